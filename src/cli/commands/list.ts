@@ -1,0 +1,33 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sortRows } from '../../core/process-order.js';
+import { ProcessSampler } from '../../proc/index.js';
+import { MonitorStore } from '../../state/index.js';
+import { toProcessRecord, type ProcessRecord } from '../process-record.js';
+import { textHeader, textRow } from '../process-text.js';
+import { writeOut } from '../output.js';
+
+/** CPU% needs two readings; this is the gap between them, short enough that `list` still feels instant. */
+const CPU_WINDOW_MS = 250;
+
+export interface ListOptions {
+  json?: boolean;
+}
+
+/** Samples the Node.js processes once (twice, for CPU%) and returns their records, biggest RSS first. */
+export async function listProcesses(): Promise<ProcessRecord[]> {
+  const sampler = new ProcessSampler();
+  const store = new MonitorStore();
+  sampler.sample();
+  await sleep(CPU_WINDOW_MS);
+  store.ingestProcesses(sampler.sample());
+  return sortRows(store.getState().processes.map(toProcessRecord), 'rss', true);
+}
+
+export async function runList(options: ListOptions): Promise<void> {
+  const records = await listProcesses();
+  if (options.json) {
+    await writeOut(`${JSON.stringify(records, null, 2)}\n`);
+    return;
+  }
+  await writeOut([textHeader(), ...records.map(textRow)].join('\n') + '\n');
+}

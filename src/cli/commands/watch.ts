@@ -1,0 +1,59 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProcessSampler } from '../../proc/index.js';
+import { MonitorStore } from '../../state/index.js';
+import { toProcessRecord } from '../process-record.js';
+import { textHeader, textRow } from '../process-text.js';
+import { writeErr, writeOut } from '../output.js';
+import { UserError } from '../user-error.js';
+
+export interface WatchOptions {
+  /** Seconds between lines. */
+  intervalMs: number;
+  /** Stop after this many ticks; run until interrupted when undefined. */
+  count?: number;
+  json?: boolean;
+  /** Only these PIDs; all Node.js processes when empty. */
+  pids: number[];
+}
+
+/**
+ * Prints one line per process per tick, flushed as it goes, for logs and cron (`leaktop watch --json >> mem.log`).
+ * With PIDs it ends when all of them have exited.
+ */
+export async function runWatch(options: WatchOptions, signal: AbortSignal): Promise<void> {
+  const sampler = new ProcessSampler();
+  const store = new MonitorStore({ intervalMs: options.intervalMs });
+  const first = sampler.sample();
+  store.ingestProcesses(first);
+  const wanted = new Set(options.pids);
+  const missing = options.pids.filter((pid) => !first.processes.some((p) => p.pid === pid));
+  if (missing.length > 0) {
+    throw new UserError(`no Node.js process with PID '${missing.join("', '")}'`, { hint: "'leaktop list' shows the Node.js processes on this host." });
+  }
+  if (!options.json) await writeOut(`${['TIME                ', textHeader()].join(' ')}\n`);
+  const alive = new Set(options.pids);
+  for (let tick = 0; options.count === undefined || tick < options.count; tick++) {
+    try {
+      await sleep(options.intervalMs, undefined, { signal });
+    } catch {
+      return; // interrupted: a normal way to end a watch
+    }
+    const harvest = sampler.sample();
+    store.ingestProcesses(harvest);
+    const time = new Date(harvest.sampledAtMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    const lines: string[] = [];
+    for (const tracked of store.getState().processes) {
+      if (wanted.size > 0 && !wanted.has(tracked.sample.pid)) continue;
+      const record = toProcessRecord(tracked);
+      lines.push(options.json ? JSON.stringify({ time, ...record }) : `${time} ${textRow(record)}`);
+    }
+    if (lines.length > 0) await writeOut(`${lines.join('\n')}\n`);
+    for (const pid of alive) {
+      if (!harvest.processes.some((p) => p.pid === pid)) {
+        alive.delete(pid);
+        writeErr(`leaktop: process ${pid} exited`);
+      }
+    }
+    if (wanted.size > 0 && alive.size === 0) return;
+  }
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { buildProgram, type Invocation } from './program.js';
+import { exitQuietlyOnClosedPipe, writeErr } from './output.js';
+import { UsageError, UserError } from './user-error.js';
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function parse(argv: string[]): Invocation | null {
+  let invocation: Invocation | null = null;
+  const program = buildProgram(readVersion(), (i) => (invocation = i));
+  program.exitOverride();
+  program.configureOutput({
+    // Commander prefixes its messages with "error: "; ours are "leaktop: …" with the hint on the next line.
+    outputError: () => {},
+  });
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return null; // --help or --version, already printed
+      throw new UsageError(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+  return invocation;
+}
+
+async function run(invocation: Invocation): Promise<void> {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  switch (invocation.command) {
+    case 'list': {
+      const { runList } = await import('./commands/list.js');
+      return runList(invocation);
+    }
+    case 'watch': {
+      const { runWatch } = await import('./commands/watch.js');
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
+      return runWatch(invocation, abort.signal);
+    }
+    case 'top': {
+      if (!process.stdout.isTTY) {
+        // Same data, no full screen: `leaktop > file` and `leaktop | grep` behave like `leaktop list`.
+        const { runList } = await import('./commands/list.js');
+        return runList({ json: false });
+      }
+      // Loaded only here: the scripted paths never load ink and react.
+      const { runTop } = await import('./commands/top.js');
+      return runTop(invocation);
+    }
+  }
+}
+
+/** The whole program: parse, run, turn known failures into one line and an exit code. */
+export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
+  try {
+    const invocation = parse(argv);
+    if (invocation) await run(invocation);
+  } catch (error) {
+    if (error instanceof UserError) {
+      writeErr(`leaktop: ${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    writeErr(`leaktop: unexpected error (a bug; please report it):\n${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 1;
+  }
+}

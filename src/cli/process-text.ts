@@ -1,0 +1,20 @@
+import { fit, formatBytes, formatPercent, formatRate } from '../core/format.js';
+import type { ProcessRecord } from './process-record.js';
+
+/** Plain-text rows for pipes and files: fixed-width figures, then the whole command line, never cut. */
+const COLUMNS: ReadonlyArray<{ title: string; width: number; cell: (r: ProcessRecord) => string }> = [
+  { title: 'PID', width: 7, cell: (r) => String(r.pid) },
+  { title: 'USER', width: 10, cell: (r) => r.user },
+  { title: 'CPU%', width: 5, cell: (r) => formatPercent(r.cpuPercent) },
+  { title: 'RSS', width: 6, cell: (r) => formatBytes(r.rssBytes) },
+  { title: 'HEAP', width: 6, cell: (r) => formatBytes(r.heapUsedBytes) },
+  { title: 'GROWTH', width: 8, cell: (r) => formatRate(r.growthBytesPerMin) },
+];
+
+export function textHeader(): string {
+  return [...COLUMNS.map((c) => fit(c.title, c.width, c.title === 'USER' ? 'left' : 'right')), 'COMMAND'].join(' ');
+}
+
+export function textRow(record: ProcessRecord): string {
+  return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), record.command].join(' ');
+}

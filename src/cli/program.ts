@@ -1,0 +1,76 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { KEY_BINDINGS } from '../ui/key-bindings.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../state/store.js';
+
+/** What a parsed command line asks for; `main` carries it out. */
+export type Invocation =
+  | { command: 'top'; intervalMs: number; ascii: boolean }
+  | { command: 'list'; json: boolean }
+  | { command: 'watch'; intervalMs: number; count?: number; json: boolean; pids: number[] };
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  const ms = Math.round(seconds * 1000);
+  if (!/^\d+(\.\d+)?$/.test(value) || ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
+    throw new InvalidArgumentError(`expected seconds from ${MIN_INTERVAL_MS / 1000} to ${MAX_INTERVAL_MS / 1000}.`);
+  }
+  return ms;
+}
+
+function parsePositiveInt(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return Number(value);
+}
+
+function parsePid(value: string, previous: number[] = []): number[] {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a PID.`);
+  return [...previous, Number(value)];
+}
+
+const keysHelp = `\nKeys (full-screen view):\n${KEY_BINDINGS.map(([k, a]) => `  ${k.padEnd(22)}${a}`).join('\n')}\n`;
+
+const examples = `
+Examples:
+  $ leaktop                          full-screen monitor (plain list when stdout is not a terminal)
+  $ leaktop list --json              all Node.js processes as JSON
+  $ leaktop watch 4242 --interval 5  one line every 5 s for PID 4242
+  $ leaktop watch --json >> mem.log  a memory log for cron or nohup
+`;
+
+/**
+ * Builds the command line. The help text is the spec: test/cli pins it. `onInvoke` receives what to run, so
+ * parsing stays separate from doing.
+ */
+export function buildProgram(version: string, onInvoke: (invocation: Invocation) => void): Command {
+  const program = new Command('leaktop')
+    .description('Find the Node.js process that leaks memory: a live monitor of every Node.js process on this host.')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .enablePositionalOptions()
+    .showSuggestionAfterError()
+    .addOption(new Option('-i, --interval <seconds>', 'refresh interval').default(1000, '1').argParser(parseSeconds))
+    .option('--ascii', 'draw with ASCII only (automatic when the locale is not UTF-8)', false)
+    .addHelpText('after', keysHelp + examples)
+    .action((opts: { interval: number; ascii: boolean }) => onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii }));
+
+  program.addHelpCommand(false);
+
+  program
+    .command('list')
+    .description('print the Node.js processes once, biggest RSS first')
+    .option('--json', 'print a JSON array', false)
+    .action((opts: { json: boolean }) => onInvoke({ command: 'list', json: opts.json }));
+
+  program
+    .command('watch')
+    .description('print one line per process per tick, until interrupted or all PIDs have exited')
+    .argument('[pid...]', 'only these processes (default: every Node.js process)', parsePid)
+    .addOption(new Option('-i, --interval <seconds>', 'seconds between lines').default(1000, '1').argParser(parseSeconds))
+    .option('-n, --count <n>', 'stop after n ticks', parsePositiveInt)
+    .option('--json', 'print NDJSON, one object per line', false)
+    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json: boolean }) =>
+      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json, pids: pids ?? [] }),
+    );
+
+  return program;
+}

@@ -1,0 +1,74 @@
+import { sampleHost, type HostSample, type ProcessHarvest } from '../proc/index.js';
+import type { MonitorStore } from '../state/index.js';
+
+/** The I/O a monitor drives; injectable so a test can count ticks. */
+export interface Samplers {
+  sampleProcesses(): ProcessHarvest;
+  sampleHost(): Promise<HostSample>;
+}
+
+/** Options of `startMonitor`. */
+export interface MonitorOptions {
+  /** Host figures change slowly; refresh them at most this often, ms. @default 5000 */
+  hostEveryMs?: number;
+}
+
+/**
+ * The one clock: every `store.intervalMs` it samples the processes into the store (unless paused), and the host
+ * at a slower cadence. It follows interval changes at once. Sampling failures become a status line; they never
+ * stop the clock.
+ */
+export function startMonitor(store: MonitorStore, samplers: Samplers, options: MonitorOptions = {}): { stop(): void } {
+  const hostEveryMs = options.hostEveryMs ?? 5000;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let lastHostAtMs = 0;
+  let hostInFlight = false;
+  let scheduledIntervalMs = store.getState().intervalMs;
+
+  const tick = () => {
+    if (stopped) return;
+    const state = store.getState();
+    if (!state.paused) {
+      try {
+        store.ingestProcesses(samplers.sampleProcesses());
+      } catch (error) {
+        store.setStatus(`sampling failed: ${(error as Error).message}`, 'error');
+      }
+      if (!hostInFlight && Date.now() - lastHostAtMs >= hostEveryMs) {
+        hostInFlight = true;
+        lastHostAtMs = Date.now();
+        samplers
+          .sampleHost()
+          .then((host) => !stopped && store.ingestHost(host))
+          .catch((error: Error) => !stopped && store.setStatus(`host figures unavailable: ${error.message}`, 'error'))
+          .finally(() => (hostInFlight = false));
+      }
+    }
+    schedule();
+  };
+
+  const schedule = () => {
+    clearTimeout(timer);
+    scheduledIntervalMs = store.getState().intervalMs;
+    timer = setTimeout(tick, scheduledIntervalMs);
+  };
+
+  const unsubscribe = store.subscribe(() => {
+    if (store.getState().intervalMs !== scheduledIntervalMs) schedule();
+  });
+
+  tick();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      unsubscribe();
+    },
+  };
+}
+
+/** The real samplers. */
+export function defaultSamplers(sampleProcesses: () => ProcessHarvest): Samplers {
+  return { sampleProcesses, sampleHost };
+}

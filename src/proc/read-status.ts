@@ -1,0 +1,44 @@
+import { readProcText, type Unavailable } from './read-file.js';
+
+/** The fields leaktop uses from /proc/PID/status. */
+export interface ProcStatus {
+  /** Real user id. */
+  uid: number;
+  /** Resident set size in bytes (VmRSS), or null for kernel threads and zombies, which have none. */
+  rssBytes: number | null;
+  threads: number | null;
+  /** Signals with a handler installed (SigCgt), as a bit mask; bit n-1 is signal n. */
+  sigCaught: bigint;
+  /** Signals blocked (SigBlk). */
+  sigBlocked: bigint;
+}
+
+/** Parses /proc/PID/status (proc_pid_status(5)): `Key:\tvalue` lines; sizes are in kB (KiB). */
+export function parseStatus(text: string): ProcStatus | null {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  const uid = Number(fields.get('Uid')?.split(/\s+/)[0]);
+  if (!Number.isInteger(uid)) return null;
+  const kib = fields.get('VmRSS')?.match(/^(\d+)\s*kB$/);
+  const threads = Number(fields.get('Threads'));
+  const mask = (key: string) => {
+    const hex = fields.get(key);
+    return hex && /^[0-9a-f]+$/i.test(hex) ? BigInt(`0x${hex}`) : 0n;
+  };
+  return {
+    uid,
+    rssBytes: kib ? Number(kib[1]) * 1024 : null,
+    threads: Number.isInteger(threads) ? threads : null,
+    sigCaught: mask('SigCgt'),
+    sigBlocked: mask('SigBlk'),
+  };
+}
+
+export function readStatus(pid: number | 'self', procRoot = '/proc'): ProcStatus | Unavailable {
+  const text = readProcText(`${procRoot}/${pid}/status`);
+  if (typeof text !== 'string') return text;
+  return parseStatus(text) ?? { unavailable: 'gone' };
+}

@@ -1,0 +1,158 @@
+import { growthPerMinute } from '../core/growth.js';
+import { TimeSeries } from '../core/time-series.js';
+import type { HostSample, ProcessHarvest, ProcessSample } from '../proc/index.js';
+
+/** A process instance the monitor follows, with its history. */
+export interface TrackedProcess {
+  /** `PID@startTimeTicks`: a PID reused by a new process gets a new key, hence a fresh history. */
+  key: string;
+  /** The newest sample. */
+  sample: ProcessSample;
+  rssBytes: TimeSeries;
+  cpuPercent: TimeSeries;
+  /** V8 heap used, once an inspector session reports it; NaN until then. */
+  heapUsedBytes: TimeSeries;
+  /** Least-squares growth of RSS over the growth window, bytes per minute; null until enough history. */
+  growthBytesPerMin: number | null;
+  /** When leaktop first saw it, epoch ms. */
+  firstSeenAtMs: number;
+}
+
+/** Everything the views render. Replaced (never mutated) on each change, except the series inside, which grow in place. */
+export interface MonitorState {
+  /** In discovery order; views sort and filter. */
+  processes: readonly TrackedProcess[];
+  host: HostSample | null;
+  /** Time between ticks, ms. */
+  intervalMs: number;
+  paused: boolean;
+  /** When the last process tick ran, epoch ms; null before the first. */
+  lastSampledAtMs: number | null;
+  /** A one-line message for the status bar (an error, or what an action did); null when there is none. */
+  status: { text: string; level: 'info' | 'error' } | null;
+}
+
+/** Options of `MonitorStore`. */
+export interface StoreOptions {
+  /** @default 1000 */
+  intervalMs?: number;
+  /** History older than this is dropped. @default 600_000 (10 minutes) */
+  retentionMs?: number;
+  /** Samples kept per series at most, whatever the interval. @default 2400 */
+  historyCapacity?: number;
+  /** Window of the growth fit. @default 120_000 */
+  growthWindowMs?: number;
+}
+
+/** Interval steps for `+`/`-`, ms. */
+export const INTERVAL_STEPS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000] as const;
+
+export const MIN_INTERVAL_MS = INTERVAL_STEPS_MS[0];
+export const MAX_INTERVAL_MS = INTERVAL_STEPS_MS[INTERVAL_STEPS_MS.length - 1]!;
+
+export type Listener = () => void;
+
+/**
+ * The one store. Samplers push harvests in (`ingest*`), the UI reads `getState()` and calls the actions; nothing
+ * else holds shared state. Subscribers are told after every change.
+ */
+export class MonitorStore {
+  #state: MonitorState;
+  readonly #listeners = new Set<Listener>();
+  readonly #byKey = new Map<string, TrackedProcess>();
+  readonly #retentionMs: number;
+  readonly #capacity: number;
+  readonly #growthWindowMs: number;
+
+  constructor(options: StoreOptions = {}) {
+    this.#retentionMs = options.retentionMs ?? 600_000;
+    this.#capacity = options.historyCapacity ?? 2400;
+    this.#growthWindowMs = options.growthWindowMs ?? 120_000;
+    this.#state = {
+      processes: [],
+      host: null,
+      intervalMs: options.intervalMs ?? 1000,
+      paused: false,
+      lastSampledAtMs: null,
+      status: null,
+    };
+  }
+
+  getState = (): MonitorState => this.#state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** Takes in one process tick: updates known processes, adds new ones, drops the ones that exited. */
+  ingestProcesses(harvest: ProcessHarvest): void {
+    const now = harvest.sampledAtMs;
+    const next: TrackedProcess[] = [];
+    const live = new Set<string>();
+    for (const sample of harvest.processes) {
+      const key = `${sample.pid}@${sample.startTimeTicks}`;
+      live.add(key);
+      let tracked = this.#byKey.get(key);
+      if (!tracked) {
+        tracked = {
+          key,
+          sample,
+          rssBytes: new TimeSeries(this.#capacity),
+          cpuPercent: new TimeSeries(this.#capacity),
+          heapUsedBytes: new TimeSeries(this.#capacity),
+          growthBytesPerMin: null,
+          firstSeenAtMs: now,
+        };
+        this.#byKey.set(key, tracked);
+      }
+      tracked.rssBytes.push(now, sample.rssBytes);
+      tracked.cpuPercent.push(now, sample.cpuPercent ?? Number.NaN);
+      // No heap source yet for this process: a gap, so the heap chart starts where data starts.
+      tracked.heapUsedBytes.push(now, Number.NaN);
+      for (const series of [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes]) series.pruneBefore(now - this.#retentionMs);
+      const growth = growthPerMinute(tracked.rssBytes.times(), tracked.rssBytes.values(), { windowMs: this.#growthWindowMs });
+      // A new object per tick so that memoized rows re-render; the series are shared.
+      const updated: TrackedProcess = { ...tracked, sample, growthBytesPerMin: growth };
+      this.#byKey.set(key, updated);
+      next.push(updated);
+    }
+    for (const key of this.#byKey.keys()) if (!live.has(key)) this.#byKey.delete(key);
+    this.#set({ processes: next, lastSampledAtMs: now });
+  }
+
+  ingestHost(host: HostSample): void {
+    this.#set({ host });
+  }
+
+  /** Sets the tick interval, clamped to the range of `INTERVAL_STEPS_MS`. */
+  setIntervalMs(intervalMs: number): void {
+    const clamped = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, intervalMs));
+    if (clamped !== this.#state.intervalMs) this.#set({ intervalMs: clamped });
+  }
+
+  /** Moves to the next slower (`+1`) or faster (`-1`) step of `INTERVAL_STEPS_MS`. */
+  stepInterval(direction: 1 | -1): void {
+    const current = this.#state.intervalMs;
+    const steps = direction > 0 ? INTERVAL_STEPS_MS : [...INTERVAL_STEPS_MS].reverse();
+    const next = steps.find((step) => (direction > 0 ? step > current : step < current));
+    if (next !== undefined) this.setIntervalMs(next);
+  }
+
+  togglePaused(): void {
+    this.#set({ paused: !this.#state.paused });
+  }
+
+  setStatus(text: string, level: 'info' | 'error' = 'info'): void {
+    this.#set({ status: { text, level } });
+  }
+
+  clearStatus(): void {
+    if (this.#state.status) this.#set({ status: null });
+  }
+
+  #set(patch: Partial<MonitorState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#listeners) listener();
+  }
+}

@@ -1,0 +1,117 @@
+import { Box, Text, useApp, useStdin } from 'ink';
+import { useMemo, useState } from 'react';
+import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
+import { layoutColumns, type ColumnId } from '../core/table-layout.js';
+import type { MonitorStore, TrackedProcess } from '../state/index.js';
+import { DetailView } from './components/detail-view.js';
+import { Footer, type ViewName } from './components/footer.js';
+import { Header } from './components/header.js';
+import { HelpView } from './components/help-view.js';
+import { ProcessTable } from './components/process-table.js';
+import { useGlobalKeys } from './hooks/use-global-keys.js';
+import { useMonitorState } from './hooks/use-monitor-state.js';
+import { useTableKeys } from './hooks/use-table-keys.js';
+import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-state.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+
+/** Smallest terminal the layout is drawn for. */
+export const MIN_COLUMNS = 40;
+export const MIN_ROWS = 10;
+
+/** Lines taken by everything but the table rows: header (2), column titles (1), status (1), key hints (1). */
+const CHROME_ROWS = 5;
+
+const SORT_COLUMN: Readonly<Record<SortKey, ColumnId>> = { rss: 'rss', growth: 'growth', cpu: 'cpu', pid: 'pid' };
+
+interface Row {
+  pid: number;
+  command: string;
+  rssBytes: number;
+  cpuPercent: number | null;
+  growthBytesPerMin: number | null;
+  tracked: TrackedProcess;
+}
+
+/** The full-screen monitor. It renders the store and dispatches actions; it performs no I/O. */
+export function App({ store }: { store: MonitorStore }) {
+  const state = useMonitorState(store);
+  const { columns: width, rows: terminalRows } = useTerminalSize();
+  // One row short of the terminal: ink redraws a frame that fills the screen by clearing it, which flickers.
+  const height = terminalRows - 1;
+  const [table, dispatch] = useTableState();
+  const [view, setView] = useState<ViewName>('table');
+  const [detailKey, setDetailKey] = useState<string | null>(null);
+  const { isRawModeSupported } = useStdin();
+  const { exit } = useApp();
+
+  const rows = useMemo(() => {
+    const all: Row[] = state.processes.map((tracked) => ({
+      pid: tracked.sample.pid,
+      command: tracked.sample.command,
+      rssBytes: tracked.sample.rssBytes,
+      cpuPercent: tracked.sample.cpuPercent,
+      growthBytesPerMin: tracked.growthBytesPerMin,
+      tracked,
+    }));
+    return sortRows(filterRows(all, table.filter), table.sortKey, table.descending).map((r) => r.tracked);
+  }, [state.processes, table.filter, table.sortKey, table.descending]);
+  const rowKeys = useMemo(() => rows.map((r) => r.key), [rows]);
+  const pageSize = Math.max(1, height - CHROME_ROWS);
+  const canRead = Boolean(isRawModeSupported);
+
+  useGlobalKeys({
+    isActive: canRead && !table.editingFilter,
+    onQuit: exit,
+    onHelp: () => setView('help'),
+    onBack: () => setView('table'),
+    onTogglePause: () => store.togglePaused(),
+    onStepInterval: (direction) => store.stepInterval(direction),
+  });
+  useTableKeys({
+    isActive: canRead && view === 'table',
+    state: table,
+    dispatch,
+    rowKeys,
+    pageSize,
+    onOpen: (key) => {
+      setDetailKey(key);
+      setView('detail');
+    },
+  });
+
+  if (width < MIN_COLUMNS || height < MIN_ROWS) {
+    return <Text>{`Terminal too small: ${width}x${height}, leaktop needs ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`}</Text>;
+  }
+
+  const bodyHeight = height - 4;
+  let body;
+  if (view === 'help') {
+    body = <HelpView height={bodyHeight} />;
+  } else if (view === 'detail') {
+    const process = state.processes.find((p) => p.key === detailKey) ?? null;
+    body = <DetailView process={process} width={width} height={bodyHeight} nowMs={state.lastSampledAtMs ?? 0} />;
+  } else {
+    const index = selectedIndex(table, rowKeys);
+    body = (
+      <ProcessTable
+        rows={rows}
+        columns={layoutColumns(width)}
+        selectedKey={rowKeys[index] ?? null}
+        top={visibleTop(table, rowKeys, pageSize)}
+        height={pageSize}
+        sortColumn={SORT_COLUMN[table.sortKey]}
+        descending={table.descending}
+      />
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Header state={state} nodeCount={state.processes.length} width={width} />
+      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+        {body}
+      </Box>
+      <Footer view={view} state={state} filter={table.filter} editingFilter={table.editingFilter} width={width} />
+    </Box>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * The keys of the full-screen view, in the order `?` and `leaktop --help` list them. Pure data: the CLI's help
+ * imports it without loading ink.
+ */
+export const KEY_BINDINGS: ReadonlyArray<readonly [keys: string, action: string]> = [
+  ['Up/Down, j/k', 'move the selection'],
+  ['PgUp/PgDn, Home/End', 'move by a page, to the first/last row'],
+  ['/', 'filter by command or PID (Enter keeps it, Esc clears it)'],
+  ['M', 'sort by RSS (again: reverse)'],
+  ['G', 'sort by growth per minute (again: reverse)'],
+  ['P', 'sort by CPU% (again: reverse)'],
+  ['N', 'sort by PID (again: reverse)'],
+  ['+ / -', 'slower / faster refresh'],
+  ['Space', 'pause / resume sampling'],
+  ['Enter', 'open the detail view of the selected process'],
+  ['Esc', 'back'],
+  ['?', 'this help'],
+  ['q, Ctrl-C', 'quit'],
+];
