@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { KEY_BINDINGS } from '../ui/key-bindings.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../state/store.js';
+import { UsageError } from './user-error.js';
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
@@ -31,7 +32,7 @@ const keysHelp = `\nKeys (full-screen view):\n${KEY_BINDINGS.map(([k, a]) => `  
 
 const examples = `
 Examples:
-  $ leaktop                          full-screen monitor (plain list when stdout is not a terminal)
+  $ leaktop                          the monitor (a plain list when piped)
   $ leaktop list --json              all Node.js processes as JSON
   $ leaktop watch 4242 --interval 5  one line every 5 s for PID 4242
   $ leaktop watch --json >> mem.log  a memory log for cron or nohup
@@ -49,17 +50,22 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .addOption(new Option('-i, --interval <seconds>', 'refresh interval').default(1000, '1').argParser(parseSeconds))
-    .option('--ascii', 'draw with ASCII only (automatic when the locale is not UTF-8)', false)
+    .option('--ascii', 'draw with ASCII only (automatic when the locale is not UTF-8)')
     .addHelpText('after', keysHelp + examples)
-    .action((opts: { interval: number; ascii: boolean }) => onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii }));
+    // Excess arguments reach the action so that a mistyped command gets a message naming it.
+    .allowExcessArguments(true)
+    .action((opts: { interval: number; ascii?: boolean }, command: Command) => {
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch)`);
+      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true });
+    });
 
   program.addHelpCommand(false);
 
   program
     .command('list')
     .description('print the Node.js processes once, biggest RSS first')
-    .option('--json', 'print a JSON array', false)
-    .action((opts: { json: boolean }) => onInvoke({ command: 'list', json: opts.json }));
+    .option('--json', 'print a JSON array')
+    .action((opts: { json?: boolean }) => onInvoke({ command: 'list', json: opts.json === true }));
 
   program
     .command('watch')
@@ -67,9 +73,9 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .argument('[pid...]', 'only these processes (default: every Node.js process)', parsePid)
     .addOption(new Option('-i, --interval <seconds>', 'seconds between lines').default(1000, '1').argParser(parseSeconds))
     .option('-n, --count <n>', 'stop after n ticks', parsePositiveInt)
-    .option('--json', 'print NDJSON, one object per line', false)
-    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json: boolean }) =>
-      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json, pids: pids ?? [] }),
+    .option('--json', 'print NDJSON, one object per line')
+    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json?: boolean }) =>
+      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, pids: pids ?? [] }),
     );
 
   return program;

@@ -1,0 +1,71 @@
+/**
+ * Every process the bench starts is registered here, so that whatever ends the bench (normal end, an exception,
+ * Ctrl-C, SIGTERM) ends them too, by PID. Nothing is ever killed by name.
+ */
+
+interface OwnedProcess {
+  label: string;
+  /** Ends it politely and resolves once it has exited. */
+  stop(): Promise<void>;
+  /** Synchronous SIGKILL, for the signal path where there is no time to wait. */
+  killNow(): void;
+}
+
+const owned = new Map<number, OwnedProcess>();
+/** Every PID ever registered, to check at the end that none is left running. */
+const everOwned = new Set<number>();
+
+export function own(pid: number, process: OwnedProcess): void {
+  owned.set(pid, process);
+  everOwned.add(pid);
+}
+
+export function everOwnedPids(): number[] {
+  return [...everOwned];
+}
+
+export function disown(pid: number): void {
+  owned.delete(pid);
+}
+
+/** Stops everything still owned, all at once, and waits for each to exit. */
+export async function stopAllOwned(): Promise<void> {
+  const entries = [...owned.entries()];
+  await Promise.allSettled(entries.map(([, p]) => p.stop()));
+  for (const [pid] of entries) owned.delete(pid);
+}
+
+function killAllOwnedNow(): void {
+  for (const [pid, p] of owned) {
+    try {
+      p.killNow();
+    } catch {
+      // Already gone.
+    }
+    owned.delete(pid);
+  }
+}
+
+/**
+ * A signal would otherwise end the bench without running any `finally`. The pty child lives in its own session,
+ * so a terminal's Ctrl-C does not reach it: it has to be killed explicitly.
+ */
+export function installSignalCleanup(): void {
+  const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nbench: ${signal}: killing ${owned.size} spawned process(es)\n`);
+      killAllOwnedNow();
+      process.exit(codes[signal] ?? 1);
+    });
+  }
+}
+
+/** SIGKILL by PID, ignoring "no such process". */
+export function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { layoutColumns, MIN_COMMAND_WIDTH } from '../../src/core/table-layout.js';
+
+const total = (width: number) => layoutColumns(width).reduce((sum, c, i, all) => sum + c.width + (i < all.length - 1 ? 1 : 0), 0);
+
+test('a wide terminal shows every column at full width', () => {
+  const ids = layoutColumns(200).map((c) => c.id);
+  assert.deepEqual(ids, ['pid', 'user', 'cpu', 'rss', 'rssSpark', 'heap', 'heapSpark', 'growth', 'command']);
+});
+
+test('at 80 columns everything still fits, with room for the command', () => {
+  const columns = layoutColumns(80);
+  const command = columns.find((c) => c.id === 'command')!;
+  assert.ok(command.width >= MIN_COMMAND_WIDTH);
+  assert.ok(columns.some((c) => c.id === 'rssSpark'));
+  assert.equal(total(80), 80);
+});
+
+test('narrow terminals drop the least useful columns first, never PID, RSS, GROWTH or COMMAND', () => {
+  const ids = layoutColumns(45).map((c) => c.id);
+  for (const kept of ['pid', 'rss', 'growth', 'command'] as const) assert.ok(ids.includes(kept), kept);
+  assert.ok(!ids.includes('heapSpark'));
+  for (let width = 40; width <= 240; width++) assert.ok(total(width) <= width, `width ${width}`);
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseStatus, readStatus } from '../../src/proc/read-status.js';
+import { isUnavailable } from '../../src/proc/read-file.js';
+
+const status = `Name:\tnode
+Umask:\t0022
+State:\tS (sleeping)
+Tgid:\t4310
+Pid:\t4310
+PPid:\t4307
+Uid:\t1000\t1000\t1000\t1000
+Gid:\t1000\t1000\t1000\t1000
+VmRSS:\t   40148 kB
+Threads:\t7
+SigQ:\t0/94753
+SigPnd:\t0000000000000000
+ShdPnd:\t0000000000000000
+SigBlk:\t0000000000000000
+SigIgn:\t0000000001001000
+SigCgt:\t0000000188004602
+`;
+
+test('parses uid, RSS in bytes, threads and signal masks', () => {
+  const parsed = parseStatus(status)!;
+  assert.equal(parsed.uid, 1000);
+  assert.equal(parsed.rssBytes, 40148 * 1024);
+  assert.equal(parsed.threads, 7);
+  assert.equal(parsed.sigCaught, 0x188004602n);
+  assert.equal(parsed.sigCaught & 0x200n, 0x200n, 'SIGUSR1 (10) is bit 9');
+  assert.equal(parsed.sigBlocked, 0n);
+});
+
+test('a kernel thread or zombie has no VmRSS', () => {
+  const parsed = parseStatus('Name:\tkworker/0:1\nUid:\t0\t0\t0\t0\nThreads:\t1\n')!;
+  assert.equal(parsed.rssBytes, null);
+  assert.equal(parsed.sigCaught, 0n);
+});
+
+test('no Uid line is not a status file', () => {
+  assert.equal(parseStatus('garbage'), null);
+});
+
+test('reads our own status', () => {
+  const self = readStatus('self');
+  assert.ok(!isUnavailable(self));
+  assert.equal(self.uid, process.getuid!());
+  assert.ok(self.rssBytes! > 0);
+});
