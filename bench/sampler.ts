@@ -179,7 +179,7 @@ function printTui(tui: TuiFigures, idleNodes: number): void {
       `after ${TUI_WARMUP_MS / 1000} s warm-up)   target ≤ ${TARGETS.tuiCpuPercentOfOneCore} % → ${verdict(tui.cpuPercentOfOneCore <= TARGETS.tuiCpuPercentOfOneCore)}`,
   );
   console.log(
-    `  RSS: ${(tui.rssBytes / 1e6).toFixed(1)} MB at the end of the window   target ≤ ${TARGETS.tuiRssBytes / 1e6} MB → ${verdict(tui.rssBytes <= TARGETS.tuiRssBytes)}`,
+    `  RSS: ${(tui.rssBytes / 1e6).toFixed(1)} MB at the end of the window (${(tui.rssStartBytes / 1e6).toFixed(1)} MB at its start)   target ≤ ${TARGETS.tuiRssBytes / 1e6} MB → ${verdict(tui.rssBytes <= TARGETS.tuiRssBytes)}`,
   );
   console.log(`  terminal output: ${(tui.outputBytesPerSecond / 1000).toFixed(2)} kB/s; ended: ${tui.ended}`);
 }

@@ -17,7 +17,9 @@ export interface TuiFigures {
   cpuTicks: number;
   /** CPU used over the window, percent of one core (100 = one core fully busy). */
   cpuPercentOfOneCore: number;
-  /** VmRSS at the end of the window. */
+  /** VmRSS at the start of the window, after warm-up. */
+  rssStartBytes: number;
+  /** VmRSS at the end of the window: the figure graded. Compared with the start, it shows growth. */
   rssBytes: number;
   /** Terminal output over the window: what the TUI writes per second is what an SSH link carries. */
   outputBytesPerSecond: number;
@@ -68,6 +70,7 @@ export async function measureTui(options: TuiOptions): Promise<TuiFigures> {
 
   const startMs = performance.now();
   const startTicks = readCpuTicks(pid);
+  const rssStartBytes = readRssBytes(pid);
   const startOutputBytes = outputBytes;
   await sleep(options.windowMs);
   assertRunning('during the window');
@@ -83,6 +86,7 @@ export async function measureTui(options: TuiOptions): Promise<TuiFigures> {
     windowMs,
     cpuTicks,
     cpuPercentOfOneCore: (cpuTicks / CLOCK_TICKS_PER_SECOND / (windowMs / 1000)) * 100,
+    rssStartBytes,
     rssBytes,
     outputBytesPerSecond: windowOutputBytes / (windowMs / 1000),
     ended,

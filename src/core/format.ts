@@ -59,3 +59,24 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   const pad = ' '.repeat(Math.max(0, width - Array.from(cut).length));
   return align === 'right' ? pad + cut : cut + pad;
 }
+
+/** Cuts `text` to `width` code points in the middle, keeping both ends: `node /srv/a~/server.js`. */
+export function truncateMiddle(text: string, width: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= width) return text;
+  if (width <= 2) return truncate(text, width);
+  const head = Math.ceil((width - 1) / 2);
+  const tail = width - 1 - head;
+  return `${chars.slice(0, head).join('')}~${chars.slice(chars.length - tail).join('')}`;
+}
+
+/**
+ * A command line for a narrow column: the Node binary shown by its name only (`/usr/local/bin/node` → `node`),
+ * the rest as it is. The full line stays in the detail view and in JSON.
+ */
+export function displayCommand(argv: readonly string[], fallback: string): string {
+  if (argv.length === 0) return fallback;
+  const [first, ...rest] = argv;
+  const name = first!.startsWith('/') ? first!.slice(first!.lastIndexOf('/') + 1) : first!;
+  return [name, ...rest].join(' ');
+}

@@ -42,9 +42,13 @@ const SHRINK_STEPS: ReadonlyArray<readonly [ColumnId, number]> = [
   ['heap', 0],
 ];
 
-/** Lays the columns out for a terminal `totalWidth` cells wide. */
-export function layoutColumns(totalWidth: number): Column[] {
+/**
+ * Lays the columns out for a terminal `totalWidth` cells wide. Without any heap figures (no inspector session yet)
+ * the heap sparkline would be blank, so its room goes to the command.
+ */
+export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean } = {}): Column[] {
   const widths = new Map<ColumnId, number>(IDEAL.map((c) => [c.id, c.width]));
+  if (options.heapKnown === false) widths.set('heapSpark', 0);
   const used = () => {
     let sum = 0;
     for (const [id, w] of widths) if (id !== 'command' && w > 0) sum += w + 1;

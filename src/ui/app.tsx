@@ -95,7 +95,7 @@ export function App({ store }: { store: MonitorStore }) {
     body = (
       <ProcessTable
         rows={rows}
-        columns={layoutColumns(width)}
+        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())) })}
         selectedKey={rowKeys[index] ?? null}
         top={visibleTop(table, rowKeys, pageSize)}
         height={pageSize}

@@ -16,9 +16,9 @@ export interface Theme {
   rss: string | undefined;
   /** Colour of the heap sparklines. */
   heap: string | undefined;
-  /** Growth that looks like a leak, bytes per minute. @default 1 MiB/min */
+  /** Growth that looks like a leak, bytes per minute. @default 10 MiB/min */
   growthAlarmBytesPerMin: number;
-  /** Growth worth a look, bytes per minute. @default 64 KiB/min */
+  /** Growth worth a look (1.4 GiB a day), bytes per minute. @default 1 MiB/min */
   growthWarnBytesPerMin: number;
 }
 
@@ -32,8 +32,8 @@ export function createTheme({ color, ascii }: { color: boolean; ascii: boolean }
     error: c('red'),
     rss: c('green'),
     heap: c('magenta'),
-    growthAlarmBytesPerMin: 1024 * 1024,
-    growthWarnBytesPerMin: 64 * 1024,
+    growthAlarmBytesPerMin: 10 * 1024 * 1024,
+    growthWarnBytesPerMin: 1024 * 1024,
   };
 }
 

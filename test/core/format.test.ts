@@ -40,3 +40,12 @@ test('truncate and fit count code points, not UTF-16 units', () => {
   assert.equal(fit('42', 5, 'right'), '   42');
   assert.equal(fit('ab', 4), 'ab  ');
 });
+
+test('truncateMiddle keeps both ends; displayCommand names the binary only', async () => {
+  const { truncateMiddle, displayCommand } = await import('../../src/core/format.js');
+  assert.equal(truncateMiddle('node /srv/app/server.js', 15), 'node /s~rver.js');
+  assert.equal(truncateMiddle('short', 15), 'short');
+  assert.equal(displayCommand(['/usr/local/bin/node', '/srv/app.js'], 'x'), 'node /srv/app.js');
+  assert.equal(displayCommand(['pm2: God Daemon'], 'x'), 'pm2: God Daemon');
+  assert.equal(displayCommand([], '[node]'), '[node]');
+});

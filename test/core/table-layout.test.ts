@@ -23,3 +23,10 @@ test('narrow terminals drop the least useful columns first, never PID, RSS, GROW
   assert.ok(!ids.includes('heapSpark'));
   for (let width = 40; width <= 240; width++) assert.ok(total(width) <= width, `width ${width}`);
 });
+
+test('with no heap figures yet, the blank heap sparkline gives its room to the command', () => {
+  const without = layoutColumns(80, { heapKnown: false });
+  assert.ok(!without.some((c) => c.id === 'heapSpark'));
+  assert.ok(without.find((c) => c.id === 'command')!.width > layoutColumns(80).find((c) => c.id === 'command')!.width);
+  assert.ok(layoutColumns(120, { heapKnown: true }).some((c) => c.id === 'heapSpark'));
+});

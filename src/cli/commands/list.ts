@@ -6,8 +6,8 @@ import { toProcessRecord, type ProcessRecord } from '../process-record.js';
 import { textHeader, textRow } from '../process-text.js';
 import { writeOut } from '../output.js';
 
-/** CPU% needs two readings; this is the gap between them, short enough that `list` still feels instant. */
-const CPU_WINDOW_MS = 250;
+/** CPU% needs two readings; this is the gap between them. /proc counts CPU in 10 ms ticks, so 0.5 s resolves 2 %. */
+const CPU_WINDOW_MS = 500;
 
 export interface ListOptions {
   json?: boolean;

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { fit, formatBytes, formatPercent, formatRate } from '../../core/format.js';
+import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncateMiddle } from '../../core/format.js';
 import { sparkline } from '../../core/sparkline.js';
 import type { Column } from '../../core/table-layout.js';
 import type { TrackedProcess } from '../../state/index.js';
@@ -32,7 +32,7 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean): string {
     case 'growth':
       return formatRate(row.growthBytesPerMin);
     case 'command':
-      return row.sample.command;
+      return truncateMiddle(displayCommand(row.sample.argv, row.sample.command), column.width);
   }
 }
 

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ProcessSample } from '../../src/proc/index.js';
+import { MonitorStore } from '../../src/state/index.js';
+
+function sample(pid: number, startTimeTicks: number, rssBytes: number): ProcessSample {
+  return {
+    pid,
+    ppid: 1,
+    uid: 0,
+    user: 'root',
+    state: 'S',
+    startTimeTicks,
+    startTimeMs: 0,
+    argv: ['node', 'app.js'],
+    command: 'node app.js',
+    exePath: '/usr/bin/node',
+    inspectable: true,
+    cpuPercent: 1,
+    rssBytes,
+    threads: 7,
+  };
+}
+
+test('ingest builds history per process and computes growth once there is enough', () => {
+  const store = new MonitorStore();
+  for (let i = 0; i < 10; i++) store.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(10, 5, 1e6 + i * 1e5)] });
+  const [tracked] = store.getState().processes;
+  assert.equal(tracked!.rssBytes.length, 10);
+  assert.ok(Math.abs(tracked!.growthBytesPerMin! - 6e6) < 1, String(tracked!.growthBytesPerMin));
+  assert.ok(Number.isNaN(tracked!.heapUsedBytes.last()!), 'heap unknown is a gap, not a zero');
+});
+
+test('a PID reused by a new process starts a fresh history; exited processes are dropped', () => {
+  const store = new MonitorStore();
+  for (let i = 0; i < 6; i++) store.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(10, 5, 1e6), sample(11, 5, 1e6)] });
+  store.ingestProcesses({ sampledAtMs: 7000, processes: [sample(10, 900, 2e6)] });
+  const { processes } = store.getState();
+  assert.equal(processes.length, 1);
+  assert.equal(processes[0]!.key, '10@900');
+  assert.equal(processes[0]!.rssBytes.length, 1);
+  assert.equal(processes[0]!.growthBytesPerMin, null);
+});
+
+test('history older than the retention is pruned', () => {
+  const store = new MonitorStore({ retentionMs: 5000 });
+  for (let i = 0; i < 20; i++) store.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(10, 5, i)] });
+  assert.deepEqual(store.getState().processes[0]!.rssBytes.values(), [14, 15, 16, 17, 18, 19]);
+});
+
+test('actions change state and notify subscribers; the interval steps stay in range', () => {
+  const store = new MonitorStore({ intervalMs: 1000 });
+  let calls = 0;
+  const unsubscribe = store.subscribe(() => calls++);
+  const before = store.getState();
+  store.togglePaused();
+  assert.equal(store.getState().paused, true);
+  assert.notEqual(store.getState(), before, 'a new state object on change');
+  store.stepInterval(1);
+  assert.equal(store.getState().intervalMs, 2000);
+  store.stepInterval(-1);
+  store.stepInterval(-1);
+  store.stepInterval(-1);
+  store.stepInterval(-1);
+  assert.equal(store.getState().intervalMs, 250);
+  store.setIntervalMs(10 ** 9);
+  assert.equal(store.getState().intervalMs, 60_000);
+  store.setStatus('boom', 'error');
+  assert.deepEqual(store.getState().status, { text: 'boom', level: 'error' });
+  unsubscribe();
+  const seen = calls;
+  store.clearStatus();
+  assert.equal(calls, seen, 'no calls after unsubscribe');
+});
