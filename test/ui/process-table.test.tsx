@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderToString } from 'ink';
+import { layoutColumns } from '../../src/core/table-layout.js';
+import type { ProcessSample } from '../../src/proc/index.js';
+import { MonitorStore } from '../../src/state/index.js';
+import { ProcessTable } from '../../src/ui/components/process-table.js';
+import { ThemeContext, createTheme } from '../../src/ui/theme.js';
+
+function sample(pid: number, rssBytes: number, command: string): ProcessSample {
+  return {
+    pid,
+    ppid: 1,
+    uid: 1000,
+    user: 'app',
+    state: 'S',
+    startTimeTicks: 1,
+    startTimeMs: 0,
+    argv: command.split(' '),
+    command,
+    exePath: '/usr/bin/node',
+    inspectable: true,
+    cpuPercent: 2.5,
+    rssBytes,
+    threads: 7,
+  };
+}
+
+function rows() {
+  const store = new MonitorStore();
+  for (let i = 0; i < 12; i++) {
+    store.ingestProcesses({
+      sampledAtMs: i * 1000,
+      processes: [sample(4242, 50e6 + i * 2e6, '/usr/local/bin/node /srv/leaky/server.js --port 8080'), sample(77, 30e6, 'node worker.js')],
+    });
+  }
+  return store.getState().processes;
+}
+
+function render(width: number, theme = createTheme({ color: false, ascii: true })) {
+  const processes = rows();
+  return renderToString(
+    <ThemeContext.Provider value={theme}>
+      <ProcessTable rows={processes} columns={layoutColumns(width)} selectedKey={processes[0]!.key} top={0} height={10} sortColumn="rss" descending />
+    </ThemeContext.Provider>,
+    { columns: width },
+  );
+}
+
+test('draws the header and one line per process, each within the width', () => {
+  const lines = render(80).split('\n');
+  assert.match(lines[0]!, /PID USER\s+CPU%\s+vRSS RSS HIST/);
+  const leaky = lines.find((l) => l.includes('4242'))!;
+  assert.match(leaky, /^\s+4242 app\s+2\.5\s+68\.7M/);
+  assert.match(leaky, /\+114M\/m/, 'growth of 2 MB/s');
+  assert.match(leaky, /node \/srv/, 'the binary by name, then the script');
+  for (const line of lines) assert.ok(Array.from(line).length <= 80, line);
+});
+
+test('ASCII mode draws no character above 0x7e; Unicode mode draws blocks', () => {
+  assert.ok(/^[\x20-\x7e\n]*$/.test(render(100)), 'ASCII only');
+  assert.match(render(100, createTheme({ color: false, ascii: false })), /[▁▂▃▄▅▆▇█]/);
+});
