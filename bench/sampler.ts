@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import si from 'systeminformation';
-import { ProcessSampler } from '../src/proc/index.js';
+import { ProcessSampler, type ProcessHarvest } from '../src/proc/index.js';
 import { spawnIdleNodes, type IdleNode } from './helpers/idle-nodes.js';
 import { everOwnedPids, installSignalCleanup, stopAllOwned } from './helpers/owned.js';
 import { countPids, isAlive } from './helpers/proc-usage.js';
@@ -88,12 +88,13 @@ function measureOurSampler(nodes: readonly IdleNode[]): SamplerFigures {
   for (let i = 0; i < SAMPLER_WARMUP_TICKS; i++) sampler.sample();
 
   const tickMsSamples: number[] = [];
-  let lastHarvest = sampler.sample();
+  let lastHarvest: ProcessHarvest | undefined;
   for (let i = 0; i < SAMPLER_TIMED_TICKS; i++) {
     const startMs = performance.now();
     lastHarvest = sampler.sample();
     tickMsSamples.push(performance.now() - startMs);
   }
+  if (lastHarvest === undefined) throw new Error('no timed tick');
 
   const seenPids = new Set(lastHarvest.processes.map((p) => p.pid));
   const tickMs = summarize(tickMsSamples);

@@ -36,6 +36,10 @@ function waitForReady(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`idle node ${child.pid} exited before ready (code ${code}, signal ${signal})`));
@@ -60,16 +64,21 @@ async function stopChild(child: ChildProcess): Promise<void> {
  */
 export async function spawnIdleNodes(count: number, firstIndex = 0): Promise<IdleNode[]> {
   const nodes: IdleNode[] = [];
+  const readies: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     const allocatedBytes = allocationFor(firstIndex + i);
     const child = spawn(process.execPath, ['-e', IDLE_SCRIPT, String(allocatedBytes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Listening at once also handles a spawn 'error' event, which would otherwise crash the bench before cleanup.
+    const ready = waitForReady(child);
+    ready.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+    readies.push(ready);
     if (child.pid === undefined) throw new Error('could not spawn an idle node');
     const pid = child.pid;
     // Owned before it is ready, so a failure further on still ends it.
     own(pid, { label: 'idle node', stop: () => stopChild(child), killNow: () => killPid(pid) });
     nodes.push({ pid, allocatedBytes, child });
   }
-  await Promise.all(nodes.map((node) => waitForReady(node.child)));
+  await Promise.all(readies);
   // The "ready" line was the only output; drop the pipe so it holds no handle.
   for (const node of nodes) node.child.stdout?.destroy();
   return nodes;

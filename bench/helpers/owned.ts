@@ -51,6 +51,8 @@ function killAllOwnedNow(): void {
  * so a terminal's Ctrl-C does not reach it: it has to be killed explicitly.
  */
 export function installSignalCleanup(): void {
+  // Last resort for any other way out (an uncaught exception, process.exit): 'exit' still runs, synchronously.
+  process.once('exit', killAllOwnedNow);
   const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
