@@ -192,7 +192,20 @@ interface Options {
   jsonOut: boolean;
 }
 
+const USAGE = 'usage: node dist/bench/sampler.js [--procs N] [--json-out]';
+
+/** A bad command line: reported as one line plus the usage, without a stack trace. */
+class UsageError extends Error {}
+
 function parseOptions(argv: string[]): Options {
+  try {
+    return parseOptionsOrThrow(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function parseOptionsOrThrow(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: { procs: { type: 'string' }, 'json-out': { type: 'boolean', default: false } },
@@ -262,6 +275,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench failed: ${(error as Error)?.stack ?? String(error)}`);
+  if (error instanceof UsageError) console.error(`bench: ${error.message}\n${USAGE}`);
+  else console.error(`bench failed: ${(error as Error)?.stack ?? String(error)}`);
   process.exitCode = 1;
 });

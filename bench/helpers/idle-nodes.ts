@@ -83,7 +83,3 @@ export async function spawnIdleNodes(count: number, firstIndex = 0): Promise<Idl
   for (const node of nodes) node.child.stdout?.destroy();
   return nodes;
 }
-
-export async function stopIdleNodes(nodes: readonly IdleNode[]): Promise<void> {
-  await Promise.all(nodes.map((node) => stopChild(node.child)));
-}

@@ -9,7 +9,7 @@ export interface GrowthOptions {
   windowMs?: number;
   /** Fewer valid samples than this yields null. @default 5 */
   minSamples?: number;
-  /** A window spanning less time than this yields null. @default 5_000 */
+  /** A window spanning less time than this yields null: the first seconds of a process are warm-up, not a trend. @default 10_000 */
   minSpanMs?: number;
 }
 
@@ -41,7 +41,7 @@ export function leastSquaresSlope(xs: readonly number[], ys: readonly number[]):
 
 /** Growth in value units per minute over the newest window of `timesMs`/`values`, or null when there is too little data. */
 export function growthPerMinute(timesMs: readonly number[], values: readonly number[], options: GrowthOptions = {}): number | null {
-  const { windowMs = 120_000, minSamples = 5, minSpanMs = 5_000 } = options;
+  const { windowMs = 120_000, minSamples = 5, minSpanMs = 10_000 } = options;
   if (timesMs.length === 0) return null;
   const newest = timesMs[timesMs.length - 1]!;
   let first = timesMs.length - 1;

@@ -50,10 +50,10 @@ test('watch of a PID that is not a Node process: exit 1, one line, no stack', as
 
 test('watch --json prints one NDJSON line per tick for the watched PID, with growth once known', async () => {
   const target = await startNodeTarget('leaky.cjs');
-  const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--json', '--interval', '0.5', '--count', '14'], { timeoutMs: 30_000 });
+  const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--json', '--interval', '0.5', '--count', '24'], { timeoutMs: 30_000 });
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.equal(lines.length, 14);
+  assert.equal(lines.length, 24);
   for (const line of lines) {
     assert.equal(line.pid, target.pid);
     for (const key of ['ppid', 'user', 'command', 'startTime', 'cpuPercent', 'rssBytes', 'heapUsedBytes', 'growthBytesPerMin', 'inspectorPort', 'time']) assert.ok(key in line, key);

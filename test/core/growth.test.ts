@@ -31,14 +31,14 @@ test('growth per minute of a steady 1 MiB/s leak with GC noise', () => {
 });
 
 test('a flat series grows by zero', () => {
-  const times = [0, 1000, 2000, 3000, 4000, 5000, 6000];
+  const times = [0, 2000, 4000, 6000, 8000, 10_000, 12_000];
   assert.equal(growthPerMinute(times, times.map(() => 42)), 0);
 });
 
 test('too little history gives null', () => {
   assert.equal(growthPerMinute([], []), null);
   assert.equal(growthPerMinute([0, 1000, 2000], [1, 2, 3]), null, 'fewer than 5 samples');
-  assert.equal(growthPerMinute([0, 500, 1000, 1500, 2000], [1, 2, 3, 4, 5]), null, 'span under 5 s');
+  assert.equal(growthPerMinute([0, 2000, 4000, 6000, 8000], [1, 2, 3, 4, 5]), null, 'span under 10 s');
 });
 
 test('only the window counts: an old burst does not inflate the rate', () => {
