@@ -49,7 +49,9 @@ async function run(invocation: Invocation): Promise<void> {
         const { runList } = await import('./commands/list.js');
         return runList({ json: false });
       }
-      // Loaded only here: the scripted paths never load ink and react.
+      // Loaded only here: the scripted paths never load ink and react. React picks its build when first loaded;
+      // the development build costs several times the CPU and memory of the production one.
+      process.env.NODE_ENV ??= 'production';
       const { runTop } = await import('./commands/top.js');
       return runTop(invocation);
     }

@@ -101,6 +101,7 @@ export function App({ store }: { store: MonitorStore }) {
         height={pageSize}
         sortColumn={SORT_COLUMN[table.sortKey]}
         descending={table.descending}
+        width={width}
       />
     );
   }
@@ -108,7 +109,7 @@ export function App({ store }: { store: MonitorStore }) {
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Header state={state} nodeCount={state.processes.length} width={width} />
-      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+      <Box flexDirection="column" height={bodyHeight} width={width}>
         {body}
       </Box>
       <Footer view={view} state={state} filter={table.filter} editingFilter={table.editingFilter} width={width} />

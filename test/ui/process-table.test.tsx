@@ -6,6 +6,7 @@ import type { ProcessSample } from '../../src/proc/index.js';
 import { MonitorStore } from '../../src/state/index.js';
 import { ProcessTable } from '../../src/ui/components/process-table.js';
 import { ThemeContext, createTheme } from '../../src/ui/theme.js';
+import { stripPaint } from '../../src/ui/paint.js';
 
 function sample(pid: number, rssBytes: number, command: string): ProcessSample {
   return {
@@ -41,14 +42,17 @@ function render(width: number, theme = createTheme({ color: false, ascii: true }
   const processes = rows();
   return renderToString(
     <ThemeContext.Provider value={theme}>
-      <ProcessTable rows={processes} columns={layoutColumns(width)} selectedKey={processes[0]!.key} top={0} height={10} sortColumn="rss" descending />
+      <ProcessTable rows={processes} columns={layoutColumns(width)} selectedKey={processes[0]!.key} top={0} height={10} sortColumn="rss" descending width={width} />
     </ThemeContext.Provider>,
     { columns: width },
   );
 }
 
 test('draws the header and one line per process, each within the width', () => {
-  const lines = render(80).split('\n');
+  const raw = render(80).split('\n');
+  const lines = raw.map(stripPaint);
+  assert.ok(raw.find((l) => l.includes('4242'))!.startsWith('\x1b[7m'), 'the selected row is drawn inverse');
+  assert.ok(!raw.find((l) => l.includes(' 77 '))!.includes('\x1b[7m'), 'other rows are not');
   assert.match(lines[0]!, /PID USER\s+CPU%\s+vRSS RSS HIST/);
   const leaky = lines.find((l) => l.includes('4242'))!;
   assert.match(leaky, /^\s+4242 app\s+2\.5\s+68\.7M/);
@@ -58,6 +62,6 @@ test('draws the header and one line per process, each within the width', () => {
 });
 
 test('ASCII mode draws no character above 0x7e; Unicode mode draws blocks', () => {
-  assert.ok(/^[\x20-\x7e\n]*$/.test(render(100)), 'ASCII only');
+  assert.ok(/^[\x20-\x7e\n]*$/.test(stripPaint(render(100))), 'ASCII only');
   assert.match(render(100, createTheme({ color: false, ascii: false })), /[▁▂▃▄▅▆▇█]/);
 });

@@ -1,62 +1,62 @@
-import { Box, Text } from 'ink';
 import { byteChart } from '../../core/chart.js';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../../core/format.js';
 import type { TrackedProcess } from '../../state/index.js';
+import { paint, paintLine } from '../paint.js';
 import { useTheme } from '../theme.js';
+import { TextBlock } from './text-block.js';
 
 export interface DetailViewProps {
   /** Null when the process has exited since the view opened. */
   process: TrackedProcess | null;
   width: number;
   height: number;
+  /** The time "up" is counted to: the last sample, so rendering reads no clock. */
   nowMs: number;
+}
+
+/** Splits a long line into rows of `width` code points. */
+function wrap(text: string, width: number): string[] {
+  const chars = Array.from(text);
+  const rows: string[] = [];
+  for (let i = 0; i < chars.length; i += width) rows.push(chars.slice(i, i + width).join(''));
+  return rows;
 }
 
 /** One process: its figures, a large RSS chart (and heap, once known), and its full command line. */
 export function DetailView({ process, width, height, nowMs }: DetailViewProps) {
   const theme = useTheme();
-  if (!process) {
-    return (
-      <Box flexDirection="column" height={height}>
-        <Text>The process has exited. Esc goes back.</Text>
-      </Box>
-    );
-  }
+  if (!process) return <TextBlock lines={['The process has exited. Esc goes back.']} width={width} />;
   const s = process.sample;
   const heapValues = process.heapUsedBytes.values();
   const hasHeap = heapValues.some(Number.isFinite);
-  // Fixed lines: 2 of facts, 1 title per chart, 2 for the command line (it wraps); the charts share the rest.
-  const chartRows = Math.max(3, height - 6);
-  const rssRows = hasHeap ? Math.ceil(chartRows / 2) - 1 : chartRows - 1;
-  const rssChart = byteChart(process.rssBytes.values(), { height: rssRows, width, ascii: theme.ascii });
-  const heapChart = hasHeap ? byteChart(heapValues, { height: chartRows - rssRows - 2, width, ascii: theme.ascii }) : null;
-  return (
-    <Box flexDirection="column" height={height} width={width}>
-      <Text wrap="truncate">
-        <Text bold>PID {s.pid}</Text>
-        {`  user ${s.user}  state ${s.state}  threads ${s.threads}  up ${formatDuration(nowMs - s.startTimeMs)}  ppid ${s.ppid}`}
-      </Text>
-      <Text wrap="truncate">
-        {`RSS ${formatBytes(s.rssBytes)}  growth `}
-        <Text bold color={theme.growthAlarm}>
-          {formatRate(process.growthBytesPerMin)}
-        </Text>
-        {`  CPU ${formatPercent(s.cpuPercent)}%  heap ${formatBytes(process.heapUsedBytes.last())}${s.inspectable ? '' : '  (binary not confirmed: not inspectable)'}`}
-      </Text>
-      <Text bold color={theme.rss}>
-        RSS history
-      </Text>
-      <Text wrap="truncate">{rssChart ?? 'waiting for samples…'}</Text>
-      {hasHeap ? (
-        <>
-          <Text bold color={theme.heap}>
-            V8 heap used
-          </Text>
-          <Text wrap="truncate">{heapChart ?? ''}</Text>
-        </>
-      ) : null}
-      <Box flexGrow={1} />
-      <Text wrap="wrap">{`${s.exePath ?? '?'}: ${s.command}`}</Text>
-    </Box>
-  );
+  const command = wrap(`${s.exePath ?? '?'}: ${s.command}`, width).slice(0, 3);
+  const facts = [
+    paintLine(
+      [
+        [`PID ${s.pid}`, { bold: true }],
+        [`  user ${s.user}  state ${s.state}  threads ${s.threads}  up ${formatDuration(nowMs - s.startTimeMs)}  ppid ${s.ppid}`],
+      ],
+      width,
+    ),
+    paintLine(
+      [
+        [`RSS ${formatBytes(s.rssBytes)}  growth `],
+        [formatRate(process.growthBytesPerMin), { bold: true, color: theme.growthAlarm }],
+        [`  CPU ${formatPercent(s.cpuPercent)}%  heap ${formatBytes(process.heapUsedBytes.last())}`],
+        [s.inspectable ? '' : '  (binary not confirmed: not inspectable)'],
+      ],
+      width,
+    ),
+  ];
+  // What is left between the facts and the command line goes to the charts, each with a title line.
+  const chartRows = Math.max(4, height - facts.length - command.length - 1);
+  const rssRows = hasHeap ? Math.floor(chartRows / 2) : chartRows;
+  const lines = [...facts, paint('RSS history', { bold: true, color: theme.rss })];
+  lines.push(...(byteChart(process.rssBytes.values(), { height: rssRows - 1, width, ascii: theme.ascii }) ?? 'waiting for samples…').split('\n'));
+  if (hasHeap) {
+    lines.push(paint('V8 heap used', { bold: true, color: theme.heap }));
+    lines.push(...(byteChart(heapValues, { height: chartRows - rssRows - 1, width, ascii: theme.ascii }) ?? '').split('\n'));
+  }
+  while (lines.length < height - command.length) lines.push('');
+  return <TextBlock lines={[...lines.slice(0, height - command.length), ...command]} width={width} />;
 }

@@ -1,6 +1,8 @@
-import { Box, Text } from 'ink';
+import { fit } from '../../core/format.js';
 import type { MonitorState } from '../../state/index.js';
+import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
+import { TextBlock } from './text-block.js';
 
 export type ViewName = 'table' | 'detail' | 'help';
 
@@ -25,24 +27,29 @@ const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>
   ],
 };
 
+export interface FooterProps {
+  view: ViewName;
+  state: MonitorState;
+  filter: string;
+  editingFilter: boolean;
+  width: number;
+}
+
 /** The status line (a message, or the filter prompt) above the key hints. */
-export function Footer({ view, state, filter, editingFilter, width }: { view: ViewName; state: MonitorState; filter: string; editingFilter: boolean; width: number }) {
+export function Footer({ view, state, filter, editingFilter, width }: FooterProps) {
   const theme = useTheme();
-  let status = <Text> </Text>;
-  if (editingFilter) status = <Text wrap="truncate">{`Filter: ${filter}_`}</Text>;
-  else if (state.status) status = <Text wrap="truncate" color={state.status.level === 'error' ? theme.error : undefined}>{state.status.text}</Text>;
-  else if (filter && view === 'table') status = <Text wrap="truncate" dimColor>{`Filter: ${filter} (Esc clears)`}</Text>;
-  return (
-    <Box flexDirection="column" width={width}>
-      {status}
-      <Text wrap="truncate">
-        {HINTS[view].map(([key, label]) => (
-          <Text key={key}>
-            <Text inverse>{key}</Text>
-            {` ${label} `}
-          </Text>
-        ))}
-      </Text>
-    </Box>
-  );
+  let status = '';
+  if (editingFilter) status = fit(`Filter: ${filter}_`, width);
+  else if (state.status) status = paint(fit(state.status.text, width), { color: state.status.level === 'error' ? theme.error : undefined });
+  else if (filter && view === 'table') status = paint(fit(`Filter: ${filter} (Esc clears)`, width), { dim: true });
+  // Key hints are cut whole: a half-shown hint reads as a different key.
+  let hints = '';
+  let used = 0;
+  for (const [key, label] of HINTS[view]) {
+    const cells = key.length + label.length + 2;
+    if (used + cells > width) break;
+    hints += `${paint(key, { inverse: true })} ${label} `;
+    used += cells;
+  }
+  return <TextBlock lines={[status, hints]} width={width} />;
 }

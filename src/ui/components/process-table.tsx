@@ -1,16 +1,16 @@
-import { Box, Text } from 'ink';
-import { memo } from 'react';
 import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncateMiddle } from '../../core/format.js';
 import { sparkline } from '../../core/sparkline.js';
 import type { Column } from '../../core/table-layout.js';
 import type { TrackedProcess } from '../../state/index.js';
+import { paint } from '../paint.js';
 import { useTheme, type Theme } from '../theme.js';
+import { TextBlock } from './text-block.js';
 
-function growthColor(theme: Theme, growth: number | null): string | undefined {
-  if (growth === null) return undefined;
-  if (growth >= theme.growthAlarmBytesPerMin) return theme.growthAlarm;
-  if (growth >= theme.growthWarnBytesPerMin) return theme.growthWarn;
-  return undefined;
+function growthPaint(theme: Theme, growth: number | null) {
+  if (growth === null) return {};
+  if (growth >= theme.growthAlarmBytesPerMin) return { color: theme.growthAlarm, bold: true };
+  if (growth >= theme.growthWarnBytesPerMin) return { color: theme.growthWarn };
+  return {};
 }
 
 function cellText(column: Column, row: TrackedProcess, ascii: boolean): string {
@@ -36,32 +36,29 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean): string {
   }
 }
 
-const Row = memo(function Row({ row, columns, selected }: { row: TrackedProcess; columns: readonly Column[]; selected: boolean }) {
-  const theme = useTheme();
-  const alarm = row.growthBytesPerMin !== null && row.growthBytesPerMin >= theme.growthAlarmBytesPerMin;
-  return (
-    <Text wrap="truncate" inverse={selected}>
-      {columns.map((column, i) => {
-        const text = fit(cellText(column, row, theme.ascii), column.width, column.align) + (i < columns.length - 1 ? ' ' : '');
-        if (column.id === 'growth') {
-          return (
-            <Text key={column.id} color={selected ? undefined : growthColor(theme, row.growthBytesPerMin)} bold={alarm}>
-              {text}
-            </Text>
-          );
-        }
-        if (column.id === 'rssSpark' || column.id === 'heapSpark') {
-          return (
-            <Text key={column.id} color={selected ? undefined : column.id === 'rssSpark' ? theme.rss : theme.heap}>
-              {text}
-            </Text>
-          );
-        }
-        return <Text key={column.id}>{text}</Text>;
-      })}
-    </Text>
-  );
-});
+/** One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. */
+export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean): string {
+  const cells = columns.map((column) => {
+    const text = fit(cellText(column, row, theme.ascii), column.width, column.align);
+    if (selected) return text;
+    if (column.id === 'growth') return paint(text, growthPaint(theme, row.growthBytesPerMin));
+    if (column.id === 'rssSpark') return paint(text, { color: theme.rss });
+    if (column.id === 'heapSpark') return paint(text, { color: theme.heap });
+    return text;
+  });
+  const line = cells.join(' ');
+  return selected ? paint(line, { inverse: true }) : line;
+}
+
+/** The column titles, with an arrow on the sort column. */
+export function formatTableHeader(columns: readonly Column[], theme: Theme, sortColumn: Column['id'], descending: boolean): string {
+  const arrow = theme.ascii ? (descending ? 'v' : '^') : descending ? '▼' : '▲';
+  const titles = columns.map((c) => {
+    const title = c.id === sortColumn ? (c.align === 'right' ? arrow + c.title : c.title + arrow) : c.title;
+    return fit(title, c.width, c.align);
+  });
+  return paint(titles.join(' '), { bold: true, color: theme.accent });
+}
 
 export interface ProcessTableProps {
   /** Rows already filtered and sorted. */
@@ -72,28 +69,18 @@ export interface ProcessTableProps {
   top: number;
   /** Rows that fit under the header line. */
   height: number;
-  /** Title of the column the rows are sorted by, marked in the header. */
+  /** The column the rows are sorted by, marked in the header. */
   sortColumn: Column['id'];
   descending: boolean;
+  width: number;
 }
 
 /** The process list: a header line and one line per visible row. Draws only; keys live in use-table-keys. */
-export function ProcessTable({ rows, columns, selectedKey, top, height, sortColumn, descending }: ProcessTableProps) {
+export function ProcessTable({ rows, columns, selectedKey, top, height, sortColumn, descending, width }: ProcessTableProps) {
   const theme = useTheme();
+  const lines = [formatTableHeader(columns, theme, sortColumn, descending)];
   const visible = rows.slice(top, top + height);
-  const arrow = theme.ascii ? (descending ? 'v' : '^') : descending ? '▼' : '▲';
-  const header = columns
-    .map((c) => fit(c.id === sortColumn ? (c.align === 'right' ? arrow + c.title : c.title + arrow) : c.title, c.width, c.align))
-    .join(' ');
-  return (
-    <Box flexDirection="column">
-      <Text wrap="truncate" bold color={theme.accent}>
-        {header}
-      </Text>
-      {visible.length === 0 ? <Text dimColor>No Node.js processes match.</Text> : null}
-      {visible.map((row) => (
-        <Row key={row.key} row={row} columns={columns} selected={row.key === selectedKey} />
-      ))}
-    </Box>
-  );
+  if (visible.length === 0) lines.push(paint('No Node.js processes match.', { dim: true }));
+  for (const row of visible) lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey));
+  return <TextBlock lines={lines} width={width} />;
 }
