@@ -15,7 +15,7 @@ export interface MonitorOptions {
 
 /**
  * The one clock: every `store.intervalMs` it samples the processes into the store (unless paused), and the host
- * at a slower cadence. It follows interval changes at once. Sampling failures become a status line; they never
+ * at a slower cadence (its figures join the next process tick, so each tick is one frame). It follows interval changes at once. Sampling failures become a status line; they never
  * stop the clock.
  */
 export function startMonitor(store: MonitorStore, samplers: Samplers, options: MonitorOptions = {}): { stop(): void } {
@@ -24,6 +24,8 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
   let stopped = false;
   let lastHostAtMs = 0;
   let hostInFlight = false;
+  /** Host figures that arrived since the last tick; they reach the store with the next one. */
+  let pendingHost: HostSample | undefined;
   let scheduledIntervalMs = store.getState().intervalMs;
 
   const tick = () => {
@@ -31,7 +33,8 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
     const state = store.getState();
     if (!state.paused) {
       try {
-        store.ingestProcesses(samplers.sampleProcesses());
+        store.ingestProcesses(samplers.sampleProcesses(), pendingHost);
+        pendingHost = undefined;
       } catch (error) {
         store.setStatus(`sampling failed: ${(error as Error).message}`, 'error');
       }
@@ -40,7 +43,7 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
         lastHostAtMs = Date.now();
         samplers
           .sampleHost()
-          .then((host) => !stopped && store.ingestHost(host))
+          .then((host) => (pendingHost = host))
           .catch((error: Error) => !stopped && store.setStatus(`host figures unavailable: ${error.message}`, 'error'))
           .finally(() => (hostInFlight = false));
       }

@@ -85,8 +85,11 @@ export class MonitorStore {
     return () => this.#listeners.delete(listener);
   };
 
-  /** Takes in one process tick: updates known processes, adds new ones, drops the ones that exited. */
-  ingestProcesses(harvest: ProcessHarvest): void {
+  /**
+   * Takes in one process tick: updates known processes, adds new ones, drops the ones that exited. Host figures
+   * that arrived since the last tick come in with it, so a tick is one change and one frame.
+   */
+  ingestProcesses(harvest: ProcessHarvest, host?: HostSample): void {
     const now = harvest.sampledAtMs;
     const next: TrackedProcess[] = [];
     const live = new Set<string>();
@@ -118,11 +121,7 @@ export class MonitorStore {
       next.push(updated);
     }
     for (const key of this.#byKey.keys()) if (!live.has(key)) this.#byKey.delete(key);
-    this.#set({ processes: next, lastSampledAtMs: now });
-  }
-
-  ingestHost(host: HostSample): void {
-    this.#set({ host });
+    this.#set(host ? { processes: next, lastSampledAtMs: now, host } : { processes: next, lastSampledAtMs: now });
   }
 
   /** Sets the tick interval, clamped to the range of `INTERVAL_STEPS_MS`. */

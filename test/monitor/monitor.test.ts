@@ -30,8 +30,7 @@ test('ticks at the store interval, follows interval changes at once, and stops s
     await sleep(900);
     assert.ok(counts.processes >= 3 && counts.processes <= 5, `ticks at 250 ms: ${counts.processes}`);
     assert.ok(store.getState().lastSampledAtMs !== null);
-    await sleep(200);
-    assert.ok(store.getState().host && store.getState().host!.memTotalBytes > 0, 'host figures arrived');
+    assert.ok(store.getState().host && store.getState().host!.memTotalBytes > 0, 'host figures arrived with a tick');
     assert.equal(counts.host, 1, 'host sampled at its own slow cadence');
     store.togglePaused();
     const pausedAt = counts.processes;

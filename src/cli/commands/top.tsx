@@ -27,6 +27,7 @@ export async function runTop(options: TopOptions): Promise<void> {
     <ThemeContext.Provider value={theme}>
       <App store={store} />
     </ThemeContext.Provider>,
+    // Not incrementalRendering: in ink 6.8 it leaves stale lines on the alternate screen.
     { exitOnCtrlC: true, patchConsole: true },
   );
 
