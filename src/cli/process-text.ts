@@ -1,4 +1,4 @@
-import { fit, formatBytes, formatPercent, formatRate } from '../core/format.js';
+import { fit, formatBytes, formatPercent, formatRate, sanitize } from '../core/format.js';
 import type { ProcessRecord } from './process-record.js';
 
 /** Plain-text rows for pipes and files: fixed-width figures, then the whole command line, never cut. */
@@ -16,5 +16,6 @@ export function textHeader(): string {
 }
 
 export function textRow(record: ProcessRecord): string {
-  return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), record.command].join(' ');
+  // Sanitized: a pipe often ends at a terminal too. JSON output keeps the command as it is (escaped by JSON).
+  return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), sanitize(record.command)].join(' ');
 }

@@ -1,4 +1,5 @@
 /** Plain-text formatting shared by the TUI and the CLI. Pure: no locale, no terminal. */
+import stringWidth from 'string-width';
 
 const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'] as const;
 
@@ -45,38 +46,80 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
 }
 
-/** Cuts `text` to `width` code points, marking the cut with `~` (ASCII, so it is safe in a C locale). */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = Array.from(text);
-  if (chars.length <= width) return text;
-  return width === 1 ? '~' : `${chars.slice(0, width - 1).join('')}~`;
+const segmenter = new Intl.Segmenter();
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Terminal cells `text` takes: 2 for wide (CJK, most emoji) characters, 0 for combining marks. */
+export function cellWidth(text: string): number {
+  return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
 }
 
-/** Pads or cuts `text` to exactly `width` code points; numbers align right. */
+/**
+ * Makes text from another process safe to print: control characters (C0, DEL, C1) become `?`. A command line is
+ * anyone's to choose, and a newline would break the layout while an escape sequence would reach the terminal of
+ * the person running leaktop (retitle it, clear it, or worse).
+ */
+export function sanitize(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** The longest prefix of `text` that fits `width` cells, whole grapheme clusters only. */
+function prefixOfWidth(text: string, width: number): string {
+  let out = '';
+  let used = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    const w = cellWidth(segment);
+    if (used + w > width) break;
+    out += segment;
+    used += w;
+  }
+  return out;
+}
+
+/** The longest suffix of `text` that fits `width` cells. */
+function suffixOfWidth(text: string, width: number): string {
+  const parts = Array.from(segmenter.segment(text), (s) => s.segment);
+  let out = '';
+  let used = 0;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const w = cellWidth(parts[i]!);
+    if (used + w > width) break;
+    out = parts[i]! + out;
+    used += w;
+  }
+  return out;
+}
+
+/** Cuts `text` to at most `width` terminal cells, marking the cut with `~` (ASCII, so it is safe in a C locale). */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (cellWidth(text) <= width) return text;
+  return `${prefixOfWidth(text, width - 1)}~`;
+}
+
+/** Pads or cuts `text` to exactly `width` terminal cells; numbers align right. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   const cut = truncate(text, width);
-  const pad = ' '.repeat(Math.max(0, width - Array.from(cut).length));
+  const pad = ' '.repeat(Math.max(0, width - cellWidth(cut)));
   return align === 'right' ? pad + cut : cut + pad;
 }
 
-/** Cuts `text` to `width` code points in the middle, keeping both ends: `node /srv/a~/server.js`. */
+/** Cuts `text` to at most `width` cells in the middle, keeping both ends: `node /srv/a~/server.js`. */
 export function truncateMiddle(text: string, width: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= width) return text;
+  if (cellWidth(text) <= width) return text;
   if (width <= 2) return truncate(text, width);
-  const head = Math.ceil((width - 1) / 2);
-  const tail = width - 1 - head;
-  return `${chars.slice(0, head).join('')}~${chars.slice(chars.length - tail).join('')}`;
+  const head = prefixOfWidth(text, Math.ceil((width - 1) / 2));
+  return `${head}~${suffixOfWidth(text, width - 1 - cellWidth(head))}`;
 }
 
 /**
  * A command line for a narrow column: the Node binary shown by its name only (`/usr/local/bin/node` → `node`),
- * the rest as it is. The full line stays in the detail view and in JSON.
+ * the rest as it is, sanitized. The full line stays in the detail view and in JSON.
  */
 export function displayCommand(argv: readonly string[], fallback: string): string {
-  if (argv.length === 0) return fallback;
+  if (argv.length === 0) return sanitize(fallback);
   const [first, ...rest] = argv;
   const name = first!.startsWith('/') ? first!.slice(first!.lastIndexOf('/') + 1) : first!;
-  return [name, ...rest].join(' ');
+  return sanitize([name, ...rest].join(' '));
 }

@@ -1,18 +1,19 @@
-import { Box, Text, useApp, useStdin } from 'ink';
-import { useMemo, useState } from 'react';
+import { Box, Text, useApp, useStdin, type Key } from 'ink';
+import { useMemo } from 'react';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
 import type { MonitorStore, TrackedProcess } from '../state/index.js';
 import { DetailView } from './components/detail-view.js';
-import { Footer, type ViewName } from './components/footer.js';
+import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
 import { HelpView } from './components/help-view.js';
 import { ProcessTable } from './components/process-table.js';
-import { useGlobalKeys } from './hooks/use-global-keys.js';
+import { useKeyboard } from './hooks/use-keyboard.js';
 import { useMonitorState } from './hooks/use-monitor-state.js';
-import { useTableKeys } from './hooks/use-table-keys.js';
 import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-state.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { useViewState } from './hooks/use-view-state.js';
+import { filterKeyAction, globalKeyAction, tableKeyAction } from './key-actions.js';
 
 /** Smallest terminal the layout is drawn for. */
 export const MIN_COLUMNS = 40;
@@ -38,9 +39,8 @@ export function App({ store }: { store: MonitorStore }) {
   const { columns: width, rows: terminalRows } = useTerminalSize();
   // One row short of the terminal: ink redraws a frame that fills the screen by clearing it, which flickers.
   const height = terminalRows - 1;
-  const [table, dispatch] = useTableState();
-  const [view, setView] = useState<ViewName>('table');
-  const [detailKey, setDetailKey] = useState<string | null>(null);
+  const [table, dispatchTable, getTable] = useTableState();
+  const [screen, dispatchView, getView] = useViewState();
   const { isRawModeSupported } = useStdin();
   const { exit } = useApp();
 
@@ -57,38 +57,53 @@ export function App({ store }: { store: MonitorStore }) {
   }, [state.processes, table.filter, table.sortKey, table.descending]);
   const rowKeys = useMemo(() => rows.map((r) => r.key), [rows]);
   const pageSize = Math.max(1, height - CHROME_ROWS);
-  const canRead = Boolean(isRawModeSupported);
 
-  useGlobalKeys({
-    isActive: canRead && !table.editingFilter,
-    onQuit: exit,
-    onHelp: () => setView('help'),
-    onBack: () => setView('table'),
-    onTogglePause: () => store.togglePaused(),
-    onStepInterval: (direction) => store.stepInterval(direction),
-  });
-  useTableKeys({
-    isActive: canRead && view === 'table',
-    state: table,
-    dispatch,
-    rowKeys,
-    pageSize,
-    onOpen: (key) => {
-      setDetailKey(key);
-      setView('detail');
-    },
-  });
+  const onKey = (input: string, key: Key) => {
+    const current = getTable();
+    if (current.editingFilter) {
+      const action = filterKeyAction(input, key, current.filter);
+      if (action) dispatchTable(action);
+      return;
+    }
+    const global = globalKeyAction(input, key);
+    switch (global) {
+      case 'quit':
+        return exit();
+      case 'help':
+        return dispatchView({ type: 'help' });
+      case 'back':
+        if (getView().view === 'table' && current.filter) return dispatchTable({ type: 'cancel-filter' });
+        return dispatchView({ type: 'back' });
+      case 'pause':
+        return store.togglePaused();
+      case 'slower':
+        return store.stepInterval(1);
+      case 'faster':
+        return store.stepInterval(-1);
+      case null:
+        break;
+    }
+    if (getView().view !== 'table') return;
+    const action = tableKeyAction(input, key, rowKeys, pageSize);
+    if (action === 'open') {
+      const selected = rowKeys[selectedIndex(current, rowKeys)];
+      if (selected !== undefined) dispatchView({ type: 'open-detail', key: selected });
+    } else if (action) {
+      dispatchTable(action);
+    }
+  };
+  useKeyboard(Boolean(isRawModeSupported), onKey, () => getTable().editingFilter);
 
   if (width < MIN_COLUMNS || height < MIN_ROWS) {
-    return <Text>{`Terminal too small: ${width}x${height}, leaktop needs ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`}</Text>;
+    return <Text>{`Terminal too small: ${width}x${terminalRows}, leaktop needs ${MIN_COLUMNS}x${MIN_ROWS + 1}. q quits.`}</Text>;
   }
 
   const bodyHeight = height - 4;
   let body;
-  if (view === 'help') {
+  if (screen.view === 'help') {
     body = <HelpView height={bodyHeight} />;
-  } else if (view === 'detail') {
-    const process = state.processes.find((p) => p.key === detailKey) ?? null;
+  } else if (screen.view === 'detail') {
+    const process = state.processes.find((p) => p.key === screen.detailKey) ?? null;
     body = <DetailView process={process} width={width} height={bodyHeight} nowMs={state.lastSampledAtMs ?? 0} />;
   } else {
     const index = selectedIndex(table, rowKeys);
@@ -112,7 +127,7 @@ export function App({ store }: { store: MonitorStore }) {
       <Box flexDirection="column" height={bodyHeight} width={width}>
         {body}
       </Box>
-      <Footer view={view} state={state} filter={table.filter} editingFilter={table.editingFilter} width={width} />
+      <Footer view={screen.view} state={state} filter={table.filter} editingFilter={table.editingFilter} width={width} />
     </Box>
   );
 }

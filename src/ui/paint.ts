@@ -3,6 +3,8 @@
  * see text-block.tsx for why. A style with no colour (NO_COLOR) still gets bold and inverse, which are not colour.
  */
 
+import { cellWidth, sanitize, truncate } from '../core/format.js';
+
 /** How a run of text looks. */
 export interface Paint {
   /** One of the eight ANSI colour names, or undefined for the terminal's default. */
@@ -33,19 +35,17 @@ export function stripPaint(text: string): string {
 }
 
 /**
- * Joins styled segments into one line of at most `width` cells (code points), cutting the plain text — never an
- * escape code — and marking a cut with `~`.
+ * Joins styled segments into one line of at most `width` terminal cells, cutting the plain text — never an escape
+ * code — and marking a cut with `~`. Segment text is sanitized: it may come from another process.
  */
 export function paintLine(segments: ReadonlyArray<readonly [text: string, style?: Paint]>, width: number): string {
   let out = '';
   let left = width;
   for (const [text, style = {}] of segments) {
     if (left <= 0) break;
-    const chars = Array.from(text);
-    const cut = chars.length > left;
-    const shown = cut ? `${chars.slice(0, Math.max(0, left - 1)).join('')}~` : text;
+    const shown = truncate(sanitize(text), left);
     out += paint(shown, style);
-    left -= cut ? left : chars.length;
+    left -= cellWidth(shown);
   }
   return out;
 }

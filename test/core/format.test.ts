@@ -32,11 +32,11 @@ test('formatPercent and formatDuration', () => {
   assert.equal(formatDuration(12 * 86400_000 + 4 * 3600_000), '12d04h');
 });
 
-test('truncate and fit count code points, not UTF-16 units', () => {
+test('truncate and fit cut whole characters, never half a surrogate pair', () => {
   assert.equal(truncate('node server.js', 8), 'node se~');
   assert.equal(truncate('abc', 3), 'abc');
   assert.equal(truncate('abc', 0), '');
-  assert.equal(fit('😀😀😀', 2), '😀~');
+  assert.equal(fit('😀😀😀', 3), '😀~');
   assert.equal(fit('42', 5, 'right'), '   42');
   assert.equal(fit('ab', 4), 'ab  ');
 });
@@ -48,4 +48,21 @@ test('truncateMiddle keeps both ends; displayCommand names the binary only', asy
   assert.equal(displayCommand(['/usr/local/bin/node', '/srv/app.js'], 'x'), 'node /srv/app.js');
   assert.equal(displayCommand(['pm2: God Daemon'], 'x'), 'pm2: God Daemon');
   assert.equal(displayCommand([], '[node]'), '[node]');
+});
+
+test('widths are terminal cells: wide characters count two, and cuts never split one', async () => {
+  const { cellWidth, fit: fitCells, truncate: cut, truncateMiddle } = await import('../../src/core/format.js');
+  assert.equal(cellWidth('node'), 4);
+  assert.equal(cellWidth('服务器'), 6);
+  assert.equal(fitCells('服务器.js', 6), '服务~ ');
+  assert.equal(cellWidth(fitCells('服务器.js', 6)), 6);
+  assert.equal(cut('服务器', 4), '服~');
+  assert.equal(cellWidth(truncateMiddle('node /srv/服务器/应用/server.js', 15)), 15);
+});
+
+test('sanitize turns control characters from other processes into ?', async () => {
+  const { sanitize, displayCommand } = await import('../../src/core/format.js');
+  assert.equal(sanitize('a\nb\tc\x1b[2Jd\x07\x9b'), 'a?b?c?[2Jd??');
+  assert.equal(sanitize('plain ünïcode 服务'), 'plain ünïcode 服务');
+  assert.equal(displayCommand(['node', '-e', 'x()\n\x1b]0;owned\x07'], ''), 'node -e x()??]0;owned?');
 });

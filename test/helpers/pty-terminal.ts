@@ -227,7 +227,9 @@ export class PtyTerminal {
         if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
       }
       // The pty reports the exit once its output is drained; bounded so a stuck pty cannot hang the test run.
-      await Promise.race([this.#exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      const exited = await Promise.race([this.#exited.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, 2_000, false).unref())]);
+      // Not in the typings: closes the pty's file descriptor, which would otherwise keep the test process alive.
+      if (!exited) (this.#pty as unknown as { destroy?(): void }).destroy?.();
     }
     this.#term.dispose();
   }

@@ -1,5 +1,5 @@
 import { byteChart } from '../../core/chart.js';
-import { formatBytes, formatDuration, formatPercent, formatRate } from '../../core/format.js';
+import { formatBytes, sanitize, truncate, formatDuration, formatPercent, formatRate } from '../../core/format.js';
 import type { TrackedProcess } from '../../state/index.js';
 import { paint, paintLine } from '../paint.js';
 import { useTheme } from '../theme.js';
@@ -14,11 +14,16 @@ export interface DetailViewProps {
   nowMs: number;
 }
 
-/** Splits a long line into rows of `width` code points. */
+/** Splits a long line into rows of at most `width` cells. */
 function wrap(text: string, width: number): string[] {
-  const chars = Array.from(text);
   const rows: string[] = [];
-  for (let i = 0; i < chars.length; i += width) rows.push(chars.slice(i, i + width).join(''));
+  let rest = text;
+  while (rest !== '' && rows.length < 100) {
+    const row = truncate(rest, width).replace(/~$/, '');
+    const taken = row === '' ? Array.from(rest)[0]! : row;
+    rows.push(taken);
+    rest = rest.slice(taken.length);
+  }
   return rows;
 }
 
@@ -29,7 +34,7 @@ export function DetailView({ process, width, height, nowMs }: DetailViewProps) {
   const s = process.sample;
   const heapValues = process.heapUsedBytes.values();
   const hasHeap = heapValues.some(Number.isFinite);
-  const command = wrap(`${s.exePath ?? '?'}: ${s.command}`, width).slice(0, 3);
+  const command = wrap(sanitize(`${s.exePath ?? '?'}: ${s.command}`), width).slice(0, 3);
   const facts = [
     paintLine(
       [
@@ -52,7 +57,7 @@ export function DetailView({ process, width, height, nowMs }: DetailViewProps) {
   const chartRows = Math.max(4, height - facts.length - command.length - 1);
   const rssRows = hasHeap ? Math.floor(chartRows / 2) : chartRows;
   const lines = [...facts, paint('RSS history', { bold: true, color: theme.rss })];
-  lines.push(...(byteChart(process.rssBytes.values(), { height: rssRows - 1, width, ascii: theme.ascii }) ?? 'waiting for samples…').split('\n'));
+  lines.push(...(byteChart(process.rssBytes.values(), { height: rssRows - 1, width, ascii: theme.ascii }) ?? 'waiting for samples...').split('\n'));
   if (hasHeap) {
     lines.push(paint('V8 heap used', { bold: true, color: theme.heap }));
     lines.push(...(byteChart(heapValues, { height: chartRows - rssRows - 1, width, ascii: theme.ascii }) ?? '').split('\n'));

@@ -15,6 +15,6 @@ export function Header({ state, nodeCount, width }: { state: MonitorState; nodeC
   );
   const memory = host
     ? `Mem ${formatBytes(host.memUsedBytes)}/${formatBytes(host.memTotalBytes)}  Swap ${formatBytes(host.swapUsedBytes)}/${formatBytes(host.swapTotalBytes)}  Load ${host.load.map((l) => l.toFixed(2)).join(' ')}  CPUs ${host.cpuCount}`
-    : 'Mem …';
+    : 'Mem ...';
   return <TextBlock lines={[title, fit(memory, width).trimEnd()]} width={width} />;
 }

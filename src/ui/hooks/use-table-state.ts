@@ -1,5 +1,5 @@
-import { useReducer } from 'react';
 import { defaultDescending, type SortKey } from '../../core/process-order.js';
+import { useSyncReducer } from './use-sync-reducer.js';
 
 /** The process table's own state: what is selected and how rows are ordered. Shared data lives in the store. */
 export interface TableState {
@@ -69,5 +69,5 @@ export function tableReducer(state: TableState, action: TableAction): TableState
 }
 
 export function useTableState() {
-  return useReducer(tableReducer, initialTableState);
+  return useSyncReducer(tableReducer, initialTableState);
 }

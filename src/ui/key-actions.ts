@@ -1,0 +1,47 @@
+import type { Key } from 'ink';
+import type { SortKey } from '../core/process-order.js';
+import type { TableAction } from './hooks/use-table-state.js';
+
+/**
+ * What each key means, as pure functions of the key and the state: the one place to change a binding (keep
+ * key-bindings.ts, the help text, in step).
+ */
+
+export type GlobalAction = 'quit' | 'help' | 'back' | 'pause' | 'slower' | 'faster';
+
+/** Keys that work in every view (outside a text prompt). */
+export function globalKeyAction(input: string, key: Key): GlobalAction | null {
+  if (input === 'q') return 'quit';
+  if (input === '?' || input === 'h') return 'help';
+  if (key.escape) return 'back';
+  if (input === ' ') return 'pause';
+  if (input === '+' || input === '=') return 'slower';
+  if (input === '-') return 'faster';
+  return null;
+}
+
+const SORT_KEYS: Readonly<Record<string, SortKey>> = { M: 'rss', G: 'growth', P: 'cpu', N: 'pid' };
+
+/** Keys of the process table; `open` is Enter on the selected row. */
+export function tableKeyAction(input: string, key: Key, rowKeys: readonly string[], pageSize: number): TableAction | 'open' | null {
+  const move = (delta: number): TableAction => ({ type: 'move', delta, rowKeys, pageSize });
+  if (key.upArrow || input === 'k') return move(-1);
+  if (key.downArrow || input === 'j') return move(1);
+  if (key.pageUp) return move(-pageSize);
+  if (key.pageDown) return move(pageSize);
+  if (key.home) return move(-rowKeys.length);
+  if (key.end) return move(rowKeys.length);
+  if (input === '/') return { type: 'start-filter' };
+  if (key.return) return 'open';
+  const sortKey = SORT_KEYS[input];
+  return sortKey ? { type: 'sort', key: sortKey } : null;
+}
+
+/** Keys while the filter prompt is open: text edits it, Enter keeps it, Esc drops it. */
+export function filterKeyAction(input: string, key: Key, filter: string): TableAction | null {
+  if (key.return) return { type: 'commit-filter' };
+  if (key.escape) return { type: 'cancel-filter' };
+  if (key.backspace || key.delete) return { type: 'edit-filter', text: Array.from(filter).slice(0, -1).join('') };
+  if (input && !key.ctrl && !key.meta) return { type: 'edit-filter', text: filter + input };
+  return null;
+}
