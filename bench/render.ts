@@ -1,12 +1,17 @@
-// Cost of one frame of the full-screen view: the App rendered by ink into an off-screen terminal of a given size,
-// with a store holding N processes, one ingest per frame. Isolates rendering from /proc sampling.
+// The cost of drawing: one frame of the full-screen view, rendered by ink into an off-screen terminal, with a store
+// holding N processes and one ingest per frame. Isolates drawing from /proc sampling. The named baseline is the
+// same table lines drawn the plain ink way, one <Text> per line, which is what TextBlock replaces.
 import './production-env.js';
 import { PassThrough } from 'node:stream';
-import { render } from 'ink';
-import { createElement } from 'react';
+import { Box, Text, render } from 'ink';
+import { createElement, type ReactElement } from 'react';
+import { layoutColumns } from '../src/core/table-layout.js';
 import type { ProcessSample } from '../src/proc/index.js';
 import { MonitorStore } from '../src/state/index.js';
+import { formatProcessRow, ProcessTable } from '../src/ui/components/process-table.js';
 import { App, ThemeContext, createTheme } from '../src/ui/index.js';
+
+const theme = createTheme({ color: true, ascii: false });
 
 function fakeTty(columns: number, rows: number) {
   const stdout = Object.assign(new PassThrough(), { isTTY: true, columns, rows });
@@ -34,42 +39,96 @@ function sample(pid: number, rssBytes: number): ProcessSample {
   };
 }
 
-export async function measureFrames(options: { processes: number; frames: number; columns: number; rows: number; ascii: boolean }) {
+/** A store with a minute of history for `processes` processes, and a function that adds one more tick. */
+function filledStore(processes: number) {
   const store = new MonitorStore();
   const ingest = (i: number) =>
     store.ingestProcesses({
       sampledAtMs: i * 1000,
-      processes: Array.from({ length: options.processes }, (_, p) => sample(p + 100, 50e6 + p * 1e6 + ((i * (p + 1) * 7919) % 5e6))),
+      processes: Array.from({ length: processes }, (_, p) => sample(p + 100, 50e6 + p * 1e6 + ((i * (p + 1) * 7919) % 5e6))),
     });
-  for (let i = 0; i < 60; i++) ingest(i); // a minute of history, as a user would have
-  const { stdout, stdin } = fakeTty(options.columns, options.rows);
-  const instance = render(createElement(ThemeContext.Provider, { value: createTheme({ color: true, ascii: options.ascii }) }, createElement(App, { store })), {
-    stdout,
-    stdin,
-    patchConsole: false,
-    exitOnCtrlC: false,
-  });
-  await new Promise((r) => setTimeout(r, 100));
-  const cpuBefore = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < options.frames; i++) {
-    ingest(60 + i);
-    // ink throttles to 30 fps; wait a frame so each ingest is drawn, as at a 1 s interval.
-    await new Promise((r) => setTimeout(r, 40));
-  }
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpuBefore);
-  instance.unmount();
-  return { cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / options.frames, wallMs };
+  for (let i = 0; i < 60; i++) ingest(i);
+  return { store, ingest };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+interface FrameFigures {
+  cpuMsPerFrame: number;
+  /** Heap still used after the frames minus before them, both after a full GC (run with --expose-gc): what drawing keeps. */
+  heapKeptBytes: number;
+}
+
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+async function measure(element: (store: MonitorStore) => ReactElement, options: { processes: number; frames: number; columns: number; rows: number }): Promise<FrameFigures> {
+  const { store, ingest } = filledStore(options.processes);
+  const { stdout, stdin } = fakeTty(options.columns, options.rows);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const instance = render(createElement(ThemeContext.Provider, { value: theme }, element(store)), { stdout, stdin, patchConsole: false, exitOnCtrlC: false });
+  await new Promise((r) => setTimeout(r, 100));
+  const cpuBefore = process.cpuUsage();
+  for (let i = 0; i < options.frames; i++) {
+    ingest(60 + i);
+    // ink draws at most 30 frames a second; wait one so that every ingest is drawn, as at a 1 s interval.
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  instance.unmount();
+  gc();
+  return { cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / options.frames, heapKeptBytes: process.memoryUsage().heapUsed - heapBefore };
+}
+
+/** The table as ink's plain <Text> lines: the baseline. */
+function PlainTable({ store, columns, rows }: { store: MonitorStore; columns: number; rows: number }) {
+  const state = useStoreState(store);
+  const layout = layoutColumns(columns);
+  return createElement(
+    Box,
+    { flexDirection: 'column' },
+    ...state.processes.slice(0, rows).map((p, i) => createElement(Text, { key: p.key, wrap: 'truncate' }, formatProcessRow(p, layout, theme, i === 0))),
+  );
+}
+
+/** The table as leaktop draws it. */
+function OurTable({ store, columns, rows }: { store: MonitorStore; columns: number; rows: number }) {
+  const state = useStoreState(store);
+  return createElement(ProcessTable, {
+    rows: state.processes,
+    columns: layoutColumns(columns),
+    selectedKey: state.processes[0]?.key ?? null,
+    top: 0,
+    height: rows - 1,
+    sortColumn: 'rss',
+    descending: true,
+    width: columns,
+  });
+}
+
+import { useSyncExternalStore } from 'react';
+function useStoreState(store: MonitorStore) {
+  return useSyncExternalStore(store.subscribe, store.getState);
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+async function main() {
+  console.log('leaktop render benchmark: CPU per frame, 50 processes, one ingest per frame');
   for (const [columns, rows] of [
     [80, 24],
     [120, 40],
-    [200, 60],
   ] as const) {
-    const { cpuMsPerFrame } = await measureFrames({ processes: 50, frames: 60, columns, rows, ascii: false });
-    console.log(`${columns}x${rows}, 50 processes: ${cpuMsPerFrame.toFixed(2)} ms CPU per frame`);
+    const app = await measure((store) => createElement(App, { store }), { processes: 50, frames: 100, columns, rows });
+    console.log(`  whole screen ${columns}x${rows}: ${app.cpuMsPerFrame.toFixed(2)} ms CPU per frame`);
   }
+  // Table only, ours against the baseline, over more frames so that what the baseline keeps shows.
+  const frames = 600;
+  const opts = { processes: 50, frames, columns: 120, rows: 40 };
+  const base = await measure((store) => createElement(PlainTable, { store, columns: 120, rows: 39 }), opts);
+  const ours = await measure((store) => createElement(OurTable, { store, columns: 120, rows: 40 }), opts);
+  console.log(`  table 120x40 over ${frames} frames:`);
+  console.log(`    baseline, one ink <Text> per line: ${base.cpuMsPerFrame.toFixed(2)} ms per frame, heap kept: ${mb(base.heapKeptBytes)}`);
+  console.log(`    leaktop, TextBlock:                ${ours.cpuMsPerFrame.toFixed(2)} ms per frame, heap kept: ${mb(ours.heapKeptBytes)}`);
+  console.log(`  → ${(base.cpuMsPerFrame / ours.cpuMsPerFrame).toFixed(2)}× less CPU per frame than the baseline`);
 }
+
+await main();

@@ -6,6 +6,9 @@ import { CLOCK_TICKS_PER_SECOND, readCpuTicks, readRssBytes } from './proc-usage
 
 export interface TuiOptions {
   repoRoot: string;
+  /** Terminal size, cells. */
+  cols: number;
+  rows: number;
   warmupMs: number;
   windowMs: number;
 }
@@ -39,8 +42,8 @@ export async function measureTui(options: TuiOptions): Promise<TuiFigures> {
   const term = pty.spawn(process.execPath, ['bin/leaktop.js', '--interval', '1'], {
     // An explicit TERM, so the figure does not depend on the TERM of whoever runs the bench (e.g. "dumb" in CI).
     name: 'xterm-256color',
-    cols: 120,
-    rows: 40,
+    cols: options.cols,
+    rows: options.rows,
     cwd: options.repoRoot,
     env: { ...process.env, LANG: 'C.UTF-8' },
   });

@@ -66,6 +66,7 @@ export function sanitize(text: string): string {
 
 /** The longest prefix of `text` that fits `width` cells, whole grapheme clusters only. */
 function prefixOfWidth(text: string, width: number): string {
+  if (PRINTABLE_ASCII.test(text)) return text.slice(0, Math.max(0, width));
   let out = '';
   let used = 0;
   for (const { segment } of segmenter.segment(text)) {
@@ -79,6 +80,7 @@ function prefixOfWidth(text: string, width: number): string {
 
 /** The longest suffix of `text` that fits `width` cells. */
 function suffixOfWidth(text: string, width: number): string {
+  if (PRINTABLE_ASCII.test(text)) return width > 0 ? text.slice(-width) : '';
   const parts = Array.from(segmenter.segment(text), (s) => s.segment);
   let out = '';
   let used = 0;

@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { isNodeExecutable } from './node-executable.js';
 import { isUnavailable, readProcLink } from './read-file.js';
 import { readCmdline } from './read-cmdline.js';
-import { readStat, type ProcStat } from './read-stat.js';
+import { parseStat, readStat, type ProcStat } from './read-stat.js';
 import { readStatus } from './read-status.js';
 import { CLOCK_TICKS_PER_SECOND, readBootTimeMs, readPageSize } from './system-clock.js';
 import { UserNames } from './users.js';
@@ -49,7 +49,12 @@ interface Known {
   identity: Omit<ProcessSample, 'state' | 'ppid' | 'cpuPercent' | 'rssBytes' | 'threads'> | null;
   cpuTicks: number;
   cpuAtMs: number;
+  /** An open /proc/PID/stat of a Node process, read again each tick (see `#readHeldStat`); null when not held. */
+  statFd: number | null;
 }
+
+/** At most this many stat files are held open; beyond it, processes are read by path, as the rest are. */
+const MAX_HELD_FDS = 512;
 
 /** Options of `ProcessSampler`. */
 export interface ProcessSamplerOptions {
@@ -73,6 +78,9 @@ export class ProcessSampler {
   readonly #users = new UserNames();
   readonly #bootTimeMs: number;
   readonly #pageSize: number;
+  #heldFds = 0;
+  /** One buffer for every held stat read: a stat line is about 300 bytes. */
+  readonly #statBuffer = Buffer.allocUnsafe(4096);
 
   constructor(options: ProcessSamplerOptions = {}) {
     this.#procRoot = options.procRoot ?? '/proc';
@@ -92,11 +100,47 @@ export class ProcessSampler {
       const sample = this.#sampleOne(pid, sampledAtMs);
       if (sample) processes.push(sample);
     }
-    for (const pid of this.#known.keys()) if (!seen.has(pid)) this.#known.delete(pid);
+    for (const pid of this.#known.keys()) if (!seen.has(pid)) this.#forget(pid);
     return { sampledAtMs, processes };
   }
 
+  /** Closes the stat files held open. The sampler can still be used; it reopens them. */
+  close(): void {
+    for (const pid of [...this.#known.keys()]) this.#forget(pid);
+  }
+
+  #forget(pid: number): void {
+    const known = this.#known.get(pid);
+    if (known?.statFd != null) {
+      closeSync(known.statFd);
+      this.#heldFds--;
+    }
+    this.#known.delete(pid);
+  }
+
+  /**
+   * Reads a held /proc/PID/stat again from offset 0 (procfs regenerates it): one syscall instead of the five of a
+   * read by path, and no exe check, because an open proc file stays bound to its process — once that process has
+   * exited the read fails with ESRCH, even if the PID was reused. Null when gone.
+   */
+  #readHeldStat(fd: number): ProcStat | null {
+    try {
+      const length = readSync(fd, this.#statBuffer, 0, this.#statBuffer.length, 0);
+      return parseStat(this.#statBuffer.toString('latin1', 0, length));
+    } catch {
+      return null;
+    }
+  }
+
   #sampleOne(pid: number, nowMs: number): ProcessSample | null {
+    const held = this.#known.get(pid);
+    if (held?.statFd != null) {
+      const stat = this.#readHeldStat(held.statFd);
+      // A changed comm means exec(): the process may no longer be Node, so identify it afresh below.
+      if (stat && stat.comm === held.comm) return this.#measure(held, stat, nowMs);
+      this.#forget(pid);
+      if (!stat) return null;
+    }
     const dir = `${this.#procRoot}/${pid}`;
     const link = readProcLink(`${dir}/exe`);
     if (isUnavailable(link) && link.unavailable === 'gone') return null; // exited, or a kernel thread
@@ -105,7 +149,7 @@ export class ProcessSampler {
     // A readable exe that is not Node settles it without reading more: same binary, still not Node.
     if (exe !== null && known && known.exe === exe && known.identity === null) return null;
     if (exe !== null && !isNodeExecutable(exe)) {
-      this.#known.set(pid, { exe, startTimeTicks: -1, comm: '', identity: null, cpuTicks: 0, cpuAtMs: 0 });
+      this.#known.set(pid, { exe, startTimeTicks: -1, comm: '', identity: null, cpuTicks: 0, cpuAtMs: 0, statFd: null });
       return null;
     }
     const stat = readStat(pid, this.#procRoot);
@@ -116,6 +160,19 @@ export class ProcessSampler {
       this.#known.set(pid, identified);
       known = identified;
     }
+    if (known.identity === null) return null;
+    if (known.statFd === null && this.#heldFds < MAX_HELD_FDS) {
+      try {
+        known.statFd = openSync(`${dir}/stat`, 'r');
+        this.#heldFds++;
+      } catch {
+        // Gone meanwhile, or out of descriptors: it is read by path next time.
+      }
+    }
+    return this.#measure(known, stat, nowMs);
+  }
+
+  #measure(known: Known, stat: ProcStat, nowMs: number): ProcessSample | null {
     if (known.identity === null) return null;
     const cpuTicks = stat.utimeTicks + stat.stimeTicks;
     const elapsedMs = nowMs - known.cpuAtMs;
@@ -138,7 +195,7 @@ export class ProcessSampler {
     if (isUnavailable(argv)) return null;
     // Where exe is hidden, argv[0] is the only clue. It can lie (`exec -a node`), so such rows are never signalled.
     const isNode = exe !== null || (argv[0] !== undefined && isNodeExecutable(argv[0]));
-    const base = { exe, startTimeTicks: stat.startTimeTicks, comm: stat.comm, cpuTicks: 0, cpuAtMs: 0 };
+    const base = { exe, startTimeTicks: stat.startTimeTicks, comm: stat.comm, cpuTicks: 0, cpuAtMs: 0, statFd: null };
     if (!isNode) return { ...base, identity: null };
     const status = readStatus(pid, this.#procRoot);
     if (isUnavailable(status)) return null;

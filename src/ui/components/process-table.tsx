@@ -39,7 +39,9 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean): string {
 /** One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. */
 export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean): string {
   const cells = columns.map((column) => {
-    const text = fit(cellText(column, row, theme.ascii), column.width, column.align);
+    // Sparklines are exactly `width` one-cell characters already; measuring them is a frame's most costly step.
+    const raw = cellText(column, row, theme.ascii);
+    const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
     if (selected) return text;
     if (column.id === 'growth') return paint(text, growthPaint(theme, row.growthBytesPerMin));
     if (column.id === 'rssSpark') return paint(text, { color: theme.rss });
