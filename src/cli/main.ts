@@ -52,6 +52,9 @@ async function run(invocation: Invocation): Promise<void> {
       // Loaded only here: the scripted paths never load ink and react. React picks its build when first loaded;
       // the development build costs several times the CPU and memory of the production one.
       process.env.NODE_ENV ??= 'production';
+      // ink draws nothing but a last frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci, read when ink is
+      // loaded). stdout is a terminal here and the user asked for the full screen, so that guess is wrong.
+      for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
       const { runTop } = await import('./commands/top.js');
       return runTop(invocation);
     }
