@@ -38,8 +38,13 @@ async function run(invocation: Invocation): Promise<void> {
       const { runList } = await import('./commands/list.js');
       return runList(invocation);
     }
+    case 'gc': {
+      const { runGc } = await import('./commands/gc.js');
+      return runGc(invocation);
+    }
     case 'watch': {
       const { runWatch } = await import('./commands/watch.js');
+      // A signal ends the loop; runWatch then closes its sessions and returns normally (exit 0).
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
       return runWatch(invocation, abort.signal);
     }

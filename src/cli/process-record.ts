@@ -20,13 +20,13 @@ export interface ProcessRecord {
   threads: number;
   /** Whether leaktop could confirm the binary is Node (required before it ever signals the process). */
   inspectable: boolean;
-  /** Port of an inspector the process listens on; not detected yet, always null. */
+  /** 127.0.0.1 port of an inspector the process listens on, or null. */
   inspectorPort: number | null;
 }
 
 const round = (value: number | null, digits: number) => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
 
-export function toProcessRecord(tracked: TrackedProcess): ProcessRecord {
+export function toProcessRecord(tracked: TrackedProcess, extra: { inspectorPort?: number | null } = {}): ProcessRecord {
   const s = tracked.sample;
   const heap = tracked.heapUsedBytes.last();
   return {
@@ -45,6 +45,6 @@ export function toProcessRecord(tracked: TrackedProcess): ProcessRecord {
     growthBytesPerMin: round(tracked.growthBytesPerMin, 0),
     threads: s.threads,
     inspectable: s.inspectable,
-    inspectorPort: null,
+    inspectorPort: extra.inspectorPort ?? null,
   };
 }

@@ -5,9 +5,10 @@ import { UsageError } from './user-error.js';
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
-  | { command: 'top'; intervalMs: number; ascii: boolean }
+  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean }
   | { command: 'list'; json: boolean }
-  | { command: 'watch'; intervalMs: number; count?: number; json: boolean; pids: number[] };
+  | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
+  | { command: 'gc'; pid: number; json: boolean };
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -36,6 +37,8 @@ Examples:
   $ leaktop list --json              all Node.js processes as JSON
   $ leaktop watch 4242 --interval 5  one line every 5 s for PID 4242
   $ leaktop watch --json >> mem.log  a memory log for cron or nohup
+  $ leaktop watch 4242 --heap        with V8 heap figures (attaches for the run)
+  $ leaktop gc 4242                  force a GC, print what it freed
 `;
 
 /**
@@ -51,12 +54,13 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .showSuggestionAfterError()
     .addOption(new Option('-i, --interval <seconds>', 'refresh interval').default(1000, '1').argParser(parseSeconds))
     .option('--ascii', 'draw with ASCII only (automatic when the locale is not UTF-8)')
+    .option('-y, --yes', 'do not ask before opening an inspector (a)')
     .addHelpText('after', keysHelp + examples)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
-    .action((opts: { interval: number; ascii?: boolean }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch)`);
-      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true });
+    .action((opts: { interval: number; ascii?: boolean; yes?: boolean }, command: Command) => {
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc)`);
+      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true });
     });
 
   program.addHelpCommand(false);
@@ -74,9 +78,18 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .addOption(new Option('-i, --interval <seconds>', 'seconds between lines').default(1000, '1').argParser(parseSeconds))
     .option('-n, --count <n>', 'stop after n ticks', parsePositiveInt)
     .option('--json', 'print NDJSON, one object per line')
-    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json?: boolean }) =>
-      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, pids: pids ?? [] }),
-    );
+    .option('--heap', 'add V8 heap figures: attaches to each PID for the run (opening inspectors it closes at the end)')
+    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json?: boolean; heap?: boolean }) => {
+      if (opts.heap && (pids ?? []).length === 0) throw new UsageError('watch --heap needs the PIDs to attach to');
+      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, heap: opts.heap === true, pids: pids ?? [] });
+    });
+
+  program
+    .command('gc')
+    .description('force a full GC in a process and print the heap before and after (attaches, then detaches)')
+    .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .option('--json', 'print a JSON object')
+    .action((pid: number, opts: { json?: boolean }) => onInvoke({ command: 'gc', pid, json: opts.json === true }));
 
   return program;
 }

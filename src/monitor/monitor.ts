@@ -1,10 +1,12 @@
 import { sampleHost, type HostSample, type ProcessHarvest } from '../proc/index.js';
-import type { MonitorStore } from '../state/index.js';
+import type { HeapReading, MonitorStore } from '../state/index.js';
 
 /** The I/O a monitor drives; injectable so a test can count ticks. */
 export interface Samplers {
   sampleProcesses(): ProcessHarvest;
   sampleHost(): Promise<HostSample>;
+  /** Heap figures of attached processes by key (see SessionManager.readHeaps); none when absent. */
+  readHeaps?(): Promise<ReadonlyMap<string, HeapReading>>;
 }
 
 /** Options of `startMonitor`. */
@@ -28,12 +30,29 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
   let pendingHost: HostSample | undefined;
   let scheduledIntervalMs = store.getState().intervalMs;
 
-  const tick = () => {
+  let ticking = false;
+  const tick = async () => {
     if (stopped) return;
+    // A tick waiting on heap readings is not overlapped by the next one (an interval change reschedules).
+    if (ticking) return schedule();
+    ticking = true;
+    try {
+      await tickOnce();
+    } finally {
+      ticking = false;
+    }
+    schedule();
+  };
+
+  const tickOnce = async () => {
     const state = store.getState();
     if (!state.paused) {
       try {
-        store.ingestProcesses(samplers.sampleProcesses(), pendingHost);
+        const harvest = samplers.sampleProcesses();
+        // Heap readings travel over the sessions' sockets; read them concurrently, as part of the same tick.
+        const heaps = samplers.readHeaps && state.attachments.size > 0 ? await samplers.readHeaps() : undefined;
+        if (stopped) return;
+        store.ingestProcesses(harvest, pendingHost, heaps);
         pendingHost = undefined;
       } catch (error) {
         store.setStatus(`sampling failed: ${(error as Error).message}`, 'error');
@@ -48,20 +67,20 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
           .finally(() => (hostInFlight = false));
       }
     }
-    schedule();
   };
 
   const schedule = () => {
     clearTimeout(timer);
+    if (stopped) return;
     scheduledIntervalMs = store.getState().intervalMs;
-    timer = setTimeout(tick, scheduledIntervalMs);
+    timer = setTimeout(() => void tick(), scheduledIntervalMs);
   };
 
   const unsubscribe = store.subscribe(() => {
     if (store.getState().intervalMs !== scheduledIntervalMs) schedule();
   });
 
-  tick();
+  void tick();
   return {
     stop() {
       stopped = true;
@@ -72,6 +91,6 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
 }
 
 /** The real samplers. */
-export function defaultSamplers(sampleProcesses: () => ProcessHarvest): Samplers {
-  return { sampleProcesses, sampleHost };
+export function defaultSamplers(sampleProcesses: () => ProcessHarvest, readHeaps?: () => Promise<ReadonlyMap<string, HeapReading>>): Samplers {
+  return { sampleProcesses, sampleHost, readHeaps };
 }

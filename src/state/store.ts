@@ -2,6 +2,33 @@ import { growthPerMinute } from '../core/growth.js';
 import { TimeSeries } from '../core/time-series.js';
 import type { HostSample, ProcessHarvest, ProcessSample } from '../proc/index.js';
 
+/** Heap figures of an attached process, from its inspector session, in one tick. */
+export interface HeapReading {
+  usedBytes: number;
+  totalBytes: number;
+  /** `process.memoryUsage()` of the target, bytes. */
+  memory?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** `v8.getHeapSpaceStatistics()`, bytes. */
+  spaces?: ReadonlyArray<{ name: string; sizeBytes: number; usedBytes: number; availableBytes: number }>;
+}
+
+/** An inspector session leaktop holds (or is opening or closing) on a process. */
+export interface Attachment {
+  /** The TrackedProcess key. */
+  key: string;
+  pid: number;
+  phase: 'attaching' | 'attached' | 'detaching';
+  /** 127.0.0.1 port of the inspector; null while attaching. */
+  port: number | null;
+  /** leaktop opened it (and will close it); false for an inspector that was already listening. */
+  openedByLeaktop: boolean;
+  nodeVersion: string | null;
+  /** The newest heap figures. */
+  heap: HeapReading | null;
+  /** The last forced GC, or the one running (`running: true`). */
+  gc: { running: boolean; heapUsedBeforeBytes?: number; heapUsedAfterBytes?: number; durationMs?: number } | null;
+}
+
 /** A process instance the monitor follows, with its history. */
 export interface TrackedProcess {
   /** `PID@startTimeTicks`: a PID reused by a new process gets a new key, hence a fresh history. */
@@ -14,6 +41,8 @@ export interface TrackedProcess {
   heapUsedBytes: TimeSeries;
   /** Least-squares growth of RSS over the growth window, bytes per minute; null until enough history. */
   growthBytesPerMin: number | null;
+  /** The same for the V8 heap used, once an inspector session reports it. RSS rising with this flat is off-heap growth. */
+  heapGrowthBytesPerMin: number | null;
   /** When leaktop first saw it, epoch ms. */
   firstSeenAtMs: number;
 }
@@ -30,6 +59,8 @@ export interface MonitorState {
   lastSampledAtMs: number | null;
   /** A one-line message for the status bar (an error, or what an action did); null when there is none. */
   status: { text: string; level: 'info' | 'error' } | null;
+  /** Inspector sessions, by process key. */
+  attachments: ReadonlyMap<string, Attachment>;
 }
 
 /** Options of `MonitorStore`. */
@@ -75,6 +106,7 @@ export class MonitorStore {
       paused: false,
       lastSampledAtMs: null,
       status: null,
+      attachments: new Map(),
     };
   }
 
@@ -87,9 +119,10 @@ export class MonitorStore {
 
   /**
    * Takes in one process tick: updates known processes, adds new ones, drops the ones that exited. Host figures
-   * that arrived since the last tick come in with it, so a tick is one change and one frame.
+   * that arrived since the last tick come in with it, so a tick is one change and one frame; so do the heap
+   * readings of attached processes, by process key.
    */
-  ingestProcesses(harvest: ProcessHarvest, host?: HostSample): void {
+  ingestProcesses(harvest: ProcessHarvest, host?: HostSample, heap?: ReadonlyMap<string, HeapReading>): void {
     const now = harvest.sampledAtMs;
     const next: TrackedProcess[] = [];
     const live = new Set<string>();
@@ -105,23 +138,55 @@ export class MonitorStore {
           cpuPercent: new TimeSeries(this.#capacity),
           heapUsedBytes: new TimeSeries(this.#capacity),
           growthBytesPerMin: null,
+          heapGrowthBytesPerMin: null,
           firstSeenAtMs: now,
         };
         this.#byKey.set(key, tracked);
       }
       tracked.rssBytes.push(now, sample.rssBytes);
       tracked.cpuPercent.push(now, sample.cpuPercent ?? Number.NaN);
-      // No heap source yet for this process: a gap, so the heap chart starts where data starts.
-      tracked.heapUsedBytes.push(now, Number.NaN);
+      // Without a session this tick the heap is a gap, so the heap chart starts (and stops) where data does.
+      const reading = heap?.get(key);
+      tracked.heapUsedBytes.push(now, reading ? reading.usedBytes : Number.NaN);
       for (const series of [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes]) series.pruneBefore(now - this.#retentionMs);
       const growth = growthPerMinute(tracked.rssBytes.times(), tracked.rssBytes.values(), { windowMs: this.#growthWindowMs });
       // A new object per tick so that memoized rows re-render; the series are shared.
-      const updated: TrackedProcess = { ...tracked, sample, growthBytesPerMin: growth };
+      const heapGrowth = reading ? growthPerMinute(tracked.heapUsedBytes.times(), tracked.heapUsedBytes.values(), { windowMs: this.#growthWindowMs }) : null;
+      const updated: TrackedProcess = { ...tracked, sample, growthBytesPerMin: growth, heapGrowthBytesPerMin: heapGrowth };
       this.#byKey.set(key, updated);
       next.push(updated);
     }
     for (const key of this.#byKey.keys()) if (!live.has(key)) this.#byKey.delete(key);
-    this.#set(host ? { processes: next, lastSampledAtMs: now, host } : { processes: next, lastSampledAtMs: now });
+    let attachments = this.#state.attachments;
+    if (heap && heap.size > 0) {
+      const updated = new Map(attachments);
+      for (const [key, reading] of heap) {
+        const attachment = updated.get(key);
+        if (attachment) updated.set(key, { ...attachment, heap: reading });
+      }
+      attachments = updated;
+    }
+    this.#set(host ? { processes: next, lastSampledAtMs: now, host, attachments } : { processes: next, lastSampledAtMs: now, attachments });
+  }
+
+  /** Adds or updates the inspector session of a process. */
+  setAttachment(attachment: Attachment): void {
+    const attachments = new Map(this.#state.attachments);
+    attachments.set(attachment.key, attachment);
+    this.#set({ attachments });
+  }
+
+  /** Changes part of an existing attachment; nothing when there is none (it ended meanwhile). */
+  updateAttachment(key: string, patch: Partial<Omit<Attachment, 'key' | 'pid'>>): void {
+    const current = this.#state.attachments.get(key);
+    if (current) this.setAttachment({ ...current, ...patch });
+  }
+
+  removeAttachment(key: string): void {
+    if (!this.#state.attachments.has(key)) return;
+    const attachments = new Map(this.#state.attachments);
+    attachments.delete(key);
+    this.#set({ attachments });
   }
 
   /** Sets the tick interval, clamped to the range of `INTERVAL_STEPS_MS`. */

@@ -13,7 +13,8 @@ import { useMonitorState } from './hooks/use-monitor-state.js';
 import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-state.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
-import { filterKeyAction, globalKeyAction, tableKeyAction } from './key-actions.js';
+import { confirmKeyAction, filterKeyAction, globalKeyAction, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
+import { ConfirmAttach } from './components/confirm-attach.js';
 
 /** Smallest terminal the layout is drawn for. */
 export const MIN_COLUMNS = 40;
@@ -33,8 +34,23 @@ interface Row {
   tracked: TrackedProcess;
 }
 
+/** What the UI may ask for that needs I/O; each reports back through the store. */
+export interface Actions {
+  attach(key: string): void;
+  detach(key: string): void;
+  gc(key: string): void;
+}
+
+export interface AppProps {
+  store: MonitorStore;
+  /** Absent: attach, detach and GC keys say they are unavailable. */
+  actions?: Actions;
+  /** Ask before opening an inspector. @default true (`--yes` turns it off) */
+  confirmAttach?: boolean;
+}
+
 /** The full-screen monitor. It renders the store and dispatches actions; it performs no I/O. */
-export function App({ store }: { store: MonitorStore }) {
+export function App({ store, actions, confirmAttach = true }: AppProps) {
   const state = useMonitorState(store);
   const { columns: width, rows: terminalRows } = useTerminalSize();
   // One row short of the terminal: ink redraws a frame that fills the screen by clearing it, which flickers.
@@ -58,8 +74,32 @@ export function App({ store }: { store: MonitorStore }) {
   const rowKeys = useMemo(() => rows.map((r) => r.key), [rows]);
   const pageSize = Math.max(1, height - CHROME_ROWS);
 
+  /** The process a process key acts on: the one in the detail view, or the selected row. */
+  const targetKey = (): string | undefined => (getView().view === 'detail' ? (getView().detailKey ?? undefined) : rowKeys[selectedIndex(getTable(), rowKeys)]);
+
+  const onProcessAction = (action: ProcessAction) => {
+    const key = targetKey();
+    if (key === undefined) return;
+    if (!actions) return store.setStatus('inspector actions are not available here', 'error');
+    if (action === 'attach') {
+      if (store.getState().attachments.has(key)) return store.setStatus('already attached (x detaches)');
+      if (confirmAttach) return dispatchView({ type: 'confirm-attach', key });
+      return actions.attach(key);
+    }
+    if (!store.getState().attachments.has(key)) return store.setStatus('not attached: press a to attach first', 'error');
+    if (action === 'detach') actions.detach(key);
+    else actions.gc(key);
+  };
+
   const onKey = (input: string, key: Key) => {
     const current = getTable();
+    const view = getView();
+    if (view.view === 'confirm') {
+      const answer = confirmKeyAction(input, key);
+      if (answer === 'yes' && view.confirm) actions?.attach(view.confirm.key);
+      if (answer) dispatchView({ type: 'back' });
+      return;
+    }
     if (current.editingFilter) {
       const action = filterKeyAction(input, key, current.filter);
       if (action) dispatchTable(action);
@@ -83,7 +123,9 @@ export function App({ store }: { store: MonitorStore }) {
       case null:
         break;
     }
-    if (getView().view !== 'table') return;
+    const processAction = processKeyAction(input);
+    if (processAction && (view.view === 'table' || view.view === 'detail')) return onProcessAction(processAction);
+    if (view.view !== 'table') return;
     const action = tableKeyAction(input, key, rowKeys, pageSize);
     if (action === 'open') {
       const selected = rowKeys[selectedIndex(current, rowKeys)];
@@ -102,9 +144,13 @@ export function App({ store }: { store: MonitorStore }) {
   let body;
   if (screen.view === 'help') {
     body = <HelpView height={bodyHeight} />;
+  } else if (screen.view === 'confirm') {
+    const process = state.processes.find((p) => p.key === screen.confirm?.key) ?? null;
+    body = <ConfirmAttach process={process} width={width} />;
   } else if (screen.view === 'detail') {
     const process = state.processes.find((p) => p.key === screen.detailKey) ?? null;
-    body = <DetailView process={process} width={width} height={bodyHeight} nowMs={state.lastSampledAtMs ?? 0} />;
+    const attachment = screen.detailKey ? (state.attachments.get(screen.detailKey) ?? null) : null;
+    body = <DetailView process={process} attachment={attachment} width={width} height={bodyHeight} nowMs={state.lastSampledAtMs ?? 0} />;
   } else {
     const index = selectedIndex(table, rowKeys);
     body = (
@@ -117,6 +163,7 @@ export function App({ store }: { store: MonitorStore }) {
         sortColumn={SORT_COLUMN[table.sortKey]}
         descending={table.descending}
         width={width}
+        attachments={state.attachments}
       />
     );
   }

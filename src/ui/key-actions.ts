@@ -9,6 +9,23 @@ import type { TableAction } from './hooks/use-table-state.js';
 
 export type GlobalAction = 'quit' | 'help' | 'back' | 'pause' | 'slower' | 'faster';
 
+/** Keys that act on the selected (table) or shown (detail) process. */
+export type ProcessAction = 'attach' | 'detach' | 'gc';
+
+export function processKeyAction(input: string): ProcessAction | null {
+  if (input === 'a') return 'attach';
+  if (input === 'x') return 'detach';
+  if (input === 'g') return 'gc';
+  return null;
+}
+
+/** Keys of a yes/no question: only `y` says yes; anything else that is an answer says no. */
+export function confirmKeyAction(input: string, key: Key): 'yes' | 'no' | null {
+  if (input === 'y' || input === 'Y') return 'yes';
+  if (input === 'n' || input === 'N' || key.escape || input === 'q') return 'no';
+  return null;
+}
+
 /** Keys that work in every view (outside a text prompt). */
 export function globalKeyAction(input: string, key: Key): GlobalAction | null {
   if (input === 'q') return 'quit';

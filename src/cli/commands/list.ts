@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sortRows } from '../../core/process-order.js';
+import { findInspectorPort } from '../../inspector/find-inspector-port.js';
 import { ProcessSampler } from '../../proc/index.js';
 import { MonitorStore } from '../../state/index.js';
 import { toProcessRecord, type ProcessRecord } from '../process-record.js';
@@ -20,7 +21,15 @@ export async function listProcesses(): Promise<ProcessRecord[]> {
   sampler.sample();
   await sleep(CPU_WINDOW_MS);
   store.ingestProcesses(sampler.sample());
-  return sortRows(store.getState().processes.map(toProcessRecord), 'rss', true);
+  sampler.close();
+  const processes = store.getState().processes;
+  // Inspectors already listening: found through /proc and confirmed over HTTP on loopback, all at once.
+  const ports = await Promise.all(processes.map((p) => (p.sample.inspectable ? findInspectorPort(p.sample.pid).then((e) => e?.port ?? null) : null)));
+  return sortRows(
+    processes.map((p, i) => toProcessRecord(p, { inspectorPort: ports[i] })),
+    'rss',
+    true,
+  );
 }
 
 export async function runList(options: ListOptions): Promise<void> {

@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import { localeSupportsUtf8 } from '../../core/sparkline.js';
 import { startMonitor, defaultSamplers } from '../../monitor/monitor.js';
+import { SessionManager } from '../../monitor/sessions.js';
 import { ProcessSampler } from '../../proc/index.js';
 import { MonitorStore } from '../../state/index.js';
 import { App, ThemeContext, colorAllowed, createTheme, enterFullScreen } from '../../ui/index.js';
@@ -8,7 +9,12 @@ import { App, ThemeContext, colorAllowed, createTheme, enterFullScreen } from '.
 export interface TopOptions {
   intervalMs: number;
   ascii: boolean;
+  /** Do not ask before opening an inspector. */
+  yes: boolean;
 }
+
+/** Inspectors leaktop opened get this long to close on the way out. */
+const DETACH_TIMEOUT_MS = 5000;
 
 const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
@@ -21,30 +27,52 @@ export async function runTop(options: TopOptions): Promise<void> {
   const sampler = new ProcessSampler();
   const theme = createTheme({ color: colorAllowed(process.env), ascii: options.ascii || !localeSupportsUtf8(process.env) });
   const terminal = enterFullScreen(process.stdout, process.stdin);
-  const monitor = startMonitor(store, defaultSamplers(() => sampler.sample()));
+  const sessions = new SessionManager(store);
+  const monitor = startMonitor(
+    store,
+    defaultSamplers(
+      () => sampler.sample(),
+      () => sessions.readHeaps(500, () => true),
+    ),
+  );
+  const actions = {
+    attach: (key: string) => void sessions.attach(key),
+    detach: (key: string) => void sessions.detach(key),
+    gc: (key: string) => void sessions.collectGarbage(key),
+  };
 
   const instance = render(
     <ThemeContext.Provider value={theme}>
-      <App store={store} />
+      <App store={store} actions={actions} confirmAttach={!options.yes} />
     </ThemeContext.Provider>,
     // Not incrementalRendering: in ink 6.8 it leaves stale lines on the alternate screen.
     { exitOnCtrlC: true, patchConsole: true },
   );
 
-  const shutdown = () => {
-    monitor.stop();
-    instance.unmount();
-    instance.cleanup();
-    terminal.restore();
-  };
+  let shuttingDown: Promise<void> | null = null;
+  /** Stops drawing, closes every inspector leaktop opened, restores the terminal. Once, whoever calls first. */
+  const shutdown = () =>
+    (shuttingDown ??= (async () => {
+      monitor.stop();
+      instance.unmount();
+      instance.cleanup();
+      try {
+        await sessions.detachAll(DETACH_TIMEOUT_MS);
+      } finally {
+        sampler.close();
+        terminal.restore();
+      }
+    })());
   const onSignal = (signal: NodeJS.Signals) => {
-    shutdown();
-    process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+    void shutdown().finally(() => process.exit(SIGNAL_EXIT_CODES[signal] ?? 1));
   };
   const onCrash = (error: unknown) => {
-    shutdown();
-    process.stderr.write(`leaktop: unexpected error (a bug; please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
+    void shutdown()
+      .catch(() => undefined)
+      .finally(() => {
+        process.stderr.write(`leaktop: unexpected error (a bug; please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+        process.exit(1);
+      });
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGHUP', onSignal);
   process.on('uncaughtException', onCrash).on('unhandledRejection', onCrash);
@@ -52,7 +80,7 @@ export async function runTop(options: TopOptions): Promise<void> {
   try {
     await instance.waitUntilExit();
   } finally {
-    shutdown();
+    await shutdown();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGHUP', onSignal);
     process.off('uncaughtException', onCrash).off('unhandledRejection', onCrash);
   }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessSampler } from '../../proc/index.js';
-import { MonitorStore } from '../../state/index.js';
+import { InspectorSession } from '../../inspector/session.js';
+import { MonitorStore, type HeapReading } from '../../state/index.js';
 import { toProcessRecord } from '../process-record.js';
 import { textHeader, textRow } from '../process-text.js';
 import { writeErr, writeOut } from '../output.js';
@@ -14,6 +15,8 @@ export interface WatchOptions {
   json?: boolean;
   /** Only these PIDs; all Node.js processes when empty. */
   pids: number[];
+  /** Attach to each PID for the run and add heap figures. */
+  heap: boolean;
 }
 
 /**
@@ -21,6 +24,16 @@ export interface WatchOptions {
  * With PIDs it ends when all of them have exited.
  */
 export async function runWatch(options: WatchOptions, signal: AbortSignal): Promise<void> {
+  const sessions = new Map<string, InspectorSession>();
+  try {
+    await watchLoop(options, signal, sessions);
+  } finally {
+    // Closes what leaktop opened, also after an error or an interrupt (the caller turns signals into `signal`).
+    await Promise.all([...sessions.values()].map((session) => session.detach().catch(() => undefined)));
+  }
+}
+
+async function watchLoop(options: WatchOptions, signal: AbortSignal, sessions: Map<string, InspectorSession>): Promise<void> {
   const sampler = new ProcessSampler();
   const store = new MonitorStore({ intervalMs: options.intervalMs });
   const first = sampler.sample();
@@ -29,6 +42,11 @@ export async function runWatch(options: WatchOptions, signal: AbortSignal): Prom
   const missing = options.pids.filter((pid) => !first.processes.some((p) => p.pid === pid));
   if (missing.length > 0) {
     throw new UserError(`no Node.js process with PID '${missing.join("', '")}'`, { hint: "'leaktop list' shows the Node.js processes on this host." });
+  }
+  if (options.heap) {
+    for (const sample of first.processes.filter((p) => wanted.has(p.pid))) {
+      sessions.set(`${sample.pid}@${sample.startTimeTicks}`, await InspectorSession.attach(sample.pid, { startTimeTicks: sample.startTimeTicks }));
+    }
   }
   if (!options.json) await writeOut(`${['TIME                ', textHeader()].join(' ')}\n`);
   const alive = new Set(options.pids);
@@ -39,12 +57,12 @@ export async function runWatch(options: WatchOptions, signal: AbortSignal): Prom
       return; // interrupted: a normal way to end a watch
     }
     const harvest = sampler.sample();
-    store.ingestProcesses(harvest);
+    store.ingestProcesses(harvest, undefined, await readHeaps(sessions));
     const time = new Date(harvest.sampledAtMs).toISOString().replace(/\.\d+Z$/, 'Z');
     const lines: string[] = [];
     for (const tracked of store.getState().processes) {
       if (wanted.size > 0 && !wanted.has(tracked.sample.pid)) continue;
-      const record = toProcessRecord(tracked);
+      const record = toProcessRecord(tracked, { inspectorPort: sessions.get(tracked.key)?.port });
       lines.push(options.json ? JSON.stringify({ time, ...record }) : `${time} ${textRow(record)}`);
     }
     if (lines.length > 0) await writeOut(`${lines.join('\n')}\n`);
@@ -56,4 +74,16 @@ export async function runWatch(options: WatchOptions, signal: AbortSignal): Prom
     }
     if (wanted.size > 0 && alive.size === 0) return;
   }
+}
+
+/** One heap reading per live session; a session that fails (its process exited) is dropped from this tick. */
+async function readHeaps(sessions: Map<string, InspectorSession>): Promise<Map<string, HeapReading>> {
+  const readings = new Map<string, HeapReading>();
+  await Promise.all(
+    [...sessions].map(async ([key, session]) => {
+      const usage = await session.heapUsage().catch(() => null);
+      if (usage) readings.set(key, usage);
+    }),
+  );
+  return readings;
 }

@@ -1,6 +1,6 @@
 import { byteChart } from '../../core/chart.js';
 import { formatBytes, sanitize, truncate, formatDuration, formatPercent, formatRate } from '../../core/format.js';
-import type { TrackedProcess } from '../../state/index.js';
+import type { Attachment, TrackedProcess } from '../../state/index.js';
 import { paint, paintLine } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
@@ -8,6 +8,8 @@ import { TextBlock } from './text-block.js';
 export interface DetailViewProps {
   /** Null when the process has exited since the view opened. */
   process: TrackedProcess | null;
+  /** Its inspector session, if any. */
+  attachment?: Attachment | null;
   width: number;
   height: number;
   /** The time "up" is counted to: the last sample, so rendering reads no clock. */
@@ -28,7 +30,52 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** One process: its figures, a large RSS chart (and heap, once known), and its full command line. */
-export function DetailView({ process, width, height, nowMs }: DetailViewProps) {
+/** What the inspector session tells: where the memory is, the heap spaces, the last GC, off-heap growth. */
+function sessionLines(process: TrackedProcess, attachment: Attachment | null | undefined, width: number, theme: ReturnType<typeof useTheme>): string[] {
+  if (!attachment) return [paintLine([['Not attached: '], ['a', { inverse: true }], [' opens an inspector session for heap figures and GC.']], width)];
+  if (attachment.phase === 'attaching') return ['Attaching...'];
+  const who = attachment.openedByLeaktop ? 'opened by leaktop' : 'its own';
+  const lines = [paintLine([[`Inspector 127.0.0.1:${attachment.port} (${who}), Node ${attachment.nodeVersion ?? '?'}`, { color: attachment.openedByLeaktop ? theme.error : undefined }]], width)];
+  const m = attachment.heap?.memory;
+  if (m) {
+    lines.push(
+      paintLine(
+        [[`heap ${formatBytes(m.heapUsed)}/${formatBytes(m.heapTotal)}  external ${formatBytes(m.external)}  array buffers ${formatBytes(m.arrayBuffers)}  rss ${formatBytes(m.rss)}`]],
+        width,
+      ),
+    );
+  }
+  const spaces = attachment.heap?.spaces;
+  if (spaces) {
+    const shown = spaces.filter((sp) => sp.usedBytes > 0).map((sp) => `${sp.name.replace(/_space$/, '')} ${formatBytes(sp.usedBytes)}`);
+    lines.push(paintLine([[`spaces: ${shown.join('  ')}`]], width));
+  }
+  const rss = process.growthBytesPerMin;
+  const heap = process.heapGrowthBytesPerMin;
+  if (rss !== null && heap !== null) {
+    // RSS climbing while the JS heap stays flat points away from JS objects: Buffers, native addons, fragmentation.
+    const offHeap = rss > theme.growthWarnBytesPerMin && Math.abs(heap) < rss / 4;
+    lines.push(
+      paintLine(
+        [[`growth: RSS ${formatRate(rss)}  heap ${formatRate(heap)}`], offHeap ? ['  off-heap growth (Buffers, native memory)', { bold: true, color: theme.growthAlarm }] : ['']],
+        width,
+      ),
+    );
+  }
+  const gc = attachment.gc;
+  if (gc?.running) lines.push('GC running...');
+  else if (gc && gc.heapUsedBeforeBytes !== undefined && gc.heapUsedAfterBytes !== undefined) {
+    lines.push(
+      paintLine(
+        [[`last GC: heap ${formatBytes(gc.heapUsedBeforeBytes)} -> ${formatBytes(gc.heapUsedAfterBytes)} (freed ${formatBytes(gc.heapUsedBeforeBytes - gc.heapUsedAfterBytes)}) in ${Math.round(gc.durationMs ?? 0)} ms`]],
+        width,
+      ),
+    );
+  }
+  return lines;
+}
+
+export function DetailView({ process, attachment, width, height, nowMs }: DetailViewProps) {
   const theme = useTheme();
   if (!process) return <TextBlock lines={['The process has exited. Esc goes back.']} width={width} />;
   const s = process.sample;
@@ -53,6 +100,7 @@ export function DetailView({ process, width, height, nowMs }: DetailViewProps) {
       width,
     ),
   ];
+  facts.push(...sessionLines(process, attachment, width, theme));
   // What is left between the facts and the command line goes to the charts, each with a title line.
   const chartRows = Math.max(4, height - facts.length - command.length - 1);
   const rssRows = hasHeap ? Math.floor(chartRows / 2) : chartRows;

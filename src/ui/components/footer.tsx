@@ -4,11 +4,12 @@ import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
-export type ViewName = 'table' | 'detail' | 'help';
+export type ViewName = 'table' | 'detail' | 'help' | 'confirm';
 
 const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>> = {
   table: [
     ['Enter', 'Detail'],
+    ['a', 'Attach'],
     ['/', 'Filter'],
     ['M/G/P/N', 'Sort'],
     ['Space', 'Pause'],
@@ -17,6 +18,8 @@ const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>
   ],
   detail: [
     ['Esc', 'Back'],
+    ['a/x', 'Attach/Detach'],
+    ['g', 'GC'],
     ['Space', 'Pause'],
     ['?', 'Help'],
     ['q', 'Quit'],
@@ -24,6 +27,10 @@ const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>
   help: [
     ['Esc', 'Back'],
     ['q', 'Quit'],
+  ],
+  confirm: [
+    ['y', 'Yes'],
+    ['n/Esc', 'No'],
   ],
 };
 

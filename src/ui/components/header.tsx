@@ -9,8 +9,17 @@ export function Header({ state, nodeCount, width }: { state: MonitorState; nodeC
   const theme = useTheme();
   const host = state.host;
   const facts = `${host ? ` ${host.hostname}` : ''}  ${nodeCount} Node.js process${nodeCount === 1 ? '' : 'es'}  every ${state.intervalMs / 1000}s`;
+  // Inspectors leaktop opened are an open door into those processes: say so on every screen while they are.
+  const opened = [...state.attachments.values()].filter((a) => a.openedByLeaktop && a.port !== null);
+  const badge = opened.length === 1 ? ` INSPECTOR OPEN 127.0.0.1:${opened[0]!.port} ` : opened.length > 1 ? ` ${opened.length} INSPECTORS OPEN ` : '';
   const title = paintLine(
-    [['leaktop', { bold: true, color: theme.accent }], [facts], state.paused ? ['  PAUSED ', { bold: true, inverse: true }] : ['']],
+    [
+      ['leaktop', { bold: true, color: theme.accent }],
+      badge ? [' '] : [''],
+      [badge, { bold: true, inverse: true, color: theme.error }],
+      [facts],
+      state.paused ? ['  PAUSED ', { bold: true, inverse: true }] : [''],
+    ],
     width,
   );
   const memory = host

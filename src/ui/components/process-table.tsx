@@ -1,7 +1,7 @@
 import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncateMiddle } from '../../core/format.js';
 import { sparkline } from '../../core/sparkline.js';
 import type { Column } from '../../core/table-layout.js';
-import type { TrackedProcess } from '../../state/index.js';
+import type { Attachment, TrackedProcess } from '../../state/index.js';
 import { paint } from '../paint.js';
 import { useTheme, type Theme } from '../theme.js';
 import { TextBlock } from './text-block.js';
@@ -13,10 +13,11 @@ function growthPaint(theme: Theme, growth: number | null) {
   return {};
 }
 
-function cellText(column: Column, row: TrackedProcess, ascii: boolean): string {
+function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached: boolean): string {
   switch (column.id) {
     case 'pid':
-      return String(row.sample.pid);
+      // `*`: an inspector session is open on it.
+      return `${attached ? '*' : ''}${row.sample.pid}`;
     case 'user':
       return row.sample.user;
     case 'cpu':
@@ -37,10 +38,10 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean): string {
 }
 
 /** One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. */
-export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean): string {
+export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean, attached = false): string {
   const cells = columns.map((column) => {
     // Sparklines are exactly `width` one-cell characters already; measuring them is a frame's most costly step.
-    const raw = cellText(column, row, theme.ascii);
+    const raw = cellText(column, row, theme.ascii, attached);
     const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
     if (selected) return text;
     if (column.id === 'growth') return paint(text, growthPaint(theme, row.growthBytesPerMin));
@@ -75,14 +76,16 @@ export interface ProcessTableProps {
   sortColumn: Column['id'];
   descending: boolean;
   width: number;
+  /** Inspector sessions by process key, to mark attached rows. */
+  attachments?: ReadonlyMap<string, Attachment>;
 }
 
 /** The process list: a header line and one line per visible row. Draws only; keys live in use-table-keys. */
-export function ProcessTable({ rows, columns, selectedKey, top, height, sortColumn, descending, width }: ProcessTableProps) {
+export function ProcessTable({ rows, columns, selectedKey, top, height, sortColumn, descending, width, attachments }: ProcessTableProps) {
   const theme = useTheme();
   const lines = [formatTableHeader(columns, theme, sortColumn, descending)];
   const visible = rows.slice(top, top + height);
   if (visible.length === 0) lines.push(paint('No Node.js processes match.', { dim: true }));
-  for (const row of visible) lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey));
+  for (const row of visible) lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey, attachments?.has(row.key) ?? false));
   return <TextBlock lines={lines} width={width} />;
 }

@@ -5,19 +5,24 @@ import { useSyncReducer } from './use-sync-reducer.js';
 export interface ViewState {
   view: ViewName;
   detailKey: string | null;
+  /** The process a confirmation asks about, and the view to return to. */
+  confirm: { key: string; returnTo: ViewName } | null;
 }
 
-export type ViewAction = { type: 'open-detail'; key: string } | { type: 'help' } | { type: 'back' };
+export type ViewAction = { type: 'open-detail'; key: string } | { type: 'help' } | { type: 'back' } | { type: 'confirm-attach'; key: string };
 
-export const initialViewState: ViewState = { view: 'table', detailKey: null };
+export const initialViewState: ViewState = { view: 'table', detailKey: null, confirm: null };
 
 export function viewReducer(state: ViewState, action: ViewAction): ViewState {
   switch (action.type) {
     case 'open-detail':
-      return { view: 'detail', detailKey: action.key };
+      return { view: 'detail', detailKey: action.key, confirm: null };
     case 'help':
       return state.view === 'help' ? state : { ...state, view: 'help' };
+    case 'confirm-attach':
+      return { ...state, view: 'confirm', confirm: { key: action.key, returnTo: state.view } };
     case 'back':
+      if (state.view === 'confirm') return { ...state, view: state.confirm?.returnTo ?? 'table', confirm: null };
       return state.view === 'table' ? state : { ...state, view: 'table' };
   }
 }

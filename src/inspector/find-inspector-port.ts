@@ -1,0 +1,163 @@
+import { request } from 'node:http';
+import { isUnavailable, type Unavailable } from '../proc/read-file.js';
+import { sameNetNamespace } from '../proc/read-net-namespace.js';
+import { readListeningSockets, type TcpSocket } from '../proc/read-net-tcp.js';
+import { readSocketInodes } from '../proc/read-socket-inodes.js';
+
+/** What a Node inspector says about itself on its HTTP endpoints. */
+export interface InspectorInfo {
+  /** The Node version the way `process.version` writes it, e.g. `v20.20.2` (from `"Browser": "node.js/v20.20.2"`). */
+  nodeVersion: string;
+  /** Where the CDP WebSocket is, e.g. `ws://127.0.0.1:9229/<uuid>`. */
+  webSocketDebuggerUrl: string;
+}
+
+/** A Node inspector found listening for a given process. */
+export interface InspectorEndpoint extends InspectorInfo {
+  /** The TCP port the inspector listens on. */
+  port: number;
+}
+
+/** A body larger than this is not an inspector's: /json/version is ~70 bytes, /json/list under 1 KiB. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Whether a bound address is loopback: 127.0.0.0/8, ::1, or a v4-mapped ::ffff:127.x.y.z. */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || /^(?:::ffff:)?127\.\d+\.\d+\.\d+$/.test(address);
+}
+
+/** The address to connect to for a socket bound to a loopback address: a v4-mapped socket also takes plain IPv4. */
+function connectAddress(localAddress: string): string {
+  return localAddress.startsWith('::ffff:') ? localAddress.slice('::ffff:'.length) : localAddress;
+}
+
+/** Options of `listeningPorts`. */
+export interface ListeningPortsOptions {
+  /** Every loopback listener of PID's network namespace, whoever holds it (no fd match). @default false */
+  anyOwner?: boolean;
+  /** Where procfs is mounted. @default '/proc' */
+  procRoot?: string;
+}
+
+/**
+ * PID's own listening sockets on loopback. net/tcp lists every socket of the network namespace, so a socket is the
+ * PID's only when one of its fds points at that socket's inode (unless `anyOwner` asks for the whole namespace). Wildcard binds (0.0.0.0, ::) are left out on purpose:
+ * leaktop only ever talks to loopback listeners.
+ */
+function loopbackListeners(pid: number | 'self', { anyOwner = false, procRoot = '/proc' }: ListeningPortsOptions): TcpSocket[] | Unavailable {
+  const sockets = readListeningSockets(pid, procRoot);
+  if (isUnavailable(sockets)) return sockets;
+  const loopback = sockets.filter((socket) => isLoopback(socket.localAddress));
+  if (anyOwner) return loopback;
+  const inodes = readSocketInodes(pid, procRoot);
+  if (isUnavailable(inodes)) return inodes;
+  return loopback.filter((socket) => inodes.has(socket.inode));
+}
+
+/**
+ * The TCP ports PID listens on at a loopback address, ascending and without repeats. The ports are in PID's network
+ * namespace; check `sameNetNamespace` before connecting to them from here.
+ */
+export function listeningPorts(pid: number | 'self', options: ListeningPortsOptions = {}): number[] | Unavailable {
+  const listeners = loopbackListeners(pid, options);
+  if (isUnavailable(listeners)) return listeners;
+  return [...new Set(listeners.map((socket) => socket.localPort))].sort((a, b) => a - b);
+}
+
+/** GETs a small JSON document; undefined for anything that is not one (refused, timed out, not 200, not JSON, too big). */
+function getJson(host: string, port: number, path: string, signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => {
+    // agent: false — a fresh connection that closes after the answer, so no keep-alive socket lingers in a pool.
+    const req = request({ host, port, path, signal, agent: false, headers: { accept: 'application/json' } }, (res) => {
+      if (res.statusCode !== 200) {
+        req.destroy();
+        return resolve(undefined);
+      }
+      const chunks: Buffer[] = [];
+      let receivedBytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        receivedBytes += chunk.length;
+        if (receivedBytes > MAX_BODY_BYTES) {
+          req.destroy();
+          resolve(undefined);
+        } else chunks.push(chunk);
+      });
+      res.on('end', () => resolve(parseJson(Buffer.concat(chunks).toString('utf8'))));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function stringField(value: unknown, key: string): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const field = (value as Record<string, unknown>)[key];
+  return typeof field === 'string' ? field : null;
+}
+
+/** `/json/version` of a Node inspector answers `{"Browser": "node.js/vX.Y.Z", "Protocol-Version": "1.1"}`. */
+function nodeVersionOf(version: unknown): string | null {
+  const browser = stringField(version, 'Browser');
+  return browser?.startsWith('node.js/v') ? browser.slice('node.js/'.length) : null;
+}
+
+/** `/json/list` of a Node inspector has one target, of type `node`, with the WebSocket URL to attach to. */
+function debuggerUrlOf(list: unknown): string | null {
+  const url = Array.isArray(list) ? stringField(list[0], 'webSocketDebuggerUrl') : null;
+  return url?.startsWith('ws://') ? url : null;
+}
+
+/**
+ * Asks whatever listens on HOST:PORT whether it is a Node inspector, using the DevTools HTTP endpoints `/json/version`
+ * and `/json/list`. Anything else — nothing listening, another HTTP server, not HTTP at all, no answer within
+ * `timeoutMs` for both requests together — is null. HOST must be a loopback address.
+ */
+export async function probeInspector(port: number, timeoutMs = 1000, host = '127.0.0.1'): Promise<InspectorInfo | null> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  try {
+    const nodeVersion = nodeVersionOf(await getJson(host, port, '/json/version', deadline.signal));
+    if (nodeVersion === null) return null;
+    const webSocketDebuggerUrl = debuggerUrlOf(await getJson(host, port, '/json/list', deadline.signal));
+    return webSocketDebuggerUrl === null ? null : { nodeVersion, webSocketDebuggerUrl };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Options of `findInspectorPort`. */
+export interface FindInspectorOptions {
+  /** How long all the probes together may take, in milliseconds. @default 1000 */
+  timeoutMs?: number;
+  /** Where procfs is mounted. @default '/proc' */
+  procRoot?: string;
+}
+
+/**
+ * Finds the inspector of PID, whether started by --inspect or later by SIGUSR1, on any port: it probes every loopback
+ * port PID listens on (a Node server also listens on its own HTTP port), all at once, so the whole search takes at
+ * most `timeoutMs`. Null when PID has no inspector, is gone or denied, or lives in another network namespace (its
+ * loopback is not ours, so the same port here would be some other process).
+ */
+export async function findInspectorPort(pid: number, options: FindInspectorOptions = {}): Promise<InspectorEndpoint | null> {
+  const { timeoutMs = 1000, procRoot = '/proc' } = options;
+  if (sameNetNamespace(pid, procRoot) !== true) return null;
+  const listeners = loopbackListeners(pid, { procRoot });
+  if (isUnavailable(listeners)) return null;
+  // The address is kept with the port: a socket on ::1 or 127.0.0.2 is not reachable at 127.0.0.1, and another
+  // process could even hold 127.0.0.1 on the same port number.
+  const probes = listeners.map(async ({ localAddress, localPort }) => {
+    const info = await probeInspector(localPort, timeoutMs, connectAddress(localAddress));
+    return info && { port: localPort, ...info };
+  });
+  return (await Promise.all(probes)).find((found) => found !== null) ?? null;
+}

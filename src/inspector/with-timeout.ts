@@ -1,0 +1,12 @@
+/**
+ * `promise`, or `undefined` once `ms` have passed, whichever comes first. The timer is cleared either way, so a
+ * finished race never holds the process open (a bare setTimeout in Promise.race would, for its whole length).
+ */
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

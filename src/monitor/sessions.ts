@@ -1,0 +1,127 @@
+import { UserError } from '../core/user-error.js';
+import { InspectorSession } from '../inspector/session.js';
+import { withTimeout } from '../inspector/with-timeout.js';
+import type { HeapReading, MonitorStore } from '../state/index.js';
+
+/** How a session manager starts sessions; a test may count or fail them. */
+export type AttachFn = (pid: number, options: { startTimeTicks: number }) => Promise<InspectorSession>;
+
+/**
+ * The inspector sessions of a running leaktop, one per process at most, and the actions on them. It is the only
+ * owner of sessions: it keeps the store's `attachments` in step, turns failures into a status line, and closes
+ * every inspector it opened on the way out (`detachAll`).
+ */
+export class SessionManager {
+  readonly #sessions = new Map<string, InspectorSession>();
+  readonly #store: MonitorStore;
+  readonly #attach: AttachFn;
+
+  constructor(store: MonitorStore, attach: AttachFn = (pid, options) => InspectorSession.attach(pid, options)) {
+    this.#store = store;
+    this.#attach = attach;
+  }
+
+  /** Sessions now open. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  session(key: string): InspectorSession | undefined {
+    return this.#sessions.get(key);
+  }
+
+  /** Opens a session on the process with this key (a no-op when one exists or is opening). */
+  async attach(key: string): Promise<void> {
+    if (this.#store.getState().attachments.has(key)) return;
+    const tracked = this.#store.getState().processes.find((p) => p.key === key);
+    if (!tracked) return this.#fail(new UserError('that process has exited'));
+    const { pid, startTimeTicks } = tracked.sample;
+    this.#store.setAttachment({ key, pid, phase: 'attaching', port: null, openedByLeaktop: false, nodeVersion: null, heap: null, gc: null });
+    try {
+      const session = await this.#attach(pid, { startTimeTicks });
+      this.#sessions.set(key, session);
+      this.#store.updateAttachment(key, { phase: 'attached', port: session.port, openedByLeaktop: session.openedByLeaktop, nodeVersion: session.nodeVersion });
+      this.#store.setStatus(
+        session.openedByLeaktop
+          ? `Attached to ${pid}: leaktop opened its inspector on 127.0.0.1:${session.port} (x detaches and closes it)`
+          : `Attached to ${pid} through its own inspector on 127.0.0.1:${session.port} (left open on detach)`,
+      );
+      void session.connection.closed.then(() => this.#lost(key, pid));
+    } catch (error) {
+      this.#store.removeAttachment(key);
+      this.#fail(error);
+    }
+  }
+
+  /** Ends the session of this process, closing the inspector if leaktop opened it. */
+  async detach(key: string): Promise<void> {
+    const session = this.#sessions.get(key);
+    if (!session) return;
+    this.#store.updateAttachment(key, { phase: 'detaching' });
+    this.#sessions.delete(key);
+    try {
+      await session.detach();
+      this.#store.setStatus(session.openedByLeaktop ? `Detached from ${session.pid}; its inspector is closed` : `Detached from ${session.pid}`);
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#store.removeAttachment(key);
+    }
+  }
+
+  /** Forces a full GC in the process and records what it freed. */
+  async collectGarbage(key: string): Promise<void> {
+    const session = this.#sessions.get(key);
+    if (!session) return this.#fail(new UserError('attach first (a) to run a GC in that process'));
+    this.#store.updateAttachment(key, { gc: { running: true } });
+    try {
+      const result = await session.collectGarbage();
+      this.#store.updateAttachment(key, { gc: { running: false, ...result } });
+      const freed = result.heapUsedBeforeBytes - result.heapUsedAfterBytes;
+      this.#store.setStatus(`GC in ${session.pid}: freed ${Math.max(0, Math.round(freed / 1024))} KiB in ${Math.round(result.durationMs)} ms`);
+    } catch (error) {
+      this.#store.updateAttachment(key, { gc: null });
+      this.#fail(error);
+    }
+  }
+
+  /**
+   * Heap figures of every attached process, read concurrently; a session that does not answer within
+   * `timeoutMs` is left out of this tick (a gap), not waited for.
+   */
+  async readHeaps(timeoutMs = 500, withDetail: (key: string) => boolean = () => false): Promise<Map<string, HeapReading>> {
+    const readings = new Map<string, HeapReading>();
+    await Promise.all(
+      [...this.#sessions].map(async ([key, session]) => {
+        const read = async (): Promise<HeapReading> => {
+          const usage = await session.heapUsage();
+          if (!withDetail(key)) return usage;
+          const [memory, spaces] = await Promise.all([session.memoryUsage(), session.heapSpaces()]);
+          return { ...usage, memory, spaces };
+        };
+        const reading = await withTimeout(read(), timeoutMs).catch(() => undefined);
+        if (reading) readings.set(key, reading);
+      }),
+    );
+    return readings;
+  }
+
+  /** Ends every session, closing what leaktop opened; each gets at most `timeoutMs`. */
+  async detachAll(timeoutMs = 5000): Promise<void> {
+    await Promise.all(
+      [...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs)),
+    );
+  }
+
+  #lost(key: string, pid: number): void {
+    if (!this.#sessions.has(key)) return; // a detach we asked for
+    this.#sessions.delete(key);
+    this.#store.removeAttachment(key);
+    this.#store.setStatus(`The inspector session with ${pid} ended (the process exited or closed it)`, 'error');
+  }
+
+  #fail(error: unknown): void {
+    if (error instanceof UserError) this.#store.setStatus(`${error.message}${error.hint ? ` — ${error.hint}` : ''}`, 'error');
+    else this.#store.setStatus(`unexpected error: ${(error as Error).message}`, 'error');
+  }
+}
