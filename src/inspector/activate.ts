@@ -54,20 +54,12 @@ export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
   }
 }
 
-let queue: Promise<unknown> = Promise.resolve();
-
 /**
  * Opens the inspector of a running Node process that has none: safety checks, SIGUSR1, then waiting for a new
- * loopback LISTEN socket of that process and confirming it speaks the inspector protocol. Activations run one at a
- * time, since each takes port 9229 until it is moved.
+ * loopback LISTEN socket of that process and confirming it speaks the inspector protocol. The caller serializes
+ * activations: each takes port 9229 until it is moved (see session.ts).
  */
-export function activateInspector(pid: number, options: ActivateOptions = {}): Promise<InspectorEndpoint> {
-  const run = queue.then(() => activateNow(pid, options));
-  queue = run.catch(() => undefined);
-  return run;
-}
-
-async function activateNow(pid: number, options: ActivateOptions): Promise<InspectorEndpoint> {
+export async function activateInspector(pid: number, options: ActivateOptions = {}): Promise<InspectorEndpoint> {
   checkSignalSafe(pid, options.startTimeTicks);
   const before = listeningPorts(pid);
   const known = new Set(isUnavailable(before) ? [] : before);

@@ -44,6 +44,19 @@ export interface AttachOptions {
  */
 const INSPECTOR_MODULE = "(process.getBuiltinModule?.('inspector') ?? require('inspector'))";
 const V8_MODULE = "(process.getBuiltinModule?.('v8') ?? require('v8'))";
+const VM_MODULE = "(process.getBuiltinModule?.('vm') ?? require('vm'))";
+
+/** A full GC inside the target, returning its duration in ms (see collectGarbage). */
+const FULL_GC_EXPRESSION = `(() => {
+  const started = process.hrtime.bigint();
+  if (typeof globalThis.gc === 'function') { globalThis.gc(); }
+  else {
+    const v8 = ${V8_MODULE};
+    v8.setFlagsFromString('--expose-gc');
+    try { ${VM_MODULE}.runInNewContext('gc')(); } finally { v8.setFlagsFromString('--no-expose-gc'); }
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
+})()`;
 
 /**
  * One long-lived CDP connection to one Node process: every "Debugger attached." line in the target's log is one
@@ -69,9 +82,8 @@ export class InspectorSession {
   static async attach(pid: number, options: AttachOptions = {}): Promise<InspectorSession> {
     const existing = await findInspectorPort(pid);
     if (existing) return InspectorSession.#connect(pid, existing, false);
-    let endpoint = await activateInspector(pid, { startTimeTicks: options.startTimeTicks, timeoutMs: options.activationTimeoutMs });
+    const endpoint = await oneAtATime(() => openInspector(pid, options));
     try {
-      if (endpoint.port === DEFAULT_INSPECTOR_PORT) endpoint = await moveOffDefaultPort(pid, endpoint);
       return await InspectorSession.#connect(pid, endpoint, true);
     } catch (error) {
       await closeInspectorAt(pid, endpoint).catch(() => undefined);
@@ -110,12 +122,17 @@ export class InspectorSession {
     return spaces.map((s) => ({ name: s.space_name, sizeBytes: s.space_size, usedBytes: s.space_used_size, availableBytes: s.space_available_size }));
   }
 
-  /** Forces a full GC (HeapProfiler.collectGarbage: ~0.1 s at 50 MB of heap, ~0.9 s at 500 MB). */
+  /**
+   * Forces a full GC (~0.1 s at 50 MB of heap, ~0.9 s at 500 MB) and measures it in the target.
+   *
+   * Not HeapProfiler.collectGarbage: V8 runs that only once the target's stack is empty, so on a process whose
+   * event loop is blocked it never happens. An evaluation runs as an interrupt, even in a busy loop; in it, `gc`
+   * is taken from a fresh context with --expose-gc set for that moment and unset again (left alone when the
+   * process was started with --expose-gc).
+   */
   async collectGarbage(): Promise<GcResult> {
     const before = await this.heapUsage();
-    const started = performance.now();
-    await this.connection.send('HeapProfiler.collectGarbage', undefined, { timeoutMs: 60_000 });
-    const durationMs = performance.now() - started;
+    const durationMs = await this.#evaluate<number>(FULL_GC_EXPRESSION, 120_000);
     const after = await this.heapUsage();
     return { heapUsedBeforeBytes: before.usedBytes, heapUsedAfterBytes: after.usedBytes, durationMs };
   }
@@ -134,14 +151,35 @@ export class InspectorSession {
     await closeInspectorAt(this.pid, { port: this.port }, this.connection);
   }
 
-  async #evaluate<T>(expression: string): Promise<T> {
+  async #evaluate<T>(expression: string, timeoutMs = 5000): Promise<T> {
     const reply = await this.connection.send(
       'Runtime.evaluate',
       { expression, includeCommandLineAPI: true, returnByValue: true, silent: true },
-      { timeoutMs: 5000 },
+      { timeoutMs },
     );
     if (reply.exceptionDetails) throw new Error(`evaluation failed in process ${this.pid}: ${reply.exceptionDetails.text}`);
     return reply.result.value as T;
+  }
+}
+
+let activations: Promise<unknown> = Promise.resolve();
+
+/** Runs activations one after another: each holds port 9229 from SIGUSR1 until it has moved off it. */
+function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const next = activations.then(run);
+  activations = next.catch(() => undefined);
+  return next;
+}
+
+/** SIGUSR1, then off 9229 (closing it again if the move fails, so nothing is left half-open). */
+async function openInspector(pid: number, options: AttachOptions): Promise<InspectorEndpoint> {
+  const endpoint = await activateInspector(pid, { startTimeTicks: options.startTimeTicks, timeoutMs: options.activationTimeoutMs });
+  if (endpoint.port !== DEFAULT_INSPECTOR_PORT) return endpoint;
+  try {
+    return await moveOffDefaultPort(pid, endpoint);
+  } catch (error) {
+    await closeInspectorAt(pid, endpoint).catch(() => undefined);
+    throw error;
   }
 }
 
