@@ -1,0 +1,93 @@
+/**
+ * The inspector keys of the real full-screen monitor in a pty: `a` asks, then attaches; the badge says an
+ * inspector is open; `g` runs a GC; `x` closes what leaktop opened; quitting or SIGTERM closes it too.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { isUnavailable } from '../../src/proc/read-file.js';
+import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
+import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
+import { killAllTargets, leaktopBin, repoRoot, startNodeTarget, type Target } from '../helpers/targets.js';
+
+after(killAllTargets);
+
+const ports = (pid: number) => {
+  const found = listeningPorts(pid);
+  return isUnavailable(found) ? [] : found;
+};
+
+function startLeaktop(): PtyTerminal {
+  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  delete env.NO_COLOR;
+  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5'], { cols: 120, rows: 30, cwd: repoRoot, env });
+}
+
+/** Filters the table down to one target, so it is the selected row. */
+async function selectOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
+  await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+  term.write('/');
+  await term.waitFor('Filter: _');
+  term.write(marker);
+  await term.waitFor(`Filter: ${marker}_`);
+  term.write(KEYS.enter);
+  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
+}
+
+describe('inspector keys in the TUI', () => {
+  it('a asks first; n leaves the process alone', async () => {
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('idle.cjs', [marker]);
+    const term = startLeaktop();
+    try {
+      await selectOnly(term, marker, target);
+      term.write('a');
+      await term.waitFor(`Attach to PID ${target.pid}`, 10_000, 'the confirmation');
+      assert.match(term.screenText(), /ANY local user can connect/);
+      term.write('n');
+      await term.waitFor((t) => !t.screenText().includes('Attach to PID'), 10_000, 'back to the table');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(ports(target.pid), [], 'nothing was opened');
+    } finally {
+      await term.dispose();
+    }
+  });
+
+  it('attach, heap figures, GC, detach; then SIGTERM while attached closes the inspector too', async () => {
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('leaky.cjs', [marker]);
+    const term = startLeaktop();
+    try {
+      await selectOnly(term, marker, target);
+      term.write('a');
+      await term.waitFor(`Attach to PID ${target.pid}`);
+      term.write('y');
+      await term.waitFor(/INSPECTOR OPEN 127\.0\.0\.1:\d+/, 10_000, 'the badge');
+      const port = Number(/INSPECTOR OPEN 127\.0\.0\.1:(\d+)/.exec(term.screenText())![1]);
+      assert.deepEqual(ports(target.pid), [port], 'the badge names the port that listens');
+      await term.waitFor((t) => t.screenLines().some((l) => l.includes(`*${target.pid} `) && /\d(\.\d+)?[KMG]\s/.test(l.slice(40, 60))), 10_000, 'a HEAP figure in the row');
+      term.write('g');
+      await term.waitFor(new RegExp(`GC in ${target.pid}: freed \\d+ KiB in \\d+ ms`), 15_000, 'the GC result');
+      term.write(KEYS.enter);
+      await term.waitFor(/last GC: heap \S+ -> \S+/, 10_000, 'the GC in the detail view');
+      assert.match(term.screenText(), /heap \S+\/\S+\s+external/, 'memoryUsage breakdown');
+      term.write('x');
+      await term.waitFor(`Detached from ${target.pid}; its inspector is closed`, 10_000, 'the detach');
+      assert.ok(!/INSPECTOR OPEN/.test(term.screenText()), 'no badge after detach');
+      assert.deepEqual(ports(target.pid), []);
+
+      term.write('a');
+      await term.waitFor(`Attach to PID ${target.pid}`);
+      term.write('y');
+      await term.waitFor(/INSPECTOR OPEN 127\.0\.0\.1:\d+/, 10_000, 'the badge again');
+      assert.equal(ports(target.pid).length, 1);
+      term.kill('SIGTERM');
+      const exit = await term.waitForExit(10_000);
+      assert.equal(exit.exitCode, 143);
+      assert.ok(!term.isAlternateScreen());
+      assert.deepEqual(ports(target.pid), [], 'SIGTERM closed the inspector leaktop opened');
+    } finally {
+      await term.dispose();
+    }
+  });
+});
