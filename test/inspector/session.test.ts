@@ -101,3 +101,23 @@ describe('refusals: nothing is signalled that should not be', () => {
     assert.ok(isAlive(target.pid));
   });
 });
+
+describe('port 9229 taken by another process', () => {
+  it('says which port is busy and leaves the target without a listener', async () => {
+    const holder = await startTarget(process.execPath, [`--inspect=127.0.0.1:${DEFAULT_INSPECTOR_PORT}`, fixture('idle.cjs')]);
+    assert.deepEqual(ports(holder.pid), [DEFAULT_INSPECTOR_PORT]);
+    const target = await startNodeTarget('idle.cjs');
+    await assert.rejects(InspectorSession.attach(target.pid, { activationTimeoutMs: 1000 }), (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.match(error.message, /port 9229 is taken by another process/);
+      return true;
+    });
+    assert.deepEqual(ports(target.pid), [], 'no half-open inspector');
+    assert.ok(isAlive(target.pid));
+    await holder.kill();
+    // Once 9229 is free, the same process can be attached.
+    const session = await InspectorSession.attach(target.pid);
+    await session.detach();
+    assert.deepEqual(ports(target.pid), []);
+  });
+});
