@@ -59,6 +59,8 @@ export function filterKeyAction(input: string, key: Key, filter: string): TableA
   if (key.return) return { type: 'commit-filter' };
   if (key.escape) return { type: 'cancel-filter' };
   if (key.backspace || key.delete) return { type: 'edit-filter', text: Array.from(filter).slice(0, -1).join('') };
-  if (input && !key.ctrl && !key.meta) return { type: 'edit-filter', text: filter + input };
+  // eslint-disable-next-line no-control-regex
+  const text = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  if (text && !key.ctrl && !key.meta) return { type: 'edit-filter', text: filter + text };
   return null;
 }

@@ -34,6 +34,24 @@ async function selectOnly(term: PtyTerminal, marker: string, target: Target): Pr
   await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
 }
 
+describe('keys that arrive together', () => {
+  it('text and Enter in one chunk (a paste, tmux send-keys) filter, then close the prompt', async () => {
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('idle.cjs', [marker]);
+    const term = startLeaktop();
+    try {
+      await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+      term.write('/');
+      await term.waitFor('Filter: _');
+      term.write(`${marker}\r`);
+      await term.waitFor(`Filter: ${marker} (Esc clears)`, 10_000, 'the filter kept, the prompt closed');
+      await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)), 10_000, 'the target listed');
+    } finally {
+      await term.dispose();
+    }
+  });
+});
+
 describe('inspector keys in the TUI', () => {
   it('a asks first; n leaves the process alone', async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;

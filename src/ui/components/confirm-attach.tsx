@@ -16,7 +16,7 @@ export function ConfirmAttach({ process, width }: { process: TrackedProcess | nu
     paintLine([[`Attach to PID ${s.pid} (user ${s.user})?`, { bold: true }]], width),
     paintLine([[displayCommand(s.argv, s.command)]], width),
     '',
-    paintLine([['If it has no inspector yet, leaktop sends it SIGUSR1 and it opens one on 127.0.0.1 (a free port).']], width),
+    paintLine([['No inspector yet? leaktop sends SIGUSR1; it opens one on 127.0.0.1.']], width),
     paintLine([['The process keeps running; attaching costs it a few milliseconds.']], width),
     paintLine([[`While open, ANY local user can connect to it and run code as '${s.user}'.`, { color: theme.error, bold: true }]], width),
     paintLine([['leaktop closes what it opened on detach (x) and when it exits.']], width),
