@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { Box, Text, render } from 'ink';
 import { createElement, type ReactElement } from 'react';
 import { layoutColumns } from '../src/core/table-layout.js';
-import type { ProcessSample } from '../src/proc/index.js';
+import { fakeSample } from '../test/helpers/process-sample.js';
 import { MonitorStore } from '../src/state/index.js';
 import { formatProcessRow, ProcessTable } from '../src/ui/components/process-table.js';
 import { App, ThemeContext, createTheme } from '../src/ui/index.js';
@@ -20,24 +20,8 @@ function fakeTty(columns: number, rows: number) {
   return { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream };
 }
 
-function sample(pid: number, rssBytes: number): ProcessSample {
-  return {
-    pid,
-    ppid: 1,
-    uid: 0,
-    user: 'root',
-    state: 'S',
-    startTimeTicks: pid,
-    startTimeMs: 0,
-    argv: ['/usr/bin/node', `/srv/app-${pid}/server.js`, '--port', String(8000 + pid)],
-    command: `/usr/bin/node /srv/app-${pid}/server.js --port ${8000 + pid}`,
-    exePath: '/usr/bin/node',
-    inspectable: true,
-    cpuPercent: pid % 7,
-    rssBytes,
-    threads: 7,
-  };
-}
+const sample = (pid: number, rssBytes: number) =>
+  fakeSample(pid, rssBytes, { command: `/usr/bin/node /srv/app-${pid}/server.js --port ${8000 + pid}`, cpuPercent: pid % 7 });
 
 /** A store with a minute of history for `processes` processes, and a function that adds one more tick. */
 function filledStore(processes: number) {

@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * Why a /proc read found nothing: the process is gone (it exited between listing and reading — common and
@@ -42,6 +42,15 @@ export function readProcBytes(path: string): Buffer | Unavailable {
 export function readProcLink(path: string): string | Unavailable {
   try {
     return readlinkSync(path);
+  } catch (error) {
+    return classify(error);
+  }
+}
+
+/** Lists a /proc directory such as `fd`. */
+export function readProcDir(path: string): string[] | Unavailable {
+  try {
+    return readdirSync(path);
   } catch (error) {
     return classify(error);
   }

@@ -1,17 +1,4 @@
-import { readdirSync } from 'node:fs';
-import { DENIED, GONE, isUnavailable, readProcLink, type Unavailable } from './read-file.js';
-
-/** Lists /proc/PID/fd. Reading it needs ptrace-level access (proc(5)), so another user's process is denied. */
-function listFds(dir: string): string[] | Unavailable {
-  try {
-    return readdirSync(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return DENIED;
-    if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR') return GONE;
-    throw error;
-  }
-}
+import { isUnavailable, readProcDir, readProcLink, type Unavailable } from './read-file.js';
 
 /**
  * The inode numbers of the sockets PID holds open. proc(5) documents each /proc/PID/fd/N as a symlink whose target
@@ -20,7 +7,8 @@ function listFds(dir: string): string[] | Unavailable {
  */
 export function readSocketInodes(pid: number | 'self', procRoot = '/proc'): Set<number> | Unavailable {
   const dir = `${procRoot}/${pid}/fd`;
-  const fds = listFds(dir);
+  // Listing /proc/PID/fd needs ptrace-level access (proc(5)): another user's process is denied.
+  const fds = readProcDir(dir);
   if (isUnavailable(fds)) return fds;
   const inodes = new Set<number>();
   for (const fd of fds) {

@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProcessSample } from '../../src/proc/index.js';
 import { MonitorStore } from '../../src/state/index.js';
+import { fakeSample } from '../helpers/process-sample.js';
 
-function sample(pid: number, startTimeTicks: number, rssBytes: number): ProcessSample {
-  return {
-    pid,
-    ppid: 1,
-    uid: 0,
-    user: 'root',
-    state: 'S',
-    startTimeTicks,
-    startTimeMs: 0,
-    argv: ['node', 'app.js'],
-    command: 'node app.js',
-    exePath: '/usr/bin/node',
-    inspectable: true,
-    cpuPercent: 1,
-    rssBytes,
-    threads: 7,
-  };
-}
+const sample = (pid: number, startTimeTicks: number, rssBytes: number) => fakeSample(pid, rssBytes, { startTimeTicks });
 
 test('ingest builds history per process and computes growth once there is enough', () => {
   const store = new MonitorStore();

@@ -2,30 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderToString } from 'ink';
 import { layoutColumns } from '../../src/core/table-layout.js';
-import type { ProcessSample } from '../../src/proc/index.js';
 import { MonitorStore } from '../../src/state/index.js';
 import { ProcessTable } from '../../src/ui/components/process-table.js';
 import { ThemeContext, createTheme } from '../../src/ui/theme.js';
 import { stripPaint } from '../../src/ui/paint.js';
+import { fakeSample } from '../helpers/process-sample.js';
 
-function sample(pid: number, rssBytes: number, command: string): ProcessSample {
-  return {
-    pid,
-    ppid: 1,
-    uid: 1000,
-    user: 'app',
-    state: 'S',
-    startTimeTicks: 1,
-    startTimeMs: 0,
-    argv: command.split(' '),
-    command,
-    exePath: '/usr/bin/node',
-    inspectable: true,
-    cpuPercent: 2.5,
-    rssBytes,
-    threads: 7,
-  };
-}
+const sample = (pid: number, rssBytes: number, command: string) => fakeSample(pid, rssBytes, { command, uid: 1000, user: 'app', startTimeTicks: 1, cpuPercent: 2.5 });
 
 function rows() {
   const store = new MonitorStore();
