@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { groupName, summarize } from '../../../src/core/snapshot/summarize.js';
+import { buildSnapshot } from './build-snapshot.js';
+
+test('groups like the Summary view of Chrome DevTools', () => {
+  assert.equal(groupName('hidden', 'system / Map'), '(system)');
+  assert.equal(groupName('code', 'foo'), '(compiled code)');
+  assert.equal(groupName('object', 'UserSession'), 'UserSession');
+  assert.equal(groupName('native', 'Node / Buffer'), 'Node / Buffer');
+  assert.equal(groupName('closure', 'onRequest'), 'Function');
+  assert.equal(groupName('regexp', '/a+/'), 'RegExp');
+  assert.equal(groupName('string', 'hello'), '(string)');
+  assert.equal(groupName('concatenated string', 'ab'), '(concatenated string)');
+  assert.equal(groupName('number', 'heap number'), '(number)');
+});
+
+test('count and self size per constructor, biggest first; synthetic roots are not objects', () => {
+  const summary = summarize(
+    buildSnapshot([
+      ['synthetic', '(GC roots)', 1, 0],
+      ['object', 'UserSession', 3, 100],
+      ['object', 'UserSession', 5, 100],
+      ['string', 'a', 7, 32],
+      ['string', 'b', 9, 48],
+      ['closure', 'handler', 11, 64],
+      ['object', 'Tiny', 13, 16],
+    ]),
+  );
+  assert.equal(summary.nodes, 6);
+  assert.equal(summary.selfSize, 360);
+  assert.deepEqual(summary.rows, [
+    { name: 'UserSession', count: 2, selfSize: 200 },
+    { name: '(string)', count: 2, selfSize: 80 },
+    { name: 'Function', count: 1, selfSize: 64 },
+    { name: 'Tiny', count: 1, selfSize: 16 },
+  ]);
+});
