@@ -1,0 +1,34 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
+import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
+import { UserError } from '../core/user-error.js';
+
+/**
+ * Streams a `.heapsnapshot` file through the parser in 1 MiB reads: the file is never one string, whatever its
+ * size. A malformed file is a usage-class error (exit 2) naming the file and the byte offset.
+ */
+export async function readSnapshotFile(path: string): Promise<HeapSnapshot> {
+  const parser = new SnapshotParser();
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) parser.write(chunk as Buffer);
+    return parser.end();
+  } catch (error) {
+    if (error instanceof SnapshotFormatError) {
+      throw new UserError(`'${path}' is not a valid heap snapshot: ${error.message}`, { exitCode: 2, hint: 'Was it cut short (disk full, process killed)? Take a new snapshot.', cause: error });
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`no such file: '${path}'`, { exitCode: 2, cause: error });
+    if (code === 'EACCES') throw new UserError(`not allowed to read '${path}'`, { cause: error });
+    if (code === 'EISDIR') throw new UserError(`'${path}' is a directory, not a heap snapshot`, { exitCode: 2, cause: error });
+    throw error;
+  }
+}
+
+/** The sidecar leaktop writes beside a snapshot (`FILE.heapsnapshot.json`); null for files from elsewhere. */
+export function readSidecar(path: string): { sessionId?: string; pid?: number } | null {
+  try {
+    return JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { sessionId?: string; pid?: number };
+  } catch {
+    return null;
+  }
+}

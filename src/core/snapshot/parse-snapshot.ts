@@ -1,0 +1,791 @@
+/**
+ * Streaming parser of V8 `.heapsnapshot` JSON into typed arrays.
+ *
+ * Format: V8 src/profiler/heap-snapshot-generator.cc, `HeapSnapshotJSONSerializer::SerializeImpl`. It writes one
+ * object: `{"snapshot":{"meta":{…},"node_count":N,"edge_count":E,…},\n"nodes":[…],\n"edges":[…],
+ * \n"trace_function_infos":[…],\n"trace_tree":[…],\n"samples":[…],\n"locations":[…],\n"strings":[…]}`.
+ * `nodes`, `edges` and `locations` hold only non-negative integers (V8 writes them with its own unsigned-int
+ * formatter, one record per line, `\n,` between records); `strings` holds only string literals, and V8 escapes
+ * everything outside printable ASCII as `\uXXXX` (SerializeString), although we accept raw UTF-8 as well.
+ *
+ * Snapshots reach 1+ GB, past the ~512 MiB limit of a V8 string, so nothing here builds a string of the whole
+ * input or calls `JSON.parse` on it (memlab's HeapParser/StringLoader split the work the same way). The input
+ * is a byte stream and chunks may split anywhere — mid-number, mid-escape, mid-UTF-8 sequence — so the parser
+ * is a small state machine whose state lives in fields between `write` calls. Nesting is tracked on an explicit
+ * stack (never recursion), so hostile input cannot overflow the call stack.
+ *
+ * Pure: no fs, no process, no timers, no logging. The caller reads the file or the CDP stream and feeds chunks.
+ */
+import { SnapshotFormatError, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
+
+/** A parsed snapshot plus what the parser keeps beyond `HeapSnapshot`. */
+export interface ParsedSnapshot extends HeapSnapshot {
+  /** The top-level `locations` array (empty when absent): `locationFields.length` values per record. */
+  locations: Uint32Array;
+  /** `snapshot.meta.location_fields`, e.g. object_index, script_id, line, column; empty when absent. */
+  locationFields: string[];
+}
+
+// Parser states. The four "hot" ones (numbers, strings, skip, key) consume many bytes per call; the others are
+// structural and consume one byte per step.
+const ROOT_START = 0;
+const ROOT_FIRST_KEY = 1;
+const ROOT_NEXT_KEY = 2;
+const KEY = 3;
+const COLON = 4;
+const VALUE = 5;
+const AFTER_VALUE = 6;
+const NUMBERS = 7;
+const STRINGS = 8;
+const SKIP = 9;
+const DONE = 10;
+
+// Sub-states of a numeric array: what may come next.
+const NUM_FIRST = 0; // after '[': a number or ']'
+const NUM_VALUE = 1; // after ',': a number
+const NUM_SEPARATOR = 2; // after a number: ',' or ']'
+
+// Sub-states of the strings array.
+const STR_FIRST = 0;
+const STR_VALUE = 1;
+const STR_IN = 2;
+const STR_SEPARATOR = 3;
+
+// Set while scanning a string literal that contains a backslash: it then needs JSON.parse to decode.
+const LIT_ESCAPE = 1;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON_BYTE = 0x3a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+const MAX_UINT32 = 0xffff_ffff;
+/** Edges address nodes by a uint32 index into `nodes`, so `nodes` cannot be longer; we hold `edges` to the same. */
+const MAX_ARRAY_VALUES = MAX_UINT32;
+/** Longest string literal or `snapshot` object we collect. V8 caps names at 1024 characters; this only stops runaway input. */
+const MAX_COLLECTED_BYTES = 256 * 1024 * 1024;
+/** Deepest nesting we skip over. V8's trace_tree nests per stack frame and allocation traces are short. */
+const MAX_SKIP_DEPTH = 100_000;
+/** Initial capacity of arrays whose length is not known in advance (locations; nodes/edges before `snapshot`). */
+const INITIAL_GROWABLE_VALUES = 1024;
+
+/** Node fields that `nodeLayout()` in heap-snapshot.ts looks up by name. */
+const REQUIRED_NODE_FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count'];
+/** Edge fields that `edgeLayout()` looks up by name. */
+const REQUIRED_EDGE_FIELDS = ['type', 'name_or_index', 'to_node'];
+
+type NumericKey = 'nodes' | 'edges' | 'locations';
+
+/** What `snapshot` told us, checked. */
+interface Header {
+  meta: SnapshotMeta;
+  nodeCount: number;
+  edgeCount: number;
+  locationFields: string[];
+}
+
+/**
+ * Incremental `.heapsnapshot` parser: feed chunks with `write`, then call `end`. Keeps no reference to a chunk
+ * after `write` returns, so the caller may reuse its read buffer.
+ */
+export class SnapshotParser {
+  private state = ROOT_START;
+  /** Bytes of all chunks before the current one; `consumed + i` is the input offset of byte `i` of the chunk. */
+  private consumed = 0;
+  private failure: unknown = undefined;
+  private failed = false;
+  private result: ParsedSnapshot | undefined;
+  /** A high surrogate that ended a string chunk; its low half comes with the next chunk. */
+  private pendingSurrogate = '';
+  private readonly encoder = new TextEncoder();
+  // ignoreBOM: a string that starts with U+FEFF must keep it; fatal: invalid UTF-8 is an error, not U+FFFD.
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+  // Bytes collected across chunks: a literal split by a chunk boundary, or the whole `snapshot` object.
+  private scratch: Uint8Array = new Uint8Array(1024);
+  private scratchLength = 0;
+
+  // The string literal being scanned (a key or an element of `strings`).
+  private literalEscaped = false;
+  private literalFlags = 0;
+  private literalStart = 0;
+  private literalDone = false;
+  private literalValue = '';
+
+  private key = '';
+  private readonly seenKeys = new Set<string>();
+
+  // The numeric array being read.
+  private numKey: NumericKey = 'nodes';
+  private numTarget: Uint32Array = new Uint32Array(0);
+  /** True when numTarget was sized from `snapshot` and must be filled exactly; false when it grows. */
+  private numFixed = false;
+  private numCount = 0;
+  private numValue = 0;
+  private numInNumber = false;
+  private numExpect = NUM_FIRST;
+
+  private strState = STR_FIRST;
+  private readonly stringList: string[] = [];
+
+  // Skipping (or, for `snapshot`, collecting) a value: open brackets, and where we are inside a string.
+  private readonly skipStack: number[] = [];
+  private skipInString = false;
+  private skipEscaped = false;
+  private skipScalar = false;
+  private skipCapture = false;
+
+  private header: Header | undefined;
+  private nodes: Uint32Array | undefined;
+  private edges: Uint32Array | undefined;
+  private locations: Uint32Array | undefined;
+  private strings: string[] | undefined;
+  /** Input offsets just past each array's ']', for errors found when checking counts at the end. */
+  private readonly arrayEnd = { nodes: 0, edges: 0, locations: 0 };
+
+  /** Bytes of input taken so far (UTF-8 bytes for string chunks); error offsets count the same bytes. */
+  get bytesRead(): number {
+    return this.consumed;
+  }
+
+  /** Feeds the next piece of the snapshot; throws SnapshotFormatError as soon as the input cannot be a snapshot. */
+  write(chunk: Uint8Array | string): void {
+    if (this.failed) throw this.failure;
+    if (this.result) throw new Error('SnapshotParser.write() after end()');
+    try {
+      this.feed(typeof chunk === 'string' ? this.encodeChunk(chunk) : plainBytes(chunk));
+    } catch (error) {
+      this.failed = true;
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  /** Finishes the input: checks it is complete and consistent and returns the snapshot. */
+  end(): ParsedSnapshot {
+    if (this.failed) throw this.failure;
+    if (this.result) return this.result;
+    try {
+      // A lone high surrogate at the very end is not valid text; TextEncoder turns it into U+FFFD like any other.
+      if (this.pendingSurrogate) this.feed(this.encoder.encode(this.pendingSurrogate));
+      this.pendingSurrogate = '';
+      this.result = this.finish();
+      return this.result;
+    } catch (error) {
+      this.failed = true;
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  private encodeChunk(chunk: string): Uint8Array {
+    // CDP hands snapshot chunks over as JS strings; one may end between the two halves of a surrogate pair.
+    let text = this.pendingSurrogate + chunk;
+    this.pendingSurrogate = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.pendingSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    return this.encoder.encode(text);
+  }
+
+  private feed(buf: Uint8Array): void {
+    const end = buf.length;
+    let pos = 0;
+    while (pos < end) {
+      switch (this.state) {
+        case NUMBERS:
+          pos = this.readNumbers(buf, pos, end);
+          break;
+        case STRINGS:
+          pos = this.readStrings(buf, pos, end);
+          break;
+        case SKIP:
+          pos = this.skipValue(buf, pos, end);
+          break;
+        case KEY:
+          pos = this.scanLiteral(buf, pos, end);
+          if (this.literalDone) {
+            this.key = this.literalValue;
+            this.state = COLON;
+          }
+          break;
+        default:
+          pos = this.structural(buf, pos);
+      }
+    }
+    this.consumed += end;
+  }
+
+  /** One byte of the top-level object's punctuation. */
+  private structural(buf: Uint8Array, pos: number): number {
+    const c = buf[pos]!;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) return pos + 1;
+    switch (this.state) {
+      case ROOT_START:
+        if (c !== OPEN_BRACE) this.fail(`not a heap snapshot: expected '{' but found ${describeByte(c)}`, pos);
+        this.state = ROOT_FIRST_KEY;
+        return pos + 1;
+      case ROOT_FIRST_KEY:
+      case ROOT_NEXT_KEY:
+        if (c === QUOTE) {
+          this.beginLiteral(pos);
+          this.state = KEY;
+        } else if (c === CLOSE_BRACE && this.state === ROOT_FIRST_KEY) {
+          this.state = DONE;
+        } else {
+          this.fail(`expected a key in the top-level object but found ${describeByte(c)}`, pos);
+        }
+        return pos + 1;
+      case COLON:
+        if (c !== COLON_BYTE) this.fail(`expected ':' after key '${this.key}' but found ${describeByte(c)}`, pos);
+        this.state = VALUE;
+        return pos + 1;
+      case VALUE:
+        return this.beginValue(c, pos);
+      case AFTER_VALUE:
+        if (c === COMMA) this.state = ROOT_NEXT_KEY;
+        else if (c === CLOSE_BRACE) this.state = DONE;
+        else this.fail(`expected ',' or '}' after the value of '${this.key}' but found ${describeByte(c)}`, pos);
+        return pos + 1;
+      case DONE:
+        return this.fail(`unexpected ${describeByte(c)} after the end of the snapshot`, pos);
+      default:
+        throw new Error(`SnapshotParser: unexpected state ${this.state}`);
+    }
+  }
+
+  /** Picks how to read the value of the key just read; `c` is its first byte. */
+  private beginValue(c: number, pos: number): number {
+    const key = this.key;
+    const known = key === 'snapshot' || key === 'nodes' || key === 'edges' || key === 'locations' || key === 'strings';
+    if (known) {
+      if (this.seenKeys.has(key)) this.fail(`duplicate key '${key}'`, pos);
+      this.seenKeys.add(key);
+    }
+    switch (key) {
+      case 'snapshot':
+        if (c !== OPEN_BRACE) this.fail(`'snapshot' is not an object (found ${describeByte(c)})`, pos);
+        this.beginSkip(true);
+        return pos; // skipValue takes the '{' itself so that it is collected
+      case 'nodes':
+      case 'edges':
+      case 'locations':
+        if (c !== OPEN_BRACKET) this.fail(`'${key}' is not an array (found ${describeByte(c)})`, pos);
+        this.beginNumbers(key, pos);
+        return pos + 1;
+      case 'strings':
+        if (c !== OPEN_BRACKET) this.fail(`'strings' is not an array (found ${describeByte(c)})`, pos);
+        this.strState = STR_FIRST;
+        this.state = STRINGS;
+        return pos + 1;
+      default:
+        // trace_function_infos, trace_tree, samples, and keys a future V8 may add.
+        this.beginSkip(false);
+        return pos;
+    }
+  }
+
+  private beginNumbers(key: NumericKey, pos: number): void {
+    const header = this.header;
+    let fixedLength = -1;
+    // The format puts `snapshot` first, so normally the exact size is known and the array is allocated once.
+    // Should a writer reorder the keys, we fall back to a growing array and check the count in end().
+    if (header && key === 'nodes') fixedLength = header.nodeCount * header.meta.nodeFields.length;
+    if (header && key === 'edges') fixedLength = header.edgeCount * header.meta.edgeFields.length;
+    this.numKey = key;
+    this.numFixed = fixedLength >= 0;
+    this.numTarget = this.allocate(this.numFixed ? fixedLength : INITIAL_GROWABLE_VALUES, key, pos);
+    this.numCount = 0;
+    this.numValue = 0;
+    this.numInNumber = false;
+    this.numExpect = NUM_FIRST;
+    this.state = NUMBERS;
+  }
+
+  private allocate(length: number, key: NumericKey, pos: number): Uint32Array {
+    try {
+      return new Uint32Array(length);
+    } catch (error) {
+      // A corrupt count (or a heap too big for this machine) must not surface as a bare RangeError.
+      return this.fail(`cannot allocate ${length} values for '${key}': ${errorMessage(error)}`, pos);
+    }
+  }
+
+  /**
+   * The hot loop: digits of a uint32 array straight into the typed array, no per-number allocation. State lives in
+   * locals and goes back to fields only when the chunk ends or the array closes.
+   */
+  private readNumbers(buf: Uint8Array, pos: number, end: number): number {
+    let target = this.numTarget;
+    let count = this.numCount;
+    let value = this.numValue;
+    let inNumber = this.numInNumber;
+    let expect = this.numExpect;
+    let i = pos;
+    for (; i < end; i++) {
+      let c = buf[i]!;
+      let digit = c - 0x30;
+      if (digit >= 0 && digit <= 9) {
+        if (!inNumber) {
+          if (expect === NUM_SEPARATOR) this.fail(`expected ',' between numbers in '${this.numKey}'`, i);
+          // Checked where a number starts so that "too many values" points at the first value too many.
+          if (count === target.length) target = this.growNumbers(target, i);
+          inNumber = true;
+          value = digit;
+        } else {
+          value = value * 10 + digit;
+        }
+        // The rest of the digit run in a tight loop. Digits only make the value grow, so one range check after
+        // the run is enough (a double stays above 2^32 however many digits follow, Infinity included).
+        while (++i < end) {
+          c = buf[i]!;
+          digit = c - 0x30;
+          if (digit < 0 || digit > 9) break;
+          value = value * 10 + digit;
+        }
+        if (value > MAX_UINT32) this.fail(`number in '${this.numKey}' is over 2^32 - 1`, i - 1);
+        if (i === end) break;
+      }
+      if (inNumber) {
+        target[count++] = value;
+        inNumber = false;
+        expect = NUM_SEPARATOR;
+      }
+      if (c === COMMA) {
+        if (expect !== NUM_SEPARATOR) this.fail(`unexpected ',' in '${this.numKey}'`, i);
+        expect = NUM_VALUE;
+      } else if (c === CLOSE_BRACKET) {
+        if (expect === NUM_VALUE) this.fail(`',' before ']' in '${this.numKey}'`, i);
+        this.numTarget = target;
+        this.numCount = count;
+        this.finishNumbers(i);
+        return i + 1;
+      } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.failNumberByte(c, i);
+      }
+    }
+    this.numTarget = target;
+    this.numCount = count;
+    this.numValue = value;
+    this.numInNumber = inNumber;
+    this.numExpect = expect;
+    return i;
+  }
+
+  private growNumbers(target: Uint32Array, pos: number): Uint32Array {
+    const key = this.numKey;
+    if (this.numFixed) {
+      const fields = key === 'nodes' ? 'node_count × node_fields' : 'edge_count × edge_fields';
+      this.fail(`'${key}' has more than ${target.length} values (${fields})`, pos);
+    }
+    if (target.length >= MAX_ARRAY_VALUES) this.fail(`'${key}' has more than ${MAX_ARRAY_VALUES} values`, pos);
+    const grown = this.allocate(Math.min(MAX_ARRAY_VALUES, target.length * 2), key, pos);
+    grown.set(target);
+    return grown;
+  }
+
+  private failNumberByte(c: number, pos: number): never {
+    const key = this.numKey;
+    if (c === 0x2d) this.fail(`negative number in '${key}'`, pos);
+    if (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b) this.fail(`non-integer number in '${key}'`, pos);
+    return this.fail(`unexpected ${describeByte(c)} in '${key}' (only non-negative integers belong there)`, pos);
+  }
+
+  private finishNumbers(pos: number): void {
+    const key = this.numKey;
+    const count = this.numCount;
+    let values = this.numTarget;
+    if (this.numFixed && count !== values.length) {
+      const fields = key === 'nodes' ? 'node_count × node_fields' : 'edge_count × edge_fields';
+      this.fail(`'${key}' has ${count} values but the snapshot header says ${values.length} (${fields})`, pos);
+    }
+    if (count !== values.length) values = values.slice(0, count);
+    this.numTarget = new Uint32Array(0);
+    this.arrayEnd[key] = this.consumed + pos + 1;
+    if (key === 'nodes') this.nodes = values;
+    else if (key === 'edges') this.edges = values;
+    else this.locations = values;
+    this.state = AFTER_VALUE;
+  }
+
+  /** The `strings` array: literals separated by commas. */
+  private readStrings(buf: Uint8Array, pos: number, end: number): number {
+    let i = pos;
+    while (i < end) {
+      if (this.strState === STR_IN) {
+        i = this.scanLiteral(buf, i, end);
+        if (this.literalDone) {
+          this.stringList.push(this.literalValue);
+          this.strState = STR_SEPARATOR;
+        }
+        continue;
+      }
+      const c = buf[i]!;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+        i++;
+        continue;
+      }
+      if (c === QUOTE && this.strState !== STR_SEPARATOR) {
+        this.beginLiteral(i);
+        this.strState = STR_IN;
+      } else if (c === COMMA && this.strState === STR_SEPARATOR) {
+        this.strState = STR_VALUE;
+      } else if (c === CLOSE_BRACKET && this.strState !== STR_VALUE) {
+        this.strings = this.stringList;
+        this.state = AFTER_VALUE;
+        return i + 1;
+      } else {
+        const wanted = this.strState === STR_SEPARATOR ? "',' or ']'" : 'a string';
+        this.fail(`expected ${wanted} in 'strings' but found ${describeByte(c)}`, i);
+      }
+      i++;
+    }
+    return i;
+  }
+
+  /** Called on the opening quote of a literal at chunk position `pos`. */
+  private beginLiteral(pos: number): void {
+    this.literalStart = this.consumed + pos;
+    this.literalEscaped = false;
+    this.literalFlags = 0;
+    this.literalDone = false;
+    this.scratchLength = 0;
+  }
+
+  /**
+   * Scans a string literal's body from `pos`. When the closing quote is in this chunk, decodes the literal into
+   * `literalValue`, sets `literalDone` and returns the position after the quote; otherwise keeps the bytes.
+   */
+  private scanLiteral(buf: Uint8Array, pos: number, end: number): number {
+    let i = pos;
+    let flags = this.literalFlags;
+    let closed = false;
+    // The previous chunk ended right after a backslash: this byte is escaped, whatever it is.
+    if (this.literalEscaped && i < end) {
+      this.literalEscaped = false;
+      i++;
+    }
+    while (i < end) {
+      const c = buf[i]!;
+      if (c === QUOTE) {
+        closed = true;
+        break;
+      }
+      if (c === BACKSLASH) {
+        flags |= LIT_ESCAPE;
+        if (i + 1 < end) {
+          i += 2;
+          continue;
+        }
+        this.literalEscaped = true;
+        i++;
+        break;
+      }
+      if (c < 0x20) this.fail('raw control character in a string (JSON wants it escaped)', i);
+      i++;
+    }
+    this.literalFlags = flags;
+    if (!closed) {
+      this.collect(buf, pos, i);
+      this.literalDone = false;
+      return i;
+    }
+    let bytes: Uint8Array;
+    if (this.scratchLength === 0) {
+      bytes = buf.subarray(pos, i);
+    } else {
+      this.collect(buf, pos, i);
+      bytes = this.scratch.subarray(0, this.scratchLength);
+    }
+    this.literalValue = this.decodeLiteral(bytes, flags);
+    this.releaseScratch();
+    this.literalDone = true;
+    return i + 1;
+  }
+
+  private decodeLiteral(bytes: Uint8Array, flags: number): string {
+    try {
+      // Measured on Node 20: TextDecoder beats String.fromCharCode from 8 ASCII bytes up, so it is used throughout.
+      let text = bytes.length === 0 ? '' : this.decoder.decode(bytes);
+      // Escapes are rare in V8's output (quotes, backslashes, non-ASCII); JSON.parse of this one literal decodes
+      // them all, \uXXXX surrogate pairs included, and rejects bad ones.
+      if (flags & LIT_ESCAPE) text = JSON.parse(`"${text}"`) as string;
+      return text;
+    } catch (error) {
+      return this.failAt(`invalid string literal: ${errorMessage(error)}`, this.literalStart);
+    }
+  }
+
+  private beginSkip(capture: boolean): void {
+    this.skipStack.length = 0;
+    this.skipInString = false;
+    this.skipEscaped = false;
+    this.skipScalar = false;
+    this.skipCapture = capture;
+    this.scratchLength = 0;
+    this.state = SKIP;
+  }
+
+  /**
+   * Skips one JSON value of any shape without recursion: brackets on an explicit stack, strings escape-aware.
+   * With skipCapture (for `snapshot`) the value's bytes are kept and parsed once it closes.
+   */
+  private skipValue(buf: Uint8Array, pos: number, end: number): number {
+    const stack = this.skipStack;
+    let i = pos;
+    let inString = this.skipInString;
+    let escaped = this.skipEscaped;
+    let done = false;
+    if (stack.length === 0 && !inString && !this.skipScalar) {
+      // First byte of the value.
+      const c = buf[i]!;
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_BRACKET || c === OPEN_BRACE) stack.push(c);
+      else if (isScalarByte(c)) this.skipScalar = true;
+      else this.fail(`unexpected ${describeByte(c)} at the start of the value of '${this.key}'`, i);
+      if (!this.skipScalar) i++;
+    }
+    if (this.skipScalar) {
+      // A top-level number, true, false or null ends at the first byte that cannot be part of it, which is left
+      // for AFTER_VALUE to judge.
+      while (i < end && isScalarByte(buf[i]!)) i++;
+      done = i < end;
+    } else {
+      while (i < end) {
+        const c = buf[i++]!;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === BACKSLASH) escaped = true;
+          else if (c === QUOTE) {
+            inString = false;
+            if (stack.length === 0) {
+              done = true;
+              break;
+            }
+          } else if (c < 0x20) this.fail('raw control character in a string (JSON wants it escaped)', i - 1);
+        } else if (c === QUOTE) {
+          inString = true;
+        } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+          if (stack.length >= MAX_SKIP_DEPTH) this.fail(`value of '${this.key}' nests deeper than ${MAX_SKIP_DEPTH}`, i - 1);
+          stack.push(c);
+        } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+          const open = stack.pop();
+          if (open !== (c === CLOSE_BRACKET ? OPEN_BRACKET : OPEN_BRACE)) {
+            this.fail(`mismatched ${describeByte(c)} in the value of '${this.key}'`, i - 1);
+          }
+          if (stack.length === 0) {
+            done = true;
+            break;
+          }
+        }
+      }
+    }
+    this.skipInString = inString;
+    this.skipEscaped = escaped;
+    if (this.skipCapture) this.collect(buf, pos, i);
+    if (done) {
+      this.state = AFTER_VALUE;
+      if (this.skipCapture) this.readHeader(this.consumed + i);
+    }
+    return i;
+  }
+
+  /** Parses the collected `snapshot` object (small: meta and counts) and checks what the arrays depend on. */
+  private readHeader(offset: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(this.decoder.decode(this.scratch.subarray(0, this.scratchLength)));
+    } catch (error) {
+      this.failAt(`'snapshot' is not valid JSON: ${errorMessage(error)}`, offset);
+    }
+    this.releaseScratch();
+    const snapshot = value as Record<string, unknown>;
+    const meta = snapshot['meta'];
+    if (!isRecord(meta)) this.failAt("'snapshot' has no 'meta' object", offset);
+    const nodeFields = stringList(meta['node_fields']);
+    const edgeFields = stringList(meta['edge_fields']);
+    if (!nodeFields || nodeFields.length === 0) this.failAt("snapshot meta has no 'node_fields' list", offset);
+    if (!edgeFields || edgeFields.length === 0) this.failAt("snapshot meta has no 'edge_fields' list", offset);
+    const nodeTypes = typeList(meta['node_types'], nodeFields.length);
+    const edgeTypes = typeList(meta['edge_types'], edgeFields.length);
+    if (!nodeTypes) this.failAt("snapshot meta 'node_types' does not match 'node_fields'", offset);
+    if (!edgeTypes) this.failAt("snapshot meta 'edge_types' does not match 'edge_fields'", offset);
+    for (const field of REQUIRED_NODE_FIELDS) {
+      if (!nodeFields.includes(field)) this.failAt(`snapshot meta has no '${field}' node field`, offset);
+    }
+    for (const field of REQUIRED_EDGE_FIELDS) {
+      if (!edgeFields.includes(field)) this.failAt(`snapshot meta has no '${field}' edge field`, offset);
+    }
+    if (!Array.isArray(nodeTypes[nodeFields.indexOf('type')])) this.failAt('snapshot meta: node type is not an enum', offset);
+    if (!Array.isArray(edgeTypes[edgeFields.indexOf('type')])) this.failAt('snapshot meta: edge type is not an enum', offset);
+    const nodeCount = snapshot['node_count'];
+    const edgeCount = snapshot['edge_count'];
+    if (!isCount(nodeCount)) this.failAt("'snapshot' has no valid 'node_count'", offset);
+    if (!isCount(edgeCount)) this.failAt("'snapshot' has no valid 'edge_count'", offset);
+    if (nodeCount * nodeFields.length > MAX_ARRAY_VALUES) this.failAt(`node_count ${nodeCount} is too large`, offset);
+    if (edgeCount * edgeFields.length > MAX_ARRAY_VALUES) this.failAt(`edge_count ${edgeCount} is too large`, offset);
+    this.header = {
+      meta: { nodeFields, nodeTypes, edgeFields, edgeTypes },
+      nodeCount,
+      edgeCount,
+      locationFields: stringList(meta['location_fields']) ?? [],
+    };
+  }
+
+  private collect(buf: Uint8Array, from: number, to: number): void {
+    const length = to - from;
+    if (length === 0) return;
+    const needed = this.scratchLength + length;
+    if (needed > MAX_COLLECTED_BYTES) this.fail(`a single value is longer than ${MAX_COLLECTED_BYTES} bytes`, to);
+    if (needed > this.scratch.length) {
+      const grown = new Uint8Array(Math.max(needed, this.scratch.length * 2));
+      grown.set(this.scratch.subarray(0, this.scratchLength));
+      this.scratch = grown;
+    }
+    this.scratch.set(buf.subarray(from, to), this.scratchLength);
+    this.scratchLength = needed;
+  }
+
+  private releaseScratch(): void {
+    this.scratchLength = 0;
+    // Do not hold on to the buffer of one unusually long literal for the rest of the parse.
+    if (this.scratch.length > 1024 * 1024) this.scratch = new Uint8Array(1024);
+  }
+
+  /** After the last byte: completeness, then the cross-checks that the per-byte loops cannot make. */
+  private finish(): ParsedSnapshot {
+    const at = this.consumed;
+    if (at === 0) this.failAt('empty input', 0);
+    if (this.state !== DONE) this.failAt(`unexpected end of input ${this.whereAmI()}`, at);
+    const header = this.header;
+    if (!header) this.failAt("no 'snapshot' object (with 'meta') in the input", at);
+    const { nodes, edges, strings } = this;
+    if (!nodes) this.failAt("no 'nodes' array in the input", at);
+    if (!edges) this.failAt("no 'edges' array in the input", at);
+    if (!strings) this.failAt("no 'strings' array in the input", at);
+    const { meta, nodeCount, edgeCount } = header;
+    const nodeStride = meta.nodeFields.length;
+    const edgeStride = meta.edgeFields.length;
+    // Only reached when the arrays came before `snapshot` and so could not be sized up front.
+    if (nodes.length !== nodeCount * nodeStride) {
+      this.failAt(`'nodes' has ${nodes.length} values but the snapshot header says ${nodeCount * nodeStride} (node_count × node_fields)`, this.arrayEnd.nodes);
+    }
+    if (edges.length !== edgeCount * edgeStride) {
+      this.failAt(`'edges' has ${edges.length} values but the snapshot header says ${edgeCount * edgeStride} (edge_count × edge_fields)`, this.arrayEnd.edges);
+    }
+    // Readers walk edges node by node using each node's edge_count and index `nodes` and `strings` with what they
+    // find; checking once here lets them index without bounds checks of their own.
+    const nameField = meta.nodeFields.indexOf('name');
+    const edgeCountField = meta.nodeFields.indexOf('edge_count');
+    let edgeSum = 0;
+    for (let i = 0; i < nodes.length; i += nodeStride) {
+      edgeSum += nodes[i + edgeCountField]!;
+      if (nodes[i + nameField]! >= strings.length) {
+        this.failAt(`node ${i / nodeStride} has name ${nodes[i + nameField]} but there are ${strings.length} strings`, this.arrayEnd.nodes);
+      }
+    }
+    if (edgeSum !== edgeCount) {
+      this.failAt(`the nodes' edge_count fields add up to ${edgeSum} but snapshot.edge_count is ${edgeCount}`, this.arrayEnd.nodes);
+    }
+    const toNodeField = meta.edgeFields.indexOf('to_node');
+    for (let i = toNodeField; i < edges.length; i += edgeStride) {
+      const to = edges[i]!;
+      if (to >= nodes.length || to % nodeStride !== 0) {
+        this.failAt(`edge ${(i - toNodeField) / edgeStride} points to ${to}, which is not the start of a node`, this.arrayEnd.edges);
+      }
+    }
+    const locations = this.locations ?? new Uint32Array(0);
+    const locationStride = header.locationFields.length;
+    if (locationStride > 0 && locations.length % locationStride !== 0) {
+      this.failAt(`'locations' has ${locations.length} values, not a multiple of ${locationStride} (location_fields)`, this.arrayEnd.locations);
+    }
+    return { meta, nodeCount, edgeCount, nodes, edges, strings, locations, locationFields: header.locationFields };
+  }
+
+  /** Where the input stopped, for the "unexpected end" message. */
+  private whereAmI(): string {
+    switch (this.state) {
+      case ROOT_START:
+        return "before the opening '{'";
+      case NUMBERS:
+        return `inside '${this.numKey}' after ${this.numCount} values`;
+      case STRINGS:
+        return `inside 'strings' after ${this.stringList.length} strings`;
+      case SKIP:
+        return `inside the value of '${this.key}'`;
+      case KEY:
+        return 'inside a key';
+      default:
+        return "before the closing '}'";
+    }
+  }
+
+  /** Throws for byte `pos` of the current chunk. */
+  private fail(message: string, pos: number): never {
+    throw new SnapshotFormatError(message, this.consumed + pos);
+  }
+
+  /** Throws for an absolute input offset. */
+  private failAt(message: string, offset: number): never {
+    throw new SnapshotFormatError(message, offset);
+  }
+}
+
+/** Parses a whole snapshot held in memory (a string chunk by chunk, so it is never encoded in one piece). */
+export function parseSnapshot(data: Uint8Array | string): ParsedSnapshot {
+  const parser = new SnapshotParser();
+  if (typeof data === 'string') {
+    const step = 1 << 20;
+    for (let i = 0; i < data.length; i += step) parser.write(data.slice(i, i + step));
+  } else {
+    parser.write(data);
+  }
+  return parser.end();
+}
+
+/**
+ * A plain Uint8Array view of the same bytes. A Node Buffer is a Uint8Array subclass: its `subarray` goes through
+ * the Buffer constructor (measured: a third of the time per string literal), and mixing the two kinds in the hot
+ * loops makes their element loads polymorphic.
+ */
+function plainBytes(chunk: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function isScalarByte(c: number): boolean {
+  // Digits, letters (true/false/null, exponent), '.', '+', '-'.
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x2e || c === 0x2b || c === 0x2d;
+}
+
+function describeByte(c: number): string {
+  return c >= 0x21 && c <= 0x7e ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : undefined;
+}
+
+/** `node_types` / `edge_types`: one entry per field, each an enum (list of names) or a type name. */
+function typeList(value: unknown, length: number): Array<string[] | string> | undefined {
+  if (!Array.isArray(value) || value.length !== length) return undefined;
+  const ok = value.every((item) => typeof item === 'string' || stringList(item) !== undefined);
+  return ok ? (value as Array<string[] | string>) : undefined;
+}

@@ -1,0 +1,348 @@
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { SnapshotFormatError, edgeLayout, nodeLayout, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
+import { SnapshotParser, parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
+
+const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape', 'wasm object'];
+const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
+const FIELDS_7 = ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'];
+const FIELDS_6 = ['type', 'name', 'id', 'self_size', 'edge_count', 'detachedness'];
+
+function metaJson(nodeFields: string[]): string {
+  return JSON.stringify({
+    node_fields: nodeFields,
+    node_types: [NODE_TYPES, ...nodeFields.slice(1).map((f) => (f === 'name' ? 'string' : 'number'))],
+    edge_fields: ['type', 'name_or_index', 'to_node'],
+    edge_types: [EDGE_TYPES, 'string_or_number', 'node'],
+    location_fields: ['object_index', 'script_id', 'line', 'column'],
+  });
+}
+
+/** Snapshot text in V8's own layout (one record per line, `\n,` between records), from plain arrays. */
+function snapshotText(opts: { nodeFields?: string[]; nodes: number[][]; edges: number[][]; strings: string[]; nodeCount?: number; edgeCount?: number }): string {
+  const nodeFields = opts.nodeFields ?? FIELDS_7;
+  const records = (rows: number[][]) => rows.map((row) => row.join(',')).join('\n,');
+  return (
+    `{"snapshot":{"meta":${metaJson(nodeFields)},"node_count":${opts.nodeCount ?? opts.nodes.length},"edge_count":${opts.edgeCount ?? opts.edges.length},"trace_function_count":0},\n` +
+    `"nodes":[${records(opts.nodes)}],\n"edges":[${records(opts.edges)}],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n` +
+    `"strings":[${opts.strings.map((s) => JSON.stringify(s)).join(',\n')}]}`
+  );
+}
+
+// Hand-written so that the escapes are exactly as written (not as JSON.stringify would write them), with raw
+// UTF-8 of 2, 3 and 4 bytes, a raw U+FEFF first in a string (TextDecoder drops it unless told not to), unknown
+// keys whose values hide brackets and quotes in strings, top-level scalars, and the largest uint32.
+const TINY = String.raw`{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape","wasm object"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"],"note":"a } and a \" inside"},"node_count":4,"edge_count":3,"trace_function_count":0},
+"nodes":[9,1,1,0,2,0,0
+,3,2,3,24,1,0,0
+,3,2,5,24,0,0,1
+,2,3,7,4294967295,0,0,0],
+"edges":[2,13,7
+,1,0,14
+,2,3,21],
+"trace_function_infos":[],
+"trace_tree":[1,0,0,0,[2,1,3,40,[]]],
+"samples":[ 10 , 20 ],
+"locations":[7,1,2,3],
+"extra":{"a":[1,[2,{"b":"]}\"[\\"}]],"c":null,"d":-1.5e+3},
+"flag":true,
+"num":-12.5e-3,
+"strings":["","(GC roots)","Foo","a\"b","back\\slash","sl\/ash","\b\f\n\r\t","ü","\u00fc","漢","😀","\ud83d\ude00","\u0000","x","${'\uFEFF'}bom"]}`;
+
+const TINY_EXPECTED = {
+  meta: {
+    nodeFields: FIELDS_7,
+    nodeTypes: [NODE_TYPES, 'string', 'number', 'number', 'number', 'number', 'number'],
+    edgeFields: ['type', 'name_or_index', 'to_node'],
+    edgeTypes: [EDGE_TYPES, 'string_or_number', 'node'],
+  },
+  nodeCount: 4,
+  edgeCount: 3,
+  nodes: Uint32Array.from([9, 1, 1, 0, 2, 0, 0, 3, 2, 3, 24, 1, 0, 0, 3, 2, 5, 24, 0, 0, 1, 2, 3, 7, 4294967295, 0, 0, 0]),
+  edges: Uint32Array.from([2, 13, 7, 1, 0, 14, 2, 3, 21]),
+  strings: ['', '(GC roots)', 'Foo', 'a"b', 'back\\slash', 'sl/ash', '\b\f\n\r\t', 'ü', 'ü', '漢', '😀', '😀', '\u0000', 'x', '\uFEFFbom'],
+  locations: Uint32Array.from([7, 1, 2, 3]),
+  locationFields: ['object_index', 'script_id', 'line', 'column'],
+};
+
+const TINY_BYTES = new TextEncoder().encode(TINY);
+
+function parseChunks(chunks: Iterable<Uint8Array | string>): ParsedSnapshot {
+  const parser = new SnapshotParser();
+  for (const chunk of chunks) parser.write(chunk);
+  return parser.end();
+}
+
+/** Runs `fn`, which must throw a SnapshotFormatError; returns it. */
+function formatError(fn: () => unknown, message?: RegExp): SnapshotFormatError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof SnapshotFormatError, `expected a SnapshotFormatError, got ${String(caught)}`);
+  if (message) assert.match(caught.message, message);
+  return caught;
+}
+
+test('a tiny snapshot parses to exact values: escapes, raw UTF-8, unknown keys skipped, locations kept', () => {
+  const parsed = parseSnapshot(TINY_BYTES);
+  assert.deepEqual(parsed, TINY_EXPECTED);
+  assert.deepEqual(parseSnapshot(TINY), TINY_EXPECTED);
+});
+
+test('every two-chunk split of the bytes gives the same result', () => {
+  for (let cut = 0; cut <= TINY_BYTES.length; cut++) {
+    const parsed = parseChunks([TINY_BYTES.subarray(0, cut), TINY_BYTES.subarray(cut)]);
+    assert.deepEqual(parsed, TINY_EXPECTED, `split at byte ${cut}`);
+  }
+});
+
+test('one byte at a time through one reused buffer gives the same result', () => {
+  const parser = new SnapshotParser();
+  const one = new Uint8Array(1);
+  for (const byte of TINY_BYTES) {
+    one[0] = byte;
+    parser.write(one);
+  }
+  assert.equal(parser.bytesRead, TINY_BYTES.length);
+  assert.deepEqual(parser.end(), TINY_EXPECTED);
+});
+
+test('every two-chunk split of the text as JS strings, between surrogate halves too, gives the same result', () => {
+  for (let cut = 0; cut <= TINY.length; cut++) {
+    const parser = new SnapshotParser();
+    parser.write(TINY.slice(0, cut));
+    parser.write(TINY.slice(cut));
+    assert.deepEqual(parser.end(), TINY_EXPECTED, `split at character ${cut}`);
+    assert.equal(parser.bytesRead, TINY_BYTES.length);
+  }
+});
+
+test('keys in another order (strings first, arrays before snapshot) parse to the same result', () => {
+  const parts = new Map<string, string>();
+  const body = TINY.slice(1, -1);
+  // Top-level entries are separated by ",\n" in TINY; none of the values contains that sequence.
+  for (const entry of body.split(',\n')) parts.set(entry.slice(1, entry.indexOf('"', 1)), entry);
+  const order = ['strings', 'edges', 'extra', 'nodes', 'locations', 'snapshot', 'flag'];
+  const text = `{ ${order.map((key) => parts.get(key)).join(' ,\r\n\t')} }\n`;
+  assert.deepEqual(parseSnapshot(text), TINY_EXPECTED);
+});
+
+test('a Node 24 layout (6 node fields, no trace_node_id) parses and the layout offsets come out right', () => {
+  const text = snapshotText({
+    nodeFields: FIELDS_6,
+    nodes: [
+      [9, 0, 1, 0, 2, 0],
+      [3, 1, 3, 32, 0, 0],
+      [3, 1, 5, 48, 0, 2],
+    ],
+    edges: [
+      [2, 2, 6],
+      [2, 2, 12],
+    ],
+    strings: ['', 'Foo', 'bar'],
+  });
+  const parsed = parseSnapshot(text);
+  const layout = nodeLayout(parsed.meta);
+  assert.deepEqual(
+    { ...layout, typeNames: layout.typeNames.length },
+    { stride: 6, type: 0, name: 1, id: 2, selfSize: 3, edgeCount: 4, typeNames: 16 },
+  );
+  assert.equal(parsed.nodes.length, 18);
+  const foo: number[] = [];
+  for (let i = 0; i < parsed.nodes.length; i += layout.stride) {
+    if (layout.typeNames[parsed.nodes[i + layout.type]!] === 'object' && parsed.strings[parsed.nodes[i + layout.name]!] === 'Foo') {
+      foo.push(parsed.nodes[i + layout.selfSize]!);
+    }
+  }
+  assert.deepEqual(foo, [32, 48]);
+  const edges = edgeLayout(parsed.meta);
+  assert.deepEqual([parsed.edges[edges.toNode], parsed.edges[edges.stride + edges.toNode]], [6, 12]);
+});
+
+test('empty input, and input that is not JSON, fail at byte 0', () => {
+  assert.equal(formatError(() => parseSnapshot(''), /empty input/).offset, 0);
+  assert.equal(formatError(() => parseSnapshot(new Uint8Array(0)), /empty input/).offset, 0);
+  assert.equal(formatError(() => parseSnapshot('<html><body>502 Bad Gateway</body></html>'), /not a heap snapshot.*'<'/).offset, 0);
+  assert.equal(formatError(() => parseSnapshot('   \n  '), /unexpected end/).offset, 6);
+  assert.equal(formatError(() => parseSnapshot('[1,2,3]'), /expected '\{'/).offset, 0);
+});
+
+test('input truncated anywhere fails with an offset at or before the cut, quickly', () => {
+  const big = new TextEncoder().encode(
+    snapshotText({
+      nodes: Array.from({ length: 2000 }, (_, i) => [3, 1, i * 2 + 1, 100 + i, i === 0 ? 1999 : 0, 0, 0]),
+      edges: Array.from({ length: 1999 }, (_, i) => [2, 2, (i + 1) * 7]),
+      strings: ['', 'Big', 'edge'],
+    }),
+  );
+  assert.equal(parseSnapshot(big).nodeCount, 2000);
+  const cuts = [...Array.from({ length: TINY_BYTES.length }, (_, i) => ({ bytes: TINY_BYTES, cut: i }))];
+  for (const fraction of [0.001, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999]) cuts.push({ bytes: big, cut: Math.floor(big.length * fraction) });
+  cuts.push({ bytes: big, cut: big.length - 1 });
+  for (const { bytes, cut } of cuts) {
+    const started = performance.now();
+    const error = formatError(() => parseChunks([bytes.subarray(0, cut)]));
+    assert.ok(error.offset <= cut, `cut at ${cut}, error at ${error.offset}: ${error.message}`);
+    assert.ok(performance.now() - started < 1000, `cut at ${cut} took too long`);
+  }
+  assert.match(formatError(() => parseSnapshot(big.subarray(0, big.length / 2))).message, /unexpected end of input inside 'nodes'|inside 'edges'/);
+});
+
+test('counts that do not match the header fail with the offset of the array', () => {
+  const good = { nodes: [[9, 0, 1, 0, 1, 0, 0], [3, 1, 3, 16, 0, 0, 0]], edges: [[2, 1, 7]], strings: ['', 'A'] };
+  assert.equal(parseSnapshot(snapshotText(good)).nodeCount, 2);
+
+  const tooMany = snapshotText({ ...good, nodeCount: 1 });
+  const many = formatError(() => parseSnapshot(tooMany), /'nodes' has more than 7 values/);
+  assert.equal(many.offset, tooMany.indexOf('"nodes"') + '"nodes":['.length + '9,0,1,0,1,0,0\n,'.length);
+
+  const tooFew = snapshotText({ ...good, nodeCount: 3 });
+  const few = formatError(() => parseSnapshot(tooFew), /'nodes' has 14 values but the snapshot header says 21/);
+  assert.equal(few.offset, tooFew.indexOf('],\n"edges"'));
+
+  const fewEdges = snapshotText({ ...good, edgeCount: 2 });
+  formatError(() => parseSnapshot(fewEdges), /'edges' has 3 values but the snapshot header says 6/);
+
+  const unbalanced = snapshotText({ ...good, nodes: [[9, 0, 1, 0, 2, 0, 0], [3, 1, 3, 16, 0, 0, 0]] });
+  formatError(() => parseSnapshot(unbalanced), /edge_count fields add up to 2 but snapshot.edge_count is 1/);
+
+  formatError(() => parseSnapshot(snapshotText({ ...good, edges: [[2, 1, 8]] })), /points to 8/);
+  formatError(() => parseSnapshot(snapshotText({ ...good, edges: [[2, 1, 14]] })), /points to 14/);
+  formatError(() => parseSnapshot(snapshotText({ ...good, strings: [''] })), /node 1 has name 1 but there are 1 strings/);
+});
+
+test('negative, non-integer and over-2^32 numbers in nodes or edges fail at that byte', () => {
+  const base = snapshotText({ nodes: [[9, 0, 1, 0, 0, 0, 0]], edges: [], strings: [''] });
+  const at = base.indexOf('9,0,1');
+  const withNode = (text: string) => base.slice(0, at) + text + base.slice(at + '9,0,1,0,0,0,0'.length);
+  assert.equal(formatError(() => parseSnapshot(withNode('9,0,1,-1,0,0,0')), /negative number in 'nodes'/).offset, at + 6);
+  assert.equal(formatError(() => parseSnapshot(withNode('9,0,1,1.5,0,0,0')), /non-integer number in 'nodes'/).offset, at + 7);
+  assert.equal(formatError(() => parseSnapshot(withNode('9,0,1,1e3,0,0,0')), /non-integer/).offset, at + 7);
+  assert.equal(formatError(() => parseSnapshot(withNode('9,0,1,4294967296,0,0,0')), /over 2\^32/).offset, at + 15);
+  formatError(() => parseSnapshot(withNode('9,0,1,0,0,0,"0"')), /unexpected '"' in 'nodes'/);
+  formatError(() => parseSnapshot(withNode('9,0,1,0,0,0 0')), /expected ',' between numbers/);
+  formatError(() => parseSnapshot(withNode('9,0,1,0,0,0,')), /',' before '\]'/);
+  formatError(() => parseSnapshot(withNode('9,0,1,,0,0,0')), /unexpected ','/);
+  const edgeText = snapshotText({ nodes: [[9, 0, 1, 0, 1, 0, 0]], edges: [[2, 0, 0]], strings: [''] });
+  formatError(() => parseSnapshot(edgeText.replace('[2,0,0]', '[2,-0,0]')), /negative number in 'edges'/);
+});
+
+test('snapshot or meta missing or inconsistent fails with a message saying what', () => {
+  const text = snapshotText({ nodes: [[9, 0, 1, 0, 0, 0, 0]], edges: [], strings: [''] });
+  const noSnapshot = text.replace(/^\{"snapshot":\{.*?\},\n/, '{');
+  formatError(() => parseSnapshot(noSnapshot), /no 'snapshot' object/);
+  formatError(() => parseSnapshot(text.replace('"meta":', '"neta":')), /'snapshot' has no 'meta' object/);
+  formatError(() => parseSnapshot(text.replace('"node_fields":', '"node_fieldz":')), /no 'node_fields' list/);
+  formatError(() => parseSnapshot(text.replace('"node_fields":["type",', '"node_fields":["kind",')), /no 'type' node field/);
+  formatError(() => parseSnapshot(text.replace('"edge_fields":["type",', '"edge_fields":["kind",')), /no 'type' edge field/);
+  formatError(() => parseSnapshot(text.replace('"node_types":[["hidden",', '"node_types":["x",["hidden",')), /'node_types' does not match/);
+  formatError(() => parseSnapshot(text.replace('"node_count":1', '"node_count":-1')), /no valid 'node_count'/);
+  formatError(() => parseSnapshot(text.replace('"node_count":1', '"node_count":1e12')), /node_count 1000000000000 is too large/);
+  formatError(() => parseSnapshot(text.replace('"snapshot":{', '"snapshot":[{').replace(',"trace_function_count":0}', ',"trace_function_count":0}]')), /'snapshot' is not an object/);
+  formatError(() => parseSnapshot(text.replace('\n"strings":[""]', '\n"strongs":[""]')), /no 'strings' array/);
+  formatError(() => parseSnapshot(text.replace('"nodes":[', '"nodes":{').replace('0],\n"edges"', '0},\n"edges"')), /'nodes' is not an array/);
+  formatError(() => parseSnapshot(text.replace('"locations":[]', '"locations":[],"nodes":[]')), /duplicate key 'nodes'/);
+  formatError(() => parseSnapshot(text + 'x'), /after the end of the snapshot/);
+  formatError(() => parseSnapshot(text.replace('"strings":[""]', '"strings":["", 1]')), /expected a string in 'strings'/);
+  formatError(() => parseSnapshot(text.replace('"strings":[""]', '"strings":["\\x"]')), /invalid string literal/);
+  formatError(() => parseSnapshot(text.replace('"strings":[""]', '"strings":["a\tb"]')), /raw control character/);
+  formatError(() => parseSnapshot(Uint8Array.from([...new TextEncoder().encode(text.slice(0, -3)), 0xff, 0x22, 0x5d, 0x7d])), /invalid string literal/);
+  formatError(() => parseSnapshot(text.replace('"samples":[]', '"samples":[}')), /mismatched '\}'/);
+});
+
+test('deep nesting in a skipped value is an error, not a stack overflow', () => {
+  const text = snapshotText({ nodes: [[9, 0, 1, 0, 0, 0, 0]], edges: [], strings: [''] });
+  const deep = text.replace('"samples":[]', `"samples":${'['.repeat(1_000_000)}`);
+  formatError(() => parseSnapshot(deep), /nests deeper than 100000/);
+  const fine = text.replace('"samples":[]', `"samples":${'['.repeat(50_000)}${']'.repeat(50_000)}`);
+  assert.equal(parseSnapshot(fine).nodeCount, 1);
+});
+
+test('after an error the parser keeps failing with the same error', () => {
+  const parser = new SnapshotParser();
+  const error = formatError(() => parser.write('{"nodes":[-'));
+  assert.equal(formatError(() => parser.write('1]}')), error);
+  assert.equal(formatError(() => parser.end()), error);
+});
+
+// --- memlab-style: the test process snapshots itself (memlab packages/core/src/__tests__/parser/HeapParser.test.ts).
+
+const PROBE_CLASS = `LeaktopParserProbe_${Math.random().toString(36).slice(2, 10)}`;
+// A class name must be an identifier written in source, so the uniquely named class is made from text.
+const Probe = new Function(`return class ${PROBE_CLASS} { constructor(i) { this.i = i; } }`)() as new (i: number) => object;
+let kept: object[] = [];
+
+/** Writes a snapshot of this process into `dir` and streams it through the parser in 64 KiB chunks. */
+function snapshotSelf(dir: string, name: string): { parsed: HeapSnapshot; file: string } {
+  const file = v8.writeHeapSnapshot(join(dir, name));
+  const parser = new SnapshotParser();
+  const buffer = new Uint8Array(64 * 1024);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) parser.write(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return { parsed: parser.end(), file };
+}
+
+function readHead(file: string, bytes: number): string {
+  const buffer = Buffer.alloc(bytes);
+  const fd = openSync(file, 'r');
+  try {
+    return buffer.toString('latin1', 0, readSync(fd, buffer));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function countObjectsNamed(snapshot: HeapSnapshot, name: string): number {
+  const layout = nodeLayout(snapshot.meta);
+  const objectType = layout.typeNames.indexOf('object');
+  const nameIndex = snapshot.strings.indexOf(name);
+  let count = 0;
+  for (let i = 0; i < snapshot.nodes.length; i += layout.stride) {
+    if (snapshot.nodes[i + layout.type] === objectType && snapshot.nodes[i + layout.name] === nameIndex) count++;
+  }
+  return count;
+}
+
+test('a snapshot of this process finds exactly the 3000 live instances of a uniquely named class, then none', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leaktop-parse-'));
+  try {
+    kept = Array.from({ length: 3000 }, (_, i) => new Probe(i));
+    const { parsed, file } = snapshotSelf(dir, 'with.heapsnapshot');
+
+    // The header read independently: the first line of V8's output is the whole `snapshot` object.
+    const head = readHead(file, 64 * 1024);
+    const header = JSON.parse(`${head.slice(0, head.indexOf('\n"nodes"')).replace(/,$/, '')}}`).snapshot;
+    assert.deepEqual(parsed.meta, {
+      nodeFields: header.meta.node_fields,
+      nodeTypes: header.meta.node_types,
+      edgeFields: header.meta.edge_fields,
+      edgeTypes: header.meta.edge_types,
+    });
+    assert.equal(parsed.nodeCount, header.node_count);
+    assert.equal(parsed.edgeCount, header.edge_count);
+    assert.equal(parsed.nodes.length, parsed.nodeCount * parsed.meta.nodeFields.length);
+    assert.equal(parsed.edges.length, parsed.edgeCount * parsed.meta.edgeFields.length);
+    assert.equal(countObjectsNamed(parsed, PROBE_CLASS), 3000);
+
+    kept = [];
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+    const after = snapshotSelf(dir, 'without.heapsnapshot').parsed;
+    assert.ok(after.strings.includes(PROBE_CLASS), 'the class itself is still alive, so its name is still there');
+    assert.equal(countObjectsNamed(after, PROBE_CLASS), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
