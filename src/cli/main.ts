@@ -38,9 +38,21 @@ async function run(invocation: Invocation): Promise<void> {
       const { runList } = await import('./commands/list.js');
       return runList(invocation);
     }
+    case 'summary': {
+      const { runSummary } = await import('./commands/summary.js');
+      return runSummary(invocation);
+    }
+    case 'diff': {
+      const { runDiffFiles } = await import('./commands/diff.js');
+      return runDiffFiles(invocation);
+    }
     case 'gc': {
       const { runGc } = await import('./commands/gc.js');
       return runGc(invocation);
+    }
+    case 'snapshot': {
+      const { runSnapshot } = await import('./commands/snapshot.js');
+      return runSnapshot(invocation);
     }
     case 'watch': {
       const { runWatch } = await import('./commands/watch.js');

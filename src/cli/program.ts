@@ -8,7 +8,10 @@ export type Invocation =
   | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean }
   | { command: 'list'; json: boolean }
   | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
-  | { command: 'gc'; pid: number; json: boolean };
+  | { command: 'gc'; pid: number; json: boolean }
+  | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean }
+  | { command: 'summary'; file: string; top: number; json: boolean }
+  | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean };
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -39,6 +42,7 @@ Examples:
   $ leaktop watch --json >> mem.log  a memory log for cron or nohup
   $ leaktop watch 4242 --heap        with V8 heap figures (attaches for the run)
   $ leaktop gc 4242                  force a GC, print what it freed
+  $ leaktop snapshot 4242            a heap snapshot to open in Chrome DevTools
 `;
 
 /**
@@ -59,7 +63,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
     .action((opts: { interval: number; ascii?: boolean; yes?: boolean }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc)`);
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, snapshot, summary, diff)`);
       onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true });
     });
 
@@ -90,6 +94,39 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
     .option('--json', 'print a JSON object')
     .action((pid: number, opts: { json?: boolean }) => onInvoke({ command: 'gc', pid, json: opts.json === true }));
+
+  program
+    .command('snapshot')
+    .description('write a heap snapshot of a process to a file and print its path (attaches, then detaches)')
+    .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .option('-o, --output <file>', 'the file to write (default: leaktop-PID-YYYYMMDD-HHMMSS.heapsnapshot, UTC)')
+    .option('--dir <dir>', 'the directory for the default file name (default: the current one)')
+    .option('--no-gc', 'do not force a full GC first')
+    .option('--json', 'print a JSON object')
+    .action((pid: number, opts: { output?: string; dir?: string; gc: boolean; json?: boolean }) => {
+      if (opts.output !== undefined && opts.dir !== undefined) throw new UsageError('snapshot takes -o FILE or --dir DIR, not both');
+      onInvoke({ command: 'snapshot', pid, output: opts.output, dir: opts.dir, gc: opts.gc, json: opts.json === true });
+    });
+
+  program
+    .command('summary')
+    .description('objects per constructor in a .heapsnapshot file (count and self size)')
+    .argument('<file>', 'a heap snapshot (from leaktop, Chrome DevTools, v8.writeHeapSnapshot, --heapsnapshot-signal)')
+    .addOption(new Option('--top <n>', 'rows to print').default(30).argParser(parsePositiveInt))
+    .option('--json', 'print a JSON object')
+    .action((file: string, opts: { top: number; json?: boolean }) => onInvoke({ command: 'summary', file, top: opts.top, json: opts.json === true }));
+
+  program
+    .command('diff')
+    .description('the top growing constructors from snapshot A to B (new and freed objects when both come from one session)')
+    .argument('<a>', 'the earlier .heapsnapshot')
+    .argument('<b>', 'the later .heapsnapshot')
+    .addOption(new Option('--top <n>', 'rows to print').default(30).argParser(parsePositiveInt))
+    .addOption(new Option('--sort <key>', 'order of the rows').choices(['size', 'count', 'new']).default('size'))
+    .option('--json', 'print a JSON object')
+    .action((a: string, b: string, opts: { top: number; sort: 'size' | 'count' | 'new'; json?: boolean }) =>
+      onInvoke({ command: 'diff', a, b, top: opts.top, sort: opts.sort, json: opts.json === true }),
+    );
 
   return program;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isUnavailable } from '../proc/read-file.js';
 import { UserError } from '../core/user-error.js';
 import { activateInspector, checkSignalSafe, DEFAULT_INSPECTOR_PORT } from './activate.js';
@@ -64,6 +65,9 @@ const FULL_GC_EXPRESSION = `(() => {
  * operations of one session. It knows whether leaktop opened the inspector, and closes only what it opened.
  */
 export class InspectorSession {
+  /** Names this CDP session (a random UUID made at connect); heap-object ids are comparable only within one. */
+  readonly id: string = randomUUID();
+
   private constructor(
     readonly pid: number,
     /** Where the inspector listens now (127.0.0.1). */
