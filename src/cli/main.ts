@@ -46,6 +46,10 @@ async function run(invocation: Invocation): Promise<void> {
       const { runDiffFiles } = await import('./commands/diff.js');
       return runDiffFiles(invocation);
     }
+    case 'diff-pid': {
+      const { runDiffPid } = await import('./commands/diff-pid.js');
+      return runDiffPid(invocation);
+    }
     case 'gc': {
       const { runGc } = await import('./commands/gc.js');
       return runGc(invocation);

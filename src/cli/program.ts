@@ -11,7 +11,8 @@ export type Invocation =
   | { command: 'gc'; pid: number; json: boolean }
   | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean }
   | { command: 'summary'; file: string; top: number; json: boolean }
-  | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean };
+  | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean }
+  | { command: 'diff-pid'; pid: number; waitMs: number; keep: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean };
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -20,6 +21,11 @@ function parseSeconds(value: string): number {
     throw new InvalidArgumentError(`expected seconds from ${MIN_INTERVAL_MS / 1000} to ${MAX_INTERVAL_MS / 1000}.`);
   }
   return ms;
+}
+
+function parseWaitSeconds(value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError('expected seconds.');
+  return Math.round(Number(value) * 1000);
 }
 
 function parsePositiveInt(value: string): number {
@@ -118,15 +124,25 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
 
   program
     .command('diff')
-    .description('the top growing constructors from snapshot A to B (new and freed objects when both come from one session)')
-    .argument('<a>', 'the earlier .heapsnapshot')
-    .argument('<b>', 'the later .heapsnapshot')
+    .description('the top growing constructors from snapshot A to B, or of a live process over --wait seconds')
+    .argument('[a]', 'the earlier .heapsnapshot')
+    .argument('[b]', 'the later .heapsnapshot')
+    .option('--pid <pid>', 'snapshot this process twice in one session (new and freed objects counted exactly)', (v: string) => parsePid(v)[0]!)
+    .option('--wait <seconds>', 'with --pid: time between the two snapshots', parseWaitSeconds, 30_000)
+    .option('--keep', 'with --pid: keep the two snapshot files (in --dir or here)')
+    .option('--dir <dir>', 'with --pid --keep: where the files go')
     .addOption(new Option('--top <n>', 'rows to print').default(30).argParser(parsePositiveInt))
     .addOption(new Option('--sort <key>', 'order of the rows').choices(['size', 'count', 'new']).default('size'))
     .option('--json', 'print a JSON object')
-    .action((a: string, b: string, opts: { top: number; sort: 'size' | 'count' | 'new'; json?: boolean }) =>
-      onInvoke({ command: 'diff', a, b, top: opts.top, sort: opts.sort, json: opts.json === true }),
-    );
+    .action((a: string | undefined, b: string | undefined, opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean }) => {
+      if (opts.pid !== undefined) {
+        if (a !== undefined) throw new UsageError('give either two files or --pid, not both');
+        onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true });
+        return;
+      }
+      if (a === undefined || b === undefined) throw new UsageError('diff needs two snapshot files, or --pid PID');
+      onInvoke({ command: 'diff', a, b, top: opts.top, sort: opts.sort, json: opts.json === true });
+    });
 
   return program;
 }

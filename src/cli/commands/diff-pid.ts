@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { diffSnapshots, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import type { HeapSnapshot } from '../../core/snapshot/heap-snapshot.js';
+import { SnapshotParser } from '../../core/snapshot/parse-snapshot.js';
+import { InspectorSession } from '../../inspector/session.js';
+import { defaultSnapshotName, takeSnapshot } from '../../inspector/take-snapshot.js';
+import { writeErr, writeOut } from '../output.js';
+import { cleanUpOnSignals } from '../signals.js';
+import { diffText } from '../snapshot-text.js';
+
+export interface DiffPidOptions {
+  pid: number;
+  /** Time between the two snapshots, ms. */
+  waitMs: number;
+  top: number;
+  sort: DiffSort;
+  json: boolean;
+  /** Keep the two files (in --dir or the current directory); otherwise they go to a temp dir and are deleted. */
+  keep: boolean;
+  dir?: string;
+}
+
+/**
+ * `leaktop diff --pid PID --wait SECONDS`: snapshot, wait, snapshot — in ONE inspector session, so object ids
+ * match and the diff can count exactly which objects are new and which were freed. Each snapshot is parsed from
+ * its chunks while it streams in, so the diff is ready when the second capture ends.
+ */
+export async function runDiffPid(options: DiffPidOptions): Promise<void> {
+  const keepDir = resolve(options.dir ?? '.');
+  const workDir = options.keep ? keepDir : mkdtempSync(join(tmpdir(), 'leaktop-diff-'));
+  const session = await InspectorSession.attach(options.pid);
+  const abort = new AbortController();
+  const cleanup = async () => {
+    abort.abort();
+    await session.detach().catch(() => undefined);
+    if (!options.keep) rmSync(workDir, { recursive: true, force: true });
+  };
+  const removeHandlers = cleanUpOnSignals(cleanup);
+  try {
+    const first = await capture(session, workDir, 'A', abort.signal);
+    note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);
+    await sleep(options.waitMs, undefined, { signal: abort.signal });
+    const second = await capture(session, workDir, 'B', abort.signal);
+    const diff = diffSnapshots(first.snapshot, second.snapshot, { idsComparable: true, sort: options.sort });
+    if (options.json) await writeOut(`${JSON.stringify({ ...diff, rows: diff.rows.slice(0, options.top) })}\n`);
+    else await writeOut(diffText(diff, options.top));
+    if (options.keep) note(options, `kept ${first.path} and ${second.path}`);
+  } finally {
+    removeHandlers();
+    await cleanup();
+  }
+
+  async function capture(s: InspectorSession, dir: string, label: string, signal: AbortSignal): Promise<{ path: string; snapshot: HeapSnapshot }> {
+    const path = join(dir, defaultSnapshotName(options.pid, new Date()).replace('.heapsnapshot', `-${label}.heapsnapshot`));
+    const parser = new SnapshotParser();
+    note(options, `snapshot ${label} of PID ${options.pid}...`);
+    await takeSnapshot(s, { path, signal, onChunk: (chunk) => parser.write(chunk) });
+    return { path, snapshot: parser.end() };
+  }
+}
+
+/** Progress for a person at a terminal; nothing in a log. */
+function note(options: DiffPidOptions, text: string): void {
+  if (process.stderr.isTTY && !options.json) writeErr(`leaktop: ${text}`);
+}
