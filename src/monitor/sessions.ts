@@ -1,4 +1,11 @@
+import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { formatBytes } from '../core/format.js';
+import { diffSnapshots, type DiffSort } from '../core/snapshot/diff-snapshots.js';
+import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
+import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { UserError } from '../core/user-error.js';
+import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import type { HeapReading, MonitorStore } from '../state/index.js';
@@ -15,10 +22,78 @@ export class SessionManager {
   readonly #sessions = new Map<string, InspectorSession>();
   readonly #store: MonitorStore;
   readonly #attach: AttachFn;
+  /** The last two parsed snapshots per process (for `d`); older ones are dropped to bound memory. */
+  readonly #parsed = new Map<string, Array<{ path: string; snapshot: HeapSnapshot }>>();
+  readonly #snapshotDir: string;
 
-  constructor(store: MonitorStore, attach: AttachFn = (pid, options) => InspectorSession.attach(pid, options)) {
+  constructor(store: MonitorStore, options: { attach?: AttachFn; snapshotDir?: string } = {}) {
     this.#store = store;
-    this.#attach = attach;
+    this.#attach = options.attach ?? ((pid, attachOptions) => InspectorSession.attach(pid, attachOptions));
+    this.#snapshotDir = resolve(options.snapshotDir ?? '.');
+  }
+
+  /**
+   * Takes a heap snapshot (GC first), attaching first when needed; the file goes to the snapshot directory and is
+   * parsed from its chunks as they arrive, so `d` can compare it at once.
+   */
+  async snapshot(key: string): Promise<void> {
+    if (!this.#sessions.has(key)) await this.attach(key);
+    const session = this.#sessions.get(key);
+    if (!session) return;
+    if (this.#store.getState().attachments.get(key)?.capture) return this.#store.setStatus('a snapshot of that process is already running');
+    const path = `${this.#snapshotDir}/${defaultSnapshotName(session.pid, new Date())}`;
+    const parser = new SnapshotParser();
+    this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
+    try {
+      let written = 0;
+      const file = await takeSnapshot(session, {
+        path,
+        onProgress: (done, total) => this.#store.updateAttachment(key, { capture: { stage: `building ${Math.floor((done / Math.max(1, total)) * 100)}%` } }),
+        onChunk: (chunk) => {
+          parser.write(chunk);
+          written += chunk.length;
+          // One frame per MiB at most: chunks come every few milliseconds.
+          if (written % (1024 * 1024) < chunk.length) this.#store.updateAttachment(key, { capture: { stage: `writing ${formatBytes(written)}` } });
+        },
+      });
+      const parsed = this.#parsed.get(key) ?? [];
+      parsed.push({ path: file.path, snapshot: parser.end() });
+      this.#parsed.set(key, parsed.slice(-2));
+      const previous = this.#store.getState().attachments.get(key)?.snapshots ?? [];
+      this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
+      // The file name only: the directory was named in the question, and the line must fit 80 columns.
+      const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+      this.#store.setStatus(`${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      this.#store.updateAttachment(key, { capture: null });
+      this.#fail(error);
+    }
+  }
+
+  /** Compares the last two snapshots of the process (same session: new and freed objects by id). */
+  diff(key: string, sort: DiffSort = 'size'): boolean {
+    const parsed = this.#parsed.get(key);
+    const session = this.#sessions.get(key);
+    if (!parsed || parsed.length < 2 || !session) {
+      this.#fail(new UserError('take two snapshots of that process first (s, then s again later)'));
+      return false;
+    }
+    const [a, b] = parsed as [{ path: string; snapshot: HeapSnapshot }, { path: string; snapshot: HeapSnapshot }];
+    this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff: diffSnapshots(a.snapshot, b.snapshot, { idsComparable: true, sort }) });
+    return true;
+  }
+
+  /** Writes the current diff view to a file beside the snapshots, as text or JSON. */
+  async writeDiff(format: 'text' | 'json', text: () => string): Promise<void> {
+    const current = this.#store.getState().diff;
+    if (!current) return;
+    const path = `${this.#snapshotDir}/leaktop-diff-${current.pid}-${Date.now()}.${format === 'json' ? 'json' : 'txt'}`;
+    try {
+      await writeFile(path, format === 'json' ? `${JSON.stringify(current.diff, null, 2)}\n` : text());
+      this.#store.setStatus(`Written: ${path}`);
+    } catch (error) {
+      this.#fail(new UserError(`could not write '${path}': ${(error as Error).message}`, { cause: error }));
+    }
   }
 
   /** Sessions now open. */
@@ -57,6 +132,7 @@ export class SessionManager {
   async detach(key: string): Promise<void> {
     const session = this.#sessions.get(key);
     if (!session) return;
+    this.#parsed.delete(key);
     this.#store.updateAttachment(key, { phase: 'detaching' });
     this.#sessions.delete(key);
     try {
@@ -116,6 +192,7 @@ export class SessionManager {
   #lost(key: string, pid: number): void {
     if (!this.#sessions.has(key)) return; // a detach we asked for
     this.#sessions.delete(key);
+    this.#parsed.delete(key);
     this.#store.removeAttachment(key);
     this.#store.setStatus(`The inspector session with ${pid} ended (the process exited or closed it)`, 'error');
   }

@@ -1,6 +1,7 @@
 import { growthPerMinute } from '../core/growth.js';
 import { TimeSeries } from '../core/time-series.js';
 import type { HostSample, ProcessHarvest, ProcessSample } from '../proc/index.js';
+import type { SnapshotDiff } from '../core/snapshot/diff-snapshots.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
 export interface HeapReading {
@@ -27,6 +28,19 @@ export interface Attachment {
   heap: HeapReading | null;
   /** The last forced GC, or the one running (`running: true`). */
   gc: { running: boolean; heapUsedBeforeBytes?: number; heapUsedAfterBytes?: number; durationMs?: number } | null;
+  /** A snapshot being taken: what it is doing now. */
+  capture?: { stage: string } | null;
+  /** Snapshots taken in this session, oldest first. */
+  snapshots?: ReadonlyArray<{ path: string; bytes: number; takenAtMs: number }>;
+}
+
+/** A comparison of two snapshots of one process, for the diff view. */
+export interface DiffResult {
+  pid: number;
+  /** The two files compared. */
+  aPath: string;
+  bPath: string;
+  diff: SnapshotDiff;
 }
 
 /** A process instance the monitor follows, with its history. */
@@ -61,6 +75,8 @@ export interface MonitorState {
   status: { text: string; level: 'info' | 'error' } | null;
   /** Inspector sessions, by process key. */
   attachments: ReadonlyMap<string, Attachment>;
+  /** The newest snapshot comparison (`d`), or null. */
+  diff: DiffResult | null;
 }
 
 /** Options of `MonitorStore`. */
@@ -107,6 +123,7 @@ export class MonitorStore {
       lastSampledAtMs: null,
       status: null,
       attachments: new Map(),
+      diff: null,
     };
   }
 
@@ -180,6 +197,10 @@ export class MonitorStore {
   updateAttachment(key: string, patch: Partial<Omit<Attachment, 'key' | 'pid'>>): void {
     const current = this.#state.attachments.get(key);
     if (current) this.setAttachment({ ...current, ...patch });
+  }
+
+  setDiff(diff: DiffResult | null): void {
+    this.#set({ diff });
   }
 
   removeAttachment(key: string): void {

@@ -14,7 +14,17 @@ import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-stat
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
 import { confirmKeyAction, filterKeyAction, globalKeyAction, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
-import { ConfirmAttach } from './components/confirm-attach.js';
+import { ConfirmAction } from './components/confirm-action.js';
+import { DiffView, diffLines } from './components/diff-view.js';
+import { diffKeyAction, useDiffViewState } from './hooks/use-diff-view-state.js';
+import type { DiffResult } from '../state/index.js';
+import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
+
+/** The whole diff as text, for `w`. */
+function diffAsText(result: DiffResult, sort: DiffSort): string {
+  const { header, rows } = diffLines(result, sort, 200);
+  return `${[`leaktop diff of PID ${result.pid}: ${result.aPath} -> ${result.bPath}`, header, ...rows.map((r) => r.trimEnd())].join('\n')}\n`;
+}
 
 /** Smallest terminal the layout is drawn for. */
 export const MIN_COLUMNS = 40;
@@ -39,6 +49,11 @@ export interface Actions {
   attach(key: string): void;
   detach(key: string): void;
   gc(key: string): void;
+  snapshot(key: string): void;
+  /** Compares the last two snapshots into the store's `diff`; false (with a status) when there are not two. */
+  diff(key: string): boolean;
+  /** Writes the diff view to a file. */
+  writeDiff(format: 'text' | 'json', text: () => string): void;
 }
 
 export interface AppProps {
@@ -57,6 +72,7 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
   const height = terminalRows - 1;
   const [table, dispatchTable, getTable] = useTableState();
   const [screen, dispatchView, getView] = useViewState();
+  const [diffState, dispatchDiff, getDiff] = useDiffViewState();
   const { isRawModeSupported } = useStdin();
   const { exit } = useApp();
 
@@ -83,8 +99,16 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
     if (!actions) return store.setStatus('inspector actions are not available here', 'error');
     if (action === 'attach') {
       if (store.getState().attachments.has(key)) return store.setStatus('already attached (x detaches)');
-      if (confirmAttach) return dispatchView({ type: 'confirm-attach', key });
+      if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'attach' });
       return actions.attach(key);
+    }
+    if (action === 'snapshot') {
+      if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'snapshot' });
+      return actions.snapshot(key);
+    }
+    if (action === 'diff') {
+      if (actions.diff(key)) dispatchView({ type: 'open-diff' });
+      return;
     }
     if (!store.getState().attachments.has(key)) return store.setStatus('not attached: press a to attach first', 'error');
     if (action === 'detach') actions.detach(key);
@@ -96,9 +120,22 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
     const view = getView();
     if (view.view === 'confirm') {
       const answer = confirmKeyAction(input, key);
-      if (answer === 'yes' && view.confirm) actions?.attach(view.confirm.key);
+      if (answer === 'yes' && view.confirm) {
+        if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
+        else actions?.snapshot(view.confirm.key);
+      }
       if (answer) dispatchView({ type: 'back' });
       return;
+    }
+    if (view.view === 'diff') {
+      const diffAction = diffKeyAction(input, key, pageSize);
+      if (diffAction === 'write-text' || diffAction === 'write-json') {
+        const result = store.getState().diff;
+        if (result) actions?.writeDiff(diffAction === 'write-json' ? 'json' : 'text', () => diffAsText(result, getDiff().sort));
+      } else if (diffAction) {
+        dispatchDiff(diffAction);
+        return;
+      }
     }
     if (current.editingFilter) {
       const action = filterKeyAction(input, key, current.filter);
@@ -144,9 +181,13 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
   let body;
   if (screen.view === 'help') {
     body = <HelpView height={bodyHeight} />;
-  } else if (screen.view === 'confirm') {
+  } else if (screen.view === 'confirm' && screen.confirm) {
     const process = state.processes.find((p) => p.key === screen.confirm?.key) ?? null;
-    body = <ConfirmAttach process={process} width={width} />;
+    body = (
+      <ConfirmAction action={screen.confirm.action} process={process} attachment={state.attachments.get(screen.confirm.key) ?? null} host={state.host} width={width} />
+    );
+  } else if (screen.view === 'diff') {
+    body = <DiffView result={state.diff} sort={diffState.sort} top={diffState.top} width={width} height={bodyHeight} />;
   } else if (screen.view === 'detail') {
     const process = state.processes.find((p) => p.key === screen.detailKey) ?? null;
     const attachment = screen.detailKey ? (state.attachments.get(screen.detailKey) ?? null) : null;

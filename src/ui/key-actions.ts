@@ -10,12 +10,14 @@ import type { TableAction } from './hooks/use-table-state.js';
 export type GlobalAction = 'quit' | 'help' | 'back' | 'pause' | 'slower' | 'faster';
 
 /** Keys that act on the selected (table) or shown (detail) process. */
-export type ProcessAction = 'attach' | 'detach' | 'gc';
+export type ProcessAction = 'attach' | 'detach' | 'gc' | 'snapshot' | 'diff';
 
 export function processKeyAction(input: string): ProcessAction | null {
   if (input === 'a') return 'attach';
   if (input === 'x') return 'detach';
   if (input === 'g') return 'gc';
+  if (input === 's') return 'snapshot';
+  if (input === 'd') return 'diff';
   return null;
 }
 

@@ -50,12 +50,12 @@ test('views: detail follows a key, back returns to the table', () => {
 test('a confirmation returns to the view it came from; only y says yes', async () => {
   const { confirmKeyAction, processKeyAction } = await import('../../src/ui/key-actions.js');
   const detail = viewReducer(initialViewState, { type: 'open-detail', key: '2@1' });
-  const asking = viewReducer(detail, { type: 'confirm-attach', key: '2@1' });
-  assert.deepEqual(asking.confirm, { key: '2@1', returnTo: 'detail' });
+  const asking = viewReducer(detail, { type: 'confirm', key: '2@1', action: 'attach' });
+  assert.deepEqual(asking.confirm, { key: '2@1', action: 'attach', returnTo: 'detail' });
   assert.equal(viewReducer(asking, { type: 'back' }).view, 'detail');
   assert.equal(confirmKeyAction('y', none), 'yes');
   assert.equal(confirmKeyAction('n', none), 'no');
   assert.equal(confirmKeyAction('', key({ escape: true })), 'no');
   assert.equal(confirmKeyAction('j', none), null);
-  assert.deepEqual(['a', 'x', 'g', 'z'].map(processKeyAction), ['attach', 'detach', 'gc', null]);
+  assert.deepEqual(['a', 'x', 'g', 's', 'd', 'z'].map(processKeyAction), ['attach', 'detach', 'gc', 'snapshot', 'diff', null]);
 });

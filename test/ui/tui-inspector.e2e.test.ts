@@ -109,3 +109,46 @@ describe('inspector keys in the TUI', () => {
     }
   });
 });
+
+describe('snapshots and the diff view in the TUI', () => {
+  it('s asks with the cost, takes two snapshots, d shows the leaked class with its new objects, w writes it', async () => {
+    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-snap-`);
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('leak-mix.cjs', [marker]);
+    const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+    const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5'], { cols: 120, rows: 30, cwd: dir, env });
+    try {
+      await selectOnly(term, marker, target);
+      term.write('s');
+      await term.waitFor(/FROZEN for about \d+ s/, 10_000, 'the cost in the question');
+      term.write('y');
+      await term.waitFor(/Saved leaktop-\d+-\d+-\d+\.heapsnapshot/, 20_000, 'the first snapshot');
+      await new Promise((r) => setTimeout(r, 600));
+      term.write('s');
+      await term.waitFor(/FROZEN/, 10_000, 'the question again');
+      term.write('y');
+      await term.waitFor('d compares the last two', 20_000, 'the second snapshot');
+      term.write('d');
+      await term.waitFor(/COUNT\+\s+SIZE\+\s+NEW\s+FREED CONSTRUCTOR/, 10_000, 'the diff view');
+      const row = term.screenLines().find((l) => /LeakedSession$/.test(l.trimEnd()));
+      assert.ok(row, term.describeScreen());
+      const [countDelta, , fresh, freed] = row.trim().split(/\s+/);
+      assert.ok(Number(countDelta) > 0 && countDelta === `+${fresh}` && freed === '0', row);
+      term.write('w');
+      await term.waitFor(/Written: \S+leaktop-diff-\d+-\d+\.txt/, 10_000, 'the written file');
+      const written = readdirSync(dir).find((f) => f.startsWith('leaktop-diff-'))!;
+      assert.match(readFileSync(`${dir}/${written}`, 'utf8'), /LeakedSession/);
+      assert.equal(readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).length, 2);
+      term.write(KEYS.escape);
+      await term.waitFor((t) => !t.screenText().includes('FREED CONSTRUCTOR'), 10_000, 'back');
+      term.write('q');
+      assert.equal((await term.waitForExit(10_000)).exitCode, 0);
+      assert.deepEqual(ports(target.pid), [], 'quitting closed the inspector');
+    } finally {
+      await term.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

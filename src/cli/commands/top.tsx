@@ -39,6 +39,9 @@ export async function runTop(options: TopOptions): Promise<void> {
     attach: (key: string) => void sessions.attach(key),
     detach: (key: string) => void sessions.detach(key),
     gc: (key: string) => void sessions.collectGarbage(key),
+    snapshot: (key: string) => void sessions.snapshot(key),
+    diff: (key: string) => sessions.diff(key),
+    writeDiff: (format: 'text' | 'json', text: () => string) => void sessions.writeDiff(format, text),
   };
 
   const instance = render(

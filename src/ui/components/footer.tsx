@@ -4,7 +4,7 @@ import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
-export type ViewName = 'table' | 'detail' | 'help' | 'confirm';
+export type ViewName = 'table' | 'detail' | 'help' | 'confirm' | 'diff';
 
 const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>> = {
   table: [
@@ -20,6 +20,7 @@ const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>
     ['Esc', 'Back'],
     ['a/x', 'Attach/Detach'],
     ['g', 'GC'],
+    ['s/d', 'Snapshot/Diff'],
     ['Space', 'Pause'],
     ['?', 'Help'],
     ['q', 'Quit'],
@@ -31,6 +32,12 @@ const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>
   confirm: [
     ['y', 'Yes'],
     ['n/Esc', 'No'],
+  ],
+  diff: [
+    ['Esc', 'Back'],
+    ['j/k', 'Scroll'],
+    ['o', 'Sort'],
+    ['w/W', 'Write text/JSON'],
   ],
 };
 
