@@ -53,7 +53,10 @@ export interface FooterProps {
 export function Footer({ view, state, filter, editingFilter, width }: FooterProps) {
   const theme = useTheme();
   let status = '';
+  // A snapshot freezes its process: while one runs, its progress is the status line.
+  const capturing = [...state.attachments.values()].find((a) => a.capture);
   if (editingFilter) status = fit(`Filter: ${filter}_`, width);
+  else if (capturing?.capture) status = paint(fit(`Snapshot of PID ${capturing.pid} (frozen meanwhile): ${capturing.capture.stage}`, width), { bold: true });
   else if (state.status) status = paint(fit(state.status.text, width), { color: state.status.level === 'error' ? theme.error : undefined });
   else if (filter && view === 'table') status = paint(fit(`Filter: ${filter} (Esc clears)`, width), { dim: true });
   // Key hints are cut whole: a half-shown hint reads as a different key.
