@@ -16,13 +16,13 @@ import { useViewState } from './hooks/use-view-state.js';
 import { confirmKeyAction, filterKeyAction, globalKeyAction, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
 import { ConfirmAction } from './components/confirm-action.js';
 import { DiffView, diffLines } from './components/diff-view.js';
-import { diffKeyAction, useDiffViewState } from './hooks/use-diff-view-state.js';
+import { diffKeyAction, useDiffViewState, type DiffViewAction } from './hooks/use-diff-view-state.js';
 import type { DiffResult } from '../state/index.js';
 import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
 
 /** The whole diff as text, for `w`. */
-function diffAsText(result: DiffResult, sort: DiffSort): string {
-  const { header, rows } = diffLines(result, sort, 200);
+function diffAsText(result: DiffResult, sort: DiffSort, filter: string): string {
+  const { header, rows } = diffLines(result, sort, 200, filter);
   return `${[`leaktop diff of PID ${result.pid}: ${result.aPath} -> ${result.bPath}`, header, ...rows.map((r) => r.trimEnd())].join('\n')}\n`;
 }
 
@@ -127,11 +127,16 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
       if (answer) dispatchView({ type: 'back' });
       return;
     }
+    if (view.view === 'diff' && getDiff().editing) {
+      const edit = filterKeyAction(input, key, getDiff().filter);
+      if (edit) dispatchDiff(edit as DiffViewAction);
+      return;
+    }
     if (view.view === 'diff') {
       const diffAction = diffKeyAction(input, key, pageSize);
       if (diffAction === 'write-text' || diffAction === 'write-json') {
         const result = store.getState().diff;
-        if (result) actions?.writeDiff(diffAction === 'write-json' ? 'json' : 'text', () => diffAsText(result, getDiff().sort));
+        if (result) actions?.writeDiff(diffAction === 'write-json' ? 'json' : 'text', () => diffAsText(result, getDiff().sort, getDiff().filter));
       } else if (diffAction) {
         dispatchDiff(diffAction);
         return;
@@ -150,6 +155,7 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
         return dispatchView({ type: 'help' });
       case 'back':
         if (getView().view === 'table' && current.filter) return dispatchTable({ type: 'cancel-filter' });
+        if (getView().view === 'diff' && getDiff().filter) return dispatchDiff({ type: 'cancel-filter' });
         return dispatchView({ type: 'back' });
       case 'pause':
         return store.togglePaused();
@@ -171,7 +177,7 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
       dispatchTable(action);
     }
   };
-  useKeyboard(Boolean(isRawModeSupported), onKey, () => getTable().editingFilter);
+  useKeyboard(Boolean(isRawModeSupported), onKey, () => getTable().editingFilter || (getView().view === 'diff' && getDiff().editing));
 
   if (width < MIN_COLUMNS || height < MIN_ROWS) {
     return <Text>{`Terminal too small: ${width}x${terminalRows}, leaktop needs ${MIN_COLUMNS}x${MIN_ROWS + 1}. q quits.`}</Text>;
@@ -187,7 +193,7 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
       <ConfirmAction action={screen.confirm.action} process={process} attachment={state.attachments.get(screen.confirm.key) ?? null} host={state.host} width={width} />
     );
   } else if (screen.view === 'diff') {
-    body = <DiffView result={state.diff} sort={diffState.sort} top={diffState.top} width={width} height={bodyHeight} />;
+    body = <DiffView result={state.diff} sort={diffState.sort} filter={diffState.filter} editing={diffState.editing} top={diffState.top} width={width} height={bodyHeight} />;
   } else if (screen.view === 'detail') {
     const process = state.processes.find((p) => p.key === screen.detailKey) ?? null;
     const attachment = screen.detailKey ? (state.attachments.get(screen.detailKey) ?? null) : null;

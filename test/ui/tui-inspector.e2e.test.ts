@@ -136,6 +136,12 @@ describe('snapshots and the diff view in the TUI', () => {
       assert.ok(row, term.describeScreen());
       const [countDelta, , fresh, freed] = row.trim().split(/\s+/);
       assert.ok(Number(countDelta) > 0 && countDelta === `+${fresh}` && freed === '0', row);
+      term.write('/');
+      await term.waitFor('Filter: _', 10_000, 'the diff filter prompt');
+      term.write('churn\r');
+      await term.waitFor((t) => t.screenLines().some((l) => l.trimEnd().endsWith('ChurnItem')) && !t.screenText().includes('LeakedSession'), 10_000, 'only ChurnItem');
+      term.write(KEYS.escape);
+      await term.waitFor('LeakedSession', 10_000, 'the filter cleared');
       term.write('w');
       await term.waitFor(/Written: \S+leaktop-diff-\d+-\d+\.txt/, 10_000, 'the written file');
       const written = readdirSync(dir).find((f) => f.startsWith('leaktop-diff-'))!;

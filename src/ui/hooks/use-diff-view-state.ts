@@ -6,9 +6,19 @@ import { useSyncReducer } from './use-sync-reducer.js';
 export interface DiffViewState {
   top: number;
   sort: DiffSort;
+  /** Shows only constructors whose name contains this (any case). */
+  filter: string;
+  /** The filter prompt is open and takes the keys. */
+  editing: boolean;
 }
 
-export type DiffViewAction = { type: 'scroll'; delta: number } | { type: 'next-sort' };
+export type DiffViewAction =
+  | { type: 'scroll'; delta: number }
+  | { type: 'next-sort' }
+  | { type: 'start-filter' }
+  | { type: 'edit-filter'; text: string }
+  | { type: 'commit-filter' }
+  | { type: 'cancel-filter' };
 
 const SORTS: readonly DiffSort[] = ['size', 'count', 'new'];
 
@@ -17,7 +27,15 @@ export function diffViewReducer(state: DiffViewState, action: DiffViewAction): D
     case 'scroll':
       return { ...state, top: Math.max(0, state.top + action.delta) };
     case 'next-sort':
-      return { top: 0, sort: SORTS[(SORTS.indexOf(state.sort) + 1) % SORTS.length]! };
+      return { ...state, top: 0, sort: SORTS[(SORTS.indexOf(state.sort) + 1) % SORTS.length]! };
+    case 'start-filter':
+      return { ...state, editing: true };
+    case 'edit-filter':
+      return { ...state, filter: action.text, top: 0 };
+    case 'commit-filter':
+      return { ...state, editing: false };
+    case 'cancel-filter':
+      return { ...state, editing: false, filter: '', top: 0 };
   }
 }
 
@@ -28,11 +46,12 @@ export function diffKeyAction(input: string, key: Key, pageSize: number): DiffVi
   if (key.pageDown) return { type: 'scroll', delta: pageSize };
   if (key.pageUp) return { type: 'scroll', delta: -pageSize };
   if (input === 'o') return { type: 'next-sort' };
+  if (input === '/') return { type: 'start-filter' };
   if (input === 'w') return 'write-text';
   if (input === 'W') return 'write-json';
   return null;
 }
 
 export function useDiffViewState() {
-  return useSyncReducer(diffViewReducer, { top: 0, sort: 'size' as DiffSort });
+  return useSyncReducer(diffViewReducer, { top: 0, sort: 'size' as DiffSort, filter: '', editing: false });
 }
