@@ -56,6 +56,13 @@ test('diff --pid --keep leaves both snapshots and their sidecars in --dir; witho
   }
 });
 
+test('diff --pid of a process that cannot be attached: exit 1, and no temp dir left', async () => {
+  const before = readdirSync(tmpdir()).filter((f) => f.startsWith('leaktop-diff-'));
+  const result = await runLeaktop(['diff', '--pid', '4194000', '--wait', '0']);
+  assert.equal(result.code, 1);
+  assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('leaktop-diff-')), before);
+});
+
 test('diff usage: files and --pid together, or one file, are usage errors', async () => {
   assert.equal((await runLeaktop(['diff', 'a.heapsnapshot'])).code, 2);
   assert.equal((await runLeaktop(['diff', 'a', 'b', '--pid', '1'])).code, 2);

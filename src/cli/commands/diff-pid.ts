@@ -30,8 +30,9 @@ export interface DiffPidOptions {
  */
 export async function runDiffPid(options: DiffPidOptions): Promise<void> {
   const keepDir = resolve(options.dir ?? '.');
-  const workDir = options.keep ? keepDir : mkdtempSync(join(tmpdir(), 'leaktop-diff-'));
   const session = await InspectorSession.attach(options.pid);
+  // Made only once attached, so a refused attach leaves nothing behind.
+  const workDir = options.keep ? keepDir : mkdtempSync(join(tmpdir(), 'leaktop-diff-'));
   const abort = new AbortController();
   const cleanup = async () => {
     abort.abort();

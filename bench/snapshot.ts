@@ -1,0 +1,333 @@
+/**
+ * `npm run bench` (last part): reading heap snapshots. leaktop's streaming parser + summary, against two baselines
+ * measured in the same run on the same files: the naive way (`JSON.parse` of the whole file, then count by name)
+ * and Chrome DevTools' own loader (HeapSnapshotLoader + JSHeapSnapshot, as the Memory panel runs it, bundled from
+ * the `chrome-devtools-frontend` package by test/helpers/devtools-snapshot-loader.ts).
+ *
+ *   node dist/bench/snapshot.js [--large]
+ *
+ * The corpus is made here: child processes fill their heap with a known number of small object graphs and call
+ * `v8.writeHeapSnapshot` — a small (~10 MB) and a medium (~150 MB) file, plus a second medium file for the diff
+ * (the same process, 5 % more objects), and with `--large` a ~1 GB file. Every measurement runs in a fresh child
+ * process, so its peak RSS (VmHWM) is that method's alone. The files live in one temporary directory that is
+ * deleted at the end, also on an error or a signal; every child is ended by PID.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
+import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
+import { diffSnapshots } from '../src/core/snapshot/diff-snapshots.js';
+import { summarize } from '../src/core/snapshot/summarize.js';
+import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
+import { disown, everOwnedPids, installSignalCleanup, killPid, own, stopAllOwned } from './helpers/owned.js';
+import { isAlive } from './helpers/proc-usage.js';
+
+const thisFile = fileURLToPath(import.meta.url);
+
+/**
+ * Object graphs per file. One unit (an `Order` with a string id, an items array, a nested plain object and a closure)
+ * adds ~690 bytes of snapshot to the ~4.3 MB of an empty Node 20 heap (measured: 100,000 units → 73.6 MB).
+ */
+const CORPUS = {
+  small: 8_000,
+  medium: 210_000,
+  large: 1_450_000,
+} as const;
+/** The second medium snapshot, for the diff: this many more units, written by the same process. */
+const DIFF_GROWTH = 0.05;
+/** Heap limit of every child: only a ceiling (the naive and DevTools baselines need several GB on the large file). */
+const CHILD_HEAP_MB = 16_384;
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+const TARGETS = {
+  largeSummarySeconds: 2.5,
+  largePeakRssBytes: 1e9,
+  speedupVsDevTools: 20,
+  rssFractionOfDevTools: 0.25,
+} as const;
+
+// ── children ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+type Method = 'leaktop' | 'naive' | 'devtools' | 'leaktop-diff' | 'naive-diff';
+
+interface ChildResult {
+  seconds: number;
+  peakRssBytes: number;
+  /** Objects counted (a sanity check that the methods read the same thing). */
+  nodes: number;
+  /** Set when the method cannot read the file, e.g. "fails (string length)". */
+  failed?: string;
+}
+
+/** Peak resident set size of this process so far: VmHWM of /proc/self/status, in bytes. */
+function peakRss(): number {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
+/** The naive baseline: the whole file as one string, JSON.parse, count nodes per name. */
+function naiveCounts(file: string): Map<string, number> {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { meta: { node_fields: string[] } }; nodes: number[]; strings: string[] };
+  const fields = json.snapshot.meta.node_fields;
+  const stride = fields.length;
+  const name = fields.indexOf('name');
+  const counts = new Map<string, number>();
+  for (let i = 0; i < json.nodes.length; i += stride) {
+    const key = json.strings[json.nodes[i + name]!]!;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function runMethod(method: Method, files: string[]): Promise<ChildResult> {
+  if (method === 'devtools') await devToolsAvailable(); // bundling is a one-off cost of this harness, not of DevTools
+  const start = performance.now();
+  let nodes = 0;
+  try {
+    switch (method) {
+      case 'leaktop': {
+        const summary = summarize(await readSnapshotFile(files[0]!));
+        nodes = summary.nodes;
+        break;
+      }
+      case 'naive': {
+        for (const count of naiveCounts(files[0]!).values()) nodes += count;
+        break;
+      }
+      case 'devtools': {
+        const chunks = createReadStream(files[0]!, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<string>;
+        for (const row of await loadWithDevTools(chunks, { secondThread: true })) nodes += row.count;
+        break;
+      }
+      case 'leaktop-diff': {
+        const a = await readSnapshotFile(files[0]!);
+        const b = await readSnapshotFile(files[1]!);
+        const diff = diffSnapshots(a, b, { idsComparable: true });
+        nodes = diff.rows.reduce((sum, row) => sum + row.countB, 0);
+        break;
+      }
+      case 'naive-diff': {
+        const a = naiveCounts(files[0]!);
+        const b = naiveCounts(files[1]!);
+        let changed = 0;
+        for (const [name, count] of b) {
+          nodes += count;
+          if (count !== a.get(name)) changed++;
+        }
+        if (changed === 0) throw new Error('no class changed between the two snapshots');
+        break;
+      }
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const failed = code === 'ERR_STRING_TOO_LONG' || /string longer than/i.test((error as Error).message) ? 'fails (string length)' : `fails (${(error as Error).message.split('\n')[0]})`;
+    return { seconds: (performance.now() - start) / 1000, peakRssBytes: peakRss(), nodes: 0, failed };
+  }
+  return { seconds: (performance.now() - start) / 1000, peakRssBytes: peakRss(), nodes };
+}
+
+/** The corpus writer: `units` object graphs, a snapshot to the first file; then 5 % more and one to the second. */
+function generate(units: number, files: string[]): void {
+  class Order {
+    id: string;
+    items: number[];
+    total: number;
+    meta: { source: string; ref: string };
+    onDone: () => string;
+    constructor(i: number) {
+      this.id = `order-${i}`;
+      this.items = [i, i + 1];
+      this.total = i * 1.5;
+      this.meta = { source: 'web', ref: `r${i % 1000}` };
+      this.onDone = () => this.id;
+    }
+  }
+  const keep: Order[] = [];
+  (globalThis as { keep?: unknown }).keep = keep;
+  let made = 0;
+  for (const [k, file] of files.entries()) {
+    const target = k === 0 ? units : Math.round(units * (1 + DIFF_GROWTH));
+    for (; made < target; made++) keep.push(new Order(made));
+    writeHeapSnapshot(file);
+  }
+}
+
+async function childMain(argv: string[]): Promise<void> {
+  const [kind, ...rest] = argv;
+  if (kind === 'generate') {
+    generate(Number(rest[0]), rest.slice(1));
+    process.stdout.write(`${JSON.stringify({ ok: true })}\n`);
+    return;
+  }
+  const result = await runMethod(kind as Method, rest);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Runs this file as a child (`--child KIND ARGS…`), owned by PID, and returns its last stdout line as JSON. */
+function runChild<T>(args: string[], label: string, dir: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    // TMPDIR: the DevTools bundle a child writes goes into our directory, so it goes even if the child is killed.
+    const env = { ...process.env, TMPDIR: dir };
+    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, thisFile, '--child', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const pid = child.pid;
+    if (pid === undefined) {
+      reject(new Error(`could not start ${label}`));
+      return;
+    }
+    const exited = new Promise<void>((done) => child.once('close', () => done()));
+    own(pid, {
+      label,
+      stop: async () => {
+        killPid(pid);
+        await exited;
+      },
+      killNow: () => killPid(pid),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      disown(pid);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || last === '') {
+        reject(new Error(`${label} ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
+        return;
+      }
+      resolve(JSON.parse(last) as T);
+    });
+  });
+}
+
+// ── output ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const MB = 1e6;
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+const times = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`;
+
+interface Measured extends ChildResult {
+  method: string;
+}
+
+function row(m: Measured, inputBytes: number): string {
+  const name = m.method.padEnd(46);
+  if (m.failed) return `  ${name}${m.failed.padEnd(28)}peak RSS ${(m.peakRssBytes / MB).toFixed(0).padStart(6)} MB`;
+  return (
+    `  ${name}${`${m.seconds.toFixed(2)} s`.padStart(9)}${`${(inputBytes / MB / m.seconds).toFixed(0)} MB/s`.padStart(11)}` +
+    `        peak RSS ${(m.peakRssBytes / MB).toFixed(0).padStart(6)} MB   ${m.nodes.toLocaleString('en-US')} objects`
+  );
+}
+
+function ratios(ours: Measured, baseline: Measured): string {
+  const name = baseline.method.split(':')[0]!;
+  if (baseline.failed) return `leaktop vs ${name}: ${name} ${baseline.failed}`;
+  return `leaktop vs ${name}: ${times(baseline.seconds / ours.seconds)} the speed, ${(ours.peakRssBytes / baseline.peakRssBytes).toFixed(2)} of the peak RSS`;
+}
+
+// ── driver ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+interface FileResult {
+  label: string;
+  bytes: number;
+  leaktop: Measured;
+  naive: Measured;
+  devtools: Measured;
+}
+
+async function measureFile(label: string, file: string, dir: string): Promise<FileResult> {
+  const bytes = statSync(file).size;
+  console.log('');
+  console.log(`── ${label}: ${(bytes / MB).toFixed(1)} MB snapshot ${'─'.repeat(60)}`);
+  const measure = async (method: Method, name: string) => {
+    const m: Measured = { method: name, ...(await runChild<ChildResult>([method, file], `${method} ${label}`, dir)) };
+    console.log(row(m, bytes));
+    return m;
+  };
+  const leaktop = await measure('leaktop', 'leaktop: stream 1 MiB reads + summarize');
+  const naive = await measure('naive', 'naive: JSON.parse(whole file) + count by name');
+  const devtools = await measure('devtools', 'DevTools: HeapSnapshotLoader + aggregates');
+  console.log(`  → ${ratios(leaktop, naive)}`);
+  console.log(`  → ${ratios(leaktop, devtools)}`);
+  return { label, bytes, leaktop, naive, devtools };
+}
+
+function printTargets(large: FileResult | undefined, medium: FileResult): void {
+  console.log('');
+  console.log('── targets (graded on the ~1 GB snapshot) ' + '─'.repeat(50));
+  const graded = large ?? medium;
+  const { leaktop, devtools } = graded;
+  const note = large ? '' : `   (not graded: no --large; figures of the ${(medium.bytes / MB).toFixed(0)} MB file)`;
+  const speedup = devtools.failed ? Number.NaN : devtools.seconds / leaktop.seconds;
+  const rssFraction = devtools.failed ? Number.NaN : leaktop.peakRssBytes / devtools.peakRssBytes;
+  const grade = (ok: boolean) => (large ? verdict(ok) : '—');
+  console.log(`  summary ≤ ${TARGETS.largeSummarySeconds} s:            ${leaktop.seconds.toFixed(2)} s → ${grade(leaktop.seconds <= TARGETS.largeSummarySeconds)}${note}`);
+  console.log(`  peak RSS ≤ ${TARGETS.largePeakRssBytes / MB} MB:        ${(leaktop.peakRssBytes / MB).toFixed(0)} MB → ${grade(leaktop.peakRssBytes <= TARGETS.largePeakRssBytes)}`);
+  console.log(`  ≥ ${TARGETS.speedupVsDevTools}× faster than DevTools:  ${times(speedup)} → ${grade(speedup >= TARGETS.speedupVsDevTools)}`);
+  console.log(`  ≤ ¼ of DevTools' peak RSS:    ${rssFraction.toFixed(2)} → ${grade(rssFraction <= TARGETS.rssFractionOfDevTools)}`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { large: { type: 'boolean', default: false } }, strict: true });
+  const runStart = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'leaktop-bench-snapshot-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  // 'exit' also runs after installSignalCleanup's handlers call process.exit on a signal.
+  process.once('exit', removeDir);
+  installSignalCleanup();
+
+  console.log('leaktop snapshot benchmark');
+  console.log(`date:    ${new Date().toISOString()}`);
+  console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} CPUs; node ${process.version}`);
+  console.log(`each figure: one run in a fresh process (peak RSS = its VmHWM, Node's own ~45 MB included); objects = what`);
+  console.log(`each method counted (naive: every node; leaktop: no synthetic; DevTools: no zero-size, backing stores folded)`);
+
+  try {
+    const file = (name: string) => join(dir, `${name}.heapsnapshot`);
+    const generateStart = performance.now();
+    await runChild(['generate', String(CORPUS.small), file('small')], 'generate small', dir);
+    await runChild(['generate', String(CORPUS.medium), file('medium'), file('medium-b')], 'generate medium', dir);
+    if (values.large) await runChild(['generate', String(CORPUS.large), file('large')], 'generate large', dir);
+    console.log(`corpus written in ${((performance.now() - generateStart) / 1000).toFixed(1)} s to ${dir}`);
+
+    await measureFile('small', file('small'), dir);
+    const medium = await measureFile('medium', file('medium'), dir);
+    const large = values.large ? await measureFile('large', file('large'), dir) : undefined;
+
+    const bytesA = statSync(file('medium')).size;
+    const bytesB = statSync(file('medium-b')).size;
+    console.log('');
+    console.log(`── diff: medium A ${(bytesA / MB).toFixed(1)} MB → B ${(bytesB / MB).toFixed(1)} MB (+${DIFF_GROWTH * 100} % objects) ${'─'.repeat(30)}`);
+    const diffOurs: Measured = { method: 'leaktop: stream both + diffSnapshots (ids)', ...(await runChild<ChildResult>(['leaktop-diff', file('medium'), file('medium-b')], 'leaktop diff', dir)) };
+    console.log(row(diffOurs, bytesA + bytesB));
+    const diffNaive: Measured = { method: 'naive: JSON.parse both + compare counts', ...(await runChild<ChildResult>(['naive-diff', file('medium'), file('medium-b')], 'naive diff', dir)) };
+    console.log(row(diffNaive, bytesA + bytesB));
+    console.log(`  → ${ratios(diffOurs, diffNaive)}`);
+
+    printTargets(large, medium);
+  } finally {
+    await stopAllOwned();
+    removeDir();
+    const left = everOwnedPids().filter(isAlive);
+    if (left.length > 0) console.error(`bench: WARNING: still running after cleanup: ${left.join(', ')}`);
+    else console.log(`\ncleanup: all ${everOwnedPids().length} child processes have exited; ${dir} removed`);
+  }
+  console.log(`bench took ${((performance.now() - runStart) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[2] === '--child') {
+  childMain(process.argv.slice(3)).catch((error: unknown) => {
+    console.error((error as Error)?.stack ?? String(error));
+    process.exitCode = 1;
+  });
+} else {
+  main().catch((error: unknown) => {
+    console.error(`bench failed: ${(error as Error)?.stack ?? String(error)}`);
+    process.exitCode = 1;
+  });
+}
