@@ -90,7 +90,7 @@ function tally(snapshot: HeapSnapshot, grouping: Grouping, index: Map<string, nu
     if (group < 0) continue;
     const shared = toShared[group]!;
     totals.count[shared]! += 1;
-    totals.size[shared]! += snapshot.nodes[base + layout.selfSize]!;
+    totals.size[shared]! += grouping.selfSizes[i]!;
   }
   return totals;
 }
@@ -113,8 +113,6 @@ function byId(snapshot: HeapSnapshot, grouping: Grouping): { ids: Uint32Array; o
 
 /** Walks both id-sorted lists once: ids only in B are new (counted in B's group), only in A deleted (in A's). */
 function matchIds(a: HeapSnapshot, groupsA: Grouping, totalsA: Totals, b: HeapSnapshot, groupsB: Grouping, totalsB: Totals, index: Map<string, number>): void {
-  const la = nodeLayout(a.meta);
-  const lb = nodeLayout(b.meta);
   const sa = byId(a, groupsA);
   const sb = byId(b, groupsB);
   const sharedA = groupsA.names.map((name) => index.get(name)!);
@@ -122,12 +120,12 @@ function matchIds(a: HeapSnapshot, groupsA: Grouping, totalsA: Totals, b: HeapSn
   const onlyA = (node: number) => {
     const g = sharedA[groupsA.groupOfNode[node]!]!;
     totalsA.fresh[g]! += 1;
-    totalsA.freshSize[g]! += a.nodes[node * la.stride + la.selfSize]!;
+    totalsA.freshSize[g]! += groupsA.selfSizes[node]!;
   };
   const onlyB = (node: number) => {
     const g = sharedB[groupsB.groupOfNode[node]!]!;
     totalsB.fresh[g]! += 1;
-    totalsB.freshSize[g]! += b.nodes[node * lb.stride + lb.selfSize]!;
+    totalsB.freshSize[g]! += groupsB.selfSizes[node]!;
   };
   let i = 0;
   let j = 0;

@@ -1,16 +1,16 @@
-import { nodeLayout, type HeapSnapshot } from './heap-snapshot.js';
+import { edgeLayout, nodeLayout, type HeapSnapshot } from './heap-snapshot.js';
 
 /** One constructor (class) of a summary. */
 export interface SummaryRow {
   name: string;
   count: number;
-  /** Sum of the objects' own sizes, bytes. */
+  /** Sum of the objects' own sizes, bytes (after backing stores are folded into their owners). */
   selfSize: number;
 }
 
 /** The JSON of `leaktop summary`. */
 export interface Summary {
-  /** Objects counted (synthetic root nodes are not objects). */
+  /** Objects counted. */
   nodes: number;
   selfSize: number;
   /** Biggest self size first. */
@@ -19,12 +19,13 @@ export interface Summary {
 
 /**
  * The name a node is grouped under, the way Chrome DevTools' Summary view names its constructors (the heap
- * snapshot worker's JSHeapSnapshot): V8-internal `hidden` nodes are `(system)`, `code` is `(compiled code)`,
- * objects and native objects go by their class name, closures are `Function`, regexps `RegExp`, and every other
- * type by its type name in parentheses — `(string)`, `(concatenated string)`, `(number)`, `(array)`.
+ * snapshot worker's `HeapSnapshot.calculateObjectNames`): V8-internal `hidden` nodes are `(system)`, `code` is
+ * `(compiled code)`, objects and native objects go by their class name, closures are `Function`, regexps `RegExp`,
+ * and every other type by its type name in parentheses — `(string)`, `(array)`, `(synthetic)`.
  *
- * TODO(retained sizes issue): DevTools also splits plain `Object`s by shape (`{a, b}`) and folds backing stores into
- * their owners; both need the edge walk that the retained-size work brings.
+ * TODO(retained sizes issue): DevTools also splits plain `Object`s by shape (`{a, b}`), prefixes detached native
+ * nodes with `Detached `, and keeps same-named classes from different source locations apart; see
+ * test/core/snapshot/devtools-oracle.test.ts for the list.
  */
 export function groupName(typeName: string, name: string): string {
   switch (typeName) {
@@ -44,25 +45,112 @@ export function groupName(typeName: string, name: string): string {
   }
 }
 
-/** Per node, the index of its group in `names`; synthetic nodes (GC roots and their categories) get -1. */
+/**
+ * How the nodes are counted: each node's group (an index into `names`, or -1 when it is not counted) and its self
+ * size after folding.
+ */
 export interface Grouping {
   names: string[];
   groupOfNode: Int32Array;
+  /** Self size per node, bytes, with owned backing stores moved into their owner (see `foldOwnedSizes`). */
+  selfSizes: Float64Array;
 }
 
+/** Index into `edges` of each node's first edge (edges of node i follow those of node i-1). */
+function firstEdges(snapshot: HeapSnapshot): Uint32Array {
+  const layout = nodeLayout(snapshot.meta);
+  const stride = edgeLayout(snapshot.meta).stride;
+  const first = new Uint32Array(snapshot.nodeCount + 1);
+  for (let i = 0, edge = 0; i < snapshot.nodeCount; i++) {
+    first[i] = edge;
+    edge += snapshot.nodes[i * layout.stride + layout.edgeCount]! * stride;
+  }
+  first[snapshot.nodeCount] = snapshot.edgeCount * stride;
+  return first;
+}
+
+const UNVISITED = 0xffffffff;
+const SHARED = 0xfffffffe;
+
+/**
+ * Self sizes with backing stores folded into their owner, as DevTools' `JSHeapSnapshot.calculateShallowSizes`
+ * does: every `hidden` or `array` node (and native `system / ExternalStringData`) reached, through non-weak edges,
+ * from exactly one other object hands its size to that object — so a Map shows the size of its hash table instead
+ * of a large anonymous `(array)`. Nodes reached from several owners keep their size, and nothing moves into
+ * synthetic nodes. Skipped when the root has no edge to a non-synthetic node (an "expose internals" snapshot).
+ * The walk is a worklist loop, not recursion: heaps are deep.
+ */
+export function foldOwnedSizes(snapshot: HeapSnapshot): Float64Array {
+  const nl = nodeLayout(snapshot.meta);
+  const el = edgeLayout(snapshot.meta);
+  const { nodes, edges, nodeCount } = snapshot;
+  const sizes = new Float64Array(nodeCount);
+  for (let i = 0; i < nodeCount; i++) sizes[i] = nodes[i * nl.stride + nl.selfSize]!;
+  const type = (i: number) => nl.typeNames[nodes[i * nl.stride + nl.type]!];
+  const first = firstEdges(snapshot);
+  const weak = el.typeNames.indexOf('weak');
+  const hasUserRoots = (() => {
+    for (let e = first[0]!; e < first[1]!; e += el.stride) if (type(edges[e + el.toNode]! / nl.stride) !== 'synthetic') return true;
+    return false;
+  })();
+  if (nodeCount === 0 || !hasUserRoots) return sizes;
+
+  const owners = new Uint32Array(nodeCount);
+  const worklist: number[] = [];
+  for (let i = 0; i < nodeCount; i++) {
+    const t = type(i);
+    const owned = t === 'hidden' || t === 'array' || (t === 'native' && snapshot.strings[nodes[i * nl.stride + nl.name]!] === 'system / ExternalStringData');
+    if (owned) owners[i] = UNVISITED;
+    else {
+      owners[i] = i;
+      worklist.push(i);
+    }
+  }
+  while (worklist.length > 0) {
+    const id = worklist.pop()!;
+    const owner = owners[id]!;
+    for (let e = first[id]!; e < first[id + 1]!; e += el.stride) {
+      if (edges[e + el.type] === weak) continue;
+      const target = edges[e + el.toNode]! / nl.stride;
+      const current = owners[target]!;
+      if (current === UNVISITED) {
+        owners[target] = owner;
+        worklist.push(target);
+      } else if (current !== target && current !== owner && current !== SHARED) {
+        owners[target] = SHARED;
+        worklist.push(target);
+      }
+    }
+  }
+  for (let i = 0; i < nodeCount; i++) {
+    const owner = owners[i]!;
+    if (owner === UNVISITED || owner === SHARED || owner === i) continue;
+    // The root (node 0) is synthetic too.
+    if (type(owner) === 'synthetic') continue;
+    sizes[owner]! += sizes[i]!;
+    sizes[i] = 0;
+  }
+  return sizes;
+}
+
+/**
+ * Groups the nodes the way DevTools' Summary counts them (`HeapSnapshot.buildAggregates`): after folding, a node
+ * of self size 0 is not counted at all; sized synthetic nodes (Node's embedder graph: `Node / Environment`…) count
+ * as `(synthetic)`.
+ */
 export function groupNodes(snapshot: HeapSnapshot): Grouping {
   const layout = nodeLayout(snapshot.meta);
   const { nodes, strings } = snapshot;
+  const selfSizes = foldOwnedSizes(snapshot);
   const groupOfNode = new Int32Array(snapshot.nodeCount);
   const names: string[] = [];
   const indexOfName = new Map<string, number>();
-  const synthetic = layout.typeNames.indexOf('synthetic');
   for (let i = 0, base = 0; i < snapshot.nodeCount; i++, base += layout.stride) {
-    const type = nodes[base + layout.type]!;
-    if (type === synthetic) {
+    if (selfSizes[i] === 0) {
       groupOfNode[i] = -1;
       continue;
     }
+    const type = nodes[base + layout.type]!;
     const name = groupName(layout.typeNames[type] ?? `type ${type}`, strings[nodes[base + layout.name]!] ?? '');
     let index = indexOfName.get(name);
     if (index === undefined) {
@@ -72,20 +160,19 @@ export function groupNodes(snapshot: HeapSnapshot): Grouping {
     }
     groupOfNode[i] = index;
   }
-  return { names, groupOfNode };
+  return { names, groupOfNode, selfSizes };
 }
 
 /** Count and self size per constructor. */
 export function summarize(snapshot: HeapSnapshot, grouping: Grouping = groupNodes(snapshot)): Summary {
-  const layout = nodeLayout(snapshot.meta);
   const counts = new Float64Array(grouping.names.length);
   const sizes = new Float64Array(grouping.names.length);
   let nodes = 0;
   let selfSize = 0;
-  for (let i = 0, base = 0; i < snapshot.nodeCount; i++, base += layout.stride) {
+  for (let i = 0; i < snapshot.nodeCount; i++) {
     const group = grouping.groupOfNode[i]!;
     if (group < 0) continue;
-    const size = snapshot.nodes[base + layout.selfSize]!;
+    const size = grouping.selfSizes[i]!;
     counts[group]! += 1;
     sizes[group]! += size;
     nodes++;

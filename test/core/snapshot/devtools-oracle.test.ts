@@ -26,7 +26,7 @@ import { devToolsAvailable, DevToolsUnavailableError, loadWithDevTools, type Dev
  */
 const KNOWN_DIFFERENCES = {
   /** `JSHeapSnapshot.calculateShallowSizes`: backing stores (hidden/array nodes with one owner) fold into their owner. */
-  foldOwnedSizes: true,
+  foldOwnedSizes: false,
   /** `HeapSnapshot.inferInterfaceDefinitions`/`applyInterfaceDefinitions`: plain Objects are split by shape, `{a, b}`. */
   inferObjectShapes: true,
   /** `HeapSnapshot.propagateDOMState`: detached native nodes (detachedness 2, e.g. Node's BindingData) become `Detached <name>`. */
@@ -35,13 +35,13 @@ const KNOWN_DIFFERENCES = {
    * `HeapSnapshot.buildAggregates` skips every node whose self size is 0 (`if (!selfSize) continue`); leaktop counts
    * them. V8 itself writes few (none in Node 20 test snapshots); this matters with foldOwnedSizes, which empties nodes.
    */
-  zeroSizeNodesSkipped: true,
+  zeroSizeNodesSkipped: false,
   /**
    * `calculateObjectNames` names every type it has no case for `(<type>)`, synthetic included, and buildAggregates keeps
    * those with a self size: Node's embedder graph has sized synthetic nodes (`Node / Environment`, …) → `(synthetic)`.
    * leaktop leaves all synthetic nodes out.
    */
-  sizedSyntheticNodes: true,
+  sizedSyntheticNodes: false,
   /**
    * `HeapSnapshotNode.classKeyInternal`: `object` nodes with a location in `locations` are grouped by
    * (script, line, column, name), so two classes of the same name are two rows. leaktop groups by name only; the
