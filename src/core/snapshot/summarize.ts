@@ -1,4 +1,5 @@
 import { edgeLayout, nodeLayout, type HeapSnapshot } from './heap-snapshot.js';
+import { inferObjectShapes } from './object-shapes.js';
 
 /** One constructor (class) of a summary. */
 export interface SummaryRow {
@@ -23,9 +24,10 @@ export interface Summary {
  * `(compiled code)`, objects and native objects go by their class name, closures are `Function`, regexps `RegExp`,
  * and every other type by its type name in parentheses — `(string)`, `(array)`, `(synthetic)`.
  *
- * TODO(retained sizes issue): DevTools also splits plain `Object`s by shape (`{a, b}`), prefixes detached native
- * nodes with `Detached `, and keeps same-named classes from different source locations apart; see
- * test/core/snapshot/devtools-oracle.test.ts for the list.
+ * Plain `Object`s are further split by shape (`{a, b}`) in `groupNodes`, see object-shapes.ts.
+ *
+ * TODO(retained sizes issue): DevTools also prefixes detached native nodes with `Detached `, and keeps same-named
+ * classes from different source locations apart; see test/core/snapshot/devtools-oracle.test.ts for the list.
  */
 export function groupName(typeName: string, name: string): string {
   switch (typeName) {
@@ -136,12 +138,14 @@ export function foldOwnedSizes(snapshot: HeapSnapshot): Float64Array {
 /**
  * Groups the nodes the way DevTools' Summary counts them (`HeapSnapshot.buildAggregates`): after folding, a node
  * of self size 0 is not counted at all; sized synthetic nodes (Node's embedder graph: `Node / Environment`…) count
- * as `(synthetic)`.
+ * as `(synthetic)`. Plain objects of a popular shape are named by it, `{a, b}` (object-shapes.ts, after DevTools'
+ * `inferInterfaceDefinitions`/`applyInterfaceDefinitions`), in the summary and the diff alike.
  */
 export function groupNodes(snapshot: HeapSnapshot): Grouping {
   const layout = nodeLayout(snapshot.meta);
   const { nodes, strings } = snapshot;
   const selfSizes = foldOwnedSizes(snapshot);
+  const shapes = inferObjectShapes(snapshot, firstEdges(snapshot));
   const groupOfNode = new Int32Array(snapshot.nodeCount);
   const names: string[] = [];
   const indexOfName = new Map<string, number>();
@@ -151,7 +155,8 @@ export function groupNodes(snapshot: HeapSnapshot): Grouping {
       continue;
     }
     const type = nodes[base + layout.type]!;
-    const name = groupName(layout.typeNames[type] ?? `type ${type}`, strings[nodes[base + layout.name]!] ?? '');
+    const shape = shapes.shapeOfNode[i]!;
+    const name = shape >= 0 ? shapes.names[shape]! : groupName(layout.typeNames[type] ?? `type ${type}`, strings[nodes[base + layout.name]!] ?? '');
     let index = indexOfName.get(name);
     if (index === undefined) {
       index = names.length;

@@ -28,7 +28,7 @@ const KNOWN_DIFFERENCES = {
   /** `JSHeapSnapshot.calculateShallowSizes`: backing stores (hidden/array nodes with one owner) fold into their owner. */
   foldOwnedSizes: false,
   /** `HeapSnapshot.inferInterfaceDefinitions`/`applyInterfaceDefinitions`: plain Objects are split by shape, `{a, b}`. */
-  inferObjectShapes: true,
+  inferObjectShapes: false,
   /** `HeapSnapshot.propagateDOMState`: detached native nodes (detachedness 2, e.g. Node's BindingData) become `Detached <name>`. */
   detachedPrefix: true,
   /**
@@ -170,6 +170,11 @@ test('summary rows (name, count, self size) equal DevTools’ Summary view, know
     assert.ok(devtools.has(name), `DevTools has no '${name}' row`);
   }
   assert.equal(ours.get('LeakyCache')?.count, 400);
+  if (!KNOWN_DIFFERENCES.inferObjectShapes) {
+    // The exact comparison covered plain objects by shape: {x, y} is the shape of the map's values and the loop's
+    // (1,250 objects).
+    assert.ok((ours.get('{x, y}')?.count ?? 0) >= 1250, 'leaktop names plain objects by shape');
+  }
   assert.equal(ours.get('Twin')?.count, 407);
 });
 
