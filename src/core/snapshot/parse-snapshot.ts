@@ -73,6 +73,31 @@ const MAX_SKIP_DEPTH = 100_000;
 /** Initial capacity of arrays whose length is not known in advance (locations; nodes/edges before `snapshot`). */
 const INITIAL_GROWABLE_VALUES = 1024;
 
+/** 1 for the bytes a literal's ASCII fast path takes as they are: 0x20-0x7f except '"' and '\\'. */
+const PLAIN_ASCII = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) if (c !== QUOTE && c !== BACKSLASH) PLAIN_ASCII[c] = 1;
+
+/**
+ * Node's one-byte string maker behind `Buffer#toString('latin1', start, end)`. Called on a plain Uint8Array it makes
+ * the string straight from the bytes, with no subarray or Buffer object per literal. Measured on Node 20 over the
+ * literals of real snapshots (~10 bytes on average): about twice as fast as TextDecoder, whose 'latin1' is no
+ * faster than its 'utf-8', and than String.fromCharCode.apply. It is not public API, so it is looked up and tried
+ * once here; where it is missing or misbehaves (not Node, a future Node) the parser uses its TextDecoder instead.
+ */
+const latin1Slice = findLatin1Slice();
+
+function findLatin1Slice(): ((this: Uint8Array, start: number, end: number) => string) | undefined {
+  try {
+    const buffer = (globalThis as { Buffer?: { prototype?: Record<string, unknown> } }).Buffer;
+    const slice = buffer?.prototype?.['latin1Slice'];
+    if (typeof slice !== 'function') return undefined;
+    const fn = slice as (this: Uint8Array, start: number, end: number) => string;
+    return fn.call(Uint8Array.of(0x5b, 0x6f, 0x6b, 0x7f, 0x5d), 1, 4) === 'ok\x7f' ? fn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Node fields that `nodeLayout()` in heap-snapshot.ts looks up by name. */
 const REQUIRED_NODE_FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count'];
 /** Edge fields that `edgeLayout()` looks up by name. */
@@ -414,15 +439,22 @@ export class SnapshotParser {
     this.state = AFTER_VALUE;
   }
 
-  /** The `strings` array: literals separated by commas. */
+  /**
+   * The `strings` array: literals separated by commas. Most literals are plain printable ASCII (V8 escapes all
+   * else) and lie whole inside the chunk: those are found by one scan here and decoded as ASCII. A literal with a
+   * backslash, a byte outside 0x20-0x7f or the chunk's end in it goes to scanLiteral, which starts over at its
+   * opening quote and handles every case (and reports bad bytes at their offset).
+   */
   private readStrings(buf: Uint8Array, pos: number, end: number): number {
+    const list = this.stringList;
+    let state = this.strState;
     let i = pos;
     while (i < end) {
-      if (this.strState === STR_IN) {
+      if (state === STR_IN) {
         i = this.scanLiteral(buf, i, end);
         if (this.literalDone) {
-          this.stringList.push(this.literalValue);
-          this.strState = STR_SEPARATOR;
+          list.push(this.literalValue);
+          state = STR_SEPARATOR;
         }
         continue;
       }
@@ -431,22 +463,37 @@ export class SnapshotParser {
         i++;
         continue;
       }
-      if (c === QUOTE && this.strState !== STR_SEPARATOR) {
+      if (c === QUOTE && state !== STR_SEPARATOR) {
+        let j = i + 1;
+        while (j < end && PLAIN_ASCII[buf[j]!] === 1) j++;
+        if (j < end && buf[j] === QUOTE) {
+          list.push(j === i + 1 ? '' : this.asciiText(buf, i + 1, j));
+          state = STR_SEPARATOR;
+          i = j + 1;
+          continue;
+        }
         this.beginLiteral(i);
-        this.strState = STR_IN;
-      } else if (c === COMMA && this.strState === STR_SEPARATOR) {
-        this.strState = STR_VALUE;
-      } else if (c === CLOSE_BRACKET && this.strState !== STR_VALUE) {
-        this.strings = this.stringList;
+        state = STR_IN;
+      } else if (c === COMMA && state === STR_SEPARATOR) {
+        state = STR_VALUE;
+      } else if (c === CLOSE_BRACKET && state !== STR_VALUE) {
+        this.strState = state;
+        this.strings = list;
         this.state = AFTER_VALUE;
         return i + 1;
       } else {
-        const wanted = this.strState === STR_SEPARATOR ? "',' or ']'" : 'a string';
+        const wanted = state === STR_SEPARATOR ? "',' or ']'" : 'a string';
         this.fail(`expected ${wanted} in 'strings' but found ${describeByte(c)}`, i);
       }
       i++;
     }
+    this.strState = state;
     return i;
+  }
+
+  /** Bytes `from`..`to` of `buf`, all printable ASCII without a backslash, as a string. */
+  private asciiText(buf: Uint8Array, from: number, to: number): string {
+    return latin1Slice ? latin1Slice.call(buf, from, to) : this.decoder.decode(buf.subarray(from, to));
   }
 
   /** Called on the opening quote of a literal at chunk position `pos`. */

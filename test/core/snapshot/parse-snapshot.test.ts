@@ -125,6 +125,35 @@ test('every two-chunk split of the text as JS strings, between surrogate halves 
   }
 });
 
+test('plain ASCII literals (the fast path) and their neighbours with escapes or raw UTF-8 decode exactly at every split', () => {
+  const strings = ['', 'a', 'Foo', ' ', '~!#$%&()*+,-./:;<=>?@[]^_`{|}', 'del\x7f', 'q"uote', 'back\\', 'é', 'after é', '\u2028', 'x'.repeat(300), 'end'];
+  const text = snapshotText({ nodes: [[9, 0, 1, 0, 0, 0, 0]], edges: [], strings });
+  const bytes = new TextEncoder().encode(text);
+  const start = text.indexOf('"strings"');
+  for (let cut = start; cut <= bytes.length; cut++) {
+    const parsed = parseChunks([bytes.subarray(0, cut), bytes.subarray(cut)]);
+    assert.deepEqual(parsed.strings, strings, `split at byte ${cut}`);
+  }
+  // A literal longer than any chunk, and one far longer than String.fromCharCode.apply takes in one call.
+  const long = ['y'.repeat(200_000), 'z'.repeat(70_000) + '\\u00e9', 'w'];
+  const longBytes = new TextEncoder().encode(snapshotText({ nodes: [[9, 0, 1, 0, 0, 0, 0]], edges: [], strings: long }));
+  assert.deepEqual(parseSnapshot(longBytes).strings, long);
+  const step = 4096;
+  assert.deepEqual(parseChunks(Array.from({ length: Math.ceil(longBytes.length / step) }, (_, i) => longBytes.subarray(i * step, (i + 1) * step))).strings, long);
+});
+
+test('a raw control character or invalid UTF-8 in a literal fails at its offset, within one chunk or split', () => {
+  const text = snapshotText({ nodes: [[9, 0, 1, 0, 0, 0, 0]], edges: [], strings: ['', 'plain'] }).replace('"plain"', '"pla\tin"');
+  const bytes = new TextEncoder().encode(text);
+  const tab = text.indexOf('\t');
+  for (const cut of [bytes.length, tab - 2, tab, tab + 1]) {
+    assert.equal(formatError(() => parseChunks([bytes.subarray(0, cut), bytes.subarray(cut)]), /raw control character/).offset, tab);
+  }
+  const bad = Uint8Array.from(bytes, (b, i) => (i === tab ? 0xff : b));
+  const literal = text.lastIndexOf('"pla');
+  assert.equal(formatError(() => parseSnapshot(bad), /invalid string literal/).offset, literal);
+});
+
 test('keys in another order (strings first, arrays before snapshot) parse to the same result', () => {
   const parts = new Map<string, string>();
   const body = TINY.slice(1, -1);
