@@ -285,7 +285,7 @@ async function main(): Promise<void> {
   console.log(`date:    ${new Date().toISOString()}`);
   console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} CPUs; node ${process.version}`);
   console.log(`each figure: one run in a fresh process (peak RSS = its VmHWM, Node's own ~45 MB included); objects = what`);
-  console.log(`each method counted (naive: every node; leaktop: no synthetic; DevTools: no zero-size, backing stores folded)`);
+  console.log(`each method counted (naive: every node; leaktop and DevTools: backing stores folded into owners, zero-size nodes left out)`);
 
   try {
     const file = (name: string) => join(dir, `${name}.heapsnapshot`);
