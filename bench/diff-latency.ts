@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { diffSnapshots, type SnapshotDiff } from '../src/core/snapshot/diff-snapshots.js';
+import { diffSnapshots, prepareSnapshot, type PreparedSnapshot, type SnapshotDiff } from '../src/core/snapshot/diff-snapshots.js';
 import { SnapshotParser, type ParsedSnapshot } from '../src/core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../src/inspector/session.js';
 import { takeSnapshot } from '../src/inspector/take-snapshot.js';
@@ -171,7 +171,7 @@ async function measureA(session: InspectorSession, path: string, signal: AbortSi
   return { kind: 'a', wallMs, captureMs: file.durationMs, cpuMs: (cpu.user + cpu.system) / 1000, bytes: file.bytes };
 }
 
-async function measureB(session: InspectorSession, path: string, signal: AbortSignal, first: ParsedSnapshot): Promise<Run> {
+async function measureB(session: InspectorSession, path: string, signal: AbortSignal, first: PreparedSnapshot): Promise<Run> {
   gcHere();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -254,14 +254,16 @@ async function measureSize(targetMb: number, dir: string, signal: AbortSignal, s
     );
     console.log(`  second snapshot of the pair, ${REPEATS}× alternating after one warm-up:`);
     console.log(runLine('warm-up', await measureA(session, path('B'), signal)));
-    console.log(runLine('warm-up', await measureB(session, path('B'), signal, first.snapshot)));
+    // Prepared while waiting, as `leaktop diff --pid` does: only B is left to group and sort after its last chunk.
+    const preparedA = prepareSnapshot(first.snapshot);
+    console.log(runLine('warm-up', await measureB(session, path('B'), signal, preparedA)));
     const runsA: Run[] = [];
     const runsB: Run[] = [];
     for (let k = 1; k <= REPEATS; k++) {
       const a = await measureA(session, path('B'), signal);
       runsA.push(a);
       console.log(runLine(`run ${k}`, a));
-      const b = await measureB(session, path('B'), signal, first.snapshot);
+      const b = await measureB(session, path('B'), signal, preparedA);
       runsB.push(b);
       console.log(runLine(`run ${k}`, b));
     }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { formatBytes } from '../core/format.js';
-import { diffSnapshots, type DiffSort } from '../core/snapshot/diff-snapshots.js';
-import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
+import { diffSnapshots, prepareSnapshot, type DiffSort, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { UserError } from '../core/user-error.js';
 import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
@@ -23,7 +22,7 @@ export class SessionManager {
   readonly #store: MonitorStore;
   readonly #attach: AttachFn;
   /** The last two parsed snapshots per process (for `d`); older ones are dropped to bound memory. */
-  readonly #parsed = new Map<string, Array<{ path: string; snapshot: HeapSnapshot }>>();
+  readonly #parsed = new Map<string, Array<{ path: string; snapshot: PreparedSnapshot }>>();
   readonly #snapshotDir: string;
 
   constructor(store: MonitorStore, options: { attach?: AttachFn; snapshotDir?: string } = {}) {
@@ -57,7 +56,8 @@ export class SessionManager {
         },
       });
       const parsed = this.#parsed.get(key) ?? [];
-      parsed.push({ path: file.path, snapshot: parser.end() });
+      // Prepared now (grouping, ids sorted), so that `d` later only compares.
+      parsed.push({ path: file.path, snapshot: prepareSnapshot(parser.end()) });
       this.#parsed.set(key, parsed.slice(-2));
       const previous = this.#store.getState().attachments.get(key)?.snapshots ?? [];
       this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
@@ -78,7 +78,7 @@ export class SessionManager {
       this.#fail(new UserError('take two snapshots of that process first (s, then s again later)'));
       return false;
     }
-    const [a, b] = parsed as [{ path: string; snapshot: HeapSnapshot }, { path: string; snapshot: HeapSnapshot }];
+    const [a, b] = parsed as [{ path: string; snapshot: PreparedSnapshot }, { path: string; snapshot: PreparedSnapshot }];
     this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff: diffSnapshots(a.snapshot, b.snapshot, { idsComparable: true, sort }) });
     return true;
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { diffSnapshots, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { diffSnapshots, prepareSnapshot, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
 import type { HeapSnapshot } from '../../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../../core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../../inspector/session.js';
@@ -42,10 +42,11 @@ export async function runDiffPid(options: DiffPidOptions): Promise<void> {
   const removeHandlers = cleanUpOnSignals(cleanup);
   try {
     const first = await capture(session, workDir, 'A', abort.signal);
+    const preparedA = prepareSnapshot(first.snapshot);
     note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);
     await sleep(options.waitMs, undefined, { signal: abort.signal });
     const second = await capture(session, workDir, 'B', abort.signal);
-    const diff = diffSnapshots(first.snapshot, second.snapshot, { idsComparable: true, sort: options.sort });
+    const diff = diffSnapshots(preparedA, second.snapshot, { idsComparable: true, sort: options.sort });
     if (options.json) await writeOut(`${JSON.stringify({ ...diff, rows: diff.rows.slice(0, options.top) })}\n`);
     else await writeOut(diffText(diff, options.top));
     if (options.keep) note(options, `kept ${first.path} and ${second.path}`);

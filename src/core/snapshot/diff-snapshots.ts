@@ -30,6 +30,25 @@ export interface SnapshotDiff {
 
 export type DiffSort = 'size' | 'count' | 'new';
 
+/**
+ * A snapshot with the work a diff needs done ahead: its grouping and, for id matching, its nodes sorted by id.
+ * `diff --pid` prepares the first snapshot while it waits, so only the second is left once its last chunk is in.
+ */
+export interface PreparedSnapshot {
+  snapshot: HeapSnapshot;
+  grouping: Grouping;
+  byId: { ids: Uint32Array; order: Uint32Array } | null;
+}
+
+export function prepareSnapshot(snapshot: HeapSnapshot, withIds = true): PreparedSnapshot {
+  const grouping = groupNodes(snapshot);
+  return { snapshot, grouping, byId: withIds ? byId(snapshot, grouping) : null };
+}
+
+function isPrepared(value: HeapSnapshot | PreparedSnapshot): value is PreparedSnapshot {
+  return 'grouping' in value;
+}
+
 interface Totals {
   count: Float64Array;
   size: Float64Array;
@@ -43,14 +62,20 @@ interface Totals {
  * across sessions the same id can name an unrelated object (24,949 of 25,000 "matched" in a test) — then only the
  * counts and sizes are compared, and `new`/`deleted` are null.
  */
-export function diffSnapshots(a: HeapSnapshot, b: HeapSnapshot, options: { idsComparable: boolean; sort?: DiffSort }): SnapshotDiff {
-  const groupsA = groupNodes(a);
-  const groupsB = groupNodes(b);
+export function diffSnapshots(
+  a: HeapSnapshot | PreparedSnapshot,
+  b: HeapSnapshot | PreparedSnapshot,
+  options: { idsComparable: boolean; sort?: DiffSort },
+): SnapshotDiff {
+  const pa = isPrepared(a) ? a : prepareSnapshot(a, options.idsComparable);
+  const pb = isPrepared(b) ? b : prepareSnapshot(b, options.idsComparable);
+  const groupsA = pa.grouping;
+  const groupsB = pb.grouping;
   const names = [...new Set([...groupsA.names, ...groupsB.names])];
   const index = new Map(names.map((name, i) => [name, i]));
-  const totalsA = tally(a, groupsA, index, names.length);
-  const totalsB = tally(b, groupsB, index, names.length);
-  if (options.idsComparable) matchIds(a, groupsA, totalsA, b, groupsB, totalsB, index);
+  const totalsA = tally(pa.snapshot, groupsA, index, names.length);
+  const totalsB = tally(pb.snapshot, groupsB, index, names.length);
+  if (options.idsComparable) matchIds(pa, totalsA, pb, totalsB, index);
   const rows: DiffRow[] = [];
   for (let i = 0; i < names.length; i++) {
     const countA = totalsA.count[i]!;
@@ -106,15 +131,35 @@ function byId(snapshot: HeapSnapshot, grouping: Grouping): { ids: Uint32Array; o
   }
   const order = new Uint32Array(kept);
   for (let i = 0, k = 0; i < snapshot.nodeCount; i++) if (grouping.groupOfNode[i]! >= 0) order[k++] = i;
-  // TODO(snapshot performance): a radix sort of (id, index) pairs would beat the comparator sort on 10M nodes.
-  order.sort((x, y) => ids[x]! - ids[y]!);
-  return { ids, order };
+  return { ids, order: sortByKey(order, ids) };
+}
+
+/**
+ * `indices` ordered by `keys[index]`, by a two-pass least-significant-digit radix sort on 16-bit digits: linear in
+ * the node count, where a comparator sort of millions of indices costs seconds. Stable, so equal ids keep node order.
+ */
+export function sortByKey(indices: Uint32Array, keys: Uint32Array): Uint32Array {
+  let from: Uint32Array = indices;
+  let to: Uint32Array = new Uint32Array(indices.length);
+  for (const shift of [0, 16]) {
+    const counts = new Uint32Array(65537);
+    for (let i = 0; i < from.length; i++) counts[((keys[from[i]!]! >>> shift) & 0xffff) + 1]!++;
+    for (let d = 1; d < counts.length; d++) counts[d]! += counts[d - 1]!;
+    for (let i = 0; i < from.length; i++) {
+      const index = from[i]!;
+      to[counts[(keys[index]! >>> shift) & 0xffff]!++] = index;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
 }
 
 /** Walks both id-sorted lists once: ids only in B are new (counted in B's group), only in A deleted (in A's). */
-function matchIds(a: HeapSnapshot, groupsA: Grouping, totalsA: Totals, b: HeapSnapshot, groupsB: Grouping, totalsB: Totals, index: Map<string, number>): void {
-  const sa = byId(a, groupsA);
-  const sb = byId(b, groupsB);
+function matchIds(a: PreparedSnapshot, totalsA: Totals, b: PreparedSnapshot, totalsB: Totals, index: Map<string, number>): void {
+  const groupsA = a.grouping;
+  const groupsB = b.grouping;
+  const sa = a.byId ?? byId(a.snapshot, groupsA);
+  const sb = b.byId ?? byId(b.snapshot, groupsB);
   const sharedA = groupsA.names.map((name) => index.get(name)!);
   const sharedB = groupsB.names.map((name) => index.get(name)!);
   const onlyA = (node: number) => {

@@ -45,3 +45,12 @@ test('sort by count, size or new', () => {
   assert.deepEqual(diffSnapshots(a, b, { idsComparable: true, sort: 'count' }).rows.map((r) => r.name), ['Many', 'Big']);
   assert.deepEqual(diffSnapshots(a, b, { idsComparable: true, sort: 'new' }).rows.map((r) => r.name), ['Many', 'Big']);
 });
+
+test('sortByKey orders indices by their keys, stably, across both 16-bit digits', async () => {
+  const { sortByKey } = await import('../../../src/core/snapshot/diff-snapshots.js');
+  const keys = Uint32Array.from([70_000, 3, 0xffffffff, 3, 65_536, 1]);
+  assert.deepEqual([...sortByKey(Uint32Array.from([0, 1, 2, 3, 4, 5]), keys)], [5, 1, 3, 4, 0, 2]);
+  const random = Uint32Array.from({ length: 5000 }, (_, i) => (i * 2654435761) >>> 0);
+  const sorted = sortByKey(Uint32Array.from(random.keys()), random);
+  for (let i = 1; i < sorted.length; i++) assert.ok(random[sorted[i - 1]!]! <= random[sorted[i]!]!);
+});
