@@ -49,6 +49,7 @@ interface Reader {
   firstEdge: Uint32Array;
   objectType: number;
   propertyType: number;
+  isObjectName: Uint8Array;
 }
 
 /**
@@ -65,6 +66,9 @@ export function inferObjectShapes(snapshot: HeapSnapshot, firstEdge: Uint32Array
     firstEdge,
     objectType: nl.typeNames.indexOf('object'),
     propertyType: el.typeNames.indexOf('property'),
+    // Which string indices spell 'Object' (V8 writes each string once, other writers may not): a lookup per node
+    // instead of a string comparison.
+    isObjectName: Uint8Array.from(snapshot.strings, (name) => (name === 'Object' ? 1 : 0)),
   };
   const shapeOfNode = new Int32Array(snapshot.nodeCount).fill(-1);
   if (reader.objectType < 0 || reader.propertyType < 0) return { names: [], shapeOfNode };
@@ -79,7 +83,7 @@ export function inferObjectShapes(snapshot: HeapSnapshot, firstEdge: Uint32Array
 function isPlainObject(reader: Reader, node: number): boolean {
   const { snapshot, nl } = reader;
   const base = node * nl.stride;
-  return snapshot.nodes[base + nl.type] === reader.objectType && snapshot.strings[snapshot.nodes[base + nl.name]!] === 'Object';
+  return snapshot.nodes[base + nl.type] === reader.objectType && reader.isObjectName[snapshot.nodes[base + nl.name]!] === 1;
 }
 
 /** Calls `visit` with the name of each property edge of `node`, in edge order. */

@@ -82,45 +82,51 @@ const SHARED = 0xfffffffe;
  * synthetic nodes. Skipped when the root has no edge to a non-synthetic node (an "expose internals" snapshot).
  * The walk is a worklist loop, not recursion: heaps are deep.
  */
-export function foldOwnedSizes(snapshot: HeapSnapshot): Float64Array {
+export function foldOwnedSizes(snapshot: HeapSnapshot, first: Uint32Array = firstEdges(snapshot)): Float64Array {
   const nl = nodeLayout(snapshot.meta);
   const el = edgeLayout(snapshot.meta);
   const { nodes, edges, nodeCount } = snapshot;
+  const stride = nl.stride;
   const sizes = new Float64Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) sizes[i] = nodes[i * nl.stride + nl.selfSize]!;
-  const type = (i: number) => nl.typeNames[nodes[i * nl.stride + nl.type]!];
-  const first = firstEdges(snapshot);
+  for (let i = 0; i < nodeCount; i++) sizes[i] = nodes[i * stride + nl.selfSize]!;
+  // Type names compared as their indices: this runs once per node and once per edge.
+  const hidden = nl.typeNames.indexOf('hidden');
+  const array = nl.typeNames.indexOf('array');
+  const native = nl.typeNames.indexOf('native');
+  const synthetic = nl.typeNames.indexOf('synthetic');
+  const externalStringData = snapshot.strings.indexOf('system / ExternalStringData');
   const weak = el.typeNames.indexOf('weak');
-  const hasUserRoots = (() => {
-    for (let e = first[0]!; e < first[1]!; e += el.stride) if (type(edges[e + el.toNode]! / nl.stride) !== 'synthetic') return true;
-    return false;
-  })();
+  const typeOf = (i: number) => nodes[i * stride + nl.type]!;
+  let hasUserRoots = false;
+  for (let e = first[0]!; e < first[1]! && !hasUserRoots; e += el.stride) hasUserRoots = typeOf(edges[e + el.toNode]! / stride) !== synthetic;
   if (nodeCount === 0 || !hasUserRoots) return sizes;
 
   const owners = new Uint32Array(nodeCount);
-  const worklist: number[] = [];
+  // A node enters the worklist at most twice (owned, then shared), so a typed stack of 2 × nodes never overflows.
+  const worklist = new Uint32Array(nodeCount * 2);
+  let top = 0;
   for (let i = 0; i < nodeCount; i++) {
-    const t = type(i);
-    const owned = t === 'hidden' || t === 'array' || (t === 'native' && snapshot.strings[nodes[i * nl.stride + nl.name]!] === 'system / ExternalStringData');
+    const t = typeOf(i);
+    const owned = t === hidden || t === array || (t === native && nodes[i * stride + nl.name] === externalStringData);
     if (owned) owners[i] = UNVISITED;
     else {
       owners[i] = i;
-      worklist.push(i);
+      worklist[top++] = i;
     }
   }
-  while (worklist.length > 0) {
-    const id = worklist.pop()!;
+  while (top > 0) {
+    const id = worklist[--top]!;
     const owner = owners[id]!;
-    for (let e = first[id]!; e < first[id + 1]!; e += el.stride) {
+    for (let e = first[id]!, end = first[id + 1]!; e < end; e += el.stride) {
       if (edges[e + el.type] === weak) continue;
-      const target = edges[e + el.toNode]! / nl.stride;
+      const target = edges[e + el.toNode]! / stride;
       const current = owners[target]!;
       if (current === UNVISITED) {
         owners[target] = owner;
-        worklist.push(target);
+        worklist[top++] = target;
       } else if (current !== target && current !== owner && current !== SHARED) {
         owners[target] = SHARED;
-        worklist.push(target);
+        worklist[top++] = target;
       }
     }
   }
@@ -128,7 +134,7 @@ export function foldOwnedSizes(snapshot: HeapSnapshot): Float64Array {
     const owner = owners[i]!;
     if (owner === UNVISITED || owner === SHARED || owner === i) continue;
     // The root (node 0) is synthetic too.
-    if (type(owner) === 'synthetic') continue;
+    if (typeOf(owner) === synthetic) continue;
     sizes[owner]! += sizes[i]!;
     sizes[i] = 0;
   }
@@ -144,8 +150,9 @@ export function foldOwnedSizes(snapshot: HeapSnapshot): Float64Array {
 export function groupNodes(snapshot: HeapSnapshot): Grouping {
   const layout = nodeLayout(snapshot.meta);
   const { nodes, strings } = snapshot;
-  const selfSizes = foldOwnedSizes(snapshot);
-  const shapes = inferObjectShapes(snapshot, firstEdges(snapshot));
+  const first = firstEdges(snapshot);
+  const selfSizes = foldOwnedSizes(snapshot, first);
+  const shapes = inferObjectShapes(snapshot, first);
   const groupOfNode = new Int32Array(snapshot.nodeCount);
   const names: string[] = [];
   const indexOfName = new Map<string, number>();
