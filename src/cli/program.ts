@@ -38,7 +38,7 @@ function parsePid(value: string, previous: number[] = []): number[] {
   return [...previous, Number(value)];
 }
 
-const keysHelp = `\nKeys (full-screen view):\n${KEY_BINDINGS.map(([k, a]) => `  ${k.padEnd(22)}${a}`).join('\n')}\n`;
+const keysHelp = `\nKeys (full-screen view):\n${KEY_BINDINGS.map(([k, a]) => `  ${k.padEnd(20)}${a}`).join('\n')}\n`;
 
 const examples = `
 Examples:

@@ -186,7 +186,7 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
   const bodyHeight = height - 4;
   let body;
   if (screen.view === 'help') {
-    body = <HelpView height={bodyHeight} />;
+    body = <HelpView height={bodyHeight} width={width} />;
   } else if (screen.view === 'confirm' && screen.confirm) {
     const process = state.processes.find((p) => p.key === screen.confirm?.key) ?? null;
     body = (

@@ -1,23 +1,19 @@
-import { Box, Text } from 'ink';
 import { KEY_BINDINGS } from '../key-bindings.js';
+import { paintLine } from '../paint.js';
 import { useTheme } from '../theme.js';
+import { TextBlock } from './text-block.js';
 
-/** The key list (`?`). */
-export function HelpView({ height }: { height: number }) {
+/** Width of the key column. */
+const KEYS_WIDTH = 20;
+
+/** The key list (`?`), cut to the lines that fit; `leaktop --help` has the same list. */
+export function HelpView({ height, width }: { height: number; width: number }) {
   const theme = useTheme();
-  return (
-    <Box flexDirection="column" height={height}>
-      <Text bold color={theme.accent}>
-        Keys
-      </Text>
-      {KEY_BINDINGS.map(([keys, action]) => (
-        <Text key={keys} wrap="truncate">
-          <Text bold>{keys.padEnd(22)}</Text>
-          {action}
-        </Text>
-      ))}
-      <Text> </Text>
-      <Text wrap="truncate">GROWTH is the least-squares slope of RSS over the last 2 minutes.</Text>
-    </Box>
-  );
+  const lines = [
+    paintLine([['Keys', { bold: true, color: theme.accent }]], width),
+    ...KEY_BINDINGS.map(([keys, action]) => paintLine([[keys.padEnd(KEYS_WIDTH), { bold: true }], [action]], width)),
+    '',
+    paintLine([['GROWTH: least-squares slope of RSS over 2 minutes.  * marks attached rows.']], width),
+  ];
+  return <TextBlock lines={lines.slice(0, Math.max(1, height))} width={width} />;
 }
