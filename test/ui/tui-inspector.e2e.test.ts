@@ -158,3 +158,25 @@ describe('snapshots and the diff view in the TUI', () => {
     }
   });
 });
+
+describe('an SSH session that drops', () => {
+  it('--yes attaches without asking; SIGHUP closes the inspector leaktop opened and restores the terminal', async () => {
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('idle.cjs', [marker]);
+    const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+    const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes'], { cols: 120, rows: 30, cwd: repoRoot, env });
+    try {
+      await selectOnly(term, marker, target);
+      term.write('a');
+      await term.waitFor(/INSPECTOR OPEN 127\.0\.0\.1:\d+/, 10_000, 'attached without a question');
+      assert.equal(ports(target.pid).length, 1);
+      term.kill('SIGHUP');
+      const exit = await term.waitForExit(10_000);
+      assert.equal(exit.exitCode, 129);
+      assert.ok(!term.isAlternateScreen());
+      assert.deepEqual(ports(target.pid), [], 'SIGHUP closed the inspector');
+    } finally {
+      await term.dispose();
+    }
+  });
+});
