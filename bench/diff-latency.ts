@@ -32,7 +32,7 @@ import { diffSnapshots, prepareSnapshot, type PreparedSnapshot, type SnapshotDif
 import { SnapshotParser, type ParsedSnapshot } from '../src/core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../src/inspector/session.js';
 import { takeSnapshot } from '../src/inspector/take-snapshot.js';
-import { disown, everOwnedPids, killPid, own, stopAllOwned } from './helpers/owned.js';
+import { disown, everOwnedPids, killPid, own, stopAllOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { isAlive } from './helpers/proc-usage.js';
 import { summarize } from './helpers/stats.js';
 
@@ -368,11 +368,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (session) await session.detach().catch(() => undefined);
-    await stopAllOwned();
-    removeDir();
-    const left = everOwnedPids().filter(isAlive);
-    if (left.length > 0) console.error(`bench: WARNING: still running after cleanup: ${left.join(', ')}`);
-    else console.log(`\ncleanup: all ${everOwnedPids().length} child processes have exited; ${dir} removed`);
+    await stopAllOwnedAndReport(`${dir} removed`, removeDir);
   }
   console.log(`bench took ${((performance.now() - runStart) / 1000).toFixed(1)} s`);
 }

@@ -18,8 +18,8 @@ import { parseArgs } from 'node:util';
 import si from 'systeminformation';
 import { ProcessSampler, type ProcessHarvest } from '../src/proc/index.js';
 import { spawnIdleNodes, type IdleNode } from './helpers/idle-nodes.js';
-import { everOwnedPids, installSignalCleanup, stopAllOwned } from './helpers/owned.js';
-import { countPids, isAlive } from './helpers/proc-usage.js';
+import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
+import { countPids } from './helpers/proc-usage.js';
 import { summarize, type Summary } from './helpers/stats.js';
 import { measureTui, type TuiFigures } from './helpers/tui.js';
 
@@ -222,11 +222,7 @@ function parseOptionsOrThrow(argv: string[]): Options {
 
 /** Stops every spawned process and checks, by PID, that none is left. */
 async function cleanUp(): Promise<void> {
-  await stopAllOwned();
-  const pids = everOwnedPids();
-  const left = pids.filter(isAlive);
-  if (left.length > 0) console.error(`bench: WARNING: still running after cleanup: ${left.join(', ')}`);
-  else console.log(`\ncleanup: all ${pids.length} spawned processes have exited`);
+  await stopAllOwnedAndReport();
 }
 
 async function main(): Promise<void> {

@@ -24,8 +24,7 @@ import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { diffSnapshots } from '../src/core/snapshot/diff-snapshots.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
-import { disown, everOwnedPids, installSignalCleanup, killPid, own, stopAllOwned } from './helpers/owned.js';
-import { isAlive } from './helpers/proc-usage.js';
+import { disown, installSignalCleanup, killPid, own, stopAllOwnedAndReport } from './helpers/owned.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -311,11 +310,7 @@ async function main(): Promise<void> {
 
     printTargets(large, medium);
   } finally {
-    await stopAllOwned();
-    removeDir();
-    const left = everOwnedPids().filter(isAlive);
-    if (left.length > 0) console.error(`bench: WARNING: still running after cleanup: ${left.join(', ')}`);
-    else console.log(`\ncleanup: all ${everOwnedPids().length} child processes have exited; ${dir} removed`);
+    await stopAllOwnedAndReport(`${dir} removed`, removeDir);
   }
   console.log(`bench took ${((performance.now() - runStart) / 1000).toFixed(1)} s`);
 }

@@ -1,3 +1,4 @@
+import { isAlive } from './proc-usage.js';
 /**
  * Every process the bench starts is registered here, so that whatever ends the bench (normal end, an exception,
  * Ctrl-C, SIGTERM) ends them too, by PID. Nothing is ever killed by name.
@@ -70,4 +71,17 @@ export function killPid(pid: number): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Stops every process the bench started, then checks by PID that none is left and says so: the last lines of
+ * every bench. `afterStop` runs once the children are gone (removing their temp dir); `also` says what it did.
+ */
+export async function stopAllOwnedAndReport(also?: string, afterStop?: () => void): Promise<void> {
+  await stopAllOwned();
+  afterStop?.();
+  const pids = everOwnedPids();
+  const left = pids.filter(isAlive);
+  if (left.length > 0) console.error(`bench: WARNING: still running after cleanup: ${left.join(', ')}`);
+  else console.log(`\ncleanup: all ${pids.length} child processes have exited${also ? `; ${also}` : ''}`);
 }
