@@ -16,7 +16,7 @@ import { useViewState } from './hooks/use-view-state.js';
 import { confirmKeyAction, filterKeyAction, globalKeyAction, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
 import { ConfirmAction } from './components/confirm-action.js';
 import { DiffView, diffLines } from './components/diff-view.js';
-import { diffKeyAction, useDiffViewState, type DiffViewAction } from './hooks/use-diff-view-state.js';
+import { diffKeyAction, useDiffViewState } from './hooks/use-diff-view-state.js';
 import type { DiffResult } from '../state/index.js';
 import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
 
@@ -129,7 +129,7 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
     }
     if (view.view === 'diff' && getDiff().editing) {
       const edit = filterKeyAction(input, key, getDiff().filter);
-      if (edit) dispatchDiff(edit as DiffViewAction);
+      if (edit) dispatchDiff(edit);
       return;
     }
     if (view.view === 'diff') {

@@ -56,8 +56,11 @@ export function tableKeyAction(input: string, key: Key, rowKeys: readonly string
   return sortKey ? { type: 'sort', key: sortKey } : null;
 }
 
+/** What the keys of a filter prompt do; the table and the diff view both take these actions. */
+export type FilterAction = { type: 'start-filter' } | { type: 'edit-filter'; text: string } | { type: 'commit-filter' } | { type: 'cancel-filter' };
+
 /** Keys while the filter prompt is open: text edits it, Enter keeps it, Esc drops it. */
-export function filterKeyAction(input: string, key: Key, filter: string): TableAction | null {
+export function filterKeyAction(input: string, key: Key, filter: string): FilterAction | null {
   if (key.return) return { type: 'commit-filter' };
   if (key.escape) return { type: 'cancel-filter' };
   if (key.backspace || key.delete) return { type: 'edit-filter', text: Array.from(filter).slice(0, -1).join('') };

@@ -1,5 +1,6 @@
 import type { Key } from 'ink';
 import type { DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import type { FilterAction } from '../key-actions.js';
 import { useSyncReducer } from './use-sync-reducer.js';
 
 /** The diff view's own state: its scroll position and sort order. */
@@ -15,10 +16,7 @@ export interface DiffViewState {
 export type DiffViewAction =
   | { type: 'scroll'; delta: number }
   | { type: 'next-sort' }
-  | { type: 'start-filter' }
-  | { type: 'edit-filter'; text: string }
-  | { type: 'commit-filter' }
-  | { type: 'cancel-filter' };
+  | FilterAction;
 
 const SORTS: readonly DiffSort[] = ['size', 'count', 'new'];
 

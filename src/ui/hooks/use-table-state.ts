@@ -1,4 +1,5 @@
 import { defaultDescending, type SortKey } from '../../core/process-order.js';
+import type { FilterAction } from '../key-actions.js';
 import { useSyncReducer } from './use-sync-reducer.js';
 
 /** The process table's own state: what is selected and how rows are ordered. Shared data lives in the store. */
@@ -17,10 +18,7 @@ export interface TableState {
 export type TableAction =
   | { type: 'move'; delta: number; rowKeys: readonly string[]; pageSize: number }
   | { type: 'sort'; key: SortKey }
-  | { type: 'start-filter' }
-  | { type: 'edit-filter'; text: string }
-  | { type: 'commit-filter' }
-  | { type: 'cancel-filter' };
+  | FilterAction;
 
 export const initialTableState: TableState = {
   selectedKey: null,
