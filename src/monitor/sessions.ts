@@ -162,17 +162,16 @@ export class SessionManager {
   }
 
   /**
-   * Heap figures of every attached process, read concurrently; a session that does not answer within
-   * `timeoutMs` is left out of this tick (a gap), not waited for.
+   * Heap figures of every attached process — heap used/total, `process.memoryUsage()` and the heap spaces, three
+   * ~0.2 ms requests — read concurrently; a session that does not answer within `timeoutMs` is left out of this
+   * tick (a gap), not waited for.
    */
-  async readHeaps(timeoutMs = 500, withDetail: (key: string) => boolean = () => false): Promise<Map<string, HeapReading>> {
+  async readHeaps(timeoutMs = 500): Promise<Map<string, HeapReading>> {
     const readings = new Map<string, HeapReading>();
     await Promise.all(
       [...this.#sessions].map(async ([key, session]) => {
         const read = async (): Promise<HeapReading> => {
-          const usage = await session.heapUsage();
-          if (!withDetail(key)) return usage;
-          const [memory, spaces] = await Promise.all([session.memoryUsage(), session.heapSpaces()]);
+          const [usage, memory, spaces] = await Promise.all([session.heapUsage(), session.memoryUsage(), session.heapSpaces()]);
           return { ...usage, memory, spaces };
         };
         const reading = await withTimeout(read(), timeoutMs).catch(() => undefined);

@@ -32,7 +32,7 @@ export async function runTop(options: TopOptions): Promise<void> {
     store,
     defaultSamplers(
       () => sampler.sample(),
-      () => sessions.readHeaps(500, () => true),
+      () => sessions.readHeaps(),
     ),
   );
   const actions = {
