@@ -1,4 +1,4 @@
-import { nodeLayout, type HeapSnapshot } from './heap-snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 import { groupNodes, type Grouping } from './summarize.js';
 
 /** One constructor in a comparison of snapshot A (before) with B (after). */
@@ -107,10 +107,9 @@ export function sortDiffRows(rows: DiffRow[], sort: DiffSort): void {
 }
 
 function tally(snapshot: HeapSnapshot, grouping: Grouping, index: Map<string, number>, groups: number): Totals {
-  const layout = nodeLayout(snapshot.meta);
   const totals: Totals = { count: new Float64Array(groups), size: new Float64Array(groups), fresh: new Float64Array(groups), freshSize: new Float64Array(groups) };
   const toShared = grouping.names.map((name) => index.get(name)!);
-  for (let i = 0, base = 0; i < snapshot.nodeCount; i++, base += layout.stride) {
+  for (let i = 0; i < snapshot.nodeCount; i++) {
     const group = grouping.groupOfNode[i]!;
     if (group < 0) continue;
     const shared = toShared[group]!;
@@ -122,11 +121,9 @@ function tally(snapshot: HeapSnapshot, grouping: Grouping, index: Map<string, nu
 
 /** The non-synthetic node indices sorted by object id, and each node's id. */
 function byId(snapshot: HeapSnapshot, grouping: Grouping): { ids: Uint32Array; order: Uint32Array } {
-  const layout = nodeLayout(snapshot.meta);
-  const ids = new Uint32Array(snapshot.nodeCount);
+  const ids = snapshot.nodeId;
   let kept = 0;
   for (let i = 0; i < snapshot.nodeCount; i++) {
-    ids[i] = snapshot.nodes[i * layout.stride + layout.id]!;
     if (grouping.groupOfNode[i]! >= 0) kept++;
   }
   const order = new Uint32Array(kept);

@@ -1,4 +1,4 @@
-import { edgeLayout, nodeLayout, type EdgeLayout, type HeapSnapshot, type NodeLayout } from './heap-snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 
 /**
  * Plain JS objects named by their shape, `{a, b}`, the way Chrome DevTools' Summary view names them, so that
@@ -15,7 +15,10 @@ import { edgeLayout, nodeLayout, type EdgeLayout, type HeapSnapshot, type NodeLa
  *   those whose properties it all has (in any order); ties go to the more popular shape. No match: stays `Object`.
  * - `JSHeapSnapshotNode.formatPropertyName`: property names with `,` `'` `"` `{` `}` are shown JSON-quoted.
  *
- * Two passes over the typed arrays (collect the proposed shapes, then match), no recursion.
+ * Two passes over the typed arrays (collect the proposed shapes, then match), no recursion. Objects with the same
+ * property edges (the same string indices in the same order) propose the same shape and match the same one, so both
+ * passes work once per distinct property list, cached under a short key made of those indices; per object what is
+ * left is reading its edges and one Map lookup.
  */
 
 /** DevTools' MIN_INTERFACE_PROPERTY_COUNT: a shape name keeps at least this many properties, however long. */
@@ -30,8 +33,8 @@ const MIN_OBJECT_PROPORTION_PER_SHAPE = 1000;
 export interface ObjectShapes {
   /** Names of the kept shapes, `{a, b}`, most popular first. */
   names: string[];
-  /** Per node: index into `names`, or -1 (not a plain object, or no shape matches). */
-  shapeOfNode: Int32Array;
+  /** Index into `names` of the shape of node `node`, or -1 (not a plain object, or no shape matches). */
+  shapeOf(node: number): number;
 }
 
 /** A shape proposed by plain objects: its name, its properties (edge order) and how many objects proposed it. */
@@ -41,60 +44,72 @@ interface Shape {
   count: number;
 }
 
-/** What both passes read: the snapshot, its layouts, each node's first edge and the enum values compared. */
-interface Reader {
-  snapshot: HeapSnapshot;
-  nl: NodeLayout;
-  el: EdgeLayout;
-  firstEdge: Uint32Array;
-  objectType: number;
-  propertyType: number;
-  isObjectName: Uint8Array;
+/** What is known about one distinct property list (see `propertyKey`). */
+interface PropertyList {
+  /** The string indices of the properties, in edge order. */
+  indices: number[];
+  /** How many plain objects have exactly this list. */
+  objects: number;
+  /** The kept shape these objects match: an index into the kept shapes, -1 for none, -2 not yet computed. */
+  match: number;
 }
 
 /**
- * Names the plain objects of `snapshot` by shape. `firstEdge[i]` is the index into `edges` of node i's first edge,
- * with `firstEdge[nodeCount]` the end.
+ * Names the plain objects of `snapshot` by shape. The first pass runs here; matching an object to a kept shape runs
+ * when `shapeOf` asks, once per distinct property list.
  */
-export function inferObjectShapes(snapshot: HeapSnapshot, firstEdge: Uint32Array): ObjectShapes {
-  const nl = nodeLayout(snapshot.meta);
-  const el = edgeLayout(snapshot.meta);
-  const reader: Reader = {
-    snapshot,
-    nl,
-    el,
-    firstEdge,
-    objectType: nl.typeNames.indexOf('object'),
-    propertyType: el.typeNames.indexOf('property'),
-    // Which string indices spell 'Object' (V8 writes each string once, other writers may not): a lookup per node
-    // instead of a string comparison.
-    isObjectName: Uint8Array.from(snapshot.strings, (name) => (name === 'Object' ? 1 : 0)),
+export function inferObjectShapes(snapshot: HeapSnapshot): ObjectShapes {
+  const objectType = snapshot.nodeTypeNames.indexOf('object');
+  const propertyType = snapshot.edgeTypeNames.indexOf('property');
+  if (objectType < 0 || propertyType < 0) return { names: [], shapeOf: () => -1 };
+  const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex, strings } = snapshot;
+  // Which string indices spell 'Object' (V8 writes each string once, other writers may not), and which spell
+  // '__proto__': lookups per node and per edge instead of string comparisons.
+  const isObjectName = Uint8Array.from(strings, (name) => (name === 'Object' ? 1 : 0));
+  const isProto = Uint8Array.from(strings, (name) => (name === '__proto__' ? 1 : 0));
+  const isPlainObject = (node: number) => nodeType[node] === objectType && isObjectName[nodeName[node]!] === 1;
+
+  /**
+   * A key naming the node's property list: each property's string index as two UTF-16 code units. Short (objects
+   * have few properties) and built without formatting any name.
+   */
+  const propertyKey = (node: number): string => {
+    let key = '';
+    for (let e = firstEdge[node]!, end = firstEdge[node + 1]!; e < end; e++) {
+      if (edgeType[e] !== propertyType) continue;
+      const name = edgeNameOrIndex[e]!;
+      if (isProto[name] === 1) continue;
+      key += String.fromCharCode(name & 0xffff, name >>> 16);
+    }
+    return key;
   };
-  const shapeOfNode = new Int32Array(snapshot.nodeCount).fill(-1);
-  if (reader.objectType < 0 || reader.propertyType < 0) return { names: [], shapeOfNode };
-  const shapes = popularShapes(reader);
+  const indicesOf = (key: string): number[] => {
+    const indices: number[] = [];
+    for (let k = 0; k < key.length; k += 2) indices.push(key.charCodeAt(k) | (key.charCodeAt(k + 1) << 16));
+    return indices;
+  };
+
+  // First pass: every plain object's property list, counted.
+  const lists = new Map<string, PropertyList>();
+  let plainObjects = 0;
+  for (let i = 0; i < nodeCount; i++) {
+    if (!isPlainObject(i)) continue;
+    plainObjects++;
+    const key = propertyKey(i);
+    const known = lists.get(key);
+    if (known) known.objects++;
+    else lists.set(key, { indices: indicesOf(key), objects: 1, match: -2 });
+  }
+  const shapes = popularShapes(lists, strings, plainObjects);
   const tree = buildShapeTree(shapes);
-  for (let i = 0; i < snapshot.nodeCount; i++) {
-    if (isPlainObject(reader, i)) shapeOfNode[i] = bestShape(tree, sortedProperties(reader, i));
-  }
-  return { names: shapes.map((shape) => shape.name), shapeOfNode };
-}
-
-function isPlainObject(reader: Reader, node: number): boolean {
-  const { snapshot, nl } = reader;
-  const base = node * nl.stride;
-  return snapshot.nodes[base + nl.type] === reader.objectType && reader.isObjectName[snapshot.nodes[base + nl.name]!] === 1;
-}
-
-/** Calls `visit` with the name of each property edge of `node`, in edge order. */
-function forEachProperty(reader: Reader, node: number, visit: (name: string) => boolean | void): void {
-  const { snapshot, el } = reader;
-  const end = reader.firstEdge[node + 1]!;
-  for (let e = reader.firstEdge[node]!; e < end; e += el.stride) {
-    if (snapshot.edges[e + el.type] !== reader.propertyType) continue;
-    const name = snapshot.strings[snapshot.edges[e + el.nameOrIndex]!] ?? '';
-    if (name !== '__proto__' && visit(name) === false) return;
-  }
+  const shapeOf = (node: number): number => {
+    if (!isPlainObject(node)) return -1;
+    const list = lists.get(propertyKey(node));
+    if (list === undefined) return -1; // not seen in the first pass: cannot happen for the same snapshot
+    if (list.match === -2) list.match = bestShape(tree, list.indices.map((index) => strings[index] ?? '').sort());
+    return list.match;
+  };
+  return { names: shapes.map((shape) => shape.name), shapeOf };
 }
 
 /** A property name as DevTools shows it in a shape: JSON-quoted when it holds `,` `'` `"` `{` or `}`. */
@@ -102,35 +117,35 @@ export function formatPropertyName(name: string): string {
   return /[,'"{}]/.test(name) ? JSON.stringify(name) : name;
 }
 
-/** First pass: the shape each plain object proposes, counted; then the popular ones, most popular first. */
-function popularShapes(reader: Reader): Shape[] {
+/**
+ * The shapes proposed (one per property list, several lists may propose the same name once cut), counted; then the
+ * popular ones, most popular first. Lists are visited in the order first seen, so ties keep DevTools' order.
+ */
+function popularShapes(lists: Map<string, PropertyList>, strings: readonly string[], plainObjects: number): Shape[] {
   const proposed = new Map<string, Shape>();
-  let plainObjects = 0;
-  for (let i = 0; i < reader.snapshot.nodeCount; i++) {
-    if (!isPlainObject(reader, i)) continue;
-    plainObjects++;
-    const shape = proposedShape(reader, i);
+  for (const list of lists.values()) {
+    const shape = proposedShape(list.indices.map((index) => strings[index] ?? ''));
     if (shape === undefined) continue;
     const known = proposed.get(shape.name);
-    if (known) known.count++;
-    else proposed.set(shape.name, shape);
+    if (known) known.count += list.objects;
+    else proposed.set(shape.name, { ...shape, count: list.objects });
   }
   const minCount = Math.max(MIN_OBJECTS_PER_SHAPE, plainObjects / MIN_OBJECT_PROPORTION_PER_SHAPE);
   // Array.prototype.sort is stable: equally popular shapes stay in the order first proposed, as in DevTools.
   return [...proposed.values()].filter((shape) => shape.count >= minCount).sort((a, b) => b.count - a.count);
 }
 
-/** The shape one object proposes (its properties in edge order, the name cut when long), or none without properties. */
-function proposedShape(reader: Reader, node: number): Shape | undefined {
+/** The shape one property list proposes (cut when its name gets long), or none without properties. */
+function proposedShape(propertyNames: readonly string[]): Shape | undefined {
   let name = '{';
   const properties: string[] = [];
-  forEachProperty(reader, node, (property) => {
+  for (const property of propertyNames) {
     const formatted = formatPropertyName(property);
     // `name.length` counts the '{' and separators so far, as DevTools' length test does.
-    if (properties.length >= MIN_SHAPE_PROPERTY_COUNT && name.length + formatted.length > MAX_SHAPE_NAME_LENGTH) return false;
+    if (properties.length >= MIN_SHAPE_PROPERTY_COUNT && name.length + formatted.length > MAX_SHAPE_NAME_LENGTH) break;
     name += properties.length === 0 ? formatted : `, ${formatted}`;
     properties.push(property);
-  });
+  }
   return properties.length === 0 ? undefined : { name: `${name}}`, properties, count: 1 };
 }
 
@@ -173,15 +188,6 @@ function buildShapeTree(shapes: readonly Shape[]): ShapeTreeNode {
     }
   });
   return root;
-}
-
-/** The object's property names (without `__proto__`), sorted as DevTools sorts them (by UTF-16 code units). */
-function sortedProperties(reader: Reader, node: number): string[] {
-  const properties: string[] = [];
-  forEachProperty(reader, node, (name) => {
-    properties.push(name);
-  });
-  return properties.sort();
 }
 
 let matchStep = 0;

@@ -1,4 +1,4 @@
-import { edgeLayout, nodeLayout, type HeapSnapshot } from './heap-snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 import { inferObjectShapes } from './object-shapes.js';
 
 /** One constructor (class) of a summary. */
@@ -58,19 +58,6 @@ export interface Grouping {
   selfSizes: Float64Array;
 }
 
-/** Index into `edges` of each node's first edge (edges of node i follow those of node i-1). */
-function firstEdges(snapshot: HeapSnapshot): Uint32Array {
-  const layout = nodeLayout(snapshot.meta);
-  const stride = edgeLayout(snapshot.meta).stride;
-  const first = new Uint32Array(snapshot.nodeCount + 1);
-  for (let i = 0, edge = 0; i < snapshot.nodeCount; i++) {
-    first[i] = edge;
-    edge += snapshot.nodes[i * layout.stride + layout.edgeCount]! * stride;
-  }
-  first[snapshot.nodeCount] = snapshot.edgeCount * stride;
-  return first;
-}
-
 const UNVISITED = 0xffffffff;
 const SHARED = 0xfffffffe;
 
@@ -80,53 +67,57 @@ const SHARED = 0xfffffffe;
  * from exactly one other object hands its size to that object — so a Map shows the size of its hash table instead
  * of a large anonymous `(array)`. Nodes reached from several owners keep their size, and nothing moves into
  * synthetic nodes. Skipped when the root has no edge to a non-synthetic node (an "expose internals" snapshot).
- * The walk is a worklist loop, not recursion: heaps are deep.
+ *
+ * Which owner reaches a node ends the same whatever the order of the walk (a node only ever moves from unvisited
+ * to one owner to shared), so each owner's reach is walked in turn with a small stack instead of queueing every
+ * node first. No recursion: heaps are deep.
+ *
+ * `scratch`, when given, is nodeCount uint32s the walk may use and leave dirty: the caller's next per-node array,
+ * so that a 1 GB snapshot does not hold two 50 MB arrays at the peak when one will do.
  */
-export function foldOwnedSizes(snapshot: HeapSnapshot, first: Uint32Array = firstEdges(snapshot)): Float64Array {
-  const nl = nodeLayout(snapshot.meta);
-  const el = edgeLayout(snapshot.meta);
-  const { nodes, edges, nodeCount } = snapshot;
-  const stride = nl.stride;
+export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): Float64Array {
+  const { nodeCount, nodeType, nodeName, nodeSelfSize, firstEdge, edgeType, edgeToNode } = snapshot;
   const sizes = new Float64Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) sizes[i] = nodes[i * stride + nl.selfSize]!;
+  for (let i = 0; i < nodeCount; i++) sizes[i] = nodeSelfSize[i]!;
   // Type names compared as their indices: this runs once per node and once per edge.
-  const hidden = nl.typeNames.indexOf('hidden');
-  const array = nl.typeNames.indexOf('array');
-  const native = nl.typeNames.indexOf('native');
-  const synthetic = nl.typeNames.indexOf('synthetic');
+  const hidden = snapshot.nodeTypeNames.indexOf('hidden');
+  const array = snapshot.nodeTypeNames.indexOf('array');
+  const native = snapshot.nodeTypeNames.indexOf('native');
+  const synthetic = snapshot.nodeTypeNames.indexOf('synthetic');
+  const weak = snapshot.edgeTypeNames.indexOf('weak');
   const externalStringData = snapshot.strings.indexOf('system / ExternalStringData');
-  const weak = el.typeNames.indexOf('weak');
-  const typeOf = (i: number) => nodes[i * stride + nl.type]!;
   let hasUserRoots = false;
-  for (let e = first[0]!; e < first[1]! && !hasUserRoots; e += el.stride) hasUserRoots = typeOf(edges[e + el.toNode]! / stride) !== synthetic;
+  for (let e = firstEdge[0]!; e < firstEdge[1]! && !hasUserRoots; e++) hasUserRoots = nodeType[edgeToNode[e]!] !== synthetic;
   if (nodeCount === 0 || !hasUserRoots) return sizes;
 
-  const owners = new Uint32Array(nodeCount);
-  // A node enters the worklist at most twice (owned, then shared), so a typed stack of 2 × nodes never overflows.
-  const worklist = new Uint32Array(nodeCount * 2);
-  let top = 0;
+  // owners[i]: i itself for an object that can own, the one owner that reaches a backing store, or SHARED.
+  const owners = scratch && scratch.length >= nodeCount ? scratch : new Uint32Array(nodeCount);
   for (let i = 0; i < nodeCount; i++) {
-    const t = typeOf(i);
-    const owned = t === hidden || t === array || (t === native && nodes[i * stride + nl.name] === externalStringData);
-    if (owned) owners[i] = UNVISITED;
-    else {
-      owners[i] = i;
-      worklist[top++] = i;
-    }
+    const t = nodeType[i]!;
+    const owned = t === hidden || t === array || (t === native && nodeName[i] === externalStringData);
+    owners[i] = owned ? UNVISITED : i;
   }
-  while (top > 0) {
-    const id = worklist[--top]!;
-    const owner = owners[id]!;
-    for (let e = first[id]!, end = first[id + 1]!; e < end; e += el.stride) {
-      if (edges[e + el.type] === weak) continue;
-      const target = edges[e + el.toNode]! / stride;
-      const current = owners[target]!;
-      if (current === UNVISITED) {
-        owners[target] = owner;
-        worklist[top++] = target;
-      } else if (current !== target && current !== owner && current !== SHARED) {
-        owners[target] = SHARED;
-        worklist[top++] = target;
+  let stack = new Uint32Array(1024);
+  for (let start = 0; start < nodeCount; start++) {
+    if (owners[start] !== start) continue;
+    let top = 0;
+    stack[top++] = start;
+    while (top > 0) {
+      const id = stack[--top]!;
+      const owner = owners[id]!;
+      for (let e = firstEdge[id]!, end = firstEdge[id + 1]!; e < end; e++) {
+        if (edgeType[e] === weak) continue;
+        const target = edgeToNode[e]!;
+        const current = owners[target]!;
+        if (current === UNVISITED) owners[target] = owner;
+        else if (current !== target && current !== owner && current !== SHARED) owners[target] = SHARED;
+        else continue;
+        if (top === stack.length) {
+          const grown = new Uint32Array(stack.length * 2);
+          grown.set(stack);
+          stack = grown;
+        }
+        stack[top++] = target;
       }
     }
   }
@@ -134,7 +125,7 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, first: Uint32Array = firs
     const owner = owners[i]!;
     if (owner === UNVISITED || owner === SHARED || owner === i) continue;
     // The root (node 0) is synthetic too.
-    if (typeOf(owner) === synthetic) continue;
+    if (nodeType[owner] === synthetic) continue;
     sizes[owner]! += sizes[i]!;
     sizes[i] = 0;
   }
@@ -146,31 +137,55 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, first: Uint32Array = firs
  * of self size 0 is not counted at all; sized synthetic nodes (Node's embedder graph: `Node / Environment`…) count
  * as `(synthetic)`. Plain objects of a popular shape are named by it, `{a, b}` (object-shapes.ts, after DevTools'
  * `inferInterfaceDefinitions`/`applyInterfaceDefinitions`), in the summary and the diff alike.
+ *
+ * A group is looked up per node through typed arrays — by name string index for objects and natives, by type for
+ * the rest — not through a Map of names: this loop runs once per node, 10+ million times on large heaps.
  */
 export function groupNodes(snapshot: HeapSnapshot): Grouping {
-  const layout = nodeLayout(snapshot.meta);
-  const { nodes, strings } = snapshot;
-  const first = firstEdges(snapshot);
-  const selfSizes = foldOwnedSizes(snapshot, first);
-  const shapes = inferObjectShapes(snapshot, first);
-  const groupOfNode = new Int32Array(snapshot.nodeCount);
+  const { nodeCount, nodeType, nodeName, strings } = snapshot;
+  const groupOfNode = new Int32Array(nodeCount);
+  const selfSizes = foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
+  const shapes = inferObjectShapes(snapshot);
   const names: string[] = [];
   const indexOfName = new Map<string, number>();
-  for (let i = 0, base = 0; i < snapshot.nodeCount; i++, base += layout.stride) {
-    if (selfSizes[i] === 0) {
-      groupOfNode[i] = -1;
-      continue;
-    }
-    const type = nodes[base + layout.type]!;
-    const shape = shapes.shapeOfNode[i]!;
-    const name = shape >= 0 ? shapes.names[shape]! : groupName(layout.typeNames[type] ?? `type ${type}`, strings[nodes[base + layout.name]!] ?? '');
+  const groupOf = (name: string): number => {
     let index = indexOfName.get(name);
     if (index === undefined) {
       index = names.length;
       names.push(name);
       indexOfName.set(name, index);
     }
-    groupOfNode[i] = index;
+    return index;
+  };
+  const typeNames = snapshot.nodeTypeNames;
+  const byName = typeNames.map((type) => type === 'object' || type === 'native');
+  const groupOfType = new Int32Array(256).fill(-1);
+  const groupOfString = new Int32Array(strings.length).fill(-1);
+  // Shape groups are registered when first used: a shape whose objects all have size 0 is no group of this summary.
+  const shapeGroups = new Int32Array(shapes.names.length).fill(-1);
+  for (let i = 0; i < nodeCount; i++) {
+    if (selfSizes[i] === 0) {
+      groupOfNode[i] = -1;
+      continue;
+    }
+    const type = nodeType[i]!;
+    if (byName[type] === true) {
+      const shape = shapes.shapeOf(i);
+      if (shape >= 0) {
+        let group = shapeGroups[shape]!;
+        if (group < 0) group = shapeGroups[shape] = groupOf(shapes.names[shape]!);
+        groupOfNode[i] = group;
+        continue;
+      }
+      const name = nodeName[i]!;
+      let group = groupOfString[name]!;
+      if (group < 0) group = groupOfString[name] = groupOf(strings[name]!);
+      groupOfNode[i] = group;
+    } else {
+      let group = groupOfType[type]!;
+      if (group < 0) group = groupOfType[type] = groupOf(groupName(typeNames[type] ?? `type ${type}`, ''));
+      groupOfNode[i] = group;
+    }
   }
   return { names, groupOfNode, selfSizes };
 }

@@ -1,4 +1,4 @@
-import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
+import { fromFlatArrays, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
 
 /** Node 20's layout (7 node fields), as V8 writes it in `snapshot.meta`. */
 export const NODE20_META = {
@@ -29,5 +29,5 @@ export function buildSnapshot(nodes: readonly FakeNode[]): HeapSnapshot {
   const types = NODE20_META.nodeTypes[0] as string[];
   const flat: number[] = [];
   for (const [type, name, id, size] of nodes) flat.push(types.indexOf(type), stringIndex(name), id, size, 0, 0, 0);
-  return { meta: NODE20_META, nodeCount: nodes.length, edgeCount: 0, nodes: Uint32Array.from(flat), edges: new Uint32Array(0), strings };
+  return fromFlatArrays(NODE20_META, flat, [], strings);
 }

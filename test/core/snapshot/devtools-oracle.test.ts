@@ -15,7 +15,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { nodeLayout } from '../../../src/core/snapshot/heap-snapshot.js';
 import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { groupNodes, summarize } from '../../../src/core/snapshot/summarize.js';
 import { devToolsAvailable, DevToolsUnavailableError, loadWithDevTools, type DevToolsAggregate, type DevToolsRules } from '../../helpers/devtools-snapshot-loader.js';
@@ -124,12 +123,11 @@ function byName(aggregates: readonly DevToolsAggregate[]): Map<string, Row> {
 
 /** Objects of self size 0 per leaktop group name, to take out of leaktop's rows (see zeroSizeNodesSkipped). */
 function zeroSizeCounts(parsed: ParsedSnapshot): Map<string, number> {
-  const layout = nodeLayout(parsed.meta);
   const grouping = groupNodes(parsed);
   const counts = new Map<string, number>();
   for (let i = 0; i < parsed.nodeCount; i++) {
     const group = grouping.groupOfNode[i]!;
-    if (group < 0 || parsed.nodes[i * layout.stride + layout.selfSize] !== 0) continue;
+    if (group < 0 || parsed.nodeSelfSize[i] !== 0) continue;
     const name = grouping.names[group]!;
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }

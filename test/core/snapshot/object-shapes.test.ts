@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
+import { fromFlatArrays, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
 import { formatPropertyName } from '../../../src/core/snapshot/object-shapes.js';
 import { summarize } from '../../../src/core/snapshot/summarize.js';
 import { NODE20_META } from './build-snapshot.js';
@@ -33,14 +33,7 @@ function buildShapedSnapshot(objects: readonly ShapedNode[]): HeapSnapshot {
     edges.push(edgeTypes.indexOf('internal'), stringIndex('map'), target);
     for (const property of names) edges.push(edgeTypes.indexOf('property'), stringIndex(property), target);
   });
-  return {
-    meta: NODE20_META,
-    nodeCount: all.length,
-    edgeCount: edges.length / NODE20_META.edgeFields.length,
-    nodes: Uint32Array.from(nodes),
-    edges: Uint32Array.from(edges),
-    strings,
-  };
+  return fromFlatArrays(NODE20_META, nodes, edges, strings);
 }
 
 function counts(snapshot: HeapSnapshot): Record<string, number> {

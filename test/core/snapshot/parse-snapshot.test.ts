@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { SnapshotFormatError, edgeLayout, nodeLayout, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
+import { SnapshotFormatError, fromFlatArrays, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
 import { SnapshotParser, parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 
 const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape', 'wasm object'];
@@ -54,21 +54,36 @@ const TINY = String.raw`{"snapshot":{"meta":{"node_fields":["type","name","id","
 "num":-12.5e-3,
 "strings":["","(GC roots)","Foo","a\"b","back\\slash","sl\/ash","\b\f\n\r\t","ü","\u00fc","漢","😀","\ud83d\ude00","\u0000","x","${'\uFEFF'}bom"]}`;
 
+const TINY_META = {
+  nodeFields: FIELDS_7,
+  nodeTypes: [NODE_TYPES, 'string', 'number', 'number', 'number', 'number', 'number'],
+  edgeFields: ['type', 'name_or_index', 'to_node'],
+  edgeTypes: [EDGE_TYPES, 'string_or_number', 'node'],
+};
+const TINY_STRINGS = ['', '(GC roots)', 'Foo', 'a"b', 'back\\slash', 'sl/ash', '\b\f\n\r\t', 'ü', 'ü', '漢', '😀', '😀', '\u0000', 'x', '\uFEFFbom'];
+
+// The columns checked field by field once here; the other tests compare whole results with this one.
 const TINY_EXPECTED = {
-  meta: {
-    nodeFields: FIELDS_7,
-    nodeTypes: [NODE_TYPES, 'string', 'number', 'number', 'number', 'number', 'number'],
-    edgeFields: ['type', 'name_or_index', 'to_node'],
-    edgeTypes: [EDGE_TYPES, 'string_or_number', 'node'],
-  },
-  nodeCount: 4,
-  edgeCount: 3,
-  nodes: Uint32Array.from([9, 1, 1, 0, 2, 0, 0, 3, 2, 3, 24, 1, 0, 0, 3, 2, 5, 24, 0, 0, 1, 2, 3, 7, 4294967295, 0, 0, 0]),
-  edges: Uint32Array.from([2, 13, 7, 1, 0, 14, 2, 3, 21]),
-  strings: ['', '(GC roots)', 'Foo', 'a"b', 'back\\slash', 'sl/ash', '\b\f\n\r\t', 'ü', 'ü', '漢', '😀', '😀', '\u0000', 'x', '\uFEFFbom'],
+  ...fromFlatArrays(TINY_META, [9, 1, 1, 0, 2, 0, 0, 3, 2, 3, 24, 1, 0, 0, 3, 2, 5, 24, 0, 0, 1, 2, 3, 7, 4294967295, 0, 0, 0], [2, 13, 7, 1, 0, 14, 2, 3, 21], TINY_STRINGS),
   locations: Uint32Array.from([7, 1, 2, 3]),
   locationFields: ['object_index', 'script_id', 'line', 'column'],
 };
+
+test('the tiny snapshot in columns: types, names, ids, sizes, detachedness, first edges, edge targets as node indices', () => {
+  const s = TINY_EXPECTED;
+  assert.deepEqual([s.nodeCount, s.edgeCount], [4, 3]);
+  assert.deepEqual([...s.nodeType], [9, 3, 3, 2]);
+  assert.deepEqual([...s.nodeName], [1, 2, 2, 3]);
+  assert.deepEqual([...s.nodeId], [1, 3, 5, 7]);
+  assert.deepEqual([...s.nodeSelfSize], [0, 24, 24, 4294967295]);
+  assert.deepEqual([...s.nodeDetachedness], [0, 0, 1, 0]);
+  assert.deepEqual([...s.firstEdge], [0, 2, 3, 3, 3]);
+  assert.deepEqual([...s.edgeType], [2, 1, 2]);
+  assert.deepEqual([...s.edgeNameOrIndex], [13, 0, 3]);
+  assert.deepEqual([...s.edgeToNode], [1, 2, 3]);
+  assert.deepEqual(s.nodeTypeNames, NODE_TYPES);
+  assert.deepEqual(s.edgeTypeNames, EDGE_TYPES);
+});
 
 const TINY_BYTES = new TextEncoder().encode(TINY);
 
@@ -179,21 +194,11 @@ test('a Node 24 layout (6 node fields, no trace_node_id) parses and the layout o
     strings: ['', 'Foo', 'bar'],
   });
   const parsed = parseSnapshot(text);
-  const layout = nodeLayout(parsed.meta);
-  assert.deepEqual(
-    { ...layout, typeNames: layout.typeNames.length },
-    { stride: 6, type: 0, name: 1, id: 2, selfSize: 3, edgeCount: 4, typeNames: 16 },
-  );
-  assert.equal(parsed.nodes.length, 18);
-  const foo: number[] = [];
-  for (let i = 0; i < parsed.nodes.length; i += layout.stride) {
-    if (layout.typeNames[parsed.nodes[i + layout.type]!] === 'object' && parsed.strings[parsed.nodes[i + layout.name]!] === 'Foo') {
-      foo.push(parsed.nodes[i + layout.selfSize]!);
-    }
-  }
-  assert.deepEqual(foo, [32, 48]);
-  const edges = edgeLayout(parsed.meta);
-  assert.deepEqual([parsed.edges[edges.toNode], parsed.edges[edges.stride + edges.toNode]], [6, 12]);
+  assert.deepEqual([...parsed.nodeSelfSize], [0, 32, 48]);
+  assert.deepEqual([...parsed.nodeDetachedness], [0, 0, 2]);
+  assert.deepEqual([...parsed.firstEdge], [0, 2, 2, 2]);
+  assert.deepEqual([...parsed.edgeToNode], [1, 2]);
+  assert.deepEqual([...parsed.nodeName].map((n) => parsed.strings[n]), ['', 'Foo', 'Foo']);
 });
 
 test('empty input, and input that is not JSON, fail at byte 0', () => {
@@ -334,12 +339,11 @@ function readHead(file: string, bytes: number): string {
 }
 
 function countObjectsNamed(snapshot: HeapSnapshot, name: string): number {
-  const layout = nodeLayout(snapshot.meta);
-  const objectType = layout.typeNames.indexOf('object');
+  const objectType = snapshot.nodeTypeNames.indexOf('object');
   const nameIndex = snapshot.strings.indexOf(name);
   let count = 0;
-  for (let i = 0; i < snapshot.nodes.length; i += layout.stride) {
-    if (snapshot.nodes[i + layout.type] === objectType && snapshot.nodes[i + layout.name] === nameIndex) count++;
+  for (let i = 0; i < snapshot.nodeCount; i++) {
+    if (snapshot.nodeType[i] === objectType && snapshot.nodeName[i] === nameIndex) count++;
   }
   return count;
 }
@@ -361,8 +365,9 @@ test('a snapshot of this process finds exactly the 3000 live instances of a uniq
     });
     assert.equal(parsed.nodeCount, header.node_count);
     assert.equal(parsed.edgeCount, header.edge_count);
-    assert.equal(parsed.nodes.length, parsed.nodeCount * parsed.meta.nodeFields.length);
-    assert.equal(parsed.edges.length, parsed.edgeCount * parsed.meta.edgeFields.length);
+    assert.equal(parsed.nodeType.length, parsed.nodeCount);
+    assert.equal(parsed.firstEdge[parsed.nodeCount], parsed.edgeCount);
+    assert.equal(parsed.edgeToNode.length, parsed.edgeCount);
     assert.equal(countObjectsNamed(parsed, PROBE_CLASS), 3000);
 
     kept = [];
