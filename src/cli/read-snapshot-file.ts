@@ -2,6 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { UserError } from '../core/user-error.js';
+import { readSnapshotInTwo } from '../files/split-snapshot-read.js';
 
 /**
  * Streams a `.heapsnapshot` file through the parser in 1 MiB reads: the file is never one string, whatever its
@@ -10,6 +11,10 @@ import { UserError } from '../core/user-error.js';
 export async function readSnapshotFile(path: string): Promise<HeapSnapshot> {
   const parser = new SnapshotParser();
   try {
+    // Large files on two threads; null when not worth it or not possible, and always for a malformed file, whose
+    // exact error the one-piece parse below reports.
+    const split = await readSnapshotInTwo(path);
+    if (split) return split;
     for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) parser.write(chunk as Buffer);
     return parser.end();
   } catch (error) {

@@ -111,23 +111,31 @@ export function enumNames(types: Array<string[] | string>, fields: string[], fie
   return names;
 }
 
-/** Empty columns for `nodeCount` nodes and `edgeCount` edges, to be filled by the parser or `fromFlatArrays`. */
-export function allocateSnapshot(meta: SnapshotMeta, nodeCount: number, edgeCount: number, strings: string[] = []): HeapSnapshot {
+/** Makes the memory of one column; the default is a plain ArrayBuffer. */
+export type ColumnAllocator = (bytes: number) => ArrayBuffer | SharedArrayBuffer;
+
+/**
+ * Empty columns for `nodeCount` nodes and `edgeCount` edges, to be filled by the parser or `fromFlatArrays`. With
+ * an `allocate` that returns SharedArrayBuffers, two threads can fill one snapshot.
+ */
+export function allocateSnapshot(meta: SnapshotMeta, nodeCount: number, edgeCount: number, strings: string[] = [], allocate?: ColumnAllocator): HeapSnapshot {
+  const u8 = (length: number) => (allocate ? new Uint8Array(allocate(length)) : new Uint8Array(length));
+  const u32 = (length: number) => (allocate ? new Uint32Array(allocate(length * 4)) : new Uint32Array(length));
   return {
     meta,
     nodeCount,
     edgeCount,
     nodeTypeNames: enumNames(meta.nodeTypes, meta.nodeFields, 'type'),
     edgeTypeNames: enumNames(meta.edgeTypes, meta.edgeFields, 'type'),
-    nodeType: new Uint8Array(nodeCount),
-    nodeName: new Uint32Array(nodeCount),
-    nodeId: new Uint32Array(nodeCount),
-    nodeSelfSize: new Uint32Array(nodeCount),
-    nodeDetachedness: new Uint8Array(nodeCount),
-    firstEdge: new Uint32Array(nodeCount + 1),
-    edgeType: new Uint8Array(edgeCount),
-    edgeNameOrIndex: new Uint32Array(edgeCount),
-    edgeToNode: new Uint32Array(edgeCount),
+    nodeType: u8(nodeCount),
+    nodeName: u32(nodeCount),
+    nodeId: u32(nodeCount),
+    nodeSelfSize: u32(nodeCount),
+    nodeDetachedness: u8(nodeCount),
+    firstEdge: u32(nodeCount + 1),
+    edgeType: u8(edgeCount),
+    edgeNameOrIndex: u32(edgeCount),
+    edgeToNode: u32(edgeCount),
     strings,
   };
 }

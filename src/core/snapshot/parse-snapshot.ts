@@ -16,7 +16,7 @@
  *
  * Pure: no fs, no process, no timers, no logging. The caller reads the file or the CDP stream and feeds chunks.
  */
-import { SnapshotFormatError, allocateSnapshot, flatEdgeLayout, flatNodeLayout, fromFlatArrays, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
+import { SnapshotFormatError, allocateSnapshot, type ColumnAllocator, flatEdgeLayout, flatNodeLayout, fromFlatArrays, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
 
 /** A parsed snapshot plus what the parser keeps beyond `HeapSnapshot`. */
 export interface ParsedSnapshot extends HeapSnapshot {
@@ -119,11 +119,84 @@ interface Header {
   locationFields: string[];
 }
 
+export interface SnapshotParserOptions {
+  /** Makes the columns' memory: SharedArrayBuffers let a second parser, on another thread, fill part of them. */
+  allocate?: ColumnAllocator;
+  /** Called once `snapshot` has been read and the columns allocated, before any value goes into them. */
+  onHeader?: (columns: HeapSnapshot, locationFields: string[]) => void;
+}
+
+/** Where one parser of a split file stopped: see `SnapshotParser.endAtEdgeRecord`. */
+export interface SplitPoint {
+  /** Edge records read and moved to the columns. */
+  edgeRecords: number;
+  /** The sum of all nodes' edge_count fields (the nodes are all read by then). */
+  edgeSum: number;
+}
+
 /**
  * Incremental `.heapsnapshot` parser: feed chunks with `write`, then call `end`. Keeps no reference to a chunk
  * after `write` returns, so the caller may reuse its read buffer.
+ *
+ * A file can also be read in two parts at once (see src/files/split-snapshot-read.ts): one parser takes the bytes
+ * up to a line break inside `edges` and ends with `endAtEdgeRecord`, another starts there with `resumeInEdges` and
+ * takes the rest; both fill the same (shared) columns.
  */
 export class SnapshotParser {
+  constructor(private readonly options: SnapshotParserOptions = {}) {}
+
+  /**
+   * A parser for the second part of a split file: its input starts at byte `offset` of the file, at the line break
+   * before edge record `firstRecord`, in V8's layout (`\n,` between records). `columns` are the first parser's,
+   * whose nodes must all be read by the time this parser ends (see `completeSplit`).
+   */
+  static resumeInEdges(columns: HeapSnapshot, locationFields: string[], firstRecord: number, offset: number): SnapshotParser {
+    const parser = new SnapshotParser();
+    const meta = columns.meta;
+    parser.header = { meta, nodeCount: columns.nodeCount, edgeCount: columns.edgeCount, locationFields };
+    parser.nodeFieldsAt = flatNodeLayout(meta);
+    parser.edgeFieldsAt = flatEdgeLayout(meta);
+    parser.columns = columns;
+    for (const key of ['snapshot', 'nodes', 'edges']) parser.seenKeys.add(key);
+    parser.consumed = offset;
+    parser.beginNumbers('edges', 0);
+    const stride = meta.edgeFields.length;
+    parser.numFlushed = firstRecord * stride;
+    parser.stageLimit = Math.min(STAGE_VALUES, parser.numExpected - parser.numFlushed);
+    parser.numExpect = NUM_SEPARATOR;
+    parser.resumed = true;
+    return parser;
+  }
+
+  /** True for a `resumeInEdges` parser: the nodes are read by another one. */
+  private resumed = false;
+  private splitEdgeSum = -1;
+
+  /**
+   * Ends a parser that was fed the first part of a split file, which must stop right after the last value of an
+   * edge record. Throws SnapshotFormatError when it did not (the caller then reads the file in one piece).
+   */
+  endAtEdgeRecord(): SplitPoint {
+    if (this.failed) throw this.failure;
+    const stride = this.header?.meta.edgeFields.length ?? 0;
+    if (this.state !== NUMBERS || this.numKey !== 'edges' || this.numExpected < 0 || !this.nodesDone) {
+      this.failAt('the split point is not inside the edges', this.consumed);
+    }
+    if (this.numInNumber) {
+      if (this.numValue > MAX_UINT32) this.failAt(`number in 'edges' is over 2^32 - 1`, this.consumed);
+      this.stage[this.stageCount++] = this.numValue;
+      this.numInNumber = false;
+    }
+    this.flushStage(0);
+    if (this.stageCount !== 0) this.failAt('the split point is not at the end of an edge record', this.consumed);
+    return { edgeRecords: this.numFlushed / stride, edgeSum: this.edgeSum };
+  }
+
+  /** For a `resumeInEdges` parser, before `end`: what the first parser found (see `endAtEdgeRecord`). */
+  completeSplit(first: SplitPoint): void {
+    this.splitEdgeSum = first.edgeSum;
+  }
+
   private state = ROOT_START;
   /** Bytes of all chunks before the current one; `consumed + i` is the input offset of byte `i` of the chunk. */
   private consumed = 0;
@@ -816,11 +889,12 @@ export class SnapshotParser {
     this.nodeFieldsAt = flatNodeLayout(this.header.meta);
     this.edgeFieldsAt = flatEdgeLayout(this.header.meta);
     try {
-      this.columns = allocateSnapshot(this.header.meta, nodeCount, edgeCount);
+      this.columns = allocateSnapshot(this.header.meta, nodeCount, edgeCount, [], this.options.allocate);
     } catch (error) {
       // A corrupt count (or a heap too big for this machine) must not surface as a bare RangeError.
       this.failAt(`cannot allocate ${nodeCount} nodes and ${edgeCount} edges: ${errorMessage(error)}`, offset);
     }
+    this.options.onHeader?.(this.columns, this.header.locationFields);
   }
 
   private collect(buf: Uint8Array, from: number, to: number): void {
@@ -851,6 +925,11 @@ export class SnapshotParser {
     const header = this.header;
     if (!header) this.failAt("no 'snapshot' object (with 'meta') in the input", at);
     const strings = this.strings;
+    if (this.resumed) {
+      if (this.splitEdgeSum < 0) throw new Error('SnapshotParser: completeSplit() before end() of a resumed parser');
+      this.nodesDone = true;
+      this.edgeSum = this.splitEdgeSum;
+    }
     if (!this.nodesDone && !this.flatNodes) this.failAt("no 'nodes' array in the input", at);
     if (!this.edgesDone && !this.flatEdges) this.failAt("no 'edges' array in the input", at);
     if (!strings) this.failAt("no 'strings' array in the input", at);

@@ -1,0 +1,176 @@
+/**
+ * Reads a large `.heapsnapshot` file on two threads: the parse is bound by one core (about 9 ns per number, most
+ * of it branch mispredictions on the varying digit counts), and a 1 GB file holds 200+ million numbers.
+ *
+ * V8 writes `nodes` and then `edges` with one record per line (`\n,` between records), and `edges` is the largest
+ * part of the file. So the file is cut at a line break inside `edges`: a worker thread parses the header, the nodes
+ * and the edges before the cut; this thread parses the edges after it and everything else (locations, strings).
+ * This thread must know the index of the first edge record after the cut before the worker gets there: it counts
+ * the line breaks from the cut to the end of `edges` (a simple byte loop, several times faster than parsing).
+ * Both parsers fill the same columns, in SharedArrayBuffers. At the end the worker's record count must meet this
+ * thread's first record exactly.
+ *
+ * Anything unexpected — a small file, one core, a layout that is not V8's, a malformed file — returns null, and the
+ * caller parses the file in one piece, which also gives the exact error for a malformed one.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
+import { SnapshotParser, type SplitPoint } from '../core/snapshot/parse-snapshot.js';
+
+/** Below this a second thread costs more (its start, ~30 ms) than it saves. */
+const MIN_SPLIT_BYTES = 64 * 1024 * 1024;
+/**
+ * Where to cut, as a fraction of the file: the worker's part is header + nodes + the first edges, this thread's the
+ * rest plus counting and the strings (slower per byte than numbers). Tuned on `npm run bench -- --large` files.
+ */
+const SPLIT_FRACTION = 0.56;
+const READ_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
+const CLOSE_BRACKET = 0x5d;
+
+interface Split {
+  /** Byte offset of the line break before the first edge record of the second part. */
+  at: number;
+  /** Edge records from there to the end of `edges`. */
+  records: number;
+}
+
+type WorkerMessage =
+  | { type: 'header'; columns: HeapSnapshot; locationFields: string[] }
+  | { type: 'done'; point: SplitPoint }
+  | { type: 'error'; message: string };
+
+export interface SplitReadOptions {
+  /** Files smaller than this are not split (default MIN_SPLIT_BYTES); tests split small files. */
+  minBytes?: number;
+  /** Where to try the cut, as a fraction of the file (default SPLIT_FRACTION). */
+  fraction?: number;
+}
+
+/** The parsed snapshot, or null when the file is not worth or not fit for splitting (parse it in one piece). */
+export async function readSnapshotInTwo(path: string, options: SplitReadOptions = {}): Promise<HeapSnapshot | null> {
+  if (availableParallelism() < 2) return null;
+  const fd = openSync(path, 'r');
+  let worker: Worker | undefined;
+  try {
+    const size = fstatSync(fd).size;
+    if (size < (options.minBytes ?? MIN_SPLIT_BYTES)) return null;
+    const split = findSplit(fd, size, options.fraction ?? SPLIT_FRACTION);
+    if (!split) return null;
+    worker = new Worker(new URL('./snapshot-part-worker.js', import.meta.url), { workerData: { path, splitAt: split.at } });
+    const messages = workerMessages(worker);
+    const header = await messages.next();
+    if (header.type !== 'header') return null;
+    const firstRecord = header.columns.edgeCount - split.records;
+    if (firstRecord < 0) return null;
+    const parser = SnapshotParser.resumeInEdges(header.columns, header.locationFields, firstRecord, split.at);
+    const buffer = new Uint8Array(READ_BYTES);
+    for (let position = split.at; position < size; ) {
+      const read = readSync(fd, buffer, 0, READ_BYTES, position);
+      if (read === 0) break;
+      parser.write(read === READ_BYTES ? buffer : buffer.subarray(0, read));
+      position += read;
+    }
+    const done = await messages.next();
+    if (done.type !== 'done' || done.point.edgeRecords !== firstRecord) return null;
+    parser.completeSplit(done.point);
+    return parser.end();
+  } catch (error) {
+    // A malformed file: the one-piece parse that follows reports it with its exact offset.
+    if (error instanceof SnapshotFormatError) return null;
+    throw error;
+  } finally {
+    closeSync(fd);
+    if (worker) await worker.terminate();
+  }
+}
+
+/** The worker's messages in order; an 'error' message also for a worker that fails or exits early. */
+function workerMessages(worker: Worker): { next(): Promise<WorkerMessage> } {
+  const queue: WorkerMessage[] = [];
+  let waiting: ((message: WorkerMessage) => void) | undefined;
+  const push = (message: WorkerMessage) => {
+    if (waiting) {
+      const resolve = waiting;
+      waiting = undefined;
+      resolve(message);
+    } else queue.push(message);
+  };
+  worker.on('message', (message: WorkerMessage) => push(message));
+  worker.on('error', (error) => push({ type: 'error', message: error.message }));
+  worker.on('exit', () => push({ type: 'error', message: 'the worker exited' }));
+  return {
+    next: () => {
+      const message = queue.shift();
+      return message ? Promise.resolve(message) : new Promise((resolve) => (waiting = resolve));
+    },
+  };
+}
+
+/**
+ * The cut: the first line break after SPLIT_FRACTION of the file, if it lies inside `edges` — the numeric array
+ * that is followed by `trace_function_infos` in V8's layout — and the edge records after it. If it lies inside
+ * `nodes` (followed by `edges`), the cut moves to the first line break of `edges`.
+ */
+function findSplit(fd: number, size: number, fraction: number): Split | null {
+  let from = Math.floor(size * fraction);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const at = indexOfByte(fd, NEWLINE, from, size);
+    if (at < 0) return null;
+    const counted = countLinesToBracket(fd, at, size);
+    if (!counted) return null;
+    const next = readText(fd, counted.end + 1, 32);
+    if (next.startsWith(',\n"trace_function_infos":')) return { at, records: counted.lines };
+    if (!next.startsWith(',\n"edges":[')) return null;
+    from = counted.end + 1 + ',\n"edges":['.length;
+  }
+  return null;
+}
+
+function indexOfByte(fd: number, byte: number, from: number, size: number): number {
+  const buffer = Buffer.alloc(64 * 1024);
+  for (let position = from; position < size; ) {
+    const read = readSync(fd, buffer, 0, buffer.length, position);
+    if (read === 0) return -1;
+    const at = buffer.subarray(0, read).indexOf(byte);
+    if (at >= 0) return position + at;
+    position += read;
+  }
+  return -1;
+}
+
+/**
+ * Line breaks from `from` to the next ']' — the end of the numeric array — and where that is; null if anything but
+ * digits, commas and line breaks comes first (then it is not a numeric array in V8's layout).
+ */
+function countLinesToBracket(fd: number, from: number, size: number): { lines: number; end: number } | null {
+  const buffer = new Uint8Array(READ_BYTES);
+  let lines = 0;
+  let last = -1;
+  for (let position = from; position < size; ) {
+    const read = readSync(fd, buffer, 0, READ_BYTES, position);
+    if (read === 0) return null;
+    for (let i = 0; i < read; i++) {
+      const c = buffer[i]!;
+      // Digits (0x30-0x39) and ',' (0x2c) are nearly every byte: one range test keeps them on the fast path.
+      if (c >= 0x2c && c <= 0x39) continue;
+      if (c === NEWLINE) lines++;
+      // V8 ends the array with a line break before ']' (`…\n]`): that one starts no record.
+      else if (c === CLOSE_BRACKET) {
+        const previous = i > 0 ? buffer[i - 1] : last;
+        return { lines: previous === NEWLINE ? lines - 1 : lines, end: position + i };
+      }
+      else return null;
+    }
+    last = buffer[read - 1]!;
+    position += read;
+  }
+  return null;
+}
+
+function readText(fd: number, position: number, length: number): string {
+  const buffer = Buffer.alloc(length);
+  return buffer.toString('latin1', 0, readSync(fd, buffer, 0, length, position));
+}

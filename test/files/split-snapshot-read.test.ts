@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { writeHeapSnapshot } from 'node:v8';
+import type { HeapSnapshot } from '../../src/core/snapshot/heap-snapshot.js';
+import { parseSnapshot } from '../../src/core/snapshot/parse-snapshot.js';
+import { readSnapshotInTwo } from '../../src/files/split-snapshot-read.js';
+import { readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
+
+const COLUMNS = ['nodeType', 'nodeName', 'nodeId', 'nodeSelfSize', 'nodeDetachedness', 'firstEdge', 'edgeType', 'edgeNameOrIndex', 'edgeToNode'] as const;
+
+let dir: string;
+let file: string;
+let whole: HeapSnapshot;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'leaktop-split-'));
+  // A real snapshot of this process (a few MB): V8's own layout, which the split relies on.
+  file = writeHeapSnapshot(join(dir, 'self.heapsnapshot'));
+  whole = parseSnapshot(readFileSync(file));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function assertSame(actual: HeapSnapshot | null, expected: HeapSnapshot): void {
+  assert.ok(actual, 'the file was split');
+  assert.equal(actual.nodeCount, expected.nodeCount);
+  assert.equal(actual.edgeCount, expected.edgeCount);
+  for (const column of COLUMNS) assert.ok(Buffer.compare(Buffer.from(actual[column].slice().buffer), Buffer.from(expected[column].slice().buffer)) === 0, `${column} differs`);
+  assert.deepEqual(actual.strings, expected.strings);
+}
+
+test('a file cut inside edges and read on two threads gives exactly the one-piece result, wherever the cut falls', async () => {
+  for (const fraction of [0.5, 0.6, 0.7]) assertSame(await readSnapshotInTwo(file, { minBytes: 0, fraction }), whole);
+});
+
+test('a cut that falls inside nodes moves to the start of edges', async () => {
+  assertSame(await readSnapshotInTwo(file, { minBytes: 0, fraction: 0.05 }), whole);
+});
+
+test('no split where it cannot work: a small file, a cut past the edges, a layout that is not V8s', async () => {
+  assert.equal(await readSnapshotInTwo(file), null, 'below the default size');
+  assert.equal(await readSnapshotInTwo(file, { minBytes: 0, fraction: 0.995 }), null, 'the cut lands in strings');
+  // The same snapshot without V8's line breaks: one line, so there is no record boundary to cut at.
+  const compact = join(dir, 'compact.heapsnapshot');
+  writeFileSync(compact, JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))));
+  assert.equal(await readSnapshotInTwo(compact, { minBytes: 0 }), null);
+  assertSame(await readSnapshotFile(compact), whole);
+});
+
+test('a truncated file is not split: the one-piece parse reports it with its offset', async () => {
+  const cut = join(dir, 'cut.heapsnapshot');
+  writeFileSync(cut, readFileSync(file));
+  const size = readFileSync(cut).length;
+  truncateSync(cut, Math.floor(size * 0.8));
+  assert.equal(await readSnapshotInTwo(cut, { minBytes: 0 }), null);
+  await assert.rejects(readSnapshotFile(cut), /not a valid heap snapshot: unexpected end of input .*\(at byte \d+\)/);
+});
