@@ -200,3 +200,80 @@ async function load(chunks: string | Iterable<string> | AsyncIterable<string>, o
     await worker?.terminate();
   }
 }
+
+// ── Dominators, retained sizes and distances (for test/core/snapshot/dominators-oracle.test.ts) ─────────────────────
+
+/** What DevTools computed per node, indexed by node ordinal (position in the snapshot's `nodes`, as in leaktop). */
+export interface DevToolsNodeData {
+  /** The Summary view's aggregates, as `loadWithDevTools` returns them. */
+  aggregates: DevToolsAggregate[];
+  /** Heap object id per node. */
+  ids: Uint32Array;
+  /** Self size per node after DevTools' own folding (`calculateShallowSizes`): its "Shallow Size" column. */
+  selfSizes: Float64Array;
+  /** Retained size per node ("Retained Size"). */
+  retainedSizes: Float64Array;
+  /** Immediate dominator's ordinal per node (the root's is itself). */
+  dominators: Uint32Array;
+  /** Distance per node as DevTools shows it ("Distance"; -5 when unreachable; ≥ 100000000 when only the system reaches it). */
+  distances: Int32Array;
+}
+
+/** The fields of DevTools' JSHeapSnapshot we read; all public in HeapSnapshot.ts. */
+interface JSHeapSnapshotInternals extends JSHeapSnapshotLike {
+  nodes: { getValue(index: number): number };
+  nodeCount: number;
+  nodeFieldCount: number;
+  nodeIdOffset: number;
+  nodeSelfSizeOffset: number;
+  retainedSizes: Float64Array;
+  dominatorsTree: Uint32Array;
+  nodeDistances: Int32Array;
+}
+
+/**
+ * Loads a snapshot with DevTools' loader, like `loadWithDevTools`, and returns its per-node results too: retained
+ * sizes, dominators and distances, read from the JSHeapSnapshot object after the load (its `retainedSizes`,
+ * `dominatorsTree`, `nodeDistances` and, through `nodes`, ids and folded self sizes).
+ */
+export function loadNodeDataWithDevTools(chunks: string | Iterable<string> | AsyncIterable<string>, options: LoadOptions = {}): Promise<DevToolsNodeData> {
+  const run = queue.then(() => loadNodeData(chunks, options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function loadNodeData(chunks: string | Iterable<string> | AsyncIterable<string>, options: LoadOptions): Promise<DevToolsNodeData> {
+  const { bundle, workerFile } = await loadBundle();
+  bundle.setRules({ foldOwnedSizes: true, inferObjectShapes: true, detachedPrefix: true, ...options.rules });
+  const { port1, port2 } = new MessageChannel();
+  let worker: Worker | undefined;
+  try {
+    if (options.secondThread) worker = new Worker(workerFile, { workerData: { port: port2 }, transferList: [port2] });
+    else new bundle.SecondaryInitManager(port2);
+    const loader = new bundle.HeapSnapshotLoader(undefined);
+    if (typeof chunks === 'string') loader.write(chunks);
+    else for await (const chunk of chunks) loader.write(chunk);
+    loader.close();
+    const snapshot = (await loader.buildSnapshot(port1)) as JSHeapSnapshotInternals;
+    const aggregates = Object.entries(snapshot.aggregatesWithFilter({})).map(([key, a]) => ({ key, name: a.name, count: a.count, selfSize: a.self, retainedSize: a.maxRet }));
+    const { nodes, nodeCount, nodeFieldCount, nodeIdOffset, nodeSelfSizeOffset } = snapshot;
+    const ids = new Uint32Array(nodeCount);
+    const selfSizes = new Float64Array(nodeCount);
+    for (let i = 0; i < nodeCount; i++) {
+      ids[i] = nodes.getValue(i * nodeFieldCount + nodeIdOffset);
+      selfSizes[i] = nodes.getValue(i * nodeFieldCount + nodeSelfSizeOffset);
+    }
+    return {
+      aggregates,
+      ids,
+      selfSizes,
+      retainedSizes: Float64Array.from(snapshot.retainedSizes),
+      dominators: Uint32Array.from(snapshot.dominatorsTree),
+      distances: Int32Array.from(snapshot.nodeDistances),
+    };
+  } finally {
+    port1.close();
+    port2.close();
+    await worker?.terminate();
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Three-snapshot leak detection (memlab's and the Gmail team's technique): from one session, a baseline A, a target
+ * B taken after the suspect activity, and a final C taken after more of it. Objects allocated between A and B — their
+ * ids are in B and not in A — that are still alive in C are the leak candidates: what the activity created and
+ * nothing released since. V8 keeps object ids stable only within one inspector session (or one process's
+ * `v8.writeHeapSnapshot` calls), so the three snapshots must come from one; the caller checks that.
+ *
+ * Candidates are grouped by constructor, with the summary's names (`groupNodes` of C: plain objects by shape), and
+ * measured in C: count, self size (folded, as the summary), retained size (DevTools' class semantics restricted to
+ * the candidates: the retained sizes of candidates not dominated by another candidate of the same constructor), and
+ * their retainer paths grouped by shape, biggest group first (retainer-paths.ts). Sorted by retained size.
+ *
+ * Not candidates: objects the summary does not count (self size 0 after folding: backing stores folded into their
+ * owner, which is a candidate itself when new), and V8's own bookkeeping — `(system)`, `(compiled code)` and other
+ * hidden, code and object-shape nodes, plus `(synthetic)` embedder nodes — which any running program grows (feedback
+ * and code for functions first run, hidden classes) and which a user cannot free; `includeInternal` keeps them.
+ *
+ * Pure: no fs, no process, no timers.
+ */
+import { computeDominators, groupRetainedSizes, type DominatorTree } from './dominators.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
+import { pathGroupJson, RetainerPaths, type PathGroup, type PathJson } from './retainer-paths.js';
+import { groupNodes, type Grouping } from './summarize.js';
+
+/** One constructor among the leak candidates: the JSON of `leaktop leaks`. */
+export interface LeakCandidate {
+  name: string;
+  count: number;
+  /** Bytes, folded as in the summary. */
+  selfSize: number;
+  /** Bytes these objects keep alive in the final snapshot (not double-counting candidates of this constructor). */
+  retainedSize: number;
+  /** Retainer paths grouped by shape, biggest group first. */
+  paths: PathJson[];
+}
+
+export interface LeakReport {
+  /** Biggest retained size first. */
+  candidates: LeakCandidate[];
+}
+
+export interface LeakOptions {
+  /** Path groups per candidate (default 3). */
+  pathsPerCandidate?: number;
+  /** At most this many candidates, biggest first (default: all). */
+  maxCandidates?: number;
+  /**
+   * Objects per candidate whose paths are computed and grouped, biggest retained size first (default 20,000): the
+   * counts of the path groups are over these.
+   */
+  maxPathObjects?: number;
+  /** Keep V8's own objects (hidden, code, object shape, synthetic) as candidates too. Default false. */
+  includeInternal?: boolean;
+  /** Work already done on the final snapshot, to reuse. */
+  final?: { grouping?: Grouping; tree?: DominatorTree; paths?: RetainerPaths };
+}
+
+/** What `leakCandidates` found, with the node indices, for callers (TUI) that show more than the JSON. */
+export interface LeakAnalysis {
+  report: LeakReport;
+  /** Per candidate (same order as `report.candidates`): its objects in the final snapshot, biggest retained first. */
+  nodes: Uint32Array[];
+  /** Per candidate: its path groups with representatives. */
+  pathGroups: PathGroup[][];
+}
+
+/** Sorted copy of a snapshot's object ids, for membership tests. */
+function sortedIds(snapshot: HeapSnapshot): Uint32Array {
+  return Uint32Array.from(snapshot.nodeId).sort();
+}
+
+function contains(sorted: Uint32Array, id: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = sorted[mid]!;
+    if (value === id) return true;
+    if (value < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Per node of `final`: 1 when its id is in `target` and not in `baseline`. Only nodes the final grouping counts can
+ * be 1 (see the top of this file for what else is left out).
+ */
+export function newSurvivors(baseline: HeapSnapshot, target: HeapSnapshot, final: HeapSnapshot, grouping: Grouping, includeInternal = false): Uint8Array {
+  const inA = sortedIds(baseline);
+  const inB = sortedIds(target);
+  const internal = new Uint8Array(final.nodeTypeNames.length);
+  if (!includeInternal) for (const name of ['hidden', 'code', 'object shape', 'synthetic']) if (final.nodeTypeNames.includes(name)) internal[final.nodeTypeNames.indexOf(name)] = 1;
+  const result = new Uint8Array(final.nodeCount);
+  for (let n = 0; n < final.nodeCount; n++) {
+    if (grouping.groupOfNode[n]! < 0 || internal[final.nodeType[n]!]) continue;
+    const id = final.nodeId[n]!;
+    if (contains(inB, id) && !contains(inA, id)) result[n] = 1;
+  }
+  return result;
+}
+
+/** The leak candidates of three snapshots from one session, as `leaktop leaks` reports them. */
+export function findLeakCandidates(baseline: HeapSnapshot, target: HeapSnapshot, final: HeapSnapshot, options: LeakOptions = {}): LeakReport {
+  return analyzeLeaks(baseline, target, final, options).report;
+}
+
+/** `findLeakCandidates` with the node indices and path groups kept. */
+export function analyzeLeaks(baseline: HeapSnapshot, target: HeapSnapshot, final: HeapSnapshot, options: LeakOptions = {}): LeakAnalysis {
+  const grouping = options.final?.grouping ?? groupNodes(final);
+  const survivors = newSurvivors(baseline, target, final, grouping, options.includeInternal ?? false);
+  const groupCount = grouping.names.length;
+  const count = new Float64Array(groupCount);
+  const selfSize = new Float64Array(groupCount);
+  const candidateGroup = new Int32Array(final.nodeCount).fill(-1);
+  let total = 0;
+  for (let n = 0; n < final.nodeCount; n++) {
+    if (!survivors[n]) continue;
+    const group = grouping.groupOfNode[n]!;
+    candidateGroup[n] = group;
+    count[group]! += 1;
+    selfSize[group]! += grouping.selfSizes[n]!;
+    total++;
+  }
+  if (total === 0) return { report: { candidates: [] }, nodes: [], pathGroups: [] };
+
+  const tree = options.final?.tree ?? computeDominators(final, { selfSizes: grouping.selfSizes });
+  const retained = groupRetainedSizes(tree, candidateGroup, groupCount);
+  const groups: number[] = [];
+  for (let g = 0; g < groupCount; g++) if (count[g]! > 0) groups.push(g);
+  groups.sort((a, b) => retained[b]! - retained[a]! || count[b]! - count[a]! || (grouping.names[a]! < grouping.names[b]! ? -1 : 1));
+  const kept = groups.slice(0, options.maxCandidates ?? groups.length);
+
+  // Members per kept candidate, biggest retained size first.
+  const members = new Map<number, number[]>(kept.map((g) => [g, []]));
+  for (let n = 0; n < final.nodeCount; n++) {
+    const g = candidateGroup[n]!;
+    if (g >= 0) members.get(g)?.push(n);
+  }
+  const paths = options.final?.paths ?? new RetainerPaths(final, grouping);
+  const pathsPerCandidate = options.pathsPerCandidate ?? 3;
+  const maxPathObjects = options.maxPathObjects ?? 20_000;
+  const candidates: LeakCandidate[] = [];
+  const nodes: Uint32Array[] = [];
+  const pathGroups: PathGroup[][] = [];
+  for (const g of kept) {
+    const list = Uint32Array.from(members.get(g)!);
+    const order = [...list].sort((a, b) => tree.retainedSize[b]! - tree.retainedSize[a]! || a - b);
+    const sorted = Uint32Array.from(order);
+    const grouped = paths.group(sorted.subarray(0, maxPathObjects), { limit: pathsPerCandidate });
+    candidates.push({ name: grouping.names[g]!, count: count[g]!, selfSize: selfSize[g]!, retainedSize: retained[g]!, paths: grouped.map(pathGroupJson) });
+    nodes.push(sorted);
+    pathGroups.push(grouped);
+  }
+  return { report: { candidates }, nodes, pathGroups };
+}
