@@ -1,9 +1,12 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
-import { groupNodes, type Grouping } from './summarize.js';
+import type { SourceLocation } from './node-locations.js';
+import { groupNodes, sharedNames, type Grouping } from './summarize.js';
 
 /** One constructor in a comparison of snapshot A (before) with B (after). */
 export interface DiffRow {
   name: string;
+  /** As in a summary row: present when several classes share the name. */
+  location?: SourceLocation;
   countA: number;
   countB: number;
   countDelta: number;
@@ -71,19 +74,32 @@ export function diffSnapshots(
   const pb = isPrepared(b) ? b : prepareSnapshot(b, options.idsComparable);
   const groupsA = pa.grouping;
   const groupsB = pb.grouping;
-  const names = [...new Set([...groupsA.names, ...groupsB.names])];
-  const index = new Map(names.map((name, i) => [name, i]));
-  const totalsA = tally(pa.snapshot, groupsA, index, names.length);
-  const totalsB = tally(pb.snapshot, groupsB, index, names.length);
+  // Groups are matched by key (name, and source location where there is one), as DevTools' Comparison does.
+  const keys = [...new Set([...groupsA.keys, ...groupsB.keys])];
+  const index = new Map(keys.map((key, i) => [key, i]));
+  const names: string[] = new Array<string>(keys.length);
+  const locations: Array<SourceLocation | null> = new Array<SourceLocation | null>(keys.length).fill(null);
+  for (const groups of [groupsA, groupsB]) {
+    groups.keys.forEach((key, g) => {
+      const shared = index.get(key)!;
+      names[shared] = groups.names[g]!;
+      locations[shared] = groups.locations[g] ?? null;
+    });
+  }
+  const ambiguous = sharedNames({ names });
+  const totalsA = tally(pa.snapshot, groupsA, index, keys.length);
+  const totalsB = tally(pb.snapshot, groupsB, index, keys.length);
   if (options.idsComparable) matchIds(pa, totalsA, pb, totalsB, index);
   const rows: DiffRow[] = [];
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 0; i < keys.length; i++) {
     const countA = totalsA.count[i]!;
     const countB = totalsB.count[i]!;
     const sizeA = totalsA.size[i]!;
     const sizeB = totalsB.size[i]!;
+    const location = locations[i];
     const row: DiffRow = {
       name: names[i]!,
+      ...(location && ambiguous.has(names[i]!) ? { location } : {}),
       countA,
       countB,
       countDelta: countB - countA,
@@ -108,7 +124,7 @@ export function sortDiffRows(rows: DiffRow[], sort: DiffSort): void {
 
 function tally(snapshot: HeapSnapshot, grouping: Grouping, index: Map<string, number>, groups: number): Totals {
   const totals: Totals = { count: new Float64Array(groups), size: new Float64Array(groups), fresh: new Float64Array(groups), freshSize: new Float64Array(groups) };
-  const toShared = grouping.names.map((name) => index.get(name)!);
+  const toShared = grouping.keys.map((key) => index.get(key)!);
   for (let i = 0; i < snapshot.nodeCount; i++) {
     const group = grouping.groupOfNode[i]!;
     if (group < 0) continue;
@@ -157,8 +173,8 @@ function matchIds(a: PreparedSnapshot, totalsA: Totals, b: PreparedSnapshot, tot
   const groupsB = b.grouping;
   const sa = a.byId ?? byId(a.snapshot, groupsA);
   const sb = b.byId ?? byId(b.snapshot, groupsB);
-  const sharedA = groupsA.names.map((name) => index.get(name)!);
-  const sharedB = groupsB.names.map((name) => index.get(name)!);
+  const sharedA = groupsA.keys.map((key) => index.get(key)!);
+  const sharedB = groupsB.keys.map((key) => index.get(key)!);
   const onlyA = (node: number) => {
     const g = sharedA[groupsA.groupOfNode[node]!]!;
     totalsA.fresh[g]! += 1;

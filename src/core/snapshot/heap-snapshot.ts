@@ -48,6 +48,13 @@ export interface HeapSnapshot {
   /** Per edge: the node it points to, as a node index. */
   edgeToNode: Uint32Array;
   strings: string[];
+  /**
+   * The top-level `locations` array: `locationFields.length` values per record — where V8 knows the source of an
+   * object's constructor: object_index (a flat node index, node × node field count), script_id, line, column.
+   */
+  locations: Uint32Array;
+  /** `snapshot.meta.location_fields`; empty when the snapshot has none. */
+  locationFields: string[];
 }
 
 /** A malformed snapshot: what is wrong and the byte offset where it was noticed. */
@@ -137,6 +144,8 @@ export function allocateSnapshot(meta: SnapshotMeta, nodeCount: number, edgeCoun
     edgeNameOrIndex: u32(edgeCount),
     edgeToNode: u32(edgeCount),
     strings,
+    locations: new Uint32Array(0),
+    locationFields: [],
   };
 }
 

@@ -18,13 +18,8 @@
  */
 import { SnapshotFormatError, allocateSnapshot, type ColumnAllocator, flatEdgeLayout, flatNodeLayout, fromFlatArrays, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
 
-/** A parsed snapshot plus what the parser keeps beyond `HeapSnapshot`. */
-export interface ParsedSnapshot extends HeapSnapshot {
-  /** The top-level `locations` array (empty when absent): `locationFields.length` values per record. */
-  locations: Uint32Array;
-  /** `snapshot.meta.location_fields`, e.g. object_index, script_id, line, column; empty when absent. */
-  locationFields: string[];
-}
+/** What the parser returns (the name predates locations moving into `HeapSnapshot`). */
+export type ParsedSnapshot = HeapSnapshot;
 
 // Parser states. The four "hot" ones (numbers, strings, skip, key) consume many bytes per call; the others are
 // structural and consume one byte per step.

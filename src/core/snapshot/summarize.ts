@@ -1,9 +1,16 @@
+import { detachedNodes } from './detached-nodes.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
+import { NodeLocations, type SourceLocation } from './node-locations.js';
 import { inferObjectShapes } from './object-shapes.js';
 
 /** One constructor (class) of a summary. */
 export interface SummaryRow {
   name: string;
+  /**
+   * Where the class is defined, for a name that several classes share (DevTools shows them as separate rows
+   * too): V8's script id and 0-based line and column of the constructor. Absent otherwise.
+   */
+  location?: SourceLocation;
   count: number;
   /** Sum of the objects' own sizes, bytes (after backing stores are folded into their owners). */
   selfSize: number;
@@ -24,10 +31,8 @@ export interface Summary {
  * `(compiled code)`, objects and native objects go by their class name, closures are `Function`, regexps `RegExp`,
  * and every other type by its type name in parentheses — `(string)`, `(array)`, `(synthetic)`.
  *
- * Plain `Object`s are further split by shape (`{a, b}`) in `groupNodes`, see object-shapes.ts.
- *
- * TODO(retained sizes issue): DevTools also prefixes detached native nodes with `Detached `, and keeps same-named
- * classes from different source locations apart; see test/core/snapshot/devtools-oracle.test.ts for the list.
+ * Plain `Object`s are further split by shape (`{a, b}`), detached native nodes are `Detached <name>`, and objects
+ * whose constructor has a source location are kept apart by it, in `groupNodes`.
  */
 export function groupName(typeName: string, name: string): string {
   switch (typeName) {
@@ -52,7 +57,12 @@ export function groupName(typeName: string, name: string): string {
  * size after folding.
  */
 export interface Grouping {
+  /** Per group: the name shown. Several groups can share one (same-named classes defined in different places). */
   names: string[];
+  /** Per group: a key no other group of the snapshot has — the name, plus the source location when it has one. */
+  keys: string[];
+  /** Per group: its constructor's source location, or null. */
+  locations: Array<SourceLocation | null>;
   groupOfNode: Int32Array;
   /** Self size per node, bytes, with owned backing stores moved into their owner (see `foldOwnedSizes`). */
   selfSizes: Float64Array;
@@ -133,61 +143,137 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): F
 }
 
 /**
- * Groups the nodes the way DevTools' Summary counts them (`HeapSnapshot.buildAggregates`): after folding, a node
- * of self size 0 is not counted at all; sized synthetic nodes (Node's embedder graph: `Node / Environment`…) count
- * as `(synthetic)`. Plain objects of a popular shape are named by it, `{a, b}` (object-shapes.ts, after DevTools'
- * `inferInterfaceDefinitions`/`applyInterfaceDefinitions`), in the summary and the diff alike.
+ * Groups the nodes the way DevTools' Summary counts them (`HeapSnapshot.buildAggregates`, keyed by
+ * `classKeyInternal`): after folding, a node of self size 0 is not counted at all; sized synthetic nodes (Node's
+ * embedder graph: `Node / Environment`…) count as `(synthetic)`. Plain objects of a popular shape are named by it,
+ * `{a, b}` (object-shapes.ts, after DevTools' `inferInterfaceDefinitions`/`applyInterfaceDefinitions`); detached
+ * native nodes are `Detached <name>` (detached-nodes.ts); and `object` nodes whose constructor has a source
+ * location are grouped by name and location, so two classes that share a name stay two rows.
  *
- * A group is looked up per node through typed arrays — by name string index for objects and natives, by type for
- * the rest — not through a Map of names: this loop runs once per node, 10+ million times on large heaps.
+ * A group is found per node through typed arrays and a one-entry cache, not a Map of names: this loop runs once per
+ * node, 10+ million times on large heaps.
  */
 export function groupNodes(snapshot: HeapSnapshot): Grouping {
   const { nodeCount, nodeType, nodeName, strings } = snapshot;
   const groupOfNode = new Int32Array(nodeCount);
   const selfSizes = foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
   const shapes = inferObjectShapes(snapshot);
-  const names: string[] = [];
-  const indexOfName = new Map<string, number>();
-  const groupOf = (name: string): number => {
-    let index = indexOfName.get(name);
-    if (index === undefined) {
-      index = names.length;
-      names.push(name);
-      indexOfName.set(name, index);
-    }
-    return index;
-  };
+  const detached = detachedNodes(snapshot);
+  const locations = new NodeLocations(snapshot);
+  const groups = new GroupTable();
+
   const typeNames = snapshot.nodeTypeNames;
+  const objectType = typeNames.indexOf('object');
   const byName = typeNames.map((type) => type === 'object' || type === 'native');
-  const groupOfType = new Int32Array(256).fill(-1);
-  const groupOfString = new Int32Array(strings.length).fill(-1);
-  // Shape groups are registered when first used: a shape whose objects all have size 0 is no group of this summary.
-  const shapeGroups = new Int32Array(shapes.names.length).fill(-1);
+  // Display names are numbered as found (`GroupTable.nameId`); these arrays cache the number per source of a name.
+  const nameOfType = new Int32Array(256).fill(-1);
+  const nameOfString = new Int32Array(strings.length).fill(-1);
+  const nameOfShape = new Int32Array(shapes.names.length).fill(-1);
+  const nameOfDetached = new Map<number, number>();
   for (let i = 0; i < nodeCount; i++) {
     if (selfSizes[i] === 0) {
       groupOfNode[i] = -1;
       continue;
     }
     const type = nodeType[i]!;
+    let name: number;
     if (byName[type] === true) {
       const shape = shapes.shapeOf(i);
+      const string = nodeName[i]!;
       if (shape >= 0) {
-        let group = shapeGroups[shape]!;
-        if (group < 0) group = shapeGroups[shape] = groupOf(shapes.names[shape]!);
-        groupOfNode[i] = group;
+        name = nameOfShape[shape]!;
+        if (name < 0) name = nameOfShape[shape] = groups.nameId(shapes.names[shape]!);
+      } else if (detached !== null && detached[i] === 1) {
+        name = nameOfDetached.get(string) ?? -1;
+        if (name < 0) nameOfDetached.set(string, (name = groups.nameId(`Detached ${strings[string]!}`)));
+      } else {
+        name = nameOfString[string]!;
+        if (name < 0) name = nameOfString[string] = groups.nameId(strings[string]!);
+      }
+      if (type === objectType && locations.locationOf(i)) {
+        groupOfNode[i] = groups.located(name, locations.scriptId, locations.line, locations.column);
         continue;
       }
-      const name = nodeName[i]!;
-      let group = groupOfString[name]!;
-      if (group < 0) group = groupOfString[name] = groupOf(strings[name]!);
-      groupOfNode[i] = group;
     } else {
-      let group = groupOfType[type]!;
-      if (group < 0) group = groupOfType[type] = groupOf(groupName(typeNames[type] ?? `type ${type}`, ''));
-      groupOfNode[i] = group;
+      name = nameOfType[type]!;
+      if (name < 0) name = nameOfType[type] = groups.nameId(groupName(typeNames[type] ?? `type ${type}`, ''));
     }
+    groupOfNode[i] = groups.unlocated(name);
   }
-  return { names, groupOfNode, selfSizes };
+  return { ...groups.result(), groupOfNode, selfSizes };
+}
+
+/**
+ * The groups of one grouping, made as nodes ask for them: per display name one group without a location, and one
+ * per distinct source location.
+ */
+class GroupTable {
+  readonly names: string[] = [];
+  readonly keys: string[] = [];
+  readonly locations: Array<SourceLocation | null> = [];
+  private readonly displayNames: string[] = [];
+  private readonly idOfName = new Map<string, number>();
+  private unlocatedGroup: number[] = [];
+  private readonly locatedGroup = new Map<string, number>();
+  // The last located lookup: objects of one class tend to come in runs, so most lookups end here.
+  private lastName = -1;
+  private lastScript = -1;
+  private lastLine = -1;
+  private lastColumn = -1;
+  private lastGroup = -1;
+
+  nameId(name: string): number {
+    let id = this.idOfName.get(name);
+    if (id === undefined) {
+      id = this.displayNames.push(name) - 1;
+      this.idOfName.set(name, id);
+      this.unlocatedGroup.push(-1);
+    }
+    return id;
+  }
+
+  unlocated(name: number): number {
+    let group = this.unlocatedGroup[name]!;
+    if (group < 0) group = this.unlocatedGroup[name] = this.add(this.displayNames[name]!, this.displayNames[name]!, null);
+    return group;
+  }
+
+  located(name: number, scriptId: number, line: number, column: number): number {
+    if (name === this.lastName && scriptId === this.lastScript && line === this.lastLine && column === this.lastColumn) return this.lastGroup;
+    const display = this.displayNames[name]!;
+    // The same form as DevTools' class keys: script,line,column,name.
+    const key = `${scriptId},${line},${column},${display}`;
+    let group = this.locatedGroup.get(key);
+    if (group === undefined) {
+      group = this.add(display, key, { scriptId, line, column });
+      this.locatedGroup.set(key, group);
+    }
+    this.lastName = name;
+    this.lastScript = scriptId;
+    this.lastLine = line;
+    this.lastColumn = column;
+    this.lastGroup = group;
+    return group;
+  }
+
+  result(): Pick<Grouping, 'names' | 'keys' | 'locations'> {
+    return { names: this.names, keys: this.keys, locations: this.locations };
+  }
+
+  private add(name: string, key: string, location: SourceLocation | null): number {
+    this.names.push(name);
+    this.keys.push(key);
+    this.locations.push(location);
+    return this.names.length - 1;
+  }
+}
+
+/** Names that more than one group of `grouping` shows: their rows need the location to tell them apart. */
+export function sharedNames(grouping: Pick<Grouping, 'names'>): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const name of grouping.names) (seen.has(name) ? shared : seen).add(name);
+  return shared;
 }
 
 /** Count and self size per constructor. */
@@ -205,7 +291,11 @@ export function summarize(snapshot: HeapSnapshot, grouping: Grouping = groupNode
     nodes++;
     selfSize += size;
   }
-  const rows = grouping.names.map((name, i) => ({ name, count: counts[i]!, selfSize: sizes[i]! }));
+  const shared = sharedNames(grouping);
+  const rows = grouping.names.map((name, i): SummaryRow => {
+    const location = grouping.locations[i];
+    return location && shared.has(name) ? { name, location, count: counts[i]!, selfSize: sizes[i]! } : { name, count: counts[i]!, selfSize: sizes[i]! };
+  });
   rows.sort((a, b) => b.selfSize - a.selfSize || b.count - a.count || a.name.localeCompare(b.name));
   return { nodes, selfSize, rows };
 }

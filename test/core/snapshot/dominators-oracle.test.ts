@@ -101,38 +101,12 @@ after(() => {
 });
 
 /**
- * DevTools' class keys (`HeapSnapshotNode.classKeyInternal`, made durable by `#classKeyFromClassKey`): `object` nodes
- * with a location are one class per (script, line, column, name); everything else per name, `,<name>`. Returns a
- * grouping of leaktop's nodes by those keys, with leaktop's own names, so the per-class retained sizes can be
- * compared key for key.
+ * DevTools' class keys (`HeapSnapshotNode.classKeyInternal`, made durable by `#classKeyFromClassKey`) from leaktop's
+ * group keys, which have the same form for located classes (`script,line,column,name`); DevTools writes the others
+ * as `,<name>`.
  */
-function groupByDevToolsKey(snapshot: ParsedSnapshot, grouping: Grouping): { keys: string[]; groupOfNode: Int32Array } {
-  const objectType = snapshot.nodeTypeNames.indexOf('object');
-  // object_index is the node's position in V8's flat `nodes` array: ordinal × node field count.
-  const stride = snapshot.meta.nodeFields.length;
-  const fields = snapshot.locationFields;
-  const [index, script, line, column] = ['object_index', 'script_id', 'line', 'column'].map((f) => fields.indexOf(f)) as [number, number, number, number];
-  const locationOf = new Map<number, string>();
-  for (let i = 0; i + fields.length <= snapshot.locations.length && fields.length > 0; i += fields.length) {
-    locationOf.set(snapshot.locations[i + index]!, `${snapshot.locations[i + script]},${snapshot.locations[i + line]},${snapshot.locations[i + column]}`);
-  }
-  const keys: string[] = [];
-  const indexOf = new Map<string, number>();
-  const groupOfNode = new Int32Array(snapshot.nodeCount).fill(-1);
-  for (let n = 0; n < snapshot.nodeCount; n++) {
-    const group = grouping.groupOfNode[n]!;
-    if (group < 0) continue;
-    const name = grouping.names[group]!;
-    const location = snapshot.nodeType[n] === objectType ? locationOf.get(n * stride) : undefined;
-    const key = location === undefined ? `,${name}` : `${location},${name}`;
-    let k = indexOf.get(key);
-    if (k === undefined) {
-      k = keys.push(key) - 1;
-      indexOf.set(key, k);
-    }
-    groupOfNode[n] = k;
-  }
-  return { keys, groupOfNode };
+function devToolsKeys(grouping: Grouping): string[] {
+  return grouping.keys.map((key, g) => (grouping.locations[g] ? key : `,${key}`));
 }
 
 function describe(snapshot: ParsedSnapshot, n: number): string {
@@ -146,8 +120,7 @@ for (const name of Object.keys(TARGETS)) {
       return;
     }
     const { snapshot, text } = loaded.get(name)!;
-    // detachedPrefix off: it only renames classes (`Detached …`), which leaktop's grouping does not do yet.
-    const devtools: DevToolsNodeData = await loadNodeDataWithDevTools(text, { rules: { detachedPrefix: false } });
+    const devtools: DevToolsNodeData = await loadNodeDataWithDevTools(text);
     assert.equal(devtools.ids.length, snapshot.nodeCount);
 
     const grouping = groupNodes(snapshot);
@@ -181,9 +154,9 @@ for (const name of Object.keys(TARGETS)) {
     if (name === 'mixed') assert.ok(deepest > 15_000, `dominator tree depth ${deepest}`);
     assert.equal(tree.retainedSize[0], grouping.selfSizes.reduce((sum, size) => sum + size, 0), 'the root retains everything');
 
-    const byKey = groupByDevToolsKey(snapshot, grouping);
-    const classRetained = groupRetainedSizes(tree, byKey.groupOfNode, byKey.keys.length);
-    const ours = new Map(byKey.keys.map((key, k) => [key, classRetained[k]!]));
+    const keys = devToolsKeys(grouping);
+    const classRetained = groupRetainedSizes(tree, grouping.groupOfNode, keys.length);
+    const ours = new Map(keys.map((key, k) => [key, classRetained[k]!]));
     const theirs = new Map(devtools.aggregates.map((a) => [a.key, a.retainedSize]));
     const classMismatches = [...new Set([...ours.keys(), ...theirs.keys()])]
       .filter((key) => ours.get(key) !== theirs.get(key))
@@ -191,10 +164,10 @@ for (const name of Object.keys(TARGETS)) {
     assert.deepEqual(classMismatches, []);
     // Class retained sizes are not sums of member retained sizes: a ListNode chain's head retains all the others.
     if (name === 'mixed') {
-      const list = byKey.keys.findIndex((key) => key.endsWith(',ListNode'));
+      const list = keys.findIndex((key) => key.endsWith(',ListNode'));
       assert.ok(list >= 0);
       let sum = 0;
-      for (let n = 0; n < snapshot.nodeCount; n++) if (byKey.groupOfNode[n] === list) sum += tree.retainedSize[n]!;
+      for (let n = 0; n < snapshot.nodeCount; n++) if (grouping.groupOfNode[n] === list) sum += tree.retainedSize[n]!;
       assert.ok(classRetained[list]! < sum / 100, `ListNode class retained ${classRetained[list]} vs member sum ${sum}`);
     }
   });

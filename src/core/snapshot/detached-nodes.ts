@@ -1,0 +1,61 @@
+import type { HeapSnapshot } from './heap-snapshot.js';
+
+/** V8's detachedness values (DevTools' DOMLinkState). */
+const ATTACHED = 1;
+const DETACHED = 2;
+
+/**
+ * Which native (embedder) nodes are detached, the way DevTools' `HeapSnapshot.propagateDOMState` decides before it
+ * renames them `Detached <name>`: nodes with a known state keep it; a native node reached from an attached one is
+ * attached; one reached only from detached ones is detached. The state travels only through native nodes and not
+ * through hidden, invisible or weak edges. In Node these are embedder objects (BindingData, handles…); in a
+ * browser, DOM nodes.
+ *
+ * Returns a flag per node (1 = detached), or null when the snapshot has no detachedness or nothing is detached —
+ * the common case, which then costs one pass over a byte array.
+ */
+export function detachedNodes(snapshot: HeapSnapshot): Uint8Array | null {
+  const { nodeCount, nodeType, nodeDetachedness, firstEdge, edgeType, edgeToNode } = snapshot;
+  if (!snapshot.meta.nodeFields.includes('detachedness')) return null;
+  let known = false;
+  for (let i = 0; i < nodeCount && !known; i++) known = nodeDetachedness[i] !== 0;
+  if (!known) return null;
+  const native = snapshot.nodeTypeNames.indexOf('native');
+  const skipped = new Uint8Array(256);
+  for (const name of ['hidden', 'invisible', 'weak']) {
+    const type = snapshot.edgeTypeNames.indexOf(name);
+    if (type >= 0) skipped[type] = 1;
+  }
+  const state = Uint8Array.from(nodeDetachedness);
+  const visited = new Uint8Array(nodeCount);
+  const detached = new Uint8Array(nodeCount);
+  const attachedStack: number[] = [];
+  const detachedStack: number[] = [];
+  let any = false;
+  const visit = (node: number, newState: number) => {
+    if (visited[node] === 1) return;
+    visited[node] = 1;
+    // The state does not travel through JavaScript objects: every way into embedder code is a native node that
+    // knows its own state.
+    if (nodeType[node] !== native) return;
+    state[node] = newState;
+    if (newState === ATTACHED) attachedStack.push(node);
+    else if (newState === DETACHED) {
+      detached[node] = 1;
+      any = true;
+      detachedStack.push(node);
+    }
+  };
+  const spread = (from: number, newState: number) => {
+    for (let e = firstEdge[from]!, end = firstEdge[from + 1]!; e < end; e++) {
+      if (skipped[edgeType[e]!] !== 1) visit(edgeToNode[e]!, newState);
+    }
+  };
+  for (let i = 0; i < nodeCount; i++) if (state[i] !== 0) visit(i, state[i]!);
+  while (attachedStack.length > 0) spread(attachedStack.pop()!, ATTACHED);
+  while (detachedStack.length > 0) {
+    const node = detachedStack.pop()!;
+    if (state[node] !== ATTACHED) spread(node, DETACHED);
+  }
+  return any ? detached : null;
+}
