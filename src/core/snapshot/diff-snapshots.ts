@@ -1,5 +1,6 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
 import type { SourceLocation } from './node-locations.js';
+import { sortByKey } from './sort-by-key.js';
 import { groupNodes, sharedNames, type Grouping } from './summarize.js';
 
 /** One constructor in a comparison of snapshot A (before) with B (after). */
@@ -145,26 +146,6 @@ function byId(snapshot: HeapSnapshot, grouping: Grouping): { ids: Uint32Array; o
   const order = new Uint32Array(kept);
   for (let i = 0, k = 0; i < snapshot.nodeCount; i++) if (grouping.groupOfNode[i]! >= 0) order[k++] = i;
   return { ids, order: sortByKey(order, ids) };
-}
-
-/**
- * `indices` ordered by `keys[index]`, by a two-pass least-significant-digit radix sort on 16-bit digits: linear in
- * the node count, where a comparator sort of millions of indices costs seconds. Stable, so equal ids keep node order.
- */
-export function sortByKey(indices: Uint32Array, keys: Uint32Array): Uint32Array {
-  let from: Uint32Array = indices;
-  let to: Uint32Array = new Uint32Array(indices.length);
-  for (const shift of [0, 16]) {
-    const counts = new Uint32Array(65537);
-    for (let i = 0; i < from.length; i++) counts[((keys[from[i]!]! >>> shift) & 0xffff) + 1]!++;
-    for (let d = 1; d < counts.length; d++) counts[d]! += counts[d - 1]!;
-    for (let i = 0; i < from.length; i++) {
-      const index = from[i]!;
-      to[counts[(keys[index]! >>> shift) & 0xffff]!++] = index;
-    }
-    [from, to] = [to, from];
-  }
-  return from;
 }
 
 /** Walks both id-sorted lists once: ids only in B are new (counted in B's group), only in A deleted (in A's). */

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
+import { sortByKey } from './sort-by-key.js';
 
 /** Where an object's constructor is defined: V8's script id, 0-based line and column. */
 export interface SourceLocation {
@@ -9,8 +10,8 @@ export interface SourceLocation {
 
 /**
  * Reads `locations` in node order: `locationOf(node)` for increasing nodes (as a loop over all nodes asks) sets
- * `scriptId`/`line`/`column` and returns true when V8 recorded a location for that node. V8 writes the records in
- * node order; other orders are sorted once first.
+ * `scriptId`/`line`/`column` and returns true when V8 recorded a location for that node. The records are put in
+ * node order once first, unless they already are.
  */
 export class NodeLocations {
   scriptId = 0;
@@ -36,7 +37,14 @@ export class NodeLocations {
       this.objectNode[r] = snapshot.locations[r * stride + object]! / nodeStride;
       if (r > 0 && this.objectNode[r]! < this.objectNode[r - 1]!) sorted = false;
     }
-    this.order = sorted ? null : Uint32Array.from({ length: count }, (_, r) => r).sort((a, b) => this.objectNode[a]! - this.objectNode[b]!);
+    // V8 writes them roughly but not strictly in node order (seen on Node 20).
+    let order: Uint32Array | null = null;
+    if (!sorted) {
+      order = new Uint32Array(count);
+      for (let r = 0; r < count; r++) order[r] = r;
+      order = sortByKey(order, this.objectNode);
+    }
+    this.order = order;
   }
 
   /** How many objects have a location. */

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
+import { SequenceTable } from './sequence-table.js';
 
 /**
  * Plain JS objects named by their shape, `{a, b}`, the way Chrome DevTools' Summary view names them, so that
@@ -15,10 +16,9 @@ import type { HeapSnapshot } from './heap-snapshot.js';
  *   those whose properties it all has (in any order); ties go to the more popular shape. No match: stays `Object`.
  * - `JSHeapSnapshotNode.formatPropertyName`: property names with `,` `'` `"` `{` `}` are shown JSON-quoted.
  *
- * Two passes over the typed arrays (collect the proposed shapes, then match), no recursion. Objects with the same
- * property edges (the same string indices in the same order) propose the same shape and match the same one, so both
- * passes work once per distinct property list, cached under a short key made of those indices; per object what is
- * left is reading its edges and one Map lookup.
+ * Objects with the same property edges (the same string indices in the same order) propose the same shape and match
+ * the same one, so the work is done once per distinct property list: one pass over the plain objects interns each
+ * one's list (sequence-table.ts) and notes its id; names are formatted and shapes matched per list.
  */
 
 /** DevTools' MIN_INTERFACE_PROPERTY_COUNT: a shape name keeps at least this many properties, however long. */
@@ -44,72 +44,73 @@ interface Shape {
   count: number;
 }
 
-/** What is known about one distinct property list (see `propertyKey`). */
-interface PropertyList {
-  /** The string indices of the properties, in edge order. */
-  indices: number[];
-  /** How many plain objects have exactly this list. */
-  objects: number;
-  /** The kept shape these objects match: an index into the kept shapes, -1 for none, -2 not yet computed. */
-  match: number;
-}
-
 /**
- * Names the plain objects of `snapshot` by shape. The first pass runs here; matching an object to a kept shape runs
- * when `shapeOf` asks, once per distinct property list.
+ * Names the plain objects of `snapshot` by shape. The pass over the nodes runs here; matching a property list to a
+ * kept shape runs when `shapeOf` first asks for it.
+ *
+ * `scratch`, when given, is nodeCount int32s this function may use until the last `shapeOf` call: it keeps each
+ * plain object's list id there. `shapeOf(node)` reads only entry `node`, so the caller may overwrite the entries of
+ * nodes it is done with (groupNodes writes each node's group right after asking for its shape).
  */
-export function inferObjectShapes(snapshot: HeapSnapshot): ObjectShapes {
+export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array): ObjectShapes {
   const objectType = snapshot.nodeTypeNames.indexOf('object');
   const propertyType = snapshot.edgeTypeNames.indexOf('property');
   if (objectType < 0 || propertyType < 0) return { names: [], shapeOf: () => -1 };
   const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex, strings } = snapshot;
   // Which string indices spell 'Object' (V8 writes each string once, other writers may not), and which spell
   // '__proto__': lookups per node and per edge instead of string comparisons.
-  const isObjectName = Uint8Array.from(strings, (name) => (name === 'Object' ? 1 : 0));
-  const isProto = Uint8Array.from(strings, (name) => (name === '__proto__' ? 1 : 0));
-  const isPlainObject = (node: number) => nodeType[node] === objectType && isObjectName[nodeName[node]!] === 1;
+  const isObjectName = new Uint8Array(strings.length);
+  const isProto = new Uint8Array(strings.length);
+  for (let s = 0; s < strings.length; s++) {
+    const string = strings[s]!;
+    if (string === 'Object') isObjectName[s] = 1;
+    else if (string === '__proto__') isProto[s] = 1;
+  }
+  const listOfNode = scratch && scratch.length >= nodeCount ? scratch : new Int32Array(nodeCount);
 
-  /**
-   * A key naming the node's property list: each property's string index as two UTF-16 code units. Short (objects
-   * have few properties) and built without formatting any name.
-   */
-  const propertyKey = (node: number): string => {
-    let key = '';
-    for (let e = firstEdge[node]!, end = firstEdge[node + 1]!; e < end; e++) {
+  // Every plain object's property list (string indices, edge order), interned and counted.
+  const lists = new SequenceTable();
+  let objectsPerList: Uint32Array = new Uint32Array(256);
+  let properties: Uint32Array = new Uint32Array(64);
+  let plainObjects = 0;
+  for (let i = 0; i < nodeCount; i++) {
+    if (nodeType[i] !== objectType || isObjectName[nodeName[i]!] !== 1) {
+      listOfNode[i] = -1;
+      continue;
+    }
+    plainObjects++;
+    let length = 0;
+    for (let e = firstEdge[i]!, end = firstEdge[i + 1]!; e < end; e++) {
       if (edgeType[e] !== propertyType) continue;
       const name = edgeNameOrIndex[e]!;
       if (isProto[name] === 1) continue;
-      key += String.fromCharCode(name & 0xffff, name >>> 16);
+      if (length === properties.length) properties = growArray(properties, length * 2);
+      properties[length++] = name;
     }
-    return key;
-  };
-  const indicesOf = (key: string): number[] => {
-    const indices: number[] = [];
-    for (let k = 0; k < key.length; k += 2) indices.push(key.charCodeAt(k) | (key.charCodeAt(k + 1) << 16));
-    return indices;
-  };
-
-  // First pass: every plain object's property list, counted.
-  const lists = new Map<string, PropertyList>();
-  let plainObjects = 0;
-  for (let i = 0; i < nodeCount; i++) {
-    if (!isPlainObject(i)) continue;
-    plainObjects++;
-    const key = propertyKey(i);
-    const known = lists.get(key);
-    if (known) known.objects++;
-    else lists.set(key, { indices: indicesOf(key), objects: 1, match: -2 });
+    const list = lists.intern(properties, length);
+    if (list === objectsPerList.length) objectsPerList = growArray(objectsPerList, list * 2);
+    objectsPerList[list]!++;
+    listOfNode[i] = list;
   }
-  const shapes = popularShapes(lists, strings, plainObjects);
+  const propertyNames = (list: number) => lists.get(list).map((index) => strings[index] ?? '');
+  const shapes = popularShapes(lists.size, propertyNames, objectsPerList, plainObjects);
   const tree = buildShapeTree(shapes);
+  // Per list: the kept shape it matches, -1 for none, -2 not yet computed.
+  const match = new Int32Array(lists.size).fill(-2);
   const shapeOf = (node: number): number => {
-    if (!isPlainObject(node)) return -1;
-    const list = lists.get(propertyKey(node));
-    if (list === undefined) return -1; // not seen in the first pass: cannot happen for the same snapshot
-    if (list.match === -2) list.match = bestShape(tree, list.indices.map((index) => strings[index] ?? '').sort());
-    return list.match;
+    const list = listOfNode[node]!;
+    if (list < 0) return -1;
+    let shape = match[list]!;
+    if (shape === -2) shape = match[list] = bestShape(tree, propertyNames(list).sort());
+    return shape;
   };
   return { names: shapes.map((shape) => shape.name), shapeOf };
+}
+
+function growArray(array: Uint32Array, length: number): Uint32Array {
+  const grown = new Uint32Array(length);
+  grown.set(array);
+  return grown;
 }
 
 /** A property name as DevTools shows it in a shape: JSON-quoted when it holds `,` `'` `"` `{` or `}`. */
@@ -121,14 +122,15 @@ export function formatPropertyName(name: string): string {
  * The shapes proposed (one per property list, several lists may propose the same name once cut), counted; then the
  * popular ones, most popular first. Lists are visited in the order first seen, so ties keep DevTools' order.
  */
-function popularShapes(lists: Map<string, PropertyList>, strings: readonly string[], plainObjects: number): Shape[] {
+function popularShapes(listCount: number, propertyNames: (list: number) => string[], objectsPerList: Uint32Array, plainObjects: number): Shape[] {
   const proposed = new Map<string, Shape>();
-  for (const list of lists.values()) {
-    const shape = proposedShape(list.indices.map((index) => strings[index] ?? ''));
+  for (let list = 0; list < listCount; list++) {
+    const shape = proposedShape(propertyNames(list));
     if (shape === undefined) continue;
+    const objects = objectsPerList[list]!;
     const known = proposed.get(shape.name);
-    if (known) known.count += list.objects;
-    else proposed.set(shape.name, { ...shape, count: list.objects });
+    if (known) known.count += objects;
+    else proposed.set(shape.name, { ...shape, count: objects });
   }
   const minCount = Math.max(MIN_OBJECTS_PER_SHAPE, plainObjects / MIN_OBJECT_PROPORTION_PER_SHAPE);
   // Array.prototype.sort is stable: equally popular shapes stay in the order first proposed, as in DevTools.

@@ -157,7 +157,9 @@ export function groupNodes(snapshot: HeapSnapshot): Grouping {
   const { nodeCount, nodeType, nodeName, strings } = snapshot;
   const groupOfNode = new Int32Array(nodeCount);
   const selfSizes = foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
-  const shapes = inferObjectShapes(snapshot);
+  // groupOfNode's memory serves as scratch twice before it holds the groups: the fold's owners, then each plain
+  // object's property list (read per node just before that node's group is written).
+  const shapes = inferObjectShapes(snapshot, groupOfNode);
   const detached = detachedNodes(snapshot);
   const locations = new NodeLocations(snapshot);
   const groups = new GroupTable();

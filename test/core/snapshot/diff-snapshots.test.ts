@@ -47,7 +47,7 @@ test('sort by count, size or new', () => {
 });
 
 test('sortByKey orders indices by their keys, stably, across both 16-bit digits', async () => {
-  const { sortByKey } = await import('../../../src/core/snapshot/diff-snapshots.js');
+  const { sortByKey } = await import('../../../src/core/snapshot/sort-by-key.js');
   const keys = Uint32Array.from([70_000, 3, 0xffffffff, 3, 65_536, 1]);
   assert.deepEqual([...sortByKey(Uint32Array.from([0, 1, 2, 3, 4, 5]), keys)], [5, 1, 3, 4, 0, 2]);
   const random = Uint32Array.from({ length: 5000 }, (_, i) => (i * 2654435761) >>> 0);
