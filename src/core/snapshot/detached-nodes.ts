@@ -3,6 +3,8 @@ import type { HeapSnapshot } from './heap-snapshot.js';
 /** V8's detachedness values (DevTools' DOMLinkState). */
 const ATTACHED = 1;
 const DETACHED = 2;
+const STATE = 3;
+const VISITED = 4;
 
 /**
  * Which native (embedder) nodes are detached, the way DevTools' `HeapSnapshot.propagateDOMState` decides before it
@@ -26,22 +28,22 @@ export function detachedNodes(snapshot: HeapSnapshot): Uint8Array | null {
     const type = snapshot.edgeTypeNames.indexOf(name);
     if (type >= 0) skipped[type] = 1;
   }
+  // One byte per node: its state (bits 0-1) and whether it was visited (bit 2); at the end, the answer.
   const state = Uint8Array.from(nodeDetachedness);
-  const visited = new Uint8Array(nodeCount);
-  const detached = new Uint8Array(nodeCount);
   const attachedStack: number[] = [];
   const detachedStack: number[] = [];
   let any = false;
   const visit = (node: number, newState: number) => {
-    if (visited[node] === 1) return;
-    visited[node] = 1;
+    if ((state[node]! & VISITED) !== 0) return;
     // The state does not travel through JavaScript objects: every way into embedder code is a native node that
     // knows its own state.
-    if (nodeType[node] !== native) return;
-    state[node] = newState;
+    if (nodeType[node] !== native) {
+      state[node]! |= VISITED;
+      return;
+    }
+    state[node] = newState | VISITED;
     if (newState === ATTACHED) attachedStack.push(node);
     else if (newState === DETACHED) {
-      detached[node] = 1;
       any = true;
       detachedStack.push(node);
     }
@@ -55,7 +57,10 @@ export function detachedNodes(snapshot: HeapSnapshot): Uint8Array | null {
   while (attachedStack.length > 0) spread(attachedStack.pop()!, ATTACHED);
   while (detachedStack.length > 0) {
     const node = detachedStack.pop()!;
-    if (state[node] !== ATTACHED) spread(node, DETACHED);
+    if ((state[node]! & STATE) !== ATTACHED) spread(node, DETACHED);
   }
-  return any ? detached : null;
+  if (!any) return null;
+  // Detached, named so: native nodes whose state ended detached (all others were left alone or are JS objects).
+  for (let i = 0; i < nodeCount; i++) state[i] = nodeType[i] === native && state[i] === (DETACHED | VISITED) ? 1 : 0;
+  return state;
 }
