@@ -2,6 +2,7 @@
  * Micro-benchmark of retained sizes: parse + summary + dominator tree + per-class retained sizes of one snapshot
  * file, in a fresh child process, so its peak RSS (VmHWM) is this work's alone.
  *
+ *   node dist/bench/retained.js [--large]      (`npm run bench`'s step: makes its own corpus, see `corpusMain`)
  *   node dist/bench/retained.js FILE [--devtools-seconds S --devtools-rss-mb MB] [--paths]
  *
  * Prints the time of each step, the total and the peak RSS. With DevTools' figures for the same file (its full
@@ -10,8 +11,10 @@
  * reverse-edge index and distances that retainer paths need (not part of the graded figure).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +22,7 @@ import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { computeDominators, groupRetainedSizes } from '../src/core/snapshot/dominators.js';
 import { buildRetainers, computeDistances } from '../src/core/snapshot/retainer-paths.js';
 import { groupNodes, summarize } from '../src/core/snapshot/summarize.js';
+import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
 import { disown, installSignalCleanup, killPid, own, stopAllOwnedAndReport } from './helpers/owned.js';
 
 const thisFile = fileURLToPath(import.meta.url);
@@ -155,7 +159,165 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') {
+// ── the corpus run (`npm run bench`) ────────────────────────────────────────────────────────────────────────────
+
+/** Object graphs per file, as bench/snapshot.ts makes them (~690 bytes of snapshot each): ~150 MB and ~1 GB. */
+const CORPUS = { medium: 210_000, large: 1_450_000 } as const;
+
+interface Measured {
+  seconds: number;
+  peakRssBytes: number;
+  /** Objects counted, a sanity check that the methods read the same thing. */
+  nodes: number;
+}
+
+/** A fresh-process measurement: `summary` (parse + summary), `retained` (+ dominators + class retained sizes), `devtools`. */
+async function measureMain(method: string, file: string): Promise<void> {
+  if (method === 'devtools') await devToolsAvailable(); // bundling DevTools is this harness's cost, not DevTools'
+  const start = performance.now();
+  let nodes = 0;
+  if (method === 'devtools') {
+    const chunks = createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>;
+    for (const row of await loadWithDevTools(chunks, { secondThread: true })) nodes += row.count;
+  } else {
+    const snapshot = await readSnapshotFile(file);
+    const grouping = groupNodes(snapshot);
+    nodes = summarize(snapshot, grouping).nodes;
+    if (method === 'retained') {
+      const tree = computeDominators(snapshot, { selfSizes: grouping.selfSizes });
+      groupRetainedSizes(tree, grouping.groupOfNode, grouping.names.length);
+    }
+  }
+  const result: Measured = { seconds: (performance.now() - start) / 1000, peakRssBytes: peakRss(), nodes };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** The corpus writer, the same object graphs as bench/snapshot.ts: `units` of them, then a snapshot to `file`. */
+function generateMain(units: number, file: string): void {
+  class Order {
+    id: string;
+    items: number[];
+    total: number;
+    meta: { source: string; ref: string };
+    onDone: () => string;
+    constructor(i: number) {
+      this.id = `order-${i}`;
+      this.items = [i, i + 1];
+      this.total = i * 1.5;
+      this.meta = { source: 'web', ref: `r${i % 1000}` };
+      this.onDone = () => this.id;
+    }
+  }
+  const keep: Order[] = [];
+  (globalThis as { keep?: unknown }).keep = keep;
+  for (let i = 0; i < units; i++) keep.push(new Order(i));
+  writeHeapSnapshot(file);
+  process.stdout.write(`${JSON.stringify({ ok: true })}\n`);
+}
+
+/** Runs this file as a child with `args`, owned by PID; its last stdout line as JSON. */
+function runOwned<T>(args: string[], label: string, env: NodeJS.ProcessEnv): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB * 2}`, thisFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const pid = child.pid;
+    if (pid === undefined) {
+      reject(new Error(`could not start ${label}`));
+      return;
+    }
+    const exited = new Promise<void>((done) => child.once('close', () => done()));
+    own(pid, {
+      label,
+      stop: async () => {
+        killPid(pid);
+        await exited;
+      },
+      killNow: () => killPid(pid),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      disown(pid);
+      const lastLine = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || lastLine === '') {
+        reject(new Error(`${label} ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
+        return;
+      }
+      resolve(JSON.parse(lastLine) as T);
+    });
+  });
+}
+
+/**
+ * `npm run bench`'s retained-size step: writes a ~150 MB snapshot (and ~1 GB with `--large`) into a temporary
+ * directory, then per file, each in a fresh process: leaktop's summary without retained sizes (`summary
+ * --no-retained`), with them (`summary`), and DevTools' full load (HeapSnapshotLoader + JSHeapSnapshot, which
+ * computes the dominator tree and retained sizes too). Prints the cost of retained sizes and the ratios against
+ * DevTools; the targets (≥ 5× faster, ≤ ⅓ of the peak RSS) are graded on the ~1 GB file.
+ */
+async function corpusMain(large: boolean): Promise<void> {
+  const runStart = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'leaktop-bench-retained-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
+  installSignalCleanup();
+  const env = { ...process.env, TMPDIR: dir };
+  console.log('');
+  console.log('leaktop retained-size benchmark');
+  console.log(`date:    ${new Date().toISOString()}`);
+  console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} CPUs; node ${process.version}`);
+  console.log('each figure: one run in a fresh process (peak RSS = its VmHWM, Node itself included)');
+  try {
+    const files: Array<[string, string]> = [['medium', join(dir, 'medium.heapsnapshot')]];
+    if (large) files.push(['large', join(dir, 'large.heapsnapshot')]);
+    for (const [label, file] of files) {
+      await runOwned(['--generate', String(CORPUS[label as keyof typeof CORPUS]), file], `generate ${label}`, env);
+      const bytes = statSync(file).size;
+      console.log('');
+      console.log(`── ${label}: ${(bytes / MB).toFixed(1)} MB snapshot ${'─'.repeat(50)}`);
+      const row = (name: string, m: Measured) =>
+        console.log(`  ${name.padEnd(46)}${`${m.seconds.toFixed(2)} s`.padStart(9)}    peak RSS ${(m.peakRssBytes / MB).toFixed(0).padStart(6)} MB   ${m.nodes.toLocaleString('en-US')} objects`);
+      const without = await runOwned<Measured>(['--measure', 'summary', file], 'summary', env);
+      row('leaktop summary --no-retained', without);
+      const withRetained = await runOwned<Measured>(['--measure', 'retained', file], 'summary with retained', env);
+      row('leaktop summary (with retained sizes)', withRetained);
+      const devtools = await runOwned<Measured>(['--measure', 'devtools', file], 'devtools', env).catch((error: Error) => {
+        console.log(`  DevTools: fails (${error.message.split('\n')[0]})`);
+        return null;
+      });
+      if (devtools) row('DevTools: HeapSnapshotLoader + JSHeapSnapshot', devtools);
+      console.log(`  → retained sizes cost ${(withRetained.seconds - without.seconds).toFixed(2)} s (${(withRetained.seconds / without.seconds).toFixed(2)}× the summary's time), ` +
+        `${((withRetained.peakRssBytes - without.peakRssBytes) / MB).toFixed(0)} MB more peak RSS`);
+      if (devtools) {
+        const speedup = devtools.seconds / withRetained.seconds;
+        const fraction = withRetained.peakRssBytes / devtools.peakRssBytes;
+        const graded = label === 'large';
+        const verdict = (ok: boolean) => (graded ? (ok ? 'ok' : 'MISSED') : '— (graded on the ~1 GB file: --large)');
+        console.log(`  → with retained vs DevTools: ${speedup.toFixed(1)}× faster (target ≥ ${TARGETS.speedupVsDevTools}×: ${verdict(speedup >= TARGETS.speedupVsDevTools)}), ` +
+          `${fraction.toFixed(2)} of its peak RSS (target ≤ 0.33: ${verdict(fraction <= TARGETS.rssFractionOfDevTools)})`);
+      }
+    }
+  } finally {
+    await stopAllOwnedAndReport(`${dir} removed`, removeDir);
+  }
+  console.log(`retained bench took ${((performance.now() - runStart) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[2] === '--generate') {
+  generateMain(Number(process.argv[3]), process.argv[4]!);
+} else if (process.argv[2] === '--measure') {
+  measureMain(process.argv[3]!, process.argv[4]!).catch((error: unknown) => {
+    console.error((error as Error)?.stack ?? String(error));
+    process.exitCode = 1;
+  });
+} else if (process.argv[2] === undefined || process.argv[2] === '--large') {
+  corpusMain(process.argv[2] === '--large').catch((error: unknown) => {
+    console.error(`bench failed: ${(error as Error)?.stack ?? String(error)}`);
+    process.exitCode = 1;
+  });
+} else if (process.argv[2] === '--child') {
   childMain(process.argv[3]!, process.argv[4] === '--paths').catch((error: unknown) => {
     console.error((error as Error)?.stack ?? String(error));
     process.exitCode = 1;

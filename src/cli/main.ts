@@ -50,9 +50,25 @@ async function run(invocation: Invocation): Promise<void> {
       const { runDiffPid } = await import('./commands/diff-pid.js');
       return runDiffPid(invocation);
     }
+    case 'leaks': {
+      const { runLeaksFiles } = await import('./commands/leaks.js');
+      return runLeaksFiles(invocation);
+    }
+    case 'leaks-pid': {
+      const { runLeaksPid } = await import('./commands/leaks.js');
+      return runLeaksPid(invocation);
+    }
+    case 'retainers': {
+      const { runRetainers } = await import('./commands/retainers.js');
+      return runRetainers(invocation);
+    }
     case 'gc': {
       const { runGc } = await import('./commands/gc.js');
       return runGc(invocation);
+    }
+    case 'alloc': {
+      const { runAlloc } = await import('./commands/alloc.js');
+      return runAlloc(invocation);
     }
     case 'snapshot': {
       const { runSnapshot } = await import('./commands/snapshot.js');

@@ -5,14 +5,18 @@ import { UsageError } from './user-error.js';
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
-  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean }
+  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number }
   | { command: 'list'; json: boolean }
   | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
   | { command: 'gc'; pid: number; json: boolean }
   | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean }
-  | { command: 'summary'; file: string; top: number; json: boolean }
-  | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean }
-  | { command: 'diff-pid'; pid: number; waitMs: number; keep: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean };
+  | { command: 'summary'; file: string; top: number; json: boolean; retained: boolean }
+  | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean }
+  | { command: 'diff-pid'; pid: number; waitMs: number; keep: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean }
+  | { command: 'leaks'; files: [string, string, string]; json: boolean }
+  | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean }
+  | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
+  | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; gc: boolean; json: boolean };
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -26,6 +30,12 @@ function parseSeconds(value: string): number {
 function parseWaitSeconds(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError('expected seconds.');
   return Math.round(Number(value) * 1000);
+}
+
+function parseDurationSeconds(value: string): number {
+  const ms = Math.round(Number(value) * 1000);
+  if (!/^\d+(\.\d+)?$/.test(value) || ms < 100) throw new InvalidArgumentError('expected seconds, at least 0.1.');
+  return ms;
 }
 
 function parsePositiveInt(value: string): number {
@@ -49,6 +59,12 @@ Examples:
   $ leaktop watch 4242 --heap        with V8 heap figures (attaches for the run)
   $ leaktop gc 4242                  force a GC, print what it freed
   $ leaktop snapshot 4242            a heap snapshot to open in Chrome DevTools
+  $ leaktop alloc --pid 4242 --duration 60 --compare
+                                     which functions' allocations grew in a minute
+  $ leaktop leaks --pid 4242 --interval 60
+                                     what the last minute allocated and kept, and why
+  $ leaktop retainers a.heapsnapshot --name UserSession
+                                     what keeps the UserSession objects alive
 `;
 
 /**
@@ -64,13 +80,14 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .showSuggestionAfterError()
     .addOption(new Option('-i, --interval <seconds>', 'refresh interval').default(1000, '1').argParser(parseSeconds))
     .option('--ascii', 'draw with ASCII only (automatic when the locale is not UTF-8)')
-    .option('-y, --yes', 'do not ask before opening an inspector (a)')
+    .option('-y, --yes', 'do not ask before opening an inspector (a) or snapshotting (s, L)')
+    .addOption(new Option('--leak-interval <seconds>', 'time between the snapshots of the leak check (L)').default(30_000, '30').argParser(parseWaitSeconds))
     .addHelpText('after', keysHelp + examples)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
-    .action((opts: { interval: number; ascii?: boolean; yes?: boolean }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, snapshot, summary, diff)`);
-      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true });
+    .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number }, command: Command) => {
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, snapshot, summary, diff, leaks, retainers, alloc)`);
+      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval });
     });
 
   program.addHelpCommand(false);
@@ -116,11 +133,12 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
 
   program
     .command('summary')
-    .description('objects per constructor in a .heapsnapshot file (count and self size)')
+    .description('objects per constructor in a .heapsnapshot file (count, self size, retained size)')
     .argument('<file>', 'a heap snapshot (from leaktop, Chrome DevTools, v8.writeHeapSnapshot, --heapsnapshot-signal)')
     .addOption(new Option('--top <n>', 'rows to print').default(30).argParser(parsePositiveInt))
+    .option('--no-retained', 'skip retained sizes (the dominator tree: seconds on a 1 GB file)')
     .option('--json', 'print a JSON object')
-    .action((file: string, opts: { top: number; json?: boolean }) => onInvoke({ command: 'summary', file, top: opts.top, json: opts.json === true }));
+    .action((file: string, opts: { top: number; json?: boolean; retained: boolean }) => onInvoke({ command: 'summary', file, top: opts.top, json: opts.json === true, retained: opts.retained }));
 
   program
     .command('diff')
@@ -133,16 +151,78 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--dir <dir>', 'with --pid --keep: where the files go')
     .addOption(new Option('--top <n>', 'rows to print').default(30).argParser(parsePositiveInt))
     .addOption(new Option('--sort <key>', 'order of the rows').choices(['size', 'count', 'new']).default('size'))
+    .option('--paths', 'add the retainer paths of the top growing constructors (of their new objects with --pid)')
+    .option('--no-retained', 'skip retained sizes (the dominator tree: seconds on a 1 GB file)')
     .option('--json', 'print a JSON object')
-    .action((a: string | undefined, b: string | undefined, opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean }) => {
+    .action(
+      (a: string | undefined, b: string | undefined, opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean; retained: boolean; paths?: boolean }) => {
+        const extras = { retained: opts.retained, paths: opts.paths === true };
+        if (opts.pid !== undefined) {
+          if (a !== undefined) throw new UsageError('give either two files or --pid, not both');
+          onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras });
+          return;
+        }
+        if (a === undefined || b === undefined) throw new UsageError('diff needs two snapshot files, or --pid PID');
+        onInvoke({ command: 'diff', a, b, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras });
+      },
+    );
+
+  program
+    .command('leaks')
+    .description('leak candidates: objects made between a baseline and a target snapshot and alive at a final one')
+    .argument('[files...]', 'baseline, target and final .heapsnapshot files from one inspector session (leaks --pid --keep)')
+    .option('--pid <pid>', 'snapshot this process three times in one session, --interval apart', (v: string) => parsePid(v)[0]!)
+    .addOption(new Option('--interval <seconds>', 'with --pid: time between the snapshots').default(30_000, '30').argParser(parseWaitSeconds))
+    .option('--keep', 'with --pid: keep the three snapshot files (in --dir or here)')
+    .option('--dir <dir>', 'with --pid --keep: where the files go')
+    .option('--json', 'print a JSON object')
+    .action((files: string[], opts: { pid?: number; interval: number; keep?: boolean; dir?: string; json?: boolean }) => {
       if (opts.pid !== undefined) {
-        if (a !== undefined) throw new UsageError('give either two files or --pid, not both');
-        onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true });
+        if (files.length > 0) throw new UsageError('give either three files or --pid, not both');
+        onInvoke({ command: 'leaks-pid', pid: opts.pid, intervalMs: opts.interval, keep: opts.keep === true, dir: opts.dir, json: opts.json === true });
         return;
       }
-      if (a === undefined || b === undefined) throw new UsageError('diff needs two snapshot files, or --pid PID');
-      onInvoke({ command: 'diff', a, b, top: opts.top, sort: opts.sort, json: opts.json === true });
+      if (files.length !== 3) throw new UsageError('leaks needs three snapshot files (baseline, target, final), or --pid PID');
+      onInvoke({ command: 'leaks', files: [files[0]!, files[1]!, files[2]!], json: opts.json === true });
     });
+
+  program
+    .command('retainers')
+    .description('the objects of one constructor in a snapshot, biggest retained first, and what keeps them alive')
+    .argument('<file>', 'a heap snapshot')
+    .requiredOption('--name <constructor>', "the constructor, as 'summary' names it")
+    .addOption(new Option('--limit <n>', 'objects and path groups to print').default(10).argParser(parsePositiveInt))
+    .option('--json', 'print a JSON object')
+    .action((file: string, opts: { name: string; limit: number; json?: boolean }) => onInvoke({ command: 'retainers', file, name: opts.name, limit: opts.limit, json: opts.json === true }));
+
+  program
+    .command('alloc')
+    .description('the allocation sites of live memory in a process, sampled for --duration (attaches, then detaches)')
+    .requiredOption('--pid <pid>', 'the Node.js process', (v: string) => parsePid(v)[0]!)
+    .requiredOption('--duration <seconds>', 'how long to sample', parseDurationSeconds)
+    .addOption(new Option('--interval <bytes>', 'mean bytes allocated between samples (smaller: more sites seen, more cost)').default(32768).argParser(parsePositiveInt))
+    .addOption(new Option('--top <n>', 'sites to print').default(20).argParser(parsePositiveInt))
+    .addOption(new Option('--by <grouping>', 'a site per function (shown at its first line) or per call stack').choices(['line', 'stack']).default('line'))
+    .option('--compare', 'growth per site: the profile at half time against the one at the end')
+    .option('--packages', 'one site per node_modules package')
+    .option('-o, --output <file>', 'also save the raw profile (FILE.heapprofile, loads in Chrome DevTools)')
+    .option('--no-gc', 'do not force a full GC before reading a profile')
+    .option('--json', 'print a JSON object')
+    .action((opts: { pid: number; duration: number; interval: number; top: number; by: 'line' | 'stack'; compare?: boolean; packages?: boolean; output?: string; gc: boolean; json?: boolean }) =>
+      onInvoke({
+        command: 'alloc',
+        pid: opts.pid,
+        durationMs: opts.duration,
+        intervalBytes: opts.interval,
+        top: opts.top,
+        by: opts.by,
+        compare: opts.compare === true,
+        groupPackages: opts.packages === true,
+        output: opts.output,
+        gc: opts.gc,
+        json: opts.json === true,
+      }),
+    );
 
   return program;
 }

@@ -67,6 +67,8 @@ const FULL_GC_EXPRESSION = `(() => {
 export class InspectorSession {
   /** Names this CDP session (a random UUID made at connect); heap-object ids are comparable only within one. */
   readonly id: string = randomUUID();
+  /** What `detach` undoes in the target before it closes the connection (see `onDetach`). */
+  readonly #beforeDetach = new Set<() => Promise<void>>();
 
   private constructor(
     readonly pid: number,
@@ -154,12 +156,26 @@ export class InspectorSession {
    */
   async detach(): Promise<void> {
     if (this.connection.isClosed) return;
+    const undo = [...this.#beforeDetach];
+    this.#beforeDetach.clear();
+    await Promise.all(undo.map((run) => withTimeout(run().catch(() => undefined), DETACH_STEP_TIMEOUT_MS)));
+    if (this.connection.isClosed) return;
     if (!this.openedByLeaktop) {
       this.connection.close();
       await this.connection.closed;
       return;
     }
     await closeInspectorAt(this.pid, { port: this.port }, this.connection);
+  }
+
+  /**
+   * Registers something to undo in the target at the start of `detach`, while the connection is still open (a
+   * running allocation sampler is stopped this way). Each gets at most a few seconds; a failure does not stop the
+   * detach. Returns the function that unregisters it.
+   */
+  onDetach(undo: () => Promise<void>): () => void {
+    this.#beforeDetach.add(undo);
+    return () => this.#beforeDetach.delete(undo);
   }
 
   async #evaluate<T>(expression: string, timeoutMs = 5000): Promise<T> {
@@ -172,6 +188,9 @@ export class InspectorSession {
     return reply.result.value as T;
   }
 }
+
+/** How long `detach` waits for each `onDetach` step before it closes the connection anyway, ms. */
+const DETACH_STEP_TIMEOUT_MS = 3000;
 
 let activations: Promise<unknown> = Promise.resolve();
 

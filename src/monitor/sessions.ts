@@ -1,13 +1,35 @@
-import { resolve } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes } from '../core/format.js';
 import { diffSnapshots, prepareSnapshot, type DiffSort, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
+import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
+import { findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snapshot/leak-candidates.js';
+import { classObjects, retainedSizes, withRetainedDiff, type ClassRef, type RetainedSizes } from '../core/snapshot/retained.js';
+import { pathGroupJson, RetainerPaths } from '../core/snapshot/retainer-paths.js';
 import { UserError } from '../core/user-error.js';
 import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
+import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
+import { readCwd } from '../proc/read-cwd.js';
 import type { HeapReading, MonitorStore } from '../state/index.js';
+
+/** Lets the UI draw a status before a long synchronous computation (ink renders on a timer). */
+const letUiDraw = () => new Promise<void>((r) => setTimeout(r, 50));
+
+/** A parsed snapshot of the TUI, prepared for `d` and for Enter on a diff row. */
+interface ParsedSnapshot {
+  path: string;
+  snapshot: PreparedSnapshot;
+  /** Its dominator tree and retained sizes per constructor; null when they could not be computed. */
+  retained: RetainedSizes | null;
+}
+
+/** How often a running allocation sampler's profile is re-read for the view, ms. */
+const ALLOC_REFRESH_MS = 3000;
 
 /** How a session manager starts sessions; a test may count or fail them. */
 export type AttachFn = (pid: number, options: { startTimeTicks: number }) => Promise<InspectorSession>;
@@ -22,11 +44,22 @@ export class SessionManager {
   readonly #store: MonitorStore;
   readonly #attach: AttachFn;
   /** The last two parsed snapshots per process (for `d`); older ones are dropped to bound memory. */
-  readonly #parsed = new Map<string, Array<{ path: string; snapshot: PreparedSnapshot }>>();
+  readonly #parsed = new Map<string, ParsedSnapshot[]>();
+  /** Retainer paths of the later snapshot of the diff shown, and the earlier one's ids, built on the first Enter. */
+  #pathsOf: { path: string; paths: RetainerPaths; earlier: SnapshotIds } | null = null;
+  /** Running leak checks (`L`), by process key: aborting one stops it at the next step. */
+  readonly #leakRuns = new Map<string, AbortController>();
   readonly #snapshotDir: string;
+  /** Running allocation samplers, by process key (`p`). */
+  readonly #profilers = new Map<string, SamplingProfiler>();
+  /** One timer re-reads every running sampler's profile; it runs only while one does. */
+  #allocTimer: NodeJS.Timeout | undefined;
+  #allocReading = false;
+  readonly #allocRefreshMs: number;
 
-  constructor(store: MonitorStore, options: { attach?: AttachFn; snapshotDir?: string } = {}) {
+  constructor(store: MonitorStore, options: { attach?: AttachFn; snapshotDir?: string; allocRefreshMs?: number } = {}) {
     this.#store = store;
+    this.#allocRefreshMs = options.allocRefreshMs ?? ALLOC_REFRESH_MS;
     this.#attach = options.attach ?? ((pid, attachOptions) => InspectorSession.attach(pid, attachOptions));
     this.#snapshotDir = resolve(options.snapshotDir ?? '.');
   }
@@ -56,8 +89,11 @@ export class SessionManager {
         },
       });
       const parsed = this.#parsed.get(key) ?? [];
-      // Prepared now (grouping, ids sorted), so that `d` later only compares.
-      parsed.push({ path: file.path, snapshot: prepareSnapshot(parser.end()) });
+      // Prepared now (grouping, ids sorted, dominator tree), so that `d` later only compares.
+      this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
+      await letUiDraw();
+      const prepared = prepareSnapshot(parser.end());
+      parsed.push({ path: file.path, snapshot: prepared, retained: retainedSizes(prepared.snapshot, prepared.grouping) });
       this.#parsed.set(key, parsed.slice(-2));
       const previous = this.#store.getState().attachments.get(key)?.snapshots ?? [];
       this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
@@ -78,9 +114,133 @@ export class SessionManager {
       this.#fail(new UserError('take two snapshots of that process first (s, then s again later)'));
       return false;
     }
-    const [a, b] = parsed as [{ path: string; snapshot: PreparedSnapshot }, { path: string; snapshot: PreparedSnapshot }];
-    this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff: diffSnapshots(a.snapshot, b.snapshot, { idsComparable: true, sort }) });
+    const [a, b] = parsed as [ParsedSnapshot, ParsedSnapshot];
+    const diff = withRetainedDiff(diffSnapshots(a.snapshot, b.snapshot, { idsComparable: true, sort }), a.retained?.byClass ?? null, b.retained?.byClass ?? null);
+    this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff, key });
     return true;
+  }
+
+  /**
+   * Enter on a diff row: the objects of that constructor in the later snapshot, new ones first, with shallow and
+   * retained sizes and their grouped retainer paths. The reverse-edge index and distances are built on the first
+   * Enter of a diff (a second or so on a large heap: the status says so first), then reused.
+   */
+  async inspectClass(ref: ClassRef): Promise<void> {
+    const { name } = ref;
+    const diff = this.#store.getState().diff;
+    const parsed = diff?.key === undefined ? undefined : this.#parsed.get(diff.key);
+    const b = parsed?.find((p) => p.path === diff?.bPath);
+    const a = parsed?.find((p) => p.path === diff?.aPath);
+    if (!diff || !a || !b) return this.#fail(new UserError('the snapshots of this diff are gone (detached?): take two again (s, s, d)'));
+    const empty = { pid: diff.pid, name, count: 0, selfSize: 0, retainedSize: null, newCount: null, objects: [], pathsOfNew: false, paths: [] };
+    this.#store.setObjects({ ...empty, computing: true });
+    try {
+      if (this.#pathsOf?.path !== b.path) {
+        this.#store.setStatus(`Finding retainer paths in ${b.path.slice(b.path.lastIndexOf('/') + 1)}...`);
+        await letUiDraw();
+        this.#pathsOf = { path: b.path, paths: new RetainerPaths(b.snapshot.snapshot, b.snapshot.grouping), earlier: snapshotIds(a.snapshot.snapshot) };
+      }
+      const { paths, earlier } = this.#pathsOf;
+      const found = classObjects(b.snapshot.snapshot, b.snapshot.grouping, paths, ref, { tree: b.retained?.tree ?? null, earlier, limit: 20, pathLimit: 8 });
+      if (this.#store.getState().objects?.name !== name) return; // another row was opened meanwhile
+      if (!found) {
+        this.#store.setObjects({ ...empty, computing: false });
+        return this.#store.setStatus(`no ${name} objects in the later snapshot (all freed)`);
+      }
+      this.#store.setObjects({
+        pid: diff.pid,
+        name,
+        computing: false,
+        count: found.count,
+        selfSize: found.selfSize,
+        retainedSize: found.retainedSize,
+        newCount: found.newCount,
+        objects: found.objects.map(({ id, selfSize, retainedSize, isNew }) => ({ id, selfSize, retainedSize, isNew })),
+        pathsOfNew: found.pathsOfNew,
+        paths: found.paths.map(pathGroupJson),
+      });
+      this.#store.clearStatus();
+    } catch (error) {
+      this.#store.setObjects(null);
+      this.#fail(error);
+    }
+  }
+
+  /**
+   * `L`: three-snapshot leak detection on the process — baseline, wait, target, wait, final, in this one session —
+   * with a countdown in the store's `leakCheck`. The files go to a temporary directory and are deleted; of the first
+   * two snapshots only the sorted ids are kept. The candidates are computed here, after the last snapshot, not in
+   * the UI. Detaching (x, q) stops it.
+   */
+  async detectLeaks(key: string, intervalMs: number): Promise<void> {
+    if (this.#leakRuns.has(key)) return this.#store.setStatus('a leak check of that process is already running');
+    if (!this.#sessions.has(key)) await this.attach(key);
+    const session = this.#sessions.get(key);
+    if (!session) return;
+    if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then L again'));
+    const abort = new AbortController();
+    this.#leakRuns.set(key, abort);
+    const startedAtMs = Date.now();
+    this.#store.setLeakCheck({ key, pid: session.pid, intervalMs, stage: 'starting', running: true, candidates: null, error: null, startedAtMs });
+    const update = (patch: { stage?: string; running?: boolean; candidates?: ReturnType<typeof findLeakCandidates>['candidates']; error?: string }) => {
+      const current = this.#store.getState().leakCheck;
+      if (current && current.startedAtMs === startedAtMs && current.key === key) this.#store.setLeakCheck({ ...current, ...patch });
+    };
+    let dir: string | null = null;
+    try {
+      dir = await mkdtemp(join(tmpdir(), 'leaktop-leaks-'));
+      const workDir = dir;
+      // The monitor reads the heap of an attached process every tick. The first reads in a session leave V8
+      // bookkeeping behind in the target (allocation sites of the functions they run, with boilerplate objects)
+      // that would show as new and alive; one round before the baseline makes them old.
+      await withTimeout(Promise.all([session.heapUsage(), session.memoryUsage(), session.heapSpaces()]), 5000).catch(() => undefined);
+      const capture = async (stage: string, n: number): Promise<HeapSnapshot> => {
+        const label = `snapshot ${n}/3 (${stage})`;
+        update({ stage: `${label}: full GC` });
+        this.#store.updateAttachment(key, { capture: { stage: `leak check ${label}` } });
+        const parser = new SnapshotParser();
+        const path = join(workDir, defaultSnapshotName(session.pid, new Date()).replace('.heapsnapshot', `-${stage}.heapsnapshot`));
+        try {
+          await takeSnapshot(session, {
+            path,
+            signal: abort.signal,
+            onProgress: (done, total) => update({ stage: `${label}: building ${Math.floor((done / Math.max(1, total)) * 100)}%` }),
+            onChunk: (chunk) => parser.write(chunk),
+          });
+        } finally {
+          this.#store.updateAttachment(key, { capture: null });
+        }
+        abort.signal.throwIfAborted();
+        update({ stage: `${label}: reading` });
+        await letUiDraw();
+        const snapshot = parser.end();
+        await rm(path, { force: true });
+        await rm(`${path}.json`, { force: true });
+        return snapshot;
+      };
+      const wait = async (next: string, ids: SnapshotIds): Promise<SnapshotIds> => {
+        const ends = Date.now() + intervalMs;
+        while (Date.now() < ends) {
+          update({ stage: `${next} snapshot in ${Math.ceil((ends - Date.now()) / 1000)} s` });
+          await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal: abort.signal });
+        }
+        return ids;
+      };
+      const baseline = await wait('target', snapshotIds(await capture('baseline', 1)));
+      const target = await wait('final', snapshotIds(await capture('target', 2)));
+      const final = await capture('final', 3);
+      update({ stage: 'finding the candidates (dominator tree, retainer paths)' });
+      await letUiDraw();
+      const { candidates } = findLeakCandidates(baseline, target, final);
+      update({ stage: 'done', running: false, candidates });
+      this.#store.setStatus(`Leak check of ${session.pid}: ${candidates.length === 0 ? 'no candidates' : `${candidates.length} candidate${candidates.length === 1 ? '' : 's'}, biggest: ${candidates[0]!.name}`}`);
+    } catch (error) {
+      update({ running: false, stage: 'stopped', error: abort.signal.aborted ? 'stopped (detached)' : error instanceof Error ? error.message : String(error) });
+      if (!abort.signal.aborted) this.#fail(error);
+    } finally {
+      this.#leakRuns.delete(key);
+      if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   /** Writes the current diff view to a file beside the snapshots, as text or JSON. */
@@ -94,6 +254,92 @@ export class SessionManager {
     } catch (error) {
       this.#fail(new UserError(`could not write '${path}': ${(error as Error).message}`, { cause: error }));
     }
+  }
+
+  /**
+   * `p`: starts V8's sampling heap profiler in the attached process, or stops the one running (its last profile
+   * stays in the view). The profile is re-read every few seconds while it runs.
+   */
+  async toggleSampling(key: string, intervalBytes?: number): Promise<void> {
+    const session = this.#sessions.get(key);
+    if (!session) return this.#fail(new UserError('attach first (a) to sample allocations in that process'));
+    if (this.#profilers.has(key)) return this.stopSampling(key);
+    const interval = intervalBytes ?? this.#store.getState().attachments.get(key)?.alloc?.intervalBytes ?? DEFAULT_SAMPLING_INTERVAL_BYTES;
+    try {
+      const profiler = await SamplingProfiler.start(session, { intervalBytes: interval });
+      if (this.#sessions.get(key) !== session) {
+        await profiler.stop().catch(() => undefined); // detached meanwhile
+        return;
+      }
+      this.#profilers.set(key, profiler);
+      const cwd = readCwd(session.pid);
+      this.#store.updateAttachment(key, {
+        alloc: { intervalBytes: interval, running: true, startedAtMs: profiler.startedAtMs, profile: null, profiledAtMs: null, mark: null, cwd: typeof cwd === 'string' ? cwd : null },
+      });
+      this.#store.setStatus(`Sampling allocations in ${session.pid} every ${interval % 1024 === 0 ? `${interval / 1024} KiB` : `${interval} B`} (p stops; x and q stop it too)`);
+      this.#allocTimer ??= setInterval(() => void this.#readProfiles(), this.#allocRefreshMs);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Stops the sampler of the process, keeping its last profile for the view. */
+  async stopSampling(key: string): Promise<void> {
+    const profiler = this.#profilers.get(key);
+    if (!profiler) return;
+    this.#profilers.delete(key);
+    this.#stopTimerIfIdle();
+    try {
+      const last = await profiler.stop();
+      const alloc = this.#store.getState().attachments.get(key)?.alloc;
+      if (alloc) this.#store.updateAttachment(key, { alloc: { ...alloc, running: false, ...(last ? { profile: last, profiledAtMs: Date.now() } : {}) } });
+      this.#store.setStatus(`Stopped sampling allocations in ${profiler.session.pid}`);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Restarts the sampler of the process at another interval (a new run: the profile starts empty). */
+  async setSamplingInterval(key: string, intervalBytes: number): Promise<void> {
+    if (this.#profilers.has(key)) await this.stopSampling(key);
+    await this.toggleSampling(key, intervalBytes);
+  }
+
+  /** `m`: marks the current profile as the point to compare to, or clears the mark. */
+  markAllocations(key: string): void {
+    const alloc = this.#store.getState().attachments.get(key)?.alloc;
+    if (!alloc) return;
+    if (alloc.mark) {
+      this.#store.updateAttachment(key, { alloc: { ...alloc, mark: null } });
+      return this.#store.setStatus('Mark cleared: live bytes per site');
+    }
+    if (!alloc.profile) return this.#fail(new UserError('no profile yet to mark: wait for the first one (a few seconds)'));
+    this.#store.updateAttachment(key, { alloc: { ...alloc, mark: { profile: alloc.profile, markedAtMs: alloc.profiledAtMs ?? Date.now() } } });
+    this.#store.setStatus('Marked: the view now shows the growth per site since this point (m clears)');
+  }
+
+  /** Re-reads the profile of every running sampler into the store; one round at a time. */
+  async #readProfiles(): Promise<void> {
+    if (this.#allocReading) return;
+    this.#allocReading = true;
+    try {
+      await Promise.all(
+        [...this.#profilers].map(async ([key, profiler]) => {
+          const profile = await withTimeout(profiler.profile(), this.#allocRefreshMs * 3).catch(() => undefined);
+          const alloc = this.#store.getState().attachments.get(key)?.alloc;
+          if (!profile || !alloc || !alloc.running || this.#profilers.get(key) !== profiler) return;
+          this.#store.updateAttachment(key, { alloc: { ...alloc, profile, profiledAtMs: Date.now() } });
+        }),
+      );
+    } finally {
+      this.#allocReading = false;
+    }
+  }
+
+  #stopTimerIfIdle(): void {
+    if (this.#profilers.size > 0 || !this.#allocTimer) return;
+    clearInterval(this.#allocTimer);
+    this.#allocTimer = undefined;
   }
 
   /** Sessions now open. */
@@ -133,9 +379,16 @@ export class SessionManager {
     const session = this.#sessions.get(key);
     if (!session) return;
     this.#parsed.delete(key);
+    this.#leakRuns.get(key)?.abort();
+    this.#pathsOf = null;
     this.#store.updateAttachment(key, { phase: 'detaching' });
     this.#sessions.delete(key);
+    // Also done by session.detach (the sampler registers itself there); stopping it first keeps the timer in step.
+    const profiler = this.#profilers.get(key);
+    this.#profilers.delete(key);
+    this.#stopTimerIfIdle();
     try {
+      await profiler?.stop().catch(() => undefined);
       await session.detach();
       this.#store.setStatus(session.openedByLeaktop ? `Detached from ${session.pid}; its inspector is closed` : `Detached from ${session.pid}`);
     } catch (error) {
@@ -192,6 +445,9 @@ export class SessionManager {
     if (!this.#sessions.has(key)) return; // a detach we asked for
     this.#sessions.delete(key);
     this.#parsed.delete(key);
+    this.#leakRuns.get(key)?.abort();
+    this.#profilers.delete(key); // the process or its inspector is gone, and its sampler with it
+    this.#stopTimerIfIdle();
     this.#store.removeAttachment(key);
     this.#store.setStatus(`The inspector session with ${pid} ended (the process exited or closed it)`, 'error');
   }

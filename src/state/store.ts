@@ -2,6 +2,10 @@ import { growthPerMinute } from '../core/growth.js';
 import { TimeSeries } from '../core/time-series.js';
 import type { HostSample, ProcessHarvest, ProcessSample } from '../proc/index.js';
 import type { SnapshotDiff } from '../core/snapshot/diff-snapshots.js';
+import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
+import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
+import type { ObjectRow } from '../core/snapshot/retained.js';
+import type { PathJson } from '../core/snapshot/retainer-paths.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
 export interface HeapReading {
@@ -32,6 +36,26 @@ export interface Attachment {
   capture?: { stage: string } | null;
   /** Snapshots taken in this session, oldest first. */
   snapshots?: ReadonlyArray<{ path: string; bytes: number; takenAtMs: number }>;
+  /** Allocation sampling (`p`): running, or stopped with its last profile kept for reading. */
+  alloc?: AllocSampling | null;
+}
+
+/** V8's sampling heap profiler on an attached process, as the allocation view shows it. */
+export interface AllocSampling {
+  /** Mean bytes allocated between samples. */
+  intervalBytes: number;
+  /** False once stopped; the last profile stays. */
+  running: boolean;
+  /** When this run of the sampler started, epoch ms. */
+  startedAtMs: number;
+  /** The newest profile (live sampled objects since the start); null until the first read. */
+  profile: SamplingProfile | null;
+  /** When `profile` was read, epoch ms. */
+  profiledAtMs: number | null;
+  /** The profile marked as the point to compare to (`m`), with when it was read; null when not comparing. */
+  mark: { profile: SamplingProfile; markedAtMs: number } | null;
+  /** The target's working directory, for short file names; null when unreadable. */
+  cwd: string | null;
 }
 
 /** A comparison of two snapshots of one process, for the diff view. */
@@ -40,7 +64,44 @@ export interface DiffResult {
   /** The two files compared. */
   aPath: string;
   bPath: string;
+  /** Rows carry `retainedA/B/Delta` when retained sizes were computed. */
   diff: SnapshotDiff;
+  /** The process key, for Enter on a row (its objects in the later snapshot). */
+  key?: string;
+}
+
+/** The objects of one constructor of the diff and their retainer paths (Enter in the diff view). */
+export interface ObjectsResult {
+  pid: number;
+  name: string;
+  /** Still being computed: the rest is not filled in yet. */
+  computing: boolean;
+  count: number;
+  selfSize: number;
+  retainedSize: number | null;
+  /** Objects not in the earlier snapshot; null when not comparable. */
+  newCount: number | null;
+  /** The first objects: new ones first, then biggest retained. */
+  objects: ReadonlyArray<Omit<ObjectRow, 'node'>>;
+  /** Whether the paths are those of the new objects only. */
+  pathsOfNew: boolean;
+  /** Grouped retainer paths, biggest group first. */
+  paths: readonly PathJson[];
+}
+
+/** A three-snapshot leak check (`L`): running, with what it does now, or done with its candidates. */
+export interface LeakCheck {
+  key: string;
+  pid: number;
+  intervalMs: number;
+  /** What it is doing: `snapshot 1/3 (baseline)`, `target snapshot in 12 s`, `finding the candidates`… */
+  stage: string;
+  running: boolean;
+  /** When done: biggest retained size first. Null while running or after a failure. */
+  candidates: readonly LeakCandidate[] | null;
+  /** Why it stopped early, if it did. */
+  error: string | null;
+  startedAtMs: number;
 }
 
 /** A process instance the monitor follows, with its history. */
@@ -77,6 +138,10 @@ export interface MonitorState {
   attachments: ReadonlyMap<string, Attachment>;
   /** The newest snapshot comparison (`d`), or null. */
   diff: DiffResult | null;
+  /** The objects view (Enter on a diff row), or null. */
+  objects?: ObjectsResult | null;
+  /** The newest leak check (`L`), or null. */
+  leakCheck?: LeakCheck | null;
 }
 
 /** Options of `MonitorStore`. */
@@ -201,6 +266,14 @@ export class MonitorStore {
 
   setDiff(diff: DiffResult | null): void {
     this.#set({ diff });
+  }
+
+  setObjects(objects: ObjectsResult | null): void {
+    this.#set({ objects });
+  }
+
+  setLeakCheck(leakCheck: LeakCheck | null): void {
+    this.#set({ leakCheck });
   }
 
   removeAttachment(key: string): void {

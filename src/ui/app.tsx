@@ -13,12 +13,18 @@ import { useMonitorState } from './hooks/use-monitor-state.js';
 import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-state.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
-import { confirmKeyAction, filterKeyAction, globalKeyAction, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
+import { confirmKeyAction, filterKeyAction, globalKeyAction, nextLeakInterval, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
 import { ConfirmAction } from './components/confirm-action.js';
-import { DiffView, diffLines } from './components/diff-view.js';
+import { DIFF_VIEW_CHROME, DiffView, diffLines } from './components/diff-view.js';
+import { ObjectsView } from './components/objects-view.js';
+import { LeaksView } from './components/leaks-view.js';
+import { useSyncReducer } from './hooks/use-sync-reducer.js';
 import { diffKeyAction, useDiffViewState } from './hooks/use-diff-view-state.js';
 import type { DiffResult } from '../state/index.js';
 import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
+import type { ClassRef } from '../core/snapshot/retained.js';
+import { AllocView } from './components/alloc-view.js';
+import { allocKeyAction, nextSamplingInterval, useAllocViewState } from './hooks/use-alloc-view-state.js';
 
 /** The whole diff as text, for `w`. */
 function diffAsText(result: DiffResult, sort: DiffSort, filter: string): string {
@@ -54,6 +60,16 @@ export interface Actions {
   diff(key: string): boolean;
   /** Writes the diff view to a file. */
   writeDiff(format: 'text' | 'json', text: () => string): void;
+  /** Starts allocation sampling in an attached process, or stops the running one. */
+  sample(key: string): void;
+  /** Marks the current allocation profile as the point to compare to, or clears the mark. */
+  markAllocations(key: string): void;
+  /** Restarts allocation sampling at another interval, bytes. */
+  setSamplingInterval(key: string, intervalBytes: number): void;
+  /** The objects of a constructor of the diff shown, with their retainer paths, into the store's `objects`. */
+  inspectClass?(ref: ClassRef): void;
+  /** Runs the three-snapshot leak check on the process, into the store's `leakCheck`. */
+  detectLeaks?(key: string, intervalMs: number): void;
 }
 
 export interface AppProps {
@@ -62,10 +78,15 @@ export interface AppProps {
   actions?: Actions;
   /** Ask before opening an inspector. @default true (`--yes` turns it off) */
   confirmAttach?: boolean;
+  /** Time between the snapshots of the leak check (`L`), ms. @default 30000 */
+  leakIntervalMs?: number;
 }
 
+/** A scroll offset or selection index that j/k move. */
+const moveReducer = (state: number, action: number | 'reset'): number => (action === 'reset' ? 0 : Math.max(0, state + action));
+
 /** The full-screen monitor. It renders the store and dispatches actions; it performs no I/O. */
-export function App({ store, actions, confirmAttach = true }: AppProps) {
+export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_000 }: AppProps) {
   const state = useMonitorState(store);
   const { columns: width, rows: terminalRows } = useTerminalSize();
   // One row short of the terminal: ink redraws a frame that fills the screen by clearing it, which flickers.
@@ -73,6 +94,9 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
   const [table, dispatchTable, getTable] = useTableState();
   const [screen, dispatchView, getView] = useViewState();
   const [diffState, dispatchDiff, getDiff] = useDiffViewState();
+  const [allocState, dispatchAlloc] = useAllocViewState();
+  const [objectsTop, dispatchObjectsTop] = useSyncReducer(moveReducer, 0);
+  const [leakSelected, dispatchLeakSelected, getLeakSelected] = useSyncReducer(moveReducer, 0);
   const { isRawModeSupported } = useStdin();
   const { exit } = useApp();
 
@@ -91,7 +115,12 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
   const pageSize = Math.max(1, height - CHROME_ROWS);
 
   /** The process a process key acts on: the one in the detail view, or the selected row. */
-  const targetKey = (): string | undefined => (getView().view === 'detail' ? (getView().detailKey ?? undefined) : rowKeys[selectedIndex(getTable(), rowKeys)]);
+  const targetKey = (): string | undefined => {
+    const view = getView();
+    if (view.view === 'alloc') return view.allocKey ?? undefined;
+    if (view.view === 'leaks') return store.getState().leakCheck?.key;
+    return view.view === 'detail' ? (view.detailKey ?? undefined) : rowKeys[selectedIndex(getTable(), rowKeys)];
+  };
 
   const onProcessAction = (action: ProcessAction) => {
     const key = targetKey();
@@ -110,7 +139,24 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
       if (actions.diff(key)) dispatchView({ type: 'open-diff' });
       return;
     }
+    if (action === 'leaks') {
+      if (!actions.detectLeaks) return store.setStatus('the leak check is not available here', 'error');
+      if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'leaks', intervalMs: leakIntervalMs });
+      actions.detectLeaks(key, leakIntervalMs);
+      dispatchLeakSelected('reset');
+      return dispatchView({ type: 'open-leaks' });
+    }
+    if (action === 'alloc-view') {
+      if (!store.getState().attachments.get(key)?.alloc) return store.setStatus('no allocation sampling on that process: p starts it', 'error');
+      return dispatchView({ type: 'open-alloc', key });
+    }
     if (!store.getState().attachments.has(key)) return store.setStatus('not attached: press a to attach first', 'error');
+    if (action === 'sample') {
+      const running = store.getState().attachments.get(key)?.alloc?.running === true;
+      actions.sample(key);
+      if (!running) dispatchView({ type: 'open-alloc', key });
+      return;
+    }
     if (action === 'detach') actions.detach(key);
     else actions.gc(key);
   };
@@ -119,13 +165,29 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
     const current = getTable();
     const view = getView();
     if (view.view === 'confirm') {
+      if (view.confirm?.action === 'leaks' && input === 'i') return dispatchView({ type: 'confirm-interval', intervalMs: nextLeakInterval(view.confirm.intervalMs ?? leakIntervalMs) });
       const answer = confirmKeyAction(input, key);
       if (answer === 'yes' && view.confirm) {
         if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
-        else actions?.snapshot(view.confirm.key);
+        else if (view.confirm.action === 'leaks') {
+          actions?.detectLeaks?.(view.confirm.key, view.confirm.intervalMs ?? leakIntervalMs);
+          dispatchLeakSelected('reset');
+          return dispatchView({ type: 'open-leaks' });
+        } else actions?.snapshot(view.confirm.key);
       }
       if (answer) dispatchView({ type: 'back' });
       return;
+    }
+    if (view.view === 'objects') {
+      if (key.downArrow || input === 'j') return dispatchObjectsTop(1);
+      if (key.upArrow || input === 'k') return dispatchObjectsTop(-1);
+      if (key.pageDown) return dispatchObjectsTop(pageSize);
+      if (key.pageUp) return dispatchObjectsTop(-pageSize);
+    }
+    if (view.view === 'leaks') {
+      const count = store.getState().leakCheck?.candidates?.length ?? 0;
+      const move = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : 0;
+      if (move !== 0) return dispatchLeakSelected(Math.max(-getLeakSelected(), Math.min(move, count - 1 - getLeakSelected())));
     }
     if (view.view === 'diff' && getDiff().editing) {
       const edit = filterKeyAction(input, key, getDiff().filter);
@@ -133,7 +195,16 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
       return;
     }
     if (view.view === 'diff') {
-      const diffAction = diffKeyAction(input, key, pageSize);
+      const diffResult = store.getState().diff;
+      const diffRefs = diffResult ? diffLines(diffResult, getDiff().sort, width, getDiff().filter).refs : [];
+      const diffAction = diffKeyAction(input, key, Math.max(1, height - 4 - DIFF_VIEW_CHROME), diffRefs.length);
+      if (diffAction === 'open-objects') {
+        const ref = diffRefs[Math.min(getDiff().selected, diffRefs.length - 1)];
+        if (ref === undefined || !actions?.inspectClass) return;
+        actions.inspectClass(ref);
+        dispatchObjectsTop('reset');
+        return dispatchView({ type: 'open-objects' });
+      }
       if (diffAction === 'write-text' || diffAction === 'write-json') {
         const result = store.getState().diff;
         if (result) actions?.writeDiff(diffAction === 'write-json' ? 'json' : 'text', () => diffAsText(result, getDiff().sort, getDiff().filter));
@@ -141,6 +212,19 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
         dispatchDiff(diffAction);
         return;
       }
+    }
+    if (view.view === 'alloc') {
+      const allocAction = allocKeyAction(input, key, pageSize);
+      const allocKey = view.allocKey;
+      if (allocAction === 'toggle-sampling' || allocAction === 'mark' || allocAction === 'next-interval') {
+        if (!allocKey || !actions) return;
+        if (allocAction === 'toggle-sampling') return actions.sample(allocKey);
+        if (allocAction === 'mark') return actions.markAllocations(allocKey);
+        const alloc = store.getState().attachments.get(allocKey)?.alloc;
+        if (alloc) actions.setSamplingInterval(allocKey, nextSamplingInterval(alloc.intervalBytes));
+        return;
+      }
+      if (allocAction) return dispatchAlloc(allocAction);
     }
     if (current.editingFilter) {
       const action = filterKeyAction(input, key, current.filter);
@@ -167,7 +251,7 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
         break;
     }
     const processAction = processKeyAction(input);
-    if (processAction && (view.view === 'table' || view.view === 'detail')) return onProcessAction(processAction);
+    if (processAction && (view.view === 'table' || view.view === 'detail' || view.view === 'alloc' || (view.view === 'leaks' && (processAction === 'leaks' || processAction === 'detach')))) return onProcessAction(processAction);
     if (view.view !== 'table') return;
     const action = tableKeyAction(input, key, rowKeys, pageSize);
     if (action === 'open') {
@@ -190,10 +274,25 @@ export function App({ store, actions, confirmAttach = true }: AppProps) {
   } else if (screen.view === 'confirm' && screen.confirm) {
     const process = state.processes.find((p) => p.key === screen.confirm?.key) ?? null;
     body = (
-      <ConfirmAction action={screen.confirm.action} process={process} attachment={state.attachments.get(screen.confirm.key) ?? null} host={state.host} width={width} />
+      <ConfirmAction
+        action={screen.confirm.action}
+        intervalMs={screen.confirm.intervalMs ?? leakIntervalMs}
+        process={process}
+        attachment={state.attachments.get(screen.confirm.key) ?? null}
+        host={state.host}
+        width={width}
+      />
     );
   } else if (screen.view === 'diff') {
-    body = <DiffView result={state.diff} sort={diffState.sort} filter={diffState.filter} editing={diffState.editing} top={diffState.top} width={width} height={bodyHeight} />;
+    body = <DiffView result={state.diff} sort={diffState.sort} filter={diffState.filter} editing={diffState.editing} top={diffState.top} selected={diffState.selected} width={width} height={bodyHeight} />;
+  } else if (screen.view === 'objects') {
+    body = <ObjectsView result={state.objects ?? null} top={objectsTop} width={width} height={bodyHeight} />;
+  } else if (screen.view === 'leaks') {
+    body = <LeaksView check={state.leakCheck ?? null} selected={leakSelected} width={width} height={bodyHeight} />;
+  } else if (screen.view === 'alloc') {
+    const attachment = screen.allocKey ? state.attachments.get(screen.allocKey) : undefined;
+    const nowMs = Math.max(state.lastSampledAtMs ?? 0, attachment?.alloc?.profiledAtMs ?? 0, attachment?.alloc?.startedAtMs ?? 0);
+    body = <AllocView pid={attachment?.pid ?? null} alloc={attachment?.alloc ?? null} by={allocState.by} top={allocState.top} nowMs={nowMs} width={width} height={bodyHeight} />;
   } else if (screen.view === 'detail') {
     const process = state.processes.find((p) => p.key === screen.detailKey) ?? null;
     const attachment = screen.detailKey ? (state.attachments.get(screen.detailKey) ?? null) : null;

@@ -10,7 +10,7 @@ import type { TableAction } from './hooks/use-table-state.js';
 export type GlobalAction = 'quit' | 'help' | 'back' | 'pause' | 'slower' | 'faster';
 
 /** Keys that act on the selected (table) or shown (detail) process. */
-export type ProcessAction = 'attach' | 'detach' | 'gc' | 'snapshot' | 'diff';
+export type ProcessAction = 'attach' | 'detach' | 'gc' | 'snapshot' | 'diff' | 'sample' | 'alloc-view' | 'leaks';
 
 export function processKeyAction(input: string): ProcessAction | null {
   if (input === 'a') return 'attach';
@@ -18,7 +18,18 @@ export function processKeyAction(input: string): ProcessAction | null {
   if (input === 'g') return 'gc';
   if (input === 's') return 'snapshot';
   if (input === 'd') return 'diff';
+  if (input === 'p') return 'sample';
+  if (input === 'l') return 'alloc-view';
+  if (input === 'L') return 'leaks';
   return null;
+}
+
+/** The intervals `i` steps through in the leak check's question, ms. */
+export const LEAK_INTERVALS_MS = [10_000, 30_000, 60_000, 120_000, 300_000] as const;
+
+/** The next leak check interval after `current`, wrapping around. */
+export function nextLeakInterval(current: number): number {
+  return LEAK_INTERVALS_MS.find((step) => step > current) ?? LEAK_INTERVALS_MS[0];
 }
 
 /** Keys of a yes/no question: only `y` says yes; anything else that is an answer says no. */

@@ -15,8 +15,10 @@ export const KEY_BINDINGS: ReadonlyArray<readonly [keys: string, action: string]
   ['g', 'full GC in the attached process: what it freed'],
   ['s', 'heap snapshot (asks first: it freezes the process)'],
   ['d', 'diff of the last two snapshots of the process'],
-  ['o / w W', 'in the diff: sort, filter, write text / JSON'],
-  ['Esc', 'back'],
-  ['?', 'this help'],
+  ['Enter o / w W', 'in the diff: why alive, sort, filter, write text / JSON'],
+  ['L', 'leak check: 3 snapshots --leak-interval apart (asks first)'],
+  ['p / l', 'sample allocation sites (again: stop) / their view'],
+  ['t m i', 'in it: by stack, mark a point to compare to, interval'],
+  ['Esc / ?', 'back / this help'],
   ['q Ctrl-C', 'quit'],
 ];

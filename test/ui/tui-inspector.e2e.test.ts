@@ -131,7 +131,7 @@ describe('snapshots and the diff view in the TUI', () => {
       term.write('y');
       await term.waitFor('d compares the last two', 20_000, 'the second snapshot');
       term.write('d');
-      await term.waitFor(/COUNT\+\s+SIZE\+\s+NEW\s+FREED CONSTRUCTOR/, 10_000, 'the diff view');
+      await term.waitFor(/COUNT\+\s+SIZE\+\s+NEW\s+FREED\s+RET\+ CONSTRUCTOR/, 10_000, 'the diff view');
       const row = term.screenLines().find((l) => /LeakedSession$/.test(l.trimEnd()));
       assert.ok(row, term.describeScreen());
       const [countDelta, , fresh, freed] = row.trim().split(/\s+/);
@@ -148,7 +148,7 @@ describe('snapshots and the diff view in the TUI', () => {
       assert.match(readFileSync(`${dir}/${written}`, 'utf8'), /LeakedSession/);
       assert.equal(readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).length, 2);
       term.write(KEYS.escape);
-      await term.waitFor((t) => !t.screenText().includes('FREED CONSTRUCTOR'), 10_000, 'back');
+      await term.waitFor((t) => !t.screenText().includes('RET+ CONSTRUCTOR'), 10_000, 'back');
       term.write('q');
       assert.equal((await term.waitForExit(10_000)).exitCode, 0);
       assert.deepEqual(ports(target.pid), [], 'quitting closed the inspector');

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { diffSnapshots, prepareSnapshot, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { retainedSizes } from '../../core/snapshot/retained.js';
+import { diffWithExtras } from '../diff-extras.js';
 import type { HeapSnapshot } from '../../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../../core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../../inspector/session.js';
@@ -21,6 +23,10 @@ export interface DiffPidOptions {
   /** Keep the two files (in --dir or the current directory); otherwise they go to a temp dir and are deleted. */
   keep: boolean;
   dir?: string;
+  /** Retained sizes per constructor (false with `--no-retained`). @default true */
+  retained?: boolean;
+  /** Retainer paths of the top growing constructors (`--paths`). */
+  paths?: boolean;
 }
 
 /**
@@ -42,12 +48,18 @@ export async function runDiffPid(options: DiffPidOptions): Promise<void> {
   const removeHandlers = cleanUpOnSignals(cleanup);
   try {
     const first = await capture(session, workDir, 'A', abort.signal);
-    const preparedA = prepareSnapshot(first.snapshot);
     note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);
-    await sleep(options.waitMs, undefined, { signal: abort.signal });
+    // A's share of the work (grouping, ids, dominator tree) is done during the wait, not after B.
+    const waitEnds = Date.now() + options.waitMs;
+    const preparedA = prepareSnapshot(first.snapshot);
+    const retainedA = options.retained === false ? null : retainedSizes(preparedA.snapshot, preparedA.grouping);
+    await sleep(Math.max(0, waitEnds - Date.now()), undefined, { signal: abort.signal });
     const second = await capture(session, workDir, 'B', abort.signal);
-    const diff = diffSnapshots(preparedA, second.snapshot, { idsComparable: true, sort: options.sort });
-    if (options.json) await writeOut(`${JSON.stringify({ ...diff, rows: diff.rows.slice(0, options.top) })}\n`);
+    const preparedB = prepareSnapshot(second.snapshot);
+    const retainedB = options.retained === false ? null : retainedSizes(preparedB.snapshot, preparedB.grouping);
+    const raw = diffSnapshots(preparedA, preparedB, { idsComparable: true, sort: options.sort });
+    const diff = diffWithExtras(raw, { top: options.top, a: preparedA, b: preparedB, retainedA, retainedB, paths: options.paths === true });
+    if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
     else await writeOut(diffText(diff, options.top));
     if (options.keep) note(options, `kept ${first.path} and ${second.path}`);
   } finally {

@@ -1,4 +1,6 @@
-import { diffSnapshots, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { diffSnapshots, prepareSnapshot, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { retainedSizes } from '../../core/snapshot/retained.js';
+import { diffWithExtras } from '../diff-extras.js';
 import { writeOut } from '../output.js';
 import { readSidecar, readSnapshotFile } from '../read-snapshot-file.js';
 import { diffText } from '../snapshot-text.js';
@@ -9,6 +11,10 @@ export interface DiffFilesOptions {
   top: number;
   sort: DiffSort;
   json: boolean;
+  /** Retained sizes per constructor (false with `--no-retained`). @default true */
+  retained?: boolean;
+  /** Retainer paths of the top growing constructors (`--paths`). */
+  paths?: boolean;
 }
 
 /**
@@ -16,11 +22,13 @@ export interface DiffFilesOptions {
  * sidecars show both snapshots came from one inspector session.
  */
 export async function runDiffFiles(options: DiffFilesOptions): Promise<void> {
-  const a = await readSnapshotFile(options.a);
-  const b = await readSnapshotFile(options.b);
   const sessionA = readSidecar(options.a)?.sessionId;
   const idsComparable = sessionA !== undefined && sessionA === readSidecar(options.b)?.sessionId;
-  const diff = diffSnapshots(a, b, { idsComparable, sort: options.sort });
-  if (options.json) await writeOut(`${JSON.stringify({ ...diff, rows: diff.rows.slice(0, options.top) })}\n`);
+  const a = prepareSnapshot(await readSnapshotFile(options.a), idsComparable);
+  const retainedA = options.retained === false ? null : retainedSizes(a.snapshot, a.grouping);
+  const b = prepareSnapshot(await readSnapshotFile(options.b), idsComparable);
+  const retainedB = options.retained === false ? null : retainedSizes(b.snapshot, b.grouping);
+  const diff = diffWithExtras(diffSnapshots(a, b, { idsComparable, sort: options.sort }), { top: options.top, a, b, retainedA, retainedB, paths: options.paths === true });
+  if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
   else await writeOut(diffText(diff, options.top));
 }

@@ -3,6 +3,7 @@ import { localeSupportsUtf8 } from '../../core/sparkline.js';
 import { startMonitor, defaultSamplers } from '../../monitor/monitor.js';
 import { SessionManager } from '../../monitor/sessions.js';
 import { ProcessSampler } from '../../proc/index.js';
+import type { ClassRef } from '../../core/snapshot/retained.js';
 import { MonitorStore } from '../../state/index.js';
 import { App, ThemeContext, colorAllowed, createTheme, enterFullScreen } from '../../ui/index.js';
 
@@ -11,6 +12,8 @@ export interface TopOptions {
   ascii: boolean;
   /** Do not ask before opening an inspector. */
   yes: boolean;
+  /** Time between the snapshots of the leak check (`L`), ms. @default 30000 */
+  leakIntervalMs?: number;
 }
 
 /** Inspectors leaktop opened get this long to close on the way out. */
@@ -42,11 +45,16 @@ export async function runTop(options: TopOptions): Promise<void> {
     snapshot: (key: string) => void sessions.snapshot(key),
     diff: (key: string) => sessions.diff(key),
     writeDiff: (format: 'text' | 'json', text: () => string) => void sessions.writeDiff(format, text),
+    sample: (key: string) => void sessions.toggleSampling(key),
+    markAllocations: (key: string) => sessions.markAllocations(key),
+    setSamplingInterval: (key: string, intervalBytes: number) => void sessions.setSamplingInterval(key, intervalBytes),
+    inspectClass: (ref: ClassRef) => void sessions.inspectClass(ref),
+    detectLeaks: (key: string, intervalMs: number) => void sessions.detectLeaks(key, intervalMs),
   };
 
   const instance = render(
     <ThemeContext.Provider value={theme}>
-      <App store={store} actions={actions} confirmAttach={!options.yes} />
+      <App store={store} actions={actions} confirmAttach={!options.yes} leakIntervalMs={options.leakIntervalMs} />
     </ThemeContext.Provider>,
     // Not incrementalRendering: in ink 6.8 it leaves stale lines on the alternate screen.
     { exitOnCtrlC: true, patchConsole: true },

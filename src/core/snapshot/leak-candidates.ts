@@ -13,7 +13,10 @@
  * Not candidates: objects the summary does not count (self size 0 after folding: backing stores folded into their
  * owner, which is a candidate itself when new), and V8's own bookkeeping — `(system)`, `(compiled code)` and other
  * hidden, code and object-shape nodes, plus `(synthetic)` embedder nodes — which any running program grows (feedback
- * and code for functions first run, hidden classes) and which a user cannot free; `includeInternal` keeps them.
+ * and code for functions first run, hidden classes) and which a user cannot free; likewise objects that compiled
+ * code owns — those with a `code` node among their dominators, such as the boilerplate object of an allocation site
+ * that V8 makes once a function has run often enough to get a feedback vector (seen in live runs: the monitor's own
+ * heap reads made a few). `includeInternal` keeps them all.
  *
  * Pure: no fs, no process, no timers.
  */
@@ -69,6 +72,20 @@ function sortedIds(snapshot: HeapSnapshot): Uint32Array {
   return Uint32Array.from(snapshot.nodeId).sort();
 }
 
+/**
+ * The object ids of a snapshot, sorted: all that the baseline and the target are needed for. A live run sorts them
+ * as soon as each snapshot is in and drops the snapshot, so that only the final one is held at the end.
+ */
+export interface SnapshotIds {
+  sortedIds: Uint32Array;
+}
+
+export function snapshotIds(snapshot: HeapSnapshot): SnapshotIds {
+  return { sortedIds: sortedIds(snapshot) };
+}
+
+const idsOf = (source: HeapSnapshot | SnapshotIds): Uint32Array => ('sortedIds' in source ? source.sortedIds : sortedIds(source));
+
 function contains(sorted: Uint32Array, id: number): boolean {
   let lo = 0;
   let hi = sorted.length - 1;
@@ -86,9 +103,9 @@ function contains(sorted: Uint32Array, id: number): boolean {
  * Per node of `final`: 1 when its id is in `target` and not in `baseline`. Only nodes the final grouping counts can
  * be 1 (see the top of this file for what else is left out).
  */
-export function newSurvivors(baseline: HeapSnapshot, target: HeapSnapshot, final: HeapSnapshot, grouping: Grouping, includeInternal = false): Uint8Array {
-  const inA = sortedIds(baseline);
-  const inB = sortedIds(target);
+export function newSurvivors(baseline: HeapSnapshot | SnapshotIds, target: HeapSnapshot | SnapshotIds, final: HeapSnapshot, grouping: Grouping, includeInternal = false): Uint8Array {
+  const inA = idsOf(baseline);
+  const inB = idsOf(target);
   const internal = new Uint8Array(final.nodeTypeNames.length);
   if (!includeInternal) for (const name of ['hidden', 'code', 'object shape', 'synthetic']) if (final.nodeTypeNames.includes(name)) internal[final.nodeTypeNames.indexOf(name)] = 1;
   const result = new Uint8Array(final.nodeCount);
@@ -101,21 +118,55 @@ export function newSurvivors(baseline: HeapSnapshot, target: HeapSnapshot, final
 }
 
 /** The leak candidates of three snapshots from one session, as `leaktop leaks` reports them. */
-export function findLeakCandidates(baseline: HeapSnapshot, target: HeapSnapshot, final: HeapSnapshot, options: LeakOptions = {}): LeakReport {
+export function findLeakCandidates(baseline: HeapSnapshot | SnapshotIds, target: HeapSnapshot | SnapshotIds, final: HeapSnapshot, options: LeakOptions = {}): LeakReport {
   return analyzeLeaks(baseline, target, final, options).report;
 }
 
+/**
+ * Per node: 1 when a `code` node (compiled code, feedback, allocation sites) is among its dominators, else 2.
+ * Memoized up the dominator chain with an explicit stack, so linear in the node count overall.
+ */
+export function ownedByCode(snapshot: HeapSnapshot, tree: DominatorTree): Uint8Array {
+  const code = snapshot.nodeTypeNames.indexOf('code');
+  const state = new Uint8Array(snapshot.nodeCount);
+  if (snapshot.nodeCount === 0) return state;
+  state[0] = 2;
+  const stack: number[] = [];
+  for (let n = 0; n < snapshot.nodeCount; n++) {
+    let x = n;
+    while (state[x] === 0) {
+      stack.push(x);
+      x = tree.dominator[x]!;
+    }
+    // x is known; unwind: a node is code-owned when its dominator is code or code-owned.
+    let owned = state[x]!;
+    let parent = x;
+    while (stack.length > 0) {
+      const y = stack.pop()!;
+      owned = owned === 1 || snapshot.nodeType[parent] === code ? 1 : 2;
+      state[y] = owned;
+      parent = y;
+    }
+  }
+  return state;
+}
+
 /** `findLeakCandidates` with the node indices and path groups kept. */
-export function analyzeLeaks(baseline: HeapSnapshot, target: HeapSnapshot, final: HeapSnapshot, options: LeakOptions = {}): LeakAnalysis {
+export function analyzeLeaks(baseline: HeapSnapshot | SnapshotIds, target: HeapSnapshot | SnapshotIds, final: HeapSnapshot, options: LeakOptions = {}): LeakAnalysis {
   const grouping = options.final?.grouping ?? groupNodes(final);
   const survivors = newSurvivors(baseline, target, final, grouping, options.includeInternal ?? false);
   const groupCount = grouping.names.length;
   const count = new Float64Array(groupCount);
   const selfSize = new Float64Array(groupCount);
   const candidateGroup = new Int32Array(final.nodeCount).fill(-1);
+  let any = false;
+  for (let n = 0; n < final.nodeCount && !any; n++) any = survivors[n] === 1;
+  if (!any) return { report: { candidates: [] }, nodes: [], pathGroups: [] };
+  const tree = options.final?.tree ?? computeDominators(final, { selfSizes: grouping.selfSizes });
+  const codeOwned = options.includeInternal ? null : ownedByCode(final, tree);
   let total = 0;
   for (let n = 0; n < final.nodeCount; n++) {
-    if (!survivors[n]) continue;
+    if (!survivors[n] || codeOwned?.[n] === 1) continue;
     const group = grouping.groupOfNode[n]!;
     candidateGroup[n] = group;
     count[group]! += 1;
@@ -124,7 +175,6 @@ export function analyzeLeaks(baseline: HeapSnapshot, target: HeapSnapshot, final
   }
   if (total === 0) return { report: { candidates: [] }, nodes: [], pathGroups: [] };
 
-  const tree = options.final?.tree ?? computeDominators(final, { selfSizes: grouping.selfSizes });
   const retained = groupRetainedSizes(tree, candidateGroup, groupCount);
   const groups: number[] = [];
   for (let g = 0; g < groupCount; g++) if (count[g]! > 0) groups.push(g);

@@ -4,7 +4,7 @@ import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
-export type ViewName = 'table' | 'detail' | 'help' | 'confirm' | 'diff';
+export type ViewName = 'table' | 'detail' | 'help' | 'confirm' | 'diff' | 'alloc' | 'objects' | 'leaks';
 
 const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>> = {
   table: [
@@ -35,9 +35,30 @@ const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>
   ],
   diff: [
     ['Esc', 'Back'],
-    ['j/k', 'Scroll'],
+    ['Enter', 'Why alive'],
+    ['j/k', 'Select'],
     ['o', 'Sort'],
     ['w/W', 'Write text/JSON'],
+  ],
+  objects: [
+    ['Esc', 'Back to diff'],
+    ['j/k', 'Scroll'],
+    ['q', 'Quit'],
+  ],
+  leaks: [
+    ['Esc', 'Back'],
+    ['j/k', 'Select'],
+    ['L', 'Run again'],
+    ['x', 'Detach/stop'],
+    ['q', 'Quit'],
+  ],
+  alloc: [
+    ['Esc', 'Back'],
+    ['p', 'Stop/Start'],
+    ['t', 'By stack/line'],
+    ['m', 'Mark/Unmark'],
+    ['i', 'Interval'],
+    ['j/k', 'Scroll'],
   ],
 };
 

@@ -3,9 +3,11 @@ import type { DiffSort } from '../../core/snapshot/diff-snapshots.js';
 import type { FilterAction } from '../key-actions.js';
 import { useSyncReducer } from './use-sync-reducer.js';
 
-/** The diff view's own state: its scroll position and sort order. */
+/** The diff view's own state: its scroll position, selected row and sort order. */
 export interface DiffViewState {
   top: number;
+  /** Index of the selected row among the rows shown (sorted, filtered); Enter opens its objects. */
+  selected: number;
   sort: DiffSort;
   /** Shows only constructors whose name contains this (any case). */
   filter: string;
@@ -14,7 +16,7 @@ export interface DiffViewState {
 }
 
 export type DiffViewAction =
-  | { type: 'scroll'; delta: number }
+  | { type: 'scroll'; delta: number; rowCount?: number; pageSize?: number }
   | { type: 'next-sort' }
   | FilterAction;
 
@@ -22,27 +24,36 @@ const SORTS: readonly DiffSort[] = ['size', 'count', 'new'];
 
 export function diffViewReducer(state: DiffViewState, action: DiffViewAction): DiffViewState {
   switch (action.type) {
-    case 'scroll':
-      return { ...state, top: Math.max(0, state.top + action.delta) };
+    case 'scroll': {
+      // The selection moves; the window follows it so that it stays in view.
+      const last = Math.max(0, (action.rowCount ?? Number.MAX_SAFE_INTEGER) - 1);
+      const selected = Math.min(last, Math.max(0, state.selected + action.delta));
+      const page = Math.max(1, action.pageSize ?? 1);
+      let top = Math.min(state.top, selected);
+      if (selected >= top + page) top = selected - page + 1;
+      return { ...state, selected, top: Math.max(0, top) };
+    }
     case 'next-sort':
-      return { ...state, top: 0, sort: SORTS[(SORTS.indexOf(state.sort) + 1) % SORTS.length]! };
+      return { ...state, top: 0, selected: 0, sort: SORTS[(SORTS.indexOf(state.sort) + 1) % SORTS.length]! };
     case 'start-filter':
       return { ...state, editing: true };
     case 'edit-filter':
-      return { ...state, filter: action.text, top: 0 };
+      return { ...state, filter: action.text, top: 0, selected: 0 };
     case 'commit-filter':
       return { ...state, editing: false };
     case 'cancel-filter':
-      return { ...state, editing: false, filter: '', top: 0 };
+      return { ...state, editing: false, filter: '', top: 0, selected: 0 };
   }
 }
 
-/** Keys of the diff view; `write-*` are side effects the App carries out. */
-export function diffKeyAction(input: string, key: Key, pageSize: number): DiffViewAction | 'write-text' | 'write-json' | null {
-  if (key.downArrow || input === 'j') return { type: 'scroll', delta: 1 };
-  if (key.upArrow || input === 'k') return { type: 'scroll', delta: -1 };
-  if (key.pageDown) return { type: 'scroll', delta: pageSize };
-  if (key.pageUp) return { type: 'scroll', delta: -pageSize };
+/** Keys of the diff view; `write-*` and `open-objects` (Enter) are side effects the App carries out. */
+export function diffKeyAction(input: string, key: Key, pageSize: number, rowCount?: number): DiffViewAction | 'write-text' | 'write-json' | 'open-objects' | null {
+  const scroll = (delta: number): DiffViewAction => ({ type: 'scroll', delta, rowCount, pageSize });
+  if (key.downArrow || input === 'j') return scroll(1);
+  if (key.upArrow || input === 'k') return scroll(-1);
+  if (key.pageDown) return scroll(pageSize);
+  if (key.pageUp) return scroll(-pageSize);
+  if (key.return) return 'open-objects';
   if (input === 'o') return { type: 'next-sort' };
   if (input === '/') return { type: 'start-filter' };
   if (input === 'w') return 'write-text';
@@ -51,5 +62,5 @@ export function diffKeyAction(input: string, key: Key, pageSize: number): DiffVi
 }
 
 export function useDiffViewState() {
-  return useSyncReducer(diffViewReducer, { top: 0, sort: 'size' as DiffSort, filter: '', editing: false });
+  return useSyncReducer(diffViewReducer, { top: 0, selected: 0, sort: 'size' as DiffSort, filter: '', editing: false });
 }

@@ -1,0 +1,50 @@
+import type { Key } from 'ink';
+import type { SiteGrouping } from '../../core/alloc/allocation-sites.js';
+import { useSyncReducer } from './use-sync-reducer.js';
+
+/** The allocation view's own state: its scroll position and how sites are grouped. */
+export interface AllocViewState {
+  /** First row shown. */
+  top: number;
+  /** One row per function (`line`, tracemalloc's 'lineno') or per call stack (`stack`, its 'traceback'). */
+  by: SiteGrouping;
+}
+
+export type AllocViewAction = { type: 'scroll'; delta: number } | { type: 'toggle-by' };
+
+export function allocViewReducer(state: AllocViewState, action: AllocViewAction): AllocViewState {
+  switch (action.type) {
+    case 'scroll':
+      return { ...state, top: Math.max(0, state.top + action.delta) };
+    case 'toggle-by':
+      return { top: 0, by: state.by === 'line' ? 'stack' : 'line' };
+  }
+}
+
+/** What the App carries out for the allocation view: the sampler's side effects go through actions. */
+export type AllocSideEffect = 'toggle-sampling' | 'mark' | 'next-interval';
+
+/** Keys of the allocation view. */
+export function allocKeyAction(input: string, key: Key, pageSize: number): AllocViewAction | AllocSideEffect | null {
+  if (key.downArrow || input === 'j') return { type: 'scroll', delta: 1 };
+  if (key.upArrow || input === 'k') return { type: 'scroll', delta: -1 };
+  if (key.pageDown) return { type: 'scroll', delta: pageSize };
+  if (key.pageUp) return { type: 'scroll', delta: -pageSize };
+  if (input === 't') return { type: 'toggle-by' };
+  if (input === 'p') return 'toggle-sampling';
+  if (input === 'm') return 'mark';
+  if (input === 'i') return 'next-interval';
+  return null;
+}
+
+/** The intervals `i` steps through, bytes: finer sees more sites and costs the target more. */
+export const SAMPLING_INTERVALS_BYTES = [8192, 16_384, 32_768, 65_536, 131_072] as const;
+
+/** The next interval after `current`, wrapping around. */
+export function nextSamplingInterval(current: number): number {
+  return SAMPLING_INTERVALS_BYTES.find((step) => step > current) ?? SAMPLING_INTERVALS_BYTES[0];
+}
+
+export function useAllocViewState() {
+  return useSyncReducer(allocViewReducer, { top: 0, by: 'line' as SiteGrouping });
+}

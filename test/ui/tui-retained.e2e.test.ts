@@ -1,0 +1,131 @@
+/**
+ * Why it is still alive, in the real full-screen monitor at 80x24: in the diff view, Enter on the leaked constructor
+ * opens its objects (new ones first, shallow and retained size) and the grouped retainer path that names its Map;
+ * Esc goes back. `L` asks first (n leaves the process alone, i changes the interval), and runs the three-snapshot
+ * leak check with a countdown, then lists the candidates with their paths.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, describe, it } from 'node:test';
+import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
+import { isUnavailable } from '../../src/proc/read-file.js';
+import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
+import { killAllTargets, leaktopBin, startNodeTarget, type Target } from '../helpers/targets.js';
+
+after(killAllTargets);
+
+const ports = (pid: number) => {
+  const found = listeningPorts(pid);
+  return isUnavailable(found) ? [] : found;
+};
+
+function startLeaktop(cwd: string, args: string[]): PtyTerminal {
+  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  delete env.NO_COLOR;
+  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', ...args], { cols: 80, rows: 24, cwd, env });
+}
+
+async function selectOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
+  await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+  term.write('/');
+  await term.waitFor('Filter: _');
+  term.write(`${marker}\r`);
+  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
+}
+
+describe('retainer paths and the leak check in the TUI', () => {
+  it('diff view: Enter on the leaked class shows its new objects and the path through its Map; Esc goes back', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-retained-`);
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('leak-mix.cjs', [marker]);
+    const term = startLeaktop(dir, ['--yes']);
+    try {
+      await selectOnly(term, marker, target);
+      term.write('s');
+      await term.waitFor(/Saved leaktop-\d+-\d+-\d+\.heapsnapshot/, 30_000, 'the first snapshot');
+      await new Promise((r) => setTimeout(r, 600));
+      term.write('s');
+      await term.waitFor('d compares the last two', 30_000, 'the second snapshot');
+      term.write('d');
+      await term.waitFor(/COUNT\+\s+SIZE\+\s+NEW\s+FREED\s+RET\+ CONSTRUCTOR/, 10_000, 'the diff view with RET+');
+      term.write('/');
+      await term.waitFor('Filter: _', 10_000, 'the filter prompt');
+      term.write('LeakedSession\r');
+      await term.waitFor((t) => t.screenLines().filter((l) => /\d/.test(l) && l.trimEnd().endsWith('LeakedSession')).length === 1 && !t.screenText().includes('ChurnItem'), 10_000, 'only LeakedSession');
+      const row = term.screenLines().find((l) => l.trimEnd().endsWith('LeakedSession'))!;
+      const [countDelta, , fresh, , retained] = row.trim().split(/\s+/);
+      assert.ok(Number(countDelta) > 0 && retained!.startsWith('+'), row);
+      term.write(KEYS.enter);
+      await term.waitFor(/sessions \(Map\) →/, 20_000, 'the retainer path');
+      const screen = term.screenText();
+      assert.match(screen, /LeakedSession in PID \d+/);
+      assert.match(screen, new RegExp(`\\d+ objects, ${fresh} new; self \\S+, retained \\S+`), 'the new objects counted as in the diff');
+      assert.match(screen, /ID\s+SELF\s+RETAINED/);
+      assert.match(screen, /@\d+\s+\S+\s+\S+\s+new/, 'new objects first');
+      assert.match(screen, new RegExp(`Why the new ones are alive[\\s\\S]*${fresh}× global`), 'one group: all the new ones');
+      // The path may wrap after any arrow: check its parts.
+      assert.match(screen, /sessions \(Map\) → table →/);
+      assert.match(screen, /\[\d+\] \(LeakedSession\)$/m);
+      term.write(KEYS.escape);
+      await term.waitFor(/COUNT\+\s+SIZE\+/, 10_000, 'back to the diff');
+    } finally {
+      await term.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('L asks first: n leaves the process alone, i changes the interval', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-leaks-`);
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('idle.cjs', [marker]);
+    const term = startLeaktop(dir, ['--leak-interval', '5']);
+    try {
+      await selectOnly(term, marker, target);
+      term.write('L');
+      await term.waitFor(`Leak check of PID ${target.pid}`, 10_000, 'the question');
+      assert.match(term.screenText(), /Three heap snapshots, 5 s apart/);
+      assert.match(term.screenText(), /FROZEN three times/);
+      term.write('i');
+      await term.waitFor('10 s apart', 10_000, 'the next interval');
+      term.write('n');
+      await term.waitFor((t) => !t.screenText().includes('Leak check of PID'), 10_000, 'back to the table');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(ports(target.pid), [], 'nothing was opened');
+    } finally {
+      await term.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('L with --yes: a countdown, then the leaked class as a candidate with its path; temp files gone', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-leaks-`);
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const target = await startNodeTarget('retain-live.cjs', ['leak', marker]);
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('leaktop-leaks-'));
+    const term = startLeaktop(dir, ['--yes', '--leak-interval', '3']);
+    try {
+      await selectOnly(term, marker, target);
+      term.write('L');
+      await term.waitFor(`Leak check of PID ${target.pid}: 3 snapshots 3 s apart`, 10_000, 'the leak view');
+      await term.waitFor(/(target|final) snapshot in [123] s/, 30_000, 'the countdown');
+      await term.waitFor(/COUNT\s+SELF\s+RETAINED CONSTRUCTOR/, 60_000, 'the candidates');
+      const lines = term.screenLines();
+      const header = lines.findIndex((l) => /COUNT\s+SELF\s+RETAINED CONSTRUCTOR/.test(l));
+      assert.ok(lines[header + 1]!.trimEnd().endsWith('LeakedRequest'), term.describeScreen());
+      assert.ok(!lines[header + 2]!.match(/^\s+\d+\s/), `only one candidate: ${lines[header + 2]}`);
+      assert.match(term.screenText(), /Why the LeakedRequest candidates are alive/);
+      assert.match(term.screenText(), /requests \(Map\) →/);
+      assert.match(term.screenText(), new RegExp(`Leak check of ${target.pid}: 1 candidate, biggest: LeakedRequest`));
+      assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('leaktop-leaks-')), before, 'the snapshots were temporary');
+      assert.deepEqual(readdirSync(dir), [], 'nothing written in the working directory');
+      term.write('x');
+      await term.waitFor(`Detached from ${target.pid}`, 10_000, 'x detaches from the leak view');
+      assert.deepEqual(ports(target.pid), []);
+    } finally {
+      await term.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
