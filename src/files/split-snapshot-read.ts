@@ -57,10 +57,13 @@ export async function readSnapshotInTwo(path: string, options: SplitReadOptions 
   try {
     const size = fstatSync(fd).size;
     if (size < (options.minBytes ?? MIN_SPLIT_BYTES)) return null;
-    const split = findSplit(fd, size, options.fraction ?? SPLIT_FRACTION);
-    if (!split) return null;
-    worker = new Worker(new URL('./snapshot-part-worker.js', import.meta.url), { workerData: { path, splitAt: split.at } });
+    const at = findCut(fd, size, options.fraction ?? SPLIT_FRACTION);
+    if (at < 0) return null;
+    // The worker starts at once; the records after the cut are counted meanwhile.
+    worker = new Worker(new URL('./snapshot-part-worker.js', import.meta.url), { workerData: { path, splitAt: at } });
     const messages = workerMessages(worker);
+    const split = recordsAfter(fd, at, size);
+    if (!split) return null;
     const header = await messages.next();
     if (header.type !== 'header') return null;
     const firstRecord = header.columns.edgeCount - split.records;
@@ -110,27 +113,32 @@ function workerMessages(worker: Worker): { next(): Promise<WorkerMessage> } {
 }
 
 /**
- * The cut: the first line break after SPLIT_FRACTION of the file, if it lies inside `edges` — the numeric array
- * that is followed by `trace_function_infos` in V8's layout — and the edge records after it. If it lies inside
- * `nodes` (followed by `edges`), the cut moves to the first line break of `edges`.
+ * The cut: the first line break after `fraction` of the file, if it lies inside `edges` — the numeric array that is
+ * followed by `trace_function_infos` in V8's layout. If it lies inside `nodes` (followed by `edges`), the cut moves
+ * to the first line break of `edges`. -1 when neither.
  */
-function findSplit(fd: number, size: number, fraction: number): Split | null {
+function findCut(fd: number, size: number, fraction: number): number {
   let from = Math.floor(size * fraction);
   for (let attempt = 0; attempt < 2; attempt++) {
     const at = indexOfByte(fd, NEWLINE, from, size);
-    if (at < 0) return null;
-    const counted = countLinesToBracket(fd, at, size);
-    if (!counted) return null;
-    const next = readText(fd, counted.end + 1, 32);
-    if (next.startsWith(',\n"trace_function_infos":')) return { at, records: counted.lines };
-    if (!next.startsWith(',\n"edges":[')) return null;
-    from = counted.end + 1 + ',\n"edges":['.length;
+    const end = at < 0 ? -1 : indexOfByte(fd, CLOSE_BRACKET, at, size);
+    if (end < 0) return -1;
+    const next = readText(fd, end + 1, 32);
+    if (next.startsWith(',\n"trace_function_infos":')) return at;
+    if (!next.startsWith(',\n"edges":[')) return -1;
+    from = end + 1 + ',\n"edges":['.length;
   }
-  return null;
+  return -1;
+}
+
+/** The cut and the edge records after it. */
+function recordsAfter(fd: number, at: number, size: number): Split | null {
+  const counted = countLinesToBracket(fd, at, size);
+  return counted ? { at, records: counted.lines } : null;
 }
 
 function indexOfByte(fd: number, byte: number, from: number, size: number): number {
-  const buffer = Buffer.alloc(64 * 1024);
+  const buffer = Buffer.alloc(READ_BYTES);
   for (let position = from; position < size; ) {
     const read = readSync(fd, buffer, 0, buffer.length, position);
     if (read === 0) return -1;
@@ -142,32 +150,48 @@ function indexOfByte(fd: number, byte: number, from: number, size: number): numb
 }
 
 /**
- * Line breaks from `from` to the next ']' — the end of the numeric array — and where that is; null if anything but
- * digits, commas and line breaks comes first (then it is not a numeric array in V8's layout).
+ * Line breaks from `from` to the next ']' — the end of the numeric array, as numbers have no ']' — and where that
+ * is. The ']' is found by Buffer#indexOf (native), the line breaks are counted four bytes at a time: this runs
+ * before this thread can start parsing, over ~40 % of the file. Bytes that do not belong in a numeric array are
+ * not looked for here; the parsers reject them, and the caller then falls back to the one-piece parse.
  */
 function countLinesToBracket(fd: number, from: number, size: number): { lines: number; end: number } | null {
-  const buffer = new Uint8Array(READ_BYTES);
+  const buffer = Buffer.alloc(READ_BYTES);
+  const words = new Uint32Array(buffer.buffer, buffer.byteOffset, READ_BYTES / 4);
   let lines = 0;
   let last = -1;
   for (let position = from; position < size; ) {
     const read = readSync(fd, buffer, 0, READ_BYTES, position);
     if (read === 0) return null;
-    for (let i = 0; i < read; i++) {
-      const c = buffer[i]!;
-      // Digits (0x30-0x39) and ',' (0x2c) are nearly every byte: one range test keeps them on the fast path.
-      if (c >= 0x2c && c <= 0x39) continue;
-      if (c === NEWLINE) lines++;
+    const bracket = buffer.subarray(0, read).indexOf(CLOSE_BRACKET);
+    const stop = bracket >= 0 ? bracket : read;
+    lines += countNewlines(buffer, words, stop);
+    if (bracket >= 0) {
       // V8 ends the array with a line break before ']' (`…\n]`): that one starts no record.
-      else if (c === CLOSE_BRACKET) {
-        const previous = i > 0 ? buffer[i - 1] : last;
-        return { lines: previous === NEWLINE ? lines - 1 : lines, end: position + i };
-      }
-      else return null;
+      const previous = bracket > 0 ? buffer[bracket - 1] : last;
+      return { lines: previous === NEWLINE ? lines - 1 : lines, end: position + bracket };
     }
     last = buffer[read - 1]!;
     position += read;
   }
   return null;
+}
+
+/**
+ * '\n' bytes among the first `length` bytes of `bytes` (whose `words` view starts at the same, 4-aligned place).
+ * Per 32-bit word: XOR with four '\n's turns them into zero bytes, and a carry-free test marks each zero byte's
+ * high bit exactly; the marks are added up with one multiplication.
+ */
+function countNewlines(bytes: Uint8Array, words: Uint32Array, length: number): number {
+  let count = 0;
+  const wordCount = length >>> 2;
+  for (let w = 0; w < wordCount; w++) {
+    const x = words[w]! ^ 0x0a0a0a0a;
+    const zeroHighBits = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+    count += Math.imul(zeroHighBits >>> 7, 0x01010101) >>> 24;
+  }
+  for (let i = wordCount << 2; i < length; i++) if (bytes[i] === NEWLINE) count++;
+  return count;
 }
 
 function readText(fd: number, position: number, length: number): string {
