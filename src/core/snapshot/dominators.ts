@@ -28,7 +28,7 @@
  * Pure: no fs, no process, no timers.
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
-import { foldOwnedSizes } from './summarize.js';
+import { foldOwnedSizes, type NodeSizes } from './summarize.js';
 
 /** The root of every snapshot V8 writes (DevTools reads `snapshot.root_index`, which V8 leaves out: 0). */
 export const ROOT = 0;
@@ -42,7 +42,7 @@ export interface DominatorTree {
 
 export interface DominatorOptions {
   /** Self size per node to sum, e.g. `groupNodes(snapshot).selfSizes`; default `foldOwnedSizes(snapshot)`. */
-  selfSizes?: Float64Array;
+  selfSizes?: NodeSizes;
 }
 
 /** Matches the internal edge names V8 gives the two edges of a WeakMap entry; group 1 is the table's id. */

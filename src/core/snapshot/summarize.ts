@@ -65,8 +65,14 @@ export interface Grouping {
   locations: Array<SourceLocation | null>;
   groupOfNode: Int32Array;
   /** Self size per node, bytes, with owned backing stores moved into their owner (see `foldOwnedSizes`). */
-  selfSizes: Float64Array;
+  selfSizes: NodeSizes;
 }
+
+/**
+ * Bytes per node. Uint32 holds every folded size V8 heaps produce (50 MB less than Float64 on 12 M nodes); a fold
+ * whose sum would not fit switches to Float64.
+ */
+export type NodeSizes = Uint32Array | Float64Array;
 
 const UNVISITED = 0xffffffff;
 const SHARED = 0xfffffffe;
@@ -85,10 +91,9 @@ const SHARED = 0xfffffffe;
  * `scratch`, when given, is nodeCount uint32s the walk may use and leave dirty: the caller's next per-node array,
  * so that a 1 GB snapshot does not hold two 50 MB arrays at the peak when one will do.
  */
-export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): Float64Array {
+export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): NodeSizes {
   const { nodeCount, nodeType, nodeName, nodeSelfSize, firstEdge, edgeType, edgeToNode } = snapshot;
-  const sizes = new Float64Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) sizes[i] = nodeSelfSize[i]!;
+  const sizes = nodeSelfSize.slice();
   // Type names compared as their indices: this runs once per node and once per edge.
   const hidden = snapshot.nodeTypeNames.indexOf('hidden');
   const array = snapshot.nodeTypeNames.indexOf('array');
@@ -131,12 +136,28 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): F
       }
     }
   }
-  for (let i = 0; i < nodeCount; i++) {
+  const moves = (i: number) => {
     const owner = owners[i]!;
-    if (owner === UNVISITED || owner === SHARED || owner === i) continue;
     // The root (node 0) is synthetic too.
-    if (nodeType[owner] === synthetic) continue;
-    sizes[owner]! += sizes[i]!;
+    return owner !== UNVISITED && owner !== SHARED && owner !== i && nodeType[owner] !== synthetic;
+  };
+  for (let i = 0; i < nodeCount; i++) {
+    if (!moves(i)) continue;
+    const owner = owners[i]!;
+    const sum = sizes[owner]! + sizes[i]!;
+    if (sum > 0xffffffff) return moveRestAsFloat64(sizes, i, owners, moves);
+    sizes[owner] = sum;
+    sizes[i] = 0;
+  }
+  return sizes;
+}
+
+/** The rest of `foldOwnedSizes`' last loop, from node `from` on, in Float64 once a sum no longer fits 32 bits. */
+function moveRestAsFloat64(sizes32: Uint32Array, from: number, owners: Uint32Array, moves: (i: number) => boolean): Float64Array {
+  const sizes = Float64Array.from(sizes32);
+  for (let i = from; i < sizes.length; i++) {
+    if (!moves(i)) continue;
+    sizes[owners[i]!]! += sizes[i]!;
     sizes[i] = 0;
   }
   return sizes;

@@ -152,7 +152,7 @@ for (const name of Object.keys(TARGETS)) {
       deepest = Math.max(deepest, depth);
     }
     if (name === 'mixed') assert.ok(deepest > 15_000, `dominator tree depth ${deepest}`);
-    assert.equal(tree.retainedSize[0], grouping.selfSizes.reduce((sum, size) => sum + size, 0), 'the root retains everything');
+    assert.equal(tree.retainedSize[0], Array.from(grouping.selfSizes).reduce((sum, size) => sum + size, 0), 'the root retains everything');
 
     const keys = devToolsKeys(grouping);
     const classRetained = groupRetainedSizes(tree, grouping.groupOfNode, keys.length);

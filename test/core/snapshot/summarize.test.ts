@@ -46,3 +46,24 @@ test('snapshot cost follows the measurements: 50 MB heap ~5.5 s, 500 MB ~55 s, p
   assert.ok(big.pauseSeconds >= 52 && big.pauseSeconds <= 61);
   assert.ok(Math.abs(big.fileBytes - 1.05 * 2 ** 30) / 2 ** 30 < 0.05);
 });
+
+test('folded sizes are uint32 until a sum would not fit; then they switch to float64 and stay exact', async () => {
+  const { buildGraph, object, synthetic } = await import('./graph-builder.js');
+  const { foldOwnedSizes } = await import('../../../src/core/snapshot/summarize.js');
+  const store = (key: string, size: number) => ({ key, type: 'array', name: '', size });
+  const small = buildGraph(
+    [synthetic('root', ''), object('global', 10, 'global'), object('Owner', 20), store('a', 1000), store('b', 5)],
+    [['root', 'shortcut', '1', 'global'], ['global', 'property', 'o', 'Owner'], ['Owner', 'internal', 'a', 'a'], ['Owner', 'internal', 'b', 'b']],
+  );
+  const sizes = foldOwnedSizes(small.snapshot);
+  assert.ok(sizes instanceof Uint32Array);
+  assert.deepEqual([...sizes], [0, 10, 1025, 0, 0]);
+  // Two stores of 4 GiB - 1 bytes each, both owned by one object: the sum needs more than 32 bits.
+  const huge = buildGraph(
+    [synthetic('root', ''), object('global', 10, 'global'), object('Owner', 20), store('a', 0xffffffff), store('b', 0xffffffff), object('Later', 8), store('c', 7)],
+    [['root', 'shortcut', '1', 'global'], ['global', 'property', 'o', 'Owner'], ['Owner', 'internal', 'a', 'a'], ['Owner', 'internal', 'b', 'b'], ['global', 'property', 'l', 'Later'], ['Later', 'internal', 'c', 'c']],
+  );
+  const big = foldOwnedSizes(huge.snapshot);
+  assert.ok(big instanceof Float64Array);
+  assert.deepEqual([...big], [0, 10, 20 + 2 * 0xffffffff, 0, 0, 15, 0]);
+});
