@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
-import type { SourceLocation } from './node-locations.js';
+import type { SourceLocation } from './heap-snapshot.js';
 import { sortByKey } from './sort-by-key.js';
 import { groupNodes, sharedNames, type Grouping } from './summarize.js';
 
@@ -87,9 +87,9 @@ export function diffSnapshots(
       locations[shared] = groups.locations[g] ?? null;
     });
   }
-  const ambiguous = sharedNames({ names });
   const totalsA = tally(pa.snapshot, groupsA, index, keys.length);
   const totalsB = tally(pb.snapshot, groupsB, index, keys.length);
+  const ambiguous = sharedNames(names, (k) => totalsA.count[k]! > 0 || totalsB.count[k]! > 0);
   if (options.idsComparable) matchIds(pa, totalsA, pb, totalsB, index);
   const rows: DiffRow[] = [];
   for (let i = 0; i < keys.length; i++) {

@@ -35,8 +35,14 @@ export interface HeapSnapshot {
   nodeName: Uint32Array;
   /** Per node: V8's object id (stable within one inspector session only). */
   nodeId: Uint32Array;
-  /** Per node: self size in bytes, as V8 reports it (before any folding). */
-  nodeSelfSize: Uint32Array;
+  /**
+   * Per node: self size in bytes — as V8 reports it, until `foldOwnedSizes` (summarize.ts) folds backing stores into
+   * their owners in place and sets `sizesFolded`: from then on DevTools' "Shallow Size". Float64 only in the
+   * unlikely case that a folded size passes 2^32 - 1.
+   */
+  nodeSelfSize: Uint32Array | Float64Array;
+  /** Whether `nodeSelfSize` holds folded sizes. */
+  sizesFolded: boolean;
   /** Per node: V8's detachedness (0 unknown, 1 attached, 2 detached); all 0 when the snapshot has no such field. */
   nodeDetachedness: Uint8Array;
   /** nodeCount + 1 entries: node i's edges are `firstEdge[i]` up to (not including) `firstEdge[i + 1]`. */
@@ -55,6 +61,13 @@ export interface HeapSnapshot {
   locations: Uint32Array;
   /** `snapshot.meta.location_fields`; empty when the snapshot has none. */
   locationFields: string[];
+}
+
+/** Where an object's constructor is defined (from `locations`): V8's script id, 0-based line and column. */
+export interface SourceLocation {
+  scriptId: number;
+  line: number;
+  column: number;
 }
 
 /** A malformed snapshot: what is wrong and the byte offset where it was noticed. */
@@ -138,6 +151,7 @@ export function allocateSnapshot(meta: SnapshotMeta, nodeCount: number, edgeCoun
     nodeName: u32(nodeCount),
     nodeId: u32(nodeCount),
     nodeSelfSize: u32(nodeCount),
+    sizesFolded: false,
     nodeDetachedness: u8(nodeCount),
     firstEdge: u32(nodeCount + 1),
     edgeType: u8(edgeCount),

@@ -59,12 +59,13 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
   const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex, strings } = snapshot;
   // Which string indices spell 'Object' (V8 writes each string once, other writers may not), and which spell
   // '__proto__': lookups per node and per edge instead of string comparisons.
-  const isObjectName = new Uint8Array(strings.length);
-  const isProto = new Uint8Array(strings.length);
+  const OBJECT = 1;
+  const PROTO = 2;
+  const spelling = new Uint8Array(strings.length);
   for (let s = 0; s < strings.length; s++) {
     const string = strings[s]!;
-    if (string === 'Object') isObjectName[s] = 1;
-    else if (string === '__proto__') isProto[s] = 1;
+    if (string === 'Object') spelling[s] = OBJECT;
+    else if (string === '__proto__') spelling[s] = PROTO;
   }
   const listOfNode = scratch && scratch.length >= nodeCount ? scratch : new Int32Array(nodeCount);
 
@@ -74,7 +75,7 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
   let properties: Uint32Array = new Uint32Array(64);
   let plainObjects = 0;
   for (let i = 0; i < nodeCount; i++) {
-    if (nodeType[i] !== objectType || isObjectName[nodeName[i]!] !== 1) {
+    if (nodeType[i] !== objectType || spelling[nodeName[i]!] !== OBJECT) {
       listOfNode[i] = -1;
       continue;
     }
@@ -83,7 +84,7 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
     for (let e = firstEdge[i]!, end = firstEdge[i + 1]!; e < end; e++) {
       if (edgeType[e] !== propertyType) continue;
       const name = edgeNameOrIndex[e]!;
-      if (isProto[name] === 1) continue;
+      if (spelling[name] === PROTO) continue;
       if (length === properties.length) properties = growArray(properties, length * 2);
       properties[length++] = name;
     }

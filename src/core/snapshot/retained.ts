@@ -13,7 +13,7 @@ import { computeDominators, groupRetainedSizes, type DominatorTree } from './dom
 import type { DiffRow, SnapshotDiff } from './diff-snapshots.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import type { SnapshotIds } from './leak-candidates.js';
-import type { SourceLocation } from './node-locations.js';
+import type { SourceLocation } from './heap-snapshot.js';
 import { pathGroupJson, type PathGroup, type PathJson, type RetainerPaths } from './retainer-paths.js';
 import type { Grouping, Summary, SummaryRow } from './summarize.js';
 

@@ -1,6 +1,5 @@
 import { detachedNodes } from './detached-nodes.js';
-import type { HeapSnapshot } from './heap-snapshot.js';
-import { NodeLocations, type SourceLocation } from './node-locations.js';
+import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
 import { inferObjectShapes } from './object-shapes.js';
 
 /** One constructor (class) of a summary. */
@@ -88,12 +87,18 @@ const SHARED = 0xfffffffe;
  * to one owner to shared), so each owner's reach is walked in turn with a small stack instead of queueing every
  * node first. No recursion: heaps are deep.
  *
+ * The sizes are folded in place, in `snapshot.nodeSelfSize` (and `sizesFolded` set), which is returned; a second
+ * call returns them as they are. Nothing else reads V8's unfolded sizes, and a copy would cost 50 MB at the peak of
+ * a 1 GB snapshot's summary.
+ *
  * `scratch`, when given, is nodeCount uint32s the walk may use and leave dirty: the caller's next per-node array,
  * so that a 1 GB snapshot does not hold two 50 MB arrays at the peak when one will do.
  */
 export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): NodeSizes {
-  const { nodeCount, nodeType, nodeName, nodeSelfSize, firstEdge, edgeType, edgeToNode } = snapshot;
-  const sizes = nodeSelfSize.slice();
+  if (snapshot.sizesFolded) return snapshot.nodeSelfSize;
+  snapshot.sizesFolded = true;
+  const { nodeCount, nodeType, nodeName, nodeSelfSize: sizes, firstEdge, edgeType, edgeToNode } = snapshot;
+  if (sizes instanceof Float64Array) throw new Error('foldOwnedSizes: unfolded sizes are uint32');
   // Type names compared as their indices: this runs once per node and once per edge.
   const hidden = snapshot.nodeTypeNames.indexOf('hidden');
   const array = snapshot.nodeTypeNames.indexOf('array');
@@ -145,7 +150,7 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): N
     if (!moves(i)) continue;
     const owner = owners[i]!;
     const sum = sizes[owner]! + sizes[i]!;
-    if (sum > 0xffffffff) return moveRestAsFloat64(sizes, i, owners, moves);
+    if (sum > 0xffffffff) return (snapshot.nodeSelfSize = moveRestAsFloat64(sizes, i, owners, moves));
     sizes[owner] = sum;
     sizes[i] = 0;
   }
@@ -176,13 +181,13 @@ function moveRestAsFloat64(sizes32: Uint32Array, from: number, owners: Uint32Arr
  */
 export function groupNodes(snapshot: HeapSnapshot): Grouping {
   const { nodeCount, nodeType, nodeName, strings } = snapshot;
+  // First, while little else is allocated: its per-node scratch is gone by the time the big arrays come.
+  const detached = detachedNodes(snapshot) ?? new Uint32Array(0);
   const groupOfNode = new Int32Array(nodeCount);
   const selfSizes = foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
   // groupOfNode's memory serves as scratch twice before it holds the groups: the fold's owners, then each plain
   // object's property list (read per node just before that node's group is written).
   const shapes = inferObjectShapes(snapshot, groupOfNode);
-  const detached = detachedNodes(snapshot);
-  const locations = new NodeLocations(snapshot);
   const groups = new GroupTable();
 
   const typeNames = snapshot.nodeTypeNames;
@@ -193,7 +198,10 @@ export function groupNodes(snapshot: HeapSnapshot): Grouping {
   const nameOfString = new Int32Array(strings.length).fill(-1);
   const nameOfShape = new Int32Array(shapes.names.length).fill(-1);
   const nameOfDetached = new Map<number, number>();
+  // Nodes come in increasing order, and so do the detached ones: one cursor walks both.
+  let nextDetached = 0;
   for (let i = 0; i < nodeCount; i++) {
+    while (nextDetached < detached.length && detached[nextDetached]! < i) nextDetached++;
     if (selfSizes[i] === 0) {
       groupOfNode[i] = -1;
       continue;
@@ -206,16 +214,13 @@ export function groupNodes(snapshot: HeapSnapshot): Grouping {
       if (shape >= 0) {
         name = nameOfShape[shape]!;
         if (name < 0) name = nameOfShape[shape] = groups.nameId(shapes.names[shape]!);
-      } else if (detached !== null && detached[i] === 1) {
+      } else if (nextDetached < detached.length && detached[nextDetached] === i) {
+        nextDetached++;
         name = nameOfDetached.get(string) ?? -1;
         if (name < 0) nameOfDetached.set(string, (name = groups.nameId(`Detached ${strings[string]!}`)));
       } else {
         name = nameOfString[string]!;
         if (name < 0) name = nameOfString[string] = groups.nameId(strings[string]!);
-      }
-      if (type === objectType && locations.locationOf(i)) {
-        groupOfNode[i] = groups.located(name, locations.scriptId, locations.line, locations.column);
-        continue;
       }
     } else {
       name = nameOfType[type]!;
@@ -223,7 +228,47 @@ export function groupNodes(snapshot: HeapSnapshot): Grouping {
     }
     groupOfNode[i] = groups.unlocated(name);
   }
-  return { ...groups.result(), groupOfNode, selfSizes };
+  moveLocatedObjects(snapshot, groupOfNode, groups, objectType);
+  return dropEmptyGroups({ ...groups.result(), groupOfNode, selfSizes });
+}
+
+/** Without the groups the location move left empty, renumbered in order: every group of a grouping has nodes. */
+function dropEmptyGroups(grouping: Grouping): Grouping {
+  const { groupOfNode } = grouping;
+  const used = new Uint8Array(grouping.names.length);
+  for (let i = 0; i < groupOfNode.length; i++) if (groupOfNode[i]! >= 0) used[groupOfNode[i]!] = 1;
+  if (!used.includes(0)) return grouping;
+  const renumbered = new Int32Array(used.length).fill(-1);
+  const kept: Pick<Grouping, 'names' | 'keys' | 'locations'> = { names: [], keys: [], locations: [] };
+  used.forEach((isUsed, group) => {
+    if (isUsed === 0) return;
+    renumbered[group] = kept.names.push(grouping.names[group]!) - 1;
+    kept.keys.push(grouping.keys[group]!);
+    kept.locations.push(grouping.locations[group] ?? null);
+  });
+  for (let i = 0; i < groupOfNode.length; i++) if (groupOfNode[i]! >= 0) groupOfNode[i] = renumbered[groupOfNode[i]!]!;
+  return { ...kept, groupOfNode, selfSizes: grouping.selfSizes };
+}
+
+/**
+ * Objects whose constructor has a source location move from their name's group to one of name and location
+ * (DevTools' `classKeyInternal`). The `locations` records are read as they are: V8 writes them only roughly in node
+ * order, and each names its node. Groups left empty by the move are dropped afterwards (`dropEmptyGroups`).
+ */
+function moveLocatedObjects(snapshot: HeapSnapshot, groupOfNode: Int32Array, groups: GroupTable, objectType: number): void {
+  const { locations, locationFields: fields, nodeType, nodeCount } = snapshot;
+  const stride = fields.length;
+  const [object, script, line, column] = ['object_index', 'script_id', 'line', 'column'].map((field) => fields.indexOf(field)) as [number, number, number, number];
+  if (object < 0 || script < 0 || line < 0 || column < 0) return;
+  const nodeStride = snapshot.meta.nodeFields.length;
+  for (let base = 0; base + stride <= locations.length; base += stride) {
+    const node = locations[base + object]! / nodeStride;
+    // A record that names no node (not a multiple of the stride, or past the end) is ignored, as DevTools does.
+    if (!(node < nodeCount) || node !== Math.floor(node) || nodeType[node] !== objectType) continue;
+    const group = groupOfNode[node]!;
+    if (group < 0) continue;
+    groupOfNode[node] = groups.located(groups.nameOf(group), locations[base + script]!, locations[base + line]!, locations[base + column]!);
+  }
 }
 
 /**
@@ -235,6 +280,8 @@ class GroupTable {
   readonly keys: string[] = [];
   readonly locations: Array<SourceLocation | null> = [];
   private readonly displayNames: string[] = [];
+  /** Per group: its display name's id. */
+  private readonly nameOfGroup: number[] = [];
   private readonly idOfName = new Map<string, number>();
   private unlocatedGroup: number[] = [];
   private readonly locatedGroup = new Map<string, number>();
@@ -257,8 +304,13 @@ class GroupTable {
 
   unlocated(name: number): number {
     let group = this.unlocatedGroup[name]!;
-    if (group < 0) group = this.unlocatedGroup[name] = this.add(this.displayNames[name]!, this.displayNames[name]!, null);
+    if (group < 0) group = this.unlocatedGroup[name] = this.add(name, this.displayNames[name]!, null);
     return group;
+  }
+
+  /** The display name id of a group. */
+  nameOf(group: number): number {
+    return this.nameOfGroup[group]!;
   }
 
   located(name: number, scriptId: number, line: number, column: number): number {
@@ -268,7 +320,7 @@ class GroupTable {
     const key = `${scriptId},${line},${column},${display}`;
     let group = this.locatedGroup.get(key);
     if (group === undefined) {
-      group = this.add(display, key, { scriptId, line, column });
+      group = this.add(name, key, { scriptId, line, column });
       this.locatedGroup.set(key, group);
     }
     this.lastName = name;
@@ -283,19 +335,22 @@ class GroupTable {
     return { names: this.names, keys: this.keys, locations: this.locations };
   }
 
-  private add(name: string, key: string, location: SourceLocation | null): number {
-    this.names.push(name);
+  private add(name: number, key: string, location: SourceLocation | null): number {
+    this.nameOfGroup.push(name);
+    this.names.push(this.displayNames[name]!);
     this.keys.push(key);
     this.locations.push(location);
     return this.names.length - 1;
   }
 }
 
-/** Names that more than one group of `grouping` shows: their rows need the location to tell them apart. */
-export function sharedNames(grouping: Pick<Grouping, 'names'>): Set<string> {
+/** Names that more than one counted group shows: their rows need the location to tell them apart. */
+export function sharedNames(names: readonly string[], counted: (group: number) => boolean): Set<string> {
   const seen = new Set<string>();
   const shared = new Set<string>();
-  for (const name of grouping.names) (seen.has(name) ? shared : seen).add(name);
+  names.forEach((name, group) => {
+    if (counted(group)) (seen.has(name) ? shared : seen).add(name);
+  });
   return shared;
 }
 
@@ -314,10 +369,11 @@ export function summarize(snapshot: HeapSnapshot, grouping: Grouping = groupNode
     nodes++;
     selfSize += size;
   }
-  const shared = sharedNames(grouping);
-  const rows = grouping.names.map((name, i): SummaryRow => {
+  const shared = sharedNames(grouping.names, () => true);
+  const rows: SummaryRow[] = [];
+  grouping.names.forEach((name, i) => {
     const location = grouping.locations[i];
-    return location && shared.has(name) ? { name, location, count: counts[i]!, selfSize: sizes[i]! } : { name, count: counts[i]!, selfSize: sizes[i]! };
+    rows.push(location && shared.has(name) ? { name, location, count: counts[i]!, selfSize: sizes[i]! } : { name, count: counts[i]!, selfSize: sizes[i]! });
   });
   rows.sort((a, b) => b.selfSize - a.selfSize || b.count - a.count || a.name.localeCompare(b.name));
   return { nodes, selfSize, rows };
