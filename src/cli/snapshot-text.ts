@@ -1,5 +1,6 @@
 import { fit, formatBytes, sanitize } from '../core/format.js';
 import { pathLines } from '../core/path-lines.js';
+import { classLabel } from '../core/snapshot/class-label.js';
 import type { DiffRow, SnapshotDiff } from '../core/snapshot/diff-snapshots.js';
 import type { LeakReport } from '../core/snapshot/leak-candidates.js';
 import type { ClassObjects, RetainedDiffRow, RetainedSummaryRow } from '../core/snapshot/retained.js';
@@ -24,7 +25,7 @@ export function summaryText(summary: Summary | (Omit<Summary, 'rows'> & { rows: 
   ];
   for (const row of rows) {
     const retained = withRetained ? `${fit(formatBytes(retainedOf(row)), 8, 'right')} ` : '';
-    lines.push(`${fit(String(row.count), 10, 'right')} ${fit(formatBytes(row.selfSize), 8, 'right')} ${retained}${sanitize(row.name)}`);
+    lines.push(`${fit(String(row.count), 10, 'right')} ${fit(formatBytes(row.selfSize), 8, 'right')} ${retained}${sanitize(classLabel(row))}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -40,7 +41,7 @@ export function diffText(diff: SnapshotDiff | { idsComparable: boolean; rows: Ar
     fit(signedBytes(r.sizeDelta), 9, 'right'),
     ...(withIds ? [fit(String(r.new ?? '-'), 8, 'right'), fit(String(r.deleted ?? '-'), 8, 'right')] : []),
     ...(withRetained ? [fit(typeof r.retainedDelta === 'number' ? signedBytes(r.retainedDelta) : '-', 9, 'right')] : []),
-    sanitize(r.name),
+    sanitize(classLabel(r)),
   ];
   const note = withIds
     ? 'Both snapshots come from one inspector session: NEW and FREED count objects by id.'
@@ -50,7 +51,7 @@ export function diffText(diff: SnapshotDiff | { idsComparable: boolean; rows: Ar
   if (withPaths.length > 0) {
     lines.push('', withIds ? 'Why the new objects are alive (retainer paths in B, biggest group first):' : 'Why they are alive (retainer paths in B, biggest group first):');
     for (const row of withPaths) {
-      lines.push(`${sanitize(row.name)}${withIds && row.new !== null ? ` (${row.new} new)` : ''}:`);
+      lines.push(`${sanitize(classLabel(row))}${withIds && row.new !== null ? ` (${row.new} new)` : ''}:`);
       lines.push(...pathGroupLines(row.paths ?? [], '  '));
     }
   }

@@ -1,4 +1,5 @@
 import { fit, formatBytes, sanitize } from '../../core/format.js';
+import { classLabel } from '../../core/snapshot/class-label.js';
 import { sortDiffRows, type DiffRow, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
 import type { ClassRef, RetainedDiffRow } from '../../core/snapshot/retained.js';
 import type { DiffResult } from '../../state/index.js';
@@ -21,7 +22,7 @@ export function sortedDiffRows(result: DiffResult, sort: DiffSort, filter = ''):
 
 /** The diff as text lines, as shown and as `w` writes them; RET+ (retained size change) when known. */
 export function diffLines(result: DiffResult, sort: DiffSort, width: number, filter = ''): { header: string; rows: string[]; refs: ClassRef[] } {
-  const name = (r: DiffRow) => sanitize(r.name);
+  const name = (r: DiffRow) => sanitize(classLabel(r));
   const sorted = sortedDiffRows(result, sort, filter);
   const retained = result.diff.rows.some((r: Row) => typeof r.retainedDelta === 'number');
   const fixed = retained ? 44 : 35;

@@ -67,3 +67,9 @@ test('folded sizes are uint32 until a sum would not fit; then they switch to flo
   assert.ok(big instanceof Float64Array);
   assert.deepEqual([...big], [0, 10, 20 + 2 * 0xffffffff, 0, 0, 15, 0]);
 });
+
+test('a row is labelled by its name, plus where it is defined when it carries a location (1-based)', async () => {
+  const { classLabel } = await import('../../../src/core/snapshot/class-label.js');
+  assert.equal(classLabel({ name: 'Twin' }), 'Twin');
+  assert.equal(classLabel({ name: 'Twin', location: { scriptId: 58, line: 3, column: 10 } }), 'Twin (script 58, 4:11)');
+});
