@@ -232,6 +232,10 @@ export class SessionManager {
       update({ stage: 'finding the candidates (dominator tree, retainer paths)' });
       await letUiDraw();
       const { candidates } = findLeakCandidates(baseline, target, final);
+      // Gone before the result is shown: whoever reads the result may rely on it (the files are deleted as each
+      // snapshot is read; the directory is the last thing).
+      await rm(workDir, { recursive: true, force: true });
+      dir = null;
       update({ stage: 'done', running: false, candidates });
       this.#store.setStatus(`Leak check of ${session.pid}: ${candidates.length === 0 ? 'no candidates' : `${candidates.length} candidate${candidates.length === 1 ? '' : 's'}, biggest: ${candidates[0]!.name}`}`);
     } catch (error) {

@@ -28,6 +28,7 @@
  * Pure: no fs, no process, no timers.
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
+import type { StringTable } from './string-table.js';
 import { foldOwnedSizes, type NodeSizes } from './summarize.js';
 
 /** The root of every snapshot V8 writes (DevTools reads `snapshot.root_index`, which V8 leaves out: 0). */
@@ -54,7 +55,7 @@ const EPHEMERON_EDGE = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) p
  */
 export class EphemeronNames {
   private readonly tableIds: Float64Array;
-  constructor(private readonly strings: readonly string[]) {
+  constructor(private readonly strings: StringTable) {
     this.tableIds = new Float64Array(strings.length).fill(-2);
   }
   /** The table id named by `strings[index]`, or -1 when it is not an ephemeron edge name. */
@@ -62,7 +63,7 @@ export class EphemeronNames {
     let id = this.tableIds[index];
     if (id === undefined) return -1;
     if (id === -2) {
-      const match = EPHEMERON_EDGE.exec(this.strings[index] ?? '');
+      const match = EPHEMERON_EDGE.exec(this.strings.get(index));
       id = match ? Number(match[1]) : -1;
       this.tableIds[index] = id;
     }

@@ -1,3 +1,5 @@
+import { StringTable } from './string-table.js';
+
 /**
  * A parsed V8 heap snapshot (`.heapsnapshot`), held column by column in typed arrays.
  *
@@ -53,10 +55,12 @@ export interface HeapSnapshot {
   edgeNameOrIndex: Uint32Array;
   /** Per edge: the node it points to, as a node index. */
   edgeToNode: Uint32Array;
-  strings: string[];
+  /** The string table: node names, edge names; decoded when read (string-table.ts). */
+  strings: StringTable;
   /**
    * The top-level `locations` array: `locationFields.length` values per record — where V8 knows the source of an
    * object's constructor: object_index (a flat node index, node × node field count), script_id, line, column.
+   * Emptied once `groupNodes` (summarize.ts) has used them: nothing else reads them.
    */
   locations: Uint32Array;
   /** `snapshot.meta.location_fields`; empty when the snapshot has none. */
@@ -138,7 +142,7 @@ export type ColumnAllocator = (bytes: number) => ArrayBuffer | SharedArrayBuffer
  * Empty columns for `nodeCount` nodes and `edgeCount` edges, to be filled by the parser or `fromFlatArrays`. With
  * an `allocate` that returns SharedArrayBuffers, two threads can fill one snapshot.
  */
-export function allocateSnapshot(meta: SnapshotMeta, nodeCount: number, edgeCount: number, strings: string[] = [], allocate?: ColumnAllocator): HeapSnapshot {
+export function allocateSnapshot(meta: SnapshotMeta, nodeCount: number, edgeCount: number, strings: StringTable = StringTable.of([]), allocate?: ColumnAllocator): HeapSnapshot {
   const u8 = (length: number) => (allocate ? new Uint8Array(allocate(length)) : new Uint8Array(length));
   const u32 = (length: number) => (allocate ? new Uint32Array(allocate(length * 4)) : new Uint32Array(length));
   return {
@@ -168,12 +172,12 @@ export function allocateSnapshot(meta: SnapshotMeta, nodeCount: number, edgeCoun
  * fallback when a writer puts `nodes` before `snapshot`. Throws SnapshotFormatError for values that do not fit:
  * a type over 255, an edge count that runs past `edges`, a `to_node` that is not the start of a node.
  */
-export function fromFlatArrays(meta: SnapshotMeta, nodes: ArrayLike<number>, edges: ArrayLike<number>, strings: string[]): HeapSnapshot {
+export function fromFlatArrays(meta: SnapshotMeta, nodes: ArrayLike<number>, edges: ArrayLike<number>, strings: readonly string[] | StringTable): HeapSnapshot {
   const nl = flatNodeLayout(meta);
   const el = flatEdgeLayout(meta);
   const nodeCount = Math.floor(nodes.length / nl.stride);
   const edgeCount = Math.floor(edges.length / el.stride);
-  const s = allocateSnapshot(meta, nodeCount, edgeCount, strings);
+  const s = allocateSnapshot(meta, nodeCount, edgeCount, strings instanceof StringTable ? strings : StringTable.of(strings));
   let edge = 0;
   for (let i = 0, base = 0; i < nodeCount; i++, base += nl.stride) {
     const type = nodes[base + nl.type]!;

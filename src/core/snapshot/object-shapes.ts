@@ -62,11 +62,8 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
   const OBJECT = 1;
   const PROTO = 2;
   const spelling = new Uint8Array(strings.length);
-  for (let s = 0; s < strings.length; s++) {
-    const string = strings[s]!;
-    if (string === 'Object') spelling[s] = OBJECT;
-    else if (string === '__proto__') spelling[s] = PROTO;
-  }
+  for (const s of strings.indicesOf('Object')) spelling[s] = OBJECT;
+  for (const s of strings.indicesOf('__proto__')) spelling[s] = PROTO;
   const listOfNode = scratch && scratch.length >= nodeCount ? scratch : new Int32Array(nodeCount);
 
   // Every plain object's property list (string indices, edge order), interned and counted.
@@ -93,7 +90,7 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
     objectsPerList[list]!++;
     listOfNode[i] = list;
   }
-  const propertyNames = (list: number) => lists.get(list).map((index) => strings[index] ?? '');
+  const propertyNames = (list: number) => lists.get(list).map((index) => strings.get(index));
   const shapes = popularShapes(lists.size, propertyNames, objectsPerList, plainObjects);
   const tree = buildShapeTree(shapes);
   // Per list: the kept shape it matches, -1 for none, -2 not yet computed.

@@ -16,6 +16,7 @@
  *
  * Pure: no fs, no process, no timers, no logging. The caller reads the file or the CDP stream and feeds chunks.
  */
+import { StringTable } from './string-table.js';
 import { SnapshotFormatError, allocateSnapshot, type ColumnAllocator, flatEdgeLayout, flatNodeLayout, fromFlatArrays, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
 
 /** What the parser returns (the name predates locations moving into `HeapSnapshot`). */
@@ -238,7 +239,17 @@ export class SnapshotParser {
   private numExpect = NUM_FIRST;
 
   private strState = STR_FIRST;
-  private readonly stringList: string[] = [];
+  /**
+   * The strings as they come: their literals' bytes back to back, an offset per string, and which need full
+   * decoding (see string-table.ts). Grown by half again when full.
+   */
+  private strBytes: Uint8Array = new Uint8Array(1 << 20);
+  private strByteCount = 0;
+  private strOffsets: Uint32Array = new Uint32Array(1 << 16);
+  private strComplex: Uint8Array = new Uint8Array(1 << 16);
+  private strCount = 0;
+  /** Set while scanLiteral reads an element of `strings`: it then keeps the raw bytes instead of decoding. */
+  private literalIsString = false;
 
   // Skipping (or, for `snapshot`, collecting) a value: open brackets, and where we are inside a string.
   private readonly skipStack: number[] = [];
@@ -258,7 +269,7 @@ export class SnapshotParser {
   private flatNodes: Uint32Array | undefined;
   private flatEdges: Uint32Array | undefined;
   private locations: Uint32Array | undefined;
-  private strings: string[] | undefined;
+  private strings: StringTable | undefined;
   /** Input offsets just past each array's ']', for errors found when checking counts at the end. */
   private readonly arrayEnd = { nodes: 0, edges: 0, locations: 0 };
 
@@ -644,14 +655,13 @@ export class SnapshotParser {
    * opening quote and handles every case (and reports bad bytes at their offset).
    */
   private readStrings(buf: Uint8Array, pos: number, end: number): number {
-    const list = this.stringList;
     let state = this.strState;
     let i = pos;
     while (i < end) {
       if (state === STR_IN) {
         i = this.scanLiteral(buf, i, end);
         if (this.literalDone) {
-          list.push(this.literalValue);
+          this.literalIsString = false;
           state = STR_SEPARATOR;
         }
         continue;
@@ -665,18 +675,21 @@ export class SnapshotParser {
         let j = i + 1;
         while (j < end && PLAIN_ASCII[buf[j]!] === 1) j++;
         if (j < end && buf[j] === QUOTE) {
-          list.push(j === i + 1 ? '' : this.asciiText(buf, i + 1, j));
+          this.appendString(buf, i + 1, j, 0);
           state = STR_SEPARATOR;
           i = j + 1;
           continue;
         }
         this.beginLiteral(i);
+        this.literalIsString = true;
         state = STR_IN;
       } else if (c === COMMA && state === STR_SEPARATOR) {
         state = STR_VALUE;
       } else if (c === CLOSE_BRACKET && state !== STR_VALUE) {
         this.strState = state;
-        this.strings = list;
+        const count = this.strCount;
+        this.strOffsets[count] = this.strByteCount;
+        this.strings = new StringTable(this.strBytes.subarray(0, this.strByteCount), this.strOffsets.subarray(0, count + 1), this.strComplex.subarray(0, count));
         this.state = AFTER_VALUE;
         return i + 1;
       } else {
@@ -689,9 +702,20 @@ export class SnapshotParser {
     return i;
   }
 
-  /** Bytes `from`..`to` of `buf`, all printable ASCII without a backslash, as a string. */
-  private asciiText(buf: Uint8Array, from: number, to: number): string {
-    return latin1Slice ? latin1Slice.call(buf, from, to) : this.decoder.decode(buf.subarray(from, to));
+  /** Keeps the bytes from..to of `buf` (a literal's body) as the next string; `complex` as in StringTable. */
+  private appendString(buf: Uint8Array, from: number, to: number, complex: number): void {
+    const length = to - from;
+    if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownBytes(this.strBytes, this.strByteCount + length);
+    this.strBytes.set(buf.subarray(from, to), this.strByteCount);
+    // offsets has room for one more than the strings (the end offset).
+    if (this.strCount + 1 >= this.strOffsets.length) {
+      this.strOffsets = grownWords(this.strOffsets, this.strCount + 2);
+      this.strComplex = grownBytes(this.strComplex, this.strCount + 1);
+    }
+    this.strOffsets[this.strCount] = this.strByteCount;
+    this.strComplex[this.strCount] = complex;
+    this.strCount++;
+    this.strByteCount += length;
   }
 
   /** Called on the opening quote of a literal at chunk position `pos`. */
@@ -748,7 +772,15 @@ export class SnapshotParser {
       this.collect(buf, pos, i);
       bytes = this.scratch.subarray(0, this.scratchLength);
     }
-    this.literalValue = this.decodeLiteral(bytes, flags);
+    if (this.literalIsString) {
+      // An element of `strings`: kept as bytes, decoded when read. Checked here once, so a bad escape or invalid
+      // UTF-8 is reported with its offset now rather than when someone asks for the string.
+      const plain = (flags & LIT_ESCAPE) === 0 && isPlainAscii(bytes);
+      if (!plain) this.decodeLiteral(bytes, flags);
+      this.appendString(bytes, 0, bytes.length, plain ? 0 : 1);
+    } else {
+      this.literalValue = this.decodeLiteral(bytes, flags);
+    }
     this.releaseScratch();
     this.literalDone = true;
     return i + 1;
@@ -884,7 +916,7 @@ export class SnapshotParser {
     this.nodeFieldsAt = flatNodeLayout(this.header.meta);
     this.edgeFieldsAt = flatEdgeLayout(this.header.meta);
     try {
-      this.columns = allocateSnapshot(this.header.meta, nodeCount, edgeCount, [], this.options.allocate);
+      this.columns = allocateSnapshot(this.header.meta, nodeCount, edgeCount, undefined, this.options.allocate);
     } catch (error) {
       // A corrupt count (or a heap too big for this machine) must not surface as a bare RangeError.
       this.failAt(`cannot allocate ${nodeCount} nodes and ${edgeCount} edges: ${errorMessage(error)}`, offset);
@@ -950,7 +982,7 @@ export class SnapshotParser {
   }
 
   /** nodes and/or edges that came before `snapshot` (read flat), with any that came after (in columns). */
-  private fromFlat(header: Header, strings: string[]): HeapSnapshot {
+  private fromFlat(header: Header, strings: StringTable): HeapSnapshot {
     const { meta, nodeCount, edgeCount } = header;
     const nl = this.nodeFieldsAt!;
     const el = this.edgeFieldsAt!;
@@ -1005,7 +1037,7 @@ export class SnapshotParser {
       case NUMBERS:
         return `inside '${this.numKey}' after ${this.numCount} values`;
       case STRINGS:
-        return `inside 'strings' after ${this.stringList.length} strings`;
+        return `inside 'strings' after ${this.strCount} strings`;
       case SKIP:
         return `inside the value of '${this.key}'`;
       case KEY:
@@ -1045,6 +1077,24 @@ export function parseSnapshot(data: Uint8Array | string): ParsedSnapshot {
  */
 function plainBytes(chunk: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (PLAIN_ASCII[bytes[i]!] !== 1) return false;
+  return true;
+}
+
+/** A copy of `array` with room for at least `needed` (half again as much, or more). */
+function grownBytes(array: Uint8Array, needed: number): Uint8Array {
+  const grown = new Uint8Array(Math.max(needed, Math.floor(array.length * 1.5)));
+  grown.set(array);
+  return grown;
+}
+
+function grownWords(array: Uint32Array, needed: number): Uint32Array {
+  const grown = new Uint32Array(Math.max(needed, Math.floor(array.length * 1.5)));
+  grown.set(array);
+  return grown;
 }
 
 function isScalarByte(c: number): boolean {

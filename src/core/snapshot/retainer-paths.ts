@@ -107,7 +107,7 @@ class EdgeRules {
     const state = this.ephemeronState[nameIndex];
     if (state === 1 || state === undefined) return undefined;
     if (state === 2) return this.ephemeronPart.get(nameIndex);
-    const match = EPHEMERON.exec(this.snapshot.strings[nameIndex] ?? '');
+    const match = EPHEMERON.exec(this.snapshot.strings.get(nameIndex));
     if (!match) {
       this.ephemeronState[nameIndex] = 1;
       return undefined;
@@ -128,7 +128,7 @@ class EdgeRules {
     if (type === this.arrayType && nodeName[from] === this.mapDescriptors) {
       // DevTools parses the edge name as a number: element/hidden indices; string names only when they are numerals.
       const raw = edgeNameOrIndex[edge]!;
-      const index = this.numericNameTypes[edgeType[edge]!] ? raw : Number.parseInt(this.snapshot.strings[raw] ?? '', 10);
+      const index = this.numericNameTypes[edgeType[edge]!] ? raw : Number.parseInt(this.snapshot.strings.get(raw), 10);
       return !(index < 2 || index % 3 !== 1);
     }
     return false;
@@ -306,7 +306,7 @@ export class RetainerPaths {
     const { snapshot, grouping } = this;
     const t = this.nodeTypeIndex;
     const type = snapshot.nodeType[node]!;
-    const name = snapshot.strings[snapshot.nodeName[node]!] ?? '';
+    const name = snapshot.strings.get(snapshot.nodeName[node]!);
     if (type === t['closure']) return `${name || '(anonymous)'}()`;
     const group = grouping?.groupOfNode[node] ?? -1;
     if (group >= 0 && type !== t['hidden'] && type !== t['synthetic']) return grouping!.names[group]!;
@@ -326,7 +326,7 @@ export class RetainerPaths {
     const raw = snapshot.edgeNameOrIndex[edge]!;
     if (type === t['element']) return normalized ? '[]' : `[${raw}]`;
     if (type === t['hidden']) return normalized ? '{}' : `{${raw}}`;
-    const name = snapshot.strings[raw] ?? '';
+    const name = snapshot.strings.get(raw);
     if (type === t['internal']) {
       if (/^\d+$/.test(name)) return normalized ? '[]' : `[${name}]`;
       if (this.rules.ephemeron(raw) !== undefined) return '{WeakMap entry}';

@@ -110,7 +110,7 @@ function devToolsKeys(grouping: Grouping): string[] {
 }
 
 function describe(snapshot: ParsedSnapshot, n: number): string {
-  return `${snapshot.nodeTypeNames[snapshot.nodeType[n]!]} '${snapshot.strings[snapshot.nodeName[n]!]}' @${snapshot.nodeId[n]}`;
+  return `${snapshot.nodeTypeNames[snapshot.nodeType[n]!]} '${snapshot.strings.get(snapshot.nodeName[n]!)}' @${snapshot.nodeId[n]}`;
 }
 
 for (const name of Object.keys(TARGETS)) {

@@ -1,0 +1,110 @@
+/**
+ * The snapshot's `strings`, kept as the bytes of their JSON literals (between the quotes, as in the file) and decoded
+ * when asked for. A 1 GB snapshot has ~2.5 million strings, mostly the contents of string objects that nothing
+ * reads by text; as JS strings they cost ~40 bytes each (header, characters, array slot), as bytes plus an offset
+ * ~16. Readers ask by index for the few they show or compare (class names, property names), and the hot loops
+ * compare indices, never text.
+ *
+ * A literal is decoded by the fastest way its flag allows: plain printable ASCII without a backslash (nearly all of
+ * them) straight from the bytes; anything else (escapes, UTF-8) through the full JSON decoding, which the parser
+ * has already checked once.
+ */
+export class StringTable {
+  /** Number of strings. */
+  readonly length: number;
+
+  constructor(
+    /** The literals' bytes back to back. */
+    private readonly bytes: Uint8Array,
+    /** length + 1 offsets into `bytes`: string i is bytes[offsets[i] .. offsets[i + 1]). */
+    private readonly offsets: Uint32Array,
+    /** Per string: 1 when it needs full decoding (a backslash or a byte outside printable ASCII), else 0. */
+    private readonly complex: Uint8Array,
+  ) {
+    this.length = offsets.length - 1;
+  }
+
+  /** A table of ordinary JS strings (for tests and hand-made snapshots). */
+  static of(strings: readonly string[]): StringTable {
+    const encoder = new TextEncoder();
+    const parts = strings.map((text) => encoder.encode(JSON.stringify(text).slice(1, -1)));
+    const offsets = new Uint32Array(strings.length + 1);
+    for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i]! + parts[i]!.length;
+    const bytes = new Uint8Array(offsets[strings.length]!);
+    const complex = new Uint8Array(strings.length);
+    parts.forEach((part, i) => {
+      bytes.set(part, offsets[i]);
+      if (!isPlainAscii(part, 0, part.length)) complex[i] = 1;
+    });
+    return new StringTable(bytes, offsets, complex);
+  }
+
+  /** String `index`, or '' when there is no such string. */
+  get(index: number): string {
+    if (!(index >= 0 && index < this.length)) return '';
+    const start = this.offsets[index]!;
+    const end = this.offsets[index + 1]!;
+    if (start === end) return '';
+    if (this.complex[index] === 0) return latin1(this.bytes, start, end);
+    return JSON.parse(`"${utf8.decode(this.bytes.subarray(start, end))}"`) as string;
+  }
+
+  /** The first index of `text`, or -1. Compares bytes, decoding only candidates of the right length. */
+  indexOf(text: string): number {
+    for (const index of this.indicesOf(text, 1)) return index;
+    return -1;
+  }
+
+  /** Every index of `text` (V8 writes each string once; other writers may repeat one), at most `limit`. */
+  indicesOf(text: string, limit = Number.POSITIVE_INFINITY): number[] {
+    const found: number[] = [];
+    const literal = new TextEncoder().encode(JSON.stringify(text).slice(1, -1));
+    const { bytes, offsets, complex } = this;
+    for (let i = 0; i < this.length && found.length < limit; i++) {
+      const start = offsets[i]!;
+      const length = offsets[i + 1]! - start;
+      if (complex[i] === 1) {
+        // Escapes can spell one string several ways: compare the decoded text.
+        if (this.get(i) === text) found.push(i);
+        continue;
+      }
+      if (length !== literal.length) continue;
+      let same = true;
+      for (let k = 0; k < length && same; k++) same = bytes[start + k] === literal[k];
+      if (same) found.push(i);
+    }
+    return found;
+  }
+
+  /** All strings, decoded (for tests and small snapshots). */
+  toArray(): string[] {
+    return Array.from({ length: this.length }, (_, i) => this.get(i));
+  }
+}
+
+const utf8 = new TextDecoder();
+
+function isPlainAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c < 0x20 || c > 0x7f || c === 0x5c || c === 0x22) return false;
+  }
+  return true;
+}
+
+/**
+ * Node's one-byte string maker behind `Buffer#latin1Slice`, called on a plain Uint8Array (see parse-snapshot.ts for
+ * the measurement); String.fromCharCode where it is missing.
+ */
+const latin1Slice = (() => {
+  const buffer = (globalThis as { Buffer?: { prototype?: Record<string, unknown> } }).Buffer;
+  const slice = buffer?.prototype?.['latin1Slice'];
+  return typeof slice === 'function' ? (slice as (this: Uint8Array, start: number, end: number) => string) : undefined;
+})();
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (latin1Slice) return latin1Slice.call(bytes, start, end);
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
+}
