@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { KEY_BINDINGS } from '../ui/key-bindings.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../state/store.js';
 import { UsageError } from './user-error.js';
+import { DEFAULT_SAMPLING_INTERVAL_BYTES } from '../core/alloc/sampling-profile.js';
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
@@ -200,7 +201,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .description('the allocation sites of live memory in a process, sampled for --duration (attaches, then detaches)')
     .requiredOption('--pid <pid>', 'the Node.js process', (v: string) => parsePid(v)[0]!)
     .requiredOption('--duration <seconds>', 'how long to sample', parseDurationSeconds)
-    .addOption(new Option('--interval <bytes>', 'mean bytes allocated between samples (smaller: more sites seen, more cost)').default(32768).argParser(parsePositiveInt))
+    .addOption(new Option('--interval <bytes>', 'mean bytes allocated between samples (smaller: more sites seen, more cost)').default(DEFAULT_SAMPLING_INTERVAL_BYTES).argParser(parsePositiveInt))
     .addOption(new Option('--top <n>', 'sites to print').default(20).argParser(parsePositiveInt))
     .addOption(new Option('--by <grouping>', 'a site per function (shown at its first line) or per call stack').choices(['line', 'stack']).default('line'))
     .option('--compare', 'growth per site: the profile at half time against the one at the end')

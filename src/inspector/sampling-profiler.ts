@@ -1,14 +1,13 @@
-import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
+import { DEFAULT_SAMPLING_INTERVAL_BYTES, type SamplingProfile } from '../core/alloc/sampling-profile.js';
 import { UserError } from '../core/user-error.js';
 import { ProtocolError } from './errors.js';
 import type { InspectorSession } from './session.js';
 
-/** V8's own default: one sample per 32 KiB allocated on average (a Poisson process). */
-export const DEFAULT_SAMPLING_INTERVAL_BYTES = 32 * 1024;
+export { DEFAULT_SAMPLING_INTERVAL_BYTES };
 
 /** Options of `SamplingProfiler.start`. */
 export interface StartSamplingOptions {
-  /** Mean bytes allocated between two samples. Smaller sees more sites and costs more. @default 32768 */
+  /** Mean bytes allocated between two samples. Smaller sees more sites and costs more. @default 131072 */
   intervalBytes?: number;
   /**
    * Also keep sampled objects that the GC has since collected (CDP's includeObjectsCollectedByMajorGC and

@@ -63,7 +63,7 @@ test('--compare --json: the leaking function is the first growing site, the garb
     const { code, stdout, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '3', '--compare', '--json', '-o', file]);
     assert.equal(code, 0, stderr);
     const report = JSON.parse(stdout) as { intervalBytes: number; totalBytes: number; totalBytesBefore: number; sites: SiteJson[]; profilePath: string };
-    assert.equal(report.intervalBytes, 32768, 'the default interval');
+    assert.equal(report.intervalBytes, 131072, 'the default interval');
     const [first] = report.sites;
     assert.ok(first, stdout);
     assert.deepEqual([first.functionName, first.url, first.line], ['leakSessions', fixture('alloc-sites.cjs'), LEAK_LINE], 'the leak is first, at its 1-based line');

@@ -21,7 +21,7 @@ describe('SamplingProfiler on a real process', () => {
     const session = await InspectorSession.attach(target.pid);
     try {
       const live = await SamplingProfiler.start(session);
-      assert.equal(live.intervalBytes, 32768);
+      assert.equal(live.intervalBytes, 131072);
       assert.equal(await askSampling(target), 'active');
       await pause(1500);
       await session.collectGarbage();

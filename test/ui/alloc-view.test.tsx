@@ -79,8 +79,9 @@ describe('allocation view keys and state', () => {
   });
 
   it('i steps through the intervals and wraps around', () => {
-    assert.equal(nextSamplingInterval(32768), 65536);
-    assert.equal(nextSamplingInterval(131072), 8192);
+    assert.equal(nextSamplingInterval(32768), 131072);
+    assert.equal(nextSamplingInterval(131072), 524288);
+    assert.equal(nextSamplingInterval(524288), 8192);
     assert.equal(nextSamplingInterval(1000), 8192);
   });
 

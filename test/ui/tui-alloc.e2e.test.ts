@@ -51,7 +51,7 @@ describe('allocation sampling in the TUI', () => {
     try {
       await attachOnly(term, marker, target);
       term.write('p');
-      await term.waitFor(/PID \d+: sampling every 32 KiB \(i\)/, 10_000, 'the allocation view');
+      await term.waitFor(/PID \d+: sampling every 128 KiB \(i\)/, 10_000, 'the allocation view');
       assert.equal(await askSampling(target), 'active');
       await term.waitFor((t) => firstRow(t)?.includes(LEAK_SITE) === true, 15_000, 'the leak as the first site');
       assert.match(firstRow(term)!, /^\s*\S+\s+\d+\.\d%\s+\S/, 'bytes and share');
@@ -92,7 +92,7 @@ describe('allocation sampling in the TUI', () => {
       term.write('p');
       await term.waitFor(/PID \d+: sampling every/, 10_000, 'sampling again');
       term.write('i');
-      await term.waitFor(/PID \d+: sampling every 64 KiB/, 10_000, 'the next interval');
+      await term.waitFor(/PID \d+: sampling every 512 KiB/, 10_000, 'the next interval');
       assert.equal(await askSampling(target), 'active');
       term.write('q');
       assert.equal((await term.waitForExit(10_000)).exitCode, 0);

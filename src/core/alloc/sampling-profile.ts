@@ -51,3 +51,10 @@ export function isSamplingProfile(value: unknown): value is SamplingProfile {
   const node = head as Partial<ProfileNode>;
   return typeof node.callFrame === 'object' && node.callFrame !== null && typeof node.selfSize === 'number' && Array.isArray(node.children);
 }
+
+/**
+ * leaktop's default: one sample per 128 KiB allocated on average (a Poisson process). V8's own default, 32 KiB,
+ * cost a small JSON API on loopback 8–10 % of its throughput here; 128 KiB cost nothing measurable
+ * (`node dist/bench/alloc-overhead.js [--interval BYTES]`), and still sees every site that keeps megabytes.
+ */
+export const DEFAULT_SAMPLING_INTERVAL_BYTES = 128 * 1024;

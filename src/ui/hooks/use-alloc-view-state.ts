@@ -38,7 +38,7 @@ export function allocKeyAction(input: string, key: Key, pageSize: number): Alloc
 }
 
 /** The intervals `i` steps through, bytes: finer sees more sites and costs the target more. */
-export const SAMPLING_INTERVALS_BYTES = [8192, 16_384, 32_768, 65_536, 131_072] as const;
+export const SAMPLING_INTERVALS_BYTES = [8192, 32_768, 131_072, 524_288] as const;
 
 /** The next interval after `current`, wrapping around. */
 export function nextSamplingInterval(current: number): number {
