@@ -301,8 +301,13 @@ export class RetainerPaths {
     return { nodes: nodes.reverse(), edges: edges.reverse() };
   }
 
-  /** How a node is named in a path. */
+  /** How a node is named in a path. V8 names global objects `<class> / <url>`; with no url, the `/` goes. */
   nodeLabel(node: number): string {
+    const label = this.rawNodeLabel(node);
+    return label.endsWith(' / ') ? label.slice(0, -3) : label;
+  }
+
+  private rawNodeLabel(node: number): string {
     const { snapshot, grouping } = this;
     const t = this.nodeTypeIndex;
     const type = snapshot.nodeType[node]!;
