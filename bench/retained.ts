@@ -10,7 +10,6 @@
  * here), also the ratios against the issue's targets: ≥ 5× faster, ≤ ⅓ of the peak RSS. `--paths` adds the
  * reverse-edge index and distances that retainer paths need (not part of the graded figure).
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,8 @@ import { computeDominators, groupRetainedSizes } from '../src/core/snapshot/domi
 import { buildRetainers, computeDistances } from '../src/core/snapshot/retainer-paths.js';
 import { groupNodes, summarize } from '../src/core/snapshot/summarize.js';
 import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
-import { disown, installSignalCleanup, killPid, own, stopAllOwnedAndReport } from './helpers/owned.js';
+import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
+import { runJsonChild } from './helpers/run-json-child.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 const TARGETS = { speedupVsDevTools: 5, rssFractionOfDevTools: 1 / 3 } as const;
@@ -88,38 +88,7 @@ async function childMain(file: string, withPaths: boolean): Promise<void> {
 }
 
 function runChild(file: string, withPaths: boolean): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const args = [`--max-old-space-size=${CHILD_HEAP_MB}`, thisFile, '--child', file, ...(withPaths ? ['--paths'] : [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const pid = child.pid;
-    if (pid === undefined) {
-      reject(new Error('could not start the measuring child'));
-      return;
-    }
-    const exited = new Promise<void>((done) => child.once('close', () => done()));
-    own(pid, {
-      label: 'retained child',
-      stop: async () => {
-        killPid(pid);
-        await exited;
-      },
-      killNow: () => killPid(pid),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      disown(pid);
-      const lastLine = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || lastLine === '') {
-        reject(new Error(`child ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
-        return;
-      }
-      resolve(JSON.parse(lastLine) as ChildResult);
-    });
-  });
+  return runJsonChild<ChildResult>([`--max-old-space-size=${CHILD_HEAP_MB}`, thisFile, '--child', file, ...(withPaths ? ['--paths'] : [])], 'retained child');
 }
 
 const MB = 1e6;
@@ -217,37 +186,7 @@ function generateMain(units: number, file: string): void {
 
 /** Runs this file as a child with `args`, owned by PID; its last stdout line as JSON. */
 function runOwned<T>(args: string[], label: string, env: NodeJS.ProcessEnv): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB * 2}`, thisFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    const pid = child.pid;
-    if (pid === undefined) {
-      reject(new Error(`could not start ${label}`));
-      return;
-    }
-    const exited = new Promise<void>((done) => child.once('close', () => done()));
-    own(pid, {
-      label,
-      stop: async () => {
-        killPid(pid);
-        await exited;
-      },
-      killNow: () => killPid(pid),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      disown(pid);
-      const lastLine = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || lastLine === '') {
-        reject(new Error(`${label} ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
-        return;
-      }
-      resolve(JSON.parse(lastLine) as T);
-    });
-  });
+  return runJsonChild<T>([`--max-old-space-size=${CHILD_HEAP_MB * 2}`, thisFile, ...args], label, env);
 }
 
 /**

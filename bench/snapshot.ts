@@ -12,7 +12,6 @@
  * process, so its peak RSS (VmHWM) is that method's alone. The files live in one temporary directory that is
  * deleted at the end, also on an error or a signal; every child is ended by PID.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +23,8 @@ import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { diffSnapshots } from '../src/core/snapshot/diff-snapshots.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
-import { disown, installSignalCleanup, killPid, own, stopAllOwnedAndReport } from './helpers/owned.js';
+import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
+import { runJsonChild } from './helpers/run-json-child.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -169,39 +169,8 @@ async function childMain(argv: string[]): Promise<void> {
 
 /** Runs this file as a child (`--child KIND ARGS…`), owned by PID, and returns its last stdout line as JSON. */
 function runChild<T>(args: string[], label: string, dir: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    // TMPDIR: the DevTools bundle a child writes goes into our directory, so it goes even if the child is killed.
-    const env = { ...process.env, TMPDIR: dir };
-    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, thisFile, '--child', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    const pid = child.pid;
-    if (pid === undefined) {
-      reject(new Error(`could not start ${label}`));
-      return;
-    }
-    const exited = new Promise<void>((done) => child.once('close', () => done()));
-    own(pid, {
-      label,
-      stop: async () => {
-        killPid(pid);
-        await exited;
-      },
-      killNow: () => killPid(pid),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      disown(pid);
-      const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || last === '') {
-        reject(new Error(`${label} ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
-        return;
-      }
-      resolve(JSON.parse(last) as T);
-    });
-  });
+  // TMPDIR: the DevTools bundle a child writes goes into our directory, so it goes even if the child is killed.
+  return runJsonChild<T>([`--max-old-space-size=${CHILD_HEAP_MB}`, thisFile, '--child', ...args], label, { ...process.env, TMPDIR: dir });
 }
 
 // ── output ──────────────────────────────────────────────────────────────────────────────────────────────────────

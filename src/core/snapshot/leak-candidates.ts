@@ -20,6 +20,7 @@
  *
  * Pure: no fs, no process, no timers.
  */
+import { sortedIncludes } from './sort-by-key.js';
 import { computeDominators, groupRetainedSizes, type DominatorTree } from './dominators.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { pathGroupJson, RetainerPaths, type PathGroup, type PathJson } from './retainer-paths.js';
@@ -86,18 +87,6 @@ export function snapshotIds(snapshot: HeapSnapshot): SnapshotIds {
 
 const idsOf = (source: HeapSnapshot | SnapshotIds): Uint32Array => ('sortedIds' in source ? source.sortedIds : sortedIds(source));
 
-function contains(sorted: Uint32Array, id: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const value = sorted[mid]!;
-    if (value === id) return true;
-    if (value < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
 
 /**
  * Per node of `final`: 1 when its id is in `target` and not in `baseline`. Only nodes the final grouping counts can
@@ -112,7 +101,7 @@ export function newSurvivors(baseline: HeapSnapshot | SnapshotIds, target: HeapS
   for (let n = 0; n < final.nodeCount; n++) {
     if (grouping.groupOfNode[n]! < 0 || internal[final.nodeType[n]!]) continue;
     const id = final.nodeId[n]!;
-    if (contains(inB, id) && !contains(inA, id)) result[n] = 1;
+    if (sortedIncludes(inB, id) && !sortedIncludes(inA, id)) result[n] = 1;
   }
   return result;
 }

@@ -9,6 +9,7 @@
  *
  * Pure: no fs, no process, no timers.
  */
+import { sortedIncludes } from './sort-by-key.js';
 import { computeDominators, groupRetainedSizes, type DominatorTree } from './dominators.js';
 import type { DiffRow, SnapshotDiff } from './diff-snapshots.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
@@ -170,18 +171,6 @@ export interface ClassObjectsOptions {
   maxPathObjects?: number;
 }
 
-function contains(sorted: Uint32Array, id: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const value = sorted[mid]!;
-    if (value === id) return true;
-    if (value < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
 
 /**
  * The objects of the constructor `ref` (the summary's name — plain objects by shape — and location when a row has
@@ -208,7 +197,7 @@ export function classObjects(snapshot: HeapSnapshot, grouping: Grouping, paths: 
   let newCount = 0;
   if (fresh && earlier) {
     for (const n of members) {
-      if (contains(earlier, snapshot.nodeId[n]!)) continue;
+      if (sortedIncludes(earlier, snapshot.nodeId[n]!)) continue;
       fresh[n] = 1;
       newCount++;
     }

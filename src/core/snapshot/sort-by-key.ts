@@ -27,3 +27,17 @@ export function sortByKey(indices: Uint32Array, keys: Uint32Array): Uint32Array 
   }
   return from;
 }
+
+/** Whether `sorted` (ascending) holds `value`: a binary search. */
+export function sortedIncludes(sorted: Uint32Array, value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = sorted[mid]!;
+    if (at === value) return true;
+    if (at < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

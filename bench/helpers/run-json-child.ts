@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { disown, killPid, own } from './owned.js';
+
+/**
+ * Runs `node NODE_ARGS…` as a child owned by PID (ended on a signal or an error of the bench, see owned.ts) and
+ * resolves with its last stdout line parsed as JSON — the benches' way of measuring in a fresh process, whose peak
+ * RSS is then the measured work's alone. Rejects with the end of its stderr if it fails or prints nothing.
+ */
+export function runJsonChild<T>(nodeArgs: string[], label: string, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const pid = child.pid;
+    if (pid === undefined) {
+      reject(new Error(`could not start ${label}`));
+      return;
+    }
+    const exited = new Promise<void>((done) => child.once('close', () => done()));
+    own(pid, {
+      label,
+      stop: async () => {
+        killPid(pid);
+        await exited;
+      },
+      killNow: () => killPid(pid),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      disown(pid);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || last === '') {
+        reject(new Error(`${label} ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
+        return;
+      }
+      resolve(JSON.parse(last) as T);
+    });
+  });
+}
