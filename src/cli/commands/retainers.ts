@@ -1,4 +1,4 @@
-import { groupNodes } from '../../core/snapshot/summarize.js';
+import { groupNodes } from '../../core/snapshot/group-nodes.js';
 import { computeDominators } from '../../core/snapshot/dominators.js';
 import { classObjects, classObjectsJson } from '../../core/snapshot/retained.js';
 import { RetainerPaths } from '../../core/snapshot/retainer-paths.js';

@@ -1,5 +1,6 @@
 import { retainedSizes, withRetainedSizes } from '../../core/snapshot/retained.js';
-import { groupNodes, summarize } from '../../core/snapshot/summarize.js';
+import { groupNodes } from '../../core/snapshot/group-nodes.js';
+import { summarize } from '../../core/snapshot/summarize.js';
 import { writeOut } from '../output.js';
 import { readSnapshotFile } from '../read-snapshot-file.js';
 import { summaryText } from '../snapshot-text.js';

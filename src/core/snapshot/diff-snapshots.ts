@@ -1,7 +1,7 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
 import type { SourceLocation } from './heap-snapshot.js';
 import { sortByKey } from './sort-by-key.js';
-import { groupNodes, sharedNames, type Grouping } from './summarize.js';
+import { groupNodes, sharedNames, type Grouping } from './group-nodes.js';
 
 /** One constructor in a comparison of snapshot A (before) with B (after). */
 export interface DiffRow {

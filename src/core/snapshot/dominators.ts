@@ -29,7 +29,7 @@
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
 import type { StringTable } from './string-table.js';
-import { foldOwnedSizes, type NodeSizes } from './summarize.js';
+import { foldOwnedSizes, type NodeSizes } from './fold-owned-sizes.js';
 
 /** The root of every snapshot V8 writes (DevTools reads `snapshot.root_index`, which V8 leaves out: 0). */
 export const ROOT = 0;

@@ -38,7 +38,7 @@ export interface HeapSnapshot {
   /** Per node: V8's object id (stable within one inspector session only). */
   nodeId: Uint32Array;
   /**
-   * Per node: self size in bytes — as V8 reports it, until `foldOwnedSizes` (summarize.ts) folds backing stores into
+   * Per node: self size in bytes — as V8 reports it, until `foldOwnedSizes` (fold-owned-sizes.ts) folds backing stores into
    * their owners in place and sets `sizesFolded`: from then on DevTools' "Shallow Size". Float64 only in the
    * unlikely case that a folded size passes 2^32 - 1.
    */
@@ -60,7 +60,7 @@ export interface HeapSnapshot {
   /**
    * The top-level `locations` array: `locationFields.length` values per record — where V8 knows the source of an
    * object's constructor: object_index (a flat node index, node × node field count), script_id, line, column.
-   * Emptied once `groupNodes` (summarize.ts) has used them: nothing else reads them.
+   * Emptied once `groupNodes` (group-nodes.ts) has used them: nothing else reads them.
    */
   locations: Uint32Array;
   /** `snapshot.meta.location_fields`; empty when the snapshot has none. */

@@ -24,7 +24,7 @@ import { sortedIncludes } from './sort-by-key.js';
 import { computeDominators, groupRetainedSizes, type DominatorTree } from './dominators.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { pathGroupJson, RetainerPaths, type PathGroup, type PathJson } from './retainer-paths.js';
-import { groupNodes, type Grouping } from './summarize.js';
+import { groupNodes, type Grouping } from './group-nodes.js';
 
 /** One constructor among the leak candidates: the JSON of `leaktop leaks`. */
 export interface LeakCandidate {

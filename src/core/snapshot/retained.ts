@@ -16,7 +16,8 @@ import type { HeapSnapshot } from './heap-snapshot.js';
 import type { SnapshotIds } from './leak-candidates.js';
 import type { SourceLocation } from './heap-snapshot.js';
 import { pathGroupJson, type PathGroup, type PathJson, type RetainerPaths } from './retainer-paths.js';
-import type { Grouping, Summary, SummaryRow } from './summarize.js';
+import type { Grouping } from './group-nodes.js';
+import type { Summary, SummaryRow } from './summarize.js';
 
 export interface RetainedSummaryRow extends SummaryRow {
   /** Bytes the constructor's objects keep alive; null when not computed. */

@@ -31,7 +31,7 @@
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { ROOT } from './dominators.js';
-import type { Grouping } from './summarize.js';
+import type { Grouping } from './group-nodes.js';
 
 /** Distance of nodes nothing reaches (DevTools' `noDistance`). */
 export const NO_DISTANCE = -5;

@@ -7,7 +7,7 @@
  * DevTools function that implements it; the exact comparison runs with those rules switched off in DevTools (or,
  * where a rule cannot be switched off, with the rows it affects set apart by name), and a second test checks that
  * each listed rule really changes DevTools' output for this snapshot, so the list cannot go stale silently. When
- * summarize.ts learns a rule, delete its entry: the exact test then compares against stock DevTools for it.
+ * group-nodes.ts learns a rule, delete its entry: the exact test then compares against stock DevTools for it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,11 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
-import { groupNodes, summarize } from '../../../src/core/snapshot/summarize.js';
+import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
+import { summarize } from '../../../src/core/snapshot/summarize.js';
 import { devToolsAvailable, DevToolsUnavailableError, loadWithDevTools, type DevToolsAggregate, type DevToolsRules } from '../../helpers/devtools-snapshot-loader.js';
 
 /**
- * DevTools rules summarize.ts does not follow (yet). All are in
+ * DevTools rules group-nodes.ts does not follow (yet). All are in
  * node_modules/chrome-devtools-frontend/front_end/entrypoints/heap_snapshot_worker/HeapSnapshot.ts.
  */
 const KNOWN_DIFFERENCES = {

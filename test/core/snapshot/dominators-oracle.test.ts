@@ -18,7 +18,7 @@ import { after, before, test } from 'node:test';
 import { computeDominators, groupRetainedSizes, type DominatorTree } from '../../../src/core/snapshot/dominators.js';
 import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { computeDistances } from '../../../src/core/snapshot/retainer-paths.js';
-import { groupNodes, type Grouping } from '../../../src/core/snapshot/summarize.js';
+import { groupNodes, type Grouping } from '../../../src/core/snapshot/group-nodes.js';
 import { devToolsAvailable, DevToolsUnavailableError, loadNodeDataWithDevTools, type DevToolsNodeData } from '../../helpers/devtools-snapshot-loader.js';
 
 /** Two heaps: a mixed one, and one that also ran a while (timers, GC, optimised code) before the snapshot. */

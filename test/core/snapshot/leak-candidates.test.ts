@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
 import { analyzeLeaks, findLeakCandidates, newSurvivors } from '../../../src/core/snapshot/leak-candidates.js';
 import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
-import { groupNodes } from '../../../src/core/snapshot/summarize.js';
+import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { fixture } from '../../helpers/targets.js';
 
 /** Ticks between baseline and target in the fixture (its PHASE). */

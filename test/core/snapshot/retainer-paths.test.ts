@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { buildRetainers, computeDistances, NO_DISTANCE, pathGroupJson, RetainerPaths, type PathGroup } from '../../../src/core/snapshot/retainer-paths.js';
-import { groupNodes } from '../../../src/core/snapshot/summarize.js';
+import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { fixture } from '../../helpers/targets.js';
 import { buildGraph, object, synthetic } from './graph-builder.js';
 

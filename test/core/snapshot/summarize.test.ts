@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { groupName, summarize } from '../../../src/core/snapshot/summarize.js';
+import { groupName } from '../../../src/core/snapshot/group-nodes.js';
+import { summarize } from '../../../src/core/snapshot/summarize.js';
 import { buildSnapshot } from './build-snapshot.js';
 
 test('groups like the Summary view of Chrome DevTools', () => {
@@ -49,7 +50,7 @@ test('snapshot cost follows the measurements: 50 MB heap ~5.5 s, 500 MB ~55 s, p
 
 test('folded sizes are uint32 until a sum would not fit; then they switch to float64 and stay exact', async () => {
   const { buildGraph, object, synthetic } = await import('./graph-builder.js');
-  const { foldOwnedSizes } = await import('../../../src/core/snapshot/summarize.js');
+  const { foldOwnedSizes } = await import('../../../src/core/snapshot/fold-owned-sizes.js');
   const store = (key: string, size: number) => ({ key, type: 'array', name: '', size });
   const small = buildGraph(
     [synthetic('root', ''), object('global', 10, 'global'), object('Owner', 20), store('a', 1000), store('b', 5)],
