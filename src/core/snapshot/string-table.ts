@@ -39,6 +39,12 @@ export class StringTable {
     return new StringTable(bytes, offsets, complex);
   }
 
+  /**
+   * The strings that needed full decoding, once decoded: searches (`indicesOf`) look at every string, and V8 escapes
+   * all non-ASCII text, so a heap full of it would otherwise be decoded again by each search.
+   */
+  private readonly decodedComplex = new Map<number, string>();
+
   /** String `index`, or '' when there is no such string. */
   get(index: number): string {
     if (!(index >= 0 && index < this.length)) return '';
@@ -46,7 +52,12 @@ export class StringTable {
     const end = this.offsets[index + 1]!;
     if (start === end) return '';
     if (this.complex[index] === 0) return latin1(this.bytes, start, end);
-    return JSON.parse(`"${utf8.decode(this.bytes.subarray(start, end))}"`) as string;
+    let text = this.decodedComplex.get(index);
+    if (text === undefined) {
+      text = JSON.parse(`"${utf8.decode(this.bytes.subarray(start, end))}"`) as string;
+      this.decodedComplex.set(index, text);
+    }
+    return text;
   }
 
   /** The first index of `text`, or -1. Compares bytes, decoding only candidates of the right length. */
@@ -64,8 +75,9 @@ export class StringTable {
       const start = offsets[i]!;
       const length = offsets[i + 1]! - start;
       if (complex[i] === 1) {
-        // Escapes can spell one string several ways: compare the decoded text.
-        if (this.get(i) === text) found.push(i);
+        // Escapes can spell one string several ways: compare the decoded text. The literal is at least as long as
+        // what it decodes to, so a shorter one cannot match.
+        if (length >= text.length && this.get(i) === text) found.push(i);
         continue;
       }
       if (length !== literal.length) continue;
