@@ -889,7 +889,9 @@ export class SnapshotParser {
     const edgeFields = stringList(meta['edge_fields']);
     if (!nodeFields || nodeFields.length === 0) this.failAt("snapshot meta has no 'node_fields' list", offset);
     if (!edgeFields || edgeFields.length === 0) this.failAt("snapshot meta has no 'edge_fields' list", offset);
-    const nodeTypes = typeList(meta['node_types'], nodeFields.length);
+    // Node 24 (V8 13.6) dropped trace_node_id from node_fields but not its "number" from node_types: 6 fields, 7
+    // types. Entries past the last field describe no field and are ignored, as DevTools does; fewer is an error.
+    const nodeTypes = typeList(meta['node_types'], nodeFields.length, true);
     const edgeTypes = typeList(meta['edge_types'], edgeFields.length);
     if (!nodeTypes) this.failAt("snapshot meta 'node_types' does not match 'node_fields'", offset);
     if (!edgeTypes) this.failAt("snapshot meta 'edge_types' does not match 'edge_fields'", offset);
@@ -1122,9 +1124,13 @@ function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : undefined;
 }
 
-/** `node_types` / `edge_types`: one entry per field, each an enum (list of names) or a type name. */
-function typeList(value: unknown, length: number): Array<string[] | string> | undefined {
-  if (!Array.isArray(value) || value.length !== length) return undefined;
+/**
+ * `node_types` / `edge_types`: one entry per field, each an enum (list of names) or a type name. With `surplus`,
+ * trailing type names past the last field are allowed and cut off (the list returned has one entry per field).
+ */
+function typeList(value: unknown, length: number, surplus = false): Array<string[] | string> | undefined {
+  if (!Array.isArray(value) || value.length < length || (value.length > length && !surplus)) return undefined;
+  if (!value.slice(length).every((item) => typeof item === 'string')) return undefined;
   const ok = value.every((item) => typeof item === 'string' || stringList(item) !== undefined);
-  return ok ? (value as Array<string[] | string>) : undefined;
+  return ok ? (value.slice(0, length) as Array<string[] | string>) : undefined;
 }

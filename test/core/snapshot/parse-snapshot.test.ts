@@ -210,6 +210,46 @@ test('a Node 24 layout (6 node fields, no trace_node_id) parses and the layout o
   assert.deepEqual([...parsed.nodeName].map((n) => parsed.strings.get(n)), ['', 'Foo', 'Foo']);
 });
 
+// The meta of a real Node 24.21.0 snapshot, verbatim (Node 26 has 6 node_types): V8 dropped trace_node_id from
+// node_fields but kept its "number" in node_types, so there are 7 types for 6 fields.
+const NODE24_META = String.raw`{"node_fields":["type","name","id","self_size","edge_count","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"trace_function_info_fields":["function_id","name","script_name","script_id","line","column"],"trace_node_fields":["id","function_info_index","count","size","children"],"sample_fields":["timestamp_us","last_assigned_id"],"location_fields":["object_index","script_id","line","column"]}`;
+
+test("Node 24's meta (6 node fields, 7 node types) parses: the surplus type is ignored, the columns are right", () => {
+  const six = snapshotText({
+    nodeFields: FIELDS_6,
+    nodes: [
+      [9, 0, 1, 0, 2, 0],
+      [3, 1, 3, 32, 0, 0],
+      [3, 1, 5, 48, 0, 2],
+    ],
+    edges: [
+      [2, 2, 6],
+      [2, 2, 12],
+    ],
+    strings: ['', 'Foo', 'bar'],
+  });
+  const text = six.replace(/^\{"snapshot":\{"meta":\{.*?\},"node_count"/, `{"snapshot":{"meta":${NODE24_META},"node_count"`);
+  assert.notEqual(text, six, 'the meta was swapped');
+  const parsed = parseSnapshot(text);
+  assert.deepEqual(parsed.meta.nodeFields, FIELDS_6);
+  assert.equal(parsed.meta.nodeTypes.length, 6, 'one type per field');
+  assert.equal(parsed.nodeTypeNames.length, 15);
+  assert.deepEqual([...parsed.nodeType].map((t) => parsed.nodeTypeNames[t]), ['synthetic', 'object', 'object']);
+  assert.deepEqual([...parsed.nodeSelfSize], [0, 32, 48]);
+  assert.deepEqual([...parsed.nodeDetachedness], [0, 0, 2]);
+  assert.deepEqual([...parsed.edgeToNode], [1, 2]);
+  assert.deepEqual([...parsed.nodeName].map((n) => parsed.strings.get(n)), ['', 'Foo', 'Foo']);
+  // Split anywhere, as the chunks of a stream are.
+  for (const at of [1, 200, 700, text.indexOf('"number"],"edge_fields"') + 3]) {
+    assert.deepEqual(decoded(parseChunks([text.slice(0, at), text.slice(at)])), decoded(parsed), `split at ${at}`);
+  }
+  // Fewer types than fields, or a surplus that is an enum, still do not match.
+  formatError(() => parseSnapshot(text.replace('"string","number","number","number","number","number"],"edge_fields"', '"string","number","number","number"],"edge_fields"')), /'node_types' does not match/);
+  formatError(() => parseSnapshot(text.replace('"number","number"],"edge_fields"', '"number",["x"]],"edge_fields"')), /'node_types' does not match/);
+  // edge_types keep the strict rule: V8 never wrote a surplus there.
+  formatError(() => parseSnapshot(text.replace('"string_or_number","node"]', '"string_or_number","node","node"]')), /'edge_types' does not match/);
+});
+
 test('empty input, and input that is not JSON, fail at byte 0', () => {
   assert.equal(formatError(() => parseSnapshot(''), /empty input/).offset, 0);
   assert.equal(formatError(() => parseSnapshot(new Uint8Array(0)), /empty input/).offset, 0);
@@ -286,7 +326,8 @@ test('snapshot or meta missing or inconsistent fails with a message saying what'
   formatError(() => parseSnapshot(text.replace('"node_fields":', '"node_fieldz":')), /no 'node_fields' list/);
   formatError(() => parseSnapshot(text.replace('"node_fields":["type",', '"node_fields":["kind",')), /no 'type' node field/);
   formatError(() => parseSnapshot(text.replace('"edge_fields":["type",', '"edge_fields":["kind",')), /no 'type' edge field/);
-  formatError(() => parseSnapshot(text.replace('"node_types":[["hidden",', '"node_types":["x",["hidden",')), /'node_types' does not match/);
+  formatError(() => parseSnapshot(text.replace('"node_types":[["hidden",', '"node_types":["x",["hidden",')), /node type is not an enum/);
+  formatError(() => parseSnapshot(text.replace('"number","number","number","number","number"],"edge_fields"', '"number","number","number","number"],"edge_fields"')), /'node_types' does not match/);
   formatError(() => parseSnapshot(text.replace('"node_count":1', '"node_count":-1')), /no valid 'node_count'/);
   formatError(() => parseSnapshot(text.replace('"node_count":1', '"node_count":1e12')), /node_count 1000000000000 is too large/);
   formatError(() => parseSnapshot(text.replace('"snapshot":{', '"snapshot":[{').replace(',"trace_function_count":0}', ',"trace_function_count":0}]')), /'snapshot' is not an object/);
