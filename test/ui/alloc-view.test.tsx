@@ -42,8 +42,9 @@ describe('AllocView', () => {
     assert.match(lines[3]!, /^\s+391K\s+94\.1%\s+src\/sessions\.js:12 rememberSession\s*$/);
     assert.match(lines[4]!, /node_modules\/lru-cache\/index\.js:100 cacheUser/);
     assert.match(lines[5]!, /\(no JavaScript caller: native\/V8\)/);
-    assert.match(lines[6]!, /A site is a function at its first line/);
+    assert.match(lines[6]!, /Finer than 128 KiB costs the process more/, 'finer than the default: the cost is said');
     assert.ok(lines.every((l) => l.length <= 80), lines.join('\n'));
+    assert.match(render(sampling({ intervalBytes: 131072 }))[6]!, /A site is a function at its first line/, 'at the default: what a site is');
   });
 
   it('by stack: the site, then its callers', () => {

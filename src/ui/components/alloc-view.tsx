@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { allocationSites, compareSites, type AllocationSite, type SiteGrouping, type SiteGrowth } from '../../core/alloc/allocation-sites.js';
+import { DEFAULT_SAMPLING_INTERVAL_BYTES } from '../../core/alloc/sampling-profile.js';
 import { frameLabel, stackLabel } from '../../core/alloc/site-label.js';
 import { fit, formatBytes, formatDuration, sanitize } from '../../core/format.js';
 import type { AllocSampling } from '../../state/index.js';
@@ -66,7 +67,11 @@ export function AllocView({ pid, alloc, by, top, nowMs, width, height }: AllocVi
   const second = alloc.mark
     ? paintLine([[`Growth since the mark ${formatDuration(nowMs - alloc.mark.markedAtMs)} ago (m clears)`, { color: theme.accent }]], width)
     : paintLine([['Live bytes per site; m marks a point to compare to', { dim: true }]], width);
-  const note = paintLine([['A site is a function at its first line; an inlined helper counts under its caller.', { dim: true }]], width);
+  // Finer sampling costs the process: say so while it runs finer than the default (measured in bench/alloc-overhead).
+  const note =
+    alloc.intervalBytes < DEFAULT_SAMPLING_INTERVAL_BYTES && alloc.running
+      ? paintLine([[`Finer than ${intervalText(DEFAULT_SAMPLING_INTERVAL_BYTES)} costs the process more (32 KiB: ~10 % of a JSON API's throughput)`, { color: theme.growthWarn }]], width)
+      : paintLine([['A site is a function at its first line; an inlined helper counts under its caller.', { dim: true }]], width);
   const pageSize = Math.max(1, height - CHROME_LINES);
   const start = Math.min(top, Math.max(0, table.rows.length - pageSize));
   const rows = alloc.profile
