@@ -10,10 +10,9 @@
  * here), also the ratios against the issue's targets: ≥ 5× faster, ≤ ⅓ of the peak RSS. `--paths` adds the
  * reverse-edge index and distances that retainer paths need (not part of the graded figure).
  */
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +23,9 @@ import { groupNodes } from '../src/core/snapshot/group-nodes.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
+import { peakRss } from './helpers/proc-usage.js';
 import { runJsonChild } from './helpers/run-json-child.js';
+import { writeSnapshotCorpus } from './helpers/snapshot-corpus.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 const TARGETS = { speedupVsDevTools: 5, rssFractionOfDevTools: 1 / 3 } as const;
@@ -41,12 +42,6 @@ interface ChildResult {
   rootRetained: number;
   /** The biggest class by retained size. */
   top: { name: string; retainedSize: number };
-}
-
-/** Peak resident set size of this process so far: VmHWM of /proc/self/status, in bytes. */
-function peakRss(): number {
-  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
 }
 
 async function childMain(file: string, withPaths: boolean): Promise<void> {
@@ -164,24 +159,7 @@ async function measureMain(method: string, file: string): Promise<void> {
 
 /** The corpus writer, the same object graphs as bench/snapshot.ts: `units` of them, then a snapshot to `file`. */
 function generateMain(units: number, file: string): void {
-  class Order {
-    id: string;
-    items: number[];
-    total: number;
-    meta: { source: string; ref: string };
-    onDone: () => string;
-    constructor(i: number) {
-      this.id = `order-${i}`;
-      this.items = [i, i + 1];
-      this.total = i * 1.5;
-      this.meta = { source: 'web', ref: `r${i % 1000}` };
-      this.onDone = () => this.id;
-    }
-  }
-  const keep: Order[] = [];
-  (globalThis as { keep?: unknown }).keep = keep;
-  for (let i = 0; i < units; i++) keep.push(new Order(i));
-  writeHeapSnapshot(file);
+  writeSnapshotCorpus(units, [file]);
   process.stdout.write(`${JSON.stringify({ ok: true })}\n`);
 }
 

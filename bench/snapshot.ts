@@ -18,13 +18,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeHeapSnapshot } from 'node:v8';
 import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { diffSnapshots } from '../src/core/snapshot/diff-snapshots.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
+import { peakRss } from './helpers/proc-usage.js';
 import { runJsonChild } from './helpers/run-json-child.js';
+import { writeSnapshotCorpus } from './helpers/snapshot-corpus.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -61,12 +62,6 @@ interface ChildResult {
   nodes: number;
   /** Set when the method cannot read the file, e.g. "fails (string length)". */
   failed?: string;
-}
-
-/** Peak resident set size of this process so far: VmHWM of /proc/self/status, in bytes. */
-function peakRss(): number {
-  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
 }
 
 /** The naive baseline: the whole file as one string, JSON.parse, count nodes per name. */
@@ -132,28 +127,7 @@ async function runMethod(method: Method, files: string[]): Promise<ChildResult> 
 
 /** The corpus writer: `units` object graphs, a snapshot to the first file; then 5 % more and one to the second. */
 function generate(units: number, files: string[]): void {
-  class Order {
-    id: string;
-    items: number[];
-    total: number;
-    meta: { source: string; ref: string };
-    onDone: () => string;
-    constructor(i: number) {
-      this.id = `order-${i}`;
-      this.items = [i, i + 1];
-      this.total = i * 1.5;
-      this.meta = { source: 'web', ref: `r${i % 1000}` };
-      this.onDone = () => this.id;
-    }
-  }
-  const keep: Order[] = [];
-  (globalThis as { keep?: unknown }).keep = keep;
-  let made = 0;
-  for (const [k, file] of files.entries()) {
-    const target = k === 0 ? units : Math.round(units * (1 + DIFF_GROWTH));
-    for (; made < target; made++) keep.push(new Order(made));
-    writeHeapSnapshot(file);
-  }
+  writeSnapshotCorpus(units, files, DIFF_GROWTH);
 }
 
 async function childMain(argv: string[]): Promise<void> {

@@ -42,3 +42,9 @@ export function isAlive(pid: number): boolean {
 export function countPids(): number {
   return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
 }
+
+/** Peak resident set size of this process so far: VmHWM of /proc/self/status, in bytes. */
+export function peakRss(): number {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}

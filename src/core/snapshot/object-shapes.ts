@@ -1,3 +1,4 @@
+import { grownTo } from './grow-array.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { SequenceTable } from './sequence-table.js';
 
@@ -82,11 +83,11 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
       if (edgeType[e] !== propertyType) continue;
       const name = edgeNameOrIndex[e]!;
       if (spelling[name] === PROTO) continue;
-      if (length === properties.length) properties = growArray(properties, length * 2);
+      if (length === properties.length) properties = grownTo(properties, length * 2);
       properties[length++] = name;
     }
     const list = lists.intern(properties, length);
-    if (list === objectsPerList.length) objectsPerList = growArray(objectsPerList, list * 2);
+    if (list === objectsPerList.length) objectsPerList = grownTo(objectsPerList, list * 2);
     objectsPerList[list]!++;
     listOfNode[i] = list;
   }
@@ -103,12 +104,6 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
     return shape;
   };
   return { names: shapes.map((shape) => shape.name), shapeOf };
-}
-
-function growArray(array: Uint32Array, length: number): Uint32Array {
-  const grown = new Uint32Array(length);
-  grown.set(array);
-  return grown;
 }
 
 /** A property name as DevTools shows it in a shape: JSON-quoted when it holds `,` `'` `"` `{` or `}`. */

@@ -16,7 +16,8 @@
  *
  * Pure: no fs, no process, no timers, no logging. The caller reads the file or the CDP stream and feeds chunks.
  */
-import { StringTable } from './string-table.js';
+import { grownTo } from './grow-array.js';
+import { PLAIN_ASCII, StringTable, isPlainAscii } from './string-table.js';
 import { SnapshotFormatError, allocateSnapshot, type ColumnAllocator, flatEdgeLayout, flatNodeLayout, fromFlatArrays, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
 
 /** What the parser returns (the name predates locations moving into `HeapSnapshot`). */
@@ -75,34 +76,9 @@ const INITIAL_GROWABLE_VALUES = 1024;
  */
 const STAGE_VALUES = 1 << 16;
 
-/** 1 for the bytes a literal's ASCII fast path takes as they are: 0x20-0x7f except '"' and '\\'. */
-const PLAIN_ASCII = new Uint8Array(256);
-for (let c = 0x20; c < 0x80; c++) if (c !== QUOTE && c !== BACKSLASH) PLAIN_ASCII[c] = 1;
-
-/**
- * Node's one-byte string maker behind `Buffer#toString('latin1', start, end)`. Called on a plain Uint8Array it makes
- * the string straight from the bytes, with no subarray or Buffer object per literal. Measured on Node 20 over the
- * literals of real snapshots (~10 bytes on average): about twice as fast as TextDecoder, whose 'latin1' is no
- * faster than its 'utf-8', and than String.fromCharCode.apply. It is not public API, so it is looked up and tried
- * once here; where it is missing or misbehaves (not Node, a future Node) the parser uses its TextDecoder instead.
- */
-const latin1Slice = findLatin1Slice();
-
-function findLatin1Slice(): ((this: Uint8Array, start: number, end: number) => string) | undefined {
-  try {
-    const buffer = (globalThis as { Buffer?: { prototype?: Record<string, unknown> } }).Buffer;
-    const slice = buffer?.prototype?.['latin1Slice'];
-    if (typeof slice !== 'function') return undefined;
-    const fn = slice as (this: Uint8Array, start: number, end: number) => string;
-    return fn.call(Uint8Array.of(0x5b, 0x6f, 0x6b, 0x7f, 0x5d), 1, 4) === 'ok\x7f' ? fn : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Node fields that `nodeLayout()` in heap-snapshot.ts looks up by name. */
+/** Node fields that `flatNodeLayout()` in heap-snapshot.ts looks up by name. */
 const REQUIRED_NODE_FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count'];
-/** Edge fields that `edgeLayout()` looks up by name. */
+/** Edge fields that `flatEdgeLayout()` looks up by name. */
 const REQUIRED_EDGE_FIELDS = ['type', 'name_or_index', 'to_node'];
 
 type NumericKey = 'nodes' | 'edges' | 'locations';
@@ -705,12 +681,12 @@ export class SnapshotParser {
   /** Keeps the bytes from..to of `buf` (a literal's body) as the next string; `complex` as in StringTable. */
   private appendString(buf: Uint8Array, from: number, to: number, complex: number): void {
     const length = to - from;
-    if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownBytes(this.strBytes, this.strByteCount + length);
+    if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownTo(this.strBytes, halfAgain(this.strBytes, this.strByteCount + length));
     this.strBytes.set(buf.subarray(from, to), this.strByteCount);
     // offsets has room for one more than the strings (the end offset).
     if (this.strCount + 1 >= this.strOffsets.length) {
-      this.strOffsets = grownWords(this.strOffsets, this.strCount + 2);
-      this.strComplex = grownBytes(this.strComplex, this.strCount + 1);
+      this.strOffsets = grownTo(this.strOffsets, halfAgain(this.strOffsets, this.strCount + 2));
+      this.strComplex = grownTo(this.strComplex, halfAgain(this.strComplex, this.strCount + 1));
     }
     this.strOffsets[this.strCount] = this.strByteCount;
     this.strComplex[this.strCount] = complex;
@@ -775,7 +751,7 @@ export class SnapshotParser {
     if (this.literalIsString) {
       // An element of `strings`: kept as bytes, decoded when read. Checked here once, so a bad escape or invalid
       // UTF-8 is reported with its offset now rather than when someone asks for the string.
-      const plain = (flags & LIT_ESCAPE) === 0 && isPlainAscii(bytes);
+      const plain = (flags & LIT_ESCAPE) === 0 && isPlainAscii(bytes, 0, bytes.length);
       if (!plain) this.decodeLiteral(bytes, flags);
       this.appendString(bytes, 0, bytes.length, plain ? 0 : 1);
     } else {
@@ -1081,22 +1057,9 @@ function plainBytes(chunk: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-function isPlainAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (PLAIN_ASCII[bytes[i]!] !== 1) return false;
-  return true;
-}
-
-/** A copy of `array` with room for at least `needed` (half again as much, or more). */
-function grownBytes(array: Uint8Array, needed: number): Uint8Array {
-  const grown = new Uint8Array(Math.max(needed, Math.floor(array.length * 1.5)));
-  grown.set(array);
-  return grown;
-}
-
-function grownWords(array: Uint32Array, needed: number): Uint32Array {
-  const grown = new Uint32Array(Math.max(needed, Math.floor(array.length * 1.5)));
-  grown.set(array);
-  return grown;
+/** A new length for a growing array: half again its length, or `needed` if that is more. */
+function halfAgain(array: { length: number }, needed: number): number {
+  return Math.max(needed, Math.floor(array.length * 1.5));
 }
 
 function isScalarByte(c: number): boolean {

@@ -1,3 +1,5 @@
+import { grownTo } from './grow-array.js';
+
 /**
  * Interns sequences of uint32s: equal sequences get one id, ids count up from 0 in the order first seen. A hash
  * table with open addressing over typed arrays, the sequences stored back to back in one pool — so interning
@@ -42,11 +44,11 @@ export class SequenceTable {
   private add(slot: number, hash: number, values: Uint32Array, length: number): number {
     const id = this.size++;
     if (id === this.hashes.length) {
-      this.hashes = grow(this.hashes, id * 2);
-      this.starts = grow(this.starts, id * 2);
-      this.lengths = grow(this.lengths, id * 2);
+      this.hashes = grownTo(this.hashes, id * 2);
+      this.starts = grownTo(this.starts, id * 2);
+      this.lengths = grownTo(this.lengths, id * 2);
     }
-    if (this.poolLength + length > this.pool.length) this.pool = grow(this.pool, Math.max(this.pool.length * 2, this.poolLength + length));
+    if (this.poolLength + length > this.pool.length) this.pool = grownTo(this.pool, Math.max(this.pool.length * 2, this.poolLength + length));
     this.pool.set(values.subarray(0, length), this.poolLength);
     this.hashes[id] = hash;
     this.starts[id] = this.poolLength;
@@ -68,10 +70,4 @@ export class SequenceTable {
     }
     this.slots = slots;
   }
-}
-
-function grow(array: Uint32Array, length: number): Uint32Array {
-  const grown = new Uint32Array(length);
-  grown.set(array);
-  return grown;
 }
