@@ -15,7 +15,7 @@ import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
 import { confirmKeyAction, filterKeyAction, globalKeyAction, nextLeakInterval, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
 import { ConfirmAction } from './components/confirm-action.js';
-import { DIFF_VIEW_CHROME, DiffView, diffLines } from './components/diff-view.js';
+import { DIFF_VIEW_CHROME, DiffView, diffLines, diffRowRefs } from './components/diff-view.js';
 import { ObjectsView } from './components/objects-view.js';
 import { LeaksView } from './components/leaks-view.js';
 import { useSyncReducer } from './hooks/use-sync-reducer.js';
@@ -196,7 +196,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     }
     if (view.view === 'diff') {
       const diffResult = store.getState().diff;
-      const diffRefs = diffResult ? diffLines(diffResult, getDiff().sort, width, getDiff().filter).refs : [];
+      const diffRefs = diffResult ? diffRowRefs(diffResult, getDiff().sort, getDiff().filter) : [];
       const diffAction = diffKeyAction(input, key, Math.max(1, height - 4 - DIFF_VIEW_CHROME), diffRefs.length);
       if (diffAction === 'open-objects') {
         const ref = diffRefs[Math.min(getDiff().selected, diffRefs.length - 1)];

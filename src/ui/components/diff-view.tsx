@@ -20,8 +20,13 @@ export function sortedDiffRows(result: DiffResult, sort: DiffSort, filter = ''):
   return rows;
 }
 
+/** The constructors of the rows in the order shown (what Enter opens), without formatting any line. */
+export function diffRowRefs(result: DiffResult, sort: DiffSort, filter = ''): ClassRef[] {
+  return sortedDiffRows(result, sort, filter).map((r) => (r.location ? { name: r.name, location: r.location } : { name: r.name }));
+}
+
 /** The diff as text lines, as shown and as `w` writes them; RET+ (retained size change) when known. */
-export function diffLines(result: DiffResult, sort: DiffSort, width: number, filter = ''): { header: string; rows: string[]; refs: ClassRef[] } {
+export function diffLines(result: DiffResult, sort: DiffSort, width: number, filter = ''): { header: string; rows: string[] } {
   const name = (r: DiffRow) => sanitize(classLabel(r));
   const sorted = sortedDiffRows(result, sort, filter);
   const retained = result.diff.rows.some((r: Row) => typeof r.retainedDelta === 'number');
@@ -32,7 +37,7 @@ export function diffLines(result: DiffResult, sort: DiffSort, width: number, fil
       `${fit(signed(r.countDelta), 8, 'right')} ${fit(signedBytes(r.sizeDelta), 8, 'right')} ${fit(String(r.new ?? '-'), 7, 'right')} ${fit(String(r.deleted ?? '-'), 7, 'right')} ` +
       `${retained ? `${fit(typeof r.retainedDelta === 'number' ? signedBytes(r.retainedDelta) : '-', 8, 'right')} ` : ''}${fit(name(r), Math.max(1, width - fixed))}`,
   );
-  return { header, rows, refs: sorted.map((r) => (r.location ? { name: r.name, location: r.location } : { name: r.name })) };
+  return { header, rows };
 }
 
 export interface DiffViewProps {
