@@ -45,10 +45,14 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): N
 
   // owners[i]: i itself for an object that can own, the one owner that reaches a backing store, or SHARED.
   const owners = scratch && scratch.length >= nodeCount ? scratch : new Uint32Array(nodeCount);
+  // The same question as one bit per node: the walk below asks it for the target of every edge, and 1.4 MB of bits
+  // stay in the CPU's cache where 45 MB of owners do not (measured on 1 GB: 380 ms instead of 420-750).
+  const ownable = new Int32Array((nodeCount >>> 5) + 1);
   for (let i = 0; i < nodeCount; i++) {
     const t = nodeType[i]!;
     const owned = t === hidden || t === array || (t === native && nodeName[i] === externalStringData);
     owners[i] = owned ? UNVISITED : i;
+    if (owned) ownable[i >>> 5]! |= 1 << (i & 31);
   }
   let stack = new Uint32Array(1024);
   for (let start = 0; start < nodeCount; start++) {
@@ -61,6 +65,7 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): N
       for (let e = firstEdge[id]!, end = firstEdge[id + 1]!; e < end; e++) {
         if (edgeType[e] === weak) continue;
         const target = edgeToNode[e]!;
+        if ((ownable[target >>> 5]! & (1 << (target & 31))) === 0) continue; // owners[target] is target itself
         const current = owners[target]!;
         if (current === UNVISITED) owners[target] = owner;
         else if (current !== target && current !== owner && current !== SHARED) owners[target] = SHARED;

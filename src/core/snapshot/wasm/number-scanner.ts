@@ -1,6 +1,7 @@
 /**
  * The snapshot parser's fast path for numbers (see scan-numbers.wat): a WebAssembly instance with its own fixed
  * memory — a window of input bytes, the stage the values go to, and three arrays for edge records split into fields.
+ * It also counts a byte in the window, for the split reader's count of line breaks.
  * Every parser has its own instance; the compiled module is shared. Where WebAssembly is unavailable (`--jitless`),
  * `NumberScanner.create()` returns null and the parser's JavaScript loops do all the work, with the same results.
  */
@@ -9,7 +10,8 @@ import { SCAN_NUMBERS_WASM_BASE64 } from './scan-numbers.wasm.js';
 /** Values the stage holds (as the parser's own stage). */
 export const SCANNER_STAGE_VALUES = 1 << 16;
 /** Input bytes copied into the instance per scan: the parser's reads are 1 MiB, so one copy per chunk. */
-const WINDOW_BYTES = 1 << 20;
+export const SCANNER_WINDOW_BYTES = 1 << 20;
+const WINDOW_BYTES = SCANNER_WINDOW_BYTES;
 
 // Memory layout (32 pages = 2 MiB): window, stage, then one record's fields per stage record — an edge record has
 // at least 3 values, so SCANNER_STAGE_VALUES records is more than a stage can hold.
@@ -38,6 +40,7 @@ interface ScannerExports {
     stage: number, records: number, stride: number, typeAt: number, nameAt: number, toAt: number,
     nodeStride: number, nodeValues: number, types: number, names: number, targets: number,
   ): number;
+  countByte(p: number, end: number, byte: number): number;
 }
 
 /** Where an edge record's fields are, in values (flatEdgeLayout). */
@@ -131,6 +134,21 @@ export class NumberScanner {
       STAGE_AT, records, at.stride * 4, at.type * 4, at.nameOrIndex * 4, at.toNode * 4,
       nodeStride, nodeValues, EDGE_TYPES_AT, EDGE_NAMES_AT, EDGE_TARGETS_AT,
     );
+  }
+
+  /**
+   * Memory for `countInWindow`, WINDOW_BYTES long, which the caller fills itself (say, straight from a file, with
+   * no copy). Whatever `scan` had there is forgotten.
+   */
+  get inputWindow(): Uint8Array {
+    this.source = null;
+    return this.window;
+  }
+
+  /** How many of the first `length` bytes of `inputWindow` equal `byte` (16 at a time). */
+  countInWindow(byte: number, length: number): number {
+    if (length > WINDOW_BYTES) throw new RangeError(`countInWindow: ${length} bytes do not fit the window`);
+    return this.wasm.countByte(WINDOW_AT, WINDOW_AT + length, byte);
   }
 
   private load(bytes: Uint8Array, from: number, to: number): void {
