@@ -154,13 +154,15 @@ function indexOfByte(fd: number, byte: number, from: number, size: number): numb
 
 /**
  * Line breaks from `from` to the next ']' — the end of the numeric array, as numbers have no ']' — and where that
- * is. The file is read straight into a WebAssembly scanner's memory; the ']' is found by Uint8Array#indexOf
- * (native), the line breaks are counted 16 bytes at a time: this runs before this thread can start parsing, over
+ * is. The file is read straight into a WebAssembly scanner's memory; the ']' is found by Buffer#indexOf
+ * (memchr), the line breaks are counted 16 bytes at a time: this runs before this thread can start parsing, over
  * ~40 % of the file. Bytes that do not belong in a numeric array are not looked for here; the parsers reject them,
  * and the caller then falls back to the one-piece parse.
  */
 function countLinesToBracket(fd: number, from: number, size: number, scanner: NumberScanner): { lines: number; end: number } | null {
-  const buffer = scanner.inputWindow;
+  const window = scanner.inputWindow;
+  // A Buffer view of the same memory: Buffer#indexOf is memchr, Uint8Array#indexOf is 20 times slower.
+  const buffer = Buffer.from(window.buffer, window.byteOffset, window.byteLength);
   let lines = 0;
   let last = -1;
   for (let position = from; position < size; ) {

@@ -77,6 +77,9 @@ const INITIAL_GROWABLE_VALUES = 1024;
  */
 const STAGE_VALUES = SCANNER_STAGE_VALUES;
 
+/** Strings up to this many bytes are copied into the table by a loop rather than `Uint8Array#set` (see appendString). */
+const SHORT_STRING_BYTES = 64;
+
 /** Node fields that `flatNodeLayout()` in heap-snapshot.ts looks up by name. */
 const REQUIRED_NODE_FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count'];
 /** Edge fields that `flatEdgeLayout()` looks up by name. */
@@ -726,7 +729,12 @@ export class SnapshotParser {
   private appendString(buf: Uint8Array, from: number, to: number, complex: number): void {
     const length = to - from;
     if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownTo(this.strBytes, halfAgain(this.strBytes, this.strByteCount + length));
-    this.strBytes.set(buf.subarray(from, to), this.strByteCount);
+    const bytes = this.strBytes;
+    // Most strings are short (ids, property names; millions of them on large heaps): a loop is cheaper for those
+    // than the view that `set` needs.
+    if (length <= SHORT_STRING_BYTES) {
+      for (let k = 0, at = this.strByteCount; k < length; k++) bytes[at + k] = buf[from + k]!;
+    } else bytes.set(buf.subarray(from, to), this.strByteCount);
     // offsets has room for one more than the strings (the end offset).
     if (this.strCount + 1 >= this.strOffsets.length) {
       this.strOffsets = grownTo(this.strOffsets, halfAgain(this.strOffsets, this.strCount + 2));
