@@ -53,11 +53,11 @@ async function childMain(file: string, withPaths: boolean): Promise<void> {
     steps.push({ step, seconds: (now - last) / 1000, peakRssBytes: peakRss() });
     last = now;
   };
-  const snapshot = await readSnapshotFile(file);
-  mark('parse (stream 1 MiB reads)');
+  const snapshot = await readSnapshotFile(file, { group: true });
+  mark('parse + group (fold, shapes; two threads on large files)');
   const grouping = groupNodes(snapshot);
   const summary = summarize(snapshot, grouping);
-  mark('summary (fold, shapes, group)');
+  mark('summary');
   const tree = computeDominators(snapshot, { selfSizes: grouping.selfSizes });
   mark('dominator tree + retained sizes');
   const classes = groupRetainedSizes(tree, grouping.groupOfNode, grouping.names.length);
@@ -145,7 +145,7 @@ async function measureMain(method: string, file: string): Promise<void> {
     const chunks = createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>;
     for (const row of await loadWithDevTools(chunks, { secondThread: true })) nodes += row.count;
   } else {
-    const snapshot = await readSnapshotFile(file);
+    const snapshot = await readSnapshotFile(file, { group: true });
     const grouping = groupNodes(snapshot);
     nodes = summarize(snapshot, grouping).nodes;
     if (method === 'retained') {

@@ -85,7 +85,7 @@ async function runMethod(method: Method, files: string[]): Promise<ChildResult> 
   try {
     switch (method) {
       case 'leaktop': {
-        const summary = summarize(await readSnapshotFile(files[0]!));
+        const summary = summarize(await readSnapshotFile(files[0]!, { group: true }));
         nodes = summary.nodes;
         break;
       }
@@ -99,8 +99,8 @@ async function runMethod(method: Method, files: string[]): Promise<ChildResult> 
         break;
       }
       case 'leaktop-diff': {
-        const a = await readSnapshotFile(files[0]!);
-        const b = await readSnapshotFile(files[1]!);
+        const a = await readSnapshotFile(files[0]!, { group: true });
+        const b = await readSnapshotFile(files[1]!, { group: true });
         const diff = diffSnapshots(a, b, { idsComparable: true });
         nodes = diff.rows.reduce((sum, row) => sum + row.countB, 0);
         break;

@@ -1,22 +1,26 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
+import { groupNodes } from '../core/snapshot/group-nodes.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { UserError } from '../core/user-error.js';
 import { readSnapshotInTwo } from '../files/split-snapshot-read.js';
 
 /**
  * Streams a `.heapsnapshot` file through the parser in 1 MiB reads: the file is never one string, whatever its
- * size. A malformed file is a usage-class error (exit 2) naming the file and the byte offset.
+ * size. A malformed file is a usage-class error (exit 2) naming the file and the byte offset. `group`: also group
+ * the nodes (summary, diff), which a large file does on two threads; `groupNodes` then returns that grouping.
  */
-export async function readSnapshotFile(path: string): Promise<HeapSnapshot> {
+export async function readSnapshotFile(path: string, options: { group?: boolean } = {}): Promise<HeapSnapshot> {
   const parser = new SnapshotParser();
   try {
     // Large files on two threads; null when not worth it or not possible, and always for a malformed file, whose
     // exact error the one-piece parse below reports.
-    const split = await readSnapshotInTwo(path);
+    const split = await readSnapshotInTwo(path, { group: options.group });
     if (split) return split;
     for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) parser.write(chunk as Buffer);
-    return parser.end();
+    const snapshot = parser.end();
+    if (options.group) groupNodes(snapshot);
+    return snapshot;
   } catch (error) {
     if (error instanceof SnapshotFormatError) {
       throw new UserError(`'${path}' is not a valid heap snapshot: ${error.message}`, { exitCode: 2, hint: 'Was it cut short (disk full, process killed)? Take a new snapshot.', cause: error });

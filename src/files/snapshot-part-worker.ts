@@ -4,9 +4,14 @@
  *
  * Messages to the parent: `{ type: 'header', columns, locationFields }` as soon as the columns exist (their
  * SharedArrayBuffers are shared, not copied), then `{ type: 'done', point }` or `{ type: 'error', message }`.
+ * Then, if the parent sends `{ type: 'fold', externalStringData }` (the whole file read by then), it folds the
+ * sizes in the shared columns and answers `{ type: 'folded', sizes? }` — a Float64Array only when a sum did not fit
+ * 32 bits — or `{ type: 'error', message }`.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { foldSizesInPlace } from '../core/snapshot/fold-owned-sizes.js';
+import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 
 export interface PartWorkerInput {
@@ -17,11 +22,15 @@ export interface PartWorkerInput {
 
 const READ_BYTES = 1024 * 1024;
 
-function run({ path, splitAt }: PartWorkerInput): void {
+function run({ path, splitAt }: PartWorkerInput): HeapSnapshot | undefined {
   const port = parentPort!;
+  let columns: HeapSnapshot | undefined;
   const parser = new SnapshotParser({
     allocate: (bytes) => new SharedArrayBuffer(bytes),
-    onHeader: (columns, locationFields) => port.postMessage({ type: 'header', columns, locationFields }),
+    onHeader: (made, locationFields) => {
+      columns = made;
+      port.postMessage({ type: 'header', columns: made, locationFields });
+    },
   });
   const fd = openSync(path, 'r');
   try {
@@ -36,10 +45,24 @@ function run({ path, splitAt }: PartWorkerInput): void {
   } finally {
     closeSync(fd);
   }
+  return columns;
+}
+
+function fail(error: unknown): void {
+  parentPort!.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
 }
 
 try {
-  run(workerData as PartWorkerInput);
+  const columns = run(workerData as PartWorkerInput);
+  parentPort!.once('message', (message: { type: 'fold'; externalStringData: number }) => {
+    try {
+      if (!columns || message.type !== 'fold') throw new Error(`unexpected message '${message.type}'`);
+      const sizes = foldSizesInPlace(columns, message.externalStringData);
+      parentPort!.postMessage(sizes === columns.nodeSelfSize ? { type: 'folded' } : { type: 'folded', sizes }, sizes === columns.nodeSelfSize ? [] : [sizes.buffer as ArrayBuffer]);
+    } catch (error) {
+      fail(error);
+    }
+  });
 } catch (error) {
-  parentPort!.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  fail(error);
 }

@@ -17,6 +17,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
+import { externalStringDataName } from '../core/snapshot/fold-owned-sizes.js';
+import { groupNodes, prepareGrouping } from '../core/snapshot/group-nodes.js';
 import { SnapshotParser, type SplitPoint } from '../core/snapshot/parse-snapshot.js';
 import { NumberScanner, SCANNER_WINDOW_BYTES } from '../core/snapshot/wasm/number-scanner.js';
 
@@ -41,6 +43,7 @@ interface Split {
 type WorkerMessage =
   | { type: 'header'; columns: HeapSnapshot; locationFields: string[] }
   | { type: 'done'; point: SplitPoint }
+  | { type: 'folded'; sizes?: Float64Array }
   | { type: 'error'; message: string };
 
 export interface SplitReadOptions {
@@ -48,6 +51,11 @@ export interface SplitReadOptions {
   minBytes?: number;
   /** Where to try the cut, as a fraction of the file (default SPLIT_FRACTION). */
   fraction?: number;
+  /**
+   * Also group the nodes (`groupNodes`), the sizes folded by the worker while this thread finds detached nodes and
+   * object shapes: the snapshot comes back grouped.
+   */
+  group?: boolean;
 }
 
 /** The parsed snapshot, or null when the file is not worth or not fit for splitting (parse it in one piece). */
@@ -82,7 +90,9 @@ export async function readSnapshotInTwo(path: string, options: SplitReadOptions 
     const done = await messages.next();
     if (done.type !== 'done' || done.point.edgeRecords !== firstRecord) return null;
     parser.completeSplit(done.point);
-    return parser.end();
+    const snapshot = parser.end();
+    if (options.group && !(await groupOnBoth(snapshot, worker, messages))) return null;
+    return snapshot;
   } catch (error) {
     // A malformed file: the one-piece parse that follows reports it with its exact offset.
     if (error instanceof SnapshotFormatError) return null;
@@ -91,6 +101,22 @@ export async function readSnapshotInTwo(path: string, options: SplitReadOptions 
     closeSync(fd);
     if (worker) await worker.terminate();
   }
+}
+
+/**
+ * Groups the nodes with the fold on the worker (which still holds the shared columns) and the rest of the grouping
+ * here, at the same time. False when the worker could not fold: the sizes may be half folded then, and the caller
+ * reads the file again in one piece.
+ */
+async function groupOnBoth(snapshot: HeapSnapshot, worker: Worker, messages: { next(): Promise<WorkerMessage> }): Promise<boolean> {
+  worker.postMessage({ type: 'fold', externalStringData: externalStringDataName(snapshot) });
+  const prepared = prepareGrouping(snapshot);
+  const folded = await messages.next();
+  if (folded.type !== 'folded') return false;
+  snapshot.sizesFolded = true;
+  if (folded.sizes) snapshot.nodeSelfSize = folded.sizes;
+  groupNodes(snapshot, prepared);
+  return true;
 }
 
 /** The worker's messages in order; an 'error' message also for a worker that fails or exits early. */

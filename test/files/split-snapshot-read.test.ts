@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeHeapSnapshot } from 'node:v8';
 import type { HeapSnapshot } from '../../src/core/snapshot/heap-snapshot.js';
+import { groupNodes } from '../../src/core/snapshot/group-nodes.js';
 import { parseSnapshot } from '../../src/core/snapshot/parse-snapshot.js';
+import { summarize } from '../../src/core/snapshot/summarize.js';
 import { readSnapshotInTwo } from '../../src/files/split-snapshot-read.js';
 import { readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
 
@@ -33,6 +35,20 @@ function assertSame(actual: HeapSnapshot | null, expected: HeapSnapshot): void {
 
 test('a file cut inside edges and read on two threads gives exactly the one-piece result, wherever the cut falls', async () => {
   for (const fraction of [0.5, 0.6, 0.7]) assertSame(await readSnapshotInTwo(file, { minBytes: 0, fraction }), whole);
+});
+
+test('grouped on two threads (the fold on the worker), a split file groups exactly as the one-piece parse does', async () => {
+  const expected = groupNodes(parseSnapshot(readFileSync(file)));
+  const split = await readSnapshotInTwo(file, { minBytes: 0, group: true });
+  assert.ok(split?.sizesFolded, 'the worker folded the sizes');
+  const grouping = groupNodes(split);
+  assert.deepEqual(grouping.names, expected.names);
+  assert.deepEqual(grouping.keys, expected.keys);
+  assert.deepEqual(grouping.locations, expected.locations);
+  assert.ok(Buffer.compare(Buffer.from(grouping.groupOfNode.buffer), Buffer.from(expected.groupOfNode.buffer)) === 0, 'groupOfNode differs');
+  assert.deepEqual([...grouping.selfSizes], [...expected.selfSizes]);
+  assert.ok(expected.names.some((name) => name.startsWith('{')), 'plain objects named by shape');
+  assert.deepEqual(summarize(split), summarize(parseSnapshot(readFileSync(file))));
 });
 
 test('a cut that falls inside nodes moves to the start of edges', async () => {

@@ -24,9 +24,9 @@ export interface DiffFilesOptions {
 export async function runDiffFiles(options: DiffFilesOptions): Promise<void> {
   const sessionA = readSidecar(options.a)?.sessionId;
   const idsComparable = sessionA !== undefined && sessionA === readSidecar(options.b)?.sessionId;
-  const a = prepareSnapshot(await readSnapshotFile(options.a), idsComparable);
+  const a = prepareSnapshot(await readSnapshotFile(options.a, { group: true }), idsComparable);
   const retainedA = options.retained === false ? null : retainedSizes(a.snapshot, a.grouping);
-  const b = prepareSnapshot(await readSnapshotFile(options.b), idsComparable);
+  const b = prepareSnapshot(await readSnapshotFile(options.b, { group: true }), idsComparable);
   const retainedB = options.retained === false ? null : retainedSizes(b.snapshot, b.grouping);
   const diff = diffWithExtras(diffSnapshots(a, b, { idsComparable, sort: options.sort }), { top: options.top, a, b, retainedA, retainedB, paths: options.paths === true });
   if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);

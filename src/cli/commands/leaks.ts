@@ -52,7 +52,7 @@ export async function runLeaksFiles(options: LeaksFilesOptions): Promise<void> {
   // One at a time, keeping only the ids of the first two: a third of the memory of holding all three.
   const baseline = snapshotIds(await readSnapshotFile(options.files[0]));
   const target = snapshotIds(await readSnapshotFile(options.files[1]));
-  const final = await readSnapshotFile(options.files[2]);
+  const final = await readSnapshotFile(options.files[2], { group: true });
   await print(findLeakCandidates(baseline, target, final), options.json, 'Objects new in the target snapshot and still alive in the final one, biggest retained first.');
 }
 

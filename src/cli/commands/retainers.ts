@@ -18,7 +18,7 @@ export interface RetainersOptions {
 
 /** `leaktop retainers FILE --name CONSTRUCTOR`: its objects, biggest retained first, and why they are alive. */
 export async function runRetainers(options: RetainersOptions): Promise<void> {
-  const snapshot = await readSnapshotFile(options.file);
+  const snapshot = await readSnapshotFile(options.file, { group: true });
   const grouping = groupNodes(snapshot);
   if (!grouping.names.includes(options.name)) {
     const lower = options.name.toLowerCase();

@@ -15,7 +15,7 @@ export interface SummaryOptions {
 
 /** `leaktop summary FILE`: objects per constructor, from any `.heapsnapshot` (leaktop's, DevTools', Node's). */
 export async function runSummary(options: SummaryOptions): Promise<void> {
-  const snapshot = await readSnapshotFile(options.file);
+  const snapshot = await readSnapshotFile(options.file, { group: true });
   const grouping = groupNodes(snapshot);
   const summary = summarize(snapshot, grouping);
   const byName = options.retained === false ? null : retainedSizes(snapshot, grouping).byClass;

@@ -30,15 +30,32 @@ const SHARED = 0xfffffffe;
 export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): NodeSizes {
   if (snapshot.sizesFolded) return snapshot.nodeSelfSize;
   snapshot.sizesFolded = true;
-  const { nodeCount, nodeType, nodeName, nodeSelfSize: sizes, firstEdge, edgeType, edgeToNode } = snapshot;
+  return (snapshot.nodeSelfSize = foldSizesInPlace(snapshot, externalStringDataName(snapshot), scratch));
+}
+
+/** The string index of native nodes that fold like backing stores (-1 when there is none). */
+export function externalStringDataName(snapshot: HeapSnapshot): number {
+  return snapshot.strings.indexOf('system / ExternalStringData');
+}
+
+/** The columns the fold reads (and `nodeSelfSize`, which it writes). */
+export type FoldColumns = Pick<HeapSnapshot, 'nodeCount' | 'nodeType' | 'nodeName' | 'nodeSelfSize' | 'firstEdge' | 'edgeType' | 'edgeToNode' | 'nodeTypeNames' | 'edgeTypeNames'>;
+
+/**
+ * The fold of `foldOwnedSizes` on the columns alone, without the strings: the split reader's worker thread, which
+ * holds the columns but not the strings, runs it while the main thread prepares the rest of the grouping
+ * (src/files/split-snapshot-read.ts). Returns `columns.nodeSelfSize`, folded, or a new Float64Array when a sum did
+ * not fit 32 bits; the caller sets `sizesFolded`.
+ */
+export function foldSizesInPlace(columns: FoldColumns, externalStringData: number, scratch?: Uint32Array): NodeSizes {
+  const { nodeCount, nodeType, nodeName, nodeSelfSize: sizes, firstEdge, edgeType, edgeToNode } = columns;
   if (sizes instanceof Float64Array) throw new Error('foldOwnedSizes: unfolded sizes are uint32');
   // Type names compared as their indices: this runs once per node and once per edge.
-  const hidden = snapshot.nodeTypeNames.indexOf('hidden');
-  const array = snapshot.nodeTypeNames.indexOf('array');
-  const native = snapshot.nodeTypeNames.indexOf('native');
-  const synthetic = snapshot.nodeTypeNames.indexOf('synthetic');
-  const weak = snapshot.edgeTypeNames.indexOf('weak');
-  const externalStringData = snapshot.strings.indexOf('system / ExternalStringData');
+  const hidden = columns.nodeTypeNames.indexOf('hidden');
+  const array = columns.nodeTypeNames.indexOf('array');
+  const native = columns.nodeTypeNames.indexOf('native');
+  const synthetic = columns.nodeTypeNames.indexOf('synthetic');
+  const weak = columns.edgeTypeNames.indexOf('weak');
   let hasUserRoots = false;
   for (let e = firstEdge[0]!; e < firstEdge[1]! && !hasUserRoots; e++) hasUserRoots = nodeType[edgeToNode[e]!] !== synthetic;
   if (nodeCount === 0 || !hasUserRoots) return sizes;
@@ -88,7 +105,7 @@ export function foldOwnedSizes(snapshot: HeapSnapshot, scratch?: Uint32Array): N
     if (!moves(i)) continue;
     const owner = owners[i]!;
     const sum = sizes[owner]! + sizes[i]!;
-    if (sum > 0xffffffff) return (snapshot.nodeSelfSize = moveRestAsFloat64(sizes, i, owners, moves));
+    if (sum > 0xffffffff) return moveRestAsFloat64(sizes, i, owners, moves);
     sizes[owner] = sum;
     sizes[i] = 0;
   }

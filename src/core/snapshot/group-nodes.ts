@@ -1,7 +1,7 @@
 import { detachedNodes } from './detached-nodes.js';
 import { foldOwnedSizes, type NodeSizes } from './fold-owned-sizes.js';
 import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
-import { inferObjectShapes } from './object-shapes.js';
+import { inferObjectShapes, type ObjectShapes } from './object-shapes.js';
 
 /**
  * The name a node is grouped under, the way Chrome DevTools' Summary view names its constructors (the heap
@@ -57,10 +57,10 @@ export interface Grouping {
  * A group is found per node through typed arrays and a one-entry cache, not a Map of names: this loop runs once per
  * node, 10+ million times on large heaps.
  */
-export function groupNodes(snapshot: HeapSnapshot): Grouping {
+export function groupNodes(snapshot: HeapSnapshot, prepared?: PreparedGrouping): Grouping {
   const known = groupings.get(snapshot);
   if (known) return known;
-  const grouping = computeGrouping(snapshot);
+  const grouping = computeGrouping(snapshot, prepared);
   groupings.set(snapshot, grouping);
   // Only the grouping reads `locations`; a grouped snapshot is not grouped again, so they can go (46 MB on 1 GB).
   snapshot.locations = new Uint32Array(0);
@@ -73,15 +73,39 @@ export function groupNodes(snapshot: HeapSnapshot): Grouping {
  */
 const groupings = new WeakMap<HeapSnapshot, Grouping>();
 
-function computeGrouping(snapshot: HeapSnapshot): Grouping {
-  const { nodeCount, nodeType, nodeName, strings } = snapshot;
+/**
+ * The parts of a grouping that read no sizes — detached nodes and object shapes — made apart from the fold, so that
+ * a caller with a second thread can fold there meanwhile (src/files/split-snapshot-read.ts). Pass the result to
+ * `groupNodes` once the sizes are folded.
+ */
+export interface PreparedGrouping {
+  detached: Uint32Array;
+  shapes: ObjectShapes;
+  /** Each plain object's property list for now (see inferObjectShapes' scratch); the groups later. */
+  groupOfNode: Int32Array;
+}
+
+export function prepareGrouping(snapshot: HeapSnapshot): PreparedGrouping {
+  const detached = detachedNodes(snapshot) ?? new Uint32Array(0);
+  const groupOfNode = new Int32Array(snapshot.nodeCount);
+  return { detached, groupOfNode, shapes: inferObjectShapes(snapshot, groupOfNode) };
+}
+
+/** The grouping on one thread: the same steps, in the order that needs the least memory at once. */
+function prepareWithFold(snapshot: HeapSnapshot): PreparedGrouping {
   // First, while little else is allocated: its per-node scratch is gone by the time the big arrays come.
   const detached = detachedNodes(snapshot) ?? new Uint32Array(0);
-  const groupOfNode = new Int32Array(nodeCount);
-  const selfSizes = foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
+  const groupOfNode = new Int32Array(snapshot.nodeCount);
+  foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
   // groupOfNode's memory serves as scratch twice before it holds the groups: the fold's owners, then each plain
   // object's property list (read per node just before that node's group is written).
-  const shapes = inferObjectShapes(snapshot, groupOfNode);
+  return { detached, groupOfNode, shapes: inferObjectShapes(snapshot, groupOfNode) };
+}
+
+function computeGrouping(snapshot: HeapSnapshot, prepared?: PreparedGrouping): Grouping {
+  const { nodeCount, nodeType, nodeName, strings } = snapshot;
+  const { detached, groupOfNode, shapes } = prepared ?? prepareWithFold(snapshot);
+  const selfSizes = foldOwnedSizes(snapshot); // folded by now, on this thread or another
   const groups = new GroupTable();
 
   const typeNames = snapshot.nodeTypeNames;
