@@ -74,24 +74,23 @@ export function groupNodes(snapshot: HeapSnapshot, prepared?: PreparedGrouping):
 const groupings = new WeakMap<HeapSnapshot, Grouping>();
 
 /**
- * The parts of a grouping that read no sizes — detached nodes and object shapes — made apart from the fold, so that
- * a caller with a second thread can fold there meanwhile (src/files/split-snapshot-read.ts). Pass the result to
- * `groupNodes` once the sizes are folded.
+ * A grouping before the sizes: every node named (by class, shape, `Detached …` or type) whatever its size. Made
+ * apart from the fold so that a caller with a second thread can fold there meanwhile
+ * (src/files/split-snapshot-read.ts); `groupNodes` finishes it once the sizes are folded.
  */
 export interface PreparedGrouping {
-  detached: Uint32Array;
-  shapes: ObjectShapes;
-  /** Each plain object's property list for now (see inferObjectShapes' scratch); the groups later. */
   groupOfNode: Int32Array;
+  groups: GroupTable;
 }
 
+/** Names every node; reads no sizes, so it may run while another thread folds them. */
 export function prepareGrouping(snapshot: HeapSnapshot): PreparedGrouping {
   const detached = detachedNodes(snapshot) ?? new Uint32Array(0);
   const groupOfNode = new Int32Array(snapshot.nodeCount);
-  return { detached, groupOfNode, shapes: inferObjectShapes(snapshot, groupOfNode) };
+  return nameNodes(snapshot, detached, inferObjectShapes(snapshot, groupOfNode), groupOfNode);
 }
 
-/** The grouping on one thread: the same steps, in the order that needs the least memory at once. */
+/** The same on one thread, fold included, in the order that needs the least memory at once. */
 function prepareWithFold(snapshot: HeapSnapshot): PreparedGrouping {
   // First, while little else is allocated: its per-node scratch is gone by the time the big arrays come.
   const detached = detachedNodes(snapshot) ?? new Uint32Array(0);
@@ -99,17 +98,23 @@ function prepareWithFold(snapshot: HeapSnapshot): PreparedGrouping {
   foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
   // groupOfNode's memory serves as scratch twice before it holds the groups: the fold's owners, then each plain
   // object's property list (read per node just before that node's group is written).
-  return { detached, groupOfNode, shapes: inferObjectShapes(snapshot, groupOfNode) };
+  return nameNodes(snapshot, detached, inferObjectShapes(snapshot, groupOfNode), groupOfNode);
 }
 
 function computeGrouping(snapshot: HeapSnapshot, prepared?: PreparedGrouping): Grouping {
-  const { nodeCount, nodeType, nodeName, strings } = snapshot;
-  const { detached, groupOfNode, shapes } = prepared ?? prepareWithFold(snapshot);
+  const { groupOfNode, groups } = prepared ?? prepareWithFold(snapshot);
   const selfSizes = foldOwnedSizes(snapshot); // folded by now, on this thread or another
-  const groups = new GroupTable();
+  // Nodes of size 0 are not counted; groups they alone made are dropped below.
+  for (let i = 0; i < groupOfNode.length; i++) if (selfSizes[i] === 0) groupOfNode[i] = -1;
+  moveLocatedObjects(snapshot, groupOfNode, groups, snapshot.nodeTypeNames.indexOf('object'));
+  return dropEmptyGroups({ ...groups.result(), groupOfNode, selfSizes });
+}
 
+/** Each node's group by name, in `groupOfNode` (which holds the shapes' scratch until then). */
+function nameNodes(snapshot: HeapSnapshot, detached: Uint32Array, shapes: ObjectShapes, groupOfNode: Int32Array): PreparedGrouping {
+  const { nodeCount, nodeType, nodeName, strings } = snapshot;
+  const groups = new GroupTable();
   const typeNames = snapshot.nodeTypeNames;
-  const objectType = typeNames.indexOf('object');
   const byName = typeNames.map((type) => type === 'object' || type === 'native');
   // Display names are numbered as found (`GroupTable.nameId`); these arrays cache the number per source of a name.
   const nameOfType = new Int32Array(256).fill(-1);
@@ -120,10 +125,6 @@ function computeGrouping(snapshot: HeapSnapshot, prepared?: PreparedGrouping): G
   let nextDetached = 0;
   for (let i = 0; i < nodeCount; i++) {
     while (nextDetached < detached.length && detached[nextDetached]! < i) nextDetached++;
-    if (selfSizes[i] === 0) {
-      groupOfNode[i] = -1;
-      continue;
-    }
     const type = nodeType[i]!;
     let name: number;
     if (byName[type] === true) {
@@ -146,8 +147,7 @@ function computeGrouping(snapshot: HeapSnapshot, prepared?: PreparedGrouping): G
     }
     groupOfNode[i] = groups.unlocated(name);
   }
-  moveLocatedObjects(snapshot, groupOfNode, groups, objectType);
-  return dropEmptyGroups({ ...groups.result(), groupOfNode, selfSizes });
+  return { groupOfNode, groups };
 }
 
 /** Without the groups the location move left empty, renumbered in order: every group of a grouping has nodes. */
@@ -193,7 +193,7 @@ function moveLocatedObjects(snapshot: HeapSnapshot, groupOfNode: Int32Array, gro
  * The groups of one grouping, made as nodes ask for them: per display name one group without a location, and one
  * per distinct source location.
  */
-class GroupTable {
+export class GroupTable {
   readonly names: string[] = [];
   readonly keys: string[] = [];
   readonly locations: Array<SourceLocation | null> = [];
