@@ -680,7 +680,17 @@ export class SnapshotParser {
   private readStrings(buf: Uint8Array, pos: number, end: number): number {
     let state = this.strState;
     let i = pos;
+    const fast = this.fast;
     while (i < end) {
+      if (fast && state !== STR_IN) {
+        // The fast path reads the plain literals and stops at anything else, which the code below handles.
+        const separatorDue = state === STR_SEPARATOR;
+        i = fast.scanStrings(buf, i, end, separatorDue, this.strByteCount);
+        if (fast.count > 0) this.appendScannedStrings(fast);
+        if (fast.expectSeparator) state = STR_SEPARATOR;
+        else if (fast.count > 0 || separatorDue) state = STR_VALUE; // the last thing read was a ','
+        if (i === end) break;
+      }
       if (state === STR_IN) {
         i = this.scanLiteral(buf, i, end);
         if (this.literalDone) {
@@ -723,6 +733,21 @@ export class SnapshotParser {
     }
     this.strState = state;
     return i;
+  }
+
+  /** Keeps the strings `fast.scanStrings` read (plain ones: their `strComplex` entries stay 0). */
+  private appendScannedStrings(fast: NumberScanner): void {
+    const count = fast.count;
+    const length = fast.textLength;
+    if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownTo(this.strBytes, halfAgain(this.strBytes, this.strByteCount + length));
+    if (this.strCount + count + 1 >= this.strOffsets.length) {
+      this.strOffsets = grownTo(this.strOffsets, halfAgain(this.strOffsets, this.strCount + count + 2));
+      this.strComplex = grownTo(this.strComplex, halfAgain(this.strComplex, this.strCount + count + 1));
+    }
+    this.strBytes.set(fast.text.subarray(0, length), this.strByteCount);
+    this.strOffsets.set(fast.stringStarts.subarray(0, count), this.strCount);
+    this.strCount += count;
+    this.strByteCount += length;
   }
 
   /** Keeps the bytes from..to of `buf` (a literal's body) as the next string; `complex` as in StringTable. */

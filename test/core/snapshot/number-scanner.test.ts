@@ -89,6 +89,15 @@ test('numbers the fast path hands over are read as before: long leading zeros, t
   }
 });
 
+test('strings: more plain literals than one batch holds, mixed with escaped and non-ASCII ones, as through JavaScript', () => {
+  const strings = Array.from({ length: 150_000 }, (_, i) => (i % 997 === 0 ? `é\n"${i}` : i % 5 === 0 ? '' : `s${i}`));
+  const text = snapshotWith('0,0,1,0,0\n,1,1,3,0,0').replace('"strings":["","A"]', `"strings":${JSON.stringify(strings)}`);
+  const bytes = new TextEncoder().encode(text);
+  const expected = parseSnapshot(bytes, { webAssembly: false }).strings.toArray();
+  assert.deepEqual(expected, strings);
+  for (const size of [bytes.length, 1 << 20, 4093]) assert.deepEqual(parseInChunks(bytes, size, true).strings.toArray(), strings, `chunks of ${size} bytes`);
+});
+
 test('without WebAssembly (node --jitless) the parser reads snapshots with its JavaScript loops', () => {
   const script = fileURLToPath(new URL('../../../src/core/snapshot/parse-snapshot.js', import.meta.url));
   const code = `import { parseSnapshot } from ${JSON.stringify(script)}; import { NumberScanner } from ${JSON.stringify(script.replace('parse-snapshot.js', 'wasm/number-scanner.js'))};

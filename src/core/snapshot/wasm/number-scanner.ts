@@ -13,13 +13,21 @@ export const SCANNER_STAGE_VALUES = 1 << 16;
 export const SCANNER_WINDOW_BYTES = 1 << 20;
 const WINDOW_BYTES = SCANNER_WINDOW_BYTES;
 
-// Memory layout (32 pages = 2 MiB): window, stage, then one record's fields per stage record — an edge record has
-// at least 3 values, so SCANNER_STAGE_VALUES records is more than a stage can hold.
+/** Strings' bytes per `scanStrings` call (a window's literals fit). */
+const TEXT_BYTES = 1 << 20;
+/** String starts per `scanStrings` call. */
+const STRING_STARTS = 1 << 16;
+
+// Memory layout (64 pages = 4 MiB; 3.3 MiB used): window, stage, then one record's fields per stage record (an
+// edge record has at least 3 values, so SCANNER_STAGE_VALUES records is more than a stage can hold), then the
+// strings' starts and bytes.
 const WINDOW_AT = 0;
 const STAGE_AT = WINDOW_AT + WINDOW_BYTES;
 const EDGE_TYPES_AT = STAGE_AT + SCANNER_STAGE_VALUES * 4;
 const EDGE_NAMES_AT = EDGE_TYPES_AT + SCANNER_STAGE_VALUES;
 const EDGE_TARGETS_AT = EDGE_NAMES_AT + SCANNER_STAGE_VALUES * 4;
+const STRING_STARTS_AT = EDGE_TARGETS_AT + SCANNER_STAGE_VALUES * 4;
+const TEXT_AT = STRING_STARTS_AT + STRING_STARTS * 4;
 
 /**
  * The part of the WebAssembly API used here. TypeScript declares WebAssembly only in its DOM library, which a Node
@@ -35,7 +43,9 @@ interface ScannerExports {
   memory: { buffer: ArrayBuffer };
   out: { value: number };
   expectSeparator: { value: number };
+  textOut: { value: number };
   scanNumbers(p: number, end: number, outEnd: number): number;
+  scanStrings(p: number, end: number, outEnd: number, textAt: number, textEnd: number, base: number): number;
   splitEdges(
     stage: number, records: number, stride: number, typeAt: number, nameAt: number, toAt: number,
     nodeStride: number, nodeValues: number, types: number, names: number, targets: number,
@@ -73,9 +83,13 @@ export class NumberScanner {
 
   /** Where scanNumbers puts the values; the parser uses it as its stage. */
   readonly stage: Uint32Array;
-  /** After `scan`: values in the stage, and whether a ',' must come next. */
+  /** After `scan`: values in the stage; after `scanStrings`: strings in `stringStarts`. Whether a ',' must come next. */
   count = 0;
   expectSeparator = false;
+  /** After `scanStrings`: where each string starts in the table, and their bytes (`textLength` of them). */
+  readonly stringStarts: Uint32Array;
+  readonly text: Uint8Array;
+  textLength = 0;
   /** After `splitEdges`: the records' fields. */
   readonly edgeTypes: Uint8Array;
   readonly edgeNames: Uint32Array;
@@ -94,6 +108,8 @@ export class NumberScanner {
     this.edgeTypes = new Uint8Array(buffer, EDGE_TYPES_AT, SCANNER_STAGE_VALUES);
     this.edgeNames = new Uint32Array(buffer, EDGE_NAMES_AT, SCANNER_STAGE_VALUES);
     this.edgeTargets = new Uint32Array(buffer, EDGE_TARGETS_AT, SCANNER_STAGE_VALUES);
+    this.stringStarts = new Uint32Array(buffer, STRING_STARTS_AT, STRING_STARTS);
+    this.text = new Uint8Array(buffer, TEXT_AT, TEXT_BYTES);
   }
 
   /**
@@ -106,17 +122,40 @@ export class NumberScanner {
     wasm.out.value = STAGE_AT + count * 4;
     wasm.expectSeparator.value = expectSeparator ? 1 : 0;
     const outEnd = STAGE_AT + limit * 4;
+    const p = this.overWindows(bytes, from, to, (start, end) => wasm.scanNumbers(start, end, outEnd));
+    this.count = (wasm.out.value - STAGE_AT) >>> 2;
+    this.expectSeparator = wasm.expectSeparator.value === 1;
+    return p;
+  }
+
+  /**
+   * Reads plain string literals of the `strings` array from `bytes[from, to)` (see scan-numbers.wat) into
+   * `stringStarts` (offsets in the table, from `tableBytes`: the table's length so far) and `text`. Returns where it
+   * stopped and sets `count`, `textLength` and `expectSeparator`.
+   */
+  scanStrings(bytes: Uint8Array, from: number, to: number, expectSeparator: boolean, tableBytes: number): number {
+    const wasm = this.wasm;
+    wasm.out.value = STRING_STARTS_AT;
+    wasm.textOut.value = TEXT_AT;
+    wasm.expectSeparator.value = expectSeparator ? 1 : 0;
+    const outEnd = STRING_STARTS_AT + STRING_STARTS * 4;
+    const p = this.overWindows(bytes, from, to, (start, end) => wasm.scanStrings(start, end, outEnd, TEXT_AT, TEXT_AT + TEXT_BYTES, tableBytes));
+    this.count = (wasm.out.value - STRING_STARTS_AT) >>> 2;
+    this.textLength = wasm.textOut.value - TEXT_AT;
+    this.expectSeparator = wasm.expectSeparator.value === 1;
+    return p;
+  }
+
+  /** Runs `scanWindow` (window positions in, stop position out) over `bytes[from, to)`, a window at a time. */
+  private overWindows(bytes: Uint8Array, from: number, to: number, scanWindow: (start: number, end: number) => number): number {
     let p = from;
     for (;;) {
       if (bytes !== this.source || p < this.sourceStart || p >= this.sourceEnd) this.load(bytes, p, to);
       const base = this.sourceStart - WINDOW_AT;
-      p = wasm.scanNumbers(p - base, this.sourceEnd - base, outEnd) + base;
+      p = scanWindow(p - base, this.sourceEnd - base) + base;
       // Stopped at the window's end with more input after it: go on with the next window.
-      if (p !== this.sourceEnd || p >= to) break;
+      if (p !== this.sourceEnd || p >= to) return p;
     }
-    this.count = (wasm.out.value - STAGE_AT) >>> 2;
-    this.expectSeparator = wasm.expectSeparator.value === 1;
-    return p;
   }
 
   /** The input the window was copied from is gone (the parser's caller may reuse its buffer). */

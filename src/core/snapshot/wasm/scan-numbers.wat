@@ -6,11 +6,13 @@
 ;;
 ;; Memory is fixed (no growth, so the caller's typed-array views stay valid); its layout is the caller's.
 (module
-  (memory (export "memory") 32 32)
+  (memory (export "memory") 64 64)
 
-  ;; Where the next value goes, and whether a ',' must come before it: in and out of scanNumbers.
+  ;; Where the next value (or string start) goes, and whether a ',' must come before it: in and out of scanNumbers
+  ;; and scanStrings; where scanStrings puts the next literal's bytes.
   (global $out (export "out") (mut i32) (i32.const 0))
   (global $expectSeparator (export "expectSeparator") (mut i32) (i32.const 0))
+  (global $textOut (export "textOut") (mut i32) (i32.const 0))
 
   ;; Reads a run of a JSON array of non-negative integers from the bytes [p, end): values separated by ',', with
   ;; whitespace allowed anywhere between. Each value is stored as a u32 at $out, which moves on. Returns where it
@@ -62,6 +64,65 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $next)))
     (global.set $out (local.get $out))
+    (global.set $expectSeparator (local.get $sep))
+    (local.get $p))
+
+  ;; Reads a run of the `strings` array from [p, end): literals of plain bytes only (0x20-0x7f but '"' and '\'),
+  ;; separated by ',', with whitespace allowed between. Each literal's body goes to $textOut (bodies back to back,
+  ;; up to `textEnd`) and where it starts in the string table — `base` plus its distance from `textAt` — to $out as a
+  ;; u32. Returns where it stopped: at `end`, or at a byte left to the caller — the opening quote of a literal with
+  ;; another byte in it (an escape, a control byte, UTF-8), one not closed before `end`, or one that would not fit;
+  ;; a literal where a ',' was due, a ',' where a literal was due; and any other byte (']' ends the array).
+  (func (export "scanStrings")
+    (param $p i32) (param $end i32) (param $outEnd i32) (param $textAt i32) (param $textEnd i32) (param $base i32)
+    (result i32)
+    (local $out i32) (local $text i32) (local $sep i32) (local $c i32) (local $q i32) (local $t i32)
+    (local.set $out (global.get $out))
+    (local.set $text (global.get $textOut))
+    (local.set $sep (global.get $expectSeparator))
+    (block $stop
+      (loop $next
+        (br_if $stop (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $p)))
+        (if (i32.eq (local.get $c) (i32.const 0x22))
+          (then
+            (br_if $stop (local.get $sep))
+            (br_if $stop (i32.ge_u (local.get $out) (local.get $outEnd)))
+            ;; Bytes are copied as they are checked; only a literal that closes is kept ($text moves on).
+            (local.set $q (i32.add (local.get $p) (i32.const 1)))
+            (local.set $t (local.get $text))
+            (block $closed
+              (loop $byte
+                (br_if $stop (i32.ge_u (local.get $q) (local.get $end)))
+                (local.set $c (i32.load8_u (local.get $q)))
+                (br_if $closed (i32.eq (local.get $c) (i32.const 0x22)))
+                (br_if $stop (i32.ge_u (i32.sub (local.get $c) (i32.const 0x20)) (i32.const 0x60)))
+                (br_if $stop (i32.eq (local.get $c) (i32.const 0x5c)))
+                (br_if $stop (i32.ge_u (local.get $t) (local.get $textEnd)))
+                (i32.store8 (local.get $t) (local.get $c))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $byte)))
+            (i32.store (local.get $out) (i32.add (local.get $base) (i32.sub (local.get $text) (local.get $textAt))))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $text (local.get $t))
+            (local.set $sep (i32.const 1))
+            (local.set $p (i32.add (local.get $q) (i32.const 1)))
+            (br $next)))
+        (if (i32.eq (local.get $c) (i32.const 0x2c))
+          (then
+            (br_if $stop (i32.eqz (local.get $sep)))
+            (local.set $sep (i32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $next)))
+        (br_if $stop
+          (i32.and
+            (i32.and (i32.ne (local.get $c) (i32.const 0x0a)) (i32.ne (local.get $c) (i32.const 0x20)))
+            (i32.and (i32.ne (local.get $c) (i32.const 0x0d)) (i32.ne (local.get $c) (i32.const 0x09)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (global.set $out (local.get $out))
+    (global.set $textOut (local.get $text))
     (global.set $expectSeparator (local.get $sep))
     (local.get $p))
 
