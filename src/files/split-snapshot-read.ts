@@ -20,7 +20,7 @@ import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-sn
 import { externalStringDataName } from '../core/snapshot/fold-owned-sizes.js';
 import { groupNodes, prepareGrouping } from '../core/snapshot/group-nodes.js';
 import { SnapshotParser, type SplitPoint } from '../core/snapshot/parse-snapshot.js';
-import { NumberScanner, SCANNER_WINDOW_BYTES } from '../core/snapshot/wasm/number-scanner.js';
+import { SnapshotScanner, SCANNER_WINDOW_BYTES } from '../core/snapshot/wasm/snapshot-scanner.js';
 
 /** Below this a second thread costs more (its start, ~30 ms) than it saves. */
 const MIN_SPLIT_BYTES = 64 * 1024 * 1024;
@@ -61,7 +61,7 @@ export interface SplitReadOptions {
 /** The parsed snapshot, or null when the file is not worth or not fit for splitting (parse it in one piece). */
 export async function readSnapshotInTwo(path: string, options: SplitReadOptions = {}): Promise<HeapSnapshot | null> {
   // Without WebAssembly (node --jitless) the count is too slow to be worth it.
-  const scanner = NumberScanner.create();
+  const scanner = SnapshotScanner.create();
   if (availableParallelism() < 2 || !scanner) return null;
   const fd = openSync(path, 'r');
   let worker: Worker | undefined;
@@ -161,7 +161,7 @@ function findCut(fd: number, size: number, fraction: number): number {
 }
 
 /** The cut and the edge records after it. */
-function recordsAfter(fd: number, at: number, size: number, scanner: NumberScanner): Split | null {
+function recordsAfter(fd: number, at: number, size: number, scanner: SnapshotScanner): Split | null {
   const counted = countLinesToBracket(fd, at, size, scanner);
   return counted ? { at, records: counted.lines } : null;
 }
@@ -185,7 +185,7 @@ function indexOfByte(fd: number, byte: number, from: number, size: number): numb
  * ~40 % of the file. Bytes that do not belong in a numeric array are not looked for here; the parsers reject them,
  * and the caller then falls back to the one-piece parse.
  */
-function countLinesToBracket(fd: number, from: number, size: number, scanner: NumberScanner): { lines: number; end: number } | null {
+function countLinesToBracket(fd: number, from: number, size: number, scanner: SnapshotScanner): { lines: number; end: number } | null {
   const window = scanner.inputWindow;
   // A Buffer view of the same memory: Buffer#indexOf is memchr, Uint8Array#indexOf is 20 times slower.
   const buffer = Buffer.from(window.buffer, window.byteOffset, window.byteLength);

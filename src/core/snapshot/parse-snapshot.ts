@@ -18,7 +18,7 @@
  */
 import { grownTo } from './grow-array.js';
 import { PLAIN_ASCII, StringTable, isPlainAscii } from './string-table.js';
-import { NumberScanner, SCANNER_STAGE_VALUES } from './wasm/number-scanner.js';
+import { SnapshotScanner, SCANNER_STAGE_VALUES } from './wasm/snapshot-scanner.js';
 import { SnapshotFormatError, allocateSnapshot, type ColumnAllocator, flatEdgeLayout, flatNodeLayout, fromFlatArrays, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
 
 /** What the parser returns (the name predates locations moving into `HeapSnapshot`). */
@@ -101,8 +101,8 @@ export interface SnapshotParserOptions {
   /** Called once `snapshot` has been read and the columns allocated, before any value goes into them. */
   onHeader?: (columns: HeapSnapshot, locationFields: string[]) => void;
   /**
-   * Whether numbers are read by the WebAssembly fast path (wasm/number-scanner.ts; default true). false runs the
-   * JavaScript loops alone — the same results, about twice the time; tests compare the two.
+   * Whether numbers and plain strings are read by the WebAssembly fast path (wasm/snapshot-scanner.ts; default
+   * true). false runs the JavaScript loops alone — the same results, about twice the time; tests compare the two.
    */
   webAssembly?: boolean;
 }
@@ -125,7 +125,7 @@ export interface SplitPoint {
  */
 export class SnapshotParser {
   constructor(private readonly options: SnapshotParserOptions = {}) {
-    this.fast = options.webAssembly === false ? null : NumberScanner.create();
+    this.fast = options.webAssembly === false ? null : SnapshotScanner.create();
     this.stage = this.fast ? this.fast.stage : new Uint32Array(STAGE_VALUES);
   }
 
@@ -209,8 +209,8 @@ export class SnapshotParser {
 
   // The numeric array being read.
   private numKey: NumericKey = 'nodes';
-  /** The fast path for numbers, or null (see SnapshotParserOptions.webAssembly). */
-  private readonly fast: NumberScanner | null;
+  /** The fast path for numbers and plain strings, or null (see SnapshotParserOptions.webAssembly). */
+  private readonly fast: SnapshotScanner | null;
   /**
    * Values parsed but not yet moved to their columns (`stageCount` of them; a partial record stays behind). The fast
    * path's own memory when there is one, so that its values need no copy.
@@ -749,7 +749,7 @@ export class SnapshotParser {
   }
 
   /** Keeps the strings `fast.scanStrings` read (plain ones: their `strComplex` entries stay 0). */
-  private appendScannedStrings(fast: NumberScanner): void {
+  private appendScannedStrings(fast: SnapshotScanner): void {
     const count = fast.count;
     const length = fast.textLength;
     if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownTo(this.strBytes, halfAgain(this.strBytes, this.strByteCount + length));

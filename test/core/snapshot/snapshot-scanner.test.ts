@@ -1,5 +1,5 @@
 /**
- * The WebAssembly fast path for numbers (src/core/snapshot/wasm/): built from its source, the same columns as the
+ * The WebAssembly fast path of the parser (src/core/snapshot/wasm/): built from its source, the same columns as the
  * JavaScript loops on a real snapshot at any chunking, and the cases where it must hand over to them.
  * (parse-snapshot.test.ts runs all its format and error tests on both paths.)
  */
@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { SnapshotFormatError, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
 import { SnapshotParser, parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
-import { NumberScanner } from '../../../src/core/snapshot/wasm/number-scanner.js';
-import { SCAN_NUMBERS_WASM_BASE64 } from '../../../src/core/snapshot/wasm/scan-numbers.wasm.js';
+import { SnapshotScanner } from '../../../src/core/snapshot/wasm/snapshot-scanner.js';
+import { SCAN_SNAPSHOT_WASM_BASE64 } from '../../../src/core/snapshot/wasm/scan-snapshot.wasm.js';
 import { WAT_FILE, compileWat } from '../../helpers/wasm-from-wat.js';
 
 function parseInChunks(bytes: Uint8Array, size: number, webAssembly: boolean): HeapSnapshot {
@@ -47,10 +47,10 @@ function formatError(fn: () => unknown): SnapshotFormatError {
   assert.fail('expected a SnapshotFormatError');
 }
 
-test('the embedded WebAssembly is scan-numbers.wat compiled (run `npm run wasm` after editing the .wat)', async () => {
+test('the embedded WebAssembly is scan-snapshot.wat compiled (run `npm run wasm` after editing the .wat)', async () => {
   const compiled = await compileWat(WAT_FILE);
-  assert.deepEqual(Buffer.from(SCAN_NUMBERS_WASM_BASE64, 'base64'), Buffer.from(compiled));
-  assert.ok(NumberScanner.create(), 'WebAssembly runs in this Node');
+  assert.deepEqual(Buffer.from(SCAN_SNAPSHOT_WASM_BASE64, 'base64'), Buffer.from(compiled));
+  assert.ok(SnapshotScanner.create(), 'WebAssembly runs in this Node');
 });
 
 test('a real snapshot gives the same columns through WebAssembly as through JavaScript, at any chunk size', () => {
@@ -100,9 +100,9 @@ test('strings: more plain literals than one batch holds, mixed with escaped and 
 
 test('without WebAssembly (node --jitless) the parser reads snapshots with its JavaScript loops', () => {
   const script = fileURLToPath(new URL('../../../src/core/snapshot/parse-snapshot.js', import.meta.url));
-  const code = `import { parseSnapshot } from ${JSON.stringify(script)}; import { NumberScanner } from ${JSON.stringify(script.replace('parse-snapshot.js', 'wasm/number-scanner.js'))};
+  const code = `import { parseSnapshot } from ${JSON.stringify(script)}; import { SnapshotScanner } from ${JSON.stringify(script.replace('parse-snapshot.js', 'wasm/snapshot-scanner.js'))};
     const s = parseSnapshot(${JSON.stringify(snapshotWith('0,0,1,0,0\n,1,1,3,24,0'))});
-    console.log(JSON.stringify({ scanner: NumberScanner.create(), sizes: [...s.nodeSelfSize] }));`;
+    console.log(JSON.stringify({ scanner: SnapshotScanner.create(), sizes: [...s.nodeSelfSize] }));`;
   const child = spawnSync(process.execPath, ['--jitless', '--input-type=module', '-e', code], { encoding: 'utf8' });
   assert.equal(child.status, 0, child.stderr);
   assert.deepEqual(JSON.parse(child.stdout), { scanner: null, sizes: [0, 24] });

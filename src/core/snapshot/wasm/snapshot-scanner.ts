@@ -1,15 +1,16 @@
 /**
- * The snapshot parser's fast path for numbers (see scan-numbers.wat): a WebAssembly instance with its own fixed
- * memory — a window of input bytes, the stage the values go to, and three arrays for edge records split into fields.
- * It also counts a byte in the window, for the split reader's count of line breaks.
- * Every parser has its own instance; the compiled module is shared. Where WebAssembly is unavailable (`--jitless`),
- * `NumberScanner.create()` returns null and the parser's JavaScript loops do all the work, with the same results.
+ * The snapshot parser's fast path (see scan-snapshot.wat): a WebAssembly instance with its own fixed memory — a
+ * window of input bytes, the stage numbers go to, three arrays for edge records split into fields, and the starts
+ * and bytes of plain string literals. It also counts a byte in the window, for the split reader's count of line
+ * breaks. Every parser has its own instance; the compiled module is shared. Where WebAssembly is unavailable
+ * (`--jitless`), `SnapshotScanner.create()` returns null and the parser's JavaScript loops do all the work, with the
+ * same results.
  */
-import { SCAN_NUMBERS_WASM_BASE64 } from './scan-numbers.wasm.js';
+import { SCAN_SNAPSHOT_WASM_BASE64 } from './scan-snapshot.wasm.js';
 
 /** Values the stage holds (as the parser's own stage). */
 export const SCANNER_STAGE_VALUES = 1 << 16;
-/** Input bytes copied into the instance per scan: the parser's reads are 1 MiB, so one copy per chunk. */
+/** Input bytes copied into the instance at a time: the parser's reads are 1 MiB, so one copy per chunk. */
 export const SCANNER_WINDOW_BYTES = 1 << 20;
 const WINDOW_BYTES = SCANNER_WINDOW_BYTES;
 
@@ -66,7 +67,7 @@ let compiled: object | null | undefined;
 function compiledModule(api: WebAssemblyApi): object | null {
   if (compiled === undefined) {
     try {
-      compiled = new api.Module(Uint8Array.from(atob(SCAN_NUMBERS_WASM_BASE64), (c) => c.charCodeAt(0)));
+      compiled = new api.Module(Uint8Array.from(atob(SCAN_SNAPSHOT_WASM_BASE64), (c) => c.charCodeAt(0)));
     } catch {
       compiled = null;
     }
@@ -74,11 +75,11 @@ function compiledModule(api: WebAssemblyApi): object | null {
   return compiled;
 }
 
-export class NumberScanner {
+export class SnapshotScanner {
   /** A scanner, or null where WebAssembly cannot run. */
-  static create(): NumberScanner | null {
+  static create(): SnapshotScanner | null {
     const module = webAssembly ? compiledModule(webAssembly) : null;
-    return module ? new NumberScanner(new webAssembly!.Instance(module).exports as ScannerExports) : null;
+    return module ? new SnapshotScanner(new webAssembly!.Instance(module).exports as ScannerExports) : null;
   }
 
   /** Where scanNumbers puts the values; the parser uses it as its stage. */
@@ -114,7 +115,7 @@ export class NumberScanner {
 
   /**
    * Reads numbers of a JSON array from `bytes[from, to)` into the stage, which holds `count` values and may hold
-   * `limit`. Returns where it stopped — `to`, or a byte the caller must handle itself (see scan-numbers.wat) — and
+   * `limit`. Returns where it stopped — `to`, or a byte the caller must handle itself (see scan-snapshot.wat) — and
    * sets `count` and `expectSeparator`.
    */
   scan(bytes: Uint8Array, from: number, to: number, count: number, limit: number, expectSeparator: boolean): number {
@@ -129,7 +130,7 @@ export class NumberScanner {
   }
 
   /**
-   * Reads plain string literals of the `strings` array from `bytes[from, to)` (see scan-numbers.wat) into
+   * Reads plain string literals of the `strings` array from `bytes[from, to)` (see scan-snapshot.wat) into
    * `stringStarts` (offsets in the table, from `tableBytes`: the table's length so far) and `text`. Returns where it
    * stopped and sets `count`, `textLength` and `expectSeparator`.
    */
