@@ -90,15 +90,10 @@ export function prepareGrouping(snapshot: HeapSnapshot): PreparedGrouping {
   return nameNodes(snapshot, detached, inferObjectShapes(snapshot, groupOfNode), groupOfNode);
 }
 
-/** The same on one thread, fold included, in the order that needs the least memory at once. */
+/** The same on one thread: the fold first, then the rest. */
 function prepareWithFold(snapshot: HeapSnapshot): PreparedGrouping {
-  // First, while little else is allocated: its per-node scratch is gone by the time the big arrays come.
-  const detached = detachedNodes(snapshot) ?? new Uint32Array(0);
-  const groupOfNode = new Int32Array(snapshot.nodeCount);
-  foldOwnedSizes(snapshot, new Uint32Array(groupOfNode.buffer));
-  // groupOfNode's memory serves as scratch twice before it holds the groups: the fold's owners, then each plain
-  // object's property list (read per node just before that node's group is written).
-  return nameNodes(snapshot, detached, inferObjectShapes(snapshot, groupOfNode), groupOfNode);
+  foldOwnedSizes(snapshot);
+  return prepareGrouping(snapshot);
 }
 
 function computeGrouping(snapshot: HeapSnapshot, prepared?: PreparedGrouping): Grouping {
