@@ -115,6 +115,21 @@ function formatError(fn: () => unknown, message?: RegExp): SnapshotFormatError {
   return caught;
 }
 
+/** Three nodes and two edges in Node 24's layout (6 node fields, detachedness last). */
+const SIX_FIELDS = {
+  nodeFields: FIELDS_6,
+  nodes: [
+    [9, 0, 1, 0, 2, 0],
+    [3, 1, 3, 32, 0, 0],
+    [3, 1, 5, 48, 0, 2],
+  ],
+  edges: [
+    [2, 2, 6],
+    [2, 2, 12],
+  ],
+  strings: ['', 'Foo', 'bar'],
+};
+
 /** The parser's numbers go through WebAssembly by default; the JavaScript loops must give the same results. */
 for (const { label, webAssembly } of [
   { label: 'WebAssembly', webAssembly: true },
@@ -197,19 +212,7 @@ for (const { label, webAssembly } of [
   });
 
   test(`a Node 24 layout (6 node fields, no trace_node_id) parses and the layout offsets come out right (${label})`, () => {
-    const text = snapshotText({
-      nodeFields: FIELDS_6,
-      nodes: [
-        [9, 0, 1, 0, 2, 0],
-        [3, 1, 3, 32, 0, 0],
-        [3, 1, 5, 48, 0, 2],
-      ],
-      edges: [
-        [2, 2, 6],
-        [2, 2, 12],
-      ],
-      strings: ['', 'Foo', 'bar'],
-    });
+    const text = snapshotText(SIX_FIELDS);
     const parsed = parse(text);
     assert.deepEqual([...parsed.nodeSelfSize], [0, 32, 48]);
     assert.deepEqual([...parsed.nodeDetachedness], [0, 0, 2]);
@@ -223,19 +226,7 @@ for (const { label, webAssembly } of [
   const NODE24_META = String.raw`{"node_fields":["type","name","id","self_size","edge_count","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"trace_function_info_fields":["function_id","name","script_name","script_id","line","column"],"trace_node_fields":["id","function_info_index","count","size","children"],"sample_fields":["timestamp_us","last_assigned_id"],"location_fields":["object_index","script_id","line","column"]}`;
 
   test(`Node 24's meta (6 node fields, 7 node types) parses: the surplus type is ignored, the columns are right (${label})`, () => {
-    const six = snapshotText({
-      nodeFields: FIELDS_6,
-      nodes: [
-        [9, 0, 1, 0, 2, 0],
-        [3, 1, 3, 32, 0, 0],
-        [3, 1, 5, 48, 0, 2],
-      ],
-      edges: [
-        [2, 2, 6],
-        [2, 2, 12],
-      ],
-      strings: ['', 'Foo', 'bar'],
-    });
+    const six = snapshotText(SIX_FIELDS);
     const text = six.replace(/^\{"snapshot":\{"meta":\{.*?\},"node_count"/, `{"snapshot":{"meta":${NODE24_META},"node_count"`);
     assert.notEqual(text, six, 'the meta was swapped');
     const parsed = parse(text);
