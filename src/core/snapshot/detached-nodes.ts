@@ -19,32 +19,29 @@ const VISITED = 4;
 export function detachedNodes(snapshot: HeapSnapshot): Uint32Array | null {
   const { nodeCount, nodeType, nodeDetachedness, firstEdge, edgeType, edgeToNode } = snapshot;
   if (!snapshot.meta.nodeFields.includes('detachedness')) return null;
-  let known = false;
-  for (let i = 0; i < nodeCount && !known; i++) known = nodeDetachedness[i] !== 0;
-  if (!known) return null;
   const native = snapshot.nodeTypeNames.indexOf('native');
   const skipped = new Uint8Array(256);
   for (const name of ['hidden', 'invisible', 'weak']) {
     const type = snapshot.edgeTypeNames.indexOf(name);
     if (type >= 0) skipped[type] = 1;
   }
-  // One byte per node: its state (bits 0-1) and whether it was visited (bit 2); at the end, the answer.
-  const state = Uint8Array.from(nodeDetachedness);
+  // One byte per node: its state (bits 0-1) and whether it was visited (bit 2).
+  const state = new Uint8Array(nodeCount);
   const attachedStack: number[] = [];
   const detachedStack: number[] = [];
-  let any = false;
+  const detached: number[] = [];
   const visit = (node: number, newState: number) => {
     if ((state[node]! & VISITED) !== 0) return;
     // The state does not travel through JavaScript objects: every way into embedder code is a native node that
     // knows its own state.
     if (nodeType[node] !== native) {
-      state[node]! |= VISITED;
+      state[node] = VISITED;
       return;
     }
     state[node] = newState | VISITED;
     if (newState === ATTACHED) attachedStack.push(node);
     else if (newState === DETACHED) {
-      any = true;
+      detached.push(node);
       detachedStack.push(node);
     }
   };
@@ -53,15 +50,29 @@ export function detachedNodes(snapshot: HeapSnapshot): Uint32Array | null {
       if (skipped[edgeType[e]!] !== 1) visit(edgeToNode[e]!, newState);
     }
   };
-  for (let i = 0; i < nodeCount; i++) if (state[i] !== 0) visit(i, state[i]!);
+  forEachNonZero(nodeDetachedness, (node, known) => visit(node, known));
   while (attachedStack.length > 0) spread(attachedStack.pop()!, ATTACHED);
   while (detachedStack.length > 0) {
     const node = detachedStack.pop()!;
     if ((state[node]! & STATE) !== ATTACHED) spread(node, DETACHED);
   }
-  if (!any) return null;
-  // Detached, named so: native nodes whose state ended detached (all others were left alone or are JS objects).
-  const detached: number[] = [];
-  for (let i = 0; i < nodeCount; i++) if (nodeType[i] === native && state[i] === (DETACHED | VISITED)) detached.push(i);
-  return Uint32Array.from(detached);
+  // A node's state is set once, when first visited: those that became detached stay so.
+  return detached.length === 0 ? null : Uint32Array.from(detached).sort();
+}
+
+/**
+ * Calls `f(index, value)` for the non-zero bytes of `bytes`, in order: almost all are zero (only embedder objects
+ * have a state), so whole 32-bit words of zeros are skipped where the bytes are aligned for it.
+ */
+function forEachNonZero(bytes: Uint8Array, f: (index: number, value: number) => void): void {
+  let i = 0;
+  if (bytes.byteOffset % 4 === 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue;
+      for (let b = w << 2, end = b + 4; b < end; b++) if (bytes[b] !== 0) f(b, bytes[b]!);
+    }
+    i = words.length << 2;
+  }
+  for (; i < bytes.length; i++) if (bytes[i] !== 0) f(i, bytes[i]!);
 }
