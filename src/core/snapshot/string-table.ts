@@ -71,19 +71,24 @@ export class StringTable {
     const found: number[] = [];
     const literal = new TextEncoder().encode(JSON.stringify(text).slice(1, -1));
     const { bytes, offsets, complex } = this;
-    for (let i = 0; i < this.length && found.length < limit; i++) {
-      const start = offsets[i]!;
-      const length = offsets[i + 1]! - start;
+    const count = this.length;
+    const wanted = literal.length;
+    const first = literal[0];
+    // One pass over millions of strings on large heaps: most differ in length, the rest mostly in the first byte.
+    let start = offsets[0]!;
+    for (let i = 0; i < count; i++) {
+      const end = offsets[i + 1]!;
+      const length = end - start;
       if (complex[i] === 1) {
         // Escapes can spell one string several ways: compare the decoded text. The literal is at least as long as
         // what it decodes to, so a shorter one cannot match.
-        if (length >= text.length && this.get(i) === text) found.push(i);
-        continue;
+        if (length >= text.length && this.get(i) === text && found.push(i) >= limit) break;
+      } else if (length === wanted && (length === 0 || bytes[start] === first)) {
+        let same = true;
+        for (let k = 1; k < length && same; k++) same = bytes[start + k] === literal[k];
+        if (same && found.push(i) >= limit) break;
       }
-      if (length !== literal.length) continue;
-      let same = true;
-      for (let k = 0; k < length && same; k++) same = bytes[start + k] === literal[k];
-      if (same) found.push(i);
+      start = end;
     }
     return found;
   }
