@@ -25,10 +25,11 @@ import { SnapshotScanner, SCANNER_WINDOW_BYTES } from '../core/snapshot/wasm/sna
 /** Below this a second thread costs more (its start, ~30 ms) than it saves. */
 const MIN_SPLIT_BYTES = 64 * 1024 * 1024;
 /**
- * Where to cut, as a fraction of the file: the worker's part is header + nodes + the first edges, this thread's the
- * rest plus counting and the strings (slower per byte than numbers). Tuned on `npm run bench -- --large` files.
+ * Where to cut, as a fraction of the file: the worker's part is header + nodes + the first edges (nodes cost more
+ * per byte: seven columns), this thread's the rest plus counting and the strings. Tuned on the 1 GB file of
+ * `node dist/bench/snapshot.js --large`, where both parts then take about as long.
  */
-const SPLIT_FRACTION = 0.56;
+const SPLIT_FRACTION = 0.5;
 const READ_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 const CLOSE_BRACKET = 0x5d;
