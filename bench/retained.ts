@@ -25,7 +25,7 @@ import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-sn
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
 import { peakRss } from './helpers/proc-usage.js';
 import { runJsonChild } from './helpers/run-json-child.js';
-import { writeSnapshotCorpus } from './helpers/snapshot-corpus.js';
+import { flushToDisk, writeSnapshotCorpus } from './helpers/snapshot-corpus.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 const TARGETS = { speedupVsDevTools: 5, rssFractionOfDevTools: 1 / 3 } as const;
@@ -192,6 +192,7 @@ async function corpusMain(large: boolean): Promise<void> {
     if (large) files.push(['large', join(dir, 'large.heapsnapshot')]);
     for (const [label, file] of files) {
       await runOwned(['--generate', String(CORPUS[label as keyof typeof CORPUS]), file], `generate ${label}`, env);
+      flushToDisk(file);
       const bytes = statSync(file).size;
       console.log('');
       console.log(`── ${label}: ${(bytes / MB).toFixed(1)} MB snapshot ${'─'.repeat(50)}`);

@@ -14,7 +14,7 @@
  * decide its figure. The files are flushed to disk before any measurement. They live in one temporary directory that is
  * deleted at the end, also on an error or a signal; every child is ended by PID.
  */
-import { closeSync, createReadStream, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,7 +27,7 @@ import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-sn
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
 import { peakRss } from './helpers/proc-usage.js';
 import { runJsonChild } from './helpers/run-json-child.js';
-import { writeSnapshotCorpus } from './helpers/snapshot-corpus.js';
+import { flushToDisk, writeSnapshotCorpus } from './helpers/snapshot-corpus.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -216,15 +216,6 @@ async function measureMedian(file: string, bytes: number, dir: string, label: st
   return m;
 }
 
-function flushToDisk(file: string): void {
-  const fd = openSync(file, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function printTargets(large: FileResult | undefined, medium: FileResult): void {
   console.log('');
   console.log('── targets (graded on the ~1 GB snapshot) ' + '─'.repeat(50));
@@ -262,8 +253,6 @@ async function main(): Promise<void> {
     await runChild(['generate', String(CORPUS.small), file('small')], 'generate small', dir);
     await runChild(['generate', String(CORPUS.medium), file('medium'), file('medium-b')], 'generate medium', dir);
     if (values.large) await runChild(['generate', String(CORPUS.large), file('large')], 'generate large', dir);
-    // The kernel writes new files back to disk some 30 s after they were written: on 2 cores that writeback would
-    // land in the middle of the measurements below and compete with them. Flushed now, it does not.
     for (const name of readdirSync(dir)) if (name.endsWith('.heapsnapshot')) flushToDisk(join(dir, name));
     console.log(`corpus written in ${((performance.now() - generateStart) / 1000).toFixed(1)} s to ${dir} (and flushed to disk)`);
 

@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 
 /**
@@ -28,5 +29,18 @@ export function writeSnapshotCorpus(units: number, files: readonly string[], gro
     const target = Math.round(units * (1 + k * growth));
     for (; made < target; made++) keep.push(new Order(made));
     writeHeapSnapshot(file);
+  }
+}
+
+/**
+ * Writes `file` back to disk now. The kernel does so some 30 s after a write: on 2 cores that writeback would land
+ * in the middle of a bench's measurements and compete with them.
+ */
+export function flushToDisk(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
