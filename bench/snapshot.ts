@@ -11,7 +11,9 @@
  * (the same process, 5 % more objects), and with `--large` a ~1 GB file. Every measurement runs in a fresh child
  * process, so its peak RSS (VmHWM) is that method's alone; leaktop, which takes seconds where the baselines take
  * minutes, runs three times and reports the median, so that one unlucky second of this shared machine does not
- * decide its figure. The files are flushed to disk before any measurement. They live in one temporary directory that is
+ * decide its figure. On the largest file, the same summary also runs without leaktop's two layers of speed (one
+ * thread; then the JavaScript loops alone, without the WebAssembly scanner). The files are flushed to disk before
+ * any measurement. They live in one temporary directory that is
  * deleted at the end, also on an error or a signal; every child is ended by PID.
  */
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { diffSnapshots } from '../src/core/snapshot/diff-snapshots.js';
+import { SnapshotParser } from '../src/core/snapshot/parse-snapshot.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
@@ -55,7 +58,7 @@ const TARGETS = {
 
 // ── children ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-type Method = 'leaktop' | 'naive' | 'devtools' | 'leaktop-diff' | 'naive-diff';
+type Method = 'leaktop' | 'one-thread' | 'javascript' | 'naive' | 'devtools' | 'leaktop-diff' | 'naive-diff';
 
 interface ChildResult {
   seconds: number;
@@ -89,6 +92,14 @@ async function runMethod(method: Method, files: string[]): Promise<ChildResult> 
       case 'leaktop': {
         const summary = summarize(await readSnapshotFile(files[0]!, { group: true }));
         nodes = summary.nodes;
+        break;
+      }
+      case 'one-thread':
+      case 'javascript': {
+        // The same summary from a one-piece parse, with the WebAssembly fast path or with the JavaScript loops alone.
+        const parser = new SnapshotParser({ webAssembly: method === 'one-thread' });
+        for await (const chunk of createReadStream(files[0]!, { highWaterMark: READ_CHUNK_BYTES })) parser.write(chunk as Buffer);
+        nodes = summarize(parser.end()).nodes;
         break;
       }
       case 'naive': {
@@ -216,6 +227,21 @@ async function measureMedian(file: string, bytes: number, dir: string, label: st
   return m;
 }
 
+/** What the two threads and the WebAssembly scanner each buy: the same summary without them, one run each. */
+async function measureLayers(file: string, dir: string, measured: FileResult): Promise<void> {
+  console.log('');
+  console.log(`── the same ${measured.label} file without the layers ${'─'.repeat(50)}`);
+  const run = async (method: Method, name: string) => {
+    const m: Measured = { method: name, ...(await runChild<ChildResult>([method, file], `${method} ${measured.label}`, dir)) };
+    console.log(row(m, measured.bytes));
+    return m;
+  };
+  const oneThread = await run('one-thread', 'one thread, WebAssembly scanner');
+  const javascript = await run('javascript', 'one thread, JavaScript loops alone');
+  const { leaktop } = measured;
+  console.log(`  → two threads: ${times(oneThread.seconds / leaktop.seconds)} the speed of one; WebAssembly: ${times(javascript.seconds / oneThread.seconds)} the speed of JavaScript alone (one thread)`);
+}
+
 function printTargets(large: FileResult | undefined, medium: FileResult): void {
   console.log('');
   console.log('── targets (graded on the ~1 GB snapshot) ' + '─'.repeat(50));
@@ -269,6 +295,8 @@ async function main(): Promise<void> {
     const diffNaive: Measured = { method: 'naive: JSON.parse both + compare counts', ...(await runChild<ChildResult>(['naive-diff', file('medium'), file('medium-b')], 'naive diff', dir)) };
     console.log(row(diffNaive, bytesA + bytesB));
     console.log(`  → ${ratios(diffOurs, diffNaive)}`);
+
+    await measureLayers(large ? file('large') : file('medium'), dir, large ?? medium);
 
     printTargets(large, medium);
   } finally {
