@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes } from '../core/format.js';
-import { diffSnapshots, prepareSnapshot, type DiffSort, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
+import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snapshot/leak-candidates.js';
-import { classObjects, retainedSizes, withRetainedDiff, type ClassRef, type RetainedSizes } from '../core/snapshot/retained.js';
+import { classObjects, retainedSizes, retainedSizesFor, withRetainedDiff, type ClassRef, type RetainedSizes } from '../core/snapshot/retained.js';
 import { pathGroupJson, RetainerPaths } from '../core/snapshot/retainer-paths.js';
 import { UserError } from '../core/user-error.js';
 import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
@@ -115,7 +115,10 @@ export class SessionManager {
       return false;
     }
     const [a, b] = parsed as [ParsedSnapshot, ParsedSnapshot];
-    const diff = withRetainedDiff(diffSnapshots(a.snapshot, b.snapshot, { idsComparable: true, sort }), a.retained?.byClass ?? null, b.retained?.byClass ?? null);
+    // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
+    const base = withShapesOf(a.snapshot, b.snapshot);
+    const retainedBase = a.retained ? retainedSizesFor(a.retained, base.grouping).byClass : null;
+    const diff = withRetainedDiff(diffSnapshots(base, b.snapshot, { idsComparable: true, sort }), retainedBase, b.retained?.byClass ?? null);
     this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff, key });
     return true;
   }

@@ -59,6 +59,21 @@ export interface LoadOptions {
 /** The object the DevTools loader builds; only what we call. */
 interface JSHeapSnapshotLike {
   aggregatesWithFilter(filter: object): Record<string, { name: string; count: number; self: number; maxRet: number }>;
+  /** The Comparison view's three steps (HeapSnapshotDataGrids.ts `HeapSnapshotDiffDataGrid.populateChildren`). */
+  interfaceDefinitions(): string;
+  aggregatesForDiff(interfaceDefinitions: string): Record<string, unknown>;
+  calculateSnapshotDiff(baseSnapshotId: number, baseAggregates: Record<string, unknown>): Record<string, DevToolsClassDiff>;
+}
+
+/** One row of DevTools' Comparison view (`HeapSnapshotModel.Diff`): objects of a class matched by id. */
+export interface DevToolsClassDiff {
+  name: string;
+  addedCount: number;
+  removedCount: number;
+  countDelta: number;
+  addedSize: number;
+  removedSize: number;
+  sizeDelta: number;
 }
 
 interface LoaderLike {
@@ -166,6 +181,17 @@ export async function devToolsAvailable(): Promise<void> {
   await loadBundle();
 }
 
+/** For the oracle tests' `before`: why DevTools' loader cannot run here, or undefined when it can (then it is bundled). */
+export async function devToolsUnavailableReason(): Promise<string | undefined> {
+  try {
+    await loadBundle();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof DevToolsUnavailableError)) throw error;
+    return error.message;
+  }
+}
+
 /** Loads run one at a time: the rule switches are module state of the bundle. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -180,6 +206,19 @@ export function loadWithDevTools(chunks: string | Iterable<string> | AsyncIterab
 }
 
 async function load(chunks: string | Iterable<string> | AsyncIterable<string>, options: LoadOptions): Promise<DevToolsAggregate[]> {
+  return withDevToolsSnapshot(chunks, options, summaryRows);
+}
+
+/** The Summary view: `aggregatesWithFilter({})`, the "All objects" filter. */
+function summaryRows(snapshot: JSHeapSnapshotLike): DevToolsAggregate[] {
+  return Object.entries(snapshot.aggregatesWithFilter({})).map(([key, a]) => ({ key, name: a.name, count: a.count, selfSize: a.self, retainedSize: a.maxRet }));
+}
+
+/**
+ * Loads one snapshot with DevTools' loader (the rules set first) and hands the JSHeapSnapshot to `use`; the channel
+ * and the second thread, if any, are closed afterwards.
+ */
+async function withDevToolsSnapshot<T>(chunks: string | Iterable<string> | AsyncIterable<string>, options: LoadOptions, use: (snapshot: JSHeapSnapshotInternals) => T | Promise<T>): Promise<T> {
   const { bundle, workerFile } = await loadBundle();
   bundle.setRules({ foldOwnedSizes: true, inferObjectShapes: true, detachedPrefix: true, ...options.rules });
   const { port1, port2 } = new MessageChannel();
@@ -191,14 +230,26 @@ async function load(chunks: string | Iterable<string> | AsyncIterable<string>, o
     if (typeof chunks === 'string') loader.write(chunks);
     else for await (const chunk of chunks) loader.write(chunk);
     loader.close();
-    const snapshot = await loader.buildSnapshot(port1);
-    const aggregates = snapshot.aggregatesWithFilter({});
-    return Object.entries(aggregates).map(([key, a]) => ({ key, name: a.name, count: a.count, selfSize: a.self, retainedSize: a.maxRet }));
+    return await use((await loader.buildSnapshot(port1)) as JSHeapSnapshotInternals);
   } finally {
     port1.close();
     port2.close();
     await worker?.terminate();
   }
+}
+
+/**
+ * DevTools' Comparison view of snapshot `a` (base) and `b`, as the Memory panel computes it: `b`'s interface
+ * definitions (shapes) applied to `a`, then per class the objects matched by id. Keyed by class key.
+ */
+export function compareWithDevTools(a: string, b: string, options: LoadOptions = {}): Promise<Record<string, DevToolsClassDiff>> {
+  const run = queue.then(() =>
+    withDevToolsSnapshot(a, options, (base) =>
+      withDevToolsSnapshot(b, options, (current) => current.calculateSnapshotDiff(1, base.aggregatesForDiff(current.interfaceDefinitions()))),
+    ),
+  );
+  queue = run.catch(() => undefined);
+  return run;
 }
 
 // ── Dominators, retained sizes and distances (for test/core/snapshot/dominators-oracle.test.ts) ─────────────────────
@@ -243,19 +294,8 @@ export function loadNodeDataWithDevTools(chunks: string | Iterable<string> | Asy
 }
 
 async function loadNodeData(chunks: string | Iterable<string> | AsyncIterable<string>, options: LoadOptions): Promise<DevToolsNodeData> {
-  const { bundle, workerFile } = await loadBundle();
-  bundle.setRules({ foldOwnedSizes: true, inferObjectShapes: true, detachedPrefix: true, ...options.rules });
-  const { port1, port2 } = new MessageChannel();
-  let worker: Worker | undefined;
-  try {
-    if (options.secondThread) worker = new Worker(workerFile, { workerData: { port: port2 }, transferList: [port2] });
-    else new bundle.SecondaryInitManager(port2);
-    const loader = new bundle.HeapSnapshotLoader(undefined);
-    if (typeof chunks === 'string') loader.write(chunks);
-    else for await (const chunk of chunks) loader.write(chunk);
-    loader.close();
-    const snapshot = (await loader.buildSnapshot(port1)) as JSHeapSnapshotInternals;
-    const aggregates = Object.entries(snapshot.aggregatesWithFilter({})).map(([key, a]) => ({ key, name: a.name, count: a.count, selfSize: a.self, retainedSize: a.maxRet }));
+  return withDevToolsSnapshot(chunks, options, (snapshot) => {
+    const aggregates = summaryRows(snapshot);
     const { nodes, nodeCount, nodeFieldCount, nodeIdOffset, nodeSelfSizeOffset } = snapshot;
     const ids = new Uint32Array(nodeCount);
     const selfSizes = new Float64Array(nodeCount);
@@ -271,9 +311,5 @@ async function loadNodeData(chunks: string | Iterable<string> | AsyncIterable<st
       dominators: Uint32Array.from(snapshot.dominatorsTree),
       distances: Int32Array.from(snapshot.nodeDistances),
     };
-  } finally {
-    port1.close();
-    port2.close();
-    await worker?.terminate();
-  }
+  });
 }

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { diffSnapshots, prepareSnapshot, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
-import { retainedSizes } from '../../core/snapshot/retained.js';
+import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { retainedSizes, retainedSizesFor } from '../../core/snapshot/retained.js';
 import { diffWithExtras } from '../diff-extras.js';
 import type { HeapSnapshot } from '../../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../../core/snapshot/parse-snapshot.js';
@@ -57,8 +57,11 @@ export async function runDiffPid(options: DiffPidOptions): Promise<void> {
     const second = await capture(session, workDir, 'B', abort.signal);
     const preparedB = prepareSnapshot(second.snapshot);
     const retainedB = options.retained === false ? null : retainedSizes(preparedB.snapshot, preparedB.grouping);
-    const raw = diffSnapshots(preparedA, preparedB, { idsComparable: true, sort: options.sort });
-    const diff = diffWithExtras(raw, { top: options.top, a: preparedA, b: preparedB, retainedA, retainedB, paths: options.paths === true });
+    // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
+    const base = withShapesOf(preparedA, preparedB);
+    const retainedBase = retainedA && retainedSizesFor(retainedA, base.grouping);
+    const raw = diffSnapshots(base, preparedB, { idsComparable: true, sort: options.sort });
+    const diff = diffWithExtras(raw, { top: options.top, a: base, b: preparedB, retainedA: retainedBase, retainedB, paths: options.paths === true });
     if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
     else await writeOut(diffText(diff, options.top));
     if (options.keep) note(options, `kept ${first.path} and ${second.path}`);

@@ -1,5 +1,5 @@
-import { diffSnapshots, prepareSnapshot, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
-import { retainedSizes } from '../../core/snapshot/retained.js';
+import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { retainedSizes, retainedSizesFor } from '../../core/snapshot/retained.js';
 import { diffWithExtras } from '../diff-extras.js';
 import { writeOut } from '../output.js';
 import { readSidecar, readSnapshotFile } from '../read-snapshot-file.js';
@@ -28,7 +28,10 @@ export async function runDiffFiles(options: DiffFilesOptions): Promise<void> {
   const retainedA = options.retained === false ? null : retainedSizes(a.snapshot, a.grouping);
   const b = prepareSnapshot(await readSnapshotFile(options.b, { group: true }), idsComparable);
   const retainedB = options.retained === false ? null : retainedSizes(b.snapshot, b.grouping);
-  const diff = diffWithExtras(diffSnapshots(a, b, { idsComparable, sort: options.sort }), { top: options.top, a, b, retainedA, retainedB, paths: options.paths === true });
+  // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
+  const base = withShapesOf(a, b);
+  const retainedBase = retainedA && retainedSizesFor(retainedA, base.grouping);
+  const diff = diffWithExtras(diffSnapshots(base, b, { idsComparable, sort: options.sort }), { top: options.top, a: base, b, retainedA: retainedBase, retainedB, paths: options.paths === true });
   if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
   else await writeOut(diffText(diff, options.top));
 }

@@ -1,7 +1,8 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
 import type { SourceLocation } from './heap-snapshot.js';
 import { sortByKey } from './sort-by-key.js';
-import { groupNodes, sharedNames, type Grouping } from './group-nodes.js';
+import { groupNodes, groupNodesWithShapes, sharedNames, type Grouping } from './group-nodes.js';
+import type { ShapeDefinition } from './object-shapes.js';
 
 /** One constructor in a comparison of snapshot A (before) with B (after). */
 export interface DiffRow {
@@ -49,6 +50,23 @@ export function prepareSnapshot(snapshot: HeapSnapshot, withIds = true): Prepare
   return { snapshot, grouping, byId: withIds ? byId(snapshot, grouping) : null };
 }
 
+/**
+ * `a` ready to be compared with `b` the way DevTools' Comparison compares them: A's plain objects named by B's
+ * shapes (`HeapSnapshot.aggregatesForDiff`), so that a shape that became popular only in B (the usual sign of plain
+ * objects piling up) counts A's few objects of that shape too, instead of leaving them under `Object`. `a` itself
+ * when it already has B's shapes. Its objects keep their ids, so `byId` carries over.
+ */
+export function withShapesOf(a: PreparedSnapshot, b: PreparedSnapshot): PreparedSnapshot {
+  if (sameShapes(a.grouping.shapes, b.grouping.shapes)) return a;
+  return { snapshot: a.snapshot, grouping: groupNodesWithShapes(a.snapshot, b.grouping.shapes), byId: a.byId };
+}
+
+function sameShapes(x: readonly ShapeDefinition[], y: readonly ShapeDefinition[]): boolean {
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  return x.every((shape, i) => shape.name === y[i]!.name && shape.properties.length === y[i]!.properties.length && shape.properties.every((p, k) => p === y[i]!.properties[k]));
+}
+
 function isPrepared(value: HeapSnapshot | PreparedSnapshot): value is PreparedSnapshot {
   return 'grouping' in value;
 }
@@ -61,7 +79,9 @@ interface Totals {
 }
 
 /**
- * Compares two snapshots per constructor, like the Comparison view of DevTools' Memory panel. With
+ * Compares two snapshots per constructor, like the Comparison view of DevTools' Memory panel (A's plain objects
+ * named by B's shapes, see `withShapesOf`; callers that show A's retained sizes beside the rows take them for
+ * `withShapesOf(a, b).grouping`). With
  * `idsComparable`, objects are matched by heap object id: V8 keeps ids stable only within one profiler session, so
  * across sessions the same id can name an unrelated object (24,949 of 25,000 "matched" in a test) — then only the
  * counts and sizes are compared, and `new`/`deleted` are null.
@@ -71,8 +91,8 @@ export function diffSnapshots(
   b: HeapSnapshot | PreparedSnapshot,
   options: { idsComparable: boolean; sort?: DiffSort },
 ): SnapshotDiff {
-  const pa = isPrepared(a) ? a : prepareSnapshot(a, options.idsComparable);
   const pb = isPrepared(b) ? b : prepareSnapshot(b, options.idsComparable);
+  const pa = withShapesOf(isPrepared(a) ? a : prepareSnapshot(a, options.idsComparable), pb);
   const groupsA = pa.grouping;
   const groupsB = pb.grouping;
   // Groups are matched by key (name, and source location where there is one), as DevTools' Comparison does.

@@ -1,7 +1,7 @@
 import { detachedNodes } from './detached-nodes.js';
 import { foldOwnedSizes, type NodeSizes } from './fold-owned-sizes.js';
 import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
-import { inferObjectShapes, type ObjectShapes } from './object-shapes.js';
+import { inferObjectShapes, type ObjectShapes, type ShapeDefinition } from './object-shapes.js';
 
 /**
  * The name a node is grouped under, the way Chrome DevTools' Summary view names its constructors (the heap
@@ -44,6 +44,8 @@ export interface Grouping {
   groupOfNode: Int32Array;
   /** Self size per node, bytes, with owned backing stores moved into their owner (see `foldOwnedSizes`). */
   selfSizes: NodeSizes;
+  /** The shapes plain objects were named by (object-shapes.ts): this snapshot's own, or another's for a comparison. */
+  shapes: readonly ShapeDefinition[];
 }
 
 /**
@@ -81,6 +83,7 @@ const groupings = new WeakMap<HeapSnapshot, Grouping>();
 export interface PreparedGrouping {
   groupOfNode: Int32Array;
   groups: GroupTable;
+  shapes: readonly ShapeDefinition[];
 }
 
 /** Names every node; reads no sizes, so it may run while another thread folds them. */
@@ -90,6 +93,44 @@ export function prepareGrouping(snapshot: HeapSnapshot): PreparedGrouping {
   return nameNodes(snapshot, detached, inferObjectShapes(snapshot, groupOfNode), groupOfNode);
 }
 
+/**
+ * The grouping of `snapshot` with its plain objects named by another snapshot's shapes, as DevTools' Comparison
+ * groups the base snapshot by the shapes of the snapshot it is compared with. Made from the snapshot's own grouping
+ * (`groupNodes`), whose source locations it keeps — the snapshot's `locations` are gone by then — with only the plain
+ * objects moved. Not kept: `groupNodes` still returns the snapshot's own grouping.
+ */
+export function groupNodesWithShapes(snapshot: HeapSnapshot, shapes: readonly ShapeDefinition[]): Grouping {
+  const own = groupNodes(snapshot);
+  const plain = inferObjectShapes(snapshot, undefined, shapes);
+  const groups = new GroupTable();
+  const nameIds = new Map<string, number>();
+  const nameId = (name: string) => {
+    let id = nameIds.get(name);
+    if (id === undefined) nameIds.set(name, (id = groups.nameId(name)));
+    return id;
+  };
+  // The same group in the new table, made on first use.
+  const regroup = (name: string, location: SourceLocation | null) =>
+    location ? groups.located(nameId(name), location.scriptId, location.line, location.column) : groups.unlocated(nameId(name));
+  const sameGroup = new Int32Array(own.names.length).fill(-1);
+  const groupOfNode = new Int32Array(snapshot.nodeCount);
+  for (let i = 0; i < groupOfNode.length; i++) {
+    const g = own.groupOfNode[i]!;
+    if (g < 0) {
+      groupOfNode[i] = -1;
+    } else if (plain.isPlain(i)) {
+      const shape = plain.shapeOf(i);
+      groupOfNode[i] = regroup(shape >= 0 ? plain.names[shape]! : 'Object', own.locations[g] ?? null);
+    } else {
+      let same = sameGroup[g]!;
+      if (same < 0) same = sameGroup[g] = regroup(own.names[g]!, own.locations[g] ?? null);
+      groupOfNode[i] = same;
+    }
+  }
+  // Groups are made as nodes ask for them: none is empty.
+  return { ...groups.result(), groupOfNode, selfSizes: own.selfSizes, shapes };
+}
+
 /** The same on one thread: the fold first, then the rest. */
 function prepareWithFold(snapshot: HeapSnapshot): PreparedGrouping {
   foldOwnedSizes(snapshot);
@@ -97,12 +138,12 @@ function prepareWithFold(snapshot: HeapSnapshot): PreparedGrouping {
 }
 
 function computeGrouping(snapshot: HeapSnapshot, prepared?: PreparedGrouping): Grouping {
-  const { groupOfNode, groups } = prepared ?? prepareWithFold(snapshot);
+  const { groupOfNode, groups, shapes } = prepared ?? prepareWithFold(snapshot);
   const selfSizes = foldOwnedSizes(snapshot); // folded by now, on this thread or another
   // Nodes of size 0 are not counted; groups they alone made are dropped below.
   for (let i = 0; i < groupOfNode.length; i++) if (selfSizes[i] === 0) groupOfNode[i] = -1;
   moveLocatedObjects(snapshot, groupOfNode, groups, snapshot.nodeTypeNames.indexOf('object'));
-  return dropEmptyGroups({ ...groups.result(), groupOfNode, selfSizes });
+  return dropEmptyGroups({ ...groups.result(), groupOfNode, selfSizes, shapes });
 }
 
 /** Each node's group by name, in `groupOfNode` (which holds the shapes' scratch until then). */
@@ -142,7 +183,7 @@ function nameNodes(snapshot: HeapSnapshot, detached: Uint32Array, shapes: Object
     }
     groupOfNode[i] = groups.unlocated(name);
   }
-  return { groupOfNode, groups };
+  return { groupOfNode, groups, shapes: shapes.definitions };
 }
 
 /** Without the groups the location move left empty, renumbered in order: every group of a grouping has nodes. */
@@ -160,7 +201,7 @@ function dropEmptyGroups(grouping: Grouping): Grouping {
     kept.locations.push(grouping.locations[group] ?? null);
   });
   for (let i = 0; i < groupOfNode.length; i++) if (groupOfNode[i]! >= 0) groupOfNode[i] = renumbered[groupOfNode[i]!]!;
-  return { ...kept, groupOfNode, selfSizes: grouping.selfSizes };
+  return { ...kept, groupOfNode, selfSizes: grouping.selfSizes, shapes: grouping.shapes };
 }
 
 /**

@@ -31,11 +31,21 @@ const MIN_OBJECTS_PER_SHAPE = 2;
 /** DevTools' MIN_OBJECT_PROPORTION_PER_INTERFACE: a kept shape covers at least 1 in this many plain objects. */
 const MIN_OBJECT_PROPORTION_PER_SHAPE = 1000;
 
+/** A kept shape: its name, `{a, b}`, and its properties in edge order. */
+export interface ShapeDefinition {
+  name: string;
+  properties: string[];
+}
+
 export interface ObjectShapes {
   /** Names of the kept shapes, `{a, b}`, most popular first. */
   names: string[];
+  /** The kept shapes themselves, in the same order: another snapshot can be named by them (see `definitions`). */
+  definitions: ShapeDefinition[];
   /** Index into `names` of the shape of node `node`, or -1 (not a plain object, or no shape matches). */
   shapeOf(node: number): number;
+  /** Whether node `node` is a plain object (shaped or not). Valid as long as `shapeOf` is. */
+  isPlain(node: number): boolean;
 }
 
 /** A shape proposed by plain objects: its name, its properties (edge order) and how many objects proposed it. */
@@ -47,16 +57,18 @@ interface Shape {
 
 /**
  * Names the plain objects of `snapshot` by shape. The pass over the nodes runs here; matching a property list to a
- * kept shape runs when `shapeOf` first asks for it.
+ * kept shape runs when `shapeOf` first asks for it. With `definitions` (another snapshot's kept shapes), those are
+ * the kept shapes instead of this snapshot's popular ones: DevTools' Comparison names the base snapshot's objects by
+ * the shapes of the snapshot it is compared with (`HeapSnapshot.aggregatesForDiff`).
  *
  * `scratch`, when given, is nodeCount int32s this function may use until the last `shapeOf` call: it keeps each
  * plain object's list id there. `shapeOf(node)` reads only entry `node`, so the caller may overwrite the entries of
  * nodes it is done with (groupNodes writes each node's group right after asking for its shape).
  */
-export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array): ObjectShapes {
+export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array, definitions?: readonly ShapeDefinition[]): ObjectShapes {
   const objectType = snapshot.nodeTypeNames.indexOf('object');
   const propertyType = snapshot.edgeTypeNames.indexOf('property');
-  if (objectType < 0 || propertyType < 0) return { names: [], shapeOf: () => -1 };
+  if (objectType < 0 || propertyType < 0) return { names: [], definitions: [], shapeOf: () => -1, isPlain: () => false };
   const { nodeCount, nodeType, nodeName, firstEdge, edgeType, edgeNameOrIndex, strings } = snapshot;
   // Which string indices spell 'Object' (V8 writes each string once, other writers may not), and which spell
   // '__proto__': lookups per node and per edge instead of string comparisons.
@@ -92,7 +104,7 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
     listOfNode[i] = list;
   }
   const propertyNames = (list: number) => lists.get(list).map((index) => strings.get(index));
-  const shapes = popularShapes(lists.size, propertyNames, objectsPerList, plainObjects);
+  const shapes: readonly ShapeDefinition[] = definitions ?? popularShapes(lists.size, propertyNames, objectsPerList, plainObjects);
   const tree = buildShapeTree(shapes);
   // Per list: the kept shape it matches, -1 for none, -2 not yet computed.
   const match = new Int32Array(lists.size).fill(-2);
@@ -103,7 +115,8 @@ export function inferObjectShapes(snapshot: HeapSnapshot, scratch?: Int32Array):
     if (shape === -2) shape = match[list] = bestShape(tree, propertyNames(list).sort());
     return shape;
   };
-  return { names: shapes.map((shape) => shape.name), shapeOf };
+  const isPlain = (node: number) => listOfNode[node]! >= 0;
+  return { names: shapes.map((shape) => shape.name), definitions: shapes.map(({ name, properties }) => ({ name, properties })), shapeOf, isPlain };
 }
 
 /** A property name as DevTools shows it in a shape: JSON-quoted when it holds `,` `'` `"` `{` or `}`. */
@@ -163,7 +176,7 @@ function treeNode(): ShapeTreeNode {
   return { next: new Map(), greatest: null, shape: -1, size: 0, seen: -1 };
 }
 
-function buildShapeTree(shapes: readonly Shape[]): ShapeTreeNode {
+function buildShapeTree(shapes: readonly ShapeDefinition[]): ShapeTreeNode {
   const root = treeNode();
   shapes.forEach((shape, index) => {
     const properties = [...shape.properties].sort();

@@ -65,7 +65,11 @@ export class ClassRetainedSizes {
   readonly #byName = new Map<string, number>();
   readonly #byLocation = new Map<string, number>();
 
-  constructor(tree: DominatorTree, grouping: Grouping) {
+  constructor(
+    tree: DominatorTree,
+    /** The grouping the constructors are of. */
+    readonly grouping: Grouping,
+  ) {
     // Per display name, one pseudo-group, so that same-named classes that one row shows together are not counted
     // twice when one's object dominates another's; per located group, its own figure.
     const perGroup = groupRetainedSizes(tree, grouping.groupOfNode, grouping.names.length);
@@ -108,6 +112,14 @@ export interface RetainedSizes {
 export function retainedSizes(snapshot: HeapSnapshot, grouping: Grouping): RetainedSizes {
   const tree = computeDominators(snapshot, { selfSizes: grouping.selfSizes });
   return { tree, byClass: new ClassRetainedSizes(tree, grouping) };
+}
+
+/**
+ * The same snapshot's retained sizes for the constructors of another grouping of it (its objects named by another
+ * snapshot's shapes, for a comparison: `withShapesOf` in diff-snapshots.ts). The dominator tree stays.
+ */
+export function retainedSizesFor(sizes: RetainedSizes, grouping: Grouping): RetainedSizes {
+  return sizes.byClass.grouping === grouping ? sizes : { tree: sizes.tree, byClass: new ClassRetainedSizes(sizes.tree, grouping) };
 }
 
 /** The summary with `retainedSize` on each row (null for all when `sizes` is null). */

@@ -18,7 +18,7 @@ import { after, before, test } from 'node:test';
 import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { summarize } from '../../../src/core/snapshot/summarize.js';
-import { devToolsAvailable, DevToolsUnavailableError, loadWithDevTools, type DevToolsAggregate, type DevToolsRules } from '../../helpers/devtools-snapshot-loader.js';
+import { devToolsUnavailableReason, loadWithDevTools, type DevToolsAggregate, type DevToolsRules } from '../../helpers/devtools-snapshot-loader.js';
 
 /**
  * DevTools rules group-nodes.ts does not follow (yet). All are in
@@ -86,13 +86,8 @@ let snapshot: ParsedSnapshot;
 let unavailable: string | undefined;
 
 before(async () => {
-  try {
-    await devToolsAvailable();
-  } catch (error) {
-    if (!(error instanceof DevToolsUnavailableError)) throw error;
-    unavailable = error.message;
-    return;
-  }
+  unavailable = await devToolsUnavailableReason();
+  if (unavailable !== undefined) return;
   dir = mkdtempSync(join(tmpdir(), 'leaktop-oracle-'));
   const file = join(dir, 'target.heapsnapshot');
   const child = spawnSync(process.execPath, ['-e', TARGET, file], { encoding: 'utf8', timeout: 60_000 });

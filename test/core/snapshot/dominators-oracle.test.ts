@@ -19,7 +19,7 @@ import { computeDominators, groupRetainedSizes, type DominatorTree } from '../..
 import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { computeDistances } from '../../../src/core/snapshot/retainer-paths.js';
 import { groupNodes, type Grouping } from '../../../src/core/snapshot/group-nodes.js';
-import { devToolsAvailable, DevToolsUnavailableError, loadNodeDataWithDevTools, type DevToolsNodeData } from '../../helpers/devtools-snapshot-loader.js';
+import { devToolsUnavailableReason, loadNodeDataWithDevTools, type DevToolsNodeData } from '../../helpers/devtools-snapshot-loader.js';
 
 /** Two heaps: a mixed one, and one that also ran a while (timers, GC, optimised code) before the snapshot. */
 const TARGETS: Record<string, string> = {
@@ -79,13 +79,8 @@ const loaded = new Map<string, Loaded>();
 let unavailable: string | undefined;
 
 before(async () => {
-  try {
-    await devToolsAvailable();
-  } catch (error) {
-    if (!(error instanceof DevToolsUnavailableError)) throw error;
-    unavailable = error.message;
-    return;
-  }
+  unavailable = await devToolsUnavailableReason();
+  if (unavailable !== undefined) return;
   dir = mkdtempSync(join(tmpdir(), 'leaktop-dominators-'));
   for (const [name, source] of Object.entries(TARGETS)) {
     const file = join(dir, `${name}.heapsnapshot`);
