@@ -210,9 +210,9 @@ describe('leaktop TUI in a 100x30 UTF-8 terminal', { timeout: 60_000 }, () => {
   });
 
   it('? shows the key help and Esc goes back', async () => {
-    await press(term, '?', (t) => /^Keys$/m.test(t.screenText()) && t.screenText().includes('move the selection'), 'the help view');
+    await press(term, '?', (t) => /^Keys {3}GROWTH/m.test(t.screenText()) && t.screenText().includes('move the selection'), 'the help view');
     assert.ok(!term.screenText().includes('COMMAND'), 'the table is gone');
-    await press(term, KEYS.escape, (t) => t.screenText().includes('COMMAND') && !/^Keys$/m.test(t.screenText()), 'the table again');
+    await press(term, KEYS.escape, (t) => t.screenText().includes('COMMAND') && !/^Keys /m.test(t.screenText()), 'the table again');
   });
 
   it('q quits with status 0 and leaves the alternate screen', async () => {
@@ -258,6 +258,11 @@ describe('leaktop TUI in an 80x24 terminal with no locale (C)', { timeout: 60_00
       await press(term, KEYS.enter, (t) => /\d\S* *[|+]/.test(chartLine(t)), 'the detail view with an RSS chart');
       assert.ok(!BOX_DRAWING.test(term.screenText()), `no box-drawing characters in the chart\n${term.describeScreen()}`);
       assert.ok(!BLOCK_CHARS.test(term.screenText()));
+
+      // The whole key help fits 80x24: the GROWTH note on top, the last key at the bottom.
+      await press(term, '?', (t) => /^Keys {3}GROWTH: .* \* marks attached rows\.$/m.test(t.screenText()), 'the help view');
+      assert.ok(/^q Ctrl-C +quit$/m.test(term.screenText()), `the last key is on screen\n${term.describeScreen()}`);
+      await press(term, KEYS.escape, (t) => !/^Keys /m.test(t.screenText()), 'back from the help');
 
       term.write('q');
       assert.equal((await term.waitForExit(10_000)).exitCode, 0);
