@@ -102,7 +102,7 @@ export interface SnapshotParserOptions {
   onHeader?: (columns: HeapSnapshot, locationFields: string[]) => void;
   /**
    * Whether numbers and plain strings are read by the WebAssembly fast path (wasm/snapshot-scanner.ts; default
-   * true). false runs the JavaScript loops alone — the same results, about twice the time; tests compare the two.
+   * true). false runs the JavaScript loops alone — the same results, more slowly; tests compare the two.
    */
   webAssembly?: boolean;
 }
