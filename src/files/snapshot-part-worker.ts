@@ -16,7 +16,7 @@ import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 
 export interface PartWorkerInput {
   path: string;
-  /** Byte offset where this part ends: a line break inside `edges`. */
+  /** Byte offset where this part ends: the comma before an edge record. */
   splitAt: number;
 }
 

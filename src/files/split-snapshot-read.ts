@@ -2,16 +2,16 @@
  * Reads a large `.heapsnapshot` file on two threads: the parse is bound by one core (about 4 ns per number with
  * the WebAssembly scanner, plus the strings), and a 1 GB file holds 200+ million numbers.
  *
- * V8 writes `nodes` and then `edges` with one record per line (`\n,` between records), and `edges` is the largest
- * part of the file. So the file is cut at a line break inside `edges`: a worker thread parses the header, the nodes
- * and the edges before the cut; this thread parses the edges after it and everything else (locations, strings).
- * This thread must know the index of the first edge record after the cut before the worker gets there: it counts
- * the line breaks from the cut to the end of `edges` (16 bytes at a time, many times faster than parsing).
- * Both parsers fill the same columns, in SharedArrayBuffers. At the end the worker's record count must meet this
- * thread's first record exactly.
+ * V8 writes `nodes` and then `edges`, and `edges` is the largest part of the file. So the file is cut at a comma
+ * inside `edges`: a worker thread parses the header, the nodes and the edges before the cut; this thread parses the
+ * edges after it and everything else (locations, strings). This thread must know the index of the first edge record
+ * after the cut: it counts the commas from the cut to the end of `edges` (16 bytes at a time, many times faster than
+ * parsing) — one per value — and moves the cut to the start of the next record. Commas, not line breaks: up to Node
+ * 22, V8 puts each record on a line of its own, Node 24 writes none. Both parsers fill the same columns, in
+ * SharedArrayBuffers. At the end the worker's record count must meet this thread's first record exactly.
  *
- * Anything unexpected — a small file, one core, no WebAssembly, a layout that is not V8's, a malformed file — returns null, and the
- * caller parses the file in one piece, which also gives the exact error for a malformed one.
+ * Anything unexpected — a small file, one core, no WebAssembly, a layout that is not V8's, a malformed file — returns
+ * null, and the caller parses the file in one piece, which also gives the exact error for a malformed one.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -31,11 +31,13 @@ const MIN_SPLIT_BYTES = 64 * 1024 * 1024;
  */
 const SPLIT_FRACTION = 0.5;
 const READ_BYTES = 1024 * 1024;
-const NEWLINE = 0x0a;
+const COMMA = 0x2c;
 const CLOSE_BRACKET = 0x5d;
+/** Bytes read to find the header's edge fields, or the end of the record a cut fell into. */
+const HEAD_BYTES = 64 * 1024;
 
 interface Split {
-  /** Byte offset of the line break before the first edge record of the second part. */
+  /** Byte offset of the comma before the first edge record of the second part. */
   at: number;
   /** Edge records from there to the end of `edges`. */
   records: number;
@@ -69,13 +71,10 @@ export async function readSnapshotInTwo(path: string, options: SplitReadOptions 
   try {
     const size = fstatSync(fd).size;
     if (size < (options.minBytes ?? MIN_SPLIT_BYTES)) return null;
-    const at = findCut(fd, size, options.fraction ?? SPLIT_FRACTION);
-    if (at < 0) return null;
-    // The worker starts at once; the records after the cut are counted meanwhile.
-    worker = new Worker(new URL('./snapshot-part-worker.js', import.meta.url), { workerData: { path, splitAt: at } });
-    const messages = workerMessages(worker);
-    const split = recordsAfter(fd, at, size, scanner);
+    const split = findSplit(fd, size, options.fraction ?? SPLIT_FRACTION, scanner);
     if (!split) return null;
+    worker = new Worker(new URL('./snapshot-part-worker.js', import.meta.url), { workerData: { path, splitAt: split.at } });
+    const messages = workerMessages(worker);
     const header = await messages.next();
     if (header.type !== 'header') return null;
     const firstRecord = header.columns.edgeCount - split.records;
@@ -143,14 +142,41 @@ function workerMessages(worker: Worker): { next(): Promise<WorkerMessage> } {
 }
 
 /**
- * The cut: the first line break after `fraction` of the file, if it lies inside `edges` — the numeric array that is
+ * Where to cut and how many edge records follow: the first comma after `fraction` of the file, if it lies inside
+ * `edges` (if inside `nodes`, the first one of `edges`), moved over the rest of the record it fell into.
+ */
+function findSplit(fd: number, size: number, fraction: number, scanner: SnapshotScanner): Split | null {
+  const stride = edgeFieldCount(fd);
+  const cut = stride > 0 ? findCut(fd, size, fraction) : -1;
+  if (cut < 0) return null;
+  const commas = countToBracket(fd, cut, size, COMMA, scanner);
+  if (commas < 0) return null;
+  // One value follows each of those commas; the first after the cut must start a record.
+  const extra = commas % stride;
+  const at = extra === 0 ? cut : nthByteAfter(fd, COMMA, cut, extra);
+  return at < 0 ? null : { at, records: (commas - extra) / stride };
+}
+
+/** The number of edge fields, from the header's `meta` (V8 writes the `snapshot` object first); -1 if not found. */
+function edgeFieldCount(fd: number): number {
+  const head = readText(fd, 0, HEAD_BYTES);
+  const fields = /"edge_fields":(\[[^\]]*\])/.exec(head)?.[1];
+  try {
+    return fields ? (JSON.parse(fields) as unknown[]).length : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * The cut: the first comma after `fraction` of the file, if it lies inside `edges` — the numeric array that is
  * followed by `trace_function_infos` in V8's layout. If it lies inside `nodes` (followed by `edges`), the cut moves
- * to the first line break of `edges`. -1 when neither.
+ * to the first comma of `edges`. -1 when neither.
  */
 function findCut(fd: number, size: number, fraction: number): number {
   let from = Math.floor(size * fraction);
   for (let attempt = 0; attempt < 2; attempt++) {
-    const at = indexOfByte(fd, NEWLINE, from, size);
+    const at = indexOfByte(fd, COMMA, from, size);
     const end = at < 0 ? -1 : indexOfByte(fd, CLOSE_BRACKET, at, size);
     if (end < 0) return -1;
     const next = readText(fd, end + 1, 32);
@@ -159,12 +185,6 @@ function findCut(fd: number, size: number, fraction: number): number {
     from = end + 1 + ',\n"edges":['.length;
   }
   return -1;
-}
-
-/** The cut and the edge records after it. */
-function recordsAfter(fd: number, at: number, size: number, scanner: SnapshotScanner): Split | null {
-  const counted = countLinesToBracket(fd, at, size, scanner);
-  return counted ? { at, records: counted.lines } : null;
 }
 
 function indexOfByte(fd: number, byte: number, from: number, size: number): number {
@@ -179,33 +199,39 @@ function indexOfByte(fd: number, byte: number, from: number, size: number): numb
   return -1;
 }
 
+/** The position of the `n`-th `byte` after position `from` (records are short: it is near), or -1. */
+function nthByteAfter(fd: number, byte: number, from: number, n: number): number {
+  const buffer = Buffer.alloc(HEAD_BYTES);
+  const read = readSync(fd, buffer, 0, buffer.length, from + 1);
+  let at = -1;
+  for (let found = 0; found < n; found++) {
+    at = buffer.subarray(0, read).indexOf(byte, at + 1);
+    if (at < 0) return -1;
+  }
+  return from + 1 + at;
+}
+
 /**
- * Line breaks from `from` to the next ']' — the end of the numeric array, as numbers have no ']' — and where that
- * is. The file is read straight into a WebAssembly scanner's memory; the ']' is found by Buffer#indexOf
- * (memchr), the line breaks are counted 16 bytes at a time: this runs before this thread can start parsing, over
- * ~40 % of the file. Bytes that do not belong in a numeric array are not looked for here; the parsers reject them,
- * and the caller then falls back to the one-piece parse.
+ * How many `byte`s lie from `from` to the next ']' — the end of the numeric array, as numbers have no ']' — or -1.
+ * The file is read straight into a WebAssembly scanner's memory; the ']' is found by Buffer#indexOf (memchr), the
+ * bytes are counted 16 at a time: this runs before either thread can start parsing, over ~40 % of the file. Bytes
+ * that do not belong in a numeric array are not looked for here; the parsers reject them, and the caller then
+ * falls back to the one-piece parse.
  */
-function countLinesToBracket(fd: number, from: number, size: number, scanner: SnapshotScanner): { lines: number; end: number } | null {
+function countToBracket(fd: number, from: number, size: number, byte: number, scanner: SnapshotScanner): number {
   const window = scanner.inputWindow;
   // A Buffer view of the same memory: Buffer#indexOf is memchr, Uint8Array#indexOf is 20 times slower.
   const buffer = Buffer.from(window.buffer, window.byteOffset, window.byteLength);
-  let lines = 0;
-  let last = -1;
+  let count = 0;
   for (let position = from; position < size; ) {
     const read = readSync(fd, buffer, 0, SCANNER_WINDOW_BYTES, position);
-    if (read === 0) return null;
+    if (read === 0) return -1;
     const bracket = buffer.subarray(0, read).indexOf(CLOSE_BRACKET);
-    lines += scanner.countInWindow(NEWLINE, bracket >= 0 ? bracket : read);
-    if (bracket >= 0) {
-      // V8 ends the array with a line break before ']' (`…\n]`): that one starts no record.
-      const previous = bracket > 0 ? buffer[bracket - 1] : last;
-      return { lines: previous === NEWLINE ? lines - 1 : lines, end: position + bracket };
-    }
-    last = buffer[read - 1]!;
+    count += scanner.countInWindow(byte, bracket >= 0 ? bracket : read);
+    if (bracket >= 0) return count;
     position += read;
   }
-  return null;
+  return -1;
 }
 
 function readText(fd: number, position: number, length: number): string {

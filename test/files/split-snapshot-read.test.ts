@@ -51,6 +51,19 @@ test('grouped on two threads (the fold on the worker), a split file groups exact
   assert.deepEqual(summarize(split), summarize(parseSnapshot(readFileSync(file))));
 });
 
+test("Node 24's layout, no line break between records, is cut at a record's comma wherever the cut falls", async () => {
+  // Node 20 writes `\n,` between records; Node 24 writes `,` alone (its top-level keys keep their line breaks).
+  const node24 = join(dir, 'node24-layout.heapsnapshot');
+  const text = readFileSync(file, 'latin1');
+  const arrays = text.indexOf('"nodes":[');
+  const after = text.indexOf('\n"trace_function_infos"');
+  writeFileSync(node24, text.slice(0, arrays) + text.slice(arrays, after).replace(/\n,/g, ',').replace(/\n\]/g, ']') + text.slice(after), 'latin1');
+  const written = readFileSync(node24, 'latin1');
+  assert.ok(!written.slice(arrays, written.indexOf('\n"trace_function_infos"')).includes('\n,'), 'no line breaks inside the arrays');
+  // Cuts at several fractions land in every position of a record (3 values each).
+  for (const fraction of [0.5, 0.5001, 0.5002, 0.6, 0.7]) assertSame(await readSnapshotInTwo(node24, { minBytes: 0, fraction }), whole);
+});
+
 test('a cut that falls inside nodes moves to the start of edges', async () => {
   assertSame(await readSnapshotInTwo(file, { minBytes: 0, fraction: 0.05 }), whole);
 });
@@ -58,7 +71,7 @@ test('a cut that falls inside nodes moves to the start of edges', async () => {
 test('no split where it cannot work: a small file, a cut past the edges, a layout that is not V8s', async () => {
   assert.equal(await readSnapshotInTwo(file), null, 'below the default size');
   assert.equal(await readSnapshotInTwo(file, { minBytes: 0, fraction: 0.995 }), null, 'the cut lands in strings');
-  // The same snapshot without V8's line breaks: one line, so there is no record boundary to cut at.
+  // The same snapshot as one line (JSON.stringify): not V8's layout, which puts each top-level key on a line.
   const compact = join(dir, 'compact.heapsnapshot');
   writeFileSync(compact, JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))));
   assert.equal(await readSnapshotInTwo(compact, { minBytes: 0 }), null);

@@ -120,8 +120,8 @@ export interface SplitPoint {
  * after `write` returns, so the caller may reuse its read buffer.
  *
  * A file can also be read in two parts at once (see src/files/split-snapshot-read.ts): one parser takes the bytes
- * up to a line break inside `edges` and ends with `endAtEdgeRecord`, another starts there with `resumeInEdges` and
- * takes the rest; both fill the same (shared) columns.
+ * up to the comma before an edge record and ends with `endAtEdgeRecord`, another starts there with `resumeInEdges`
+ * and takes the rest; both fill the same (shared) columns.
  */
 export class SnapshotParser {
   constructor(private readonly options: SnapshotParserOptions = {}) {
@@ -130,9 +130,9 @@ export class SnapshotParser {
   }
 
   /**
-   * A parser for the second part of a split file: its input starts at byte `offset` of the file, at the line break
-   * before edge record `firstRecord`, in V8's layout (`\n,` between records). `columns` are the first parser's,
-   * whose nodes must all be read by the time this parser ends (see `completeSplit`).
+   * A parser for the second part of a split file: its input starts at byte `offset` of the file, at the comma before
+   * edge record `firstRecord`. `columns` are the first parser's, whose nodes must all be read by the time this parser
+   * ends (see `completeSplit`).
    */
   static resumeInEdges(columns: HeapSnapshot, locationFields: string[], firstRecord: number, offset: number): SnapshotParser {
     const parser = new SnapshotParser();
