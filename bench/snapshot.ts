@@ -4,7 +4,7 @@
  * and Chrome DevTools' own loader (HeapSnapshotLoader + JSHeapSnapshot, as the Memory panel runs it, bundled from
  * the `chrome-devtools-frontend` package by test/helpers/devtools-snapshot-loader.ts).
  *
- *   node dist/bench/snapshot.js [--large]
+ *   node dist/bench/snapshot.js [--large] [--corpus-node PATH]
  *
  * The corpus is made here: child processes fill their heap with a known number of small object graphs and call
  * `v8.writeHeapSnapshot` — a small (~10 MB) and a medium (~150 MB) file, plus a second medium file for the diff
@@ -17,6 +17,7 @@
  * deleted at the end, also on an error or a signal; every child is ended by PID.
  */
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -155,9 +156,9 @@ async function childMain(argv: string[]): Promise<void> {
 }
 
 /** Runs this file as a child (`--child KIND ARGS…`), owned by PID, and returns its last stdout line as JSON. */
-function runChild<T>(args: string[], label: string, dir: string): Promise<T> {
+function runChild<T>(args: string[], label: string, dir: string, node = process.execPath): Promise<T> {
   // TMPDIR: the DevTools bundle a child writes goes into our directory, so it goes even if the child is killed.
-  return runJsonChild<T>([`--max-old-space-size=${CHILD_HEAP_MB}`, thisFile, '--child', ...args], label, { ...process.env, TMPDIR: dir });
+  return runJsonChild<T>([`--max-old-space-size=${CHILD_HEAP_MB}`, thisFile, '--child', ...args], label, { ...process.env, TMPDIR: dir }, node);
 }
 
 // ── output ──────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -258,7 +259,14 @@ function printTargets(large: FileResult | undefined, medium: FileResult): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { large: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { large: { type: 'boolean', default: false }, 'corpus-node': { type: 'string', default: process.execPath } },
+    strict: true,
+  });
+  // The Node that writes the corpus: V8's snapshot layout differs between versions (Node 24 writes no line break
+  // between records), e.g. `--corpus-node node_modules/node24/bin/node`. Every measurement runs on this Node.
+  const corpusNode = values['corpus-node'];
   const runStart = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'leaktop-bench-snapshot-'));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
@@ -269,6 +277,7 @@ async function main(): Promise<void> {
   console.log('leaktop snapshot benchmark');
   console.log(`date:    ${new Date().toISOString()}`);
   console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} CPUs; node ${process.version}`);
+  if (corpusNode !== process.execPath) console.log(`corpus:  written by ${corpusNode} (${execFileSync(corpusNode, ['--version'], { encoding: 'utf8' }).trim()})`);
   console.log(`each figure: one run in a fresh process, but leaktop's: the median of ${LEAKTOP_RUNS} runs, with their highest peak RSS`);
   console.log(`(peak RSS = VmHWM, Node's own ~45 MB included); objects = what`);
   console.log(`each method counted (naive: every node; leaktop and DevTools: backing stores folded into owners, zero-size nodes left out)`);
@@ -276,9 +285,9 @@ async function main(): Promise<void> {
   try {
     const file = (name: string) => join(dir, `${name}.heapsnapshot`);
     const generateStart = performance.now();
-    await runChild(['generate', String(CORPUS.small), file('small')], 'generate small', dir);
-    await runChild(['generate', String(CORPUS.medium), file('medium'), file('medium-b')], 'generate medium', dir);
-    if (values.large) await runChild(['generate', String(CORPUS.large), file('large')], 'generate large', dir);
+    await runChild(['generate', String(CORPUS.small), file('small')], 'generate small', dir, corpusNode);
+    await runChild(['generate', String(CORPUS.medium), file('medium'), file('medium-b')], 'generate medium', dir, corpusNode);
+    if (values.large) await runChild(['generate', String(CORPUS.large), file('large')], 'generate large', dir, corpusNode);
     for (const name of readdirSync(dir)) if (name.endsWith('.heapsnapshot')) flushToDisk(join(dir, name));
     console.log(`corpus written in ${((performance.now() - generateStart) / 1000).toFixed(1)} s to ${dir} (and flushed to disk)`);
 

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { disown, killPid, own } from './owned.js';
 
 /**
- * Runs `node NODE_ARGS…` as a child owned by PID (ended on a signal or an error of the bench, see owned.ts) and
+ * Runs `node NODE_ARGS…` (this Node, or the binary `node`) as a child owned by PID (ended on a signal or an error of the bench, see owned.ts) and
  * resolves with its last stdout line parsed as JSON — the benches' way of measuring in a fresh process, whose peak
  * RSS is then the measured work's alone. Rejects with the end of its stderr if it fails or prints nothing.
  */
-export function runJsonChild<T>(nodeArgs: string[], label: string, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+export function runJsonChild<T>(nodeArgs: string[], label: string, env: NodeJS.ProcessEnv = process.env, node = process.execPath): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(node, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const pid = child.pid;
     if (pid === undefined) {
       reject(new Error(`could not start ${label}`));
