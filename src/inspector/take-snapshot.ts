@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { access, constants, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../core/user-error.js';
@@ -66,6 +66,19 @@ const WRITE_HINT = 'Choose a writable directory with room for the file: a snapsh
 export function defaultSnapshotName(pid: number, at: Date): string {
   const stamp = at.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   return `leaktop-${pid}-${stamp}.heapsnapshot`;
+}
+
+/**
+ * The default path in `dir` for a snapshot of `pid` taken at `at`, with `-2`, `-3`… before the extension when that
+ * name is taken (by a snapshot, its sidecar or a capture under way): two snapshots of a small heap fit in one second,
+ * and the second must not replace the first.
+ */
+export function unusedSnapshotPath(dir: string, pid: number, at: Date): string {
+  const base = join(dir, defaultSnapshotName(pid, at)).replace(/\.heapsnapshot$/, '');
+  const taken = (path: string) => [path, `${path}.json`, `${path}.partial`].some((p) => existsSync(p));
+  let path = `${base}.heapsnapshot`;
+  for (let n = 2; taken(path); n++) path = `${base}-${n}.heapsnapshot`;
+  return path;
 }
 
 /**

@@ -10,7 +10,7 @@ import { findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snaps
 import { classObjects, retainedSizes, retainedSizesFor, withRetainedDiff, type ClassRef, type RetainedSizes } from '../core/snapshot/retained.js';
 import { pathGroupJson, RetainerPaths } from '../core/snapshot/retainer-paths.js';
 import { UserError } from '../core/user-error.js';
-import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
+import { defaultSnapshotName, takeSnapshot, unusedSnapshotPath } from '../inspector/take-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
@@ -73,7 +73,7 @@ export class SessionManager {
     const session = this.#sessions.get(key);
     if (!session) return;
     if (this.#store.getState().attachments.get(key)?.capture) return this.#store.setStatus('a snapshot of that process is already running');
-    const path = `${this.#snapshotDir}/${defaultSnapshotName(session.pid, new Date())}`;
+    const path = unusedSnapshotPath(this.#snapshotDir, session.pid, new Date());
     const parser = new SnapshotParser();
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
     try {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UserError } from '../../src/core/user-error.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { InspectorSession } from '../../src/inspector/session.js';
-import { defaultSnapshotName, takeSnapshot, type SnapshotSidecar } from '../../src/inspector/take-snapshot.js';
+import { defaultSnapshotName, takeSnapshot, unusedSnapshotPath, type SnapshotSidecar } from '../../src/inspector/take-snapshot.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { isAlive, killAllTargets, startNodeTarget } from '../helpers/targets.js';
 
@@ -33,6 +33,22 @@ describe('defaultSnapshotName', () => {
   it('is leaktop-PID-YYYYMMDD-HHMMSS.heapsnapshot in UTC', () => {
     assert.equal(defaultSnapshotName(123, new Date(Date.UTC(2026, 10, 26, 1, 15, 0, 999))), 'leaktop-123-20261126-011500.heapsnapshot');
     assert.equal(defaultSnapshotName(7, new Date(Date.UTC(2027, 0, 2, 23, 5, 9))), 'leaktop-7-20270102-230509.heapsnapshot');
+  });
+
+  it('unusedSnapshotPath adds -2, -3… when a snapshot, its sidecar or a capture under way has the name (two in one second)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leaktop-names-'));
+    try {
+      const at = new Date(Date.UTC(2026, 10, 26, 1, 15, 0));
+      const first = join(dir, 'leaktop-9-20261126-011500.heapsnapshot');
+      assert.equal(unusedSnapshotPath(dir, 9, at), first);
+      writeFileSync(first, '');
+      assert.equal(unusedSnapshotPath(dir, 9, at), join(dir, 'leaktop-9-20261126-011500-2.heapsnapshot'));
+      writeFileSync(join(dir, 'leaktop-9-20261126-011500-2.heapsnapshot.partial'), '');
+      writeFileSync(join(dir, 'leaktop-9-20261126-011500-3.heapsnapshot.json'), '');
+      assert.equal(unusedSnapshotPath(dir, 9, at), join(dir, 'leaktop-9-20261126-011500-4.heapsnapshot'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

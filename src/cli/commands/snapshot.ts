@@ -1,7 +1,7 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { formatBytes } from '../../core/format.js';
 import { InspectorSession } from '../../inspector/session.js';
-import { checkSnapshotPath, defaultSnapshotName, takeSnapshot } from '../../inspector/take-snapshot.js';
+import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
 import { cleanUpOnSignals } from '../signals.js';
 
@@ -27,7 +27,7 @@ const QUIET_STOP_MS = 1000;
  * leaktop opened it, also when the snapshot fails or the command is stopped by a signal.
  */
 export async function runSnapshot(options: SnapshotOptions): Promise<void> {
-  const path = resolve(options.output ?? join(options.dir ?? '.', defaultSnapshotName(options.pid, new Date())));
+  const path = resolve(options.output ?? unusedSnapshotPath(options.dir ?? '.', options.pid, new Date()));
   await checkSnapshotPath(path);
   const session = await InspectorSession.attach(options.pid);
   const progress = progressLine(options.pid);
