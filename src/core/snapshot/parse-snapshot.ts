@@ -492,7 +492,7 @@ export class SnapshotParser {
         // The fast path reads the ordinary runs and stops at anything else, which the code below handles.
         const before = n;
         const separatorDue = expect === NUM_SEPARATOR;
-        i = fast.scan(buf, i, end, n, limit, separatorDue);
+        i = fast.scanNumbers(buf, i, end, n, limit, separatorDue);
         n = fast.count;
         if (fast.expectSeparator) expect = NUM_SEPARATOR;
         else if (n !== before || separatorDue) expect = NUM_VALUE; // the last thing read was a ','

@@ -84,7 +84,7 @@ export class SnapshotScanner {
 
   /** Where scanNumbers puts the values; the parser uses it as its stage. */
   readonly stage: Uint32Array;
-  /** After `scan`: values in the stage; after `scanStrings`: strings in `stringStarts`. Whether a ',' must come next. */
+  /** After `scanNumbers`: values in the stage; after `scanStrings`: strings in `stringStarts`. Whether a ',' must come next. */
   count = 0;
   expectSeparator = false;
   /** After `scanStrings`: where each string starts in the table, and their bytes (`textLength` of them). */
@@ -118,7 +118,7 @@ export class SnapshotScanner {
    * `limit`. Returns where it stopped — `to`, or a byte the caller must handle itself (see scan-snapshot.wat) — and
    * sets `count` and `expectSeparator`.
    */
-  scan(bytes: Uint8Array, from: number, to: number, count: number, limit: number, expectSeparator: boolean): number {
+  scanNumbers(bytes: Uint8Array, from: number, to: number, count: number, limit: number, expectSeparator: boolean): number {
     const wasm = this.wasm;
     wasm.out.value = STAGE_AT + count * 4;
     wasm.expectSeparator.value = expectSeparator ? 1 : 0;
@@ -178,7 +178,7 @@ export class SnapshotScanner {
 
   /**
    * Memory for `countInWindow`, WINDOW_BYTES long, which the caller fills itself (say, straight from a file, with
-   * no copy). Whatever `scan` had there is forgotten.
+   * no copy). Whatever a scan had there is forgotten.
    */
   get inputWindow(): Uint8Array {
     this.source = null;
