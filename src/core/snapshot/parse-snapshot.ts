@@ -441,8 +441,8 @@ export class SnapshotParser {
   /**
    * Where the length of an array is not known in advance, how much room to make at first. `locations` has at most
    * one record per node (V8 writes one per object whose constructor it can place): that much room is made at once,
-   * as memory the system hands out only when written to, so that no copies pile up while it grows (~90 MB at the
-   * peak of a 1 GB snapshot). The array grows past that if it must.
+   * as memory the system hands out only when written to, so that no copies pile up while it grows (each growth
+   * leaves the old array to the garbage collector). The array grows past that if it must.
    */
   private growableCapacity(key: NumericKey): number {
     const header = this.header;
