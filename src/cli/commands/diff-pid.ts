@@ -1,16 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
 import { retainedSizes, retainedSizesFor } from '../../core/snapshot/retained.js';
 import { diffWithExtras } from '../diff-extras.js';
-import type { HeapSnapshot } from '../../core/snapshot/heap-snapshot.js';
-import { SnapshotParser } from '../../core/snapshot/parse-snapshot.js';
-import { InspectorSession } from '../../inspector/session.js';
-import { defaultSnapshotName, takeSnapshot } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
-import { cleanUpOnSignals } from '../signals.js';
+import { withSnapshotSeries } from '../snapshot-series.js';
 import { diffText } from '../snapshot-text.js';
 
 export interface DiffPidOptions {
@@ -35,26 +28,17 @@ export interface DiffPidOptions {
  * its chunks while it streams in, so the diff is ready when the second capture ends.
  */
 export async function runDiffPid(options: DiffPidOptions): Promise<void> {
-  const keepDir = resolve(options.dir ?? '.');
-  const session = await InspectorSession.attach(options.pid);
-  // Made only once attached, so a refused attach leaves nothing behind.
-  const workDir = options.keep ? keepDir : mkdtempSync(join(tmpdir(), 'leaktop-diff-'));
-  const abort = new AbortController();
-  const cleanup = async () => {
-    abort.abort();
-    await session.detach().catch(() => undefined);
-    if (!options.keep) rmSync(workDir, { recursive: true, force: true });
-  };
-  const removeHandlers = cleanUpOnSignals(cleanup);
-  try {
-    const first = await capture(session, workDir, 'A', abort.signal);
+  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-' }, async ({ signal, capture }) => {
+    note(options, `snapshot A of PID ${options.pid}...`);
+    const first = await capture('A');
     note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);
     // A's share of the work (grouping, ids, dominator tree) is done during the wait, not after B.
     const waitEnds = Date.now() + options.waitMs;
     const preparedA = prepareSnapshot(first.snapshot);
     const retainedA = options.retained === false ? null : retainedSizes(preparedA.snapshot, preparedA.grouping);
-    await sleep(Math.max(0, waitEnds - Date.now()), undefined, { signal: abort.signal });
-    const second = await capture(session, workDir, 'B', abort.signal);
+    await sleep(Math.max(0, waitEnds - Date.now()), undefined, { signal });
+    note(options, `snapshot B of PID ${options.pid}...`);
+    const second = await capture('B');
     const preparedB = prepareSnapshot(second.snapshot);
     const retainedB = options.retained === false ? null : retainedSizes(preparedB.snapshot, preparedB.grouping);
     // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
@@ -65,18 +49,7 @@ export async function runDiffPid(options: DiffPidOptions): Promise<void> {
     if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
     else await writeOut(diffText(diff, options.top));
     if (options.keep) note(options, `kept ${first.path} and ${second.path}`);
-  } finally {
-    removeHandlers();
-    await cleanup();
-  }
-
-  async function capture(s: InspectorSession, dir: string, label: string, signal: AbortSignal): Promise<{ path: string; snapshot: HeapSnapshot }> {
-    const path = join(dir, defaultSnapshotName(options.pid, new Date()).replace('.heapsnapshot', `-${label}.heapsnapshot`));
-    const parser = new SnapshotParser();
-    note(options, `snapshot ${label} of PID ${options.pid}...`);
-    await takeSnapshot(s, { path, signal, onChunk: (chunk) => parser.write(chunk) });
-    return { path, snapshot: parser.end() };
-  }
+  });
 }
 
 /** Progress for a person at a terminal; nothing in a log. */

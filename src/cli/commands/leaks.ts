@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HeapSnapshot } from '../../core/snapshot/heap-snapshot.js';
 import { findLeakCandidates, snapshotIds, type LeakReport, type SnapshotIds } from '../../core/snapshot/leak-candidates.js';
-import { SnapshotParser } from '../../core/snapshot/parse-snapshot.js';
 import { UserError } from '../../core/user-error.js';
-import { InspectorSession } from '../../inspector/session.js';
-import { defaultSnapshotName, takeSnapshot } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
 import { readSidecar, readSnapshotFile } from '../read-snapshot-file.js';
-import { cleanUpOnSignals } from '../signals.js';
+import { withSnapshotSeries } from '../snapshot-series.js';
 import { leaksText } from '../snapshot-text.js';
 
 /** The three snapshots of a leak check, in order. */
@@ -62,34 +57,20 @@ export async function runLeaksFiles(options: LeaksFilesOptions): Promise<void> {
  * Closes what it opened, also on SIGINT/SIGTERM/SIGHUP, and deletes the files unless `--keep`.
  */
 export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
-  const keepDir = resolve(options.dir ?? '.');
-  const session = await InspectorSession.attach(options.pid);
-  // Made only once attached, so a refused attach leaves nothing behind.
-  const workDir = options.keep ? keepDir : mkdtempSync(join(tmpdir(), 'leaktop-leaks-'));
-  const abort = new AbortController();
-  const kept: string[] = [];
-  const cleanup = async () => {
-    abort.abort();
-    await session.detach().catch(() => undefined);
-    if (!options.keep) rmSync(workDir, { recursive: true, force: true });
-  };
-  const removeHandlers = cleanUpOnSignals(cleanup);
-  try {
-    const stamp = defaultSnapshotName(options.pid, new Date());
+  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-leaks-' }, async (series) => {
+    const kept: string[] = [];
     const capture = async (stage: (typeof LEAK_STAGES)[number], n: number): Promise<HeapSnapshot> => {
-      const path = join(workDir, stamp.replace('.heapsnapshot', `-${stage}.heapsnapshot`));
-      const parser = new SnapshotParser();
       note(options, `snapshot ${n}/3 (${stage}) of PID ${options.pid}...`);
-      await takeSnapshot(session, { path, signal: abort.signal, onChunk: (chunk) => parser.write(chunk) });
+      const { path, snapshot } = await series.capture(stage);
       kept.push(path);
-      return parser.end();
+      return snapshot;
     };
     const wait = async (next: string, ids: () => SnapshotIds): Promise<SnapshotIds> => {
       const ends = Date.now() + options.intervalMs;
       const result = ids(); // sorted during the wait
       while (Date.now() < ends) {
         note(options, `${next} snapshot in ${Math.ceil((ends - Date.now()) / 1000)} s`, true);
-        await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal: abort.signal });
+        await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal: series.signal });
       }
       return result;
     };
@@ -103,10 +84,7 @@ export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
     const report = findLeakCandidates(baseline, target, final);
     await print(report, options.json, `PID ${options.pid}: objects allocated between the baseline and the target (${options.intervalMs / 1000} s apart) and still alive ${options.intervalMs / 1000} s later, biggest retained first.`);
     if (options.keep) note(options, `kept ${kept.join(', ')}`);
-  } finally {
-    removeHandlers();
-    await cleanup();
-  }
+  });
 }
 
 let countdownShown = false;
