@@ -20,7 +20,6 @@
  * adds to the target, and other processes disturb it much less. The child is ended by PID at the end, also on an error or a signal; the
  * session is detached first, closing the inspector leaktop opened.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -28,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../src/inspector/sampling-profiler.js';
 import { InspectorSession } from '../src/inspector/session.js';
-import { disown, everOwnedPids, killPid, own, stopAllOwnedAndReport } from './helpers/owned.js';
+import { everOwnedPids, killPid, spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { CLOCK_TICKS_PER_SECOND, isAlive, readCpuTicks } from './helpers/proc-usage.js';
 import { summarize } from './helpers/stats.js';
 
@@ -70,18 +69,7 @@ function childMain(): void {
 /** Starts the server child, owned by PID; resolves with its PID and port once it listens. */
 function startServer(): Promise<{ pid: number; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [thisFile, '--child'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const pid = child.pid;
-    if (pid === undefined) return reject(new Error('could not start the server child'));
-    const exited = new Promise<void>((done) => child.once('close', () => done()));
-    own(pid, {
-      label: 'http server',
-      stop: async () => {
-        killPid(pid);
-        await exited;
-      },
-      killNow: () => killPid(pid),
-    });
+    const { child, pid } = spawnOwned(process.execPath, [thisFile, '--child'], 'http server');
     let stdout = '';
     let settled = false;
     child.stdout.on('data', (data: Buffer) => {
@@ -95,7 +83,6 @@ function startServer(): Promise<{ pid: number; port: number }> {
     child.stderr.resume(); // "Debugger listening/attached" lines
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      disown(pid);
       if (!settled) {
         settled = true;
         reject(new Error(`server child ended with code ${code}, signal ${signal}`));

@@ -18,7 +18,6 @@
  * (process.cpuUsage) is measured over each run. The child is ended by PID and every file is deleted at the end,
  * also on an error or a signal; the session is detached first, so the inspector leaktop opened is closed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -32,7 +31,7 @@ import { diffSnapshots, prepareSnapshot, type PreparedSnapshot, type SnapshotDif
 import { SnapshotParser, type ParsedSnapshot } from '../src/core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../src/inspector/session.js';
 import { takeSnapshot } from '../src/inspector/take-snapshot.js';
-import { disown, everOwnedPids, killPid, own, stopAllOwned, stopAllOwnedAndReport } from './helpers/owned.js';
+import { everOwnedPids, killPid, spawnOwned, stopAllOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { isAlive } from './helpers/proc-usage.js';
 import { summarize } from './helpers/stats.js';
 
@@ -92,21 +91,7 @@ interface ChildInfo {
 /** Starts the heap-holding child, owned by PID, and resolves when its heap is built. */
 function startChild(targetMb: number): Promise<ChildInfo> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_LIMIT_MB}`, thisFile, '--child', String(targetMb)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const pid = child.pid;
-    if (pid === undefined) {
-      reject(new Error('could not start the child'));
-      return;
-    }
-    const exited = new Promise<void>((done) => child.once('close', () => done()));
-    own(pid, {
-      label: `heap ${targetMb} MB`,
-      stop: async () => {
-        killPid(pid);
-        await exited;
-      },
-      killNow: () => killPid(pid),
-    });
+    const { child, pid } = spawnOwned(process.execPath, [`--max-old-space-size=${CHILD_HEAP_LIMIT_MB}`, thisFile, '--child', String(targetMb)], `heap ${targetMb} MB`);
     let stdout = '';
     let stderr = '';
     let settled = false;
@@ -123,7 +108,6 @@ function startChild(targetMb: number): Promise<ChildInfo> {
     child.stderr.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      disown(pid);
       if (!settled) {
         settled = true;
         reject(new Error(`child ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));

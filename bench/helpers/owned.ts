@@ -1,3 +1,5 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { isAlive } from './proc-usage.js';
 /**
  * Every process the bench starts is registered here, so that whatever ends the bench (normal end, an exception,
@@ -19,6 +21,27 @@ const everOwned = new Set<number>();
 export function own(pid: number, process: OwnedProcess): void {
   owned.set(pid, process);
   everOwned.add(pid);
+}
+
+/**
+ * Starts `command args…` with stdout and stderr piped, owned by PID until it exits (`stop` signals it by PID and
+ * waits for the exit). Throws when it cannot be started.
+ */
+export function spawnOwned(command: string, args: string[], label: string, env: NodeJS.ProcessEnv = process.env): { child: ChildProcessByStdio<null, Readable, Readable>; pid: number } {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${label}`);
+  const exited = new Promise<void>((done) => child.once('close', () => done()));
+  own(pid, {
+    label,
+    stop: async () => {
+      killPid(pid);
+      await exited;
+    },
+    killNow: () => killPid(pid),
+  });
+  child.once('close', () => disown(pid));
+  return { child, pid };
 }
 
 export function everOwnedPids(): number[] {

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { disown, killPid, own } from './owned.js';
+import { spawnOwned } from './owned.js';
 
 /**
  * Runs `node NODE_ARGS…` (this Node, or the binary `node`) as a child owned by PID (ended on a signal or an error of the bench, see owned.ts) and
@@ -8,28 +7,13 @@ import { disown, killPid, own } from './owned.js';
  */
 export function runJsonChild<T>(nodeArgs: string[], label: string, env: NodeJS.ProcessEnv = process.env, node = process.execPath): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    const pid = child.pid;
-    if (pid === undefined) {
-      reject(new Error(`could not start ${label}`));
-      return;
-    }
-    const exited = new Promise<void>((done) => child.once('close', () => done()));
-    own(pid, {
-      label,
-      stop: async () => {
-        killPid(pid);
-        await exited;
-      },
-      killNow: () => killPid(pid),
-    });
+    const { child } = spawnOwned(node, nodeArgs, label, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
     child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      disown(pid);
       const last = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0 || last === '') {
         reject(new Error(`${label} ended with code ${code}, signal ${signal}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
