@@ -1,7 +1,7 @@
 import { access, constants, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { allocationSites, compareSites, type SiteGrouping } from '../../core/alloc/allocation-sites.js';
+import { allocationSites, compareSites, type AllocationSite, type SiteGrouping, type SiteGrowth } from '../../core/alloc/allocation-sites.js';
 import type { SamplingProfile } from '../../core/alloc/sampling-profile.js';
 import { ConnectionClosedError } from '../../inspector/errors.js';
 import { SamplingProfiler } from '../../inspector/sampling-profiler.js';
@@ -92,36 +92,24 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
     if (output) await saveProfile(output, after);
 
     const table = allocationSites(after, siteOptions);
-    if (before) {
-      const comparison = compareSites(allocationSites(before, siteOptions), table);
-      if (options.json) {
-        await writeOut(`${JSON.stringify({
-          pid: options.pid,
-          intervalBytes: options.intervalBytes,
-          durationMs: options.durationMs,
-          by: options.by,
-          totalBytes: comparison.totalBytes,
-          totalBytesBefore: comparison.totalBytesBefore,
-          unattributedBytes: comparison.unattributedBytes,
-          sites: comparison.sites.slice(0, options.top).map(siteJson),
-          ...(output ? { profilePath: output } : {}),
-        })}\n`);
-      } else {
-        await writeOut(allocCompareText(comparison, context));
-      }
-    } else if (options.json) {
-      await writeOut(`${JSON.stringify({
+    // The JSON's fields around the sites, the same with --compare and without.
+    const json = (totals: object, sites: Array<AllocationSite | SiteGrowth>) =>
+      `${JSON.stringify({
         pid: options.pid,
         intervalBytes: options.intervalBytes,
         durationMs: options.durationMs,
         by: options.by,
-        totalBytes: table.totalBytes,
-        unattributedBytes: table.unattributedBytes,
-        sites: table.sites.slice(0, options.top).map(siteJson),
+        ...totals,
+        sites: sites.slice(0, options.top).map(siteJson),
         ...(output ? { profilePath: output } : {}),
-      })}\n`);
+      })}\n`;
+    if (before) {
+      const comparison = compareSites(allocationSites(before, siteOptions), table);
+      const { totalBytes, totalBytesBefore, unattributedBytes } = comparison;
+      await writeOut(options.json ? json({ totalBytes, totalBytesBefore, unattributedBytes }, comparison.sites) : allocCompareText(comparison, context));
     } else {
-      await writeOut(allocText(table, context));
+      const { totalBytes, unattributedBytes } = table;
+      await writeOut(options.json ? json({ totalBytes, unattributedBytes }, table.sites) : allocText(table, context));
     }
     if (output) note(options, `saved the raw profile to ${output} (Chrome DevTools: Memory, Load)`);
   } catch (error) {
