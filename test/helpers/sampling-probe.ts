@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fixture, type Target } from './targets.js';
 
 /**
- * Asks a target started from `alloc-sites.cjs` whether V8's sampling heap profiler runs in it: SIGUSR2 makes it
- * ask itself through an in-process inspector session and print `sampling active|inactive`. This sees the sampler
+ * Asks a target that loads test/fixtures/targets/sampling-probe.cjs (alloc-sites.cjs, version-leak) whether V8's
+ * sampling heap profiler runs in it: SIGUSR2 makes it ask itself through an in-process inspector session and print
+ * `sampling active|inactive`. This sees the sampler
  * whoever started it, and works after leaktop has closed the inspector port it opened.
  */
 export function askSampling(target: Target, timeoutMs = 5000): Promise<'active' | 'inactive'> {
