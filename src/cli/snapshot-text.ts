@@ -65,7 +65,7 @@ export function pathGroupLines(paths: readonly PathJson[], indent: string): stri
 }
 
 /** `leaktop retainers` as text: the constructor, its biggest objects, and why they are alive. */
-export function retainersText(found: ClassObjects, file: string): string {
+export function retainersText(found: Omit<ClassObjects, 'paths'> & { paths: PathJson[] }, file: string): string {
   const retained = found.retainedSize === null ? '' : `, ${formatBytes(found.retainedSize)} retained`;
   const lines = [`${sanitize(found.name)}: ${found.count} object${found.count === 1 ? '' : 's'}, ${formatBytes(found.selfSize)} self size${retained}`, `in ${sanitize(file)}`, ''];
   lines.push(`${fit('ID', 12, 'right')} ${fit('SELF', 8, 'right')} ${fit('RETAINED', 8, 'right')}`);

@@ -4,11 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { allocationSites, compareSites, type AllocationSite, type SiteGrouping, type SiteGrowth } from '../../core/alloc/allocation-sites.js';
 import type { SamplingProfile } from '../../core/alloc/sampling-profile.js';
 import { ConnectionClosedError } from '../../inspector/errors.js';
-import { SamplingProfiler } from '../../inspector/sampling-profiler.js';
 import { InspectorSession } from '../../inspector/session.js';
 import { readCwd } from '../../proc/read-cwd.js';
 import { isUnavailable } from '../../proc/read-file.js';
 import { readStat } from '../../proc/read-stat.js';
+import { sampleAllocations } from '../../tasks/index.js';
 import { allocCompareText, allocText, formatInterval, formatSeconds, siteJson, type AllocReportContext } from '../alloc-text.js';
 import { writeErr, writeOut } from '../output.js';
 import { cleanUpOnSignals } from '../signals.js';
@@ -52,22 +52,19 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
   const session = await InspectorSession.attach(options.pid);
   let detaching: Promise<void> | undefined;
   const detach = () => (detaching ??= session.detach());
-  let profiler: SamplingProfiler | undefined;
   let stopping = false;
   const abort = new AbortController();
 
+  // The sampler registers itself with the session: detaching stops it in the target before the connection closes.
   const removeHandlers = cleanUpOnSignals(async () => {
     stopping = true;
     abort.abort();
-    await profiler?.stop().catch(() => undefined);
     await detach().catch(() => undefined);
     if (output) await rm(`${output}.partial`, { force: true });
     writeErr(`leaktop: interrupted; the allocation sampler in process ${options.pid} is stopped${session.openedByLeaktop ? ' and the inspector leaktop opened is closed' : ''}`);
   });
 
   try {
-    profiler = await SamplingProfiler.start(session, { intervalBytes: options.intervalBytes });
-    note(options, `sampling allocations in PID ${options.pid} every ${formatInterval(options.intervalBytes)} for ${formatSeconds(options.durationMs)}...`);
     const context: AllocReportContext = {
       pid: options.pid,
       intervalBytes: options.intervalBytes,
@@ -76,19 +73,17 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
       top: options.top,
     };
     const siteOptions = { by: options.by, groupPackages: options.groupPackages };
-    let before: SamplingProfile | undefined;
-    if (options.compare) {
-      await waitWhileAttached(session, options.durationMs / 2, abort.signal);
-      if (options.gc) await session.collectGarbage();
-      before = await profiler.profile();
-      note(options, 'first profile read; sampling on for the second half');
-      await waitWhileAttached(session, options.durationMs - options.durationMs / 2, abort.signal);
-    } else {
-      await waitWhileAttached(session, options.durationMs, abort.signal);
-    }
-    if (options.gc) await session.collectGarbage();
-    const after = await profiler.stop();
-    if (!after) throw new ConnectionClosedError(1006, 'closed before the profile was read');
+    const { before, after } = await sampleAllocations(session, {
+      durationMs: options.durationMs,
+      intervalBytes: options.intervalBytes,
+      compare: options.compare,
+      gc: options.gc,
+      signal: abort.signal,
+      onProgress: (progress) => {
+        if (progress.step === 'started') note(options, `sampling allocations in PID ${options.pid} every ${formatInterval(options.intervalBytes)} for ${formatSeconds(options.durationMs)}...`);
+        else note(options, 'first profile read; sampling on for the second half');
+      },
+    });
     if (output) await saveProfile(output, after);
 
     const table = allocationSites(after, siteOptions);
@@ -117,28 +112,9 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
     throw await explain(options.pid, error);
   } finally {
     if (!stopping) {
-      await profiler?.stop().catch(() => undefined);
       await detach();
       removeHandlers();
     }
-  }
-}
-
-/** Sleeps `ms`, failing at once with the connection's close when the session ends meanwhile (the target exited). */
-async function waitWhileAttached(session: InspectorSession, ms: number, signal: AbortSignal): Promise<void> {
-  const lost = session.connection.closed.then((closed) => Promise.reject(closed));
-  lost.catch(() => undefined);
-  // The timer is cancelled however the wait ends: a pending one would keep leaktop alive for the whole duration.
-  const timer = new AbortController();
-  const cancel = () => timer.abort(signal.reason);
-  signal.addEventListener('abort', cancel, { once: true });
-  const slept = sleep(ms, undefined, { signal: timer.signal });
-  slept.catch(() => undefined);
-  try {
-    await Promise.race([slept, lost]);
-  } finally {
-    signal.removeEventListener('abort', cancel);
-    timer.abort();
   }
 }
 

@@ -1,7 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
-import { retainedSizes, retainedSizesFor } from '../../core/snapshot/retained.js';
-import { diffWithExtras } from '../diff-extras.js';
+import type { DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { compareInSession, type CompareProgress } from '../../tasks/index.js';
 import { writeErr, writeOut } from '../output.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { diffText } from '../snapshot-text.js';
@@ -24,31 +22,20 @@ export interface DiffPidOptions {
 
 /**
  * `leaktop diff --pid PID --wait SECONDS`: snapshot, wait, snapshot — in ONE inspector session, so object ids
- * match and the diff can count exactly which objects are new and which were freed. Each snapshot is parsed from
- * its chunks while it streams in, so the diff is ready when the second capture ends.
+ * match and the diff can count exactly which objects are new and which were freed. Detaches right after the second
+ * snapshot; the comparison runs in the analysis worker (compare-snapshots.ts).
  */
 export async function runDiffPid(options: DiffPidOptions): Promise<void> {
-  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-' }, async ({ signal, capture }) => {
-    note(options, `snapshot A of PID ${options.pid}...`);
-    const first = await capture('A');
-    note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);
-    // A's share of the work (grouping, ids, dominator tree) is done during the wait, not after B.
-    const waitEnds = Date.now() + options.waitMs;
-    const preparedA = prepareSnapshot(first.snapshot);
-    const retainedA = options.retained === false ? null : retainedSizes(preparedA.snapshot, preparedA.grouping);
-    await sleep(Math.max(0, waitEnds - Date.now()), undefined, { signal });
-    note(options, `snapshot B of PID ${options.pid}...`);
-    const second = await capture('B');
-    const preparedB = prepareSnapshot(second.snapshot);
-    const retainedB = options.retained === false ? null : retainedSizes(preparedB.snapshot, preparedB.grouping);
-    // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
-    const base = withShapesOf(preparedA, preparedB);
-    const retainedBase = retainedA && retainedSizesFor(retainedA, base.grouping);
-    const raw = diffSnapshots(base, preparedB, { idsComparable: true, sort: options.sort });
-    const diff = diffWithExtras(raw, { top: options.top, a: base, b: preparedB, retainedA: retainedBase, retainedB, paths: options.paths === true });
+  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-' }, async (series) => {
+    const onProgress = (progress: CompareProgress) => {
+      if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.label} of PID ${options.pid}...`);
+      else if (progress.step === 'wait') note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);
+      else if (progress.step === 'compare') note(options, `detached from PID ${options.pid}; comparing the two snapshots...`);
+    };
+    const { diff, paths } = await compareInSession(series, { waitMs: options.waitMs, sort: options.sort, top: options.top, retained: options.retained !== false, paths: options.paths === true, onProgress });
     if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
     else await writeOut(diffText(diff, options.top));
-    if (options.keep) note(options, `kept ${first.path} and ${second.path}`);
+    if (options.keep) note(options, `kept ${paths[0]} and ${paths[1]}`);
   });
 }
 

@@ -1,8 +1,8 @@
-import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort } from '../../core/snapshot/diff-snapshots.js';
-import { retainedSizes, retainedSizesFor } from '../../core/snapshot/retained.js';
-import { diffWithExtras } from '../diff-extras.js';
+import { AnalysisWorker } from '../../analysis/index.js';
+import type { DiffSort } from '../../core/snapshot/diff-snapshots.js';
+import { compareSnapshots } from '../../tasks/index.js';
 import { writeOut } from '../output.js';
-import { readSidecar, readSnapshotFile } from '../read-snapshot-file.js';
+import { readSidecar } from '../read-snapshot-file.js';
 import { diffText } from '../snapshot-text.js';
 
 export interface DiffFilesOptions {
@@ -19,19 +19,22 @@ export interface DiffFilesOptions {
 
 /**
  * `leaktop diff A B`: the top growing constructors from A to B. Object ids are compared only when leaktop's
- * sidecars show both snapshots came from one inspector session.
+ * sidecars show both snapshots came from one inspector session. Read and compared in the analysis worker.
  */
 export async function runDiffFiles(options: DiffFilesOptions): Promise<void> {
   const sessionA = readSidecar(options.a)?.sessionId;
   const idsComparable = sessionA !== undefined && sessionA === readSidecar(options.b)?.sessionId;
-  const a = prepareSnapshot(await readSnapshotFile(options.a, { group: true }), idsComparable);
-  const retainedA = options.retained === false ? null : retainedSizes(a.snapshot, a.grouping);
-  const b = prepareSnapshot(await readSnapshotFile(options.b, { group: true }), idsComparable);
-  const retainedB = options.retained === false ? null : retainedSizes(b.snapshot, b.grouping);
-  // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
-  const base = withShapesOf(a, b);
-  const retainedBase = retainedA && retainedSizesFor(retainedA, base.grouping);
-  const diff = diffWithExtras(diffSnapshots(base, b, { idsComparable, sort: options.sort }), { top: options.top, a: base, b, retainedA: retainedBase, retainedB, paths: options.paths === true });
-  if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
-  else await writeOut(diffText(diff, options.top));
+  const analysis = AnalysisWorker.start();
+  try {
+    await analysis.readFile('A', options.a, { group: true });
+    const retained = options.retained !== false;
+    // A's share (grouping, ids, dominator tree) before B is read: the order, and so the peak memory, of before.
+    await analysis.prepare('A', { retained });
+    await analysis.readFile('B', options.b, { group: true });
+    const diff = await compareSnapshots(analysis, 'A', 'B', { sort: options.sort, idsComparable, retained, top: options.top, paths: options.paths === true });
+    if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
+    else await writeOut(diffText(diff, options.top));
+  } finally {
+    await analysis.terminate();
+  }
 }

@@ -1,15 +1,12 @@
 import { basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { HeapSnapshot } from '../../core/snapshot/heap-snapshot.js';
-import { findLeakCandidates, snapshotIds, type LeakReport, type SnapshotIds } from '../../core/snapshot/leak-candidates.js';
+import { AnalysisWorker } from '../../analysis/index.js';
+import type { LeakReport } from '../../core/snapshot/leak-candidates.js';
 import { UserError } from '../../core/user-error.js';
+import { leakCheck, type LeakCheckProgress } from '../../tasks/index.js';
 import { writeErr, writeOut } from '../output.js';
-import { readSidecar, readSnapshotFile } from '../read-snapshot-file.js';
+import { readSidecar } from '../read-snapshot-file.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { leaksText } from '../snapshot-text.js';
-
-/** The three snapshots of a leak check, in order. */
-export const LEAK_STAGES = ['baseline', 'target', 'final'] as const;
 
 export interface LeaksFilesOptions {
   files: [string, string, string];
@@ -44,46 +41,37 @@ export async function runLeaksFiles(options: LeaksFilesOptions): Promise<void> {
     const why = sessions[options.files.indexOf(odd)] === undefined ? 'has no leaktop sidecar naming its inspector session' : 'comes from another inspector session than the first';
     throw new UserError(`cannot compare object ids: '${basename(odd)}' ${why}; take the three snapshots in one session (leaktop leaks --pid PID --interval S --keep)`, { exitCode: 2 });
   }
-  // One at a time, keeping only the ids of the first two: a third of the memory of holding all three.
-  const baseline = snapshotIds(await readSnapshotFile(options.files[0]));
-  const target = snapshotIds(await readSnapshotFile(options.files[1]));
-  const final = await readSnapshotFile(options.files[2], { group: true });
-  await print(findLeakCandidates(baseline, target, final), options.json, 'Objects new in the target snapshot and still alive in the final one, biggest retained first.');
+  // In the analysis worker, one at a time, keeping only the ids of the first two: a third of the memory of
+  // holding all three.
+  const analysis = AnalysisWorker.start();
+  try {
+    await analysis.readFile('baseline', options.files[0], { group: false });
+    await analysis.idsOnly('baseline');
+    await analysis.readFile('target', options.files[1], { group: false });
+    await analysis.idsOnly('target');
+    await analysis.readFile('final', options.files[2], { group: true });
+    const report = await analysis.leaks('baseline', 'target', 'final');
+    await print(report, options.json, 'Objects new in the target snapshot and still alive in the final one, biggest retained first.');
+  } finally {
+    await analysis.terminate();
+  }
 }
 
 /**
  * `leaktop leaks --pid PID --interval S`: baseline, wait, target, wait, final — in ONE inspector session, so object
- * ids match. Each snapshot is parsed from its chunks as it streams in; of the first two only the sorted ids are kept.
- * Closes what it opened, also on SIGINT/SIGTERM/SIGHUP, and deletes the files unless `--keep`.
+ * ids match (leak-check.ts). Detaches right after the final snapshot, before the analysis, which runs in the
+ * analysis worker. Closes what it opened, also on SIGINT/SIGTERM/SIGHUP, and deletes the files unless `--keep`.
  */
 export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
   await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-leaks-' }, async (series) => {
-    const kept: string[] = [];
-    const capture = async (stage: (typeof LEAK_STAGES)[number], n: number): Promise<HeapSnapshot> => {
-      note(options, `snapshot ${n}/3 (${stage}) of PID ${options.pid}...`);
-      const { path, snapshot } = await series.capture(stage);
-      kept.push(path);
-      return snapshot;
+    const onProgress = (progress: LeakCheckProgress) => {
+      if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.n}/3 (${progress.stage}) of PID ${options.pid}...`);
+      else if (progress.step === 'wait') note(options, `${progress.next} snapshot in ${progress.secondsLeft} s`, true);
+      else if (progress.step === 'analyse') note(options, `detached from PID ${options.pid}; finding the leak candidates (dominator tree, retainer paths)...`);
     };
-    const wait = async (next: string, ids: () => SnapshotIds): Promise<SnapshotIds> => {
-      const ends = Date.now() + options.intervalMs;
-      const result = ids(); // sorted during the wait
-      while (Date.now() < ends) {
-        note(options, `${next} snapshot in ${Math.ceil((ends - Date.now()) / 1000)} s`, true);
-        await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal: series.signal });
-      }
-      return result;
-    };
-    let snapshot: HeapSnapshot | null = await capture('baseline', 1);
-    const baseline = await wait('target', () => snapshotIds(snapshot!));
-    snapshot = await capture('target', 2);
-    const target = await wait('final', () => snapshotIds(snapshot!));
-    snapshot = null;
-    const final = await capture('final', 3);
-    note(options, 'finding the leak candidates (dominator tree, retainer paths)...');
-    const report = findLeakCandidates(baseline, target, final);
+    const { report, paths } = await leakCheck(series, { intervalMs: options.intervalMs, keepFiles: options.keep, onProgress });
     await print(report, options.json, `PID ${options.pid}: objects allocated between the baseline and the target (${options.intervalMs / 1000} s apart) and still alive ${options.intervalMs / 1000} s later, biggest retained first.`);
-    if (options.keep) note(options, `kept ${kept.join(', ')}`);
+    if (options.keep) note(options, `kept ${paths.join(', ')}`);
   });
 }
 

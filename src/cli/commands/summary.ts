@@ -1,8 +1,5 @@
-import { retainedSizes, withRetainedSizes } from '../../core/snapshot/retained.js';
-import { groupNodes } from '../../core/snapshot/group-nodes.js';
-import { summarize } from '../../core/snapshot/summarize.js';
+import { AnalysisWorker } from '../../analysis/index.js';
 import { writeOut } from '../output.js';
-import { readSnapshotFile } from '../read-snapshot-file.js';
 import { summaryText } from '../snapshot-text.js';
 
 export interface SummaryOptions {
@@ -13,13 +10,18 @@ export interface SummaryOptions {
   retained?: boolean;
 }
 
-/** `leaktop summary FILE`: objects per constructor, from any `.heapsnapshot` (leaktop's, DevTools', Node's). */
+/**
+ * `leaktop summary FILE`: objects per constructor, from any `.heapsnapshot` (leaktop's, DevTools', Node's), read
+ * and summarised in the analysis worker.
+ */
 export async function runSummary(options: SummaryOptions): Promise<void> {
-  const snapshot = await readSnapshotFile(options.file, { group: true });
-  const grouping = groupNodes(snapshot);
-  const summary = summarize(snapshot, grouping);
-  const byName = options.retained === false ? null : retainedSizes(snapshot, grouping).byClass;
-  const result = withRetainedSizes(summary, byName);
-  if (options.json) await writeOut(`${JSON.stringify({ ...result, rows: result.rows.slice(0, options.top) })}\n`);
-  else await writeOut(summaryText(result, options.top));
+  const analysis = AnalysisWorker.start();
+  try {
+    await analysis.readFile('file', options.file, { group: true });
+    const result = await analysis.summary('file', { retained: options.retained !== false });
+    if (options.json) await writeOut(`${JSON.stringify({ ...result, rows: result.rows.slice(0, options.top) })}\n`);
+    else await writeOut(summaryText(result, options.top));
+  } finally {
+    await analysis.terminate();
+  }
 }

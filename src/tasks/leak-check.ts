@@ -1,0 +1,71 @@
+/**
+ * The three-snapshot leak check (`leaks --pid`, the TUI's `L`): baseline, wait, target, wait, final — in one
+ * inspector session, so object ids match — then `afterLastCapture` (detach) and the candidates, computed in the
+ * analysis worker. Of the baseline and the target only the sorted ids are kept, reduced in the worker during the
+ * waits.
+ */
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LeakReport } from '../core/snapshot/leak-candidates.js';
+import { withTimeout } from '../inspector/with-timeout.js';
+import { captureIntoAnalysis, type CaptureProgress, type SeriesContext } from './capture-snapshot.js';
+
+/** The three snapshots of a leak check, in order. */
+export const LEAK_STAGES = ['baseline', 'target', 'final'] as const;
+export type LeakStage = (typeof LEAK_STAGES)[number];
+
+export type LeakCheckProgress =
+  | { step: 'capture'; stage: LeakStage; n: 1 | 2 | 3; capture: CaptureProgress }
+  | { step: 'captured'; stage: LeakStage; n: 1 | 2 | 3; path: string }
+  | { step: 'wait'; next: LeakStage; secondsLeft: number }
+  | { step: 'analyse' };
+
+export interface LeakCheckOptions {
+  /** Time between baseline and target, and between target and final, ms. */
+  intervalMs: number;
+  /** Keep the three files; otherwise each is deleted as soon as it is parsed. */
+  keepFiles: boolean;
+  onProgress?: (progress: LeakCheckProgress) => void;
+}
+
+/** How long the warm-up read of the heap figures may take, ms. */
+const WARM_UP_TIMEOUT_MS = 5000;
+
+export async function leakCheck(context: SeriesContext, options: LeakCheckOptions): Promise<{ report: LeakReport; paths: string[] }> {
+  const { session, analysis, signal } = context;
+  const { onProgress } = options;
+  // The first reads of the heap figures in a session (the TUI's monitor reads them every tick; `leaks --pid` does
+  // not) leave V8 bookkeeping in the target — allocation sites of the functions they run, with boilerplate
+  // objects — that would show as new and alive. One round before the baseline makes them old, whoever reads
+  // afterwards: the same check in the CLI and the TUI.
+  await withTimeout(Promise.all([session.heapUsage(), session.memoryUsage(), session.heapSpaces()]), WARM_UP_TIMEOUT_MS).catch(() => undefined);
+  const paths: string[] = [];
+  const capture = async (stage: LeakStage, n: 1 | 2 | 3): Promise<void> => {
+    const path = context.pathFor(stage);
+    await captureIntoAnalysis(session, analysis, { id: stage, path, signal, onProgress: (capture) => onProgress?.({ step: 'capture', stage, n, capture }) });
+    onProgress?.({ step: 'captured', stage, n, path });
+    if (options.keepFiles) paths.push(path);
+    else await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
+  };
+  const wait = async (next: LeakStage, reduce: Promise<unknown>): Promise<void> => {
+    reduce.catch(() => undefined); // its failure is the analysis's, below
+    const ends = Date.now() + options.intervalMs;
+    while (Date.now() < ends) {
+      onProgress?.({ step: 'wait', next, secondsLeft: Math.ceil((ends - Date.now()) / 1000) });
+      await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal });
+    }
+  };
+  await capture('baseline', 1);
+  const baselineIds = analysis.idsOnly('baseline');
+  await wait('target', baselineIds);
+  await capture('target', 2);
+  const targetIds = analysis.idsOnly('target');
+  await wait('final', targetIds);
+  await capture('final', 3);
+  await context.afterLastCapture();
+  onProgress?.({ step: 'analyse' });
+  await Promise.all([baselineIds, targetIds]);
+  const report = await analysis.leaks('baseline', 'target', 'final');
+  await Promise.all(LEAK_STAGES.map((stage) => analysis.drop(stage)));
+  return { report, paths };
+}

@@ -1,0 +1,67 @@
+/**
+ * Allocation sampling for a duration (`alloc --pid`): V8's sampling heap profiler started in the target, a wait,
+ * a GC (so "alive" is exact), the profile read, the profiler stopped — on every way out, also an abort or the
+ * target exiting. With `compare`, a first profile is read half-way (see alloc.ts for why not at the start).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
+import { ConnectionClosedError } from '../inspector/errors.js';
+import { SamplingProfiler } from '../inspector/sampling-profiler.js';
+import type { InspectorSession } from '../inspector/session.js';
+
+export type SamplingProgress = { step: 'started' } | { step: 'half-way' };
+
+export interface SampleAllocationsOptions {
+  /** How long to sample, ms. */
+  durationMs: number;
+  /** Mean bytes allocated between samples. */
+  intervalBytes: number;
+  /** Also read a profile half-way, to compare the second half with. */
+  compare: boolean;
+  /** Force a full GC before reading each profile. */
+  gc: boolean;
+  signal: AbortSignal;
+  onProgress?: (progress: SamplingProgress) => void;
+}
+
+/** The profile at the end, and with `compare` the one half-way. */
+export async function sampleAllocations(session: InspectorSession, options: SampleAllocationsOptions): Promise<{ before?: SamplingProfile; after: SamplingProfile }> {
+  const profiler = await SamplingProfiler.start(session, { intervalBytes: options.intervalBytes });
+  try {
+    options.onProgress?.({ step: 'started' });
+    let before: SamplingProfile | undefined;
+    if (options.compare) {
+      await waitWhileAttached(session, options.durationMs / 2, options.signal);
+      if (options.gc) await session.collectGarbage();
+      before = await profiler.profile();
+      options.onProgress?.({ step: 'half-way' });
+      await waitWhileAttached(session, options.durationMs - options.durationMs / 2, options.signal);
+    } else {
+      await waitWhileAttached(session, options.durationMs, options.signal);
+    }
+    if (options.gc) await session.collectGarbage();
+    const after = await profiler.stop();
+    if (!after) throw new ConnectionClosedError(1006, 'closed before the profile was read');
+    return before ? { before, after } : { after };
+  } finally {
+    await profiler.stop().catch(() => undefined);
+  }
+}
+
+/** Sleeps `ms`, failing at once with the connection's close when the session ends meanwhile (the target exited). */
+async function waitWhileAttached(session: InspectorSession, ms: number, signal: AbortSignal): Promise<void> {
+  const lost = session.connection.closed.then((closed) => Promise.reject(closed));
+  lost.catch(() => undefined);
+  // The timer is cancelled however the wait ends: a pending one would keep leaktop alive for the whole duration.
+  const timer = new AbortController();
+  const cancel = () => timer.abort(signal.reason);
+  signal.addEventListener('abort', cancel, { once: true });
+  const slept = sleep(ms, undefined, { signal: timer.signal });
+  slept.catch(() => undefined);
+  try {
+    await Promise.race([slept, lost]);
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    timer.abort();
+  }
+}
