@@ -74,6 +74,11 @@ export class AnalysisWorker {
     );
   }
 
+  /** Whether the worker is gone (out of memory, terminated): every request now fails; start another. */
+  get failed(): boolean {
+    return this.#failure !== null;
+  }
+
   /** Starts the worker. */
   static start(options: AnalysisWorkerOptions = {}): AnalysisWorker {
     return new AnalysisWorker(options.heapLimitMb ?? analysisHeapLimitMb());

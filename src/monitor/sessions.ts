@@ -1,31 +1,24 @@
-import { join, resolve } from 'node:path';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { AnalysisWorker } from '../analysis/index.js';
 import { formatBytes } from '../core/format.js';
-import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
-import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
-import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
-import { findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snapshot/leak-candidates.js';
-import { classObjects, retainedSizes, retainedSizesFor, withRetainedDiff, type ClassRef, type RetainedSizes } from '../core/snapshot/retained.js';
-import { pathGroupJson, RetainerPaths } from '../core/snapshot/retainer-paths.js';
+import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
+import type { ClassRef } from '../core/snapshot/retained.js';
 import { UserError } from '../core/user-error.js';
-import { defaultSnapshotName, takeSnapshot, unusedSnapshotPath } from '../inspector/take-snapshot.js';
+import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
+import { defaultSnapshotName, unusedSnapshotPath } from '../inspector/take-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
 import { readCwd } from '../proc/read-cwd.js';
-import type { HeapReading, MonitorStore } from '../state/index.js';
+import type { HeapReading, LeakCheck, MonitorStore } from '../state/index.js';
+import { captureIntoAnalysis, compareSnapshots, leakCheck, type CaptureProgress } from '../tasks/index.js';
 
-/** Lets the UI draw a status before a long synchronous computation (ink renders on a timer). */
-const letUiDraw = () => new Promise<void>((r) => setTimeout(r, 50));
-
-/** A parsed snapshot of the TUI, prepared for `d` and for Enter on a diff row. */
-interface ParsedSnapshot {
+/** A snapshot of the TUI, parsed and held in the analysis worker, for `d` and for Enter on a diff row. */
+interface HeldSnapshot {
   path: string;
-  snapshot: PreparedSnapshot;
-  /** Its dominator tree and retained sizes per constructor; null when they could not be computed. */
-  retained: RetainedSizes | null;
+  /** Its id in the analysis worker. */
+  id: string;
 }
 
 /** How often a running allocation sampler's profile is re-read for the view, ms. */
@@ -43,10 +36,18 @@ export class SessionManager {
   readonly #sessions = new Map<string, InspectorSession>();
   readonly #store: MonitorStore;
   readonly #attach: AttachFn;
-  /** The last two parsed snapshots per process (for `d`); older ones are dropped to bound memory. */
-  readonly #parsed = new Map<string, ParsedSnapshot[]>();
-  /** Retainer paths of the later snapshot of the diff shown, and the earlier one's ids, built on the first Enter. */
-  #pathsOf: { path: string; paths: RetainerPaths; earlier: SnapshotIds } | null = null;
+  /** The last two snapshots per process (for `d`), held in the analysis worker; older ones are dropped there. */
+  readonly #parsed = new Map<string, HeldSnapshot[]>();
+  /**
+   * Parses and analyses the snapshots, off the thread that draws and answers keys; started on first use, and again
+   * after it died (out of memory): the snapshots it held are gone then.
+   */
+  #analysis: AnalysisWorker | null = null;
+  #nextSnapshotId = 0;
+  /** The diff being computed (`d`): a later `d` makes an earlier result stale. */
+  #diffRun = 0;
+  /** The snapshot whose retainer paths the worker has built (the status says so before the first Enter). */
+  #pathsBuiltFor: string | null = null;
   /** Running leak checks (`L`), by process key: aborting one stops it at the next step. */
   readonly #leakRuns = new Map<string, AbortController>();
   readonly #snapshotDir: string;
@@ -66,7 +67,7 @@ export class SessionManager {
 
   /**
    * Takes a heap snapshot (GC first), attaching first when needed; the file goes to the snapshot directory and is
-   * parsed from its chunks as they arrive, so `d` can compare it at once.
+   * parsed from its chunks as they arrive, in the analysis worker, so `d` can compare it at once.
    */
   async snapshot(key: string): Promise<void> {
     if (!this.#sessions.has(key)) await this.attach(key);
@@ -74,26 +75,17 @@ export class SessionManager {
     if (!session) return;
     if (this.#store.getState().attachments.get(key)?.capture) return this.#store.setStatus('a snapshot of that process is already running');
     const path = unusedSnapshotPath(this.#snapshotDir, session.pid, new Date());
-    const parser = new SnapshotParser();
+    const analysis = this.#worker();
+    const id = `s${++this.#nextSnapshotId}`;
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
     try {
-      let written = 0;
-      const file = await takeSnapshot(session, {
-        path,
-        onProgress: (done, total) => this.#store.updateAttachment(key, { capture: { stage: `building ${Math.floor((done / Math.max(1, total)) * 100)}%` } }),
-        onChunk: (chunk) => {
-          parser.write(chunk);
-          written += chunk.length;
-          // One frame per MiB at most: chunks come every few milliseconds.
-          if (written % (1024 * 1024) < chunk.length) this.#store.updateAttachment(key, { capture: { stage: `writing ${formatBytes(written)}` } });
-        },
-      });
-      const parsed = this.#parsed.get(key) ?? [];
+      const file = await captureIntoAnalysis(session, analysis, { id, path, onProgress: (progress) => this.#store.updateAttachment(key, { capture: { stage: captureStage(progress) } }) });
       // Prepared now (grouping, ids sorted, dominator tree), so that `d` later only compares.
       this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
-      await letUiDraw();
-      const prepared = prepareSnapshot(parser.end());
-      parsed.push({ path: file.path, snapshot: prepared, retained: retainedSizes(prepared.snapshot, prepared.grouping) });
+      await analysis.prepare(id, { retained: true });
+      if (!this.#sessions.has(key)) return void analysis.drop(id); // detached meanwhile
+      const parsed = [...(this.#parsed.get(key) ?? []), { path: file.path, id }];
+      for (const old of parsed.slice(0, -2)) void analysis.drop(old.id);
       this.#parsed.set(key, parsed.slice(-2));
       const previous = this.#store.getState().attachments.get(key)?.snapshots ?? [];
       this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
@@ -101,12 +93,17 @@ export class SessionManager {
       const name = file.path.slice(file.path.lastIndexOf('/') + 1);
       this.#store.setStatus(`${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`);
     } catch (error) {
-      this.#store.updateAttachment(key, { capture: null });
+      void analysis.drop(id);
+      if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null });
       this.#fail(error);
     }
   }
 
-  /** Compares the last two snapshots of the process (same session: new and freed objects by id). */
+  /**
+   * Compares the last two snapshots of the process (same session: new and freed objects by id), in the analysis
+   * worker: true when there are two to compare — the view opens at once and the result follows; keys and redraws
+   * go on meanwhile.
+   */
   diff(key: string, sort: DiffSort = 'size'): boolean {
     const parsed = this.#parsed.get(key);
     const session = this.#sessions.get(key);
@@ -114,19 +111,27 @@ export class SessionManager {
       this.#fail(new UserError('take two snapshots of that process first (s, then s again later)'));
       return false;
     }
-    const [a, b] = parsed as [ParsedSnapshot, ParsedSnapshot];
-    // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
-    const base = withShapesOf(a.snapshot, b.snapshot);
-    const retainedBase = a.retained ? retainedSizesFor(a.retained, base.grouping).byClass : null;
-    const diff = withRetainedDiff(diffSnapshots(base, b.snapshot, { idsComparable: true, sort }), retainedBase, b.retained?.byClass ?? null);
-    this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff, key });
+    const [a, b] = parsed as [HeldSnapshot, HeldSnapshot];
+    const run = ++this.#diffRun;
+    this.#store.setDiff(null);
+    this.#store.setStatus(`Comparing the last two snapshots of ${session.pid}...`);
+    void (async () => {
+      try {
+        const diff = await compareSnapshots(this.#worker(), a.id, b.id, { sort, idsComparable: true, retained: true, paths: false });
+        if (run !== this.#diffRun) return;
+        this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff, key });
+        this.#store.clearStatus();
+      } catch (error) {
+        if (run === this.#diffRun) this.#fail(error);
+      }
+    })();
     return true;
   }
 
   /**
    * Enter on a diff row: the objects of that constructor in the later snapshot, new ones first, with shallow and
-   * retained sizes and their grouped retainer paths. The reverse-edge index and distances are built on the first
-   * Enter of a diff (a second or so on a large heap: the status says so first), then reused.
+   * retained sizes and their grouped retainer paths, from the analysis worker. The reverse-edge index and distances
+   * are built on the first Enter of a diff (a second or so on a large heap: the status says so first), then reused.
    */
   async inspectClass(ref: ClassRef): Promise<void> {
     const { name } = ref;
@@ -138,13 +143,9 @@ export class SessionManager {
     const empty = { pid: diff.pid, name, count: 0, selfSize: 0, retainedSize: null, newCount: null, objects: [], pathsOfNew: false, paths: [] };
     this.#store.setObjects({ ...empty, computing: true });
     try {
-      if (this.#pathsOf?.path !== b.path) {
-        this.#store.setStatus(`Finding retainer paths in ${b.path.slice(b.path.lastIndexOf('/') + 1)}...`);
-        await letUiDraw();
-        this.#pathsOf = { path: b.path, paths: new RetainerPaths(b.snapshot.snapshot, b.snapshot.grouping), earlier: snapshotIds(a.snapshot.snapshot) };
-      }
-      const { paths, earlier } = this.#pathsOf;
-      const found = classObjects(b.snapshot.snapshot, b.snapshot.grouping, paths, ref, { tree: b.retained?.tree ?? null, earlier, limit: 20, pathLimit: 8 });
+      if (this.#pathsBuiltFor !== b.id) this.#store.setStatus(`Finding retainer paths in ${b.path.slice(b.path.lastIndexOf('/') + 1)}...`);
+      const { found } = await this.#worker().classObjects({ id: b.id, earlier: a.id, ref, limit: 20, pathLimit: 8 });
+      this.#pathsBuiltFor = b.id;
       if (this.#store.getState().objects?.name !== name) return; // another row was opened meanwhile
       if (!found) {
         this.#store.setObjects({ ...empty, computing: false });
@@ -160,7 +161,7 @@ export class SessionManager {
         newCount: found.newCount,
         objects: found.objects.map(({ id, selfSize, retainedSize, isNew }) => ({ id, selfSize, retainedSize, isNew })),
         pathsOfNew: found.pathsOfNew,
-        paths: found.paths.map(pathGroupJson),
+        paths: found.paths,
       });
       this.#store.clearStatus();
     } catch (error) {
@@ -170,14 +171,16 @@ export class SessionManager {
   }
 
   /**
-   * `L`: three-snapshot leak detection on the process — baseline, wait, target, wait, final, in this one session —
-   * with a countdown in the store's `leakCheck`. The files go to a temporary directory and are deleted; of the first
-   * two snapshots only the sorted ids are kept. The candidates are computed here, after the last snapshot, not in
-   * the UI. Detaching (x, q) stops it.
+   * `L`: three-snapshot leak detection on the process (tasks/leak-check.ts) — baseline, wait, target, wait, final,
+   * in this one session — with a countdown in the store's `leakCheck`. The files go to a temporary directory and
+   * are deleted as each is parsed; the candidates are computed in the analysis worker. A session that `L` opened
+   * is ended right after the last snapshot, before the analysis: the target's inspector is closed while leaktop
+   * computes. One the user opened (a) stays. Detaching (x, q) stops the check.
    */
   async detectLeaks(key: string, intervalMs: number): Promise<void> {
     if (this.#leakRuns.has(key)) return this.#store.setStatus('a leak check of that process is already running');
-    if (!this.#sessions.has(key)) await this.attach(key);
+    const openedHere = !this.#sessions.has(key);
+    if (openedHere) await this.attach(key);
     const session = this.#sessions.get(key);
     if (!session) return;
     if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then L again'));
@@ -185,69 +188,75 @@ export class SessionManager {
     this.#leakRuns.set(key, abort);
     const startedAtMs = Date.now();
     this.#store.setLeakCheck({ key, pid: session.pid, intervalMs, stage: 'starting', running: true, candidates: null, error: null, startedAtMs });
-    const update = (patch: { stage?: string; running?: boolean; candidates?: ReturnType<typeof findLeakCandidates>['candidates']; error?: string }) => {
+    const update = (patch: Partial<Pick<LeakCheck, 'stage' | 'running' | 'candidates' | 'error'>>) => {
       const current = this.#store.getState().leakCheck;
       if (current && current.startedAtMs === startedAtMs && current.key === key) this.#store.setLeakCheck({ ...current, ...patch });
     };
     let dir: string | null = null;
     try {
-      dir = await mkdtemp(join(tmpdir(), 'leaktop-leaks-'));
+      removeStaleWorkDirs('leaktop-leaks-');
+      dir = makeWorkDir('leaktop-leaks-');
       const workDir = dir;
-      // The monitor reads the heap of an attached process every tick. The first reads in a session leave V8
-      // bookkeeping behind in the target (allocation sites of the functions they run, with boilerplate objects)
-      // that would show as new and alive; one round before the baseline makes them old.
-      await withTimeout(Promise.all([session.heapUsage(), session.memoryUsage(), session.heapSpaces()]), 5000).catch(() => undefined);
-      const capture = async (stage: string, n: number): Promise<HeapSnapshot> => {
-        const label = `snapshot ${n}/3 (${stage})`;
-        update({ stage: `${label}: full GC` });
-        this.#store.updateAttachment(key, { capture: { stage: `leak check ${label}` } });
-        const parser = new SnapshotParser();
-        const path = join(workDir, defaultSnapshotName(session.pid, new Date()).replace('.heapsnapshot', `-${stage}.heapsnapshot`));
-        try {
-          await takeSnapshot(session, {
-            path,
-            signal: abort.signal,
-            onProgress: (done, total) => update({ stage: `${label}: building ${Math.floor((done / Math.max(1, total)) * 100)}%` }),
-            onChunk: (chunk) => parser.write(chunk),
-          });
-        } finally {
-          this.#store.updateAttachment(key, { capture: null });
-        }
-        abort.signal.throwIfAborted();
-        update({ stage: `${label}: reading` });
-        await letUiDraw();
-        const snapshot = parser.end();
-        await rm(path, { force: true });
-        await rm(`${path}.json`, { force: true });
-        return snapshot;
-      };
-      const wait = async (next: string, ids: SnapshotIds): Promise<SnapshotIds> => {
-        const ends = Date.now() + intervalMs;
-        while (Date.now() < ends) {
-          update({ stage: `${next} snapshot in ${Math.ceil((ends - Date.now()) / 1000)} s` });
-          await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal: abort.signal });
-        }
-        return ids;
-      };
-      const baseline = await wait('target', snapshotIds(await capture('baseline', 1)));
-      const target = await wait('final', snapshotIds(await capture('target', 2)));
-      const final = await capture('final', 3);
-      update({ stage: 'finding the candidates (dominator tree, retainer paths)' });
-      await letUiDraw();
-      const { candidates } = findLeakCandidates(baseline, target, final);
+      const stamp = defaultSnapshotName(session.pid, new Date());
+      const { report } = await leakCheck(
+        {
+          session,
+          analysis: this.#worker(),
+          idPrefix: `L${startedAtMs}-${key}-`,
+          signal: abort.signal,
+          pathFor: (stage) => `${workDir}/${stamp.replace('.heapsnapshot', `-${stage}.heapsnapshot`)}`,
+          afterLastCapture: async () => {
+            if (!openedHere) return;
+            this.#leakRuns.delete(key); // this detach must not stop the check it ends the captures of
+            await this.detach(key);
+          },
+        },
+        {
+          intervalMs,
+          keepFiles: false,
+          onProgress: (progress) => {
+            if (progress.step === 'capture') {
+              const label = `snapshot ${progress.n}/3 (${progress.stage})`;
+              update({ stage: `${label}: ${captureStage(progress.capture)}` });
+              if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: { stage: `leak check ${label}` } });
+            } else if (progress.step === 'captured') {
+              if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null });
+            } else if (progress.step === 'wait') update({ stage: `${progress.next} snapshot in ${progress.secondsLeft} s` });
+            else update({ stage: 'finding the candidates (dominator tree, retainer paths)' });
+          },
+        },
+      );
+      const { candidates } = report;
       // Gone before the result is shown: whoever reads the result may rely on it (the files are deleted as each
-      // snapshot is read; the directory is the last thing).
-      await rm(workDir, { recursive: true, force: true });
+      // snapshot is parsed; the directory is the last thing).
+      removeWorkDir(workDir);
       dir = null;
       update({ stage: 'done', running: false, candidates });
       this.#store.setStatus(`Leak check of ${session.pid}: ${candidates.length === 0 ? 'no candidates' : `${candidates.length} candidate${candidates.length === 1 ? '' : 's'}, biggest: ${candidates[0]!.name}`}`);
     } catch (error) {
+      if (this.#store.getState().attachments.get(key)?.capture) this.#store.updateAttachment(key, { capture: null });
       update({ running: false, stage: 'stopped', error: abort.signal.aborted ? 'stopped (detached)' : error instanceof Error ? error.message : String(error) });
       if (!abort.signal.aborted) this.#fail(error);
     } finally {
-      this.#leakRuns.delete(key);
-      if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (this.#leakRuns.get(key) === abort) this.#leakRuns.delete(key);
+      if (dir) removeWorkDir(dir);
     }
+  }
+
+  /** The analysis worker, started (again) when there is none or it died; the snapshots of a dead one are gone. */
+  #worker(): AnalysisWorker {
+    if (this.#analysis && !this.#analysis.failed) return this.#analysis;
+    this.#parsed.clear();
+    this.#pathsBuiltFor = null;
+    this.#analysis = AnalysisWorker.start();
+    return this.#analysis;
+  }
+
+  /** Ends the analysis worker, whatever it computes (on quit). */
+  async stopAnalysis(): Promise<void> {
+    const analysis = this.#analysis;
+    this.#analysis = null;
+    await analysis?.terminate();
   }
 
   /** Writes the current diff view to a file beside the snapshots, as text or JSON. */
@@ -385,9 +394,8 @@ export class SessionManager {
   async detach(key: string): Promise<void> {
     const session = this.#sessions.get(key);
     if (!session) return;
-    this.#parsed.delete(key);
+    this.#forgetSnapshots(key);
     this.#leakRuns.get(key)?.abort();
-    this.#pathsOf = null;
     this.#store.updateAttachment(key, { phase: 'detaching' });
     this.#sessions.delete(key);
     // Also done by session.detach (the sampler registers itself there); stopping it first keeps the timer in step.
@@ -441,17 +449,15 @@ export class SessionManager {
     return readings;
   }
 
-  /** Ends every session, closing what leaktop opened; each gets at most `timeoutMs`. */
+  /** Ends every session, closing what leaktop opened (each gets at most `timeoutMs`), and the analysis worker. */
   async detachAll(timeoutMs = 5000): Promise<void> {
-    await Promise.all(
-      [...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs)),
-    );
+    await Promise.all([this.stopAnalysis(), ...[...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs))]);
   }
 
   #lost(key: string, pid: number): void {
     if (!this.#sessions.has(key)) return; // a detach we asked for
     this.#sessions.delete(key);
-    this.#parsed.delete(key);
+    this.#forgetSnapshots(key);
     this.#leakRuns.get(key)?.abort();
     this.#profilers.delete(key); // the process or its inspector is gone, and its sampler with it
     this.#stopTimerIfIdle();
@@ -459,8 +465,20 @@ export class SessionManager {
     this.#store.setStatus(`The inspector session with ${pid} ended (the process exited or closed it)`, 'error');
   }
 
+  #forgetSnapshots(key: string): void {
+    for (const held of this.#parsed.get(key) ?? []) void this.#analysis?.drop(held.id);
+    this.#parsed.delete(key);
+  }
+
   #fail(error: unknown): void {
     if (error instanceof UserError) this.#store.setStatus(`${error.message}${error.hint ? ` — ${error.hint}` : ''}`, 'error');
     else this.#store.setStatus(`unexpected error: ${(error as Error).message}`, 'error');
   }
+}
+
+/** A capture's progress as the TUI's status words. */
+function captureStage(progress: CaptureProgress): string {
+  if (progress.phase === 'gc') return 'full GC';
+  if (progress.phase === 'building') return `building ${Math.floor((progress.done / Math.max(1, progress.total)) * 100)}%`;
+  return `writing ${formatBytes(progress.bytes)}`;
 }

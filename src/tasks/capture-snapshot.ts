@@ -59,6 +59,8 @@ export async function captureIntoAnalysis(session: InspectorSession, analysis: A
 export interface SeriesContext {
   session: InspectorSession;
   analysis: AnalysisWorker;
+  /** Prefix of the worker ids of this workflow's snapshots, when several workflows share one worker (the TUI). */
+  idPrefix?: string;
   /** The file for the snapshot with this label (`baseline`, `A`, …). */
   pathFor(label: string): string;
   /** Aborted when the caller stops the workflow (a signal, a detach): every wait and capture ends. */

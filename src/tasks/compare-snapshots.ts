@@ -44,16 +44,22 @@ export interface CompareInSessionOptions extends Omit<CompareOptions, 'idsCompar
  * the wait.
  */
 export async function compareInSession(context: SeriesContext, options: CompareInSessionOptions): Promise<{ diff: RetainedDiff; paths: [string, string] }> {
-  const { analysis, session, signal, onProgress } = { ...context, onProgress: options.onProgress };
-  const first = await captureIntoAnalysis(session, analysis, { id: 'A', path: context.pathFor('A'), signal, onProgress: (capture) => onProgress?.({ step: 'capture', label: 'A', capture }) });
+  const { analysis, session, signal } = context;
+  const { onProgress } = options;
+  const [a, b] = [`${context.idPrefix ?? ''}A`, `${context.idPrefix ?? ''}B`];
+  const first = await captureIntoAnalysis(session, analysis, { id: a, path: context.pathFor('A'), signal, onProgress: (capture) => onProgress?.({ step: 'capture', label: 'A', capture }) });
   onProgress?.({ step: 'wait', secondsLeft: Math.ceil(options.waitMs / 1000) });
-  const prepared = analysis.prepare('A', { retained: options.retained });
+  const prepared = analysis.prepare(a, { retained: options.retained });
   prepared.catch(() => undefined); // its failure is the diff's, below
   await sleep(options.waitMs, undefined, { signal });
-  const second = await captureIntoAnalysis(session, analysis, { id: 'B', path: context.pathFor('B'), signal, onProgress: (capture) => onProgress?.({ step: 'capture', label: 'B', capture }) });
+  const second = await captureIntoAnalysis(session, analysis, { id: b, path: context.pathFor('B'), signal, onProgress: (capture) => onProgress?.({ step: 'capture', label: 'B', capture }) });
   await context.afterLastCapture();
   onProgress?.({ step: 'compare' });
   await prepared;
-  const diff = await compareSnapshots(analysis, 'A', 'B', { ...options, idsComparable: true });
-  return { diff, paths: [first.path, second.path] };
+  try {
+    const diff = await compareSnapshots(analysis, a, b, { ...options, idsComparable: true });
+    return { diff, paths: [first.path, second.path] };
+  } finally {
+    await Promise.all([analysis.drop(a), analysis.drop(b)]);
+  }
 }

@@ -40,9 +40,10 @@ export async function leakCheck(context: SeriesContext, options: LeakCheckOption
   // afterwards: the same check in the CLI and the TUI.
   await withTimeout(Promise.all([session.heapUsage(), session.memoryUsage(), session.heapSpaces()]), WARM_UP_TIMEOUT_MS).catch(() => undefined);
   const paths: string[] = [];
+  const id = (stage: LeakStage) => `${context.idPrefix ?? ''}${stage}`;
   const capture = async (stage: LeakStage, n: 1 | 2 | 3): Promise<void> => {
     const path = context.pathFor(stage);
-    await captureIntoAnalysis(session, analysis, { id: stage, path, signal, onProgress: (capture) => onProgress?.({ step: 'capture', stage, n, capture }) });
+    await captureIntoAnalysis(session, analysis, { id: id(stage), path, signal, onProgress: (capture) => onProgress?.({ step: 'capture', stage, n, capture }) });
     onProgress?.({ step: 'captured', stage, n, path });
     if (options.keepFiles) paths.push(path);
     else await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
@@ -55,17 +56,32 @@ export async function leakCheck(context: SeriesContext, options: LeakCheckOption
       await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal });
     }
   };
-  await capture('baseline', 1);
-  const baselineIds = analysis.idsOnly('baseline');
-  await wait('target', baselineIds);
-  await capture('target', 2);
-  const targetIds = analysis.idsOnly('target');
-  await wait('final', targetIds);
-  await capture('final', 3);
-  await context.afterLastCapture();
-  onProgress?.({ step: 'analyse' });
-  await Promise.all([baselineIds, targetIds]);
-  const report = await analysis.leaks('baseline', 'target', 'final');
-  await Promise.all(LEAK_STAGES.map((stage) => analysis.drop(stage)));
-  return { report, paths };
+  try {
+    await capture('baseline', 1);
+    const baselineIds = analysis.idsOnly(id('baseline'));
+    await wait('target', baselineIds);
+    await capture('target', 2);
+    const targetIds = analysis.idsOnly(id('target'));
+    await wait('final', targetIds);
+    await capture('final', 3);
+    await context.afterLastCapture();
+    onProgress?.({ step: 'analyse' });
+    await Promise.all([baselineIds, targetIds]);
+    // An abort ends the wait for the worker, not its work: a worker shared with others (the TUI's) computes on.
+    const report = await untilAborted(analysis.leaks(id('baseline'), id('target'), id('final')), signal);
+    return { report, paths };
+  } finally {
+    await Promise.all(LEAK_STAGES.map((stage) => analysis.drop(id(stage))));
+  }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it is aborted. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  promise.catch(() => undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
