@@ -9,23 +9,33 @@
  * for a WeakMap entry it takes the second of the entry's two edges it meets (from the table, from the key), so the
  * value sits one step below whichever of the two is farther.
  *
- * A path climbs from the object through its retainers (the reverse edges, one index built once) to a node whose
- * retainer is the root, each step to the retainer of least distance — so it is a shortest path from a user root when
- * a user root reaches the object. Weak edges never count. Ties go to the more readable edge (property, element,
- * closure variable, shortcut, then internal, then hidden) and then to the first in snapshot order, so paths are
+ * A path is a walk up the shortest-path tree (`buildPathTree`): each node's parent is its retainer of least
+ * distance, so a path is a shortest path from a user root when a user root reaches the object. Weak edges never
+ * count. Among equally short paths the tree takes the cheaper whole path — each step costs its edge's readability
+ * (property, element, closure variable, then shortcut, internal, hidden) and a step through a transient holder (the
+ * timer and immediate lists, `_onImmediate`, `_onTimeout`) costs much more — so module scope and named holders
+ * explain an object rather than the callback that runs next; then the first edge in snapshot order, so paths are
  * deterministic. A WeakMap table's edge to a value is taken only when nothing else holds it (the value is held by
- * the key and the table together; the key explains it better — DevTools' dominators make the same choice).
+ * the key and the table together; the key explains it better — DevTools' dominators make the same choice). The
+ * tree is built in one pass over the edges; no reverse-edge index is needed.
  *
- * Readable form (`describePath`), one line, e.g.
+ * Chains — an EventTarget's `Listener` list, a promise's reactions, closure contexts — make paths thousands of steps
+ * long, each one step longer than its neighbour's. So runs collapse: a block of 1 to `MAX_RUN_PERIOD` steps that
+ * repeats (indices aside) is one step with a repeat count, and grouping ignores repeat counts, so the listeners of
+ * one list are one group headed by their holder. Grouping memoizes each node's shape (a trie of collapsed shapes,
+ * shared by the objects whose paths meet), so it costs about the distinct nodes on the paths, not objects × depth.
+ *
+ * Readable form (`describe`), one line, e.g.
  *   `global → sessions (Map) → table → [17] (UserSession)`
- *   `(GC roots) → (Global handles) → [3] → … → listeners → [0] → onTick() → context → session (Session)`
+ *   `(GC roots) → … → shutdown (AbortController) → ["#signal"] (EventTarget) → … → next (Listener) ×10,480 → …`
  * Steps are `edge (Node)`: property names and shortcuts as they are (`["odd name"]` quoted), elements and numbered
  * internal slots (Map/Set hash table entries) `[i]`, hidden slots `{i}`, closure context variables by their name
  * (after a `context` step from the function), other internal edges by V8's name (`table`, `context`, `map`),
  * WeakMap entries `{WeakMap entry}`. V8's root categories (synthetic nodes: `(Global handles)`) show by name alone. A node's name is its constructor (the summary's name when a grouping is given),
  * `name()` for functions and V8's name for its internal objects; the `(Node)` part is left out for V8-internal
- * nodes (hidden, array, code, object shape), whose names say little. Long paths keep their start and last
- * `TEXT_TAIL_STEPS` steps in `text`, with `…` between; `steps` always has them all.
+ * nodes (hidden, array, code, object shape), whose names say little, except in a run. Long paths keep their start,
+ * the `TEXT_HEAD_STEPS` steps before the first run and the last `TEXT_TAIL_STEPS` steps in `text`, with `…` between;
+ * `steps` has them all, runs collapsed (`repeat`, `period`).
  *
  * Pure: no fs, no process, no timers.
  */
@@ -218,7 +228,7 @@ export interface PathJson {
 
 /** Objects whose paths have one shape (see `RetainerPaths.group`). */
 export interface PathGroup {
-  /** The shape: edge and node names, indices and repeat counts left out. Equal keys, equal shapes. */
+  /** The shape: edge and node names, indices left out and repeated blocks folded. Equal keys, equal shapes. */
   key: string;
   count: number;
   /** The first object of the group (in the order given), and its path (in full, runs not collapsed). */
@@ -369,16 +379,14 @@ const IDENTIFIER = /^[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c
 const ITEM_LIMIT = 2 ** 26;
 
 /**
- * Path shapes, shared: a trie of collapsed, normalised step sequences (a shape is an entry, its parent the shape
- * one step shorter), so that objects whose paths meet share the prefix's entry. An item is a step (its normalised
- * edge and node names) or a run of a block of items, which repeats any number of times: the shape of
- * `x → next (Listener) → next (Listener) → y` is that of `x → next (Listener) → y`.
+ * Path shapes, shared: a trie of normalised step sequences (a shape is an entry, its parent the shape one step
+ * shorter), so that objects whose paths meet share the prefix's entry. A block of 1 to `MAX_RUN_PERIOD` steps that
+ * follows itself folds into one (`x → next → next → y` has the shape of `x → next → y`): a chain's objects, at every
+ * depth, have one shape. Appending a step folds at most one block: the shape it extends has no repeated block.
  */
 class ShapeTrie {
   private readonly stepIds = new Map<string, number>();
   private readonly stepNames: string[] = [];
-  private readonly blockIds = new Map<string, number>();
-  private readonly blocks: number[][] = [];
   private parent: Int32Array = new Int32Array(1024);
   private item: Int32Array = new Int32Array(1024);
   private size = 0;
@@ -392,69 +400,41 @@ class ShapeTrie {
       id = this.stepNames.push(name) - 1;
       this.stepIds.set(name, id);
     }
-    return id * 2;
+    return id;
   }
 
-  /** The shape of `entry` (-1: the empty path) followed by the item `step`, runs collapsed. */
+  /** The shape of `entry` (-1: the empty path) followed by `step`, a repeated block folded. */
   append(entry: number, step: number): number {
-    let shape = this.child(entry, step);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (let period = 1; period <= MAX_RUN_PERIOD; period++) {
-        const reduced = this.reduce(shape, period);
-        if (reduced !== shape) {
-          shape = reduced;
-          changed = true;
-          break;
-        }
-      }
+    const shape = this.child(entry, step);
+    for (let period = 1; period <= MAX_RUN_PERIOD; period++) {
+      const folded = this.fold(shape, period);
+      if (folded !== shape) return folded;
     }
     return shape;
   }
 
-  /** A readable key of a shape: its items from the start, runs as `(…)*`. */
+  /** A readable key of a shape: its steps from the start. */
   key(entry: number): string {
-    const items: string[] = [];
-    for (let e = entry; e >= 0; e = this.parent[e]!) items.push(this.itemText(this.item[e]!));
-    return items.reverse().join(' → ');
+    const steps: string[] = [];
+    for (let e = entry; e >= 0; e = this.parent[e]!) steps.push(this.stepNames[this.item[e]!]!.replace('\u0000', ' '));
+    return steps.reverse().join(' → ');
   }
 
-  private itemText(item: number): string {
-    if (item % 2 === 0) return this.stepNames[item / 2]!.replace('\u0000', ' ');
-    return `(${this.blocks[(item - 1) / 2]!.map((i) => this.itemText(i)).join(' → ')})*`;
-  }
-
-  /** `entry` with its last `period` items folded into a run, when they repeat the run or the block before them. */
-  private reduce(entry: number, period: number): number {
-    const block: number[] = [];
-    let e = entry;
+  /** `entry` without its last `period` steps when they repeat the `period` steps before them; else `entry`. */
+  private fold(entry: number, period: number): number {
+    let last = entry;
+    let before = entry;
     for (let k = 0; k < period; k++) {
-      if (e < 0) return entry;
-      block.push(this.item[e]!);
-      e = this.parent[e]!;
-    }
-    block.reverse();
-    if (e < 0) return entry;
-    const runId = this.blockIds.get(block.join(','));
-    // The block repeats the run just before it: the shape stays that run.
-    if (runId !== undefined && this.item[e] === runId * 2 + 1) return e;
-    // The block repeats the block just before it: both become a run.
-    let before = e;
-    for (let k = period - 1; k >= 0; k--) {
-      if (before < 0 || this.item[before] !== block[k]) return entry;
+      if (before < 0) return entry;
       before = this.parent[before]!;
     }
-    return this.child(before, this.run(block));
-  }
-
-  private run(block: number[]): number {
-    const name = block.join(',');
-    let id = this.blockIds.get(name);
-    if (id === undefined) {
-      id = this.blocks.push(block) - 1;
-      this.blockIds.set(name, id);
+    const kept = before;
+    for (let k = 0; k < period; k++) {
+      if (before < 0 || this.item[before] !== this.item[last]) return entry;
+      before = this.parent[before]!;
+      last = this.parent[last]!;
     }
-    return id * 2 + 1;
+    return kept;
   }
 
   private child(entry: number, item: number): number {
