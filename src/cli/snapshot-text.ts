@@ -71,7 +71,8 @@ export function retainersText(found: Omit<ClassObjects, 'paths'> & { paths: Path
   lines.push(`${fit('ID', 12, 'right')} ${fit('SELF', 8, 'right')} ${fit('RETAINED', 8, 'right')}`);
   for (const o of found.objects) lines.push(`${fit(`@${o.id}`, 12, 'right')} ${fit(formatBytes(o.selfSize), 8, 'right')} ${fit(formatBytes(o.retainedSize), 8, 'right')}`);
   if (found.objects.length < found.count) lines.push(`${fit('…', 12, 'right')} ${found.count - found.objects.length} more`);
-  lines.push('', 'Retainer paths from the GC roots, grouped, biggest group first:', ...pathGroupLines(found.paths.map((g) => ({ count: g.count, text: g.text, steps: g.steps })), '  '));
+  const over = found.pathObjects !== undefined && found.pathCandidates !== undefined && found.pathObjects < found.pathCandidates ? ` (of the first ${found.pathObjects} of ${found.pathCandidates} objects)` : '';
+  lines.push('', `Retainer paths from the GC roots, grouped, biggest group first${over}:`, ...pathGroupLines(found.paths.map((g) => ({ count: g.count, text: g.text, steps: g.steps })), '  '));
   return `${lines.join('\n')}\n`;
 }
 
@@ -85,6 +86,6 @@ export function leaksText(report: LeakReport, note: string): string {
   lines.push(`${fit('COUNT', 9, 'right')} ${fit('SELF', 8, 'right')} ${fit('RETAINED', 8, 'right')} CONSTRUCTOR`);
   for (const c of report.candidates) lines.push(`${fit(String(c.count), 9, 'right')} ${fit(formatBytes(c.selfSize), 8, 'right')} ${fit(formatBytes(c.retainedSize), 8, 'right')} ${sanitize(c.name)}`);
   lines.push('', 'Why they are alive (retainer paths in the final snapshot, biggest group first):');
-  for (const c of report.candidates) lines.push(`${sanitize(c.name)}:`, ...pathGroupLines(c.paths, '  '));
+  for (const c of report.candidates) lines.push(`${sanitize(c.name)}${c.pathObjects === undefined ? '' : ` (paths of the ${c.pathObjects} biggest of ${c.count})`}:`, ...pathGroupLines(c.paths, '  '));
   return `${lines.join('\n')}\n`;
 }

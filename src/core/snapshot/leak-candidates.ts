@@ -8,7 +8,8 @@
  * Candidates are grouped by constructor, with the summary's names (`groupNodes` of C: plain objects by shape), and
  * measured in C: count, self size (folded, as the summary), retained size (DevTools' class semantics restricted to
  * the candidates: the retained sizes of candidates not dominated by another candidate of the same constructor), and
- * their retainer paths grouped by shape, biggest group first (retainer-paths.ts). Sorted by retained size.
+ * their retainer paths grouped by shape, biggest group first (retainer-paths.ts: the objects along a chain, such as
+ * an EventTarget's listeners, are one group). Sorted by retained size.
  *
  * Not candidates: objects the summary does not count (self size 0 after folding: backing stores folded into their
  * owner, which is a candidate itself when new), and V8's own bookkeeping — `(system)`, `(compiled code)` and other
@@ -36,6 +37,11 @@ export interface LeakCandidate {
   retainedSize: number;
   /** Retainer paths grouped by shape, biggest group first. */
   paths: PathJson[];
+  /**
+   * Present only when `maxPathObjects` capped the objects whose paths were grouped: how many (the biggest retained
+   * first) the path counts are over, of `count`.
+   */
+  pathObjects?: number;
 }
 
 export interface LeakReport {
@@ -49,8 +55,9 @@ export interface LeakOptions {
   /** At most this many candidates, biggest first (default: all). */
   maxCandidates?: number;
   /**
-   * Objects per candidate whose paths are computed and grouped, biggest retained size first (default 20,000): the
-   * counts of the path groups are over these.
+   * Objects per candidate whose paths are grouped, biggest retained size first (default: all of them; grouping
+   * costs about the distinct nodes on their paths, see retainer-paths.ts): the counts of the path groups are over
+   * these, and a candidate says so (`pathObjects`) when they are fewer than its objects.
    */
   maxPathObjects?: number;
   /** Keep V8's own objects (hidden, code, object shape, synthetic) as candidates too. Default false. */
@@ -178,7 +185,7 @@ export function analyzeLeaks(baseline: HeapSnapshot | SnapshotIds, target: HeapS
   }
   const paths = options.final?.paths ?? new RetainerPaths(final, grouping);
   const pathsPerCandidate = options.pathsPerCandidate ?? 3;
-  const maxPathObjects = options.maxPathObjects ?? 20_000;
+  const maxPathObjects = options.maxPathObjects ?? Infinity;
   const candidates: LeakCandidate[] = [];
   const nodes: Uint32Array[] = [];
   const pathGroups: PathGroup[][] = [];
@@ -187,7 +194,9 @@ export function analyzeLeaks(baseline: HeapSnapshot | SnapshotIds, target: HeapS
     const order = [...list].sort((a, b) => tree.retainedSize[b]! - tree.retainedSize[a]! || a - b);
     const sorted = Uint32Array.from(order);
     const grouped = paths.group(sorted.subarray(0, maxPathObjects), { limit: pathsPerCandidate });
-    candidates.push({ name: grouping.names[g]!, count: count[g]!, selfSize: selfSize[g]!, retainedSize: retained[g]!, paths: grouped.map(pathGroupJson) });
+    const candidate: LeakCandidate = { name: grouping.names[g]!, count: count[g]!, selfSize: selfSize[g]!, retainedSize: retained[g]!, paths: grouped.map(pathGroupJson) };
+    if (sorted.length > maxPathObjects) candidate.pathObjects = maxPathObjects;
+    candidates.push(candidate);
     nodes.push(sorted);
     pathGroups.push(grouped);
   }

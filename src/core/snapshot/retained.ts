@@ -169,6 +169,10 @@ export interface ClassObjects {
   pathsOfNew: boolean;
   /** Retainer paths grouped by shape, biggest group first. */
   paths: PathGroup[];
+  /** The objects whose paths were grouped (the first in the order above): all of them unless `maxPathObjects` capped it. */
+  pathObjects?: number;
+  /** Of how many: the new objects when `pathsOfNew`, else all. */
+  pathCandidates?: number;
 }
 
 export interface ClassObjectsOptions {
@@ -180,7 +184,10 @@ export interface ClassObjectsOptions {
   limit?: number;
   /** Path groups (default 5). */
   pathLimit?: number;
-  /** Objects whose paths are computed, first in the order above (default 20,000). */
+  /**
+   * Objects whose paths are grouped, first in the order above (default: all; grouping costs about the distinct nodes
+   * on their paths). When it caps them, `pathObjects` says how many of `pathCandidates` were looked at.
+   */
   maxPathObjects?: number;
 }
 
@@ -227,14 +234,15 @@ export function classObjects(snapshot: HeapSnapshot, grouping: Grouping, paths: 
   }));
   const pathsOfNew = newCount > 0;
   const pathNodes = pathsOfNew ? members.slice(0, newCount) : members;
-  const grouped = paths.group(pathNodes.slice(0, options.maxPathObjects ?? 20_000), { limit: options.pathLimit ?? 5 });
+  const looked = Math.min(pathNodes.length, options.maxPathObjects ?? Infinity);
+  const grouped = paths.group(looked < pathNodes.length ? pathNodes.slice(0, looked) : pathNodes, { limit: options.pathLimit ?? 5 });
   let retainedSize: number | null = null;
   if (tree) {
     const only = new Int32Array(snapshot.nodeCount).fill(-1);
     for (const n of members) only[n] = 0;
     retainedSize = groupRetainedSizes(tree, only, 1)[0]!;
   }
-  return { name, count: members.length, selfSize, retainedSize, newCount: earlier ? newCount : null, objects, pathsOfNew, paths: grouped };
+  return { name, count: members.length, selfSize, retainedSize, newCount: earlier ? newCount : null, objects, pathsOfNew, paths: grouped, pathObjects: looked, pathCandidates: pathNodes.length };
 }
 
 /** The JSON of `leaktop retainers`. */
@@ -246,5 +254,7 @@ export function classObjectsJson(found: ClassObjects): object {
     retainedSize: found.retainedSize,
     objects: found.objects.map((o) => ({ id: o.id, selfSize: o.selfSize, retainedSize: o.retainedSize })),
     paths: found.paths.map(pathGroupJson),
+    // Only when a cap left objects out: the path counts are over this many of them.
+    ...(found.pathObjects !== undefined && found.pathCandidates !== undefined && found.pathObjects < found.pathCandidates ? { pathObjects: found.pathObjects } : {}),
   };
 }

@@ -9,23 +9,33 @@
  * for a WeakMap entry it takes the second of the entry's two edges it meets (from the table, from the key), so the
  * value sits one step below whichever of the two is farther.
  *
- * A path climbs from the object through its retainers (the reverse edges, one index built once) to a node whose
- * retainer is the root, each step to the retainer of least distance — so it is a shortest path from a user root when
- * a user root reaches the object. Weak edges never count. Ties go to the more readable edge (property, element,
- * closure variable, shortcut, then internal, then hidden) and then to the first in snapshot order, so paths are
+ * A path is a walk up the shortest-path tree (`buildPathTree`): each node's parent is its retainer of least
+ * distance, so a path is a shortest path from a user root when a user root reaches the object. Weak edges never
+ * count. Among equally short paths the tree takes the cheaper whole path — each step costs its edge's readability
+ * (property, element, closure variable, then shortcut, internal, hidden) and a step through a transient holder (the
+ * timer and immediate lists, `_onImmediate`, `_onTimeout`) costs much more — so module scope and named holders
+ * explain an object rather than the callback that runs next; then the first edge in snapshot order, so paths are
  * deterministic. A WeakMap table's edge to a value is taken only when nothing else holds it (the value is held by
- * the key and the table together; the key explains it better — DevTools' dominators make the same choice).
+ * the key and the table together; the key explains it better — DevTools' dominators make the same choice). The
+ * tree is built in one pass over the edges; no reverse-edge index is needed.
  *
- * Readable form (`describePath`), one line, e.g.
+ * Chains — an EventTarget's `Listener` list, a promise's reactions, closure contexts — make paths thousands of steps
+ * long, each one step longer than its neighbour's. So runs collapse: a block of 1 to `MAX_RUN_PERIOD` steps that
+ * repeats (indices aside) is one step with a repeat count, and grouping ignores repeat counts, so the listeners of
+ * one list are one group headed by their holder. Grouping memoizes each node's shape (a trie of collapsed shapes,
+ * shared by the objects whose paths meet), so it costs about the distinct nodes on the paths, not objects × depth.
+ *
+ * Readable form (`describe`), one line, e.g.
  *   `global → sessions (Map) → table → [17] (UserSession)`
- *   `(GC roots) → (Global handles) → [3] → … → listeners → [0] → onTick() → context → session (Session)`
+ *   `(GC roots) → … → shutdown (AbortController) → ["#signal"] (EventTarget) → … → next (Listener) ×10,480 → …`
  * Steps are `edge (Node)`: property names and shortcuts as they are (`["odd name"]` quoted), elements and numbered
  * internal slots (Map/Set hash table entries) `[i]`, hidden slots `{i}`, closure context variables by their name
  * (after a `context` step from the function), other internal edges by V8's name (`table`, `context`, `map`),
  * WeakMap entries `{WeakMap entry}`. V8's root categories (synthetic nodes: `(Global handles)`) show by name alone. A node's name is its constructor (the summary's name when a grouping is given),
  * `name()` for functions and V8's name for its internal objects; the `(Node)` part is left out for V8-internal
- * nodes (hidden, array, code, object shape), whose names say little. Long paths keep their start and last
- * `TEXT_TAIL_STEPS` steps in `text`, with `…` between; `steps` always has them all.
+ * nodes (hidden, array, code, object shape), whose names say little, except in a run. Long paths keep their start,
+ * the `TEXT_HEAD_STEPS` steps before the first run and the last `TEXT_TAIL_STEPS` steps in `text`, with `…` between;
+ * `steps` has them all, runs collapsed (`repeat`, `period`).
  *
  * Pure: no fs, no process, no timers.
  */
@@ -194,10 +204,18 @@ export interface RetainerPath {
   edges: number[];
 }
 
-/** One step of a path as the JSON shows it. The first step is where the path starts; its `edge` is ''. */
+/**
+ * One step of a path as the JSON shows it. The first step is where the path starts; its `edge` is ''. A step with
+ * `repeat` stands for a run: it and the `period - 1` steps after it (a block of `period` steps, 1 when absent)
+ * follow one another `repeat` times in the path (`next (Listener)` ×10,480 is one step with `repeat: 10480`).
+ */
 export interface PathStep {
   edge: string;
   node: string;
+  /** How many times the block starting here repeats (absent: once). */
+  repeat?: number;
+  /** Steps in the repeated block (absent: 1). Only on a step with `repeat`. */
+  period?: number;
 }
 
 /** A path as the JSON of `leaks`, `retainers` and `diff --paths` shows it. */
@@ -210,88 +228,297 @@ export interface PathJson {
 
 /** Objects whose paths have one shape (see `RetainerPaths.group`). */
 export interface PathGroup {
-  /** The shape: edge and node names, indices left out. Equal keys, equal shapes. */
+  /** The shape: edge and node names, indices left out and repeated blocks folded. Equal keys, equal shapes. */
   key: string;
   count: number;
-  /** The first object of the group (in the order given), and its path. */
+  /** The first object of the group (in the order given), and its path (in full, runs not collapsed). */
   representative: number;
   path: RetainerPath;
   text: string;
   steps: PathStep[];
 }
 
-const IDENTIFIER = /^[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c\u200d]*$/u;
+/**
+ * The shortest-path tree: per node, the edge its retainer path arrives by (`parentEdge`) and the node that edge
+ * leaves (`parentNode`); -1 for user roots, the root, and nodes nothing reaches. A path is a walk up this tree.
+ */
+export interface PathTree {
+  parentEdge: Int32Array;
+  parentNode: Int32Array;
+}
+
+/** Longest block of steps that `describe` and `group` see as repeating (`a → b → a → b` is a block of 2). */
+export const MAX_RUN_PERIOD = 4;
+/** Steps before the first run that `text` keeps, so that the holder of a chain shows. */
+export const TEXT_HEAD_STEPS = 4;
 
 /**
- * Retainer paths of one snapshot: builds the reverse-edge index and the distances once (≈ 4 bytes per edge and 8 per
- * node), then answers `path`, `describe` and `group` for any number of objects.
+ * Edge names of what only holds a callback for a moment — the timer and immediate lists, a timer's or immediate's
+ * callback and list links: among equally short paths, one through these is taken last, so that a path through
+ * module scope or a named holder explains an object rather than the timer that happens to run next.
+ */
+const TRANSIENT_EDGE_NAMES = ['immediateQueue', 'outstandingQueue', 'timerListQueue', 'timerListMap', '_onImmediate', '_onTimeout', '_idleNext', '_idlePrev', '_destroyed'];
+/** The cost of a step through a transient holder, against 0–4 for the edge types' readability. */
+const TRANSIENT_COST = 16;
+/** Path costs saturate here (a path of thousands of hidden steps costs as much as one of fewer). */
+const MAX_COST = 0xffff;
+
+/**
+ * Builds the shortest-path tree in one pass over the edges, visiting nodes by increasing distance, so that every
+ * node's parent is decided after all of its candidate parents' costs are known (a dynamic programme over the
+ * breadth-first layers). A node's parent is its retainer of least key: WeakMap table edges last (see the top of this
+ * file), then the retainer's distance, then the cost of the whole path (each step costs its edge type's readability
+ * rank — property, element and closure variable 0, shortcut 1, internal 2, hidden 3 — plus `TRANSIENT_COST` through
+ * a transient holder), then the first edge in snapshot order, so paths are deterministic. Linear in nodes and edges;
+ * 8 bytes per node kept, 7 more while it runs.
+ */
+export function buildPathTree(snapshot: HeapSnapshot, distances: Int32Array): PathTree {
+  const { nodeCount, firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId } = snapshot;
+  const parentEdge = new Int32Array(nodeCount).fill(-1);
+  const parentNode = new Int32Array(nodeCount).fill(-1);
+  if (nodeCount === 0) return { parentEdge, parentNode };
+  const rules = new EdgeRules(snapshot);
+  const ranks: Record<string, number> = { property: 0, element: 0, context: 0, shortcut: 1, internal: 2, hidden: 3 };
+  const typeCost = Uint8Array.from(snapshot.edgeTypeNames, (name) => ranks[name] ?? 4);
+  const namedType = Uint8Array.from(snapshot.edgeTypeNames, (name) => (['property', 'internal', 'context', 'shortcut'].includes(name) ? 1 : 0));
+  const transientName = new Set(TRANSIENT_EDGE_NAMES.map((name) => snapshot.strings.indexOf(name)).filter((i) => i >= 0));
+  const order = nodesByDistance(distances);
+  const cost = new Uint16Array(nodeCount);
+  const tableEdgeIn = new Uint8Array(nodeCount);
+  for (let i = 0; i < order.length; i++) {
+    const n = order[i]!;
+    const here = distances[n]!;
+    const base = cost[n]!;
+    for (let e = firstEdge[n]!, end = firstEdge[n + 1]!; e < end; e++) {
+      const type = edgeType[e]!;
+      if (type === rules.weak) continue;
+      const t = edgeToNode[e]!;
+      if (distances[t]! <= here) continue; // also skips what nothing reaches (NO_DISTANCE < every distance)
+      if (rules.excluded(n, e)) continue;
+      let tableEdge = 0;
+      if (type === rules.internal) {
+        const entry = rules.ephemeron(edgeNameOrIndex[e]!);
+        if (entry !== undefined && entry.table === nodeId[n]) tableEdge = 1;
+      }
+      let c = base + typeCost[type]!;
+      if (namedType[type] && transientName.has(edgeNameOrIndex[e]!)) c += TRANSIENT_COST;
+      if (c > MAX_COST) c = MAX_COST;
+      const current = parentNode[t]!;
+      if (current >= 0) {
+        // Keep the current parent unless this edge is less: table edge, distance, cost, then snapshot order.
+        const d = tableEdge - tableEdgeIn[t]! || here - distances[current]! || c - cost[t]! || e - parentEdge[t]!;
+        if (d >= 0) continue;
+      }
+      parentNode[t] = n;
+      parentEdge[t] = e;
+      cost[t] = c;
+      tableEdgeIn[t] = tableEdge;
+    }
+  }
+  return { parentEdge, parentNode };
+}
+
+/** The reached nodes sorted by distance (a counting sort: user distances, then system distances). */
+function nodesByDistance(distances: Int32Array): Uint32Array {
+  let maxUser = 0;
+  let maxSystem = 0;
+  let reached = 0;
+  for (let n = 0; n < distances.length; n++) {
+    const d = distances[n]!;
+    if (d === NO_DISTANCE) continue;
+    reached++;
+    if (d >= SYSTEM_DISTANCE) maxSystem = Math.max(maxSystem, d - SYSTEM_DISTANCE);
+    else maxUser = Math.max(maxUser, d);
+  }
+  const bucket = (d: number) => (d >= SYSTEM_DISTANCE ? maxUser + 1 + d - SYSTEM_DISTANCE : d);
+  const start = new Uint32Array(maxUser + maxSystem + 3);
+  for (let n = 0; n < distances.length; n++) if (distances[n] !== NO_DISTANCE) start[bucket(distances[n]!) + 1]!++;
+  for (let b = 1; b < start.length; b++) start[b]! += start[b - 1]!;
+  const order = new Uint32Array(reached);
+  for (let n = 0; n < distances.length; n++) if (distances[n] !== NO_DISTANCE) order[start[bucket(distances[n]!)]!++] = n;
+  return order;
+}
+
+/** A stretch of a path after collapsing runs: `period` steps from `start`, `repeat` times in a row. */
+export interface RunSegment {
+  start: number;
+  period: number;
+  repeat: number;
+}
+
+/**
+ * Collapses runs in a sequence of step keys, greedily from the start: at each position the block (of 1 to
+ * `MAX_RUN_PERIOD` keys) that repeats over the most keys wins, the shortest block on a tie; a key that starts no
+ * run is a segment of its own.
+ */
+export function collapseRuns(keys: ArrayLike<number>): RunSegment[] {
+  const segments: RunSegment[] = [];
+  let i = 0;
+  while (i < keys.length) {
+    let best: RunSegment = { start: i, period: 1, repeat: 1 };
+    for (let period = 1; period <= MAX_RUN_PERIOD && i + 2 * period <= keys.length; period++) {
+      let repeat = 1;
+      for (;;) {
+        const next = i + repeat * period;
+        if (next + period > keys.length) break;
+        let same = true;
+        for (let k = 0; k < period && same; k++) same = keys[next + k] === keys[i + k];
+        if (!same) break;
+        repeat++;
+      }
+      if (repeat > 1 && repeat * period > best.repeat * best.period) best = { start: i, period, repeat };
+    }
+    segments.push(best);
+    i += best.period * best.repeat;
+  }
+  return segments;
+}
+
+const IDENTIFIER = /^[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c\u200d]*$/u;
+/** Trie entries are keyed by parent entry and item in one number: this many values per item. */
+const ITEM_LIMIT = 2 ** 26;
+
+/**
+ * Path shapes, shared: a trie of normalised step sequences (a shape is an entry, its parent the shape one step
+ * shorter), so that objects whose paths meet share the prefix's entry. A block of 1 to `MAX_RUN_PERIOD` steps that
+ * follows itself folds into one (`x → next → next → y` has the shape of `x → next → y`): a chain's objects, at every
+ * depth, have one shape. Appending a step folds at most one block: the shape it extends has no repeated block.
+ */
+class ShapeTrie {
+  private readonly stepIds = new Map<string, number>();
+  private readonly stepNames: string[] = [];
+  private parent: Int32Array = new Int32Array(1024);
+  private item: Int32Array = new Int32Array(1024);
+  private size = 0;
+  private readonly entries = new Map<number, number>();
+
+  /** The id of a step, named by its normalised edge and node. */
+  step(edge: string, node: string): number {
+    const name = `${edge}\u0000${node}`;
+    let id = this.stepIds.get(name);
+    if (id === undefined) {
+      id = this.stepNames.push(name) - 1;
+      this.stepIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** The shape of `entry` (-1: the empty path) followed by `step`, a repeated block folded. */
+  append(entry: number, step: number): number {
+    const shape = this.child(entry, step);
+    for (let period = 1; period <= MAX_RUN_PERIOD; period++) {
+      const folded = this.fold(shape, period);
+      if (folded !== shape) return folded;
+    }
+    return shape;
+  }
+
+  /** A readable key of a shape: its steps from the start. */
+  key(entry: number): string {
+    const steps: string[] = [];
+    for (let e = entry; e >= 0; e = this.parent[e]!) steps.push(this.stepNames[this.item[e]!]!.replace('\u0000', ' '));
+    return steps.reverse().join(' → ');
+  }
+
+  /** `entry` without its last `period` steps when they repeat the `period` steps before them; else `entry`. */
+  private fold(entry: number, period: number): number {
+    let last = entry;
+    let before = entry;
+    for (let k = 0; k < period; k++) {
+      if (before < 0) return entry;
+      before = this.parent[before]!;
+    }
+    const kept = before;
+    for (let k = 0; k < period; k++) {
+      if (before < 0 || this.item[before] !== this.item[last]) return entry;
+      before = this.parent[before]!;
+      last = this.parent[last]!;
+    }
+    return kept;
+  }
+
+  private child(entry: number, item: number): number {
+    if (item >= ITEM_LIMIT || entry + 1 >= ITEM_LIMIT) throw new Error(`too many path shapes (${this.size} shapes, ${this.stepNames.length} step names)`);
+    const id = (entry + 1) * ITEM_LIMIT + item;
+    const found = this.entries.get(id);
+    if (found !== undefined) return found;
+    if (this.size === this.parent.length) {
+      this.parent = growInt32(this.parent);
+      this.item = growInt32(this.item);
+    }
+    this.parent[this.size] = entry;
+    this.item[this.size] = item;
+    this.entries.set(id, this.size);
+    return this.size++;
+  }
+}
+
+function growInt32(array: Int32Array): Int32Array {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
+}
+
+/**
+ * Retainer paths of one snapshot: builds the distances and the shortest-path tree once (≈ 12 bytes per node), then
+ * answers `path`, `describe` and `group` for any number of objects. Grouping memoizes each node's path shape, so
+ * the paths of any number of objects cost about the number of distinct nodes on them, not objects × depth.
  */
 export class RetainerPaths {
-  readonly retainers: Retainers;
   readonly distances: Int32Array;
+  readonly tree: PathTree;
+  private prebuiltRetainers: Retainers | undefined;
   private readonly rules: EdgeRules;
-  private readonly typeRank: Uint8Array;
   private readonly quietNodeType: Uint8Array;
   private readonly nodeTypeIndex: Record<string, number>;
   private readonly edgeTypeIndex: Record<string, number>;
+  private readonly shapes = new ShapeTrie();
+  /** Per node: its path's shape entry + 1; 0 not known yet, -1 nothing reaches it. Made on the first `group`. */
+  private shapeOfNode: Int32Array | null = null;
 
   constructor(
     private readonly snapshot: HeapSnapshot,
     /** Names objects by the summary's constructor names (plain objects by shape) where a node is counted. */
     private readonly grouping?: Grouping,
-    prebuilt?: { retainers?: Retainers; distances?: Int32Array },
+    prebuilt?: { retainers?: Retainers; distances?: Int32Array; tree?: PathTree },
   ) {
-    this.retainers = prebuilt?.retainers ?? buildRetainers(snapshot);
+    this.prebuiltRetainers = prebuilt?.retainers;
     this.distances = prebuilt?.distances ?? computeDistances(snapshot);
+    this.tree = prebuilt?.tree ?? buildPathTree(snapshot, this.distances);
     this.rules = new EdgeRules(snapshot);
     this.nodeTypeIndex = Object.fromEntries(snapshot.nodeTypeNames.map((name, i) => [name, i]));
     this.edgeTypeIndex = Object.fromEntries(snapshot.edgeTypeNames.map((name, i) => [name, i]));
-    const ranks: Record<string, number> = { property: 0, element: 0, context: 0, shortcut: 1, internal: 2, hidden: 3 };
-    this.typeRank = Uint8Array.from(snapshot.edgeTypeNames, (name) => ranks[name] ?? 4);
     this.quietNodeType = Uint8Array.from(snapshot.nodeTypeNames, (name) => (['hidden', 'array', 'code', 'object shape'].includes(name) ? 1 : 0));
+  }
+
+  /** The reverse-edge index (4 bytes per edge): paths no longer need it, so it is built only when asked for. */
+  get retainers(): Retainers {
+    this.prebuiltRetainers ??= buildRetainers(this.snapshot);
+    return this.prebuiltRetainers;
+  }
+
+  /** Whether a path ends (going up) at `node`: a user root, or the root itself. */
+  private isTop(node: number): boolean {
+    return node === ROOT || this.distances[node] === 1;
   }
 
   /**
    * The path from a root to `node` (see the top of this file), or null when nothing reaches it. For the root itself,
-   * a path of the root alone.
+   * a path of the root alone. A walk up the shortest-path tree: as long as the path.
    */
   path(node: number): RetainerPath | null {
-    const { distances, retainers, snapshot, rules } = this;
+    const { distances, tree } = this;
     if (distances[node] === NO_DISTANCE) return null;
     const nodes = [node];
     const edges: number[] = [];
     let current = node;
     // Up to a user root (distance 1: the root's children, in Node `global`) or to the root itself.
-    while (current !== ROOT && distances[current] !== 1) {
-      const here = distances[current]!;
-      let best = -1;
-      let bestFrom = -1;
-      let bestKey = Infinity;
-      for (let r = retainers.start[current]!, end = retainers.start[current + 1]!; r < end; r++) {
-        const e = retainers.edge[r]!;
-        const type = snapshot.edgeType[e]!;
-        if (type === rules.weak) continue;
-        const from = edgeSource(snapshot, e);
-        const distance = distances[from]!;
-        if (distance === NO_DISTANCE || distance >= here) continue;
-        if (rules.excluded(from, e)) continue;
-        let tableEdge = 0;
-        if (type === rules.internal) {
-          const entry = rules.ephemeron(snapshot.edgeNameOrIndex[e]!);
-          if (entry !== undefined && entry.table === snapshot.nodeId[from]) tableEdge = 1;
-        }
-        // Least: table edges last, then distance, then readability; ties keep the first in snapshot order.
-        const key = tableEdge * 2 * SYSTEM_DISTANCE * 8 + distance * 8 + this.typeRank[type]!;
-        if (key < bestKey) {
-          bestKey = key;
-          best = e;
-          bestFrom = from;
-        }
-      }
-      if (best < 0) return null; // Cannot happen for a reached node; kept so a malformed snapshot cannot loop.
-      edges.push(best);
-      nodes.push(bestFrom);
-      current = bestFrom;
+    while (!this.isTop(current)) {
+      const from = tree.parentNode[current]!;
+      if (from < 0) return null; // Cannot happen for a reached node; kept so a malformed snapshot cannot loop.
+      edges.push(tree.parentEdge[current]!);
+      nodes.push(from);
+      current = from;
     }
     // Paths start below the root.
     if (current === ROOT && nodes.length > 1) {
@@ -342,43 +569,141 @@ export class RetainerPaths {
     return IDENTIFIER.test(name) ? name : `[${JSON.stringify(name)}]`;
   }
 
-  /** The one-line text and the steps of a path (see the top of this file). */
+  /**
+   * The one-line text and the steps of a path (see the top of this file), runs collapsed: a block of steps that
+   * repeats (indices aside) is one step with `repeat` (and `period` when longer than one step), `×N` in the text.
+   */
   describe(path: RetainerPath): { text: string; steps: PathStep[] } {
-    const steps: PathStep[] = path.nodes.map((node, i) => ({ edge: i === 0 ? '' : this.edgeLabel(path.edges[i - 1]!), node: this.nodeLabel(node) }));
-    const synthetic = this.nodeTypeIndex['synthetic'];
-    const parts = steps.map((step, i) => {
-      const type = this.snapshot.nodeType[path.nodes[i]!]!;
-      if (i === 0 || type === synthetic) return step.node;
-      return this.quietNodeType[type] ? step.edge : `${step.edge} (${step.node})`;
+    const { nodes, edges } = path;
+    const edgeOf = (i: number, normalized = false) => (i === 0 ? '' : this.edgeLabel(edges[i - 1]!, normalized));
+    const keyIds = new Map<string, number>();
+    const keys = nodes.map((node, i) => {
+      const key = `${edgeOf(i, true)}\u0000${this.nodeLabel(node)}`;
+      let id = keyIds.get(key);
+      if (id === undefined) keyIds.set(key, (id = keyIds.size));
+      return id;
     });
-    const text = parts.length > TEXT_TAIL_STEPS + 2 ? [parts[0]!, '…', ...parts.slice(-TEXT_TAIL_STEPS)].join(' → ') : parts.join(' → ');
-    return { text, steps };
+    const synthetic = this.nodeTypeIndex['synthetic'];
+    const steps: PathStep[] = [];
+    const parts: string[] = [];
+    let firstRun = -1;
+    const part = (i: number, step: PathStep, inRun: boolean) => {
+      const type = this.snapshot.nodeType[nodes[i]!]!;
+      if (i === 0 || type === synthetic) return step.node;
+      return this.quietNodeType[type] && !inRun ? step.edge : `${step.edge} (${step.node})`;
+    };
+    for (const { start, period, repeat } of collapseRuns(keys)) {
+      const block: PathStep[] = [];
+      for (let k = 0; k < period; k++) {
+        const i = start + k;
+        // In a run, an edge whose index changes from repeat to repeat is shown without it.
+        let edge = edgeOf(i);
+        for (let r = 1; r < repeat && edge !== ''; r++) if (edgeOf(i + r * period) !== edge) edge = edgeOf(i, true);
+        block.push({ edge, node: this.nodeLabel(nodes[i]!) });
+      }
+      if (repeat === 1) {
+        steps.push(block[0]!);
+        parts.push(part(start, block[0]!, false));
+        continue;
+      }
+      if (firstRun < 0) firstRun = parts.length;
+      block[0] = { ...block[0]!, repeat, ...(period > 1 ? { period } : {}) };
+      steps.push(...block);
+      const inner = block.map((step, k) => part(start + k, step, true)).join(' → ');
+      parts.push(`${period > 1 ? `(${inner})` : inner} ×${repeat.toLocaleString('en-US')}`);
+    }
+    return { text: shortText(parts, firstRun), steps };
   }
 
-  /** The grouping key of a path: its edge and node names with element and slot indices left out. */
+  /** The grouping key of a path: its edge and node names with element and slot indices and repeat counts left out. */
   key(path: RetainerPath): string {
-    return JSON.stringify(path.nodes.map((node, i) => [i === 0 ? '' : this.edgeLabel(path.edges[i - 1]!, true), this.nodeLabel(node)]));
+    let entry = -1;
+    for (let i = 0; i < path.nodes.length; i++) entry = this.shapes.append(entry, this.stepOf(path.nodes[i]!, i === 0 ? -1 : path.edges[i - 1]!));
+    return this.shapes.key(entry);
+  }
+
+  private stepOf(node: number, edge: number): number {
+    return this.shapes.step(edge < 0 ? '' : this.edgeLabel(edge, true), this.nodeLabel(node));
   }
 
   /**
-   * Groups the paths of `nodes` by shape (`key`): biggest group first, ties by key, so the order is stable. Each
-   * group's representative is its first object in the order given (pass the biggest first to show the biggest).
-   * Objects nothing reaches are left out. `limit` caps the groups returned (not the objects looked at).
+   * The shape entry of `node`'s path, or -1 when nothing reaches it. Memoized per node: the walk up stops at the
+   * first node whose shape is known, and the shapes are filled in on the way down.
+   */
+  private shapeOf(node: number): number {
+    this.shapeOfNode ??= new Int32Array(this.snapshot.nodeCount);
+    const memo = this.shapeOfNode;
+    if (memo[node] !== 0) return memo[node]! < 0 ? -1 : memo[node]! - 1;
+    if (this.distances[node] === NO_DISTANCE) {
+      memo[node] = -1;
+      return -1;
+    }
+    const { parentNode, parentEdge } = this.tree;
+    const climb: number[] = [];
+    let current = node;
+    let entry = -1;
+    for (;;) {
+      if (memo[current] !== 0) {
+        entry = memo[current]! - 1;
+        break;
+      }
+      climb.push(current);
+      if (this.isTop(current)) break;
+      const from = parentNode[current]!;
+      if (from < 0 || from === ROOT) break;
+      current = from;
+    }
+    for (let i = climb.length - 1; i >= 0; i--) {
+      const n = climb[i]!;
+      // The first step of a path has no edge (the path starts below the root).
+      const first = i === climb.length - 1 && entry === -1;
+      entry = this.shapes.append(entry, this.stepOf(n, first ? -1 : parentEdge[n]!));
+      memo[n] = entry + 1;
+    }
+    return entry;
+  }
+
+  /**
+   * Groups the paths of `nodes` by shape (`key`: indices and repeat counts aside, so the objects along a chain are
+   * one group): biggest group first, ties in the order of their first object, so the order is stable. Each group's
+   * representative is its first object in the order given (pass the biggest first to show the biggest). Objects
+   * nothing reaches are left out. `limit` caps the groups returned (not the objects looked at).
    */
   group(nodes: ArrayLike<number>, options: { limit?: number } = {}): PathGroup[] {
-    const groups = new Map<string, { count: number; representative: number; path: RetainerPath }>();
+    const groups = new Map<number, { count: number; representative: number }>();
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      const path = this.path(node);
-      if (path === null) continue;
-      const key = this.key(path);
-      const group = groups.get(key);
+      const shape = this.shapeOf(node);
+      if (shape < 0) continue;
+      const group = groups.get(shape);
       if (group) group.count++;
-      else groups.set(key, { count: 1, representative: node, path });
+      else groups.set(shape, { count: 1, representative: node });
     }
-    const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => b.count - a.count || (ka < kb ? -1 : ka > kb ? 1 : 0));
-    return sorted.slice(0, options.limit ?? sorted.length).map(([key, g]) => ({ key, ...g, ...this.describe(g.path) }));
+    // Map order is first-seen order; the sort is stable.
+    const sorted = [...groups.entries()].sort(([, a], [, b]) => b.count - a.count);
+    return sorted.slice(0, options.limit ?? sorted.length).map(([shape, g]) => {
+      const path = this.path(g.representative)!;
+      return { key: this.shapes.key(shape), count: g.count, representative: g.representative, path, ...this.describe(path) };
+    });
   }
+}
+
+/**
+ * A path's parts joined for one line: all of them when short; else the first, the `TEXT_HEAD_STEPS` before the
+ * first run (the holder of a chain), and the last `TEXT_TAIL_STEPS`, with `…` where steps are left out.
+ */
+function shortText(parts: string[], firstRun: number): string {
+  if (parts.length <= TEXT_TAIL_STEPS + 2) return parts.join(' → ');
+  const keep = new Uint8Array(parts.length);
+  keep[0] = 1;
+  for (let i = Math.max(0, parts.length - TEXT_TAIL_STEPS); i < parts.length; i++) keep[i] = 1;
+  if (firstRun >= 0) for (let i = Math.max(0, firstRun - TEXT_HEAD_STEPS); i <= firstRun; i++) keep[i] = 1;
+  const shown: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (keep[i]) shown.push(parts[i]!);
+    else if (keep[i - 1]) shown.push('…');
+  }
+  return shown.join(' → ');
 }
 
 /** The JSON form of a group: `{count, text, steps}`. */
