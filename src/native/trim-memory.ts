@@ -18,8 +18,8 @@ export interface TrimResult {
   /** VmRSS just after gdb detached, bytes. */
   rssAfterBytes: number;
   /**
-   * How long the process was stopped, ms: from asking gdb to attach until it said it detached, so a little more
-   * than the real stop (measured by the target itself in the tests: within ~20 ms of it).
+   * How long the process was stopped, ms, over all attempts: from asking gdb to attach until it said it detached,
+   * so a little more than the real stop (the target's own clock agreed within a few ms).
    */
   stoppedMs: number;
   /** malloc_trim's own answer: true when it released memory to the system. */
@@ -99,6 +99,7 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
   try {
     onPhase?.('reading symbols');
     await gdb.run(`file /proc/${pid}/exe`, COMMAND_TIMEOUT_MS);
+    let stoppedMs = 0;
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       if (startTime(pid) !== startTimeTicks) throw new UserError(`process '${pid}' exited`);
@@ -113,6 +114,7 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
       const busy = frames.length === 0 ? '(no backtrace)' : allocatorFrame(frames);
       if (busy !== undefined || signal?.aborted) {
         await detach(gdb, pid);
+        stoppedMs += performance.now() - stoppedAtMs;
         signal?.throwIfAborted();
         if (attempt >= MAX_ATTEMPTS) {
           throw new UserError(`process '${pid}' was inside the memory allocator (${busy}) each of ${MAX_ATTEMPTS} times it was stopped, so malloc_trim was not called`, {
@@ -125,7 +127,7 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
       onPhase?.('malloc_trim');
       const callText = await callTrim(gdb, pid, onPhase);
       await detach(gdb, pid);
-      const stoppedMs = Math.round(performance.now() - stoppedAtMs);
+      stoppedMs = Math.round(stoppedMs + performance.now() - stoppedAtMs);
       const returned = callResult(callText);
       if (returned === undefined) {
         const known = attachFailure(callText, pid);
