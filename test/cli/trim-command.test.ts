@@ -48,6 +48,10 @@ test('trim after a snapshot gives back at least half of what the snapshot left, 
   assert.equal(snapshot.code, 0, snapshot.stderr);
   const keptBytes = status(target.pid).rssBytes - baseBytes;
   assert.ok(keptBytes > 100 * 2 ** 20, `a snapshot of a 50 MB heap leaves >100 MiB (left ${keptBytes})`);
+  // What the snapshot reports it left agrees with /proc, within what an idle process moves meanwhile.
+  const reported = JSON.parse(snapshot.stdout) as { rssBeforeBytes: number; rssAfterBytes: number };
+  assert.ok(Math.abs(reported.rssBeforeBytes - baseBytes) < 16 * 2 ** 20, snapshot.stdout);
+  assert.ok(Math.abs(reported.rssAfterBytes - reported.rssBeforeBytes - keptBytes) < 32 * 2 ** 20, snapshot.stdout);
 
   const trimmed = await runLeaktop(['trim', String(target.pid), '--json'], { timeoutMs: 60_000 });
   assert.equal(trimmed.code, 0, trimmed.stderr);
