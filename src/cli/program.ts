@@ -10,6 +10,7 @@ export type Invocation =
   | { command: 'list'; json: boolean }
   | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
   | { command: 'gc'; pid: number; json: boolean }
+  | { command: 'trim'; pid: number; json: boolean }
   | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean }
   | { command: 'summary'; file: string; top: number; json: boolean; retained: boolean }
   | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean }
@@ -60,6 +61,7 @@ Examples:
   $ leaktop watch 4242 --heap        with V8 heap figures (attaches for the run)
   $ leaktop gc 4242                  force a GC, print what it freed
   $ leaktop snapshot 4242            a heap snapshot to open in Chrome DevTools
+  $ leaktop trim 4242                give back the memory the snapshot left
   $ leaktop alloc --pid 4242 --duration 60 --compare
                                      which functions' allocations grew in a minute
   $ leaktop leaks --pid 4242 --interval 60
@@ -87,7 +89,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
     .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, snapshot, summary, diff, leaks, retainers, alloc)`);
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, trim, snapshot, summary, diff, leaks, retainers, alloc)`);
       onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval });
     });
 
@@ -131,6 +133,13 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
       if (opts.output !== undefined && opts.dir !== undefined) throw new UsageError('snapshot takes -o FILE or --dir DIR, not both');
       onInvoke({ command: 'snapshot', pid, output: opts.output, dir: opts.dir, gc: opts.gc, json: opts.json === true });
     });
+
+  program
+    .command('trim')
+    .description('give back the memory glibc keeps after a snapshot: malloc_trim(0) in the process through gdb (a short stop)')
+    .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .option('--json', 'print a JSON object')
+    .action((pid: number, opts: { json?: boolean }) => onInvoke({ command: 'trim', pid, json: opts.json === true }));
 
   program
     .command('summary')

@@ -11,6 +11,8 @@ export interface ProcStatus {
   sigCaught: bigint;
   /** Signals blocked (SigBlk). */
   sigBlocked: bigint;
+  /** PID of the process tracing this one (a debugger, strace), 0 when none (TracerPid). */
+  tracerPid: number;
 }
 
 /** Parses /proc/PID/status (proc_pid_status(5)): `Key:\tvalue` lines; sizes are in kB (KiB). */
@@ -34,6 +36,7 @@ export function parseStatus(text: string): ProcStatus | null {
     threads: Number.isInteger(threads) ? threads : null,
     sigCaught: mask('SigCgt'),
     sigBlocked: mask('SigBlk'),
+    tracerPid: Number(fields.get('TracerPid') ?? 0) || 0,
   };
 }
 

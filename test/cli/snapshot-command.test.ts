@@ -28,7 +28,8 @@ test('snapshot PID -o FILE: prints the path, writes file and sidecar, closes the
   const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '-o', file]);
   assert.equal(code, 0, stderr);
   assert.equal(stdout, `${file}\n`);
-  assert.equal(stderr, '', 'no progress when stderr is not a terminal');
+  // No progress when stderr is not a terminal: only the note of what the process kept.
+  assert.match(stderr, new RegExp(`^leaktop: process ${target.pid} kept [+-]\\S+ after the snapshot \\(RSS \\S+ -> \\S+\\)(; 'leaktop trim ${target.pid}' gives it back)?\\n$`));
   assert.deepEqual(readdirSync(subdir).sort(), ['mine.heapsnapshot', 'mine.heapsnapshot.json']);
   const sidecar = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as SnapshotSidecar;
   assert.equal(sidecar.pid, target.pid);
@@ -44,8 +45,9 @@ test('snapshot PID --dir DIR --json --no-gc: the default name in DIR, and a JSON
   const subdir = mkdtempSync(join(dir, 'dir-'));
   const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '--dir', subdir, '--json', '--no-gc']);
   assert.equal(code, 0, stderr);
-  const result = JSON.parse(stdout) as { path: string; sidecarPath: string; bytes: number; durationMs: number; pid: number };
-  assert.deepEqual(Object.keys(result).sort(), ['bytes', 'durationMs', 'path', 'pid', 'sidecarPath']);
+  const result = JSON.parse(stdout) as { path: string; sidecarPath: string; bytes: number; durationMs: number; pid: number; rssBeforeBytes: number; rssAfterBytes: number };
+  assert.deepEqual(Object.keys(result).sort(), ['bytes', 'durationMs', 'path', 'pid', 'rssAfterBytes', 'rssBeforeBytes', 'sidecarPath']);
+  assert.ok(result.rssBeforeBytes > 0 && result.rssAfterBytes > 0, stdout);
   const names = readdirSync(subdir).sort();
   assert.equal(names.length, 2, names.join());
   assert.match(names[0]!, new RegExp(`^leaktop-${target.pid}-\\d{8}-\\d{6}\\.heapsnapshot$`));

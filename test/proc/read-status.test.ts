@@ -47,3 +47,8 @@ test('reads our own status', () => {
   assert.equal(self.uid, process.getuid!());
   assert.ok(self.rssBytes! > 0);
 });
+
+test('TracerPid: 0 when absent or untraced, the tracer otherwise', () => {
+  assert.equal(parseStatus(status)!.tracerPid, 0);
+  assert.equal(parseStatus(`${status}TracerPid:\t4711\n`)!.tracerPid, 4711);
+});

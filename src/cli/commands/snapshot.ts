@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { formatBytes } from '../../core/format.js';
+import { keptNote } from '../../core/kept-memory.js';
+import { watchRssKept } from '../../proc/rss-kept.js';
 import { InspectorSession } from '../../inspector/session.js';
 import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
@@ -60,6 +62,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
   });
 
   try {
+    const kept = watchRssKept(options.pid);
     const running = takeSnapshot(session, {
       path,
       gc: options.gc,
@@ -70,11 +73,15 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
     snapshot = running;
     if (options.gc) progress.update('full GC');
     const result = await running;
+    await detach(); // closing the session frees V8's object-id map: what stays after it is what the process keeps
+    const rss = await kept.after();
     progress.clear();
     if (options.json) {
-      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid })}\n`);
+      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, ...rss })}\n`);
     } else {
       await writeOut(`${result.path}\n`);
+      const note = keptNote(options.pid, rss);
+      if (note) writeErr(note);
     }
   } catch (error) {
     progress.clear();

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+
+/**
+ * One gdb process driven command by command over its stdin, so that leaktop decides between two commands (is the
+ * thread safe to call on? did the call end?) while the target is stopped. Each command is followed by an `echo`
+ * of a numbered marker; what gdb printed up to the marker (stdout and stderr) is that command's output.
+ *
+ * gdb runs in its own process group: a Ctrl-C at the terminal reaches leaktop only, and leaktop decides whether
+ * gdb may be interrupted (see trim-memory.ts). If leaktop dies, gdb reads end-of-file on stdin and quits, and
+ * quitting detaches from a process it attached to (it never kills one it did not start).
+ */
+export class GdbDriver {
+  readonly #child: ChildProcessWithoutNullStreams;
+  #output = '';
+  #marker = 0;
+  #exited = false;
+  readonly #exit: Promise<void>;
+  #waiter: (() => void) | undefined;
+
+  constructor(gdbPath: string, args: readonly string[]) {
+    this.#child = spawn(gdbPath, ['-nx', '-q', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
+    const take = (chunk: Buffer) => {
+      this.#output += chunk.toString();
+      this.#waiter?.();
+    };
+    this.#child.stdout.on('data', take);
+    this.#child.stderr.on('data', take);
+    this.#child.stdin.on('error', () => undefined); // gdb gone: the exit below says so
+    this.#exit = new Promise<void>((resolve) => {
+      this.#child.once('error', () => resolve());
+      this.#child.once('close', () => resolve());
+    }).then(() => {
+      this.#exited = true;
+      this.#waiter?.();
+    });
+  }
+
+  /** gdb's PID (for a test's check that nothing is left running). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /**
+   * Runs one command and resolves with what gdb printed for it, or rejects with `GdbTimeout` when it has not
+   * finished within `timeoutMs` (the command keeps running in gdb: the caller decides what to do), or `GdbExited`.
+   */
+  run(command: string, timeoutMs: number): Promise<string> {
+    const marker = `<leaktop-${++this.#marker}>`;
+    this.#child.stdin.write(`${command}\necho \\n${marker}\\n\n`);
+    return this.#until(marker, timeoutMs);
+  }
+
+  /** Waits longer for the command `run` gave up on; resolves with its output. */
+  waitMore(timeoutMs: number): Promise<string> {
+    return this.#until(`<leaktop-${this.#marker}>`, timeoutMs);
+  }
+
+  /** SIGINT to gdb: it stops the process it runs (as Ctrl-C would) and prints where. */
+  interrupt(): void {
+    if (!this.#exited) this.#child.kill('SIGINT');
+  }
+
+  /** Closes gdb's stdin and waits for it to end (it detaches on the way); SIGKILL after `timeoutMs`. */
+  async quit(timeoutMs = 5000): Promise<void> {
+    if (!this.#exited) this.#child.stdin.end('quit\n');
+    const timer = setTimeout(() => this.#exited || this.#child.kill('SIGKILL'), timeoutMs);
+    await this.#exit;
+    clearTimeout(timer);
+  }
+
+  /** Ends gdb at once. Only for when it is known not to be attached (it never got that far). */
+  kill(): void {
+    if (!this.#exited) this.#child.kill('SIGKILL');
+  }
+
+  #until(marker: string, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new GdbTimeout(marker)), timeoutMs);
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.#waiter = undefined;
+        if (error) return reject(error);
+        const end = this.#output.indexOf(marker);
+        const text = this.#output.slice(0, end).replace(/\(gdb\) /g, '');
+        this.#output = this.#output.slice(end + marker.length);
+        resolve(text);
+      };
+      this.#waiter = () => {
+        if (this.#output.includes(marker)) {
+          // stderr is a second pipe: let what gdb wrote there before the marker arrive too.
+          setImmediate(() => setImmediate(() => done()));
+          this.#waiter = undefined;
+        } else if (this.#exited) done(new GdbExited(this.#output));
+      };
+      this.#waiter();
+    });
+  }
+}
+
+/** A command did not finish in time; it may still be running in gdb. */
+export class GdbTimeout extends Error {
+  constructor(marker: string) {
+    super(`gdb did not finish ${marker} in time`);
+    this.name = 'GdbTimeout';
+  }
+}
+
+/** gdb ended before the command finished; `output` is all it printed. */
+export class GdbExited extends Error {
+  constructor(readonly output: string) {
+    super(`gdb exited: ${output.trim().split('\n').at(-1) ?? ''}`);
+    this.name = 'GdbExited';
+  }
+}
