@@ -19,3 +19,25 @@ export function textRow(record: ProcessRecord): string {
   // Sanitized: a pipe often ends at a terminal too. JSON output keeps the command as it is (escaped by JSON).
   return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), sanitize(record.command)].join(' ');
 }
+
+/** Where an inspector listens, the way a person types it: `127.0.0.1:9229`, `[::1]:9229`. */
+export function inspectorAddress(address: string, port: number): string {
+  return address.includes(':') && !address.startsWith('::ffff:') ? `[${address}]:${port}` : `${address.replace(/^::ffff:/, '')}:${port}`;
+}
+
+/**
+ * The line under a process that has an open inspector: anyone on the host who reaches that port can run code in
+ * the process, so it is said in words, with who opened it and how to close it.
+ */
+export function inspectorLine(record: ProcessRecord): string {
+  const inspector = record.inspector;
+  if (!inspector) return '';
+  const where = `INSPECTOR OPEN ${inspectorAddress(inspector.address, inspector.port)}`;
+  const why =
+    inspector.openedBy === 'leaktop-died'
+      ? `left by a leaktop that died; leaktop close ${record.pid} closes it`
+      : inspector.openedBy === 'leaktop-running'
+        ? `opened by leaktop ${inspector.leaktopPid}, which closes it when it detaches`
+        : `not opened by leaktop; leaktop close ${record.pid} --force closes it`;
+  return `${' '.repeat(8)}${where} (${why})`;
+}
