@@ -66,6 +66,10 @@ async function run(invocation: Invocation): Promise<void> {
       const { runGc } = await import('./commands/gc.js');
       return runGc(invocation);
     }
+    case 'close': {
+      const { runClose } = await import('./commands/close.js');
+      return runClose(invocation);
+    }
     case 'alloc': {
       const { runAlloc } = await import('./commands/alloc.js');
       return runAlloc(invocation);
