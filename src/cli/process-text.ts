@@ -1,4 +1,4 @@
-import { fit, formatBytes, formatPercent, formatRate, sanitize } from '../core/format.js';
+import { fit, formatBytes, formatPercent, formatRate, inspectorAddress, sanitize } from '../core/format.js';
 import type { ProcessRecord } from './process-record.js';
 
 /** Plain-text rows for pipes and files: fixed-width figures, then the whole command line, never cut. */
@@ -18,11 +18,6 @@ export function textHeader(): string {
 export function textRow(record: ProcessRecord): string {
   // Sanitized: a pipe often ends at a terminal too. JSON output keeps the command as it is (escaped by JSON).
   return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), sanitize(record.command)].join(' ');
-}
-
-/** Where an inspector listens, the way a person types it: `127.0.0.1:9229`, `[::1]:9229`. */
-export function inspectorAddress(address: string, port: number): string {
-  return address.includes(':') && !address.startsWith('::ffff:') ? `[${address}]:${port}` : `${address.replace(/^::ffff:/, '')}:${port}`;
 }
 
 /**

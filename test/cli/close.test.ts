@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import type { ProcessRecord } from '../../src/cli/process-record.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
-import { fixture, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, startTarget } from '../helpers/targets.js';
+import { attachAndKillLeaktop, privateRuntimeDir } from '../helpers/left-open.js';
+import { fixture, killAllTargets, runLeaktop, startNodeTarget, startTarget } from '../helpers/targets.js';
 
-/** A registry of this test's own: XDG_RUNTIME_DIR decides where leaktop records the inspectors it opens. */
-const runtimeDir = mkdtempSync(join(tmpdir(), 'leaktop-close-test-'));
-const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
-const registryFiles = () => {
-  try {
-    return readdirSync(join(runtimeDir, 'leaktop'));
-  } catch {
-    return [];
-  }
-};
+const runtime = privateRuntimeDir();
+const { env, registryFiles } = runtime;
 
 after(async () => {
   await killAllTargets();
-  rmSync(runtimeDir, { recursive: true, force: true });
+  rmSync(runtime.dir, { recursive: true, force: true });
 });
 
 const ports = (pid: number) => {
@@ -30,33 +20,9 @@ const ports = (pid: number) => {
   return isUnavailable(found) ? [] : found;
 };
 
-/** `leaktop watch PID --heap` until its first line (it has attached), then SIGKILL: what it opened stays open. */
-async function attachAndKillLeaktop(pid: number): Promise<number> {
-  const watch = spawn(process.execPath, [leaktopBin, 'watch', String(pid), '--heap', '--json', '--interval', '0.25'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const closed = new Promise<void>((resolve) => watch.once('close', () => resolve()));
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      watch.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      watch.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-      });
-      watch.once('close', (code) => reject(new Error(`watch ended (${code}) before its first line: ${err}`)));
-    });
-    const { inspectorPort } = JSON.parse(line) as { inspectorPort: number };
-    assert.ok(inspectorPort > 0);
-    return inspectorPort;
-  } finally {
-    process.kill(watch.pid!, 'SIGKILL');
-    await closed;
-  }
-}
-
 test('an inspector left by a killed leaktop: list says so, close closes it and its record goes', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const port = await attachAndKillLeaktop(target.pid);
+  const { port, leaktopPid } = await attachAndKillLeaktop(target.pid, env);
   assert.deepEqual(ports(target.pid), [port], 'SIGKILL left the inspector open');
   assert.equal(registryFiles().length, 1, 'and its record');
 
@@ -69,7 +35,7 @@ test('an inspector left by a killed leaktop: list says so, close closes it and i
 
   const json = await runLeaktop(['list', '--json'], { env });
   const record = (JSON.parse(json.stdout) as ProcessRecord[]).find((r) => r.pid === target.pid);
-  assert.deepEqual(record?.inspector, { address: '127.0.0.1', port, openedBy: 'leaktop-died', leaktopPid: record?.inspector?.leaktopPid });
+  assert.deepEqual(record?.inspector, { address: '127.0.0.1', port, openedBy: 'leaktop-died', leaktopPid });
   assert.equal(record?.inspectorPort, port);
 
   const closed = await runLeaktop(['close', String(target.pid)], { env });
@@ -81,7 +47,7 @@ test('an inspector left by a killed leaktop: list says so, close closes it and i
 
 test('a later attach and detach closes an inspector a killed leaktop left (gc)', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const port = await attachAndKillLeaktop(target.pid);
+  const { port } = await attachAndKillLeaktop(target.pid, env);
   assert.deepEqual(ports(target.pid), [port]);
   const gc = await runLeaktop(['gc', String(target.pid), '--json'], { env });
   assert.equal(gc.code, 0, gc.stderr);
