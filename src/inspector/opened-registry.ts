@@ -1,4 +1,4 @@
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { isUnavailable } from '../proc/read-file.js';
@@ -68,8 +68,13 @@ export class OpenedRegistry {
     if (this.#usable) return true;
     try {
       if (create) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const stat = lstatSync(this.dir);
+      let stat = lstatSync(this.dir);
       const uid = process.getuid?.() ?? 0;
+      // Ours but opened up (a umask of 0, an admin's chmod): made private again rather than given up on.
+      if (create && stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) !== 0) {
+        chmodSync(this.dir, 0o700);
+        stat = lstatSync(this.dir);
+      }
       // A symlink, another owner or group/other access: someone else could read or plant records there.
       this.#usable = stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0;
     } catch {

@@ -129,9 +129,10 @@ export class InspectorScanner {
     const threads = readThreadNames(target.pid, this.#procRoot);
     if (!isUnavailable(threads)) {
       if (threads.includes('InspectorIo')) return true;
-      // Node ≥ 24 names its main thread `MainThread` (26: `node-MainThread`); with named threads, no InspectorIo
-      // thread means no inspector.
-      if (threads.some((name) => name.endsWith('MainThread'))) return false;
+      // Node ≥ 24 names its threads `MainThread` and `V8Worker` (26: `node-MainThread`, `node-V8Worker`; a
+      // process.title renames the main thread, not the workers). With named threads, no InspectorIo thread means no
+      // inspector: the thread lives exactly as long as the inspector listens (checked on 24 and 26).
+      if (threads.some((name) => name.endsWith('MainThread') || name.endsWith('V8Worker'))) return false;
     }
     if (socket.localPort === DEFAULT_INSPECTOR_PORT) return true;
     const flags = inspectorFlags(target.argv, this.#nodeOptionsOf(target));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -53,14 +53,24 @@ test('a symlinked or shared directory is not used, and nothing is written throug
   new OpenedRegistry(link).record(process.pid, 40003);
   assert.deepEqual(readdirSync(target), [], 'nothing written through the symlink');
 
-  const shared = join(root, 'shared');
-  mkdirSync(shared);
-  chmodSync(shared, 0o777);
-  const registry = new OpenedRegistry(shared);
+  // Another user's directory (here: one owned by nobody; only root can make one) is neither used nor repaired.
+  const foreign = join(root, 'foreign');
+  mkdirSync(foreign, { mode: 0o700 });
+  if (process.getuid?.() === 0) chownSync(foreign, 65534, 65534);
+  else chmodSync(foreign, 0o777);
+  const registry = new OpenedRegistry(foreign);
   registry.record(process.pid, 40004);
-  assert.deepEqual(readdirSync(shared), [], 'a world-writable directory is refused');
-  writeFileSync(join(shared, `${process.pid}-${startOf(process.pid)}-40005.json`), '{}');
+  assert.deepEqual(readdirSync(foreign), [], 'a directory someone else owns is refused');
+  writeFileSync(join(foreign, `${process.pid}-${startOf(process.pid)}-40005.json`), '{}');
   assert.deepEqual(registry.entries(), [], 'nor read');
+
+  // Our own directory, opened up to everyone: made private again before a record goes in.
+  const loose = join(root, 'loose');
+  mkdirSync(loose);
+  chmodSync(loose, 0o777);
+  new OpenedRegistry(loose).record(process.pid, 40006);
+  assert.equal(lstatSync(loose).mode & 0o777, 0o700);
+  assert.equal(readdirSync(loose).length, 1);
 });
 
 test('an orphan (its leaktop is dead) is adopted; one whose leaktop runs is not; stale records are pruned', () => {

@@ -80,6 +80,13 @@ test('a --inspect=127.0.0.1:0 process: its inspector is found; its app port answ
   assert.equal((await server.hitsSoFar()).length, 1, 'remembered as not an inspector');
 });
 
+const versions = ['node18', 'node22', 'node24', 'node26'].map((v) => `${repoRoot}node_modules/${v}/bin/node`).filter(existsSync);
+test('an --inspect=127.0.0.1:0 inspector is found on every Node version here', async () => {
+  const servers = await Promise.all([process.execPath, ...versions].map((node) => startCountingServer(node, ['--inspect=127.0.0.1:0'])));
+  const found = await scanner().scan(servers.map((s) => scanTarget(s.target.pid)));
+  for (const server of servers) assert.equal(found.get(server.target.pid)?.port, Number(new URL(server.facts.inspectorUrl!).port), server.target.child.spawnfile);
+});
+
 const node24 = `${repoRoot}node_modules/node24/bin/node`;
 test('Node 24 names its threads: an inspector opened from code is found by its InspectorIo thread, a plain server is not probed', { skip: !existsSync(node24) && 'no Node 24 here' }, async () => {
   const plain = await startCountingServer(node24);
