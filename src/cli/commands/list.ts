@@ -23,6 +23,7 @@ export async function listProcesses(): Promise<ProcessRecord[]> {
   const store = new MonitorStore();
   const first = sampler.sample();
   const inspectors = new InspectorScanner().scan(first.processes.filter((p) => p.inspectable));
+  inspectors.catch(() => undefined); // awaited below; this only keeps a failure during the wait from being "unhandled"
   await sleep(CPU_WINDOW_MS);
   store.ingestProcesses(sampler.sample());
   sampler.close();
