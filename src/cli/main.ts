@@ -70,6 +70,10 @@ async function run(invocation: Invocation): Promise<void> {
       const { runTrim } = await import('./commands/trim.js');
       return runTrim(invocation);
     }
+    case 'close': {
+      const { runClose } = await import('./commands/close.js');
+      return runClose(invocation);
+    }
     case 'alloc': {
       const { runAlloc } = await import('./commands/alloc.js');
       return runAlloc(invocation);

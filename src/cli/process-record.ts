@@ -1,4 +1,17 @@
+import type { InspectorOpener, OpenInspector } from '../inspector/scan-inspectors.js';
 import type { TrackedProcess } from '../state/index.js';
+
+/** An inspector the process listens on, in `list --json`. */
+export interface InspectorRecord {
+  /** The bound address: loopback, or a wildcard (`0.0.0.0`, `::`) reachable from every interface. */
+  address: string;
+  port: number;
+  /** `leaktop-running`: a running leaktop opened it and will close it; `leaktop-died`: a leaktop opened it and was
+   * killed before closing it (`leaktop close PID` closes it); `other`: the process's own or another tool's. */
+  openedBy: InspectorOpener;
+  /** The leaktop that opened it, or null. */
+  leaktopPid: number | null;
+}
 
 /** The JSON shape of one process in `list --json` and `watch --json`. Field names carry their units. */
 export interface ProcessRecord {
@@ -20,13 +33,16 @@ export interface ProcessRecord {
   threads: number;
   /** Whether leaktop could confirm the binary is Node (required before it ever signals the process). */
   inspectable: boolean;
-  /** 127.0.0.1 port of an inspector the process listens on, or null. */
+  /** Port of an inspector the process listens on, or null (kept for scripts; `inspector` says more). */
   inspectorPort: number | null;
+  /** The inspector the process listens on, or null. */
+  inspector: InspectorRecord | null;
 }
 
 const round = (value: number | null, digits: number) => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
 
-export function toProcessRecord(tracked: TrackedProcess, extra: { inspectorPort?: number | null } = {}): ProcessRecord {
+export function toProcessRecord(tracked: TrackedProcess, extra: { inspector?: OpenInspector | null } = {}): ProcessRecord {
+  const inspector = extra.inspector ?? null;
   const s = tracked.sample;
   const heap = tracked.heapUsedBytes.last();
   return {
@@ -45,6 +61,7 @@ export function toProcessRecord(tracked: TrackedProcess, extra: { inspectorPort?
     growthBytesPerMin: round(tracked.growthBytesPerMin, 0),
     threads: s.threads,
     inspectable: s.inspectable,
-    inspectorPort: extra.inspectorPort ?? null,
+    inspectorPort: inspector?.port ?? null,
+    inspector: inspector && { address: inspector.address, port: inspector.port, openedBy: inspector.openedBy, leaktopPid: inspector.leaktopPid },
   };
 }

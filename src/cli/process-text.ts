@@ -1,4 +1,4 @@
-import { fit, formatBytes, formatPercent, formatRate, sanitize } from '../core/format.js';
+import { fit, formatBytes, formatPercent, formatRate, inspectorAddress, sanitize } from '../core/format.js';
 import type { ProcessRecord } from './process-record.js';
 
 /** Plain-text rows for pipes and files: fixed-width figures, then the whole command line, never cut. */
@@ -18,4 +18,21 @@ export function textHeader(): string {
 export function textRow(record: ProcessRecord): string {
   // Sanitized: a pipe often ends at a terminal too. JSON output keeps the command as it is (escaped by JSON).
   return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), sanitize(record.command)].join(' ');
+}
+
+/**
+ * The line under a process that has an open inspector: anyone on the host who reaches that port can run code in
+ * the process, so it is said in words, with who opened it and how to close it.
+ */
+export function inspectorLine(record: ProcessRecord): string {
+  const inspector = record.inspector;
+  if (!inspector) return '';
+  const where = `INSPECTOR OPEN ${inspectorAddress(inspector.address, inspector.port)}`;
+  const why =
+    inspector.openedBy === 'leaktop-died'
+      ? `left by a leaktop that died; leaktop close ${record.pid} closes it`
+      : inspector.openedBy === 'leaktop-running'
+        ? `opened by leaktop ${inspector.leaktopPid}, which closes it when it detaches`
+        : `not opened by leaktop; leaktop close ${record.pid} --force closes it`;
+  return `${' '.repeat(8)}${where} (${why})`;
 }

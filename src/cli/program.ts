@@ -11,6 +11,7 @@ export type Invocation =
   | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
   | { command: 'gc'; pid: number; json: boolean }
   | { command: 'trim'; pid: number; json: boolean }
+  | { command: 'close'; pid: number; force: boolean }
   | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean }
   | { command: 'summary'; file: string; top: number; json: boolean; retained: boolean }
   | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean }
@@ -89,7 +90,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
     .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, trim, snapshot, summary, diff, leaks, retainers, alloc)`);
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
       onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval });
     });
 
@@ -120,6 +121,13 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
     .option('--json', 'print a JSON object')
     .action((pid: number, opts: { json?: boolean }) => onInvoke({ command: 'gc', pid, json: opts.json === true }));
+
+  program
+    .command('close')
+    .description('close the inspector a killed leaktop left open in a process (as its registry records)')
+    .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .option('--force', 'close any loopback inspector of the process, also one leaktop did not open')
+    .action((pid: number, opts: { force?: boolean }) => onInvoke({ command: 'close', pid, force: opts.force === true }));
 
   program
     .command('snapshot')

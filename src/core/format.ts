@@ -125,3 +125,8 @@ export function displayCommand(argv: readonly string[], fallback: string): strin
   const name = first!.startsWith('/') ? first!.slice(first!.lastIndexOf('/') + 1) : first!;
   return sanitize([name, ...rest].join(' '));
 }
+
+/** Where an inspector listens, the way a person types it: `127.0.0.1:9229`, `[::1]:9229`. */
+export function inspectorAddress(address: string, port: number): string {
+  return address.includes(':') && !address.startsWith('::ffff:') ? `[${address}]:${port}` : `${address.replace(/^::ffff:/, '')}:${port}`;
+}

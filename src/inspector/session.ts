@@ -4,6 +4,7 @@ import { UserError } from '../core/user-error.js';
 import { activateInspector, checkSignalSafe, DEFAULT_INSPECTOR_PORT } from './activate.js';
 import { CdpConnection } from './connection.js';
 import { findInspectorPort, listeningPorts, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
+import { openedRegistry } from './opened-registry.js';
 import { connectWebSocket } from './transport.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -87,7 +88,8 @@ export class InspectorSession {
    */
   static async attach(pid: number, options: AttachOptions = {}): Promise<InspectorSession> {
     const existing = await findInspectorPort(pid);
-    if (existing) return InspectorSession.#connect(pid, existing, false);
+    // One that a killed leaktop left open is leaktop's again: this session closes it on detach (issue 14, item 6).
+    if (existing) return InspectorSession.#connect(pid, existing, openedRegistry().adoptOrphan(pid, existing.port, options.startTimeTicks));
     const endpoint = await oneAtATime(() => openInspector(pid, options));
     try {
       return await InspectorSession.#connect(pid, endpoint, true);
@@ -204,9 +206,14 @@ function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
 /** SIGUSR1, then off 9229 (closing it again if the move fails, so nothing is left half-open). */
 async function openInspector(pid: number, options: AttachOptions): Promise<InspectorEndpoint> {
   const endpoint = await activateInspector(pid, { startTimeTicks: options.startTimeTicks, timeoutMs: options.activationTimeoutMs });
+  // Recorded at once: if leaktop is killed from here on, the next run knows this inspector is leaktop's.
+  openedRegistry().record(pid, endpoint.port, options.startTimeTicks);
   if (endpoint.port !== DEFAULT_INSPECTOR_PORT) return endpoint;
   try {
-    return await moveOffDefaultPort(pid, endpoint);
+    const moved = await moveOffDefaultPort(pid, endpoint);
+    openedRegistry().record(pid, moved.port, options.startTimeTicks);
+    openedRegistry().forget(pid, endpoint.port, options.startTimeTicks);
+    return moved;
   } catch (error) {
     await closeInspectorAt(pid, endpoint).catch(() => undefined);
     throw error;
@@ -218,7 +225,7 @@ async function openInspector(pid: number, options: AttachOptions): Promise<Inspe
  * never replies — the socket drops within milliseconds — so we wait for the close, then confirm through /proc
  * that the port no longer listens. (A deferred close via setImmediate would never run on a busy loop.)
  */
-async function closeInspectorAt(pid: number, endpoint: { port: number; webSocketDebuggerUrl?: string }, existing?: CdpConnection): Promise<void> {
+export async function closeInspectorAt(pid: number, endpoint: { port: number; webSocketDebuggerUrl?: string }, existing?: CdpConnection): Promise<void> {
   const connection = existing ?? new CdpConnection(await connectWebSocket(endpoint.webSocketDebuggerUrl ?? (await probeOrThrow(endpoint.port)).webSocketDebuggerUrl));
   connection
     .send('Runtime.evaluate', { expression: `${INSPECTOR_MODULE}.close()`, includeCommandLineAPI: true }, { timeoutMs: 5000 })
@@ -233,6 +240,7 @@ async function closeInspectorAt(pid: number, endpoint: { port: number; webSocket
       hint: `Anyone on this host can run code in that process through it; restart the process if it stays open.`,
     });
   });
+  openedRegistry().forget(pid, endpoint.port);
 }
 
 /** Moves an inspector leaktop just opened from 9229 to a random free port, so the next activation can use 9229. */

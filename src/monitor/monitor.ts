@@ -1,4 +1,5 @@
 import { sampleHost, type HostSample, type ProcessHarvest } from '../proc/index.js';
+import type { OpenInspector } from '../inspector/scan-inspectors.js';
 import type { HeapReading, MonitorStore } from '../state/index.js';
 
 /** The I/O a monitor drives; injectable so a test can count ticks. */
@@ -7,12 +8,16 @@ export interface Samplers {
   sampleHost(): Promise<HostSample>;
   /** Heap figures of attached processes by key (see SessionManager.readHeaps); none when absent. */
   readHeaps?(): Promise<ReadonlyMap<string, HeapReading>>;
+  /** The open inspectors of the listed processes, by key (see InspectorScanner); none when absent. */
+  scanInspectors?(): Promise<ReadonlyMap<string, OpenInspector>>;
 }
 
 /** Options of `startMonitor`. */
 export interface MonitorOptions {
   /** Host figures change slowly; refresh them at most this often, ms. @default 5000 */
   hostEveryMs?: number;
+  /** How often to look for open inspectors, ms: fds of every Node process are read, so not every tick. @default 5000 */
+  inspectorsEveryMs?: number;
 }
 
 /**
@@ -22,6 +27,9 @@ export interface MonitorOptions {
  */
 export function startMonitor(store: MonitorStore, samplers: Samplers, options: MonitorOptions = {}): { stop(): void } {
   const hostEveryMs = options.hostEveryMs ?? 5000;
+  const inspectorsEveryMs = options.inspectorsEveryMs ?? 5000;
+  let lastInspectorsAtMs = 0;
+  let inspectorsInFlight = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let lastHostAtMs = 0;
@@ -57,6 +65,15 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
       } catch (error) {
         store.setStatus(`sampling failed: ${(error as Error).message}`, 'error');
       }
+      if (samplers.scanInspectors && !inspectorsInFlight && Date.now() - lastInspectorsAtMs >= inspectorsEveryMs) {
+        inspectorsInFlight = true;
+        lastInspectorsAtMs = Date.now();
+        samplers
+          .scanInspectors()
+          .then((found) => !stopped && store.setOpenInspectors(found))
+          .catch((error: Error) => !stopped && store.setStatus(`looking for open inspectors failed: ${error.message}`, 'error'))
+          .finally(() => (inspectorsInFlight = false));
+      }
       if (!hostInFlight && Date.now() - lastHostAtMs >= hostEveryMs) {
         hostInFlight = true;
         lastHostAtMs = Date.now();
@@ -91,6 +108,10 @@ export function startMonitor(store: MonitorStore, samplers: Samplers, options: M
 }
 
 /** The real samplers. */
-export function defaultSamplers(sampleProcesses: () => ProcessHarvest, readHeaps?: () => Promise<ReadonlyMap<string, HeapReading>>): Samplers {
-  return { sampleProcesses, sampleHost, readHeaps };
+export function defaultSamplers(
+  sampleProcesses: () => ProcessHarvest,
+  readHeaps?: () => Promise<ReadonlyMap<string, HeapReading>>,
+  scanInspectors?: () => Promise<ReadonlyMap<string, OpenInspector>>,
+): Samplers {
+  return { sampleProcesses, sampleHost, readHeaps, scanInspectors };
 }

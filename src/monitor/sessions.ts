@@ -390,10 +390,14 @@ export class SessionManager {
     }
   }
 
-  /** Ends the session of this process, closing the inspector if leaktop opened it. */
+  /**
+   * Ends the session of this process, closing the inspector if leaktop opened it. Without a session, an inspector
+   * a killed leaktop left open in the process (as the last scan found it) is closed: attaching adopts it (see
+   * InspectorSession.attach), and detaching closes what is leaktop's.
+   */
   async detach(key: string): Promise<void> {
     const session = this.#sessions.get(key);
-    if (!session) return;
+    if (!session) return this.#closeLeftOpen(key);
     this.#forgetSnapshots(key);
     this.#leakRuns.get(key)?.abort();
     this.#store.updateAttachment(key, { phase: 'detaching' });
@@ -411,6 +415,22 @@ export class SessionManager {
     } finally {
       this.#store.removeAttachment(key);
     }
+  }
+
+  async #closeLeftOpen(key: string): Promise<void> {
+    const found = this.#store.getState().openInspectors?.get(key);
+    if (!found || this.#store.getState().attachments.has(key)) return;
+    if (found.openedBy !== 'leaktop-died') {
+      return this.#fail(
+        new UserError(`the inspector of ${found.pid} on port ${found.port} was not opened by a leaktop that died: it stays open`, {
+          hint: found.openedBy === 'other' ? `leaktop close ${found.pid} --force closes it anyway` : 'the leaktop that opened it closes it',
+        }),
+      );
+    }
+    await this.attach(key);
+    if (!this.#sessions.has(key)) return; // attach failed and said why
+    await this.detach(key);
+    this.#store.forgetOpenInspector(key);
   }
 
   /** Forces a full GC in the process and records what it freed. */

@@ -6,6 +6,7 @@ import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
 import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
 import type { ObjectRow } from '../core/snapshot/retained.js';
 import type { PathJson } from '../core/snapshot/retainer-paths.js';
+import type { OpenInspector } from '../inspector/scan-inspectors.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
 export interface HeapReading {
@@ -142,6 +143,8 @@ export interface MonitorState {
   objects?: ObjectsResult | null;
   /** The newest leak check (`L`), or null. */
   leakCheck?: LeakCheck | null;
+  /** Inspectors found listening in the listed processes (attached or not), by process key, from the last scan. */
+  openInspectors?: ReadonlyMap<string, OpenInspector>;
 }
 
 /** Options of `MonitorStore`. */
@@ -262,6 +265,20 @@ export class MonitorStore {
   updateAttachment(key: string, patch: Partial<Omit<Attachment, 'key' | 'pid'>>): void {
     const current = this.#state.attachments.get(key);
     if (current) this.setAttachment({ ...current, ...patch });
+  }
+
+  /** The result of an inspector scan (see InspectorScanner), replacing the previous one. */
+  setOpenInspectors(openInspectors: ReadonlyMap<string, OpenInspector>): void {
+    this.#set({ openInspectors });
+  }
+
+  /** Drops one process's entry of the last scan (its inspector was just closed). */
+  forgetOpenInspector(key: string): void {
+    const current = this.#state.openInspectors;
+    if (!current?.has(key)) return;
+    const openInspectors = new Map(current);
+    openInspectors.delete(key);
+    this.#set({ openInspectors });
   }
 
   setDiff(diff: DiffResult | null): void {

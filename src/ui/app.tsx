@@ -150,6 +150,8 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       if (!store.getState().attachments.get(key)?.alloc) return store.setStatus('no allocation sampling on that process: p starts it', 'error');
       return dispatchView({ type: 'open-alloc', key });
     }
+    // x also closes an inspector a killed leaktop left open in a process leaktop is not attached to.
+    if (action === 'detach' && !store.getState().attachments.has(key) && store.getState().openInspectors?.has(key)) return actions.detach(key);
     if (!store.getState().attachments.has(key)) return store.setStatus('not attached: press a to attach first', 'error');
     if (action === 'sample') {
       const running = store.getState().attachments.get(key)?.alloc?.running === true;

@@ -11,7 +11,7 @@ export const KEY_BINDINGS: ReadonlyArray<readonly [keys: string, action: string]
   ['Space', 'pause / resume sampling'],
   ['Enter', 'detail view of the selected process'],
   ['a', 'attach: open an inspector session (asks first)'],
-  ['x', 'detach: end it, closing an inspector leaktop opened'],
+  ['x', 'detach; closes inspectors leaktop (or a dead one) opened'],
   ['g', 'full GC in the attached process: what it freed'],
   ['s', 'heap snapshot (asks first: it freezes the process)'],
   ['d', 'diff of the last two snapshots of the process'],

@@ -45,3 +45,30 @@ test('ticks at the store interval, follows interval changes at once, and stops s
     monitor.stop();
   }
 });
+
+test('open inspectors are looked for at their own slow cadence, and the result reaches the store', async () => {
+  const store = new MonitorStore({ intervalMs: 250 });
+  const { samplers, counts } = countingSamplers();
+  let scans = 0;
+  const found = new Map([['4242@1', { pid: 4242, address: '127.0.0.1', port: 40123, nodeVersion: 'v20.0.0', openedBy: 'leaktop-died' as const, leaktopPid: 99 }]]);
+  const monitor = startMonitor(
+    store,
+    {
+      ...samplers,
+      scanInspectors: async () => {
+        scans++;
+        return found;
+      },
+    },
+    { hostEveryMs: 60_000, inspectorsEveryMs: 60_000 },
+  );
+  try {
+    const deadline = Date.now() + 10_000;
+    while (counts.processes < 4 && Date.now() < deadline) await sleep(50);
+    assert.ok(counts.processes >= 4, 'the monitor ticked');
+    assert.equal(store.getState().openInspectors, found, 'the first scan is in the store');
+    assert.equal(scans, 1, 'one scan in four ticks: not every tick');
+  } finally {
+    monitor.stop();
+  }
+});

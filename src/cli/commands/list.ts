@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sortRows } from '../../core/process-order.js';
-import { findInspectorPort } from '../../inspector/find-inspector-port.js';
+import { InspectorScanner, type OpenInspector } from '../../inspector/scan-inspectors.js';
 import { ProcessSampler } from '../../proc/index.js';
 import { MonitorStore } from '../../state/index.js';
 import { toProcessRecord, type ProcessRecord } from '../process-record.js';
-import { textHeader, textRow } from '../process-text.js';
+import { inspectorLine, textHeader, textRow } from '../process-text.js';
 import { writeOut } from '../output.js';
 
 /** CPU% needs two readings; this is the gap between them. /proc counts CPU in 10 ms ticks, so 0.5 s resolves 2 %. */
@@ -14,19 +14,28 @@ export interface ListOptions {
   json?: boolean;
 }
 
-/** Samples the Node.js processes once (twice, for CPU%) and returns their records, biggest RSS first. */
+/**
+ * Samples the Node.js processes once (twice, for CPU%) and returns their records, biggest RSS first. The open
+ * inspectors are looked for while the CPU window runs, so that search adds nothing to the wait when it is quick.
+ */
 export async function listProcesses(): Promise<ProcessRecord[]> {
   const sampler = new ProcessSampler();
   const store = new MonitorStore();
-  sampler.sample();
+  const first = sampler.sample();
+  const inspectors = new InspectorScanner().scan(first.processes.filter((p) => p.inspectable));
+  inspectors.catch(() => undefined); // awaited below; this only keeps a failure during the wait from being "unhandled"
   await sleep(CPU_WINDOW_MS);
   store.ingestProcesses(sampler.sample());
   sampler.close();
+  const found = await inspectors;
   const processes = store.getState().processes;
-  // Inspectors already listening: found through /proc and confirmed over HTTP on loopback, all at once.
-  const ports = await Promise.all(processes.map((p) => (p.sample.inspectable ? findInspectorPort(p.sample.pid).then((e) => e?.port ?? null) : null)));
   return sortRows(
-    processes.map((p, i) => toProcessRecord(p, { inspectorPort: ports[i] })),
+    processes.map((p) => {
+      const inspector = found.get(p.sample.pid);
+      // A PID seen in both readings is the same process only with the same start time.
+      const same = inspector !== undefined && first.processes.some((q) => q.pid === p.sample.pid && q.startTimeTicks === p.sample.startTimeTicks);
+      return toProcessRecord(p, { inspector: same ? inspector : null });
+    }),
     'rss',
     true,
   );
@@ -38,5 +47,7 @@ export async function runList(options: ListOptions): Promise<void> {
     await writeOut(`${JSON.stringify(records, null, 2)}\n`);
     return;
   }
-  await writeOut([textHeader(), ...records.map(textRow)].join('\n') + '\n');
+  await writeOut([textHeader(), ...records.flatMap((r) => (r.inspector ? [textRow(r), inspectorLine(r)] : [textRow(r)]))].join('\n') + '\n');
 }
+
+export type { OpenInspector };

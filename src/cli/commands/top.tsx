@@ -2,6 +2,7 @@ import { render } from 'ink';
 import { localeSupportsUtf8 } from '../../core/sparkline.js';
 import { startMonitor, defaultSamplers } from '../../monitor/monitor.js';
 import { SessionManager } from '../../monitor/sessions.js';
+import { InspectorScanner } from '../../inspector/scan-inspectors.js';
 import { ProcessSampler } from '../../proc/index.js';
 import type { ClassRef } from '../../core/snapshot/retained.js';
 import { MonitorStore } from '../../state/index.js';
@@ -31,11 +32,24 @@ export async function runTop(options: TopOptions): Promise<void> {
   const theme = createTheme({ color: colorAllowed(process.env), ascii: options.ascii || !localeSupportsUtf8(process.env) });
   const terminal = enterFullScreen(process.stdout, process.stdin);
   const sessions = new SessionManager(store);
+  // One scanner for the run: it remembers the sockets that are not inspectors, so an app's server is probed once.
+  const scanner = new InspectorScanner();
+  const scanInspectors = async () => {
+    const processes = store.getState().processes.filter((p) => p.sample.inspectable);
+    const found = await scanner.scan(processes.map((p) => p.sample));
+    // Those this leaktop opened are left out: its sessions show them, and a scan older than a detach would show
+    // a door already closed.
+    return new Map(processes.flatMap((p) => {
+      const inspector = found.get(p.sample.pid);
+      return inspector && inspector.leaktopPid !== process.pid ? [[p.key, inspector] as const] : [];
+    }));
+  };
   const monitor = startMonitor(
     store,
     defaultSamplers(
       () => sampler.sample(),
       () => sessions.readHeaps(),
+      scanInspectors,
     ),
   );
   const actions = {

@@ -62,7 +62,9 @@ async function watchLoop(options: WatchOptions, signal: AbortSignal, sessions: M
     const lines: string[] = [];
     for (const tracked of store.getState().processes) {
       if (wanted.size > 0 && !wanted.has(tracked.sample.pid)) continue;
-      const record = toProcessRecord(tracked, { inspectorPort: sessions.get(tracked.key)?.port });
+      const session = sessions.get(tracked.key);
+      const inspector = session && { pid: session.pid, address: '127.0.0.1', port: session.port, nodeVersion: session.nodeVersion, openedBy: session.openedByLeaktop ? ('leaktop-running' as const) : ('other' as const), leaktopPid: session.openedByLeaktop ? process.pid : null };
+      const record = toProcessRecord(tracked, { inspector });
       lines.push(options.json ? JSON.stringify({ time, ...record }) : `${time} ${textRow(record)}`);
     }
     if (lines.length > 0) await writeOut(`${lines.join('\n')}\n`);

@@ -1,10 +1,30 @@
-import { fit, formatBytes } from '../../core/format.js';
+import { formatBytes, inspectorAddress } from '../../core/format.js';
 import type { MonitorState } from '../../state/index.js';
 import { paintLine } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
-/** Two lines: what leaktop watches and how often, then the host's memory, swap and load. */
+/**
+ * The inspectors the last scan found open in processes leaktop holds no session of its own with, those a killed
+ * leaktop left first (x on the process closes them): `4242 127.0.0.1:40123 left by a leaktop that died (x closes
+ * it); 10188 127.0.0.1:9229`. Empty when there are none. The scan leaves out what this leaktop opened (its
+ * sessions are in the badge).
+ */
+function otherInspectors(state: MonitorState): { leftOpen: string; others: string } {
+  const found = [...(state.openInspectors ?? new Map()).entries()].filter(([key]) => !state.attachments.get(key)?.openedByLeaktop).map(([, f]) => f);
+  const describe = (f: (typeof found)[number]) => `${f.pid} ${inspectorAddress(f.address, f.port)}`;
+  const left = found.filter((f) => f.openedBy === 'leaktop-died');
+  const rest = found.filter((f) => f.openedBy !== 'leaktop-died');
+  return {
+    leftOpen: left.length === 0 ? '' : `${left.map(describe).join(', ')} left open by a leaktop that died (x closes it)`,
+    others: rest.length === 0 ? '' : `${left.length > 0 ? '; ' : ''}${rest.map(describe).join(', ')}${rest.length === 1 ? ' has an inspector open' : ' have inspectors open'}`,
+  };
+}
+
+/**
+ * Two lines: what leaktop watches and how often, then the host's memory, swap and load — after the open
+ * inspectors of other processes, when there are any (an open inspector lets anyone on the host run code there).
+ */
 export function Header({ state, nodeCount, width }: { state: MonitorState; nodeCount: number; width: number }) {
   const theme = useTheme();
   const host = state.host;
@@ -25,5 +45,15 @@ export function Header({ state, nodeCount, width }: { state: MonitorState; nodeC
   const memory = host
     ? `Mem ${formatBytes(host.memUsedBytes)}/${formatBytes(host.memTotalBytes)}  Swap ${formatBytes(host.swapUsedBytes)}/${formatBytes(host.swapTotalBytes)}  Load ${host.load.map((l) => l.toFixed(2)).join(' ')}  CPUs ${host.cpuCount}`
     : 'Mem ...';
-  return <TextBlock lines={[title, fit(memory, width).trimEnd()]} width={width} />;
+  const { leftOpen, others } = otherInspectors(state);
+  const second = paintLine(
+    [
+      [leftOpen, { bold: true, color: theme.error }],
+      [others, { color: theme.error }],
+      [leftOpen || others ? '  ' : ''],
+      [memory],
+    ],
+    width,
+  );
+  return <TextBlock lines={[title, second.trimEnd()]} width={width} />;
 }

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { OpenedRegistry } from '../../src/inspector/opened-registry.js';
+import { InspectorScanner, type ScanTarget } from '../../src/inspector/scan-inspectors.js';
+import { readCmdline } from '../../src/proc/read-cmdline.js';
+import { readStat } from '../../src/proc/read-stat.js';
+import { isUnavailable } from '../../src/proc/read-file.js';
+import { fixture, killAllTargets, repoRoot, startTarget, type Target } from '../helpers/targets.js';
+
+const registryRoot = mkdtempSync(join(tmpdir(), 'leaktop-scan-test-'));
+after(async () => {
+  await killAllTargets();
+  rmSync(registryRoot, { recursive: true, force: true });
+});
+const scanner = () => new InspectorScanner({ registry: new OpenedRegistry(join(registryRoot, 'leaktop')), timeoutMs: 5000 });
+
+/** The counting server, its HTTP port and inspector URL, and every request path it has seen so far. */
+async function startCountingServer(node: string, nodeArgs: string[] = [], scriptArgs: string[] = []) {
+  const target: Target = await startTarget(node, [...nodeArgs, fixture('counting-server.cjs'), ...scriptArgs], { ready: false });
+  const hits: string[] = [];
+  let out = '';
+  let onLine: (() => void) | undefined;
+  target.child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    const lines = out.split('\n');
+    out = lines.pop()!; // a line not finished yet
+    for (const line of lines) if (line.startsWith('hit ')) hits.push(line.slice('hit '.length));
+    onLine?.();
+  });
+  const facts = await new Promise<{ httpPort: number; inspectorUrl: string | null }>((resolve) => {
+    let seen = '';
+    target.child.stdout!.on('data', function ready(chunk: Buffer) {
+      seen += chunk.toString();
+      const match = /^ready (.*)$/m.exec(seen);
+      if (match) {
+        target.child.stdout!.off('data', ready);
+        resolve(JSON.parse(match[1]!));
+      }
+    });
+  });
+  /** Every request the server got before now: a sentinel request is answered after all earlier ones were logged. */
+  const hitsSoFar = async () => {
+    const sentinel = `/sentinel-${Math.random()}`;
+    const seen = new Promise<void>((resolve) => (onLine = () => hits.includes(sentinel) && resolve()));
+    get({ host: '127.0.0.1', port: facts.httpPort, path: sentinel, agent: false }, (res) => res.resume());
+    await seen;
+    return hits.filter((h) => !h.startsWith('/sentinel-'));
+  };
+  return { target, facts, hitsSoFar };
+}
+
+function scanTarget(pid: number): ScanTarget {
+  const stat = readStat(pid);
+  const argv = readCmdline(pid);
+  assert.ok(!isUnavailable(stat) && !isUnavailable(argv));
+  return { pid, startTimeTicks: stat.startTimeTicks, argv };
+}
+
+test('an app server without an inspector is not probed at all', async () => {
+  const server = await startCountingServer(process.execPath);
+  const found = await scanner().scan([scanTarget(server.target.pid)]);
+  assert.equal(found.get(server.target.pid), undefined);
+  assert.deepEqual(await server.hitsSoFar(), []);
+});
+
+test('a --inspect=127.0.0.1:0 process: its inspector is found; its app port answers once, then is never probed again', async () => {
+  const server = await startCountingServer(process.execPath, ['--inspect=127.0.0.1:0']);
+  const s = scanner();
+  const found = await s.scan([scanTarget(server.target.pid)]);
+  const inspector = found.get(server.target.pid);
+  assert.equal(inspector?.port, Number(new URL(server.facts.inspectorUrl!).port));
+  assert.equal(inspector?.address, '127.0.0.1');
+  assert.equal(inspector?.openedBy, 'other');
+  assert.equal((await server.hitsSoFar()).length, 1, 'a random inspector port: every socket of the process is a candidate once');
+  assert.equal((await s.scan([scanTarget(server.target.pid)])).get(server.target.pid)?.port, inspector?.port);
+  assert.equal((await server.hitsSoFar()).length, 1, 'remembered as not an inspector');
+});
+
+const versions = ['node18', 'node22', 'node24', 'node26'].map((v) => `${repoRoot}node_modules/${v}/bin/node`).filter(existsSync);
+test('an --inspect=127.0.0.1:0 inspector is found on every Node version here', async () => {
+  const servers = await Promise.all([process.execPath, ...versions].map((node) => startCountingServer(node, ['--inspect=127.0.0.1:0'])));
+  const found = await scanner().scan(servers.map((s) => scanTarget(s.target.pid)));
+  for (const server of servers) assert.equal(found.get(server.target.pid)?.port, Number(new URL(server.facts.inspectorUrl!).port), server.target.child.spawnfile);
+});
+
+const node24 = `${repoRoot}node_modules/node24/bin/node`;
+test('Node 24 names its threads: an inspector opened from code is found by its InspectorIo thread, a plain server is not probed', { skip: !existsSync(node24) && 'no Node 24 here' }, async () => {
+  const plain = await startCountingServer(node24);
+  const opened = await startCountingServer(node24, [], ['open-inspector']);
+  const found = await scanner().scan([scanTarget(plain.target.pid), scanTarget(opened.target.pid)]);
+  assert.equal(found.get(plain.target.pid), undefined);
+  assert.equal(found.get(opened.target.pid)?.port, Number(new URL(opened.facts.inspectorUrl!).port));
+  assert.match(found.get(opened.target.pid)!.nodeVersion, /^v24\./);
+  assert.deepEqual(await plain.hitsSoFar(), [], 'no InspectorIo thread: not probed');
+});
