@@ -67,9 +67,11 @@ test('watch --json prints one NDJSON line per tick for the watched PID, with gro
 
 test('watch of a PID ends by itself when the process exits', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const run = runLeaktop(['watch', String(target.pid), '--interval', '0.25'], { timeoutMs: 15_000 });
-  setTimeout(() => void target.kill(), 1000);
-  const { code, stdout, stderr } = await run;
+  // The target ends once two rows are out (not after a fixed time: a busy machine may print none in a second).
+  const onStdout = (out: string) => {
+    if (out.split('\n').length > 3) void target.kill();
+  };
+  const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--interval', '0.25'], { timeoutMs: 60_000, onStdout });
   assert.equal(code, 0, stderr);
   assert.match(stderr, new RegExp(`process ${target.pid} exited`));
   assert.match(stdout.split('\n')[0]!, /^TIME\s+PID USER/);

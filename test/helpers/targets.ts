@@ -80,12 +80,18 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Runs leaktop's real bin to completion and returns what it printed. */
-export function runLeaktop(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runLeaktop(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; /** Called with all of stdout so far, each time more arrives. */ onStdout?: (stdout: string) => void } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [leaktopBin, ...args], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      options.onStdout?.(stdout);
+    });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
