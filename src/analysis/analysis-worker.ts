@@ -82,7 +82,6 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
     return null;
   },
   finish({ id }) {
-    testDelay();
     const entry = get(id);
     if (!entry.parser) throw new Error(`snapshot '${id}' was not streaming`);
     const parser = entry.parser;
@@ -92,19 +91,16 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
     return { nodeCount: entry.snapshot.nodeCount };
   },
   async readFile({ id, path, group }) {
-    testDelay();
     const snapshot = await readSnapshotFile(path, { group });
     held.set(id, { ...fresh(), snapshot });
     return { nodeCount: snapshot.nodeCount };
   },
   prepare({ id, retained: withRetained }) {
-    testDelay();
     prepared(id);
     if (withRetained) retained(id);
     return null;
   },
   idsOnly({ id }) {
-    testDelay();
     const ids = idsOf(id);
     held.set(id, { ...fresh(), ids });
     return null;

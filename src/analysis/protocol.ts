@@ -76,8 +76,9 @@ export type Reply = { seq: number; ok: true; result: unknown } | { seq: number; 
 /** What the worker is started with. */
 export interface AnalysisWorkerData {
   /**
-   * Test hook: each analysis request (not `open`/`chunk`/`drop`) first blocks the worker this long, ms, so a test
-   * can act while an analysis is under way. 0 in normal use; set through LEAKTOP_TEST_ANALYSIS_DELAY_MS.
+   * Test hook: each request for a result (`summary`, `diff`, `classObjects`, `leaks`; not the parse or the
+   * preparation during a series) first blocks the worker this long, ms, as a long analysis would, so that a test
+   * can act while one is under way. 0 in normal use; set through LEAKTOP_TEST_ANALYSIS_DELAY_MS.
    */
   delayMs: number;
 }

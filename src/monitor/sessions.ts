@@ -213,7 +213,7 @@ export class SessionManager {
         },
         {
           intervalMs,
-          keepFiles: false,
+          removeEach: true,
           onProgress: (progress) => {
             if (progress.step === 'capture') {
               const label = `snapshot ${progress.n}/3 (${progress.stage})`;

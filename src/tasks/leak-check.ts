@@ -23,8 +23,11 @@ export type LeakCheckProgress =
 export interface LeakCheckOptions {
   /** Time between baseline and target, and between target and final, ms. */
   intervalMs: number;
-  /** Keep the three files; otherwise each is deleted as soon as it is parsed. */
-  keepFiles: boolean;
+  /**
+   * Delete each file as soon as it is parsed (the TUI: nothing to keep, and heap contents on disk no longer than
+   * needed). The CLI keeps them in its work directory, which it deletes at the end unless `--keep`.
+   */
+  removeEach: boolean;
   onProgress?: (progress: LeakCheckProgress) => void;
 }
 
@@ -45,8 +48,8 @@ export async function leakCheck(context: SeriesContext, options: LeakCheckOption
     const path = context.pathFor(stage);
     await captureIntoAnalysis(session, analysis, { id: id(stage), path, signal, onProgress: (capture) => onProgress?.({ step: 'capture', stage, n, capture }) });
     onProgress?.({ step: 'captured', stage, n, path });
-    if (options.keepFiles) paths.push(path);
-    else await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
+    paths.push(path);
+    if (options.removeEach) await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
   };
   const wait = async (next: LeakStage, reduce: Promise<unknown>): Promise<void> => {
     reduce.catch(() => undefined); // its failure is the analysis's, below

@@ -108,7 +108,8 @@ test('terminate stops a running analysis and rejects what was pending', async ()
   process.env.LEAKTOP_TEST_ANALYSIS_DELAY_MS = '60000';
   const analysis = AnalysisWorker.start();
   delete process.env.LEAKTOP_TEST_ANALYSIS_DELAY_MS;
-  const running = analysis.readFile('a', first, { group: true });
+  await analysis.readFile('a', first, { group: true });
+  const running = analysis.summary('a', { retained: true });
   running.catch(() => undefined);
   await analysis.terminate();
   await assert.rejects(running, /the analysis was stopped/);

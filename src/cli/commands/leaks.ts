@@ -69,7 +69,7 @@ export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
       else if (progress.step === 'wait') note(options, `${progress.next} snapshot in ${progress.secondsLeft} s`, true);
       else if (progress.step === 'analyse') note(options, `detached from PID ${options.pid}; finding the leak candidates (dominator tree, retainer paths)...`);
     };
-    const { report, paths } = await leakCheck(series, { intervalMs: options.intervalMs, keepFiles: options.keep, onProgress });
+    const { report, paths } = await leakCheck(series, { intervalMs: options.intervalMs, removeEach: false, onProgress });
     await print(report, options.json, `PID ${options.pid}: objects allocated between the baseline and the target (${options.intervalMs / 1000} s apart) and still alive ${options.intervalMs / 1000} s later, biggest retained first.`);
     if (options.keep) note(options, `kept ${paths.join(', ')}`);
   });

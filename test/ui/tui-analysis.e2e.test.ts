@@ -1,0 +1,77 @@
+/**
+ * Never block (issue 13), in the real full-screen monitor at 80x24: while the diff of two snapshots is computed in
+ * the analysis worker, the table still answers j/k and q quits at once — ending the worker and closing the
+ * inspector leaktop opened. The diff is kept computing by the test hook LEAKTOP_TEST_ANALYSIS_DELAY_MS
+ * (analysis/protocol.ts), as a diff of two large snapshots would.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, test } from 'node:test';
+import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
+import { isUnavailable } from '../../src/proc/read-file.js';
+import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
+import { killAllTargets, leaktopBin, startNodeTarget } from '../helpers/targets.js';
+
+after(killAllTargets);
+
+const ports = (pid: number) => {
+  const found = listeningPorts(pid);
+  return isUnavailable(found) ? [] : found;
+};
+
+/** PIDs of the table rows, and the highlighted (inverse video) one. */
+function tableRows(term: PtyTerminal): number[] {
+  return term.screenLines().flatMap((line) => {
+    const m = /^ *\*?(\d+) /.exec(line);
+    return m ? [Number(m[1])] : [];
+  });
+}
+function selectedPid(term: PtyTerminal): number | undefined {
+  const inverse = new Set(term.inverseRows());
+  const lines = term.screenLines();
+  const y = lines.findIndex((line, i) => inverse.has(i) && /^ *\*?\d+ /.test(line));
+  return y < 0 ? undefined : Number(/^ *\*?(\d+) /.exec(lines[y]!)![1]);
+}
+
+test('j/k and q answer while a diff is being computed; q ends it and closes the inspector', async () => {
+  const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-analysis-`);
+  const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+  const targets = [await startNodeTarget('idle.cjs', [marker]), await startNodeTarget('idle.cjs', [marker])];
+  const pids = targets.map((t) => t.pid);
+  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', LEAKTOP_TEST_ANALYSIS_DELAY_MS: '600000' };
+  delete env.NO_COLOR;
+  const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes'], { cols: 80, rows: 24, cwd: dir, env });
+  try {
+    await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+    term.write('/');
+    await term.waitFor('Filter: _');
+    term.write(`${marker}\r`);
+    await term.waitFor((t) => tableRows(t).length === 2 && pids.every((p) => tableRows(t).includes(p)) && !t.screenText().includes('Filter: _'), 10_000, 'the two targets alone');
+    const first = selectedPid(term)!;
+    const other = pids.find((p) => p !== first)!;
+    assert.ok(pids.includes(first), term.describeScreen());
+    term.write('s');
+    await term.waitFor(/Saved leaktop-\d+-\d+-\d+\.heapsnapshot/, 30_000, 'the first snapshot');
+    term.write('s');
+    await term.waitFor('d compares the last two', 30_000, 'the second snapshot');
+    term.write('d');
+    await term.waitFor(`Comparing the last two snapshots of ${first}`, 10_000, 'the diff under way');
+    term.write(KEYS.escape);
+    await term.waitFor((t) => selectedPid(t) === first, 10_000, 'back to the table');
+    term.write('j');
+    await term.waitFor((t) => selectedPid(t) === other, 10_000, 'j moves the selection during the diff');
+    term.write('k');
+    await term.waitFor((t) => selectedPid(t) === first, 10_000, 'k moves it back');
+    assert.match(term.screenText(), /Comparing the last two snapshots/, 'the diff is still being computed');
+    assert.ok(ports(first).length > 0, 'attached meanwhile');
+    term.write('q');
+    const exit = await term.waitForExit(10_000);
+    assert.equal(exit.exitCode, 0);
+    assert.deepEqual(ports(first), [], 'the inspector leaktop opened is closed');
+  } finally {
+    await term.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
