@@ -180,3 +180,33 @@ test('a chain of 50,000: every object grouped (no cap), one group, exact count; 
   assert.equal(capped.paths.reduce((sum, g) => sum + g.count, 0), 1000);
   assert.equal((classObjectsJson(capped) as { pathObjects?: number }).pathObjects, 1000);
 });
+
+test('retainers of a class of 55,000 objects: every object grouped, so the many small ones held elsewhere lead', () => {
+  // A session store's strings (30,000 small ones) among 25,000 bigger strings of a cache: the 20,000 biggest — what
+  // the paths were once computed for — are all the cache's, and the sessions' group was never seen.
+  const nodes: GraphNode[] = [synthetic('root', ''), object('global', 1, 'global'), object('cache', 8, 'Cache'), object('store', 8, 'SessionStore')];
+  const edges: GraphEdge[] = [
+    ['root', 'shortcut', '1', 'global'],
+    ['global', 'property', 'cache', 'cache'],
+    ['global', 'property', 'sessions', 'store'],
+  ];
+  for (let i = 0; i < 25_000; i++) {
+    nodes.push({ key: `big${i}`, type: 'string', name: 'page', size: 400 });
+    edges.push(['cache', 'element', i, `big${i}`]);
+  }
+  for (let i = 0; i < 30_000; i++) {
+    nodes.push({ key: `s${i}`, type: 'string', name: 'session', size: 40 });
+    edges.push(['store', 'element', i, `s${i}`]);
+  }
+  const { snapshot } = buildGraph(nodes, edges);
+  const grouping = groupNodes(snapshot);
+  const found = classObjects(snapshot, grouping, new RetainerPaths(snapshot, grouping), '(string)', { limit: 5 })!;
+  assert.deepEqual(
+    found.paths.map((g) => [g.count, g.text.replace(/\[\d+\]/, '[i]')]),
+    [
+      [30_000, 'global → sessions (SessionStore) → [i] ((string))'],
+      [25_000, 'global → cache (Cache) → [i] ((string))'],
+    ],
+  );
+  assert.equal(found.objects[0]!.selfSize, 400, 'the objects are still listed biggest first');
+});
