@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { makePrivateTempDirSync } from '../files/private-file.js';
 import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
 import { cleanUpOnSignals } from './signals.js';
+import { reportStalePartials } from './stale-partials.js';
 
 /** What `withSnapshotSeries` hands its caller. */
 export interface SnapshotSeries {
@@ -32,8 +33,9 @@ export interface SnapshotSeriesOptions {
  */
 export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run: (series: SnapshotSeries) => Promise<T>): Promise<T> {
   const keepDir = resolve(options.dir ?? '.');
+  if (options.keep) await reportStalePartials(keepDir);
   const session = await InspectorSession.attach(options.pid);
-  const workDir = options.keep ? keepDir : mkdtempSync(join(tmpdir(), options.tempPrefix));
+  const workDir = options.keep ? keepDir : makePrivateTempDirSync(options.tempPrefix);
   const abort = new AbortController();
   const cleanup = async () => {
     abort.abort();

@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes } from '../core/format.js';
 import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
@@ -10,6 +9,7 @@ import { findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snaps
 import { classObjects, retainedSizes, retainedSizesFor, withRetainedDiff, type ClassRef, type RetainedSizes } from '../core/snapshot/retained.js';
 import { pathGroupJson, RetainerPaths } from '../core/snapshot/retainer-paths.js';
 import { UserError } from '../core/user-error.js';
+import { findStalePartials, makePrivateTempDir, stalePartialsMessage, writePrivateFile } from '../files/private-file.js';
 import { defaultSnapshotName, takeSnapshot, unusedSnapshotPath } from '../inspector/take-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
@@ -99,7 +99,10 @@ export class SessionManager {
       this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
       // The file name only: the directory was named in the question, and the line must fit 80 columns.
       const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-      this.#store.setStatus(`${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`);
+      const saved = `${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`;
+      // Left by a killed run: heap contents lying around, which leaktop reports but does not delete (not its own).
+      const stale = await findStalePartials(this.#snapshotDir);
+      this.#store.setStatus(stale.length > 0 ? `${stalePartialsMessage(stale)}. ${saved}` : saved);
     } catch (error) {
       this.#store.updateAttachment(key, { capture: null });
       this.#fail(error);
@@ -191,7 +194,7 @@ export class SessionManager {
     };
     let dir: string | null = null;
     try {
-      dir = await mkdtemp(join(tmpdir(), 'leaktop-leaks-'));
+      dir = await makePrivateTempDir('leaktop-leaks-');
       const workDir = dir;
       // The monitor reads the heap of an attached process every tick. The first reads in a session leave V8
       // bookkeeping behind in the target (allocation sites of the functions they run, with boilerplate objects)
@@ -256,10 +259,10 @@ export class SessionManager {
     if (!current) return;
     const path = `${this.#snapshotDir}/leaktop-diff-${current.pid}-${Date.now()}.${format === 'json' ? 'json' : 'txt'}`;
     try {
-      await writeFile(path, format === 'json' ? `${JSON.stringify(current.diff, null, 2)}\n` : text());
+      await writePrivateFile(path, format === 'json' ? `${JSON.stringify(current.diff, null, 2)}\n` : text());
       this.#store.setStatus(`Written: ${path}`);
     } catch (error) {
-      this.#fail(new UserError(`could not write '${path}': ${(error as Error).message}`, { cause: error }));
+      this.#fail(error instanceof UserError ? error : new UserError(`could not write '${path}': ${(error as Error).message}`, { cause: error }));
     }
   }
 
