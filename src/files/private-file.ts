@@ -179,11 +179,15 @@ export async function findStalePartials(dir: string, procRoot = '/proc'): Promis
   return candidates.filter((path) => !isOpenByAnyProcess(path, procRoot));
 }
 
-/** The one line that reports stale partial files, naming them by their file name. */
-export function stalePartialsMessage(paths: readonly string[]): string {
+/**
+ * The one line that reports stale partial files, naming them by their file name, and their directory unless
+ * `withDir` is false (the TUI's status line, whose snapshot directory the question named).
+ */
+export function stalePartialsMessage(paths: readonly string[], options: { withDir?: boolean } = {}): string {
   const names = paths.map((p) => basename(p));
   const shown = names.length > 3 ? [...names.slice(0, 3), `and ${names.length - 3} more`] : names;
-  return `found stale ${shown.join(', ')} from an interrupted snapshot; delete ${paths.length === 1 ? 'it' : 'them'} (in ${dirname(paths[0]!)})`;
+  const where = options.withDir === false ? '' : ` (in ${dirname(paths[0]!)})`;
+  return `found stale ${shown.join(', ')} from an interrupted snapshot; delete ${paths.length === 1 ? 'it' : 'them'}${where}`;
 }
 
 async function existsError(path: string, cause: unknown): Promise<UserError> {

@@ -102,7 +102,7 @@ export class SessionManager {
       const saved = `${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`;
       // Left by a killed run: heap contents lying around, which leaktop reports but does not delete (not its own).
       const stale = await findStalePartials(this.#snapshotDir);
-      this.#store.setStatus(stale.length > 0 ? `${stalePartialsMessage(stale)}. ${saved}` : saved);
+      this.#store.setStatus(stale.length > 0 ? `${saved}; ${stalePartialsMessage(stale, { withDir: false })}` : saved);
     } catch (error) {
       this.#store.updateAttachment(key, { capture: null });
       this.#fail(error);
