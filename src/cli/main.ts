@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { buildProgram, type Invocation } from './program.js';
 import { exitQuietlyOnClosedPipe, writeErr } from './output.js';
 import { signalExitCode } from './signals.js';
+import { sanitize } from '../core/format.js';
 import { UsageError, UserError } from './user-error.js';
 
 function readVersion(): string {
@@ -114,7 +115,8 @@ export async function main(argv: string[]): Promise<void> {
     if (invocation) await run(invocation);
   } catch (error) {
     if (error instanceof UserError) {
-      writeErr(`leaktop: ${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      // Sanitized: a message may quote a command line, a binary's path or a class name, which anyone can choose.
+      writeErr(`leaktop: ${sanitize(error.message)}${error.hint ? `\n${sanitize(error.hint)}` : ''}`);
       process.exitCode = error.exitCode;
       return;
     }
