@@ -54,7 +54,12 @@ test('watch ends with 128 + the signal on SIGINT, SIGTERM and SIGHUP, as every o
 });
 
 test('gc on a kernel thread says so; as root, on a process whose exe even root cannot read, says that', async (t) => {
-  const kthread = readFileSync('/proc/2/stat', 'latin1').includes('(kthreadd)');
+  let kthread = false;
+  try {
+    kthread = readFileSync('/proc/2/stat', 'latin1').includes('(kthreadd)');
+  } catch {
+    // no PID 2 in this PID namespace
+  }
   if (kthread) {
     const { code, stderr } = await runLeaktop(['gc', '2']);
     assert.equal(code, 1);
