@@ -159,8 +159,8 @@ export async function pathTaken(path: string): Promise<boolean> {
   }
 }
 
-/** The names of leaktop's files being written: snapshots, their sidecars, allocation profiles. */
-const PARTIAL_NAME = /\.(heapsnapshot|heapsnapshot\.json|heapprofile|txt|json)\.partial$/;
+/** The names of leaktop's files being written: snapshots, their sidecars, allocation profiles, the TUI's diffs. */
+const PARTIAL_NAME = /\.(heapsnapshot|heapsnapshot\.json|heapprofile)\.partial$|^leaktop-diff-.*\.(txt|json)\.partial$/;
 
 /**
  * The `.partial` files in `dir` that no process holds open: left by a run that was killed (SIGKILL, the OOM

@@ -103,6 +103,7 @@ test('stale .partial files: the ones no process holds open are found and reporte
   writeFileSync(stale, '{"snapshot":');
   writeFileSync(busy, '{"snapshot":');
   writeFileSync(join(sub, 'notes.partial'), 'not leaktop');
+  writeFileSync(join(sub, 'config.json.partial'), 'not leaktop either');
   const fd = openSync(busy, 'r'); // a snapshot under way holds its partial file open
   try {
     const found = await findStalePartials(sub);
