@@ -132,3 +132,30 @@ test('a stale .partial from a killed run is reported on stderr and left in place
   assert.match(again.stderr, /found stale leaktop-4242-20250101-000000\.heapsnapshot\.partial from an interrupted snapshot; delete it/);
   assert.deepEqual(ports(target.pid), []);
 });
+
+test('diff --pid without --keep under umask 000: its temp directory is 0700, the snapshots in it 0600, all gone at the end', async () => {
+  const target = await startNodeTarget('idle.cjs');
+  const temp = mkdtempSync(join(dir, 'tmpdir-'));
+  const run = runLeaktop(['diff', '--pid', String(target.pid), '--wait', '3', '--json'], { env: { ...process.env, TMPDIR: temp }, timeoutMs: 60_000 });
+  // While it waits between the two snapshots, the first one is in its temp directory.
+  let seen = null as { dirMode: number; fileModes: number[] } | null;
+  const deadline = Date.now() + 30_000;
+  while (!seen && Date.now() < deadline) {
+    for (const name of readdirSync(temp)) {
+      const work = join(temp, name);
+      try {
+        const files = readdirSync(work).filter((n) => n.endsWith('.heapsnapshot') || n.endsWith('.heapsnapshot.json'));
+        if (files.length >= 2) seen = { dirMode: mode(work), fileModes: files.map((f) => mode(join(work, f))) };
+      } catch {
+        // renamed or deleted between the listing and the look: look again
+      }
+    }
+    if (!seen) await new Promise((r) => setTimeout(r, 50));
+  }
+  const { code, stderr } = await run;
+  assert.equal(code, 0, stderr);
+  assert.ok(seen, 'the first snapshot was seen in the temp directory');
+  assert.equal(seen.dirMode, 0o700);
+  assert.deepEqual(seen.fileModes, seen.fileModes.map(() => 0o600));
+  assert.deepEqual(readdirSync(temp), [], 'deleted at the end');
+});
