@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { buildProgram, type Invocation } from './program.js';
 import { exitQuietlyOnClosedPipe, writeErr } from './output.js';
+import { signalExitCode } from './signals.js';
+import { sanitize } from '../core/format.js';
 import { UsageError, UserError } from './user-error.js';
 
 function readVersion(): string {
@@ -32,7 +34,11 @@ function parse(argv: string[]): Invocation | null {
 
 async function run(invocation: Invocation): Promise<void> {
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    abort.abort();
+  };
   switch (invocation.command) {
     case 'list': {
       const { runList } = await import('./commands/list.js');
@@ -84,9 +90,12 @@ async function run(invocation: Invocation): Promise<void> {
     }
     case 'watch': {
       const { runWatch } = await import('./commands/watch.js');
-      // A signal ends the loop; runWatch then closes its sessions and returns normally (exit 0).
+      // A signal ends the loop; runWatch then closes its sessions and returns, and the exit code says which
+      // signal it was (130, 143, 129), as for every other command.
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
-      return runWatch(invocation, abort.signal);
+      await runWatch(invocation, abort.signal);
+      if (stoppedBy) process.exitCode = signalExitCode(stoppedBy);
+      return;
     }
     case 'top': {
       if (!process.stdout.isTTY) {
@@ -114,7 +123,8 @@ export async function main(argv: string[]): Promise<void> {
     if (invocation) await run(invocation);
   } catch (error) {
     if (error instanceof UserError) {
-      writeErr(`leaktop: ${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      // Sanitized: a message may quote a command line, a binary's path or a class name, which anyone can choose.
+      writeErr(`leaktop: ${sanitize(error.message)}${error.hint ? `\n${sanitize(error.hint)}` : ''}`);
       process.exitCode = error.exitCode;
       return;
     }

@@ -51,6 +51,16 @@ function parsePid(value: string, previous: number[] = []): number[] {
   return [...previous, Number(value)];
 }
 
+const TOP_HELP = 'rows to print (with --json: every row unless --top is given)';
+
+/**
+ * `--top` as given, or every row for --json without it: a script looking for a small constructor must find it,
+ * while a person reading text wants the first screenful.
+ */
+function rowsToShow(command: Command, opts: { top: number; json?: boolean }): number {
+  return opts.json && command.getOptionValueSource('top') === 'default' ? Number.POSITIVE_INFINITY : opts.top;
+}
+
 const keysHelp = `\nKeys (full-screen view):\n${KEY_BINDINGS.map(([k, a]) => `  ${k.padEnd(20)}${a}`).join('\n')}\n`;
 
 const examples = `
@@ -153,10 +163,12 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .command('summary')
     .description('objects per constructor in a .heapsnapshot file (count, self size, retained size)')
     .argument('<file>', 'a heap snapshot (from leaktop, Chrome DevTools, v8.writeHeapSnapshot, --heapsnapshot-signal)')
-    .addOption(new Option('--top <n>', 'rows to print').default(30).argParser(parsePositiveInt))
+    .addOption(new Option('--top <n>', TOP_HELP).default(30).argParser(parsePositiveInt))
     .option('--no-retained', 'skip retained sizes (the dominator tree: seconds on a 1 GB file)')
     .option('--json', 'print a JSON object')
-    .action((file: string, opts: { top: number; json?: boolean; retained: boolean }) => onInvoke({ command: 'summary', file, top: opts.top, json: opts.json === true, retained: opts.retained }));
+    .action((file: string, opts: { top: number; json?: boolean; retained: boolean }, command: Command) =>
+      onInvoke({ command: 'summary', file, top: rowsToShow(command, opts), json: opts.json === true, retained: opts.retained }),
+    );
 
   program
     .command('diff')
@@ -167,14 +179,20 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--wait <seconds>', 'with --pid: time between the two snapshots', parseWaitSeconds, 30_000)
     .option('--keep', 'with --pid: keep the two snapshot files (in --dir or here)')
     .option('--dir <dir>', 'with --pid --keep: where the files go')
-    .addOption(new Option('--top <n>', 'rows to print').default(30).argParser(parsePositiveInt))
+    .addOption(new Option('--top <n>', TOP_HELP).default(30).argParser(parsePositiveInt))
     .addOption(new Option('--sort <key>', 'order of the rows').choices(['size', 'count', 'new']).default('size'))
     .option('--paths', 'add the retainer paths of the top growing constructors (of their new objects with --pid)')
     .option('--no-retained', 'skip retained sizes (the dominator tree: seconds on a 1 GB file)')
     .option('--json', 'print a JSON object')
     .action(
-      (a: string | undefined, b: string | undefined, opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean; retained: boolean; paths?: boolean }) => {
+      (
+        a: string | undefined,
+        b: string | undefined,
+        opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean; retained: boolean; paths?: boolean },
+        command: Command,
+      ) => {
         const extras = { retained: opts.retained, paths: opts.paths === true };
+        opts.top = rowsToShow(command, opts);
         if (opts.pid !== undefined) {
           if (a !== undefined) throw new UsageError('give either two files or --pid, not both');
           onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras });
@@ -242,5 +260,8 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
       }),
     );
 
+  // The root allows excess arguments (for its own "unknown command" message) and commander copies that setting to
+  // each subcommand; there an extra argument is a mistake (`summary a b`, `gc 1 2 3`), not something to ignore.
+  for (const command of program.commands) command.allowExcessArguments(false);
   return program;
 }

@@ -1,8 +1,9 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { groupNodes } from '../core/snapshot/group-nodes.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { UserError } from '../core/user-error.js';
+import { GzipDataError, isGzipFile, snapshotChunks } from '../files/snapshot-chunks.js';
 import { readSnapshotInTwo } from '../files/split-snapshot-read.js';
 
 /**
@@ -15,13 +16,18 @@ export async function readSnapshotFile(path: string, options: { group?: boolean 
   try {
     // Large files on two threads; null when not worth it or not possible, and always for a malformed file, whose
     // exact error the one-piece parse below reports.
-    const split = await readSnapshotInTwo(path, { group: options.group });
+    // A gzip file streams through gunzip into the same parser; the two-thread read cuts plain files only.
+    const gzip = await isGzipFile(path);
+    const split = gzip ? null : await readSnapshotInTwo(path, { group: options.group });
     if (split) return split;
-    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) parser.write(chunk as Buffer);
+    for await (const chunk of snapshotChunks(path, gzip)) parser.write(chunk);
     const snapshot = parser.end();
     if (options.group) groupNodes(snapshot);
     return snapshot;
   } catch (error) {
+    if (error instanceof GzipDataError) {
+      throw new UserError(`'${path}' is a damaged or cut-short gzip file: ${error.message}`, { exitCode: 2, hint: 'Copy or compress it again (gzip -t checks it).', cause: error });
+    }
     if (error instanceof SnapshotFormatError) {
       throw new UserError(`'${path}' is not a valid heap snapshot: ${error.message}`, { exitCode: 2, hint: 'Was it cut short (disk full, process killed)? Take a new snapshot.', cause: error });
     }
@@ -35,9 +41,14 @@ export async function readSnapshotFile(path: string, options: { group?: boolean 
 
 /** The sidecar leaktop writes beside a snapshot (`FILE.heapsnapshot.json`); null for files from elsewhere. */
 export function readSidecar(path: string): { sessionId?: string; pid?: number } | null {
-  try {
-    return JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { sessionId?: string; pid?: number };
-  } catch {
-    return null;
+  // `X.heapsnapshot.gz` keeps the sidecar of the file it was compressed from, `X.heapsnapshot.json`, unless it has its own.
+  const names = path.endsWith('.gz') ? [`${path}.json`, `${path.slice(0, -3)}.json`] : [`${path}.json`];
+  for (const name of names) {
+    try {
+      return JSON.parse(readFileSync(name, 'utf8')) as { sessionId?: string; pid?: number };
+    } catch {
+      // the next name, or none
+    }
   }
+  return null;
 }

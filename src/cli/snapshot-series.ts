@@ -5,6 +5,7 @@ import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName } from '../inspector/take-snapshot.js';
 import type { SeriesContext } from '../tasks/index.js';
 import { cleanUpOnSignals } from './signals.js';
+import { reportStalePartials } from './stale-partials.js';
 
 export interface SnapshotSeriesOptions {
   pid: number;
@@ -28,6 +29,7 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
   const keepDir = resolve(options.dir ?? '.');
   // A leaktop that died (SIGKILL, out of memory) could not delete its temp directory: the next run does.
   removeStaleWorkDirs(options.tempPrefix);
+  if (options.keep) await reportStalePartials(keepDir);
   // TODO(issue 14): the registry of inspectors leaktop opened records this session here (attach) and forgets it in
   // `detach` below, so that a leaktop killed mid-analysis leaves a record the next run can close.
   const session = await InspectorSession.attach(options.pid);

@@ -55,13 +55,31 @@ export function cellWidth(text: string): number {
 }
 
 /**
- * Makes text from another process safe to print: control characters (C0, DEL, C1) become `?`. A command line is
- * anyone's to choose, and a newline would break the layout while an escape sequence would reach the terminal of
- * the person running leaktop (retitle it, clear it, or worse).
+ * Invisible characters that change what text seems to say: format characters (Unicode category Cf: the bidi
+ * embeddings, overrides and isolates U+202A-202E and U+2066-2069, the marks U+200E/200F/061C, zero-width space,
+ * joiners, word joiner, BOM, soft hyphen, tag characters), line and paragraph separators, and the blank Hangul
+ * fillers. A right-to-left override in a process title reverses the rest of the row on screen (and terminals
+ * disagree on its width); a zero-width space makes `node evil.js` look like something else.
+ */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0]/gu;
+
+/**
+ * Makes text from another process safe to print: control characters (C0, DEL, C1) become `?`, and invisible
+ * characters (see INVISIBLE) a visible escape such as `\u202e`. A command line is anyone's to choose, and a newline
+ * would break the layout while an escape sequence would reach the terminal of the person running leaktop (retitle
+ * it, clear it, or worse). Idempotent, so text sanitized twice reads the same.
  */
 export function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  if (PRINTABLE_ASCII.test(text)) return text; // nearly every command line: no work
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+      .replace(INVISIBLE, (c) => {
+        const code = c.codePointAt(0)!;
+        return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+      })
+  );
 }
 
 /** The longest prefix of `text` that fits `width` cells, whole grapheme clusters only. */

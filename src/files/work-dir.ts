@@ -3,13 +3,16 @@
  * `PREFIX<leaktop's PID>-XXXXXX`, so that a run can tell which ones a dead leaktop left behind: SIGKILL or an
  * out-of-memory of leaktop's main thread skip every cleanup, and the snapshots in there hold heap contents.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE } from './private-file.js';
 
-/** Makes `$TMPDIR/PREFIX<pid>-XXXXXX` (mode 0700, as mkdtemp makes it). */
+/** Makes `$TMPDIR/PREFIX<pid>-XXXXXX`, mode 0700 whatever the umask (mkdtemp's 0700 is masked by it). */
 export function makeWorkDir(prefix: string, parent = tmpdir()): string {
-  return mkdtempSync(join(parent, `${prefix}${process.pid}-`));
+  const dir = mkdtempSync(join(parent, `${prefix}${process.pid}-`));
+  chmodSync(dir, PRIVATE_DIR_MODE);
+  return dir;
 }
 
 export function removeWorkDir(dir: string): void {

@@ -6,6 +6,7 @@ import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets } from '../proc/read-net-tcp.js';
 import { UserError } from '../core/user-error.js';
 import { listeningPorts, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
+import { unreadableExeError } from './unreadable-exe.js';
 
 /** SIGUSR1 is signal 10 on Linux; bit n-1 of SigCgt/SigBlk is signal n. */
 const SIGUSR1_MASK = 1n << 9n;
@@ -29,10 +30,7 @@ export interface ActivateOptions {
  */
 export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
   const exe = readProcLink(`/proc/${pid}/exe`);
-  if (isUnavailable(exe)) {
-    if (exe.unavailable === 'gone') throw new UserError(`process '${pid}' does not exist (it may have exited)`);
-    throw new UserError(`not allowed to inspect process '${pid}': it belongs to another user`, { hint: 'Run leaktop as that user or as root.' });
-  }
+  if (isUnavailable(exe)) throw unreadableExeError(pid, exe);
   if (!isNodeExecutable(exe)) throw new UserError(`process '${pid}' is not a Node.js process (${exe})`, { hint: 'leaktop only signals processes whose binary is node.' });
   const stat = readStat(pid);
   if (isUnavailable(stat)) throw new UserError(`process '${pid}' exited`);

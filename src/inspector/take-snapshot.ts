@@ -1,10 +1,10 @@
-import { once } from 'node:events';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { access, constants, rename, rm, writeFile } from 'node:fs/promises';
+import { lstatSync, type WriteStream } from 'node:fs';
+import { access, constants, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../core/user-error.js';
+import { assertNameFree, createPrivateWriteStream, publishPrivateFile, writePrivateFile } from '../files/private-file.js';
 import { isUnavailable } from '../proc/read-file.js';
 import { readStat } from '../proc/read-stat.js';
 import { ConnectionClosedError } from './errors.js';
@@ -14,6 +14,12 @@ import type { InspectorSession } from './session.js';
 export interface TakeSnapshotOptions {
   /** The file to write. It is written as `PATH.partial` and renamed to PATH only once complete. */
   path: string;
+  /**
+   * Replace a file already at `path` (and its sidecar): only for a name the user gave (`-o FILE`). Without it an
+   * existing name is refused. Either way the files are private (0600) and never written through a link.
+   * @default false
+   */
+  replace?: boolean;
   /** Force a full GC in the target first. @default true */
   gc?: boolean;
   /** V8's progress while it builds the snapshot, in objects; the last call has done === total. Chunks follow. */
@@ -75,7 +81,8 @@ export function defaultSnapshotName(pid: number, at: Date): string {
  */
 export function unusedSnapshotPath(dir: string, pid: number, at: Date): string {
   const base = join(dir, defaultSnapshotName(pid, at)).replace(/\.heapsnapshot$/, '');
-  const taken = (path: string) => [path, `${path}.json`, `${path}.partial`].some((p) => existsSync(p));
+  // lstat, not exists: a dangling link planted at the name takes it too (nothing is ever written through it).
+  const taken = (path: string) => [path, `${path}.json`, `${path}.partial`].some((p) => entryExists(p));
   let path = `${base}.heapsnapshot`;
   for (let n = 2; taken(path); n++) path = `${base}-${n}.heapsnapshot`;
   return path;
@@ -90,6 +97,22 @@ export async function checkSnapshotPath(path: string): Promise<void> {
     await access(dirname(path), constants.W_OK | constants.X_OK);
   } catch (error) {
     throw writeFailure(path, error);
+  }
+  // The partial file is created with O_EXCL: one left by a killed run (or planted) would fail the snapshot later.
+  try {
+    await assertNameFree(`${path}.partial`);
+  } catch (error) {
+    throw writeFailure(path, error);
+  }
+}
+
+/** Whether a directory entry exists at `path`, a dangling link included. */
+function entryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -108,11 +131,11 @@ export async function takeSnapshot(session: InspectorSession, options: TakeSnaps
   const sidecarPath = `${path}.json`;
   signal?.throwIfAborted();
 
-  const stream = createWriteStream(partialPath);
+  // Private (0600) and new (O_EXCL|O_NOFOLLOW): a name that exists is refused, and left alone — it is not ours.
+  let stream: WriteStream;
   try {
-    await once(stream, 'ready');
+    stream = await createPrivateWriteStream(partialPath);
   } catch (error) {
-    await discard(stream, partialPath);
     throw writeFailure(path, error);
   }
 
@@ -181,9 +204,9 @@ export async function takeSnapshot(session: InspectorSession, options: TakeSnaps
     const durationMs = Math.round((performance.now() - startedMs) * 10) / 10;
     const sidecar: SnapshotSidecar = { pid: session.pid, nodeVersion: session.nodeVersion, sessionId: session.id, takenAt: takenAt.toISOString(), bytes, durationMs, gc };
     // Sidecar first, then the rename: a file under the final name always has its sidecar.
-    await writeFile(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`);
+    await writePrivateFile(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`, { replace: options.replace });
     sidecarWritten = true;
-    await rename(partialPath, path);
+    await publishPrivateFile(partialPath, path, { replace: options.replace });
     return { path, bytes, durationMs, sidecarPath };
   } catch (error) {
     await discard(stream, partialPath);

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import { AnalysisWorker } from '../analysis/index.js';
 import { formatBytes } from '../core/format.js';
 import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
 import type { ClassRef } from '../core/snapshot/retained.js';
 import { UserError } from '../core/user-error.js';
+import { findStalePartials, stalePartialsMessage, writePrivateFile } from '../files/private-file.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
 import { defaultSnapshotName, unusedSnapshotPath } from '../inspector/take-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
@@ -91,7 +91,10 @@ export class SessionManager {
       this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
       // The file name only: the directory was named in the question, and the line must fit 80 columns.
       const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-      this.#store.setStatus(`${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`);
+      const saved = `${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`;
+      // Left by a killed run: heap contents lying around, which leaktop reports but does not delete (not its own).
+      const stale = await findStalePartials(this.#snapshotDir);
+      this.#store.setStatus(stale.length > 0 ? `${saved}; ${stalePartialsMessage(stale, { withDir: false })}` : saved);
     } catch (error) {
       void analysis.drop(id);
       if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null });
@@ -265,10 +268,10 @@ export class SessionManager {
     if (!current) return;
     const path = `${this.#snapshotDir}/leaktop-diff-${current.pid}-${Date.now()}.${format === 'json' ? 'json' : 'txt'}`;
     try {
-      await writeFile(path, format === 'json' ? `${JSON.stringify(current.diff, null, 2)}\n` : text());
+      await writePrivateFile(path, format === 'json' ? `${JSON.stringify(current.diff, null, 2)}\n` : text());
       this.#store.setStatus(`Written: ${path}`);
     } catch (error) {
-      this.#fail(new UserError(`could not write '${path}': ${(error as Error).message}`, { cause: error }));
+      this.#fail(error instanceof UserError ? error : new UserError(`could not write '${path}': ${(error as Error).message}`, { cause: error }));
     }
   }
 

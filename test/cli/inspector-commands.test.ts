@@ -59,7 +59,7 @@ test('watch --heap adds heap figures, and SIGTERM to leaktop closes the inspecto
     assert.ok(line.heapUsedBytes !== null && line.heapUsedBytes > 0, 'heap figures present');
     assert.ok(line.inspectorPort !== null && ports(target.pid).includes(line.inspectorPort), 'inspector open while watching');
     watch.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(await exited, 143, 'exit 128 + SIGTERM, as every other command');
     assert.deepEqual(ports(target.pid), [], 'closed on SIGTERM');
   } finally {
     watch.kill('SIGKILL');

@@ -66,3 +66,18 @@ test('sanitize turns control characters from other processes into ?', async () =
   assert.equal(sanitize('plain ünïcode 服务'), 'plain ünïcode 服务');
   assert.equal(displayCommand(['node', '-e', 'x()\n\x1b]0;owned\x07'], ''), 'node -e x()??]0;owned?');
 });
+
+test('sanitize shows bidi, zero-width and other invisible characters as escapes, and is idempotent', async () => {
+  const { sanitize, cellWidth } = await import('../../src/core/format.js');
+  // A right-to-left override makes 'node evil\u202Esj.nigulp' look like 'node evil' + 'plugin.js' reversed.
+  assert.equal(sanitize('node evil\u202esj.nigulp'), 'node evil\\u202esj.nigulp');
+  const invisible = ['\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u061c', '\u202a', '\u202b', '\u202c', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u2060', '\ufeff', '\u00ad', '\u2028', '\u2029', '\u3164'];
+  for (const c of invisible) {
+    const shown = sanitize(`a${c}b`);
+    assert.equal(shown, `a\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}b`);
+    assert.equal(cellWidth(shown), shown.length, 'plain ASCII: as wide as it is long');
+  }
+  assert.equal(sanitize('tag\u{e0041}'), 'tag\\u{e0041}');
+  assert.equal(sanitize(sanitize('x\u202ey\n')), 'x\\u202ey?');
+  assert.equal(sanitize('plain ünïcode 服务 é'), 'plain ünïcode 服务 é', 'visible text is left alone');
+});

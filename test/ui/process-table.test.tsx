@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderToString } from 'ink';
+import { cellWidth } from '../../src/core/format.js';
 import { layoutColumns } from '../../src/core/table-layout.js';
 import { MonitorStore } from '../../src/state/index.js';
 import { ProcessTable } from '../../src/ui/components/process-table.js';
@@ -47,4 +48,26 @@ test('draws the header and one line per process, each within the width', () => {
 test('ASCII mode draws no character above 0x7e; Unicode mode draws blocks', () => {
   assert.ok(/^[\x20-\x7e\n]*$/.test(stripPaint(render(100))), 'ASCII only');
   assert.match(render(100, createTheme({ color: false, ascii: false })), /[▁▂▃▄▅▆▇█]/);
+});
+
+test('a right-to-left override or zero-width space in a command line: shown escaped, the row within the width', () => {
+  const store = new MonitorStore();
+  const spoofed = 'node /srv/\u202egnp.sj\u200b --port 8080';
+  store.ingestProcesses({ sampledAtMs: 0, processes: [sample(4343, 50e6, spoofed), sample(4444, 40e6, `${spoofed} ${'\u202e'.repeat(100)}`)] });
+  const processes = store.getState().processes;
+  for (const width of [80, 140]) {
+    const out = renderToString(
+      <ThemeContext.Provider value={createTheme({ color: false, ascii: false })}>
+        <ProcessTable rows={processes} columns={layoutColumns(width)} selectedKey={processes[0]!.key} top={0} height={10} sortColumn="rss" descending width={width} />
+      </ThemeContext.Provider>,
+      { columns: width },
+    );
+    const rows = stripPaint(out).split('\n').filter((l) => l.includes('4343') || l.includes('4444'));
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      assert.doesNotMatch(row, /[\u202e\u200b]/);
+      assert.ok(cellWidth(row) <= width, `${cellWidth(row)} cells: ${row}`);
+    }
+    if (width === 140) assert.match(rows[0]!, /node \/srv\/\\u202egnp\.sj\\u200b --port 8080\s*$/);
+  }
 });

@@ -1,8 +1,9 @@
-import { access, constants, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allocationSites, compareSites, type AllocationSite, type SiteGrouping, type SiteGrowth } from '../../core/alloc/allocation-sites.js';
 import type { SamplingProfile } from '../../core/alloc/sampling-profile.js';
+import { assertNameFree, writePrivateFile } from '../../files/private-file.js';
 import { ConnectionClosedError } from '../../inspector/errors.js';
 import { InspectorSession } from '../../inspector/session.js';
 import { readCwd } from '../../proc/read-cwd.js';
@@ -128,6 +129,8 @@ async function checkWritable(path: string): Promise<void> {
       cause: error,
     });
   }
+  // A stale or planted `.partial` would fail the save at the end, after the whole sampling: refuse it now.
+  await assertNameFree(`${path}.partial`);
 }
 
 /**
@@ -135,12 +138,11 @@ async function checkWritable(path: string): Promise<void> {
  * Memory panel loads. Written to `PATH.partial`, renamed when complete, so a file under the final name is whole.
  */
 async function saveProfile(path: string, profile: SamplingProfile): Promise<void> {
-  const partial = `${path}.partial`;
   try {
-    await writeFile(partial, JSON.stringify(profile));
-    await rename(partial, path);
+    // Private (0600), never through a link; -o names the file explicitly, so one already there is replaced.
+    await writePrivateFile(path, JSON.stringify(profile), { replace: true });
   } catch (error) {
-    await rm(partial, { force: true });
+    if (error instanceof UserError) throw error;
     throw new UserError(`could not write the profile '${path}': ${(error as Error).message}`, { hint: 'Choose a writable directory with room for the file.', cause: error });
   }
 }

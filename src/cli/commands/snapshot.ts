@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { formatBytes } from '../../core/format.js';
 import { keptNote } from '../../core/kept-memory.js';
 import { watchRssKept } from '../../proc/rss-kept.js';
@@ -6,6 +6,7 @@ import { InspectorSession } from '../../inspector/session.js';
 import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
 import { cleanUpOnSignals } from '../signals.js';
+import { reportStalePartials } from '../stale-partials.js';
 
 /** What `leaktop snapshot` was asked to do. */
 export interface SnapshotOptions {
@@ -31,6 +32,7 @@ const QUIET_STOP_MS = 1000;
 export async function runSnapshot(options: SnapshotOptions): Promise<void> {
   const path = resolve(options.output ?? unusedSnapshotPath(options.dir ?? '.', options.pid, new Date()));
   await checkSnapshotPath(path);
+  await reportStalePartials(dirname(path));
   const session = await InspectorSession.attach(options.pid);
   const progress = progressLine(options.pid);
   const abort = new AbortController();
@@ -65,6 +67,8 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
     const kept = watchRssKept(options.pid);
     const running = takeSnapshot(session, {
       path,
+      // A name the user gave is theirs to replace (safely: never through a link); a default name is always new.
+      replace: options.output !== undefined,
       gc: options.gc,
       signal: abort.signal,
       onProgress: (done, total) => progress.update(`building ${Math.floor((done / total) * 100)}%`),

@@ -3,6 +3,7 @@ import { formatBytes, sanitize, truncate, formatDuration, formatPercent, formatR
 import type { Attachment, TrackedProcess } from '../../state/index.js';
 import { paint, paintLine } from '../paint.js';
 import { useTheme } from '../theme.js';
+import { growthPaint } from './process-table.js';
 import { TextBlock } from './text-block.js';
 
 export interface DetailViewProps {
@@ -93,7 +94,8 @@ export function DetailView({ process, attachment, width, height, nowMs }: Detail
     paintLine(
       [
         [`RSS ${formatBytes(s.rssBytes)}  growth `],
-        [formatRate(process.growthBytesPerMin), { bold: true, color: theme.growthAlarm }],
+        // Coloured as in the table: zero, small or unknown growth is no alarm.
+        [formatRate(process.growthBytesPerMin), growthPaint(theme, process.growthBytesPerMin)],
         [`  CPU ${formatPercent(s.cpuPercent)}%  heap ${formatBytes(process.heapUsedBytes.last())}`],
         [s.inspectable ? '' : '  (binary not confirmed: not inspectable)'],
       ],

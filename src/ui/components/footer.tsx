@@ -1,4 +1,4 @@
-import { fit } from '../../core/format.js';
+import { fit, sanitize } from '../../core/format.js';
 import type { MonitorState } from '../../state/index.js';
 import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
@@ -78,7 +78,7 @@ export function Footer({ view, state, filter, editingFilter, width }: FooterProp
   const capturing = [...state.attachments.values()].find((a) => a.capture);
   if (editingFilter) status = fit(`Filter: ${filter}_`, width);
   else if (capturing?.capture) status = paint(fit(`Snapshot of PID ${capturing.pid} (frozen meanwhile): ${capturing.capture.stage}`, width), { bold: true });
-  else if (state.status) status = paint(fit(state.status.text, width), { color: state.status.level === 'error' ? theme.error : undefined });
+  else if (state.status) status = paint(fit(sanitize(state.status.text), width), { color: state.status.level === 'error' ? theme.error : undefined });
   else if (filter && view === 'table') status = paint(fit(`Filter: ${filter} (Esc clears)`, width), { dim: true });
   // Key hints are cut whole: a half-shown hint reads as a different key.
   let hints = '';

@@ -6,7 +6,8 @@ import { paint } from '../paint.js';
 import { useTheme, type Theme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
-function growthPaint(theme: Theme, growth: number | null) {
+/** The style of a growth rate: red and bold from the alarm level, yellow from the warning level, plain below or unknown. */
+export function growthPaint(theme: Theme, growth: number | null) {
   if (growth === null) return {};
   if (growth >= theme.growthAlarmBytesPerMin) return { color: theme.growthAlarm, bold: true };
   if (growth >= theme.growthWarnBytesPerMin) return { color: theme.growthWarn };
