@@ -3,6 +3,7 @@ import { isUnavailable, type Unavailable } from '../proc/read-file.js';
 import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets, type TcpSocket } from '../proc/read-net-tcp.js';
 import { readSocketInodes } from '../proc/read-socket-inodes.js';
+import { debuggerUrlAt } from './debugger-url.js';
 
 /** What a Node inspector says about itself on its HTTP endpoints. */
 export interface InspectorInfo {
@@ -64,6 +65,25 @@ export function listeningPorts(pid: number | 'self', options: ListeningPortsOpti
   return [...new Set(listeners.map((socket) => socket.localPort))].sort((a, b) => a - b);
 }
 
+/** A TCP socket PID listens on. */
+export interface ListeningSocket {
+  /** The bound address as /proc writes it: `127.0.0.1`, `0.0.0.0`, `::`, `::1`, `::ffff:127.0.0.1`, an interface's. */
+  address: string;
+  port: number;
+}
+
+/**
+ * Every TCP socket PID listens on, at any address (loopback, wildcard or an interface's). Activation watches these,
+ * not only loopback: an inspector that opens on 0.0.0.0 must be seen to be closed (issue 14).
+ */
+export function listeningSockets(pid: number, procRoot = '/proc'): ListeningSocket[] | Unavailable {
+  const sockets = readListeningSockets(pid, procRoot);
+  if (isUnavailable(sockets)) return sockets;
+  const inodes = readSocketInodes(pid, procRoot);
+  if (isUnavailable(inodes)) return inodes;
+  return sockets.filter((socket) => inodes.has(socket.inode)).map((socket) => ({ address: socket.localAddress, port: socket.localPort }));
+}
+
 /** GETs a small JSON document; undefined for anything that is not one (refused, timed out, not 200, not JSON, too big). */
 function getJson(host: string, port: number, path: string, signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve) => {
@@ -110,10 +130,13 @@ function nodeVersionOf(version: unknown): string | null {
   return browser?.startsWith('node.js/v') ? browser.slice('node.js/'.length) : null;
 }
 
-/** `/json/list` of a Node inspector has one target, of type `node`, with the WebSocket URL to attach to. */
-function debuggerUrlOf(list: unknown): string | null {
+/**
+ * `/json/list` of a Node inspector has one target, of type `node`, with the WebSocket URL to attach to; only its
+ * path is taken, joined to the address we probed (see debuggerUrlAt).
+ */
+function debuggerUrlOf(list: unknown, host: string, port: number): string | null {
   const url = Array.isArray(list) ? stringField(list[0], 'webSocketDebuggerUrl') : null;
-  return url?.startsWith('ws://') ? url : null;
+  return url === null ? null : debuggerUrlAt(host, port, url);
 }
 
 /**
@@ -127,7 +150,7 @@ export async function probeInspector(port: number, timeoutMs = 1000, host = '127
   try {
     const nodeVersion = nodeVersionOf(await getJson(host, port, '/json/version', deadline.signal));
     if (nodeVersion === null) return null;
-    const webSocketDebuggerUrl = debuggerUrlOf(await getJson(host, port, '/json/list', deadline.signal));
+    const webSocketDebuggerUrl = debuggerUrlOf(await getJson(host, port, '/json/list', deadline.signal), host, port);
     return webSocketDebuggerUrl === null ? null : { nodeVersion, webSocketDebuggerUrl };
   } finally {
     clearTimeout(timer);
