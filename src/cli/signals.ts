@@ -1,3 +1,6 @@
+import { UserError } from '../core/user-error.js';
+import { writeErr } from './output.js';
+
 const EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /**
@@ -7,7 +10,10 @@ const EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143
 export function cleanUpOnSignals(cleanup: () => Promise<void>): () => void {
   const handler = (signal: NodeJS.Signals) => {
     void cleanup()
-      .catch(() => undefined)
+      // A cleanup that could not close what leaktop opened says so (issue 14); the exit code stays the signal's.
+      .catch((error: unknown) => {
+        if (error instanceof UserError) writeErr(`leaktop: ${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      })
       .finally(() => process.exit(EXIT_CODES[signal] ?? 1));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, handler);

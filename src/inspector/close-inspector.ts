@@ -59,14 +59,17 @@ function stillListens(pid: number, port: number): boolean {
   return !isUnavailable(sockets) && sockets.some((socket) => socket.port === port);
 }
 
-/** The inspector leaktop opened could not be closed: said on every way out, never swallowed. */
-export function stillOpenError(pid: number, inspector: InspectorToClose, stopped: boolean): UserError {
-  return new UserError(
-    `could not close the inspector of process ${pid} (${stopped ? 'it is stopped' : 'stopped?'}): it still listens on ${hostPort(inspector.address ?? '127.0.0.1', inspector.port)}`,
-    {
-      hint: `Anyone on this host can run code in that process through it. Resume the process (kill -CONT ${pid}) and run 'leaktop gc ${pid}', or restart it.`,
-    },
-  );
+/**
+ * The inspector leaktop opened could not be closed: said on every way out, never swallowed. `queued`: the close
+ * request sits in the socket of a stopped process, which acts on it when it resumes (seen on Node 18–26).
+ */
+export function stillOpenError(pid: number, inspector: InspectorToClose, stopped: boolean, queued = false): UserError {
+  const where = hostPort(inspector.address ?? '127.0.0.1', inspector.port);
+  return new UserError(`could not close the inspector of process ${pid} (${stopped ? 'it is stopped' : 'stopped?'}): it still listens on ${where}`, {
+    hint: queued
+      ? `It closes itself when the process resumes (kill -CONT ${pid}): the request is queued. Until then anyone on this host can run code in the process through it.`
+      : `Anyone on this host can run code in that process through it; if it still listens once the process runs again, restart the process.`,
+  });
 }
 
 /**
@@ -77,10 +80,17 @@ export function stillOpenError(pid: number, inspector: InspectorToClose, stopped
  */
 export async function closeInspector(pid: number, inspector: InspectorToClose, existing?: CdpConnection): Promise<void> {
   const condition = processCondition(pid);
-  if (condition !== 'running') {
+  if (condition === 'gone') {
     existing?.close();
-    if (condition === 'gone' || !stillListens(pid, inspector.port)) return;
-    throw stillOpenError(pid, inspector, true);
+    return;
+  }
+  if (condition === 'stopped') {
+    // It cannot answer now; the request waits in its socket and runs when it resumes. Nothing is waited for.
+    const queued = existing !== undefined && !existing.isClosed;
+    if (queued) existing.send('Runtime.evaluate', { expression: `${INSPECTOR_MODULE}.close()`, includeCommandLineAPI: true }).catch(() => undefined);
+    existing?.close();
+    if (!stillListens(pid, inspector.port)) return;
+    throw stillOpenError(pid, inspector, true, queued);
   }
   let connection = existing;
   if (!connection) {

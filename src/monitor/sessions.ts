@@ -381,10 +381,13 @@ export class SessionManager {
     }
   }
 
-  /** Ends the session of this process, closing the inspector if leaktop opened it. */
-  async detach(key: string): Promise<void> {
+  /**
+   * Ends the session of this process, closing the inspector if leaktop opened it. Resolves with the failure, if
+   * any (also shown as the status line): `detachAll` hands those on, so that quitting can say what is still open.
+   */
+  async detach(key: string): Promise<unknown> {
     const session = this.#sessions.get(key);
-    if (!session) return;
+    if (!session) return undefined;
     this.#parsed.delete(key);
     this.#leakRuns.get(key)?.abort();
     this.#pathsOf = null;
@@ -398,8 +401,10 @@ export class SessionManager {
       await profiler?.stop().catch(() => undefined);
       await session.detach();
       this.#store.setStatus(session.openedByLeaktop ? `Detached from ${session.pid}; its inspector is closed` : `Detached from ${session.pid}`);
+      return undefined;
     } catch (error) {
       this.#fail(error);
+      return error;
     } finally {
       this.#store.removeAttachment(key);
     }
@@ -441,11 +446,20 @@ export class SessionManager {
     return readings;
   }
 
-  /** Ends every session, closing what leaktop opened; each gets at most `timeoutMs`. */
-  async detachAll(timeoutMs = 5000): Promise<void> {
+  /**
+   * Ends every session, closing what leaktop opened; each gets at most `timeoutMs`. Returns what could not be
+   * closed (UserErrors saying where an inspector still listens), for the caller to print once the screen is gone.
+   */
+  async detachAll(timeoutMs = 5000): Promise<unknown[]> {
+    const failures: unknown[] = [];
     await Promise.all(
-      [...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs)),
+      [...this.#sessions].map(async ([key, session]) => {
+        const result = await withTimeout(this.detach(key).then((failure) => ({ failure })), timeoutMs);
+        if (!result) failures.push(new UserError(`detaching from process ${session.pid} took more than ${Math.round(timeoutMs / 1000)} s; its inspector may still be open`));
+        else if (result.failure !== undefined) failures.push(result.failure);
+      }),
     );
+    return failures;
   }
 
   #lost(key: string, pid: number): void {
