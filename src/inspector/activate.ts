@@ -12,6 +12,9 @@ import { readListeningSockets } from '../proc/read-net-tcp.js';
 import { closeInspector, hostPort, processCondition } from './close-inspector.js';
 import { isLoopback, listeningSockets, probeInspector, type InspectorEndpoint, type ListeningSocket } from './find-inspector-port.js';
 
+/** What to try when the process ended under us. */
+export const EXITED_HINT = 'Check its log (and dmesg, for the OOM killer) for why it ended.';
+
 /** SIGUSR1 is signal 10 on Linux; bit n-1 of SigCgt/SigBlk is signal n. */
 const SIGUSR1_MASK = 1n << 9n;
 
@@ -137,7 +140,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const sockets = listeningSockets(pid);
-    if (isUnavailable(sockets)) throw new UserError(`process '${pid}' exited while its inspector was opening`);
+    if (isUnavailable(sockets)) throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
     for (const socket of sockets) {
       if (known.has(socketKey(socket))) continue;
       known.add(socketKey(socket)); // probed once: the app's own new server is not asked again
@@ -149,7 +152,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
       }
     }
   }
-  if (processCondition(pid) === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`);
+  if (processCondition(pid) === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
   if (portTaken(DEFAULT_INSPECTOR_PORT)) {
     throw new UserError(`process '${pid}' could not open its inspector: port ${DEFAULT_INSPECTOR_PORT} is taken by another process`, {
       hint: `Close the inspector that holds 127.0.0.1:${DEFAULT_INSPECTOR_PORT} (or detach it in leaktop), then try again.`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../core/user-error.js';
-import { activateInspector, checkAttachable, checkSignalSafe, DEFAULT_INSPECTOR_PORT } from './activate.js';
+import { activateInspector, checkAttachable, checkSignalSafe, DEFAULT_INSPECTOR_PORT, EXITED_HINT } from './activate.js';
 import { closeInspector, INSPECTOR_MODULE, processCondition, settledCondition, waitUntil } from './close-inspector.js';
 import { CdpConnection } from './connection.js';
 import { ConnectionClosedError, RequestTimeoutError } from './errors.js';
@@ -237,7 +237,7 @@ const OPEN_STEPS_BUDGET_MS = 15_000;
  */
 async function conditionError(pid: number, during: string): Promise<UserError | null> {
   const condition = await settledCondition(pid);
-  if (condition === 'gone') return new UserError(`process '${pid}' exited ${during}`);
+  if (condition === 'gone') return new UserError(`process '${pid}' exited ${during}`, { hint: EXITED_HINT });
   if (condition === 'stopped') {
     return new UserError(`process '${pid}' was stopped ${during} (SIGSTOP or a debugger)`, { hint: `Resume it (kill -CONT ${pid}) and try again.` });
   }
