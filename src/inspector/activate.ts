@@ -128,6 +128,8 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
   checkSignalSafe(pid, options.startTimeTicks);
   const before = listeningSockets(pid);
   const known = new Set(isUnavailable(before) ? [] : before.map(socketKey));
+  // Looked at on both sides of the wait: another process may hold 9229 only for a moment, enough to fail the bind.
+  const defaultPortTakenBefore = portTaken(DEFAULT_INSPECTOR_PORT);
   try {
     process.kill(pid, 'SIGUSR1');
   } catch (error) {
@@ -153,7 +155,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
     }
   }
   if (processCondition(pid) === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
-  if (portTaken(DEFAULT_INSPECTOR_PORT)) {
+  if (defaultPortTakenBefore || portTaken(DEFAULT_INSPECTOR_PORT)) {
     throw new UserError(`process '${pid}' could not open its inspector: port ${DEFAULT_INSPECTOR_PORT} is taken by another process`, {
       hint: `Close the inspector that holds 127.0.0.1:${DEFAULT_INSPECTOR_PORT} (or detach it in leaktop), then try again.`,
     });
