@@ -5,7 +5,7 @@ import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
-import { cleanUpOnSignals } from './signals.js';
+import { cleanUpOnSignals, reportCleanupFailure } from './signals.js';
 
 /** What `withSnapshotSeries` hands its caller. */
 export interface SnapshotSeries {
@@ -37,7 +37,7 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
   const abort = new AbortController();
   const cleanup = async () => {
     abort.abort();
-    await session.detach().catch(() => undefined);
+    await session.detach().catch(reportCleanupFailure);
     if (!options.keep) rmSync(workDir, { recursive: true, force: true });
   };
   const removeHandlers = cleanUpOnSignals(cleanup);
