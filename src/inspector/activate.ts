@@ -10,7 +10,8 @@ import { readStatus } from '../proc/read-status.js';
 import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets } from '../proc/read-net-tcp.js';
 import { closeInspector, hostPort, processCondition } from './close-inspector.js';
-import { isLoopback, listeningSockets, probeInspector, type InspectorEndpoint, type ListeningSocket } from './find-inspector-port.js';
+import { isLoopback, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
+import { listeningSockets, type ListeningSocket } from './listening-sockets.js';
 
 /** What to try when the process ended under us. */
 export const EXITED_HINT = 'Check its log (and dmesg, for the OOM killer) for why it ended.';

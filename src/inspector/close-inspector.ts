@@ -2,7 +2,8 @@ import { UserError } from '../core/user-error.js';
 import { isUnavailable } from '../proc/read-file.js';
 import { readStat } from '../proc/read-stat.js';
 import { CdpConnection } from './connection.js';
-import { listeningSockets, probeInspector } from './find-inspector-port.js';
+import { probeInspector } from './find-inspector-port.js';
+import { listeningSockets } from './listening-sockets.js';
 import { connectWebSocket } from './transport.js';
 import { withTimeout } from './with-timeout.js';
 

@@ -65,25 +65,6 @@ export function listeningPorts(pid: number | 'self', options: ListeningPortsOpti
   return [...new Set(listeners.map((socket) => socket.localPort))].sort((a, b) => a - b);
 }
 
-/** A TCP socket PID listens on. */
-export interface ListeningSocket {
-  /** The bound address as /proc writes it: `127.0.0.1`, `0.0.0.0`, `::`, `::1`, `::ffff:127.0.0.1`, an interface's. */
-  address: string;
-  port: number;
-}
-
-/**
- * Every TCP socket PID listens on, at any address (loopback, wildcard or an interface's). Activation watches these,
- * not only loopback: an inspector that opens on 0.0.0.0 must be seen to be closed (issue 14).
- */
-export function listeningSockets(pid: number, procRoot = '/proc'): ListeningSocket[] | Unavailable {
-  const sockets = readListeningSockets(pid, procRoot);
-  if (isUnavailable(sockets)) return sockets;
-  const inodes = readSocketInodes(pid, procRoot);
-  if (isUnavailable(inodes)) return inodes;
-  return sockets.filter((socket) => inodes.has(socket.inode)).map((socket) => ({ address: socket.localAddress, port: socket.localPort }));
-}
-
 /** GETs a small JSON document; undefined for anything that is not one (refused, timed out, not 200, not JSON, too big). */
 function getJson(host: string, port: number, path: string, signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve) => {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
-import { listeningPorts, listeningSockets } from '../../src/inspector/find-inspector-port.js';
+import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
+import { listeningSockets } from '../../src/inspector/listening-sockets.js';
 import { fixture, isAlive, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, startTarget, type Target } from '../helpers/targets.js';
 
 after(killAllTargets);
