@@ -10,7 +10,7 @@ import { readStatus } from '../proc/read-status.js';
 import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets } from '../proc/read-net-tcp.js';
 import { closeInspector, hostPort, processCondition } from './close-inspector.js';
-import { isLoopback, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
+import { findInspectorPort, isLoopback, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
 import { listeningSockets, type ListeningSocket } from './listening-sockets.js';
 
 /** What to try when the process ended under us. */
@@ -156,6 +156,12 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
     }
   }
   if (processCondition(pid) === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
+  // Node ignores SIGUSR1 while an inspector is open: one that another leaktop (or a debugger) opened meanwhile.
+  if (await findInspectorPort(pid)) {
+    throw new UserError(`process '${pid}' got an inspector from another tool while leaktop was opening one (another leaktop?)`, {
+      hint: 'Try again: leaktop then uses that inspector and leaves it to whoever opened it.',
+    });
+  }
   if (defaultPortTakenBefore || portTaken(DEFAULT_INSPECTOR_PORT)) {
     throw new UserError(`process '${pid}' could not open its inspector: port ${DEFAULT_INSPECTOR_PORT} is taken by another process`, {
       hint: `Close the inspector that holds 127.0.0.1:${DEFAULT_INSPECTOR_PORT} (or detach it in leaktop), then try again.`,
