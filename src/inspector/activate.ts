@@ -99,7 +99,7 @@ export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
   }
   const first = exposed[0];
   if (first) {
-    throw new UserError(`process '${pid}' would open its inspector on '${first.host}', not on loopback (${first.flag} in its ${first.source})`, {
+    throw new UserError(`process '${pid}' puts its inspector on '${first.host}', not on loopback (${first.flag} in its ${first.source})`, {
       hint: 'Anyone who reaches that address could run code in it. Restart it with --inspect-port=127.0.0.1:PORT (or without the flag) to inspect it.',
     });
   }

@@ -206,7 +206,7 @@ describe('an inspector meant for every interface (issue 14, 3), inside unshare -
     const target = await startNodeTargetIn(ns, 'signal-log.cjs', [], { nodeArgs: ['--inspect-port=0.0.0.0:9339'] });
     const log = stdoutOf(target);
     const result = await runLeaktopIn(ns, ['gc', String(target.pid)]);
-    assertOneLineFailure(result, new RegExp(`^leaktop: process '${target.pid}' would open its inspector on '0\\.0\\.0\\.0', not on loopback \\(--inspect-port=0\\.0\\.0\\.0:9339 in its command line\\)`));
+    assertOneLineFailure(result, new RegExp(`^leaktop: process '${target.pid}' puts its inspector on '0\\.0\\.0\\.0', not on loopback \\(--inspect-port=0\\.0\\.0\\.0:9339 in its command line\\)`));
     await assertNoSigusr1(target, log);
     assert.deepEqual(sockets(target.pid), []);
   });
@@ -216,8 +216,16 @@ describe('an inspector meant for every interface (issue 14, 3), inside unshare -
     const target = await startNodeTargetIn(ns, 'signal-log.cjs', [], { env: { ...process.env, NODE_OPTIONS: '--inspect-port=[::]:9339' } });
     const log = stdoutOf(target);
     const result = await runLeaktopIn(ns, ['gc', String(target.pid)]);
-    assertOneLineFailure(result, /would open its inspector on '::', not on loopback \(--inspect-port=\[::\]:9339 in its NODE_OPTIONS\)/);
+    assertOneLineFailure(result, /puts its inspector on '::', not on loopback \(--inspect-port=\[::\]:9339 in its NODE_OPTIONS\)/);
     await assertNoSigusr1(target, log);
+  });
+
+  it('--inspect=0.0.0.0:9339, already listening there: refused too, and left as it was found', bounded, async () => {
+    const ns = await startNamespace();
+    const target = await startNodeTargetIn(ns, 'idle.cjs', [], { nodeArgs: ['--inspect=0.0.0.0:9339'] });
+    const result = await runLeaktopIn(ns, ['gc', String(target.pid)]);
+    assertOneLineFailure(result, /puts its inspector on '0\.0\.0\.0', not on loopback \(--inspect=0\.0\.0\.0:9339 in its command line\)/);
+    assert.deepEqual(sockets(target.pid), ['0.0.0.0 9339'], 'not leaktop\'s to close');
   });
 
   it('a flag hidden by process.title: the inspector that opens on 0.0.0.0 is closed at once and reported', bounded, async () => {
