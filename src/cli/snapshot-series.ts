@@ -4,7 +4,7 @@ import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-d
 import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName } from '../inspector/take-snapshot.js';
 import type { SeriesContext } from '../tasks/index.js';
-import { cleanUpOnSignals } from './signals.js';
+import { cleanUpOnSignals, reportCleanupFailure } from './signals.js';
 import { reportStalePartials } from './stale-partials.js';
 
 export interface SnapshotSeriesOptions {
@@ -30,14 +30,12 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
   // A leaktop that died (SIGKILL, out of memory) could not delete its temp directory: the next run does.
   removeStaleWorkDirs(options.tempPrefix);
   if (options.keep) await reportStalePartials(keepDir);
-  // TODO(issue 14): the registry of inspectors leaktop opened records this session here (attach) and forgets it in
-  // `detach` below, so that a leaktop killed mid-analysis leaves a record the next run can close.
   const session = await InspectorSession.attach(options.pid);
   const workDir = options.keep ? keepDir : makeWorkDir(options.tempPrefix);
   const analysis = AnalysisWorker.start();
   const abort = new AbortController();
   let detaching: Promise<void> | undefined;
-  const detach = () => (detaching ??= session.detach().catch(() => undefined));
+  const detach = () => (detaching ??= session.detach().catch(reportCleanupFailure));
   const cleanup = async () => {
     abort.abort();
     await Promise.all([analysis.terminate(), detach()]);

@@ -1,12 +1,21 @@
+import { existsSync } from 'node:fs';
+import { exposedInspectorFlags, type ExposedInspectorFlag, splitNodeOptions } from '../core/inspector-host-flags.js';
+import { UserError } from '../core/user-error.js';
+import { readCmdline } from '../proc/read-cmdline.js';
+import { readEnviron } from '../proc/read-environ.js';
 import { isNodeExecutable } from '../proc/node-executable.js';
 import { isUnavailable, readProcLink } from '../proc/read-file.js';
 import { readStat } from '../proc/read-stat.js';
 import { readStatus } from '../proc/read-status.js';
 import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets } from '../proc/read-net-tcp.js';
-import { UserError } from '../core/user-error.js';
-import { listeningPorts, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
 import { unreadableExeError } from './unreadable-exe.js';
+import { closeInspector, hostPort, processCondition } from './close-inspector.js';
+import { findInspectorPort, isLoopback, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
+import { listeningSockets, type ListeningSocket } from './listening-sockets.js';
+
+/** What to try when the process ended under us. */
+export const EXITED_HINT = 'Check its log (and dmesg, for the OOM killer) for why it ended.';
 
 /** SIGUSR1 is signal 10 on Linux; bit n-1 of SigCgt/SigBlk is signal n. */
 const SIGUSR1_MASK = 1n << 9n;
@@ -23,12 +32,42 @@ export interface ActivateOptions {
 }
 
 /**
- * Checks that `pid` is a Node process that will open its inspector on SIGUSR1, without touching it. SIGUSR1 kills a
- * process that does not handle it, so every doubt is a refusal: the binary must be readable and Node, the start
- * time the one listed, the SIGUSR1 bit set in SigCgt or SigBlk, and the network namespace ours (otherwise its
- * 127.0.0.1 is not ours and we would talk to another process).
+ * Refusals that hold whether or not the process already has an inspector. leaktop itself (or one of its worker
+ * threads, whose ids /proc also answers to): a SIGUSR1 to ourselves opens 9229 in leaktop and hangs it. A stopped
+ * process (SIGSTOP, or a debugger holding it): a signal stays pending and opens an inspector whenever the process
+ * resumes, long after leaktop gave up, and a connect to an inspector it has would only wait.
+ */
+export function checkAttachable(pid: number): void {
+  if (pid === process.pid || existsSync(`/proc/self/task/${pid}`)) {
+    throw new UserError(`process '${pid}' is leaktop itself`, { hint: 'Give the PID of the Node.js process to inspect (leaktop list shows them).' });
+  }
+  if (processCondition(pid) === 'stopped') {
+    throw new UserError(`process '${pid}' is stopped (SIGSTOP or a debugger): resume it first`, {
+      hint: `kill -CONT ${pid} resumes it (or let the debugger continue it); then try again.`,
+    });
+  }
+}
+
+/**
+ * The flags of `pid` that would make SIGUSR1 open its inspector on a non-loopback address: its command line and
+ * NODE_OPTIONS in its environment (the one it started with). Unreadable environment → refusal by the caller.
+ */
+function exposedFlagsOf(pid: number): ExposedInspectorFlag[] | 'unreadable' {
+  const argv = readCmdline(pid);
+  const environ = readEnviron(pid);
+  if (isUnavailable(argv) || isUnavailable(environ)) return 'unreadable';
+  return [...exposedInspectorFlags(splitNodeOptions(environ.get('NODE_OPTIONS') ?? ''), 'NODE_OPTIONS'), ...exposedInspectorFlags(argv.slice(1), 'command line')];
+}
+
+/**
+ * Checks that `pid` is a Node process that will open its inspector on SIGUSR1, on loopback, without touching it.
+ * SIGUSR1 kills a process that does not handle it, so every doubt is a refusal: not leaktop, not stopped, the
+ * binary readable and Node, the start time the one listed, the SIGUSR1 bit set in SigCgt or SigBlk, the network
+ * namespace ours (otherwise its 127.0.0.1 is not ours and we would talk to another process), and no flag that
+ * puts the inspector on another address than loopback.
  */
 export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
+  checkAttachable(pid);
   const exe = readProcLink(`/proc/${pid}/exe`);
   if (isUnavailable(exe)) throw unreadableExeError(pid, exe);
   if (!isNodeExecutable(exe)) throw new UserError(`process '${pid}' is not a Node.js process (${exe})`, { hint: 'leaktop only signals processes whose binary is node.' });
@@ -50,17 +89,46 @@ export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
       hint: 'Run leaktop inside that container (e.g. docker exec), or use nsenter -t PID -n.',
     });
   }
+  const exposed = exposedFlagsOf(pid);
+  if (exposed === 'unreadable') {
+    throw new UserError(`cannot read the command line and environment of process '${pid}', so where its inspector would listen is unknown`, {
+      hint: 'Run leaktop as the user of that process or as root.',
+    });
+  }
+  const first = exposed[0];
+  if (first) {
+    throw new UserError(`process '${pid}' puts its inspector on '${first.host}', not on loopback (${first.flag} in its ${first.source})`, {
+      hint: 'Anyone who reaches that address could run code in it. Restart it with --inspect-port=127.0.0.1:PORT (or without the flag) to inspect it.',
+    });
+  }
+}
+
+const socketKey = (socket: ListeningSocket) => `${socket.address} ${socket.port}`;
+
+/**
+ * The loopback addresses that reach a socket bound to `address`: itself for loopback, 127.0.0.1 (and ::1) for a
+ * wildcard bind, and the address itself for an interface's — a connection to one of the host's own addresses is
+ * delivered locally and never leaves the host.
+ */
+function routesTo(address: string): string[] {
+  if (isLoopback(address)) return [address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address];
+  if (address === '0.0.0.0' || address === '::ffff:0.0.0.0') return ['127.0.0.1'];
+  if (address === '::') return ['127.0.0.1', '::1'];
+  return [address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address];
 }
 
 /**
  * Opens the inspector of a running Node process that has none: safety checks, SIGUSR1, then waiting for a new
- * loopback LISTEN socket of that process and confirming it speaks the inspector protocol. The caller serializes
- * activations: each takes port 9229 until it is moved (see session.ts).
+ * LISTEN socket of that process — at any address — and confirming it speaks the inspector protocol. One that
+ * opened on a non-loopback address (a flag leaktop could not see, an app's own SIGUSR1 handler) is closed at once
+ * and reported. The caller serializes activations: each takes port 9229 until it is moved (see session.ts).
  */
 export async function activateInspector(pid: number, options: ActivateOptions = {}): Promise<InspectorEndpoint> {
   checkSignalSafe(pid, options.startTimeTicks);
-  const before = listeningPorts(pid);
-  const known = new Set(isUnavailable(before) ? [] : before);
+  const before = listeningSockets(pid);
+  const known = new Set(isUnavailable(before) ? [] : before.map(socketKey));
+  // Looked at on both sides of the wait: another process may hold 9229 only for a moment, enough to fail the bind.
+  const defaultPortTakenBefore = portTaken(DEFAULT_INSPECTOR_PORT);
   try {
     process.kill(pid, 'SIGUSR1');
   } catch (error) {
@@ -68,25 +136,51 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
     if (code === 'EPERM') throw new UserError(`not allowed to signal process '${pid}'`, { hint: 'Run leaktop as that user or as root.', cause: error });
     throw new UserError(`process '${pid}' exited`, { cause: error });
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 3000);
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const ports = listeningPorts(pid);
-    if (isUnavailable(ports)) throw new UserError(`process '${pid}' exited while its inspector was opening`);
-    for (const port of ports) {
-      if (known.has(port)) continue;
-      const endpoint = await probeInspector(port);
-      if (endpoint) return { port, ...endpoint };
-      known.add(port); // the app's own new server, not the inspector
+    const sockets = listeningSockets(pid);
+    if (isUnavailable(sockets)) throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
+    for (const socket of sockets) {
+      if (known.has(socketKey(socket))) continue;
+      known.add(socketKey(socket)); // probed once: the app's own new server is not asked again
+      for (const host of routesTo(socket.address)) {
+        const info = await probeInspector(socket.port, 1000, host);
+        if (!info) continue;
+        if (isLoopback(socket.address)) return { port: socket.port, ...info };
+        await refuseExposed(pid, socket, host, info.webSocketDebuggerUrl);
+      }
     }
   }
-  if (portTaken(DEFAULT_INSPECTOR_PORT)) {
+  if (processCondition(pid) === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
+  // Node ignores SIGUSR1 while an inspector is open: one that another leaktop (or a debugger) opened meanwhile.
+  if (await findInspectorPort(pid)) {
+    throw new UserError(`process '${pid}' got an inspector from another tool while leaktop was opening one (another leaktop?)`, {
+      hint: 'Try again: leaktop then uses that inspector and leaves it to whoever opened it.',
+    });
+  }
+  if (defaultPortTakenBefore || portTaken(DEFAULT_INSPECTOR_PORT)) {
     throw new UserError(`process '${pid}' could not open its inspector: port ${DEFAULT_INSPECTOR_PORT} is taken by another process`, {
       hint: `Close the inspector that holds 127.0.0.1:${DEFAULT_INSPECTOR_PORT} (or detach it in leaktop), then try again.`,
     });
   }
-  throw new UserError(`no inspector appeared in process '${pid}' within ${options.timeoutMs ?? 3000} ms of SIGUSR1`, {
+  throw new UserError(`no inspector appeared in process '${pid}' within ${timeoutMs} ms of SIGUSR1`, {
     hint: 'The app handles SIGUSR1 itself (process.on("SIGUSR1")) or was started with --disable-sigusr1; restart it with --inspect=127.0.0.1:0.',
+  });
+}
+
+/** An inspector that opened on a non-loopback address: closed at once through a loopback route, then reported. */
+async function refuseExposed(pid: number, socket: ListeningSocket, connectHost: string, webSocketDebuggerUrl: string): Promise<never> {
+  const where = hostPort(socket.address, socket.port);
+  await closeInspector(pid, { port: socket.port, address: socket.address, connectHost, webSocketDebuggerUrl }).catch((error: unknown) => {
+    throw new UserError(`process '${pid}' opened its inspector on ${where}, not on loopback, and leaktop could not close it`, {
+      hint: `Anyone who reaches that address can run code in the process: restart it. (${(error as Error).message})`,
+      cause: error,
+    });
+  });
+  throw new UserError(`process '${pid}' opened its inspector on ${where}, not on loopback: leaktop closed it at once`, {
+    hint: 'Something in the app sets the inspector address (a flag leaktop cannot see, or inspector.open); restart it with --inspect-port=127.0.0.1:PORT to inspect it.',
   });
 }
 

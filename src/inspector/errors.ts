@@ -42,3 +42,16 @@ export class RequestTimeoutError extends InspectorError {
     super(`${method} got no reply within ${timeoutMs} ms`);
   }
 }
+
+/** A WebSocket to an inspector could not be opened: refused, dropped, not upgraded, or no answer in time. */
+export class ConnectFailedError extends InspectorError {
+  constructor(
+    /** The URL we tried. */
+    readonly url: string,
+    /** What went wrong, as the socket reported it. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`could not open ${url}: ${detail}`, options);
+  }
+}

@@ -3,6 +3,7 @@ import { isUnavailable, type Unavailable } from '../proc/read-file.js';
 import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets, type TcpSocket } from '../proc/read-net-tcp.js';
 import { readSocketInodes } from '../proc/read-socket-inodes.js';
+import { debuggerUrlAt } from './debugger-url.js';
 
 /** What a Node inspector says about itself on its HTTP endpoints. */
 export interface InspectorInfo {
@@ -110,10 +111,13 @@ function nodeVersionOf(version: unknown): string | null {
   return browser?.startsWith('node.js/v') ? browser.slice('node.js/'.length) : null;
 }
 
-/** `/json/list` of a Node inspector has one target, of type `node`, with the WebSocket URL to attach to. */
-function debuggerUrlOf(list: unknown): string | null {
+/**
+ * `/json/list` of a Node inspector has one target, of type `node`, with the WebSocket URL to attach to; only its
+ * path is taken, joined to the address we probed (see debuggerUrlAt).
+ */
+function debuggerUrlOf(list: unknown, host: string, port: number): string | null {
   const url = Array.isArray(list) ? stringField(list[0], 'webSocketDebuggerUrl') : null;
-  return url?.startsWith('ws://') ? url : null;
+  return url === null ? null : debuggerUrlAt(host, port, url);
 }
 
 /**
@@ -127,7 +131,7 @@ export async function probeInspector(port: number, timeoutMs = 1000, host = '127
   try {
     const nodeVersion = nodeVersionOf(await getJson(host, port, '/json/version', deadline.signal));
     if (nodeVersion === null) return null;
-    const webSocketDebuggerUrl = debuggerUrlOf(await getJson(host, port, '/json/list', deadline.signal));
+    const webSocketDebuggerUrl = debuggerUrlOf(await getJson(host, port, '/json/list', deadline.signal), host, port);
     return webSocketDebuggerUrl === null ? null : { nodeVersion, webSocketDebuggerUrl };
   } finally {
     clearTimeout(timer);

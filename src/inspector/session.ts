@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { isUnavailable } from '../proc/read-file.js';
 import { UserError } from '../core/user-error.js';
-import { activateInspector, checkSignalSafe, DEFAULT_INSPECTOR_PORT } from './activate.js';
+import { activateInspector, checkAttachable, checkSignalSafe, DEFAULT_INSPECTOR_PORT, EXITED_HINT } from './activate.js';
+import { closeInspector, INSPECTOR_MODULE, processCondition, settledCondition, waitUntil } from './close-inspector.js';
 import { CdpConnection } from './connection.js';
-import { findInspectorPort, listeningPorts, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
+import { ConnectionClosedError, RequestTimeoutError } from './errors.js';
+import { findInspectorPort, type InspectorEndpoint } from './find-inspector-port.js';
 import { openedRegistry } from './opened-registry.js';
 import { connectWebSocket } from './transport.js';
-import { withTimeout } from './with-timeout.js';
+import { withDeadline, withTimeout } from './with-timeout.js';
 
 /** `process.memoryUsage()` of the target, bytes. */
 export interface MemoryUsage {
@@ -40,11 +41,6 @@ export interface AttachOptions {
   activationTimeoutMs?: number;
 }
 
-/**
- * Node's inspector module inside the target, reachable from any kind of main module: `require` exists in an
- * evaluation only with includeCommandLineAPI, and not at all in ES modules; getBuiltinModule exists from 20.16.
- */
-const INSPECTOR_MODULE = "(process.getBuiltinModule?.('inspector') ?? require('inspector'))";
 const V8_MODULE = "(process.getBuiltinModule?.('v8') ?? require('v8'))";
 const VM_MODULE = "(process.getBuiltinModule?.('vm') ?? require('vm'))";
 
@@ -84,36 +80,39 @@ export class InspectorSession {
 
   /**
    * Connects to the inspector of `pid`, opening it first when there is none. An inspector leaktop opens lands on
-   * 9229 and is moved at once to a free port, so 9229 is free for the next process.
+   * 9229 and is moved at once to a free port, so 9229 is free for the next process. Every step has an upper bound
+   * and ends in a UserError saying what happened, and an inspector leaktop opened is closed again on every failure
+   * (or the error says it could not be).
    */
   static async attach(pid: number, options: AttachOptions = {}): Promise<InspectorSession> {
+    checkAttachable(pid);
     const existing = await findInspectorPort(pid);
     // One that a killed leaktop left open is leaktop's again: this session closes it on detach (issue 14, item 6).
     if (existing) return InspectorSession.#connect(pid, existing, openedRegistry().adoptOrphan(pid, existing.port, options.startTimeTicks));
-    const endpoint = await oneAtATime(() => openInspector(pid, options));
+    const endpoint = await oneAtATime(pid, () => openInspector(pid, options), (options.activationTimeoutMs ?? 3000) + OPEN_STEPS_BUDGET_MS);
     try {
       return await InspectorSession.#connect(pid, endpoint, true);
     } catch (error) {
-      await closeInspectorAt(pid, endpoint).catch(() => undefined);
-      throw error;
+      throw await closeAfterFailure(pid, endpoint, error);
     }
   }
 
   static async #connect(pid: number, endpoint: InspectorEndpoint, openedByLeaktop: boolean): Promise<InspectorSession> {
     try {
-      const transport = await connectWebSocket(endpoint.webSocketDebuggerUrl);
+      const transport = await connectWebSocket(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS);
       return new InspectorSession(pid, endpoint.port, openedByLeaktop, endpoint.nodeVersion, new CdpConnection(transport));
     } catch (error) {
-      throw new UserError(`could not connect to the inspector of process '${pid}' on 127.0.0.1:${endpoint.port}`, {
-        hint: 'Another debugger may be attached (an inspector takes one client at a time for some tools); detach it and try again.',
-        cause: error,
-      });
+      throw (await conditionError(pid, 'while leaktop was connecting to its inspector')) ??
+        new UserError(`could not connect to the inspector of process '${pid}' on 127.0.0.1:${endpoint.port}`, {
+          hint: 'Another debugger may hold it (some take the only session), or the process is too busy to answer; try again.',
+          cause: error,
+        });
     }
   }
 
   /** V8 heap used and total, bytes (Runtime.getHeapUsage, ~0.2 ms). */
   async heapUsage(): Promise<{ usedBytes: number; totalBytes: number }> {
-    const usage = await this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 });
+    const usage = await this.#explained('a heap reading', () => this.connection.send('Runtime.getHeapUsage', undefined, { timeoutMs: 5000 }));
     return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
   }
 
@@ -139,7 +138,11 @@ export class InspectorSession {
    * with --expose-gc set for that moment and unset again. That fresh context's builtins linger until the next GC,
    * which would show as hundreds of new and freed objects in a same-session diff, so it is only the fallback.
    */
-  async collectGarbage(): Promise<GcResult> {
+  collectGarbage(): Promise<GcResult> {
+    return this.#explained('the GC', () => this.#collectGarbage());
+  }
+
+  async #collectGarbage(): Promise<GcResult> {
     const before = await this.heapUsage();
     const started = performance.now();
     // The protocol GC takes ~2 ms per MB of heap; a generous multiple of that before falling back.
@@ -154,20 +157,27 @@ export class InspectorSession {
 
   /**
    * Ends the session. An inspector leaktop opened is closed in the target and the port is checked to be gone;
-   * one that was already there is left listening, as it was found.
+   * one that was already there is left listening, as it was found. Bounded to a few seconds whatever the target
+   * does (stopped, busy, gone); when an inspector leaktop opened still listens, it throws a UserError saying where.
    */
   async detach(): Promise<void> {
-    if (this.connection.isClosed) return;
-    const undo = [...this.#beforeDetach];
-    this.#beforeDetach.clear();
-    await Promise.all(undo.map((run) => withTimeout(run().catch(() => undefined), DETACH_STEP_TIMEOUT_MS)));
-    if (this.connection.isClosed) return;
-    if (!this.openedByLeaktop) {
-      this.connection.close();
-      await this.connection.closed;
+    if (this.connection.isClosed) {
+      // The socket went (the process exited, or closed its inspector): nothing to close, unless it still listens.
+      if (this.openedByLeaktop) await closeInspector(this.pid, { port: this.port });
       return;
     }
-    await closeInspectorAt(this.pid, { port: this.port }, this.connection);
+    const undo = [...this.#beforeDetach];
+    this.#beforeDetach.clear();
+    // A stopped process answers nothing: its undo steps would each wait their full time for nothing.
+    if (processCondition(this.pid) === 'running') {
+      await Promise.all(undo.map((run) => withTimeout(run().catch(() => undefined), DETACH_STEP_TIMEOUT_MS)));
+    }
+    if (!this.openedByLeaktop) {
+      this.connection.close();
+      await withTimeout(this.connection.closed, DETACH_STEP_TIMEOUT_MS);
+      return;
+    }
+    await closeInspector(this.pid, { port: this.port }, this.connection.isClosed ? undefined : this.connection);
   }
 
   /**
@@ -180,12 +190,34 @@ export class InspectorSession {
     return () => this.#beforeDetach.delete(undo);
   }
 
+  /**
+   * Runs a step against the target and turns the connection's failures into words: the process exited or was
+   * stopped, the socket closed under us (another tool closed or moved the inspector), or no reply in time.
+   */
+  async #explained<T>(what: string, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError) && !(error instanceof RequestTimeoutError)) throw error;
+      throw (await conditionError(this.pid, `during ${what}`)) ??
+        (error instanceof ConnectionClosedError
+          ? new UserError(`the inspector connection to process '${this.pid}' closed during ${what}`, {
+              hint: 'The process or another tool may have closed its inspector; try again.',
+              cause: error,
+            })
+          : new UserError(`process '${this.pid}' did not answer ${error.method} within ${Math.round(error.timeoutMs / 1000)} s`, {
+              hint: 'It may be busy in native code, or short of memory; try again.',
+              cause: error,
+            }));
+    }
+  }
+
   async #evaluate<T>(expression: string, timeoutMs = 5000): Promise<T> {
-    const reply = await this.connection.send(
+    const reply = await this.#explained('an evaluation', () => this.connection.send(
       'Runtime.evaluate',
       { expression, includeCommandLineAPI: true, returnByValue: true, silent: true },
       { timeoutMs },
-    );
+    ));
     if (reply.exceptionDetails) throw new Error(`evaluation failed in process ${this.pid}: ${reply.exceptionDetails.text}`);
     return reply.result.value as T;
   }
@@ -193,12 +225,57 @@ export class InspectorSession {
 
 /** How long `detach` waits for each `onDetach` step before it closes the connection anyway, ms. */
 const DETACH_STEP_TIMEOUT_MS = 3000;
+/** How long a WebSocket to an inspector may take to open, ms. */
+const CONNECT_TIMEOUT_MS = 3000;
+/**
+ * What opening may take beyond the activation timeout: the move off 9229 (a connect, the close, the new port) and,
+ * on failure, closing again — each step bounded on its own; this is the bound of the whole, ms.
+ */
+const OPEN_STEPS_BUDGET_MS = 15_000;
+
+/**
+ * A UserError when the process is the reason a step failed — it exited, or it is stopped — else null. `during`
+ * says which step, e.g. `while its inspector was opening`.
+ */
+async function conditionError(pid: number, during: string): Promise<UserError | null> {
+  const condition = await settledCondition(pid);
+  if (condition === 'gone') return new UserError(`process '${pid}' exited ${during}`, { hint: EXITED_HINT });
+  if (condition === 'stopped') {
+    return new UserError(`process '${pid}' was stopped ${during} (SIGSTOP or a debugger)`, { hint: `Resume it (kill -CONT ${pid}) and try again.` });
+  }
+  return null;
+}
+
+/**
+ * Closes an inspector leaktop opened after a later step failed; returns the error to throw: the failure, or — when
+ * the inspector could not be closed — that, which matters more (a door left open).
+ */
+async function closeAfterFailure(pid: number, endpoint: { port: number; webSocketDebuggerUrl?: string }, failure: unknown): Promise<unknown> {
+  try {
+    await closeInspector(pid, endpoint);
+    return failure;
+  } catch (closeError) {
+    return closeError instanceof UserError ? new UserError(closeError.message, { hint: closeError.hint, cause: failure }) : failure;
+  }
+}
 
 let activations: Promise<unknown> = Promise.resolve();
 
-/** Runs activations one after another: each holds port 9229 from SIGUSR1 until it has moved off it. */
-function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
-  const next = activations.then(run);
+/**
+ * Runs activations one after another: each holds port 9229 from SIGUSR1 until it has moved off it. Each gets at
+ * most `budgetMs`, so one that hangs cannot block every later attach (issue 14: in the TUI, every later `a` hung);
+ * an activation that still succeeds after its budget closes what it opened.
+ */
+function oneAtATime(pid: number, run: () => Promise<InspectorEndpoint>, budgetMs: number): Promise<InspectorEndpoint> {
+  const next = activations.then(() => {
+    const running = run();
+    return withDeadline(running, budgetMs, () => {
+      void running.then((late) => closeInspector(pid, late)).catch(() => undefined);
+      return new UserError(`opening the inspector of process '${pid}' took more than ${Math.round(budgetMs / 1000)} s; leaktop gave up`, {
+        hint: 'The process may be stopped or far too busy to answer; try again when it is not.',
+      });
+    });
+  });
   activations = next.catch(() => undefined);
   return next;
 }
@@ -215,37 +292,22 @@ async function openInspector(pid: number, options: AttachOptions): Promise<Inspe
     openedRegistry().forget(pid, endpoint.port, options.startTimeTicks);
     return moved;
   } catch (error) {
-    await closeInspectorAt(pid, endpoint).catch(() => undefined);
-    throw error;
+    throw await closeAfterFailure(pid, endpoint, error);
   }
-}
-
-/**
- * Closes the inspector of `pid` that listens on `endpoint.port`: `inspector.close()` evaluated in the target. It
- * never replies — the socket drops within milliseconds — so we wait for the close, then confirm through /proc
- * that the port no longer listens. (A deferred close via setImmediate would never run on a busy loop.)
- */
-export async function closeInspectorAt(pid: number, endpoint: { port: number; webSocketDebuggerUrl?: string }, existing?: CdpConnection): Promise<void> {
-  const connection = existing ?? new CdpConnection(await connectWebSocket(endpoint.webSocketDebuggerUrl ?? (await probeOrThrow(endpoint.port)).webSocketDebuggerUrl));
-  connection
-    .send('Runtime.evaluate', { expression: `${INSPECTOR_MODULE}.close()`, includeCommandLineAPI: true }, { timeoutMs: 5000 })
-    .catch(() => undefined);
-  await withTimeout(connection.closed, 5000);
-  connection.close();
-  await waitUntil(() => {
-    const ports = listeningPorts(pid);
-    return isUnavailable(ports) || !ports.includes(endpoint.port);
-  }, 2000).catch(() => {
-    throw new UserError(`the inspector of process '${pid}' still listens on 127.0.0.1:${endpoint.port} after closing it`, {
-      hint: `Anyone on this host can run code in that process through it; restart the process if it stays open.`,
-    });
-  });
-  openedRegistry().forget(pid, endpoint.port);
 }
 
 /** Moves an inspector leaktop just opened from 9229 to a random free port, so the next activation can use 9229. */
 async function moveOffDefaultPort(pid: number, endpoint: InspectorEndpoint): Promise<InspectorEndpoint> {
-  const connection = new CdpConnection(await connectWebSocket(endpoint.webSocketDebuggerUrl));
+  let connection: CdpConnection;
+  try {
+    connection = new CdpConnection(await connectWebSocket(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS));
+  } catch (error) {
+    throw (await conditionError(pid, 'while its inspector was opening')) ??
+      new UserError(`could not connect to the inspector process '${pid}' just opened on 127.0.0.1:${endpoint.port}`, {
+        hint: 'Another tool may have taken it at the same moment; try again.',
+        cause: error,
+      });
+  }
   connection
     .send('Runtime.evaluate', { expression: `(() => { const i = ${INSPECTOR_MODULE}; i.close(); i.open(0, '127.0.0.1'); })()`, includeCommandLineAPI: true }, { timeoutMs: 5000 })
     .catch(() => undefined);
@@ -253,27 +315,13 @@ async function moveOffDefaultPort(pid: number, endpoint: InspectorEndpoint): Pro
   connection.close();
   let moved: InspectorEndpoint | null = null;
   await waitUntil(async () => {
+    if (processCondition(pid) !== 'running') return true;
     moved = await findInspectorPort(pid);
     return moved !== null && moved.port !== DEFAULT_INSPECTOR_PORT;
-  }, 3000).catch(() => {
-    throw new UserError(`the inspector of process '${pid}' did not reopen on a free port`, { hint: 'Try again; if it persists, restart the process.' });
-  });
-  return moved!;
-}
-
-async function probeOrThrow(port: number): Promise<InspectorEndpoint> {
-  const found = await probeInspector(port);
-  if (!found) throw new UserError(`no inspector answers on 127.0.0.1:${port}`);
-  return { port, ...found };
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  }, 3000).catch(() => undefined);
+  if (moved !== null && (moved as InspectorEndpoint).port !== DEFAULT_INSPECTOR_PORT) return moved;
+  throw (await conditionError(pid, 'while its inspector was opening')) ??
+    new UserError(`the inspector of process '${pid}' did not reopen on a free port`, { hint: 'Try again; if it persists, restart the process.' });
 }
 
 export { checkSignalSafe };

@@ -10,3 +10,17 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T
     clearTimeout(timer);
   }
 }
+
+/**
+ * `promise`, or a rejection with `makeError()` once `ms` have passed: an upper bound for an await that must not
+ * hang (issue 14). The promise keeps running; a late rejection of it is ignored.
+ */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, makeError: () => Error): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(makeError()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -396,9 +396,10 @@ export class SessionManager {
   /**
    * Ends the session of this process, closing the inspector if leaktop opened it. Without a session, an inspector
    * a killed leaktop left open in the process (as the last scan found it) is closed: attaching adopts it (see
-   * InspectorSession.attach), and detaching closes what is leaktop's.
+   * InspectorSession.attach), and detaching closes what is leaktop's. Resolves with the failure, if any (also shown
+   * as the status line): `detachAll` hands those on, so that quitting can say what is still open.
    */
-  async detach(key: string): Promise<void> {
+  async detach(key: string): Promise<unknown> {
     const session = this.#sessions.get(key);
     if (!session) return this.#closeLeftOpen(key);
     this.#forgetSnapshots(key);
@@ -413,14 +414,16 @@ export class SessionManager {
       await profiler?.stop().catch(() => undefined);
       await session.detach();
       this.#store.setStatus(session.openedByLeaktop ? `Detached from ${session.pid}; its inspector is closed` : `Detached from ${session.pid}`);
+      return undefined;
     } catch (error) {
       this.#fail(error);
+      return error;
     } finally {
       this.#store.removeAttachment(key);
     }
   }
 
-  async #closeLeftOpen(key: string): Promise<void> {
+  async #closeLeftOpen(key: string): Promise<unknown> {
     const found = this.#store.getState().openInspectors?.get(key);
     if (!found || this.#store.getState().attachments.has(key)) return;
     if (found.openedBy !== 'leaktop-died') {
@@ -472,9 +475,22 @@ export class SessionManager {
     return readings;
   }
 
-  /** Ends every session, closing what leaktop opened (each gets at most `timeoutMs`), and the analysis worker. */
-  async detachAll(timeoutMs = 5000): Promise<void> {
-    await Promise.all([this.stopAnalysis(), ...[...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs))]);
+  /**
+   * Ends every session, closing what leaktop opened (each gets at most `timeoutMs`), and the analysis worker.
+   * Returns what could not be closed (UserErrors saying where an inspector still listens), for the caller to print
+   * once the screen is gone.
+   */
+  async detachAll(timeoutMs = 5000): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    await Promise.all([
+      this.stopAnalysis(),
+      ...[...this.#sessions].map(async ([key, session]) => {
+        const result = await withTimeout(this.detach(key).then((failure) => ({ failure })), timeoutMs);
+        if (!result) failures.push(new UserError(`detaching from process ${session.pid} took more than ${Math.round(timeoutMs / 1000)} s; its inspector may still be open`));
+        else if (result.failure !== undefined) failures.push(result.failure);
+      }),
+    ]);
+    return failures;
   }
 
   #lost(key: string, pid: number): void {

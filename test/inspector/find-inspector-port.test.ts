@@ -142,7 +142,22 @@ test('probeInspector accepts a server that answers like a Node inspector', async
     res.end(req.url === '/json/version' ? '{"Browser":"node.js/v22.1.0","Protocol-Version":"1.1"}' : '[{"type":"node","webSocketDebuggerUrl":"ws://127.0.0.1:1/x"}]'),
   );
   t.after(() => fake.server.close());
-  assert.deepEqual(await probeInspector(fake.port), { nodeVersion: 'v22.1.0', webSocketDebuggerUrl: 'ws://127.0.0.1:1/x' });
+  // Only the path of the advertised URL counts: the address is where we asked (issue 14).
+  assert.deepEqual(await probeInspector(fake.port), { nodeVersion: 'v22.1.0', webSocketDebuggerUrl: `ws://127.0.0.1:${fake.port}/x` });
+});
+
+test('probeInspector never takes the host or port of the advertised URL, and refuses a path that is not one plain segment', async (t) => {
+  let advertised = '';
+  const fake = await serve((req, res) =>
+    res.end(req.url === '/json/version' ? '{"Browser":"node.js/v22.1.0"}' : JSON.stringify([{ type: 'node', webSocketDebuggerUrl: advertised }])),
+  );
+  t.after(() => fake.server.close());
+  advertised = 'ws://127.0.0.2:4444/0f7a3c1e-5b2d-4c8e-9a61-2d3b4c5d6e7f';
+  assert.equal((await probeInspector(fake.port))?.webSocketDebuggerUrl, `ws://127.0.0.1:${fake.port}/0f7a3c1e-5b2d-4c8e-9a61-2d3b4c5d6e7f`);
+  for (const bad of ['ws://127.0.0.1:1/a/b', 'ws://127.0.0.1:1/x?y=1', 'ws://u:p@127.0.0.1:1/x', 'wss://127.0.0.1:1/x', 'http://127.0.0.1:1/x', 'ws://127.0.0.1:1/', 'ws://127.0.0.1:1/%2e%2e', 'not a url']) {
+    advertised = bad;
+    assert.equal(await probeInspector(fake.port), null, bad);
+  }
 });
 
 test('isLoopback: 127.0.0.0/8, ::1 and v4-mapped 127.x only', () => {

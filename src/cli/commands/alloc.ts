@@ -12,7 +12,7 @@ import { readStat } from '../../proc/read-stat.js';
 import { sampleAllocations } from '../../tasks/index.js';
 import { allocCompareText, allocText, formatInterval, formatSeconds, siteJson, type AllocReportContext } from '../alloc-text.js';
 import { writeErr, writeOut } from '../output.js';
-import { cleanUpOnSignals } from '../signals.js';
+import { cleanUpOnSignals, reportCleanupFailure } from '../signals.js';
 import { UserError } from '../user-error.js';
 
 /** What `leaktop alloc` was asked to do. */
@@ -60,9 +60,12 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
   const removeHandlers = cleanUpOnSignals(async () => {
     stopping = true;
     abort.abort();
-    await detach().catch(() => undefined);
+    const closed = await detach().then(
+      () => true,
+      (error: unknown) => (reportCleanupFailure(error), false),
+    );
     if (output) await rm(`${output}.partial`, { force: true });
-    writeErr(`leaktop: interrupted; the allocation sampler in process ${options.pid} is stopped${session.openedByLeaktop ? ' and the inspector leaktop opened is closed' : ''}`);
+    writeErr(`leaktop: interrupted; the allocation sampler in process ${options.pid} is stopped${session.openedByLeaktop && closed ? ' and the inspector leaktop opened is closed' : ''}`);
   });
 
   try {

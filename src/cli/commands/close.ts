@@ -1,6 +1,6 @@
 import { findInspectorPort } from '../../inspector/find-inspector-port.js';
 import { ownerAlive, openedRegistry } from '../../inspector/opened-registry.js';
-import { closeInspectorAt } from '../../inspector/session.js';
+import { closeInspector } from '../../inspector/close-inspector.js';
 import { isUnavailable } from '../../proc/read-file.js';
 import { readStat } from '../../proc/read-stat.js';
 import { writeOut } from '../output.js';
@@ -38,7 +38,7 @@ export async function runClose(options: CloseOptions): Promise<void> {
       hint: `That leaktop closes it when it detaches (x, or when it exits); --force closes it now.`,
     });
   }
-  await closeInspectorAt(pid, endpoint);
+  await closeInspector(pid, endpoint);
   openedRegistry().forget(pid, endpoint.port, stat.startTimeTicks);
   await writeOut(`Closed the inspector of process ${pid} on ${where}\n`);
 }

@@ -81,11 +81,18 @@ export async function runTop(options: TopOptions): Promise<void> {
       monitor.stop();
       instance.unmount();
       instance.cleanup();
+      let failures: unknown[] = [];
       try {
-        await sessions.detachAll(DETACH_TIMEOUT_MS);
+        failures = await sessions.detachAll(DETACH_TIMEOUT_MS);
       } finally {
         sampler.close();
         terminal.restore();
+      }
+      // On the normal screen, where it stays readable: an inspector leaktop could not close (issue 14).
+      for (const failure of failures) {
+        const error = failure as { message?: string; hint?: string };
+        process.stderr.write(`leaktop: ${error.message ?? String(failure)}${error.hint ? `\n${error.hint}` : ''}\n`);
+        process.exitCode = 1;
       }
     })());
   const onSignal = (signal: NodeJS.Signals) => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessSampler } from '../../proc/index.js';
 import { InspectorSession } from '../../inspector/session.js';
+import { withTimeout } from '../../inspector/with-timeout.js';
 import { MonitorStore, type HeapReading } from '../../state/index.js';
 import { toProcessRecord } from '../process-record.js';
 import { textHeader, textRow } from '../process-text.js';
@@ -29,7 +30,11 @@ export async function runWatch(options: WatchOptions, signal: AbortSignal): Prom
     await watchLoop(options, signal, sessions);
   } finally {
     // Closes what leaktop opened, also after an error or an interrupt (the caller turns signals into `signal`).
-    await Promise.all([...sessions.values()].map((session) => session.detach().catch(() => undefined)));
+    // Each detach is bounded; one that could not close its inspector is said, never swallowed (issue 14).
+    const results = await Promise.allSettled([...sessions.values()].map((session) => session.detach()));
+    const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    for (const failure of failures.slice(0, -1)) writeErr(`leaktop: ${failure instanceof Error ? failure.message : String(failure)}`);
+    if (failures.length > 0) throw failures.at(-1);
   }
 }
 
@@ -83,7 +88,8 @@ async function readHeaps(sessions: Map<string, InspectorSession>): Promise<Map<s
   const readings = new Map<string, HeapReading>();
   await Promise.all(
     [...sessions].map(async ([key, session]) => {
-      const usage = await session.heapUsage().catch(() => null);
+      // Bounded by a second: a stopped or stuck target is a gap in this tick, and a Ctrl-C is not kept waiting.
+      const usage = await withTimeout(session.heapUsage(), 1000).catch(() => undefined);
       if (usage) readings.set(key, usage);
     }),
   );
