@@ -257,7 +257,7 @@ export const TEXT_HEAD_STEPS = 4;
  * callback and list links: among equally short paths, one through these is taken last, so that a path through
  * module scope or a named holder explains an object rather than the timer that happens to run next.
  */
-const TRANSIENT_EDGE_NAMES = ['immediateQueue', 'outstandingQueue', 'timerListQueue', 'timerListMap', '_onImmediate', '_onTimeout', '_idleNext', '_idlePrev', '_destroyed'];
+const TRANSIENT_EDGE_NAMES = ['immediateQueue', 'outstandingQueue', 'timerListQueue', 'timerListMap', '_onImmediate', '_onTimeout', '_idleNext', '_idlePrev'];
 /** The cost of a step through a transient holder, against 0–4 for the edge types' readability. */
 const TRANSIENT_COST = 16;
 /** Path costs saturate here (a path of thousands of hidden steps costs as much as one of fewer). */
