@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
+import { checkSnapshotRoom } from '../inspector/check-snapshot-room.js';
 import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
 import { cleanUpOnSignals } from './signals.js';
@@ -22,6 +23,8 @@ export interface SnapshotSeriesOptions {
   dir?: string;
   /** Prefix of that temp directory's name. */
   tempPrefix: string;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
   const stamp = defaultSnapshotName(options.pid, new Date());
   const capture = async (label: string) => {
     const path = join(workDir, stamp.replace('.heapsnapshot', `-${label}.heapsnapshot`));
+    await checkSnapshotRoom(session, { force: options.force });
     const parser = new SnapshotParser();
     await takeSnapshot(session, { path, signal: abort.signal, onChunk: (chunk) => parser.write(chunk) });
     return { path, snapshot: parser.end() };

@@ -15,6 +15,8 @@ import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
 import { readCwd } from '../proc/read-cwd.js';
+import { readRoom } from '../proc/read-room.js';
+import { checkSnapshotRoom } from '../inspector/check-snapshot-room.js';
 import type { HeapReading, MonitorStore } from '../state/index.js';
 
 /** Lets the UI draw a status before a long synchronous computation (ink renders on a timer). */
@@ -68,7 +70,7 @@ export class SessionManager {
    * Takes a heap snapshot (GC first), attaching first when needed; the file goes to the snapshot directory and is
    * parsed from its chunks as they arrive, so `d` can compare it at once.
    */
-  async snapshot(key: string): Promise<void> {
+  async snapshot(key: string, options: { force?: boolean } = {}): Promise<void> {
     if (!this.#sessions.has(key)) await this.attach(key);
     const session = this.#sessions.get(key);
     if (!session) return;
@@ -77,6 +79,7 @@ export class SessionManager {
     const parser = new SnapshotParser();
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
     try {
+      await checkSnapshotRoom(session, options);
       let written = 0;
       const file = await takeSnapshot(session, {
         path,
@@ -175,7 +178,7 @@ export class SessionManager {
    * two snapshots only the sorted ids are kept. The candidates are computed here, after the last snapshot, not in
    * the UI. Detaching (x, q) stops it.
    */
-  async detectLeaks(key: string, intervalMs: number): Promise<void> {
+  async detectLeaks(key: string, intervalMs: number, options: { force?: boolean } = {}): Promise<void> {
     if (this.#leakRuns.has(key)) return this.#store.setStatus('a leak check of that process is already running');
     if (!this.#sessions.has(key)) await this.attach(key);
     const session = this.#sessions.get(key);
@@ -204,6 +207,8 @@ export class SessionManager {
         const parser = new SnapshotParser();
         const path = join(workDir, defaultSnapshotName(session.pid, new Date()).replace('.heapsnapshot', `-${stage}.heapsnapshot`));
         try {
+          // Before each of the three: what the earlier ones kept is charged to the process and shrinks its room.
+          await checkSnapshotRoom(session, options);
           await takeSnapshot(session, {
             path,
             signal: abort.signal,
@@ -248,6 +253,16 @@ export class SessionManager {
       this.#leakRuns.delete(key);
       if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Reads the room of a process (its memory cgroup's, or the host's MemAvailable) into the store, for the question
+   * before a snapshot: a few small files, no inspector needed.
+   */
+  readRoom(key: string): void {
+    const pid = this.#store.getState().processes.find((p) => p.key === key)?.sample.pid;
+    if (pid === undefined) return;
+    this.#store.setRoom({ key, room: readRoom(pid), readAtMs: Date.now() });
   }
 
   /** Writes the current diff view to a file beside the snapshots, as text or JSON. */

@@ -45,7 +45,7 @@ test('snapshot PID --dir DIR --json --no-gc: the default name in DIR, and a JSON
   const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '--dir', subdir, '--json', '--no-gc']);
   assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout) as { path: string; sidecarPath: string; bytes: number; durationMs: number; pid: number };
-  assert.deepEqual(Object.keys(result).sort(), ['bytes', 'durationMs', 'path', 'pid', 'sidecarPath']);
+  assert.deepEqual(Object.keys(result).sort(), ['bytes', 'cost', 'durationMs', 'path', 'pid', 'room', 'sidecarPath']);
   const names = readdirSync(subdir).sort();
   assert.equal(names.length, 2, names.join());
   assert.match(names[0]!, new RegExp(`^leaktop-${target.pid}-\\d{8}-\\d{6}\\.heapsnapshot$`));

@@ -16,6 +16,8 @@ export interface DiffPidOptions {
   /** Keep the two files (in --dir or the current directory); otherwise they go to a temp dir and are deleted. */
   keep: boolean;
   dir?: string;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
   /** Retained sizes per constructor (false with `--no-retained`). @default true */
   retained?: boolean;
   /** Retainer paths of the top growing constructors (`--paths`). */

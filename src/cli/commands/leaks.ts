@@ -24,6 +24,8 @@ export interface LeaksPidOptions {
   /** Keep the three files (in --dir or the current directory); otherwise they go to a temp dir and are deleted. */
   keep: boolean;
   dir?: string;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
 }
 
 async function print(report: LeakReport, json: boolean, note: string): Promise<void> {

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { formatBytes } from '../../core/format.js';
+import type { SnapshotCost } from '../../core/snapshot/snapshot-cost.js';
+import { checkSnapshotRoom, type SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { InspectorSession } from '../../inspector/session.js';
 import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
@@ -17,6 +19,8 @@ export interface SnapshotOptions {
   gc: boolean;
   /** Print a JSON object instead of the path. */
   json: boolean;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
 }
 
 /** How long a stop may wait silently before saying what it waits for, ms. */
@@ -60,6 +64,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
   });
 
   try {
+    const room = await checkSnapshotRoom(session, { force: options.force });
     const running = takeSnapshot(session, {
       path,
       gc: options.gc,
@@ -72,7 +77,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
     const result = await running;
     progress.clear();
     if (options.json) {
-      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid })}\n`);
+      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, ...roomJson(room) })}\n`);
     } else {
       await writeOut(`${result.path}\n`);
     }
@@ -86,6 +91,12 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
       removeHandlers();
     }
   }
+}
+
+/** The estimate and the room a snapshot was weighed against, for `--json`. */
+function roomJson(check: SnapshotRoomCheck): { cost: SnapshotCost; room: { bytes: number; limitBytes: number; source: string; cgroupPath: string | null } | null } {
+  const { room } = check;
+  return { cost: check.cost, room: room && { bytes: room.bytes, limitBytes: room.limitBytes, source: room.source, cgroupPath: room.cgroupPath } };
 }
 
 /** An onChunk that reports the running total of bytes (snapshot JSON is ASCII: V8 escapes everything else). */
