@@ -166,11 +166,11 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     else actions.gc(key);
   };
 
-  /** Whether the snapshot the question is about fits in the process's room, as the question shows it. */
-  const confirmFits = (processKey: string): boolean => {
+  /** The figures of the snapshot question about a process, as it shows them; null when the process is gone. */
+  const questionOf = (processKey: string) => {
     const current = store.getState();
     const tracked = current.processes.find((p) => p.key === processKey);
-    return !tracked || snapshotQuestion(tracked, current.attachments.get(processKey) ?? null, current.host, current.room).verdict.fits;
+    return tracked ? snapshotQuestion(tracked, current.attachments.get(processKey) ?? null, current.host, current.room) : null;
   };
 
   const onKey = (input: string, key: Key) => {
@@ -178,11 +178,13 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     const view = getView();
     if (view.view === 'confirm') {
       if (view.confirm?.action === 'leaks' && input === 'i') return dispatchView({ type: 'confirm-interval', intervalMs: nextLeakInterval(view.confirm.intervalMs ?? leakIntervalMs) });
-      const refused = view.confirm !== null && view.confirm.action !== 'attach' && !confirmFits(view.confirm.key);
+      const question = view.confirm && view.confirm.action !== 'attach' ? questionOf(view.confirm.key) : null;
+      const refused = question !== null && !question.verdict.fits;
       const answer = confirmKeyAction(input, key, { refused });
       if (answer === 'yes' && view.confirm) {
-        // A yes given with the refusal in view is the user's --force.
-        const force = { force: refused };
+        // A Y given with the refusal in view is the user's --force — when the figures were the real heap's. Estimated
+        // from RSS (no session yet), they may be far too high: the check after attaching decides with the heap.
+        const force = { force: refused && question.heapKnown };
         if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
         else if (view.confirm.action === 'leaks') {
           actions?.detectLeaks?.(view.confirm.key, view.confirm.intervalMs ?? leakIntervalMs, force);

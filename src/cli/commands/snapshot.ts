@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { formatBytes } from '../../core/format.js';
 import type { SnapshotCost } from '../../core/snapshot/snapshot-cost.js';
+import { costLine } from '../../core/snapshot/snapshot-room.js';
 import { checkSnapshotRoom, type SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { InspectorSession } from '../../inspector/session.js';
 import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspector/take-snapshot.js';
@@ -65,6 +66,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
 
   try {
     const room = await checkSnapshotRoom(session, { force: options.force });
+    if (process.stderr.isTTY) writeErr(`leaktop: ${costLine(room.cost, room, room.heapUsedBytes)}`);
     const running = takeSnapshot(session, {
       path,
       gc: options.gc,
