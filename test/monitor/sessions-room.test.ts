@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { SessionManager } from '../../src/monitor/sessions.js';
+import { ProcessSampler } from '../../src/proc/index.js';
+import { MonitorStore } from '../../src/state/index.js';
+import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
+import { fixture, killAllTargets, startTarget } from '../helpers/targets.js';
+
+after(async () => {
+  await killAllTargets();
+  removeAllMemoryCgroups();
+});
+
+/** The store with one real sample of `pid` in it, and that process's key. */
+function storeWith(pid: number): { store: MonitorStore; key: string } {
+  const store = new MonitorStore();
+  const harvest = new ProcessSampler().sample();
+  store.ingestProcesses({ ...harvest, processes: harvest.processes.filter((p) => p.pid === pid) });
+  const key = store.getState().processes[0]?.key;
+  assert.ok(key, `process ${pid} sampled`);
+  return { store, key };
+}
+
+test('readRoom puts the room of a process in a memory cgroup into the store (the TUI question reads it there)', { skip: memoryCgroupUnavailable() ?? undefined }, async () => {
+  const group = makeMemoryCgroup('tui');
+  try {
+    const [command, args] = group.startInside(process.execPath, [fixture('idle.cjs')]);
+    const target = await startTarget(command, args);
+    group.setLimitBytes(group.usageBytes() + 64 * 1024 * 1024);
+    const { store, key } = storeWith(target.pid);
+    new SessionManager(store).readRoom(key);
+    const reading = store.getState().room;
+    assert.equal(reading?.key, key);
+    assert.equal(reading?.room?.source, 'cgroup');
+    assert.equal(reading?.room?.cgroupPath, group.path);
+    assert.ok(reading!.room!.bytes <= 64 * 1024 * 1024 && reading!.room!.bytes > 0, String(reading!.room!.bytes));
+    await target.kill();
+  } finally {
+    await killAllTargets();
+    group.remove();
+  }
+});
