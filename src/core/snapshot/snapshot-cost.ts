@@ -40,15 +40,16 @@ interface CostModel {
  * costlier shape, through the origin (its fitted lines have negative intercepts, −70 to −95 MB, so this is above
  * every measured point): a snapshot that needs less than estimated costs a refusal `--force` overrides; one that
  * needs more gets the process OOM-killed (seen with the first, `records`-fitted version of these figures). Pauses
- * depend on the load of the host (the bench ran beside other work: 2–10× slower than idle); they are the idle
- * figures of the notes (~1 s per 10 MB, 52–61 s for 500 MB on Node 20), rounded up. MB = 10^6 bytes.
+ * depend on the load of the host (the bench ran beside other work, up to 10× slower than idle): they are set
+ * between the notes' idle figures for records (~1 s per 10 MB, 52–61 s for 500 MB on Node 20) and the fastest
+ * dense runs here (~0.2 s per MB); Node 18 is slower. MB = 10^6 bytes.
  */
 const MODELS: Readonly<Record<number, CostModel>> = {
-  18: { pause: { fixed: 0.3, perMb: 0.2 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 15 }, file: { fixed: 0, perMb: 2.1 } },
-  20: { pause: { fixed: 0.3, perMb: 0.12 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 25.5 }, file: { fixed: 0, perMb: 2.2 } },
-  22: { pause: { fixed: 0.3, perMb: 0.12 }, peak: { fixed: 0, perMb: 30 }, kept: { fixed: 0, perMb: 24.5 }, file: { fixed: 0, perMb: 2.15 } },
-  24: { pause: { fixed: 0.3, perMb: 0.12 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24 }, file: { fixed: 0, perMb: 1.95 } },
-  26: { pause: { fixed: 0.3, perMb: 0.12 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24 }, file: { fixed: 0, perMb: 1.95 } },
+  18: { pause: { fixed: 0.3, perMb: 0.25 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 16 }, file: { fixed: 0, perMb: 2.1 } },
+  20: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 25.5 }, file: { fixed: 0, perMb: 2.2 } },
+  22: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 30 }, kept: { fixed: 0, perMb: 26.5 }, file: { fixed: 0, perMb: 2.2 } },
+  24: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24 }, file: { fixed: 0, perMb: 1.95 } },
+  26: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24 }, file: { fixed: 0, perMb: 1.95 } },
 };
 
 /** For a major not measured (older, newer, or unknown): the most expensive measured figure of each. */
