@@ -12,6 +12,9 @@ export interface SnapshotRoomCheck extends RoomVerdict {
   cost: SnapshotCost;
 }
 
+/** The refusal: not enough room for the snapshot. A UserError (one line and a hint), told apart by class. */
+export class SnapshotRoomRefused extends UserError {}
+
 /** Options of `checkSnapshotRoom`. */
 export interface CheckSnapshotRoomOptions extends ReadMemoryCgroupOptions {
   /** Report a refusal instead of throwing it (`--force`, or a TUI answer given with the refusal in view). */
@@ -29,7 +32,7 @@ export async function checkSnapshotRoom(session: InspectorSession, options: Chec
   const cost = estimateSnapshotCost(heapUsedBytes, session.nodeVersion);
   const verdict = judgeRoom(cost, readRoom(session.pid, options));
   if (!verdict.fits && options.force !== true) {
-    throw new UserError(refusalMessage(verdict, session.pid, heapUsedBytes), { hint: refusalHint(session.pid) });
+    throw new SnapshotRoomRefused(refusalMessage(verdict, session.pid, heapUsedBytes), { hint: refusalHint(session.pid) });
   }
   return { ...verdict, heapUsedBytes, cost };
 }

@@ -16,7 +16,7 @@ import { withTimeout } from '../inspector/with-timeout.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
 import { readCwd } from '../proc/read-cwd.js';
 import { readRoom } from '../proc/read-room.js';
-import { checkSnapshotRoom } from '../inspector/check-snapshot-room.js';
+import { checkSnapshotRoom, SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
 import type { HeapReading, MonitorStore } from '../state/index.js';
 
 /** Lets the UI draw a status before a long synchronous computation (ink renders on a timer). */
@@ -71,7 +71,8 @@ export class SessionManager {
    * parsed from its chunks as they arrive, so `d` can compare it at once.
    */
   async snapshot(key: string, options: { force?: boolean } = {}): Promise<void> {
-    if (!this.#sessions.has(key)) await this.attach(key);
+    const attachedHere = !this.#sessions.has(key);
+    if (attachedHere) await this.attach(key);
     const session = this.#sessions.get(key);
     if (!session) return;
     if (this.#store.getState().attachments.get(key)?.capture) return this.#store.setStatus('a snapshot of that process is already running');
@@ -105,6 +106,8 @@ export class SessionManager {
       this.#store.setStatus(`${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`);
     } catch (error) {
       this.#store.updateAttachment(key, { capture: null });
+      // Attached for this snapshot only, and refused before it: close what was opened for it.
+      if (attachedHere && error instanceof SnapshotRoomRefused) await this.detach(key);
       this.#fail(error);
     }
   }
@@ -180,7 +183,8 @@ export class SessionManager {
    */
   async detectLeaks(key: string, intervalMs: number, options: { force?: boolean } = {}): Promise<void> {
     if (this.#leakRuns.has(key)) return this.#store.setStatus('a leak check of that process is already running');
-    if (!this.#sessions.has(key)) await this.attach(key);
+    const attachedHere = !this.#sessions.has(key);
+    if (attachedHere) await this.attach(key);
     const session = this.#sessions.get(key);
     if (!session) return;
     if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then L again'));
@@ -248,6 +252,10 @@ export class SessionManager {
       this.#store.setStatus(`Leak check of ${session.pid}: ${candidates.length === 0 ? 'no candidates' : `${candidates.length} candidate${candidates.length === 1 ? '' : 's'}, biggest: ${candidates[0]!.name}`}`);
     } catch (error) {
       update({ running: false, stage: 'stopped', error: abort.signal.aborted ? 'stopped (detached)' : error instanceof Error ? error.message : String(error) });
+      if (attachedHere && error instanceof SnapshotRoomRefused) {
+        this.#leakRuns.delete(key);
+        await this.detach(key);
+      }
       if (!abort.signal.aborted) this.#fail(error);
     } finally {
       this.#leakRuns.delete(key);

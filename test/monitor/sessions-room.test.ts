@@ -4,7 +4,9 @@ import { SessionManager } from '../../src/monitor/sessions.js';
 import { ProcessSampler } from '../../src/proc/index.js';
 import { MonitorStore } from '../../src/state/index.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
-import { fixture, killAllTargets, startTarget } from '../helpers/targets.js';
+import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
+import { isUnavailable } from '../../src/proc/read-file.js';
+import { fixture, isAlive, killAllTargets, startTarget } from '../helpers/targets.js';
 
 after(async () => {
   await killAllTargets();
@@ -38,6 +40,32 @@ test('readRoom puts the room of a process in a memory cgroup into the store (the
     assert.ok(Math.abs(reading!.room!.limitBytes - limitBytes) < 64 * 1024, String(reading!.room!.limitBytes));
     assert.ok(reading!.room!.bytes > 32 * 1024 * 1024 && reading!.room!.bytes < 96 * 1024 * 1024, String(reading!.room!.bytes));
     await target.kill();
+  } finally {
+    await killAllTargets();
+    group.remove();
+  }
+});
+
+test('s in the TUI on a process whose cgroup has no room: refused with the figures in the status, and the session opened for it closed', { skip: memoryCgroupUnavailable() ?? undefined }, async () => {
+  const group = makeMemoryCgroup('tui-refused');
+  try {
+    const [command, args] = group.startInside(process.execPath, [fixture('big-heap.cjs'), '30']);
+    const target = await startTarget(command, args);
+    group.setLimitBytes(group.usageBytes() + 64 * 1024 * 1024);
+    const { store, key } = storeWith(target.pid);
+    const sessions = new SessionManager(store, { snapshotDir: '/nonexistent-leaktop-dir' });
+    try {
+      await sessions.snapshot(key);
+      const status = store.getState().status;
+      assert.equal(status?.level, 'error');
+      assert.match(status!.text, new RegExp(`^not enough memory for a heap snapshot of process '${target.pid}': .* set by cgroup '${group.path}'`));
+      assert.equal(store.getState().attachments.has(key), false, 'detached again');
+      const ports = listeningPorts(target.pid);
+      assert.deepEqual(isUnavailable(ports) ? [] : ports, [], 'the inspector opened for it is closed');
+      assert.ok(isAlive(target.pid));
+    } finally {
+      await sessions.detachAll();
+    }
   } finally {
     await killAllTargets();
     group.remove();
