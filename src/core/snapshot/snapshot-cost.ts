@@ -34,22 +34,23 @@ interface CostModel {
 
 /**
  * From `node dist/bench/snapshot-cost.js` (shapes `records` and `dense`, 10 to 150 MB of heap), 2026-12-06, on this
- * project's 2-core host. The two shapes cost very differently per MB of heap (peak rise ~8–9× heapUsed for
- * `records`, 21–29× for `dense`: one 15.5 MB heap of `{ i, s: null }` rose by 410 MB, where 16 MB of records rose
- * by 154 MB), and heap size alone cannot tell them apart before the snapshot — so peak, kept and file follow the
- * costlier shape, through the origin (its fitted lines have negative intercepts, −70 to −95 MB, so this is above
- * every measured point): a snapshot that needs less than estimated costs a refusal `--force` overrides; one that
- * needs more gets the process OOM-killed (seen with the first, `records`-fitted version of these figures). Pauses
- * depend on the load of the host (the bench ran beside other work, up to 10× slower than idle): they are set
- * between the notes' idle figures for records (~1 s per 10 MB, 52–61 s for 500 MB on Node 20) and the fastest
- * dense runs here (~0.2 s per MB); Node 18 is slower. MB = 10^6 bytes.
+ * project's 2-core host. The two shapes cost very differently per MB of heap: the peak rose ~7–10× heapUsed for
+ * `records` and 21–29× for `dense` (one 15.5 MB heap of `{ i, s: null }` rose by 410 MB where 16 MB of records rose
+ * by 154 MB, with files of the same size; dense levels off near 29× from 50 to 80 MB). Heap size cannot tell them
+ * apart before the snapshot, so peak, kept and file follow the costlier shape, through the origin (its fitted lines
+ * have negative intercepts, −70 to −110 MB, so this is above every measured point): a snapshot that needs less than
+ * estimated costs a refusal that `--force` overrides; one that needs more gets the process OOM-killed (seen with the
+ * first, `records`-fitted version of these figures). Pauses depend on the load of the host (the bench ran beside
+ * other work, up to 10× slower than idle): they are set between the notes' idle figures for records (~1 s per
+ * 10 MB, 52–61 s for 500 MB on Node 20) and the fastest dense runs here (~0.2 s per MB); Node 18 is slower.
+ * MB = 10^6 bytes.
  */
 const MODELS: Readonly<Record<number, CostModel>> = {
   18: { pause: { fixed: 0.3, perMb: 0.25 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 16 }, file: { fixed: 0, perMb: 2.1 } },
   20: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 25.5 }, file: { fixed: 0, perMb: 2.2 } },
   22: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 30 }, kept: { fixed: 0, perMb: 26.5 }, file: { fixed: 0, perMb: 2.2 } },
-  24: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24 }, file: { fixed: 0, perMb: 1.95 } },
-  26: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24 }, file: { fixed: 0, perMb: 1.95 } },
+  24: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24.5 }, file: { fixed: 0, perMb: 2.0 } },
+  26: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24.5 }, file: { fixed: 0, perMb: 2.0 } },
 };
 
 /** For a major not measured (older, newer, or unknown): the most expensive measured figure of each. */
