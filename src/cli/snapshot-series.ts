@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
-import { checkSnapshotRoom } from '../inspector/check-snapshot-room.js';
+import { checkSnapshotRoom, type SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
 import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName, takeSnapshot } from '../inspector/take-snapshot.js';
 import { cleanUpOnSignals } from './signals.js';
@@ -25,6 +25,8 @@ export interface SnapshotSeriesOptions {
   tempPrefix: string;
   /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
   force?: boolean;
+  /** Told the estimate and the room before each capture that goes ahead (for a person at a terminal). */
+  onRoomChecked?: (check: SnapshotRoomCheck, label: string) => void;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
   const stamp = defaultSnapshotName(options.pid, new Date());
   const capture = async (label: string) => {
     const path = join(workDir, stamp.replace('.heapsnapshot', `-${label}.heapsnapshot`));
-    await checkSnapshotRoom(session, { force: options.force });
+    options.onRoomChecked?.(await checkSnapshotRoom(session, { force: options.force }), label);
     const parser = new SnapshotParser();
     await takeSnapshot(session, { path, signal: abort.signal, onChunk: (chunk) => parser.write(chunk) });
     return { path, snapshot: parser.end() };

@@ -3,6 +3,8 @@ import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort } from '../
 import { retainedSizes, retainedSizesFor } from '../../core/snapshot/retained.js';
 import { diffWithExtras } from '../diff-extras.js';
 import { writeErr, writeOut } from '../output.js';
+import { costLine } from '../../core/snapshot/snapshot-room.js';
+import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { diffText } from '../snapshot-text.js';
 
@@ -30,7 +32,8 @@ export interface DiffPidOptions {
  * its chunks while it streams in, so the diff is ready when the second capture ends.
  */
 export async function runDiffPid(options: DiffPidOptions): Promise<void> {
-  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-' }, async ({ signal, capture }) => {
+  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => note(options, `snapshot ${label}: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-', onRoomChecked }, async ({ signal, capture }) => {
     note(options, `snapshot A of PID ${options.pid}...`);
     const first = await capture('A');
     note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);

@@ -5,6 +5,8 @@ import { findLeakCandidates, snapshotIds, type LeakReport, type SnapshotIds } fr
 import { UserError } from '../../core/user-error.js';
 import { writeErr, writeOut } from '../output.js';
 import { readSidecar, readSnapshotFile } from '../read-snapshot-file.js';
+import { costLine } from '../../core/snapshot/snapshot-room.js';
+import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { leaksText } from '../snapshot-text.js';
 
@@ -59,7 +61,8 @@ export async function runLeaksFiles(options: LeaksFilesOptions): Promise<void> {
  * Closes what it opened, also on SIGINT/SIGTERM/SIGHUP, and deletes the files unless `--keep`.
  */
 export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
-  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-leaks-' }, async (series) => {
+  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => note(options, `${label} snapshot: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-leaks-', onRoomChecked }, async (series) => {
     const kept: string[] = [];
     const capture = async (stage: (typeof LEAK_STAGES)[number], n: number): Promise<HeapSnapshot> => {
       note(options, `snapshot ${n}/3 (${stage}) of PID ${options.pid}...`);
