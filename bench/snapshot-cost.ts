@@ -31,19 +31,30 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const MB = 1e6;
 
 /**
- * The target: `Item`s with a unique ~70-character string and a two-element array each (~180 bytes of heap per item,
- * four objects), added until heapUsed reaches argv[1] MB; then it idles and reports heapUsed.
+ * The targets, two shapes of heap, filled until heapUsed reaches argv[1] MB; then they idle. Per MB of heap the
+ * second costs about three times the first (measured here: same file size, +410 MB against +154 MB at 16 MB of
+ * heap), and heap size cannot tell them apart — so the estimate follows the costlier one.
+ * - `records`: `Item`s with a unique ~70-character string and a two-element array each (the notes' shape).
+ * - `dense`: `{ i, s: null }` literals in one array, ~24 bytes each (test/fixtures/targets/big-heap.cjs): the most
+ *   objects per MB, as a cache of small records or a listener list has.
  */
-const TARGET_SOURCE = `
-class Item { constructor(i) { this.id = i; this.name = 'item-' + i + '-' + 'abcdefghij'.repeat(6) + i; this.tags = ['a', i]; } }
+const SHAPES = {
+  records: `class Item { constructor(i) { this.id = i; this.name = 'item-' + i + '-' + 'abcdefghij'.repeat(6) + i; this.tags = ['a', i]; } }
+const make = (i) => new Item(i);`,
+  dense: 'const make = (i) => ({ i, s: null });',
+} as const;
+type Shape = keyof typeof SHAPES;
+
+const targetSource = (shape: Shape) => `${SHAPES[shape]}
 const goal = Number(process.argv[1]) * 1e6;
 const kept = [];
-while (process.memoryUsage().heapUsed < goal) for (let n = 0; n < 10000; n++) kept.push(new Item(kept.length));
+while (process.memoryUsage().heapUsed < goal) for (let n = 0; n < 10000; n++) kept.push(make(kept.length));
 setInterval(() => kept.length, 1000);
-process.stdout.write('ready ' + process.memoryUsage().heapUsed + '\\n');
+process.stdout.write('ready\\n');
 `;
 
 interface Row {
+  shape: Shape;
   major: number;
   version: string;
   /** heapUsed after the full GC the snapshot starts with (as the room check reads it before), bytes. */
@@ -81,8 +92,8 @@ async function settledRss(pid: number): Promise<number> {
   return last;
 }
 
-async function measure(major: number, binary: string, heapMb: number, dir: string): Promise<Row> {
-  const { child, pid } = spawnOwned(binary, ['--inspect=127.0.0.1:0', '-e', TARGET_SOURCE, String(heapMb)], `node ${major} target ${heapMb} MB`);
+async function measure(shape: Shape, major: number, binary: string, heapMb: number, dir: string): Promise<Row> {
+  const { child, pid } = spawnOwned(binary, ['--inspect=127.0.0.1:0', '-e', targetSource(shape), String(heapMb)], `node ${major} ${shape} target ${heapMb} MB`);
   child.stderr.resume();
   await new Promise<void>((resolve, reject) => {
     let out = '';
@@ -109,7 +120,7 @@ async function measure(major: number, binary: string, heapMb: number, dir: strin
     const keptDetachedBytes = await settledRss(pid);
     rmSync(path, { force: true });
     rmSync(`${path}.json`, { force: true });
-    return { major, version: session.nodeVersion, heapUsedBytes, rssBeforeBytes, peakBytes, keptAttachedBytes, keptDetachedBytes, pauseMs, fileBytes: file.bytes };
+    return { shape, major, version: session.nodeVersion, heapUsedBytes, rssBeforeBytes, peakBytes, keptAttachedBytes, keptDetachedBytes, pauseMs, fileBytes: file.bytes };
   } finally {
     await session.detach().catch(() => undefined);
     killPid(pid);
@@ -131,28 +142,32 @@ function fitLine(points: Array<[number, number]>): { fixed: number; perMb: numbe
 const f1 = (x: number) => x.toFixed(1);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,50,150' }, majors: { type: 'string', default: '18,20,22,24,26' } } });
+  const { values } = parseArgs({
+    options: { sizes: { type: 'string', default: '10,30,60' }, majors: { type: 'string', default: '18,20,22,24,26' }, shapes: { type: 'string', default: 'records,dense' } },
+  });
   const sizes = values.sizes.split(',').map(Number);
+  const shapes = values.shapes.split(',').filter((s): s is Shape => s in SHAPES);
   const majors = values.majors.split(',').map(Number);
   installSignalCleanup();
   const dir = mkdtempSync(join(tmpdir(), 'leaktop-bench-cost-'));
   const rows: Row[] = [];
   try {
-    console.log('snapshot cost per target Node major (fresh idle target of small objects; full GC + snapshot by leaktop)\n');
-    console.log('node      heap MB  RSS MB  pause s  peak MB  rise MB  rise/MB  kept att.  kept det.  file MB  file/MB  s/10MB');
+    console.log('snapshot cost per target Node major and heap shape (fresh idle targets; full GC + snapshot by leaktop)\n');
+    console.log('shape    node      heap MB  RSS MB  pause s  peak MB  rise MB  rise/MB  kept att.  kept det.  file MB  file/MB  s/10MB');
     for (const major of majors) {
       const binary = nodeBinary(major);
       if (!binary) {
         console.log(`node ${major}: binary missing, skipped`);
         continue;
       }
-      for (const heapMb of sizes) {
-        const row = await measure(major, binary, heapMb, dir);
+      for (const shape of shapes) for (const heapMb of sizes) {
+        const row = await measure(shape, major, binary, heapMb, dir);
         rows.push(row);
         const heap = row.heapUsedBytes / MB;
         const rise = (row.peakBytes - row.rssBeforeBytes) / MB;
         console.log(
           [
+            shape.padEnd(8),
             row.version.padEnd(9),
             f1(heap).padStart(7),
             f1(row.rssBeforeBytes / MB).padStart(7),
@@ -170,15 +185,15 @@ async function main(): Promise<void> {
       }
     }
     console.log('\nfitted, per major: fixed + perMb × heapUsed MB (pause s; rise, kept (attached), file in MB)');
-    for (const major of [...new Set(rows.map((r) => r.major))]) {
-      const mine = rows.filter((r) => r.major === major);
+    for (const [shape, major] of [...new Set(rows.map((r) => `${r.shape} ${r.major}`))].map((k) => k.split(' ') as [Shape, string])) {
+      const mine = rows.filter((r) => r.shape === shape && r.major === Number(major));
       const fit = (y: (r: Row) => number) => fitLine(mine.map((r) => [r.heapUsedBytes / MB, y(r)]));
       const pause = fit((r) => r.pauseMs / 1000);
       const rise = fit((r) => (r.peakBytes - r.rssBeforeBytes) / MB);
       const kept = fit((r) => (r.keptAttachedBytes - r.rssBeforeBytes) / MB);
       const file = fit((r) => r.fileBytes / MB);
       const show = (l: { fixed: number; perMb: number }) => `{ fixed: ${l.fixed.toFixed(2)}, perMb: ${l.perMb.toFixed(3)} }`;
-      console.log(`  ${major}: pause ${show(pause)}, peak ${show(rise)}, kept ${show(kept)}, file ${show(file)}`);
+      console.log(`  ${shape} ${major}: pause ${show(pause)}, peak ${show(rise)}, kept ${show(kept)}, file ${show(file)}`);
     }
   } finally {
     await stopAllOwnedAndReport('temp dir removed', () => rmSync(dir, { recursive: true, force: true }));

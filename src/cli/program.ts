@@ -12,12 +12,12 @@ export type Invocation =
   | { command: 'gc'; pid: number; json: boolean }
   | { command: 'trim'; pid: number; json: boolean }
   | { command: 'close'; pid: number; force: boolean }
-  | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean }
+  | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean; force: boolean }
   | { command: 'summary'; file: string; top: number; json: boolean; retained: boolean }
   | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean }
-  | { command: 'diff-pid'; pid: number; waitMs: number; keep: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean }
+  | { command: 'diff-pid'; pid: number; waitMs: number; keep: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean; force: boolean }
   | { command: 'leaks'; files: [string, string, string]; json: boolean }
-  | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean }
+  | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
   | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; gc: boolean; json: boolean };
 
@@ -147,9 +147,10 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--dir <dir>', 'the directory for the default file name (default: the current one)')
     .option('--no-gc', 'do not force a full GC first')
     .option('--json', 'print a JSON object')
-    .action((pid: number, opts: { output?: string; dir?: string; gc: boolean; json?: boolean }) => {
+    .option('--force', 'snapshot even when the estimated peak does not fit in the memory left to the process (its cgroup limit or the host): it may be OOM-killed')
+    .action((pid: number, opts: { output?: string; dir?: string; gc: boolean; json?: boolean; force?: boolean }) => {
       if (opts.output !== undefined && opts.dir !== undefined) throw new UsageError('snapshot takes -o FILE or --dir DIR, not both');
-      onInvoke({ command: 'snapshot', pid, output: opts.output, dir: opts.dir, gc: opts.gc, json: opts.json === true });
+      onInvoke({ command: 'snapshot', pid, output: opts.output, dir: opts.dir, gc: opts.gc, json: opts.json === true, force: opts.force === true });
     });
 
   program
@@ -184,18 +185,19 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--paths', 'add the retainer paths of the top growing constructors (of their new objects with --pid)')
     .option('--no-retained', 'skip retained sizes (the dominator tree: seconds on a 1 GB file)')
     .option('--json', 'print a JSON object')
+    .option('--force', 'with --pid: snapshot even when the estimated peak does not fit in the memory left to the process')
     .action(
       (
         a: string | undefined,
         b: string | undefined,
-        opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean; retained: boolean; paths?: boolean },
+        opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean; retained: boolean; paths?: boolean; force?: boolean },
         command: Command,
       ) => {
         const extras = { retained: opts.retained, paths: opts.paths === true };
         opts.top = rowsToShow(command, opts);
         if (opts.pid !== undefined) {
           if (a !== undefined) throw new UsageError('give either two files or --pid, not both');
-          onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras });
+          onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras, force: opts.force === true });
           return;
         }
         if (a === undefined || b === undefined) throw new UsageError('diff needs two snapshot files, or --pid PID');
@@ -212,10 +214,11 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--keep', 'with --pid: keep the three snapshot files (in --dir or here)')
     .option('--dir <dir>', 'with --pid --keep: where the files go')
     .option('--json', 'print a JSON object')
-    .action((files: string[], opts: { pid?: number; interval: number; keep?: boolean; dir?: string; json?: boolean }) => {
+    .option('--force', 'with --pid: snapshot even when the estimated peak does not fit in the memory left to the process')
+    .action((files: string[], opts: { pid?: number; interval: number; keep?: boolean; dir?: string; json?: boolean; force?: boolean }) => {
       if (opts.pid !== undefined) {
         if (files.length > 0) throw new UsageError('give either three files or --pid, not both');
-        onInvoke({ command: 'leaks-pid', pid: opts.pid, intervalMs: opts.interval, keep: opts.keep === true, dir: opts.dir, json: opts.json === true });
+        onInvoke({ command: 'leaks-pid', pid: opts.pid, intervalMs: opts.interval, keep: opts.keep === true, dir: opts.dir, json: opts.json === true, force: opts.force === true });
         return;
       }
       if (files.length !== 3) throw new UsageError('leaks needs three snapshot files (baseline, target, final), or --pid PID');

@@ -3,6 +3,7 @@ import { AnalysisWorker } from '../analysis/index.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
 import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName } from '../inspector/take-snapshot.js';
+import type { SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
 import type { SeriesContext } from '../tasks/index.js';
 import { cleanUpOnSignals, reportCleanupFailure } from './signals.js';
 import { reportStalePartials } from './stale-partials.js';
@@ -14,6 +15,10 @@ export interface SnapshotSeriesOptions {
   dir?: string;
   /** Prefix of that temp directory's name. */
   tempPrefix: string;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
+  /** Told the estimate and the room before each capture that goes ahead (for a person at a terminal). */
+  onRoomChecked?: (check: SnapshotRoomCheck, label: string) => void;
 }
 
 /**
@@ -50,6 +55,8 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
       signal: abort.signal,
       pathFor: (label) => join(workDir, stamp.replace('.heapsnapshot', `-${label}.heapsnapshot`)),
       afterLastCapture: detach,
+      force: options.force,
+      onRoomChecked: options.onRoomChecked,
     });
   } finally {
     removeHandlers();

@@ -13,6 +13,8 @@ import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/
 import { readCwd } from '../proc/read-cwd.js';
 import type { HeapReading, LeakCheck, MonitorStore } from '../state/index.js';
 import { captureIntoAnalysis, compareSnapshots, leakCheck, type CaptureProgress } from '../tasks/index.js';
+import { readRoom } from '../proc/read-room.js';
+import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
 
 /** A snapshot of the TUI, parsed and held in the analysis worker, for `d` and for Enter on a diff row. */
 interface HeldSnapshot {
@@ -69,8 +71,9 @@ export class SessionManager {
    * Takes a heap snapshot (GC first), attaching first when needed; the file goes to the snapshot directory and is
    * parsed from its chunks as they arrive, in the analysis worker, so `d` can compare it at once.
    */
-  async snapshot(key: string): Promise<void> {
-    if (!this.#sessions.has(key)) await this.attach(key);
+  async snapshot(key: string, options: { force?: boolean } = {}): Promise<void> {
+    const attachedHere = !this.#sessions.has(key);
+    if (attachedHere) await this.attach(key);
     const session = this.#sessions.get(key);
     if (!session) return;
     if (this.#store.getState().attachments.get(key)?.capture) return this.#store.setStatus('a snapshot of that process is already running');
@@ -79,7 +82,7 @@ export class SessionManager {
     const id = `s${++this.#nextSnapshotId}`;
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
     try {
-      const file = await captureIntoAnalysis(session, analysis, { id, path, onProgress: (progress) => this.#store.updateAttachment(key, { capture: { stage: captureStage(progress) } }) });
+      const file = await captureIntoAnalysis(session, analysis, { id, path, force: options.force, onProgress: (progress) => this.#store.updateAttachment(key, { capture: { stage: captureStage(progress) } }) });
       // Prepared now (grouping, ids sorted, dominator tree), so that `d` later only compares.
       this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
       await analysis.prepare(id, { retained: true });
@@ -98,6 +101,8 @@ export class SessionManager {
     } catch (error) {
       void analysis.drop(id);
       if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null });
+      // Attached for this snapshot only, and refused before it: close what was opened for it.
+      if (attachedHere && error instanceof SnapshotRoomRefused) await this.detach(key);
       this.#fail(error);
     }
   }
@@ -180,7 +185,7 @@ export class SessionManager {
    * is ended right after the last snapshot, before the analysis: the target's inspector is closed while leaktop
    * computes. One the user opened (a) stays. Detaching (x, q) stops the check.
    */
-  async detectLeaks(key: string, intervalMs: number): Promise<void> {
+  async detectLeaks(key: string, intervalMs: number, options: { force?: boolean } = {}): Promise<void> {
     if (this.#leakRuns.has(key)) return this.#store.setStatus('a leak check of that process is already running');
     const openedHere = !this.#sessions.has(key);
     if (openedHere) await this.attach(key);
@@ -208,6 +213,7 @@ export class SessionManager {
           idPrefix: `L${startedAtMs}-${key}-`,
           signal: abort.signal,
           pathFor: (stage) => `${workDir}/${stamp.replace('.heapsnapshot', `-${stage}.heapsnapshot`)}`,
+          force: options.force,
           afterLastCapture: async () => {
             if (!openedHere) return;
             this.#leakRuns.delete(key); // this detach must not stop the check it ends the captures of
@@ -239,6 +245,10 @@ export class SessionManager {
     } catch (error) {
       if (this.#store.getState().attachments.get(key)?.capture) this.#store.updateAttachment(key, { capture: null });
       update({ running: false, stage: 'stopped', error: abort.signal.aborted ? 'stopped (detached)' : error instanceof Error ? error.message : String(error) });
+      if (openedHere && error instanceof SnapshotRoomRefused) {
+        this.#leakRuns.delete(key);
+        await this.detach(key);
+      }
       if (!abort.signal.aborted) this.#fail(error);
     } finally {
       if (this.#leakRuns.get(key) === abort) this.#leakRuns.delete(key);
@@ -260,6 +270,16 @@ export class SessionManager {
     const analysis = this.#analysis;
     this.#analysis = null;
     await analysis?.terminate();
+  }
+
+  /**
+   * Reads the room of a process (its memory cgroup's, or the host's MemAvailable) into the store, for the question
+   * before a snapshot: a few small files, no inspector needed.
+   */
+  readRoom(key: string): void {
+    const pid = this.#store.getState().processes.find((p) => p.key === key)?.sample.pid;
+    if (pid === undefined) return;
+    this.#store.setRoom({ key, room: readRoom(pid), readAtMs: Date.now() });
   }
 
   /** Writes the current diff view to a file beside the snapshots, as text or JSON. */

@@ -7,6 +7,7 @@ import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
 import type { ObjectRow } from '../core/snapshot/retained.js';
 import type { PathJson } from '../core/snapshot/retainer-paths.js';
 import type { OpenInspector } from '../inspector/scan-inspectors.js';
+import type { Room } from '../core/snapshot/snapshot-room.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
 export interface HeapReading {
@@ -105,6 +106,16 @@ export interface LeakCheck {
   startedAtMs: number;
 }
 
+/** The memory a process may still grow into, read for the question before a snapshot (`s`, `L`). */
+export interface RoomReading {
+  /** The TrackedProcess key. */
+  key: string;
+  /** Its cgroup's room or the host's MemAvailable, the tighter; null when neither could be read. */
+  room: Room | null;
+  /** When it was read, epoch ms. */
+  readAtMs: number;
+}
+
 /** A process instance the monitor follows, with its history. */
 export interface TrackedProcess {
   /** `PID@startTimeTicks`: a PID reused by a new process gets a new key, hence a fresh history. */
@@ -145,6 +156,8 @@ export interface MonitorState {
   leakCheck?: LeakCheck | null;
   /** Inspectors found listening in the listed processes (attached or not), by process key, from the last scan. */
   openInspectors?: ReadonlyMap<string, OpenInspector>;
+  /** The room of the process the snapshot question is about, or null. */
+  room?: RoomReading | null;
 }
 
 /** Options of `MonitorStore`. */
@@ -291,6 +304,10 @@ export class MonitorStore {
 
   setLeakCheck(leakCheck: LeakCheck | null): void {
     this.#set({ leakCheck });
+  }
+
+  setRoom(room: RoomReading | null): void {
+    this.#set({ room });
   }
 
   removeAttachment(key: string): void {

@@ -4,6 +4,7 @@
  * (`diff --pid`, `leaks --pid`) and the TUI (`s`, `L`) take a snapshot for analysis.
  */
 import type { AnalysisWorker } from '../analysis/index.js';
+import { checkSnapshotRoom, type SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
 import { takeSnapshot, type SnapshotFile } from '../inspector/take-snapshot.js';
 import type { InspectorSession } from '../inspector/session.js';
 
@@ -20,6 +21,10 @@ export interface CaptureOptions {
   /** Stops writing and deletes the partial file (V8 still finishes the snapshot: see take-snapshot.ts). */
   signal?: AbortSignal;
   onProgress?: (progress: CaptureProgress) => void;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`, the TUI's `Y`). */
+  force?: boolean;
+  /** Told the estimate and the room when the capture goes ahead (for a person at a terminal). */
+  onRoomChecked?: (check: SnapshotRoomCheck) => void;
 }
 
 /** Bytes of file between two 'writing' reports: chunks come every few milliseconds. */
@@ -31,6 +36,8 @@ const WRITING_REPORT_BYTES = 1024 * 1024;
  */
 export async function captureIntoAnalysis(session: InspectorSession, analysis: AnalysisWorker, options: CaptureOptions): Promise<SnapshotFile> {
   const { id, onProgress } = options;
+  // Before EVERY capture, also the later ones of a series: what the earlier ones kept shrinks the room.
+  options.onRoomChecked?.(await checkSnapshotRoom(session, { force: options.force }));
   await analysis.open(id);
   try {
     let written = 0;
@@ -71,4 +78,8 @@ export interface SeriesContext {
    * for them.
    */
   afterLastCapture(): Promise<void>;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
+  /** Told the estimate and the room before each capture that goes ahead, with the capture's label. */
+  onRoomChecked?: (check: SnapshotRoomCheck, label: string) => void;
 }

@@ -47,12 +47,12 @@ export async function compareInSession(context: SeriesContext, options: CompareI
   const { analysis, session, signal } = context;
   const { onProgress } = options;
   const [a, b] = [`${context.idPrefix ?? ''}A`, `${context.idPrefix ?? ''}B`];
-  const first = await captureIntoAnalysis(session, analysis, { id: a, path: context.pathFor('A'), signal, onProgress: (capture) => onProgress?.({ step: 'capture', label: 'A', capture }) });
+  const first = await captureIntoAnalysis(session, analysis, { id: a, path: context.pathFor('A'), signal, force: context.force, onRoomChecked: (check) => context.onRoomChecked?.(check, 'A'), onProgress: (capture) => onProgress?.({ step: 'capture', label: 'A', capture }) });
   onProgress?.({ step: 'wait', secondsLeft: Math.ceil(options.waitMs / 1000) });
   const prepared = analysis.prepare(a, { retained: options.retained });
   prepared.catch(() => undefined); // its failure is the diff's, below
   await sleep(options.waitMs, undefined, { signal });
-  const second = await captureIntoAnalysis(session, analysis, { id: b, path: context.pathFor('B'), signal, onProgress: (capture) => onProgress?.({ step: 'capture', label: 'B', capture }) });
+  const second = await captureIntoAnalysis(session, analysis, { id: b, path: context.pathFor('B'), signal, force: context.force, onRoomChecked: (check) => context.onRoomChecked?.(check, 'B'), onProgress: (capture) => onProgress?.({ step: 'capture', label: 'B', capture }) });
   await context.afterLastCapture();
   onProgress?.({ step: 'compare' });
   await prepared;

@@ -46,7 +46,7 @@ export async function leakCheck(context: SeriesContext, options: LeakCheckOption
   const id = (stage: LeakStage) => `${context.idPrefix ?? ''}${stage}`;
   const capture = async (stage: LeakStage, n: 1 | 2 | 3): Promise<void> => {
     const path = context.pathFor(stage);
-    await captureIntoAnalysis(session, analysis, { id: id(stage), path, signal, onProgress: (capture) => onProgress?.({ step: 'capture', stage, n, capture }) });
+    await captureIntoAnalysis(session, analysis, { id: id(stage), path, signal, force: context.force, onRoomChecked: (check) => context.onRoomChecked?.(check, stage), onProgress: (capture) => onProgress?.({ step: 'capture', stage, n, capture }) });
     onProgress?.({ step: 'captured', stage, n, path });
     paths.push(path);
     if (options.removeEach) await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);

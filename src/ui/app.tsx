@@ -14,7 +14,7 @@ import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-stat
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
 import { confirmKeyAction, filterKeyAction, globalKeyAction, nextLeakInterval, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
-import { ConfirmAction } from './components/confirm-action.js';
+import { ConfirmAction, snapshotQuestion } from './components/confirm-action.js';
 import { DIFF_VIEW_CHROME, DiffView, diffLines, diffRowRefs } from './components/diff-view.js';
 import { ObjectsView } from './components/objects-view.js';
 import { LeaksView } from './components/leaks-view.js';
@@ -55,7 +55,8 @@ export interface Actions {
   attach(key: string): void;
   detach(key: string): void;
   gc(key: string): void;
-  snapshot(key: string): void;
+  /** `force`: the user said yes to a snapshot that does not fit (else a refusal becomes the status). */
+  snapshot(key: string, options?: { force?: boolean }): void;
   /** Compares the last two snapshots into the store's `diff`; false (with a status) when there are not two. */
   diff(key: string): boolean;
   /** Writes the diff view to a file. */
@@ -69,7 +70,9 @@ export interface Actions {
   /** The objects of a constructor of the diff shown, with their retainer paths, into the store's `objects`. */
   inspectClass?(ref: ClassRef): void;
   /** Runs the three-snapshot leak check on the process, into the store's `leakCheck`. */
-  detectLeaks?(key: string, intervalMs: number): void;
+  detectLeaks?(key: string, intervalMs: number, options?: { force?: boolean }): void;
+  /** Reads the process's room (memory cgroup, host) into the store's `room`, for the question before `s` and `L`. */
+  readRoom?(key: string): void;
 }
 
 export interface AppProps {
@@ -132,6 +135,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       return actions.attach(key);
     }
     if (action === 'snapshot') {
+      actions.readRoom?.(key);
       if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'snapshot' });
       return actions.snapshot(key);
     }
@@ -141,6 +145,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     }
     if (action === 'leaks') {
       if (!actions.detectLeaks) return store.setStatus('the leak check is not available here', 'error');
+      actions.readRoom?.(key);
       if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'leaks', intervalMs: leakIntervalMs });
       actions.detectLeaks(key, leakIntervalMs);
       dispatchLeakSelected('reset');
@@ -163,19 +168,31 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     else actions.gc(key);
   };
 
+  /** The figures of the snapshot question about a process, as it shows them; null when the process is gone. */
+  const questionOf = (processKey: string) => {
+    const current = store.getState();
+    const tracked = current.processes.find((p) => p.key === processKey);
+    return tracked ? snapshotQuestion(tracked, current.attachments.get(processKey) ?? null, current.host, current.room) : null;
+  };
+
   const onKey = (input: string, key: Key) => {
     const current = getTable();
     const view = getView();
     if (view.view === 'confirm') {
       if (view.confirm?.action === 'leaks' && input === 'i') return dispatchView({ type: 'confirm-interval', intervalMs: nextLeakInterval(view.confirm.intervalMs ?? leakIntervalMs) });
-      const answer = confirmKeyAction(input, key);
+      const question = view.confirm && view.confirm.action !== 'attach' ? questionOf(view.confirm.key) : null;
+      const refused = question !== null && !question.verdict.fits;
+      const answer = confirmKeyAction(input, key, { refused });
       if (answer === 'yes' && view.confirm) {
+        // A Y given with the refusal in view is the user's --force — when the figures were the real heap's. Estimated
+        // from RSS (no session yet), they may be far too high: the check after attaching decides with the heap.
+        const force = { force: refused && question.heapKnown };
         if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
         else if (view.confirm.action === 'leaks') {
-          actions?.detectLeaks?.(view.confirm.key, view.confirm.intervalMs ?? leakIntervalMs);
+          actions?.detectLeaks?.(view.confirm.key, view.confirm.intervalMs ?? leakIntervalMs, force);
           dispatchLeakSelected('reset');
           return dispatchView({ type: 'open-leaks' });
-        } else actions?.snapshot(view.confirm.key);
+        } else actions?.snapshot(view.confirm.key, force);
       }
       if (answer) dispatchView({ type: 'back' });
       return;
@@ -282,6 +299,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
         process={process}
         attachment={state.attachments.get(screen.confirm.key) ?? null}
         host={state.host}
+        room={state.room ?? null}
         width={width}
       />
     );

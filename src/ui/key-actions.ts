@@ -32,9 +32,16 @@ export function nextLeakInterval(current: number): number {
   return LEAK_INTERVALS_MS.find((step) => step > current) ?? LEAK_INTERVALS_MS[0];
 }
 
-/** Keys of a yes/no question: only `y` says yes; anything else that is an answer says no. */
-export function confirmKeyAction(input: string, key: Key): 'yes' | 'no' | null {
-  if (input === 'y' || input === 'Y') return 'yes';
+/**
+ * Keys of a yes/no question: only `y` says yes; anything else that is an answer says no. A question whose answer
+ * should be no (`refused`: a snapshot that does not fit in the process's memory) takes only a capital `Y`, and
+ * Enter says no.
+ */
+export function confirmKeyAction(input: string, key: Key, options: { refused?: boolean } = {}): 'yes' | 'no' | null {
+  if (options.refused) {
+    if (input === 'Y') return 'yes';
+    if (key.return) return 'no';
+  } else if (input === 'y' || input === 'Y') return 'yes';
   if (input === 'n' || input === 'N' || key.escape || input === 'q') return 'no';
   return null;
 }

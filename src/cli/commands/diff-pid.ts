@@ -1,6 +1,8 @@
 import type { DiffSort } from '../../core/snapshot/diff-snapshots.js';
 import { compareInSession, type CompareProgress } from '../../tasks/index.js';
 import { writeErr, writeOut } from '../output.js';
+import { costLine } from '../../core/snapshot/snapshot-room.js';
+import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { diffText } from '../snapshot-text.js';
 
@@ -14,6 +16,8 @@ export interface DiffPidOptions {
   /** Keep the two files (in --dir or the current directory); otherwise they go to a temp dir and are deleted. */
   keep: boolean;
   dir?: string;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
   /** Retained sizes per constructor (false with `--no-retained`). @default true */
   retained?: boolean;
   /** Retainer paths of the top growing constructors (`--paths`). */
@@ -26,7 +30,8 @@ export interface DiffPidOptions {
  * snapshot; the comparison runs in the analysis worker (compare-snapshots.ts).
  */
 export async function runDiffPid(options: DiffPidOptions): Promise<void> {
-  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-' }, async (series) => {
+  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => note(options, `snapshot ${label}: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-', onRoomChecked }, async (series) => {
     const onProgress = (progress: CompareProgress) => {
       if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.label} of PID ${options.pid}...`);
       else if (progress.step === 'wait') note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);

@@ -5,6 +5,8 @@ import { UserError } from '../../core/user-error.js';
 import { leakCheck, type LeakCheckProgress } from '../../tasks/index.js';
 import { writeErr, writeOut } from '../output.js';
 import { readSidecar } from '../read-snapshot-file.js';
+import { costLine } from '../../core/snapshot/snapshot-room.js';
+import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { leaksText } from '../snapshot-text.js';
 
@@ -21,6 +23,8 @@ export interface LeaksPidOptions {
   /** Keep the three files (in --dir or the current directory); otherwise they go to a temp dir and are deleted. */
   keep: boolean;
   dir?: string;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
 }
 
 async function print(report: LeakReport, json: boolean, note: string): Promise<void> {
@@ -63,7 +67,8 @@ export async function runLeaksFiles(options: LeaksFilesOptions): Promise<void> {
  * analysis worker. Closes what it opened, also on SIGINT/SIGTERM/SIGHUP, and deletes the files unless `--keep`.
  */
 export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
-  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-leaks-' }, async (series) => {
+  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => note(options, `${label} snapshot: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-leaks-', onRoomChecked }, async (series) => {
     const onProgress = (progress: LeakCheckProgress) => {
       if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.n}/3 (${progress.stage}) of PID ${options.pid}...`);
       else if (progress.step === 'wait') note(options, `${progress.next} snapshot in ${progress.secondsLeft} s`, true);

@@ -2,6 +2,9 @@ import { dirname, resolve } from 'node:path';
 import { formatBytes } from '../../core/format.js';
 import { keptNote } from '../../core/kept-memory.js';
 import { watchRssKept } from '../../proc/rss-kept.js';
+import type { SnapshotCost } from '../../core/snapshot/snapshot-cost.js';
+import { costLine } from '../../core/snapshot/snapshot-room.js';
+import { checkSnapshotRoom, type SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { InspectorSession } from '../../inspector/session.js';
 import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
@@ -20,6 +23,8 @@ export interface SnapshotOptions {
   gc: boolean;
   /** Print a JSON object instead of the path. */
   json: boolean;
+  /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
+  force?: boolean;
 }
 
 /** How long a stop may wait silently before saying what it waits for, ms. */
@@ -64,6 +69,8 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
   });
 
   try {
+    const room = await checkSnapshotRoom(session, { force: options.force });
+    if (process.stderr.isTTY) writeErr(`leaktop: ${costLine(room.cost, room, room.heapUsedBytes)}`);
     const kept = watchRssKept(options.pid);
     const running = takeSnapshot(session, {
       path,
@@ -81,7 +88,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
     const rss = await kept.after();
     progress.clear();
     if (options.json) {
-      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, ...rss })}\n`);
+      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, ...rss, ...roomJson(room) })}\n`);
     } else {
       await writeOut(`${result.path}\n`);
       const note = keptNote(options.pid, rss);
@@ -97,6 +104,12 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
       removeHandlers();
     }
   }
+}
+
+/** The estimate and the room a snapshot was weighed against, for `--json`. */
+function roomJson(check: SnapshotRoomCheck): { cost: SnapshotCost; room: { bytes: number; limitBytes: number; source: string; cgroupPath: string | null } | null } {
+  const { room } = check;
+  return { cost: check.cost, room: room && { bytes: room.bytes, limitBytes: room.limitBytes, source: room.source, cgroupPath: room.cgroupPath } };
 }
 
 /** An onChunk that reports the running total of bytes (snapshot JSON is ASCII: V8 escapes everything else). */

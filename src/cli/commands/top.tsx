@@ -56,14 +56,15 @@ export async function runTop(options: TopOptions): Promise<void> {
     attach: (key: string) => void sessions.attach(key),
     detach: (key: string) => void sessions.detach(key),
     gc: (key: string) => void sessions.collectGarbage(key),
-    snapshot: (key: string) => void sessions.snapshot(key),
+    snapshot: (key: string, options?: { force?: boolean }) => void sessions.snapshot(key, options),
     diff: (key: string) => sessions.diff(key),
     writeDiff: (format: 'text' | 'json', text: () => string) => void sessions.writeDiff(format, text),
     sample: (key: string) => void sessions.toggleSampling(key),
     markAllocations: (key: string) => sessions.markAllocations(key),
     setSamplingInterval: (key: string, intervalBytes: number) => void sessions.setSamplingInterval(key, intervalBytes),
     inspectClass: (ref: ClassRef) => void sessions.inspectClass(ref),
-    detectLeaks: (key: string, intervalMs: number) => void sessions.detectLeaks(key, intervalMs),
+    detectLeaks: (key: string, intervalMs: number, options?: { force?: boolean }) => void sessions.detectLeaks(key, intervalMs, options),
+    readRoom: (key: string) => sessions.readRoom(key),
   };
 
   const instance = render(

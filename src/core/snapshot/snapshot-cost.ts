@@ -1,18 +1,85 @@
 /**
- * What a heap snapshot will cost the process, from its heap size, for the question asked before taking one.
- * Measured on Node 20 (this project's issue #4): a 50 MB heap took 3.7–5.5 s and wrote 103 MiB; a 500 MB heap
- * 52–61 s and 1.05 GiB; the target is frozen throughout, and its RSS peaks near 11× its heap and mostly stays.
+ * What a heap snapshot will cost the process it is taken of, from its heap size and Node major: for the question
+ * the TUI asks, `snapshot --json`, and the room check (snapshot-room.ts).
+ *
+ * Each figure is a line, `fixed + perMb × heapUsed MB`, fitted per target Node major by `bench/snapshot-cost.ts`
+ * (see MODELS for the run). V8's snapshot generator spends per object and per edge, not per byte, so the peak
+ * depends on how many objects the heap holds, which is not known before the snapshot: the figures are those of a
+ * heap of the smallest objects, an upper bound — a heap of records, strings or buffers costs a third of it or less.
  */
 export interface SnapshotCost {
-  /** How long the process will not answer, seconds (upper end of the measurements). */
+  /** How long the process will not answer, seconds (the full GC first, then every object written). */
   pauseSeconds: number;
-  /** How far its RSS may rise, bytes. */
+  /** How far its RSS may rise at the peak, bytes (VmHWM − RSS before): an upper bound, see MODELS. */
   peakBytes: number;
+  /** How much of that RSS stays afterwards while the inspector session stays open, bytes (glibc keeps it). */
+  keptBytes: number;
   /** The size of the file, bytes. */
   fileBytes: number;
 }
 
-export function estimateSnapshotCost(heapUsedBytes: number): SnapshotCost {
-  const mb = heapUsedBytes / 1e6;
-  return { pauseSeconds: Math.max(1, mb * 0.11), peakBytes: heapUsedBytes * 11, fileBytes: heapUsedBytes * 2.2 };
+/** `fixed + perMb × heapUsed MB`, in the figure's unit (seconds, or MB). */
+interface Line {
+  fixed: number;
+  perMb: number;
+}
+
+/** The four lines of one Node major. */
+interface CostModel {
+  pause: Line;
+  peak: Line;
+  kept: Line;
+  file: Line;
+}
+
+/**
+ * From `node dist/bench/snapshot-cost.js` (shapes `records` and `dense`, 10 to 150 MB of heap), 2026-12-06, on this
+ * project's 2-core host. The two shapes cost very differently per MB of heap: the peak rose ~7–10× heapUsed for
+ * `records` and 21–29× for `dense` (one 15.5 MB heap of `{ i, s: null }` rose by 410 MB where 16 MB of records rose
+ * by 154 MB, with files of the same size; dense levels off near 29× from 50 to 80 MB). Heap size cannot tell them
+ * apart before the snapshot, so peak, kept and file follow the costlier shape, through the origin (its fitted lines
+ * have negative intercepts, −70 to −110 MB, so this is above every measured point): a snapshot that needs less than
+ * estimated costs a refusal that `--force` overrides; one that needs more gets the process OOM-killed (seen with the
+ * first, `records`-fitted version of these figures). Pauses depend on the load of the host (the bench ran beside
+ * other work, up to 10× slower than idle): they are set between the notes' idle figures for records (~1 s per
+ * 10 MB, 52–61 s for 500 MB on Node 20) and the fastest dense runs here (~0.2 s per MB); Node 18 is slower.
+ * MB = 10^6 bytes.
+ */
+const MODELS: Readonly<Record<number, CostModel>> = {
+  18: { pause: { fixed: 0.3, perMb: 0.25 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 16 }, file: { fixed: 0, perMb: 2.1 } },
+  20: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 31 }, kept: { fixed: 0, perMb: 25.5 }, file: { fixed: 0, perMb: 2.2 } },
+  22: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 30 }, kept: { fixed: 0, perMb: 26.5 }, file: { fixed: 0, perMb: 2.2 } },
+  24: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24.5 }, file: { fixed: 0, perMb: 2.0 } },
+  26: { pause: { fixed: 0.3, perMb: 0.15 }, peak: { fixed: 0, perMb: 29 }, kept: { fixed: 0, perMb: 24.5 }, file: { fixed: 0, perMb: 2.0 } },
+};
+
+/** For a major not measured (older, newer, or unknown): the most expensive measured figure of each. */
+const WORST: CostModel = (() => {
+  const models = Object.values(MODELS);
+  const worst = (pick: (m: CostModel) => Line): Line => ({ fixed: Math.max(...models.map((m) => pick(m).fixed)), perMb: Math.max(...models.map((m) => pick(m).perMb)) });
+  return { pause: worst((m) => m.pause), peak: worst((m) => m.peak), kept: worst((m) => m.kept), file: worst((m) => m.file) };
+})();
+
+/** The major of `v20.20.2`, `20.20.2` or 20; null when unreadable. */
+export function nodeMajor(version: string | number | null | undefined): number | null {
+  if (typeof version === 'number') return Number.isInteger(version) ? version : null;
+  const match = /^v?(\d+)\./.exec(version ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * The cost of one snapshot of a process with `heapUsedBytes` of V8 heap, running `nodeVersion` (`v22.1.0`; the
+ * inspector reports it). Without a known version, the most expensive of the measured majors.
+ */
+export function estimateSnapshotCost(heapUsedBytes: number, nodeVersion?: string | number | null): SnapshotCost {
+  const major = nodeMajor(nodeVersion);
+  const model = (major !== null ? MODELS[major] : undefined) ?? WORST;
+  const mb = Math.max(0, heapUsedBytes) / 1e6;
+  const at = (line: Line) => line.fixed + line.perMb * mb;
+  return {
+    pauseSeconds: Math.max(0.1, at(model.pause)),
+    peakBytes: Math.round(at(model.peak) * 1e6),
+    keptBytes: Math.round(at(model.kept) * 1e6),
+    fileBytes: Math.round(at(model.file) * 1e6),
+  };
 }

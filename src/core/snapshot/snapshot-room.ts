@@ -81,3 +81,9 @@ export function refusalMessage(verdict: RoomVerdict, pid: number, heapUsedBytes:
 export function refusalHint(pid: number): string {
   return `The process could be OOM-killed. 'leaktop alloc --pid ${pid} --duration 60 --compare' shows which code keeps allocating, with no pause and no extra memory; --force takes the snapshot anyway.`;
 }
+
+/** The estimate in one line, for a person at a terminal before the snapshot starts. */
+export function costLine(cost: SnapshotCost, verdict: RoomVerdict, heapUsedBytes: number): string {
+  const room = verdict.room ? `; room ${formatBytes(verdict.room.bytes)}, ${roomSource(verdict.room)}` : '';
+  return `heap ${formatBytes(heapUsedBytes)}: expect a pause of ~${Math.ceil(cost.pauseSeconds)} s, memory up to +${formatBytes(cost.peakBytes)}, a file of ~${formatBytes(cost.fileBytes)}${room}`;
+}

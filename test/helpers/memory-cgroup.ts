@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where this host's cgroup v1 memory hierarchy is mounted. */
+export const V1_MEMORY_ROOT = '/sys/fs/cgroup/memory';
+
+/** Why real cgroup tests cannot run here, or null when they can (root, and a writable v1 memory hierarchy). */
+export function memoryCgroupUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root (creates a memory cgroup)';
+  if (!existsSync(join(V1_MEMORY_ROOT, 'cgroup.procs'))) return `no cgroup v1 memory hierarchy at ${V1_MEMORY_ROOT}`;
+  return null;
+}
+
+/** A real cgroup v1 memory group made by a test, removed by `remove` on every path. */
+export interface MemoryCgroupForTest {
+  /** Its path as /proc/PID/cgroup writes it: `/leaktop-test-…`. */
+  path: string;
+  dir: string;
+  /**
+   * `sh -c` that joins the group, then execs `command args…` (same PID): the process starts inside, so all of its
+   * memory is charged to the group. (Moving a running process in would leave its memory charged to the old group:
+   * move_charge_at_immigrate is gone from recent kernels.)
+   */
+  startInside(command: string, args: string[]): [string, string[]];
+  usageBytes(): number;
+  setLimitBytes(bytes: number): void;
+  /** Moves every process left in it back to the root group, then removes the directory. Safe to call twice. */
+  remove(): void;
+}
+
+const made = new Set<MemoryCgroupForTest>();
+
+/** Makes `/sys/fs/cgroup/memory/leaktop-test-<our pid>-<label>`. */
+export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
+  const name = `leaktop-test-${process.pid}-${label}`;
+  const dir = join(V1_MEMORY_ROOT, name);
+  mkdirSync(dir);
+  const group: MemoryCgroupForTest = {
+    path: `/${name}`,
+    dir,
+    startInside(command, args) {
+      return ['/bin/sh', ['-c', `echo $$ > '${join(dir, 'cgroup.procs')}' && exec "$0" "$@"`, command, ...args]];
+    },
+    usageBytes() {
+      return Number(readFileSync(join(dir, 'memory.usage_in_bytes'), 'utf8').trim());
+    },
+    setLimitBytes(bytes) {
+      writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes));
+    },
+    remove() {
+      made.delete(group);
+      if (!existsSync(dir)) return;
+      const pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      for (const pid of pids) {
+        try {
+          writeFileSync(join(V1_MEMORY_ROOT, 'cgroup.procs'), pid);
+        } catch {
+          // It exited meanwhile.
+        }
+      }
+      rmdirSync(dir);
+    },
+  };
+  made.add(group);
+  return group;
+}
+
+/** Removes every group a test made and has not removed yet (for an `after` hook). */
+export function removeAllMemoryCgroups(): void {
+  for (const group of [...made]) group.remove();
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { SessionManager } from '../../src/monitor/sessions.js';
+import { ProcessSampler } from '../../src/proc/index.js';
+import { MonitorStore } from '../../src/state/index.js';
+import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
+import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
+import { isUnavailable } from '../../src/proc/read-file.js';
+import { fixture, isAlive, killAllTargets, startTarget } from '../helpers/targets.js';
+
+after(async () => {
+  await killAllTargets();
+  removeAllMemoryCgroups();
+});
+
+/** The store with one real sample of `pid` in it, and that process's key. */
+function storeWith(pid: number): { store: MonitorStore; key: string } {
+  const store = new MonitorStore();
+  const harvest = new ProcessSampler().sample();
+  store.ingestProcesses({ ...harvest, processes: harvest.processes.filter((p) => p.pid === pid) });
+  const key = store.getState().processes[0]?.key;
+  assert.ok(key, `process ${pid} sampled`);
+  return { store, key };
+}
+
+test('readRoom puts the room of a process in a memory cgroup into the store (the TUI question reads it there)', { skip: memoryCgroupUnavailable() ?? undefined }, async () => {
+  const group = makeMemoryCgroup('tui');
+  try {
+    const [command, args] = group.startInside(process.execPath, [fixture('idle.cjs')]);
+    const target = await startTarget(command, args);
+    const limitBytes = group.usageBytes() + 64 * 1024 * 1024;
+    group.setLimitBytes(limitBytes);
+    const { store, key } = storeWith(target.pid);
+    new SessionManager(store).readRoom(key);
+    const reading = store.getState().room;
+    assert.equal(reading?.key, key);
+    assert.equal(reading?.room?.source, 'cgroup');
+    assert.equal(reading?.room?.cgroupPath, group.path);
+    // The kernel rounds the limit to pages; the usage moves a little between the two reads.
+    assert.ok(Math.abs(reading!.room!.limitBytes - limitBytes) < 64 * 1024, String(reading!.room!.limitBytes));
+    assert.ok(reading!.room!.bytes > 32 * 1024 * 1024 && reading!.room!.bytes < 96 * 1024 * 1024, String(reading!.room!.bytes));
+    await target.kill();
+  } finally {
+    await killAllTargets();
+    group.remove();
+  }
+});
+
+test('s in the TUI on a process whose cgroup has no room: refused with the figures in the status, and the session opened for it closed', { skip: memoryCgroupUnavailable() ?? undefined }, async () => {
+  const group = makeMemoryCgroup('tui-refused');
+  try {
+    const [command, args] = group.startInside(process.execPath, [fixture('big-heap.cjs'), '30']);
+    const target = await startTarget(command, args);
+    group.setLimitBytes(group.usageBytes() + 64 * 1024 * 1024);
+    const { store, key } = storeWith(target.pid);
+    const sessions = new SessionManager(store, { snapshotDir: '/nonexistent-leaktop-dir' });
+    try {
+      await sessions.snapshot(key);
+      const status = store.getState().status;
+      assert.equal(status?.level, 'error');
+      assert.match(status!.text, new RegExp(`^not enough memory for a heap snapshot of process '${target.pid}': .* set by cgroup '${group.path}'`));
+      assert.equal(store.getState().attachments.has(key), false, 'detached again');
+      const ports = listeningPorts(target.pid);
+      assert.deepEqual(isUnavailable(ports) ? [] : ports, [], 'the inspector opened for it is closed');
+      assert.ok(isAlive(target.pid));
+    } finally {
+      await sessions.detachAll();
+    }
+  } finally {
+    await killAllTargets();
+    group.remove();
+  }
+});
