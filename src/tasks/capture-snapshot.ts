@@ -37,7 +37,8 @@ const WRITING_REPORT_BYTES = 1024 * 1024;
 export async function captureIntoAnalysis(session: InspectorSession, analysis: AnalysisWorker, options: CaptureOptions): Promise<SnapshotFile> {
   const { id, onProgress } = options;
   // Before EVERY capture, also the later ones of a series: what the earlier ones kept shrinks the room.
-  options.onRoomChecked?.(await checkSnapshotRoom(session, { force: options.force }));
+  const room = await checkSnapshotRoom(session, { force: options.force });
+  options.onRoomChecked?.(room);
   await analysis.open(id);
   try {
     let written = 0;

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { SessionManager } from '../../src/monitor/sessions.js';
 import { ProcessSampler } from '../../src/proc/index.js';
@@ -53,9 +56,11 @@ test('s in the TUI on a process whose cgroup has no room: refused with the figur
     const target = await startTarget(command, args);
     group.setLimitBytes(group.usageBytes() + 64 * 1024 * 1024);
     const { store, key } = storeWith(target.pid);
-    const sessions = new SessionManager(store, { snapshotDir: '/nonexistent-leaktop-dir' });
+    const snapshotDir = mkdtempSync(join(tmpdir(), 'leaktop-sessions-room-'));
+    const sessions = new SessionManager(store, { snapshotDir });
     try {
       await sessions.snapshot(key);
+      assert.deepEqual(readdirSync(snapshotDir), [], 'nothing written');
       const status = store.getState().status;
       assert.equal(status?.level, 'error');
       assert.match(status!.text, new RegExp(`^not enough memory for a heap snapshot of process '${target.pid}': .* set by cgroup '${group.path}'`));
@@ -65,6 +70,7 @@ test('s in the TUI on a process whose cgroup has no room: refused with the figur
       assert.ok(isAlive(target.pid));
     } finally {
       await sessions.detachAll();
+      rmSync(snapshotDir, { recursive: true, force: true });
     }
   } finally {
     await killAllTargets();
