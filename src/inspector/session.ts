@@ -88,7 +88,11 @@ export class InspectorSession {
     checkAttachable(pid);
     const existing = await findInspectorPort(pid);
     // One that a killed leaktop left open is leaktop's again: this session closes it on detach (issue 14, item 6).
-    if (existing) return InspectorSession.#connect(pid, existing, openedRegistry().adoptOrphan(pid, existing.port, options.startTimeTicks));
+    // Not one that another session of this leaktop opened and still holds: that one closes it.
+    if (existing) {
+      const heldHere = closingSessions.has(`${pid}:${existing.port}`);
+      return InspectorSession.#connect(pid, existing, !heldHere && openedRegistry().adoptOrphan(pid, existing.port, options.startTimeTicks));
+    }
     const endpoint = await oneAtATime(pid, () => openInspector(pid, options), (options.activationTimeoutMs ?? 3000) + OPEN_STEPS_BUDGET_MS);
     try {
       return await InspectorSession.#connect(pid, endpoint, true);
@@ -100,7 +104,13 @@ export class InspectorSession {
   static async #connect(pid: number, endpoint: InspectorEndpoint, openedByLeaktop: boolean): Promise<InspectorSession> {
     try {
       const transport = await connectWebSocket(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS);
-      return new InspectorSession(pid, endpoint.port, openedByLeaktop, endpoint.nodeVersion, new CdpConnection(transport));
+      const session = new InspectorSession(pid, endpoint.port, openedByLeaktop, endpoint.nodeVersion, new CdpConnection(transport));
+      if (openedByLeaktop) {
+        const key = `${pid}:${endpoint.port}`;
+        closingSessions.add(key);
+        void session.connection.closed.then(() => closingSessions.delete(key));
+      }
+      return session;
     } catch (error) {
       throw (await conditionError(pid, 'while leaktop was connecting to its inspector')) ??
         new UserError(`could not connect to the inspector of process '${pid}' on 127.0.0.1:${endpoint.port}`, {
@@ -222,6 +232,12 @@ export class InspectorSession {
     return reply.result.value as T;
   }
 }
+
+/**
+ * `PID:PORT` of the inspectors that an open session of this leaktop will close on detach: a second session on the
+ * same inspector must not adopt it as a dead leaktop's (it would close it under the first).
+ */
+const closingSessions = new Set<string>();
 
 /** How long `detach` waits for each `onDetach` step before it closes the connection anyway, ms. */
 const DETACH_STEP_TIMEOUT_MS = 3000;
