@@ -113,7 +113,7 @@ export class SessionManager {
     }
     const [a, b] = parsed as [HeldSnapshot, HeldSnapshot];
     const run = ++this.#diffRun;
-    this.#store.setDiff(null);
+    this.#store.setDiffComputing(session.pid);
     this.#store.setStatus(`Comparing the last two snapshots of ${session.pid}...`);
     void (async () => {
       try {
@@ -122,7 +122,9 @@ export class SessionManager {
         this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff, key });
         this.#store.clearStatus();
       } catch (error) {
-        if (run === this.#diffRun) this.#fail(error);
+        if (run !== this.#diffRun) return;
+        this.#store.setDiff(null);
+        this.#fail(error);
       }
     })();
     return true;

@@ -57,7 +57,8 @@ test('j/k and q answer while a diff is being computed; q ends it and closes the 
     term.write('s');
     await term.waitFor('d compares the last two', 30_000, 'the second snapshot');
     term.write('d');
-    await term.waitFor(`Comparing the last two snapshots of ${first}`, 10_000, 'the diff under way');
+    await term.waitFor(`Comparing the last two snapshots of PID ${first}`, 10_000, 'the diff view: under way');
+    assert.match(term.screenText(), /Keys work meanwhile/);
     term.write(KEYS.escape);
     await term.waitFor((t) => selectedPid(t) === first, 10_000, 'back to the table');
     term.write('j');
