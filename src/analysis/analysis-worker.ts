@@ -58,7 +58,7 @@ function prepared(id: string, withIds = true): PreparedSnapshot {
 
 function retained(id: string): RetainedSizes {
   const entry = get(id);
-  const p = prepared(id);
+  const p = prepared(id, false); // the grouping is all it needs; ids are sorted only for a comparison
   entry.retained ??= retainedSizes(p.snapshot, p.grouping);
   return entry.retained;
 }
