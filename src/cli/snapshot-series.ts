@@ -4,7 +4,11 @@ import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-d
 import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName } from '../inspector/take-snapshot.js';
 import type { SeriesContext } from '../tasks/index.js';
+import { writeErr } from './output.js';
 import { cleanUpOnSignals } from './signals.js';
+
+/** How long a stop may wait silently before saying what it waits for, ms. */
+const QUIET_STOP_MS = 1000;
 
 export interface SnapshotSeriesOptions {
   pid: number;
@@ -43,7 +47,24 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
     await Promise.all([analysis.terminate(), detach()]);
     if (!options.keep) removeWorkDir(workDir);
   };
-  const removeHandlers = cleanUpOnSignals(cleanup);
+  // V8 cannot cancel a snapshot, and the inspector can be closed only after it (see commands/snapshot.ts): a signal
+  // during a capture waits for that, saying so after a second; a second signal leaves at once, the close request
+  // queued behind the snapshot (the target still runs it).
+  let signals = 0;
+  const removeHandlers = cleanUpOnSignals(async () => {
+    if (++signals > 1) {
+      if (!options.keep) removeWorkDir(workDir);
+      writeErr(`leaktop: leaving now; process ${options.pid} closes its inspector once its snapshot is done`);
+      await new Promise((r) => setTimeout(r, 100)); // lets the close request reach the socket before exit
+      return;
+    }
+    const notice = setTimeout(() => writeErr(`leaktop: stopping; closing the inspector of process ${options.pid} waits for the snapshot it is taking (signal again to leave now)`), QUIET_STOP_MS);
+    try {
+      await cleanup();
+    } finally {
+      clearTimeout(notice);
+    }
+  });
   const stamp = defaultSnapshotName(options.pid, new Date());
   try {
     return await run({
