@@ -95,8 +95,8 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
     held.set(id, { ...fresh(), snapshot });
     return { nodeCount: snapshot.nodeCount };
   },
-  prepare({ id, retained: withRetained }) {
-    prepared(id);
+  prepare({ id, retained: withRetained, ids }) {
+    prepared(id, ids !== false);
     if (withRetained) retained(id);
     return null;
   },
