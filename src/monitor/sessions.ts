@@ -453,6 +453,7 @@ export class SessionManager {
 
   /** Ends every session, closing what leaktop opened (each gets at most `timeoutMs`), and the analysis worker. */
   async detachAll(timeoutMs = 5000): Promise<void> {
+    for (const run of this.#leakRuns.values()) run.abort(); // also those past their captures, no session left
     await Promise.all([this.stopAnalysis(), ...[...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs))]);
   }
 
