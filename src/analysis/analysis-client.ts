@@ -108,8 +108,8 @@ export class AnalysisWorker {
     return this.#request('readFile', { id, path, group: options.group });
   }
 
-  prepare(id: string, options: { retained: boolean }): Promise<null> {
-    return this.#request('prepare', { id, retained: options.retained });
+  prepare(id: string, options: { retained: boolean; ids?: boolean }): Promise<null> {
+    return this.#request('prepare', { id, retained: options.retained, ids: options.ids });
   }
 
   idsOnly(id: string): Promise<null> {

@@ -58,7 +58,7 @@ function prepared(id: string, withIds = true): PreparedSnapshot {
 
 function retained(id: string): RetainedSizes {
   const entry = get(id);
-  const p = prepared(id);
+  const p = prepared(id, false); // the grouping is all it needs; ids are sorted only for a comparison
   entry.retained ??= retainedSizes(p.snapshot, p.grouping);
   return entry.retained;
 }
@@ -95,8 +95,8 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
     held.set(id, { ...fresh(), snapshot });
     return { nodeCount: snapshot.nodeCount };
   },
-  prepare({ id, retained: withRetained }) {
-    prepared(id);
+  prepare({ id, retained: withRetained, ids }) {
+    prepared(id, ids !== false);
     if (withRetained) retained(id);
     return null;
   },

@@ -29,8 +29,11 @@ export interface Requests {
   finish: { args: { id: string }; result: { nodeCount: number } };
   /** Reads and parses a `.heapsnapshot` file (large ones on two threads). */
   readFile: { args: { id: string; path: string; group: boolean }; result: { nodeCount: number } };
-  /** Groups the nodes and sorts the ids (what a diff needs), and computes the dominator tree when `retained`. */
-  prepare: { args: { id: string; retained: boolean }; result: null };
+  /**
+   * Groups the nodes and sorts the ids (what a diff by id needs; not with `ids: false`), and computes the dominator
+   * tree when `retained`.
+   */
+  prepare: { args: { id: string; retained: boolean; ids?: boolean }; result: null };
   /** Keeps only the sorted object ids of the snapshot: all a leak check needs of its baseline and target. */
   idsOnly: { args: { id: string }; result: null };
   summary: { args: { id: string; retained: boolean }; result: RetainedSummary };

@@ -5,8 +5,12 @@ import { InspectorSession } from '../inspector/session.js';
 import { defaultSnapshotName } from '../inspector/take-snapshot.js';
 import type { SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
 import type { SeriesContext } from '../tasks/index.js';
+import { writeErr } from './output.js';
 import { cleanUpOnSignals, reportCleanupFailure } from './signals.js';
 import { reportStalePartials } from './stale-partials.js';
+
+/** How long a stop may wait silently before saying what it waits for, ms. */
+const QUIET_STOP_MS = 1000;
 
 export interface SnapshotSeriesOptions {
   pid: number;
@@ -35,6 +39,9 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
   // A leaktop that died (SIGKILL, out of memory) could not delete its temp directory: the next run does.
   removeStaleWorkDirs(options.tempPrefix);
   if (options.keep) await reportStalePartials(keepDir);
+  // What cannot be caught (SIGKILL, an out-of-memory of this thread): the temp directory is removed by the next run
+  // (above), and the inspector is closed already during the analysis, the longest phase; one still open when leaktop
+  // dies during the captures is in the registry of opened inspectors (opened-registry.ts), which the next run reads.
   const session = await InspectorSession.attach(options.pid);
   const workDir = options.keep ? keepDir : makeWorkDir(options.tempPrefix);
   const analysis = AnalysisWorker.start();
@@ -46,7 +53,24 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
     await Promise.all([analysis.terminate(), detach()]);
     if (!options.keep) removeWorkDir(workDir);
   };
-  const removeHandlers = cleanUpOnSignals(cleanup);
+  // V8 cannot cancel a snapshot, and the inspector can be closed only after it (see commands/snapshot.ts): a signal
+  // during a capture waits for that, saying so after a second; a second signal leaves at once, the close request
+  // queued behind the snapshot (the target still runs it).
+  let signals = 0;
+  const removeHandlers = cleanUpOnSignals(async () => {
+    if (++signals > 1) {
+      if (!options.keep) removeWorkDir(workDir);
+      writeErr(`leaktop: leaving now; process ${options.pid} closes its inspector once its snapshot is done`);
+      await new Promise((r) => setTimeout(r, 100)); // lets the close request reach the socket before exit
+      return;
+    }
+    const notice = setTimeout(() => writeErr(`leaktop: stopping; closing the inspector of process ${options.pid} waits for the snapshot it is taking (signal again to leave now)`), QUIET_STOP_MS);
+    try {
+      await cleanup();
+    } finally {
+      clearTimeout(notice);
+    }
+  });
   const stamp = defaultSnapshotName(options.pid, new Date());
   try {
     return await run({

@@ -121,7 +121,7 @@ export class SessionManager {
     }
     const [a, b] = parsed as [HeldSnapshot, HeldSnapshot];
     const run = ++this.#diffRun;
-    this.#store.setDiff(null);
+    this.#store.setDiffComputing(session.pid);
     this.#store.setStatus(`Comparing the last two snapshots of ${session.pid}...`);
     void (async () => {
       try {
@@ -130,7 +130,9 @@ export class SessionManager {
         this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff, key });
         this.#store.clearStatus();
       } catch (error) {
-        if (run === this.#diffRun) this.#fail(error);
+        if (run !== this.#diffRun) return;
+        this.#store.setDiff(null);
+        this.#fail(error);
       }
     })();
     return true;
@@ -502,6 +504,7 @@ export class SessionManager {
    */
   async detachAll(timeoutMs = 5000): Promise<unknown[]> {
     const failures: unknown[] = [];
+    for (const run of this.#leakRuns.values()) run.abort(); // also those past their captures, no session left
     await Promise.all([
       this.stopAnalysis(),
       ...[...this.#sessions].map(async ([key, session]) => {

@@ -150,6 +150,8 @@ export interface MonitorState {
   attachments: ReadonlyMap<string, Attachment>;
   /** The newest snapshot comparison (`d`), or null. */
   diff: DiffResult | null;
+  /** The PID whose snapshots the analysis worker is comparing (`d` pressed, result not in yet), or null. */
+  diffComputing?: number | null;
   /** The objects view (Enter on a diff row), or null. */
   objects?: ObjectsResult | null;
   /** The newest leak check (`L`), or null. */
@@ -295,7 +297,12 @@ export class MonitorStore {
   }
 
   setDiff(diff: DiffResult | null): void {
-    this.#set({ diff });
+    this.#set({ diff, diffComputing: null });
+  }
+
+  /** A comparison of this process's snapshots is under way (the diff view says so until `setDiff`). */
+  setDiffComputing(pid: number): void {
+    this.#set({ diff: null, diffComputing: pid });
   }
 
   setObjects(objects: ObjectsResult | null): void {

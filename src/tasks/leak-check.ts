@@ -52,9 +52,12 @@ export async function leakCheck(context: SeriesContext, options: LeakCheckOption
     if (options.removeEach) await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
   };
   const wait = async (next: LeakStage, reduce: Promise<unknown>): Promise<void> => {
-    reduce.catch(() => undefined); // its failure is the analysis's, below
+    // A worker that fails meanwhile (out of memory) ends the check at the next second, not after more snapshots.
+    let failed: { error: unknown } | null = null;
+    reduce.catch((error: unknown) => (failed = { error }));
     const ends = Date.now() + options.intervalMs;
     while (Date.now() < ends) {
+      if (failed) throw (failed as { error: unknown }).error;
       onProgress?.({ step: 'wait', next, secondsLeft: Math.ceil((ends - Date.now()) / 1000) });
       await sleep(Math.min(1000, Math.max(0, ends - Date.now())), undefined, { signal });
     }

@@ -304,7 +304,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       />
     );
   } else if (screen.view === 'diff') {
-    body = <DiffView result={state.diff} sort={diffState.sort} filter={diffState.filter} editing={diffState.editing} top={diffState.top} selected={diffState.selected} width={width} height={bodyHeight} />;
+    body = <DiffView result={state.diff} computingPid={state.diffComputing ?? null} sort={diffState.sort} filter={diffState.filter} editing={diffState.editing} top={diffState.top} selected={diffState.selected} width={width} height={bodyHeight} />;
   } else if (screen.view === 'objects') {
     body = <ObjectsView result={state.objects ?? null} top={objectsTop} width={width} height={bodyHeight} />;
   } else if (screen.view === 'leaks') {

@@ -23,8 +23,8 @@ const ports = (pid: number) => {
   const found = listeningPorts(pid);
   return isUnavailable(found) ? [] : found;
 };
-/** The temp directories of the leaktop with this PID (named `leaktop-leaks-PID-XXXXXX`). */
-const tempDirsOf = (pid: number) => readdirSync(tmpdir()).filter((f) => f.startsWith(`leaktop-leaks-${pid}-`));
+/** The temp directories of the leaktop with this PID (named `leaktop-leaks-PID-XXXXXX`, `leaktop-diff-…`). */
+const tempDirsOf = (pid: number, prefix = 'leaktop-leaks-') => readdirSync(tmpdir()).filter((f) => f.startsWith(`${prefix}${pid}-`));
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -96,6 +96,37 @@ test('leaks --pid whose analysis runs out of memory: one line with the limit, ex
     assert.ok(isAlive(target.pid), 'the target lives on');
   } finally {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    await target.kill();
+  }
+});
+
+test('diff --pid: detached after snapshot B, before the comparison; SIGINT during it ends leaktop (130), nothing left', async () => {
+  const target = await startNodeTarget('retain-live.cjs', ['leak']);
+  const child = spawn(process.execPath, [leaktopBin, 'diff', '--pid', String(target.pid), '--wait', '1', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LEAKTOP_TEST_ANALYSIS_DELAY_MS: '600000' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  try {
+    const bWritten = () => tempDirsOf(child.pid!, 'leaktop-diff-').some((d) => readdirSync(join(tmpdir(), d)).some((f) => f.endsWith('-B.heapsnapshot')));
+    await until(
+      () => {
+        if (child.exitCode !== null) throw new Error(`leaktop ended early: ${stderr}`);
+        return bWritten() && ports(target.pid).length === 0;
+      },
+      90_000,
+      'snapshot B written and the inspector closed while leaktop compares',
+    );
+    const dir = tempDirsOf(child.pid!, 'leaktop-diff-')[0]!;
+    process.kill(child.pid!, 'SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.ok(!existsSync(join(tmpdir(), dir)), 'the temp dir is gone');
+    assert.deepEqual(ports(target.pid), [], 'no inspector listening');
+    assert.ok(isAlive(target.pid), 'the target lives on');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
     await target.kill();
   }
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, test } from 'node:test';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
@@ -57,7 +57,8 @@ test('j/k and q answer while a diff is being computed; q ends it and closes the 
     term.write('s');
     await term.waitFor('d compares the last two', 30_000, 'the second snapshot');
     term.write('d');
-    await term.waitFor(`Comparing the last two snapshots of ${first}`, 10_000, 'the diff under way');
+    await term.waitFor(`Comparing the last two snapshots of PID ${first}`, 10_000, 'the diff view: under way');
+    assert.match(term.screenText(), /Keys work meanwhile/);
     term.write(KEYS.escape);
     await term.waitFor((t) => selectedPid(t) === first, 10_000, 'back to the table');
     term.write('j');
@@ -70,6 +71,33 @@ test('j/k and q answer while a diff is being computed; q ends it and closes the 
     const exit = await term.waitForExit(10_000);
     assert.equal(exit.exitCode, 0);
     assert.deepEqual(ports(first), [], 'the inspector leaktop opened is closed');
+  } finally {
+    await term.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('L closes the inspector it opened before its analysis; q during the analysis ends leaktop at once, nothing left', async () => {
+  const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-analysis-`);
+  const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+  const target = await startNodeTarget('idle.cjs', [marker]);
+  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', LEAKTOP_TEST_ANALYSIS_DELAY_MS: '600000' };
+  delete env.NO_COLOR;
+  const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes', '--leak-interval', '1'], { cols: 80, rows: 24, cwd: dir, env });
+  try {
+    await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+    term.write('/');
+    await term.waitFor('Filter: _');
+    term.write(`${marker}\r`);
+    await term.waitFor((t) => tableRows(t).length === 1 && tableRows(t)[0] === target.pid && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
+    term.write('L');
+    await term.waitFor('finding the candidates', 60_000, 'the analysis after the third snapshot');
+    assert.deepEqual(ports(target.pid), [], 'the inspector L opened is closed while it analyses');
+    assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith(`leaktop-leaks-${term.pid}-`)).length, 1, 'its work directory is there');
+    term.write('q');
+    const exit = await term.waitForExit(10_000);
+    assert.equal(exit.exitCode, 0);
+    assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith(`leaktop-leaks-${term.pid}-`)), [], 'and gone after q');
   } finally {
     await term.dispose();
     rmSync(dir, { recursive: true, force: true });

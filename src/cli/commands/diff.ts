@@ -29,7 +29,7 @@ export async function runDiffFiles(options: DiffFilesOptions): Promise<void> {
     await analysis.readFile('A', options.a, { group: true });
     const retained = options.retained !== false;
     // A's share (grouping, ids, dominator tree) before B is read: the order, and so the peak memory, of before.
-    await analysis.prepare('A', { retained });
+    await analysis.prepare('A', { retained, ids: idsComparable });
     await analysis.readFile('B', options.b, { group: true });
     const diff = await compareSnapshots(analysis, 'A', 'B', { sort: options.sort, idsComparable, retained, top: options.top, paths: options.paths === true });
     if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);

@@ -51,14 +51,17 @@ export interface DiffViewProps {
   selected?: number;
   width: number;
   height: number;
+  /** The PID whose diff is being computed (none shown yet), or null. */
+  computingPid?: number | null;
 }
 
 /** Rows of the diff view other than the table rows. */
 export const DIFF_VIEW_CHROME = 3;
 
 /** The top growing constructors between the last two snapshots of a process (DevTools' Comparison view). */
-export function DiffView({ result, sort, filter, editing, top, selected = -1, width, height }: DiffViewProps) {
+export function DiffView({ result, sort, filter, editing, top, selected = -1, width, height, computingPid = null }: DiffViewProps) {
   const theme = useTheme();
+  if (!result && computingPid !== null) return <TextBlock lines={[`Comparing the last two snapshots of PID ${computingPid}...`, 'Keys work meanwhile: Esc goes back, the diff shows here when ready.']} width={width} />;
   if (!result) return <TextBlock lines={['No diff yet: take two snapshots (s), then d.']} width={width} />;
   const { header, rows } = diffLines(result, sort, width, filter);
   const filterNote = editing ? `  Filter: ${filter}_` : filter ? `  filter '${filter}' (/ changes it)` : '  / filters, Enter: why alive';
