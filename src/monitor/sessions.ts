@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes } from '../core/format.js';
+import { keptStatus } from '../core/kept-memory.js';
 import { diffSnapshots, prepareSnapshot, withShapesOf, type DiffSort, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
@@ -15,6 +16,8 @@ import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
 import { readCwd } from '../proc/read-cwd.js';
+import { watchRssKept } from '../proc/rss-kept.js';
+import { trimMemory } from '../native/trim-memory.js';
 import type { HeapReading, MonitorStore } from '../state/index.js';
 
 /** Lets the UI draw a status before a long synchronous computation (ink renders on a timer). */
@@ -56,6 +59,8 @@ export class SessionManager {
   #allocTimer: NodeJS.Timeout | undefined;
   #allocReading = false;
   readonly #allocRefreshMs: number;
+  /** Running trims (`T`), by process key: quitting waits for them, so gdb is never left mid-call by us. */
+  readonly #trims = new Map<string, Promise<void>>();
 
   constructor(store: MonitorStore, options: { attach?: AttachFn; snapshotDir?: string; allocRefreshMs?: number } = {}) {
     this.#store = store;
@@ -78,6 +83,7 @@ export class SessionManager {
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
     try {
       let written = 0;
+      const kept = watchRssKept(session.pid);
       const file = await takeSnapshot(session, {
         path,
         onProgress: (done, total) => this.#store.updateAttachment(key, { capture: { stage: `building ${Math.floor((done / Math.max(1, total)) * 100)}%` } }),
@@ -88,6 +94,7 @@ export class SessionManager {
           if (written % (1024 * 1024) < chunk.length) this.#store.updateAttachment(key, { capture: { stage: `writing ${formatBytes(written)}` } });
         },
       });
+      const rssKept = kept.after();
       const parsed = this.#parsed.get(key) ?? [];
       // Prepared now (grouping, ids sorted, dominator tree), so that `d` later only compares.
       this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
@@ -99,11 +106,34 @@ export class SessionManager {
       this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
       // The file name only: the directory was named in the question, and the line must fit 80 columns.
       const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-      this.#store.setStatus(`${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`);
+      const keptText = keptStatus(await rssKept);
+      this.#store.setStatus(`${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)${keptText ? `; ${keptText}` : ''}`);
     } catch (error) {
       this.#store.updateAttachment(key, { capture: null });
       this.#fail(error);
     }
+  }
+
+  /**
+   * `T`: malloc_trim(0) in the process through gdb (it need not be attached), the result in the status line. The
+   * process is stopped for the call (~0.3 s); trim-memory.ts has the checks and why it cannot hang the process.
+   */
+  async trim(key: string): Promise<void> {
+    if (this.#trims.has(key)) return this.#store.setStatus('a trim of that process is already running');
+    const tracked = this.#store.getState().processes.find((p) => p.key === key);
+    if (!tracked) return this.#fail(new UserError('that process has exited'));
+    if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then T again'));
+    const { pid, startTimeTicks } = tracked.sample;
+    this.#store.setStatus(`Trimming ${pid}: gdb stops it for the call...`);
+    const running = trimMemory(pid, { startTimeTicks })
+      .then((result) => {
+        const returned = Math.max(0, result.rssBeforeBytes - result.rssAfterBytes);
+        this.#store.setStatus(`Trimmed ${pid}: RSS ${formatBytes(result.rssBeforeBytes)} -> ${formatBytes(result.rssAfterBytes)} (gave back ${formatBytes(returned)}), stopped ${result.stoppedMs} ms`);
+      })
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => this.#trims.delete(key));
+    this.#trims.set(key, running);
+    await running;
   }
 
   /** Compares the last two snapshots of the process (same session: new and freed objects by id). */
@@ -443,9 +473,11 @@ export class SessionManager {
 
   /** Ends every session, closing what leaktop opened; each gets at most `timeoutMs`. */
   async detachAll(timeoutMs = 5000): Promise<void> {
-    await Promise.all(
-      [...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs)),
-    );
+    await Promise.all([
+      ...[...this.#sessions.keys()].map((key) => withTimeout(this.detach(key), timeoutMs)),
+      // A trim under way ends in ~0.3 s; were leaktop to leave first, gdb would still finish it and detach alone.
+      ...[...this.#trims.values()].map((trim) => withTimeout(trim, timeoutMs)),
+    ]);
   }
 
   #lost(key: string, pid: number): void {

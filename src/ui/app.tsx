@@ -15,6 +15,7 @@ import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
 import { confirmKeyAction, filterKeyAction, globalKeyAction, nextLeakInterval, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
 import { ConfirmAction } from './components/confirm-action.js';
+import { ConfirmTrim } from './components/confirm-trim.js';
 import { DIFF_VIEW_CHROME, DiffView, diffLines, diffRowRefs } from './components/diff-view.js';
 import { ObjectsView } from './components/objects-view.js';
 import { LeaksView } from './components/leaks-view.js';
@@ -70,6 +71,8 @@ export interface Actions {
   inspectClass?(ref: ClassRef): void;
   /** Runs the three-snapshot leak check on the process, into the store's `leakCheck`. */
   detectLeaks?(key: string, intervalMs: number): void;
+  /** malloc_trim(0) in the process through gdb; the result goes to the status line. */
+  trim?(key: string): void;
 }
 
 export interface AppProps {
@@ -146,6 +149,11 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       dispatchLeakSelected('reset');
       return dispatchView({ type: 'open-leaks' });
     }
+    if (action === 'trim') {
+      // Always asked, --yes or not: gdb stops the process, so it is never one keystroke.
+      if (!actions.trim) return store.setStatus('trim is not available here', 'error');
+      return dispatchView({ type: 'confirm', key, action: 'trim' });
+    }
     if (action === 'alloc-view') {
       if (!store.getState().attachments.get(key)?.alloc) return store.setStatus('no allocation sampling on that process: p starts it', 'error');
       return dispatchView({ type: 'open-alloc', key });
@@ -169,6 +177,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       const answer = confirmKeyAction(input, key);
       if (answer === 'yes' && view.confirm) {
         if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
+        else if (view.confirm.action === 'trim') actions?.trim?.(view.confirm.key);
         else if (view.confirm.action === 'leaks') {
           actions?.detectLeaks?.(view.confirm.key, view.confirm.intervalMs ?? leakIntervalMs);
           dispatchLeakSelected('reset');
@@ -273,7 +282,9 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = <HelpView height={bodyHeight} width={width} />;
   } else if (screen.view === 'confirm' && screen.confirm) {
     const process = state.processes.find((p) => p.key === screen.confirm?.key) ?? null;
-    body = (
+    body = screen.confirm.action === 'trim' ? (
+      <ConfirmTrim process={process} width={width} />
+    ) : (
       <ConfirmAction
         action={screen.confirm.action}
         intervalMs={screen.confirm.intervalMs ?? leakIntervalMs}

@@ -50,6 +50,7 @@ export async function runTop(options: TopOptions): Promise<void> {
     setSamplingInterval: (key: string, intervalBytes: number) => void sessions.setSamplingInterval(key, intervalBytes),
     inspectClass: (ref: ClassRef) => void sessions.inspectClass(ref),
     detectLeaks: (key: string, intervalMs: number) => void sessions.detectLeaks(key, intervalMs),
+    trim: (key: string) => void sessions.trim(key),
   };
 
   const instance = render(
