@@ -36,6 +36,17 @@ export interface TrimOptions {
   onPhase?: (text: string) => void;
   /** Stop as soon as it is safe: before an attach or before the call; a call that has started is waited for. */
   signal?: AbortSignal;
+  /**
+   * How long the call may run before leaktop looks at what the thread does, ms. @default 5000 (malloc_trim
+   * returns ~1 GB in ~60 ms here)
+   */
+  callPatienceMs?: number;
+  /**
+   * The expression gdb calls. Only the watchdog's test sets it, to a call that blocks in futex(2) as malloc_trim
+   * would on an arena lock held elsewhere, a state no healthy Node process can be brought into on purpose.
+   * @default '(int) malloc_trim(0)'
+   */
+  call?: string;
 }
 
 /** Attaches tried before giving up when the main thread is inside the allocator every time. */
@@ -125,7 +136,7 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
         continue;
       }
       onPhase?.('malloc_trim');
-      const callText = await callTrim(gdb, pid, onPhase);
+      const callText = await callTrim(gdb, pid, options.call ?? '(int) malloc_trim(0)', options.callPatienceMs ?? CALL_PATIENCE_MS, onPhase);
       await detach(gdb, pid);
       stoppedMs = Math.round(stoppedMs + performance.now() - stoppedAtMs);
       const returned = callResult(callText);
@@ -145,8 +156,8 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
  * Runs the call and waits for it as long as it makes progress; interrupts it (gdb unwinds it) only when the
  * thread is blocked on a lock, where it holds none. Returns gdb's output for the call.
  */
-async function callTrim(gdb: GdbDriver, pid: number, onPhase: ((text: string) => void) | undefined): Promise<string> {
-  let waiting: Promise<string> = gdb.run('call (int) malloc_trim(0)', CALL_PATIENCE_MS);
+async function callTrim(gdb: GdbDriver, pid: number, call: string, patienceMs: number, onPhase: ((text: string) => void) | undefined): Promise<string> {
+  let waiting: Promise<string> = gdb.run(`call ${call}`, patienceMs);
   for (;;) {
     try {
       return await waiting;
@@ -158,8 +169,9 @@ async function callTrim(gdb: GdbDriver, pid: number, onPhase: ((text: string) =>
       // Still waiting for an arena lock after the whole patience: another thread holds it and does not let go.
       gdb.interrupt();
       const text = await gdb.waitMore(COMMAND_TIMEOUT_MS);
-      throw new UserError(`malloc_trim in process '${pid}' waited more than ${CALL_PATIENCE_MS / 1000} s for an allocator lock, so it was called off`, {
-        hint: `gdb restored the thread as it was before the call. (${lastLine(text)})`,
+      const restored = /GDB has restored the context/.test(text);
+      throw new UserError(`malloc_trim in process '${pid}' waited more than ${patienceMs / 1000} s for a lock, so it was called off`, {
+        hint: restored ? 'gdb restored the thread as it was before the call: nothing changed in the process.' : `gdb said: ${lastLine(text)}`,
       });
     }
     // Trimming (madvise) with a lock held: only waiting is safe.
