@@ -60,17 +60,19 @@ export class GdbDriver {
     if (!this.#exited) this.#child.kill('SIGINT');
   }
 
-  /** Closes gdb's stdin and waits for it to end (it detaches on the way); SIGKILL after `timeoutMs`. */
+  /**
+   * Closes gdb's stdin and waits up to `timeoutMs` for it to end (it detaches on the way). gdb is never killed:
+   * killed in the middle of a call, it would leave the thread returning to a breakpoint nobody handles, and the
+   * kernel would end the process with SIGTRAP. One that does not end in time is left to finish and quit alone.
+   */
   async quit(timeoutMs = 5000): Promise<void> {
     if (!this.#exited) this.#child.stdin.end('quit\n');
-    const timer = setTimeout(() => this.#exited || this.#child.kill('SIGKILL'), timeoutMs);
-    await this.#exit;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([this.#exit.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
     clearTimeout(timer);
-  }
-
-  /** Ends gdb at once. Only for when it is known not to be attached (it never got that far). */
-  kill(): void {
-    if (!this.#exited) this.#child.kill('SIGKILL');
+    if (!gaveUp) return;
+    this.#child.unref();
+    for (const stream of [this.#child.stdout, this.#child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
   }
 
   #until(marker: string, timeoutMs: number): Promise<string> {
