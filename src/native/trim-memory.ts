@@ -103,6 +103,8 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
     '-iex', 'set pagination off',
     '-iex', 'set confirm off',
     '-iex', 'set width 0',
+    // No scripts beside the binaries (node-gdb.py and the like): the files belong to the process's user, gdb may run as root.
+    '-iex', 'set auto-load off',
     // Nothing may be downloaded while the process is stopped; older gdb without debuginfod prints an error and goes on.
     '-iex', 'set debuginfod enabled off',
     // libthread_db is not needed for a call on one thread, and loading it costs ~1 s of stop.
