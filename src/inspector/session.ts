@@ -169,6 +169,12 @@ export class InspectorSession {
    * Ends the session. An inspector leaktop opened is closed in the target and the port is checked to be gone;
    * one that was already there is left listening, as it was found. Bounded to a few seconds whatever the target
    * does (stopped, busy, gone); when an inspector leaktop opened still listens, it throws a UserError saying where.
+   *
+   * No `HeapProfiler.disable` first: closing the connection already disables the target's heap profiler agent,
+   * which clears V8's object-id map (the ~165 MB that stays after a snapshot of a 105 MB heap, issue 13).
+   * Measured on Node 20 (50 MB heap, malloc_trim through gdb to see what was freed): RSS 182 MB with the session
+   * open, 100 MB after it closed; an explicit HeapProfiler.disable gave 102 MB, and closing after it 99 MB. So only
+   * a session that stays open would need the call, and the TUI's does keep its ids on purpose (for `d`).
    */
   async detach(): Promise<void> {
     if (this.connection.isClosed) {

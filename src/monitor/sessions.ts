@@ -3,6 +3,7 @@ import { AnalysisWorker } from '../analysis/index.js';
 import { formatBytes } from '../core/format.js';
 import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
 import type { ClassRef } from '../core/snapshot/retained.js';
+import { keptStatus } from '../core/kept-memory.js';
 import { UserError } from '../core/user-error.js';
 import { findStalePartials, stalePartialsMessage, writePrivateFile } from '../files/private-file.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
@@ -15,6 +16,8 @@ import type { HeapReading, LeakCheck, MonitorStore } from '../state/index.js';
 import { captureIntoAnalysis, compareSnapshots, leakCheck, type CaptureProgress } from '../tasks/index.js';
 import { readRoom } from '../proc/read-room.js';
 import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
+import { watchRssKept } from '../proc/rss-kept.js';
+import { trimMemory } from '../native/trim-memory.js';
 
 /** A snapshot of the TUI, parsed and held in the analysis worker, for `d` and for Enter on a diff row. */
 interface HeldSnapshot {
@@ -59,6 +62,8 @@ export class SessionManager {
   #allocTimer: NodeJS.Timeout | undefined;
   #allocReading = false;
   readonly #allocRefreshMs: number;
+  /** Running trims (`T`), by process key: quitting waits for them, so gdb is never left mid-call by us. */
+  readonly #trims = new Map<string, Promise<void>>();
 
   constructor(store: MonitorStore, options: { attach?: AttachFn; snapshotDir?: string; allocRefreshMs?: number } = {}) {
     this.#store = store;
@@ -82,7 +87,9 @@ export class SessionManager {
     const id = `s${++this.#nextSnapshotId}`;
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
     try {
+      const kept = watchRssKept(session.pid);
       const file = await captureIntoAnalysis(session, analysis, { id, path, force: options.force, onProgress: (progress) => this.#store.updateAttachment(key, { capture: { stage: captureStage(progress) } }) });
+      const rssKept = kept.after();
       // Prepared now (grouping, ids sorted, dominator tree), so that `d` later only compares.
       this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
       await analysis.prepare(id, { retained: true });
@@ -94,7 +101,8 @@ export class SessionManager {
       this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
       // The file name only: the directory was named in the question, and the line must fit 80 columns.
       const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-      const saved = `${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)`;
+      const keptText = keptStatus(await rssKept);
+      const saved = `${parsed.length >= 2 ? 'd compares the last two. ' : ''}Saved ${name} (${formatBytes(file.bytes)}, ${(file.durationMs / 1000).toFixed(1)} s)${keptText ? `; ${keptText}` : ''}`;
       // Left by a killed run: heap contents lying around, which leaktop reports but does not delete (not its own).
       const stale = await findStalePartials(this.#snapshotDir);
       this.#store.setStatus(stale.length > 0 ? `${saved}; ${stalePartialsMessage(stale, { withDir: false })}` : saved);
@@ -105,6 +113,28 @@ export class SessionManager {
       if (attachedHere && error instanceof SnapshotRoomRefused) await this.detach(key);
       this.#fail(error);
     }
+  }
+
+  /**
+   * `T`: malloc_trim(0) in the process through gdb (it need not be attached), the result in the status line. The
+   * process is stopped for the call (~0.3 s); trim-memory.ts has the checks and why it cannot hang the process.
+   */
+  async trim(key: string): Promise<void> {
+    if (this.#trims.has(key)) return this.#store.setStatus('a trim of that process is already running');
+    const tracked = this.#store.getState().processes.find((p) => p.key === key);
+    if (!tracked) return this.#fail(new UserError('that process has exited'));
+    if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then T again'));
+    const { pid, startTimeTicks } = tracked.sample;
+    this.#store.setStatus(`Trimming ${pid}: gdb stops it for the call...`);
+    const running = trimMemory(pid, { startTimeTicks })
+      .then((result) => {
+        const returned = Math.max(0, result.rssBeforeBytes - result.rssAfterBytes);
+        this.#store.setStatus(`Trimmed ${pid}: RSS ${formatBytes(result.rssBeforeBytes)} -> ${formatBytes(result.rssAfterBytes)} (gave back ${formatBytes(returned)}), stopped ${result.stoppedMs} ms`);
+      })
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => this.#trims.delete(key));
+    this.#trims.set(key, running);
+    await running;
   }
 
   /**
@@ -512,6 +542,8 @@ export class SessionManager {
         if (!result) failures.push(new UserError(`detaching from process ${session.pid} took more than ${Math.round(timeoutMs / 1000)} s; its inspector may still be open`));
         else if (result.failure !== undefined) failures.push(result.failure);
       }),
+      // A trim under way ends in ~0.3 s; were leaktop to leave first, gdb would still finish it and detach alone.
+      ...[...this.#trims.values()].map((trim) => withTimeout(trim, timeoutMs)),
     ]);
     return failures;
   }

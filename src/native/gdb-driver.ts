@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 /**
  * One gdb process driven command by command over its stdin, so that leaktop decides between two commands (is the
  * thread safe to call on? did the call end?) while the target is stopped. Each command is followed by an `echo`
- * of a numbered marker; what gdb printed up to the marker (stdout and stderr) is that command's output.
+ * of a numbered marker; what gdb printed up to the marker (stdout and stderr, in one pipe) is its output.
  *
  * gdb runs in its own process group: a Ctrl-C at the terminal reaches leaktop only, and leaktop decides whether
  * gdb may be interrupted (see trim-memory.ts). If leaktop dies, gdb reads end-of-file on stdin and quits, and
@@ -18,7 +18,14 @@ export class GdbDriver {
   #waiter: (() => void) | undefined;
 
   constructor(gdbPath: string, args: readonly string[]) {
-    this.#child = spawn(gdbPath, ['-nx', '-q', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
+    // gdb's errors (stderr) and its normal output (stdout) must arrive in the order gdb wrote them, or an error
+    // could come after the next command's marker (seen under load); so one pipe for both. exec: the child's PID
+    // is gdb's own.
+    this.#child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', gdbPath, '-nx', '-q', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     const take = (chunk: Buffer) => {
       this.#output += chunk.toString();
       this.#waiter?.();
@@ -60,17 +67,19 @@ export class GdbDriver {
     if (!this.#exited) this.#child.kill('SIGINT');
   }
 
-  /** Closes gdb's stdin and waits for it to end (it detaches on the way); SIGKILL after `timeoutMs`. */
+  /**
+   * Closes gdb's stdin and waits up to `timeoutMs` for it to end (it detaches on the way). gdb is never killed:
+   * killed in the middle of a call, it would leave the thread returning to a breakpoint nobody handles, and the
+   * kernel would end the process with SIGTRAP. One that does not end in time is left to finish and quit alone.
+   */
   async quit(timeoutMs = 5000): Promise<void> {
     if (!this.#exited) this.#child.stdin.end('quit\n');
-    const timer = setTimeout(() => this.#exited || this.#child.kill('SIGKILL'), timeoutMs);
-    await this.#exit;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([this.#exit.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
     clearTimeout(timer);
-  }
-
-  /** Ends gdb at once. Only for when it is known not to be attached (it never got that far). */
-  kill(): void {
-    if (!this.#exited) this.#child.kill('SIGKILL');
+    if (!gaveUp) return;
+    this.#child.unref();
+    for (const stream of [this.#child.stdout, this.#child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
   }
 
   #until(marker: string, timeoutMs: number): Promise<string> {
@@ -86,11 +95,8 @@ export class GdbDriver {
         resolve(text);
       };
       this.#waiter = () => {
-        if (this.#output.includes(marker)) {
-          // stderr is a second pipe: let what gdb wrote there before the marker arrive too.
-          setImmediate(() => setImmediate(() => done()));
-          this.#waiter = undefined;
-        } else if (this.#exited) done(new GdbExited(this.#output));
+        if (this.#output.includes(marker)) done();
+        else if (this.#exited) done(new GdbExited(this.#output));
       };
       this.#waiter();
     });

@@ -36,6 +36,17 @@ export interface TrimOptions {
   onPhase?: (text: string) => void;
   /** Stop as soon as it is safe: before an attach or before the call; a call that has started is waited for. */
   signal?: AbortSignal;
+  /**
+   * How long the call may run before leaktop looks at what the thread does, ms. @default 5000 (malloc_trim
+   * returns ~1 GB in ~60 ms here)
+   */
+  callPatienceMs?: number;
+  /**
+   * The expression gdb calls. Only the watchdog's test sets it, to a call that blocks in futex(2) as malloc_trim
+   * would on an arena lock held elsewhere, a state no healthy Node process can be brought into on purpose.
+   * @default '(int) malloc_trim(0)'
+   */
+  call?: string;
 }
 
 /** Attaches tried before giving up when the main thread is inside the allocator every time. */
@@ -54,7 +65,8 @@ const COMMAND_TIMEOUT_MS = 60_000;
  * heap snapshot (freed, never returned: ~700 MB after one snapshot of a 100 MB heap) goes back to the system.
  *
  * gdb stops every thread of the process while it attaches, runs the call on the main thread, and detaches; the
- * process sees only a pause (~0.25 s here, most of it gdb reading the process's memory map and threads). What keeps that safe:
+ * process sees only a pause (~0.25 s here, most of it gdb reading the process's threads and memory map).
+ * What keeps that safe:
  * - The checks of `trimRefusal`, and the start time checked again right before the attach (PID reuse).
  * - The Node binary's symbols are read before the attach, while the process still runs (saves ~1 s of stop).
  * - The call is made only if the main thread was not stopped inside the allocator (it could hold an arena lock,
@@ -66,11 +78,14 @@ const COMMAND_TIMEOUT_MS = 60_000;
  *   takes one arena lock at a time and blocks only to take one, holding none; so blocked in futex(2) means it is
  *   safe to interrupt, and gdb unwinds the call. In any other state it is trimming with a lock held, and an
  *   interrupt would leave that lock taken (the next malloc on that arena would hang): leaktop waits instead.
- * Residual risk, stated plainly: a thread of the process that was itself stopped forever while holding an arena
- *   lock is not possible here (stopped processes are refused, and the other threads run), but a main thread that
- *   really needs longer than the patience keeps the process's main thread busy until it finishes; and gdb's own
- *   bugs in inferior calls (a crash of gdb mid-call leaves the thread returning to a breakpoint nobody handles:
- *   SIGTRAP kills the process) cannot be ruled out. So trim is opt-in and never automatic.
+ * Residual risk, stated plainly:
+ * - A call that is still trimming (not blocked) is never cut short, so a process with a huge heap has its main
+ *   thread busy until malloc_trim ends (~60 ms per GB returned here; the other threads keep running).
+ * - A lock wait is detected by the system call only: a thread spinning on a lock (not in futex) is waited for.
+ *   glibc's arena locks do not spin, but an LD_PRELOADed allocator could; its malloc_trim is then not glibc's.
+ * - gdb itself: killed or crashing mid-call, it leaves the thread returning to a breakpoint no one handles, and
+ *   the kernel ends the process with SIGTRAP. leaktop never kills gdb (see GdbDriver.quit), but cannot rule out
+ *   the OOM killer or a gdb bug. This is why trim is opt-in, asked for each time, and never automatic.
  */
 export async function trimMemory(pid: number, options: TrimOptions = {}): Promise<TrimResult> {
   const { signal, onPhase } = options;
@@ -88,6 +103,8 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
     '-iex', 'set pagination off',
     '-iex', 'set confirm off',
     '-iex', 'set width 0',
+    // No scripts beside the binaries (node-gdb.py and the like): the files belong to the process's user, gdb may run as root.
+    '-iex', 'set auto-load off',
     // Nothing may be downloaded while the process is stopped; older gdb without debuginfod prints an error and goes on.
     '-iex', 'set debuginfod enabled off',
     // libthread_db is not needed for a call on one thread, and loading it costs ~1 s of stop.
@@ -111,7 +128,8 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
       if (!attachText.includes(`process ${pid}`)) throw new UserError(`gdb could not attach to process '${pid}': ${lastLine(attachText)}`);
       await gdb.run('set scheduler-locking off\nset unwindonsignal on', COMMAND_TIMEOUT_MS);
       const frames = backtraceFunctions(await gdb.run('backtrace 64', COMMAND_TIMEOUT_MS));
-      const busy = frames.length === 0 ? '(no backtrace)' : allocatorFrame(frames);
+      // An unreadable stack is treated as a busy one: no call on a thread we cannot see.
+      const busy = frames.length === 0 ? 'its stack could not be read' : allocatorFrame(frames);
       if (busy !== undefined || signal?.aborted) {
         await detach(gdb, pid);
         stoppedMs += performance.now() - stoppedAtMs;
@@ -125,7 +143,7 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
         continue;
       }
       onPhase?.('malloc_trim');
-      const callText = await callTrim(gdb, pid, onPhase);
+      const callText = await callTrim(gdb, pid, options.call ?? '(int) malloc_trim(0)', options.callPatienceMs ?? CALL_PATIENCE_MS, onPhase);
       await detach(gdb, pid);
       stoppedMs = Math.round(stoppedMs + performance.now() - stoppedAtMs);
       const returned = callResult(callText);
@@ -145,8 +163,8 @@ export async function trimMemory(pid: number, options: TrimOptions = {}): Promis
  * Runs the call and waits for it as long as it makes progress; interrupts it (gdb unwinds it) only when the
  * thread is blocked on a lock, where it holds none. Returns gdb's output for the call.
  */
-async function callTrim(gdb: GdbDriver, pid: number, onPhase: ((text: string) => void) | undefined): Promise<string> {
-  let waiting: Promise<string> = gdb.run('call (int) malloc_trim(0)', CALL_PATIENCE_MS);
+async function callTrim(gdb: GdbDriver, pid: number, call: string, patienceMs: number, onPhase: ((text: string) => void) | undefined): Promise<string> {
+  let waiting: Promise<string> = gdb.run(`call ${call}`, patienceMs);
   for (;;) {
     try {
       return await waiting;
@@ -158,8 +176,9 @@ async function callTrim(gdb: GdbDriver, pid: number, onPhase: ((text: string) =>
       // Still waiting for an arena lock after the whole patience: another thread holds it and does not let go.
       gdb.interrupt();
       const text = await gdb.waitMore(COMMAND_TIMEOUT_MS);
-      throw new UserError(`malloc_trim in process '${pid}' waited more than ${CALL_PATIENCE_MS / 1000} s for an allocator lock, so it was called off`, {
-        hint: `gdb restored the thread as it was before the call. (${lastLine(text)})`,
+      const restored = /GDB has restored the context/.test(text);
+      throw new UserError(`malloc_trim in process '${pid}' waited more than ${patienceMs / 1000} s for a lock, so it was called off`, {
+        hint: restored ? 'gdb restored the thread as it was before the call: nothing changed in the process.' : `gdb said: ${lastLine(text)}`,
       });
     }
     // Trimming (madvise) with a lock held: only waiting is safe.

@@ -15,6 +15,7 @@ import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
 import { confirmKeyAction, filterKeyAction, globalKeyAction, nextLeakInterval, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
 import { ConfirmAction, snapshotQuestion } from './components/confirm-action.js';
+import { ConfirmTrim } from './components/confirm-trim.js';
 import { DIFF_VIEW_CHROME, DiffView, diffLines, diffRowRefs } from './components/diff-view.js';
 import { ObjectsView } from './components/objects-view.js';
 import { LeaksView } from './components/leaks-view.js';
@@ -73,6 +74,8 @@ export interface Actions {
   detectLeaks?(key: string, intervalMs: number, options?: { force?: boolean }): void;
   /** Reads the process's room (memory cgroup, host) into the store's `room`, for the question before `s` and `L`. */
   readRoom?(key: string): void;
+  /** malloc_trim(0) in the process through gdb; the result goes to the status line. */
+  trim?(key: string): void;
 }
 
 export interface AppProps {
@@ -151,6 +154,11 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       dispatchLeakSelected('reset');
       return dispatchView({ type: 'open-leaks' });
     }
+    if (action === 'trim') {
+      // Always asked, --yes or not: gdb stops the process, so it is never one keystroke.
+      if (!actions.trim) return store.setStatus('trim is not available here', 'error');
+      return dispatchView({ type: 'confirm', key, action: 'trim' });
+    }
     if (action === 'alloc-view') {
       if (!store.getState().attachments.get(key)?.alloc) return store.setStatus('no allocation sampling on that process: p starts it', 'error');
       return dispatchView({ type: 'open-alloc', key });
@@ -180,7 +188,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     const view = getView();
     if (view.view === 'confirm') {
       if (view.confirm?.action === 'leaks' && input === 'i') return dispatchView({ type: 'confirm-interval', intervalMs: nextLeakInterval(view.confirm.intervalMs ?? leakIntervalMs) });
-      const question = view.confirm && view.confirm.action !== 'attach' ? questionOf(view.confirm.key) : null;
+      const question = view.confirm && (view.confirm.action === 'snapshot' || view.confirm.action === 'leaks') ? questionOf(view.confirm.key) : null;
       const refused = question !== null && !question.verdict.fits;
       const answer = confirmKeyAction(input, key, { refused });
       if (answer === 'yes' && view.confirm) {
@@ -188,6 +196,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
         // from RSS (no session yet), they may be far too high: the check after attaching decides with the heap.
         const force = { force: refused && question.heapKnown };
         if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
+        else if (view.confirm.action === 'trim') actions?.trim?.(view.confirm.key);
         else if (view.confirm.action === 'leaks') {
           actions?.detectLeaks?.(view.confirm.key, view.confirm.intervalMs ?? leakIntervalMs, force);
           dispatchLeakSelected('reset');
@@ -292,7 +301,9 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = <HelpView height={bodyHeight} width={width} />;
   } else if (screen.view === 'confirm' && screen.confirm) {
     const process = state.processes.find((p) => p.key === screen.confirm?.key) ?? null;
-    body = (
+    body = screen.confirm.action === 'trim' ? (
+      <ConfirmTrim process={process} width={width} />
+    ) : (
       <ConfirmAction
         action={screen.confirm.action}
         intervalMs={screen.confirm.intervalMs ?? leakIntervalMs}

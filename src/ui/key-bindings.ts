@@ -17,6 +17,7 @@ export const KEY_BINDINGS: ReadonlyArray<readonly [keys: string, action: string]
   ['d', 'diff of the last two snapshots of the process'],
   ['Enter o / w W', 'in the diff: why alive, sort, filter, write text / JSON'],
   ['L', 'leak check: 3 snapshots --leak-interval apart (asks first)'],
+  ['T', 'give back what a snapshot left: malloc_trim via gdb (asks)'],
   ['p / l', 'sample allocation sites (again: stop) / their view'],
   ['t m i', 'in it: by stack, mark a point to compare to, interval'],
   ['Esc / ?', 'back / this help'],

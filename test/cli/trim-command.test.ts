@@ -122,3 +122,20 @@ test('trim of a process busy in malloc and free: each run trims or refuses, and 
     assert.equal(await ping(target), `pong ${run}`);
   }
 });
+
+test('SIGTERM while gdb holds the target: leaktop lets the step finish, gdb detaches, exit 143', async () => {
+  const target = await startTrimTarget(5);
+  const child = spawn(process.execPath, [leaktopBin, 'trim', String(target.pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // Wait until gdb is attached (the target has a tracer), then signal leaktop in the middle of the stop.
+  const deadline = Date.now() + 30_000;
+  while (status(target.pid).tracerPid === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  assert.notEqual(status(target.pid).tracerPid, 0, 'gdb attached within 30 s');
+  child.kill('SIGTERM');
+  assert.equal(await exited, 143, stderr);
+  assert.ok(!stderr.includes('    at '), stderr);
+  assert.equal(status(target.pid).tracerPid, 0, 'gdb detached');
+  assert.match(await ping(target), /^pong 1 /);
+});

@@ -57,5 +57,5 @@ test('a confirmation returns to the view it came from; only y says yes', async (
   assert.equal(confirmKeyAction('n', none), 'no');
   assert.equal(confirmKeyAction('', key({ escape: true })), 'no');
   assert.equal(confirmKeyAction('j', none), null);
-  assert.deepEqual(['a', 'x', 'g', 's', 'd', 'z'].map(processKeyAction), ['attach', 'detach', 'gc', 'snapshot', 'diff', null]);
+  assert.deepEqual(['a', 'x', 'g', 's', 'd', 'T', 't', 'z'].map(processKeyAction), ['attach', 'detach', 'gc', 'snapshot', 'diff', 'trim', null, null]);
 });

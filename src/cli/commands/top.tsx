@@ -65,6 +65,7 @@ export async function runTop(options: TopOptions): Promise<void> {
     inspectClass: (ref: ClassRef) => void sessions.inspectClass(ref),
     detectLeaks: (key: string, intervalMs: number, options?: { force?: boolean }) => void sessions.detectLeaks(key, intervalMs, options),
     readRoom: (key: string) => sessions.readRoom(key),
+    trim: (key: string) => void sessions.trim(key),
   };
 
   const instance = render(

@@ -26,7 +26,11 @@ export async function runTrim(options: TrimOptions): Promise<void> {
       onPhase: (text) => process.stderr.isTTY && text.startsWith('malloc_trim is still') && writeErr(`leaktop: ${text} in process ${options.pid}, waiting`),
     });
     running = trimming;
-    const result = await trimming;
+    const result = await trimming.catch((error: unknown) => {
+      if (abort.signal.aborted) return null; // stopped by a signal: its handler exits with the signal's code
+      throw error;
+    });
+    if (!result) return;
     const returnedBytes = result.rssBeforeBytes - result.rssAfterBytes;
     if (options.json) {
       await writeOut(`${JSON.stringify({ ...result, returnedBytes })}\n`);
