@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { exposedInspectorFlags, type ExposedInspectorFlag, splitNodeOptions } from '../core/inspector-host-flags.js';
+import { exposedInspectorFlags, type ExposedInspectorFlag, splitNodeOptions } from '../core/inspector-flags.js';
 import { UserError } from '../core/user-error.js';
 import { readCmdline } from '../proc/read-cmdline.js';
 import { readEnviron } from '../proc/read-environ.js';
