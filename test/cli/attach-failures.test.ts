@@ -8,6 +8,7 @@ import { isUnavailable } from '../../src/proc/read-file.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { listeningSockets } from '../../src/inspector/listening-sockets.js';
 import { fixture, isAlive, killAllTargets, leaktopBin, startTarget, type Target } from '../helpers/targets.js';
+import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
 
 after(killAllTargets);
 
@@ -21,27 +22,6 @@ const sockets = (pid: number) => {
   const found = listeningSockets(pid);
   return isUnavailable(found) ? [] : found.map((s) => `${s.address} ${s.port}`);
 };
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function stdoutOf(target: Target): () => string {
-  let out = '';
-  target.child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return () => out;
-}
-
-/** A SIGUSR2 probe to a signal-log.cjs target: an earlier SIGUSR1 would be logged before it (see that fixture). */
-async function assertNoSigusr1(target: Target, log: () => string): Promise<void> {
-  process.kill(target.pid, 'SIGUSR2');
-  await waitFor(() => log().includes('SIGUSR2'), 'the SIGUSR2 probe line');
-  assert.ok(!log().includes('SIGUSR1'), `SIGUSR1 was sent: ${log()}`);
-}
 
 /** A failure as the house wants it: exit 1, `leaktop: …` and a hint, never a stack, never exit 13 (an unsettled await). */
 function assertOneLineFailure(result: { code: number | null; stderr: string }, message: RegExp): void {

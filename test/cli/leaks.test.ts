@@ -55,7 +55,7 @@ test('leaks --pid on a leaking child: exactly the leaked class, with its Map in 
     const order = ['baseline', 'target', 'final'].map((stage) => join(dir, files.find((f) => f.includes(`-${stage}.`))!));
     const fromFiles = await runLeaktop(['leaks', ...order, '--json'], { timeoutMs: 60_000 });
     assert.equal(fromFiles.code, 0, fromFiles.stderr);
-    assert.deepEqual(JSON.parse(fromFiles.stdout), report, 'the same candidates from the kept files');
+    assert.deepEqual(JSON.parse(fromFiles.stdout), { candidates: report.candidates }, 'the same candidates from the kept files');
 
     const text = await runLeaktop(['leaks', ...order], { timeoutMs: 60_000 });
     assert.equal(text.code, 0);
@@ -83,7 +83,11 @@ test('leaks --pid on a steady child (the same churn, nothing kept): no candidate
   try {
     const run = await runLeaktop(['leaks', '--pid', String(target.pid), '--interval', '1', '--json'], { timeoutMs: 90_000 });
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { candidates: [] });
+    const result = JSON.parse(run.stdout) as { candidates: unknown[]; snapshots: Array<{ label: string; cost: { peakBytes: number }; room: unknown }> };
+    assert.deepEqual(result.candidates, []);
+    // What each of the three was estimated to cost, and the room it was weighed against.
+    assert.deepEqual(result.snapshots.map((s) => s.label), ['baseline', 'target', 'final']);
+    assert.ok(result.snapshots.every((s) => s.cost.peakBytes > 0 && s.room !== undefined), run.stdout);
     assert.deepEqual(leaksTempDirs(), before, 'the three snapshots were deleted');
     const text = await runLeaktop(['leaks', '--pid', String(target.pid), '--interval', '0'], { timeoutMs: 90_000 });
     assert.equal(text.code, 0, text.stderr);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isAlive, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, startTarget, fixture, type Target } from '../helpers/targets.js';
+import { ping, startTrimTarget } from '../helpers/trim-target.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-trim-'));
 after(async () => {
@@ -16,29 +17,6 @@ after(async () => {
 function status(pid: number): { rssBytes: number; tracerPid: number } {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   return { rssBytes: Number(/^VmRSS:\s+(\d+) kB/m.exec(text)![1]) * 1024, tracerPid: Number(/^TracerPid:\s+(\d+)/m.exec(text)![1]) };
-}
-
-/** Starts trim-target.cjs with a pipe on stdin, so the test can ask it to answer. */
-async function startTrimTarget(megabytes: number): Promise<Target> {
-  return startTarget(process.execPath, [fixture('trim-target.cjs'), String(megabytes)], { stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-/** Sends `ping` and waits for the target's `pong`: it still runs JavaScript. */
-function ping(target: Target): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no pong from ${target.pid} in 10 s`)), 10_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = /(pong \d+(?: \d+)?)\n/.exec(out);
-      if (!line) return;
-      clearTimeout(timer);
-      target.child.stdout!.off('data', onData);
-      resolve(line[1]!);
-    };
-    target.child.stdout!.on('data', onData);
-    target.child.stdin!.write('ping\n');
-  });
 }
 
 test('trim after a snapshot gives back at least half of what the snapshot left, and the target still answers', async () => {

@@ -9,38 +9,13 @@ import { isUnavailable } from '../../src/proc/read-file.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { InspectorSession } from '../../src/inspector/session.js';
 import { fixture, isAlive, killAllTargets, startNodeTarget, startTarget, type Target } from '../helpers/targets.js';
+import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
 
 after(killAllTargets);
 
 function ports(pid: number): number[] {
   const found = listeningPorts(pid);
   return isUnavailable(found) ? [] : found;
-}
-
-/** Waits until `check` holds (every 20 ms), failing with `what` after `timeoutMs`. */
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Everything a target wrote to stdout so far, collected from the start. */
-function stdoutOf(target: Target): () => string {
-  let out = '';
-  target.child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return () => out;
-}
-
-/**
- * Proves a SIGUSR1 was NOT sent to a signal-log.cjs target: we send SIGUSR2 and read its log up to that line. The
- * kernel delivers a lower pending signal first and Node emits them in order, so an earlier SIGUSR1 would show.
- */
-async function assertNoSigusr1(target: Target, log: () => string): Promise<void> {
-  process.kill(target.pid, 'SIGUSR2');
-  await waitFor(() => log().includes('SIGUSR2'), 'the SIGUSR2 probe line');
-  assert.ok(!log().includes('SIGUSR1'), `SIGUSR1 was sent: ${log()}`);
 }
 
 /** A fake inspector (test/fixtures/targets/fake-inspector.cjs) and the port from its ready line. */

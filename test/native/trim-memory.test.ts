@@ -9,29 +9,13 @@ import { after, test } from 'node:test';
 import { UserError } from '../../src/core/user-error.js';
 import { trimMemory } from '../../src/native/trim-memory.js';
 import { fixture, killAllTargets, startTarget, type Target } from '../helpers/targets.js';
+import { ping, startTrimTarget } from '../helpers/trim-target.js';
 
 after(killAllTargets);
 
 const tracerOf = (pid: number) => Number(/^TracerPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
-function ping(target: Target): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('no pong in 10 s')), 10_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = /(pong \d+ \d+)\n/.exec(out);
-      if (!line) return;
-      clearTimeout(timer);
-      target.child.stdout!.off('data', onData);
-      resolve(line[1]!);
-    };
-    target.child.stdout!.on('data', onData);
-    target.child.stdin!.write('ping\n');
-  });
-}
-
-const startSmallTarget = () => startTarget(process.execPath, [fixture('trim-target.cjs'), '5'], { stdio: ['pipe', 'pipe', 'pipe'] });
+const startSmallTarget = () => startTrimTarget(5);
 
 test('a call blocked on a lock is called off: gdb restores the thread and detaches, the process answers', async () => {
   const target = await startSmallTarget();

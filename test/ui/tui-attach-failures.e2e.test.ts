@@ -10,6 +10,7 @@ import { isUnavailable } from '../../src/proc/read-file.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, leaktopBin, repoRoot, startNodeTarget, type Target } from '../helpers/targets.js';
+import { selectOnly } from '../helpers/select-row.js';
 
 after(killAllTargets);
 
@@ -22,17 +23,6 @@ function startLeaktop(): PtyTerminal {
   const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
   delete env.NO_COLOR;
   return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes'], { cols: 120, rows: 30, cwd: repoRoot, env });
-}
-
-/** Filters the table down to one target (by a marker in its command line), so it is the selected row. */
-async function selectOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
-  await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
-  term.write('/');
-  await term.waitFor('Filter: _');
-  term.write(marker);
-  await term.waitFor(`Filter: ${marker}_`);
-  term.write(KEYS.enter);
-  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
 }
 
 describe('attach failures in the TUI', () => {

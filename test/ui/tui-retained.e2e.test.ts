@@ -13,6 +13,7 @@ import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, leaktopBin, startNodeTarget, type Target } from '../helpers/targets.js';
+import { selectOnly } from '../helpers/select-row.js';
 
 after(killAllTargets);
 
@@ -25,14 +26,6 @@ function startLeaktop(cwd: string, args: string[]): PtyTerminal {
   const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
   delete env.NO_COLOR;
   return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', ...args], { cols: 80, rows: 24, cwd, env });
-}
-
-async function selectOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
-  await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
-  term.write('/');
-  await term.waitFor('Filter: _');
-  term.write(`${marker}\r`);
-  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
 }
 
 describe('retainer paths and the leak check in the TUI', () => {

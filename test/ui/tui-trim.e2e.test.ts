@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { fixture, killAllTargets, leaktopBin, startTarget, type Target } from '../helpers/targets.js';
+import { selectOnly } from '../helpers/select-row.js';
+import { ping } from '../helpers/trim-target.js';
 
 const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-trim-`);
 after(async () => {
@@ -17,33 +19,6 @@ after(async () => {
 });
 
 const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-
-async function selectOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
-  await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
-  term.write('/');
-  await term.waitFor('Filter: _');
-  term.write(marker);
-  await term.waitFor(`Filter: ${marker}_`);
-  term.write(KEYS.enter);
-  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
-}
-
-function ping(target: Target): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('no pong in 10 s')), 10_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = /(pong \d+ \d+)\n/.exec(out);
-      if (!line) return;
-      clearTimeout(timer);
-      target.child.stdout!.off('data', onData);
-      resolve(line[1]!);
-    };
-    target.child.stdout!.on('data', onData);
-    target.child.stdin!.write('ping\n');
-  });
-}
 
 describe('T: give back the memory a snapshot left', () => {
   it('s reports what the process kept; T asks (even with --yes), n leaves it, y trims it and says how much', async () => {

@@ -5,6 +5,7 @@ import { costLine } from '../../core/snapshot/snapshot-room.js';
 import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { diffText } from '../snapshot-text.js';
+import { snapshotCostJson, type SnapshotCostJson } from '../snapshot-cost-json.js';
 
 export interface DiffPidOptions {
   pid: number;
@@ -30,7 +31,11 @@ export interface DiffPidOptions {
  * snapshot; the comparison runs in the analysis worker (compare-snapshots.ts).
  */
 export async function runDiffPid(options: DiffPidOptions): Promise<void> {
-  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => note(options, `snapshot ${label}: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  const snapshots: Array<{ label: string } & SnapshotCostJson> = [];
+  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => {
+    snapshots.push({ label, ...snapshotCostJson(check) });
+    note(options, `snapshot ${label}: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  };
   await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-', onRoomChecked }, async (series) => {
     const onProgress = (progress: CompareProgress) => {
       if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.label} of PID ${options.pid}...`);
@@ -38,7 +43,7 @@ export async function runDiffPid(options: DiffPidOptions): Promise<void> {
       else if (progress.step === 'compare') note(options, `detached from PID ${options.pid}; comparing the two snapshots...`);
     };
     const { diff, paths } = await compareInSession(series, { waitMs: options.waitMs, sort: options.sort, top: options.top, retained: options.retained !== false, paths: options.paths === true, onProgress });
-    if (options.json) await writeOut(`${JSON.stringify(diff)}\n`);
+    if (options.json) await writeOut(`${JSON.stringify({ ...diff, snapshots })}\n`);
     else await writeOut(diffText(diff, options.top));
     if (options.keep) note(options, `kept ${paths[0]} and ${paths[1]}`);
   });

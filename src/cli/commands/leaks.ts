@@ -9,6 +9,7 @@ import { costLine } from '../../core/snapshot/snapshot-room.js';
 import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
 import { leaksText } from '../snapshot-text.js';
+import { snapshotCostJson, type SnapshotCostJson } from '../snapshot-cost-json.js';
 
 export interface LeaksFilesOptions {
   files: [string, string, string];
@@ -27,7 +28,8 @@ export interface LeaksPidOptions {
   force?: boolean;
 }
 
-async function print(report: LeakReport, json: boolean, note: string): Promise<void> {
+/** `--json` of `leaks --pid` adds what each snapshot was estimated to cost and the room it was weighed against. */
+async function print(report: LeakReport & { snapshots?: unknown[] }, json: boolean, note: string): Promise<void> {
   if (json) await writeOut(`${JSON.stringify(report)}\n`);
   else await writeOut(leaksText(report, note));
 }
@@ -67,7 +69,11 @@ export async function runLeaksFiles(options: LeaksFilesOptions): Promise<void> {
  * analysis worker. Closes what it opened, also on SIGINT/SIGTERM/SIGHUP, and deletes the files unless `--keep`.
  */
 export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
-  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => note(options, `${label} snapshot: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  const snapshots: Array<{ label: string } & SnapshotCostJson> = [];
+  const onRoomChecked = (check: SnapshotRoomCheck, label: string) => {
+    snapshots.push({ label, ...snapshotCostJson(check) });
+    note(options, `${label} snapshot: ${costLine(check.cost, check, check.heapUsedBytes)}`);
+  };
   await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-leaks-', onRoomChecked }, async (series) => {
     const onProgress = (progress: LeakCheckProgress) => {
       if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.n}/3 (${progress.stage}) of PID ${options.pid}...`);
@@ -75,7 +81,7 @@ export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
       else if (progress.step === 'analyse') note(options, `detached from PID ${options.pid}; finding the leak candidates (dominator tree, retainer paths)...`);
     };
     const { report, paths } = await leakCheck(series, { intervalMs: options.intervalMs, removeEach: false, onProgress });
-    await print(report, options.json, `PID ${options.pid}: objects allocated between the baseline and the target (${options.intervalMs / 1000} s apart) and still alive ${options.intervalMs / 1000} s later, biggest retained first.`);
+    await print({ ...report, snapshots }, options.json, `PID ${options.pid}: objects allocated between the baseline and the target (${options.intervalMs / 1000} s apart) and still alive ${options.intervalMs / 1000} s later, biggest retained first.`);
     if (options.keep) note(options, `kept ${paths.join(', ')}`);
   });
 }

@@ -2,7 +2,6 @@ import { dirname, resolve } from 'node:path';
 import { formatBytes } from '../../core/format.js';
 import { keptNote } from '../../core/kept-memory.js';
 import { watchRssKept } from '../../proc/rss-kept.js';
-import type { SnapshotCost } from '../../core/snapshot/snapshot-cost.js';
 import { costLine } from '../../core/snapshot/snapshot-room.js';
 import { checkSnapshotRoom, type SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { InspectorSession } from '../../inspector/session.js';
@@ -10,6 +9,7 @@ import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspe
 import { writeErr, writeOut } from '../output.js';
 import { cleanUpOnSignals } from '../signals.js';
 import { reportStalePartials } from '../stale-partials.js';
+import { snapshotCostJson } from '../snapshot-cost-json.js';
 
 /** What `leaktop snapshot` was asked to do. */
 export interface SnapshotOptions {
@@ -88,7 +88,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
     const rss = await kept.after();
     progress.clear();
     if (options.json) {
-      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, ...rss, ...roomJson(room) })}\n`);
+      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, ...rss, ...snapshotCostJson(room) })}\n`);
     } else {
       await writeOut(`${result.path}\n`);
       const note = keptNote(options.pid, rss);
@@ -104,12 +104,6 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
       removeHandlers();
     }
   }
-}
-
-/** The estimate and the room a snapshot was weighed against, for `--json`. */
-function roomJson(check: SnapshotRoomCheck): { cost: SnapshotCost; room: { bytes: number; limitBytes: number; source: string; cgroupPath: string | null } | null } {
-  const { room } = check;
-  return { cost: check.cost, room: room && { bytes: room.bytes, limitBytes: room.limitBytes, source: room.source, cgroupPath: room.cgroupPath } };
 }
 
 /** An onChunk that reports the running total of bytes (snapshot JSON is ASCII: V8 escapes everything else). */
