@@ -1,4 +1,4 @@
-import { estimateSnapshotCost, type SnapshotCost } from '../core/snapshot/snapshot-cost.js';
+import { estimateSnapshotCost, type ObservedSnapshotPeak, type SnapshotCost } from '../core/snapshot/snapshot-cost.js';
 import { judgeRoom, refusalHint, refusalMessage, type RoomVerdict } from '../core/snapshot/snapshot-room.js';
 import { UserError } from '../core/user-error.js';
 import { readRoom } from '../proc/read-room.js';
@@ -29,10 +29,26 @@ export interface CheckSnapshotRoomOptions extends ReadMemoryCgroupOptions {
  */
 export async function checkSnapshotRoom(session: InspectorSession, options: CheckSnapshotRoomOptions = {}): Promise<SnapshotRoomCheck> {
   const heapUsedBytes = (await session.heapUsage()).usedBytes;
-  const cost = estimateSnapshotCost(heapUsedBytes, session.nodeVersion);
+  const cost = estimateSnapshotCost(heapUsedBytes, session.nodeVersion, observedPeaks.get(session));
   const verdict = judgeRoom(cost, readRoom(session.pid, options));
   if (!verdict.fits && options.force !== true) {
     throw new SnapshotRoomRefused(refusalMessage(verdict, session.pid, heapUsedBytes), { hint: refusalHint(session.pid) });
   }
   return { ...verdict, heapUsedBytes, cost };
+}
+
+/** What the last snapshot of each session really cost its process (see ObservedSnapshotPeak). */
+const observedPeaks = new WeakMap<InspectorSession, ObservedSnapshotPeak>();
+
+/**
+ * Records what a snapshot just cost: the next check of this session estimates from it. `peakRiseBytes` null (not
+ * measurable) keeps what was known.
+ */
+export function recordSnapshotPeak(session: InspectorSession, heapUsedBytes: number, peakRiseBytes: number | null): void {
+  if (peakRiseBytes !== null && peakRiseBytes > 0 && heapUsedBytes > 0) observedPeaks.set(session, { heapUsedBytes, peakRiseBytes });
+}
+
+/** What the last snapshot of this session cost, when it could be measured. */
+export function observedSnapshotPeak(session: InspectorSession): ObservedSnapshotPeak | null {
+  return observedPeaks.get(session) ?? null;
 }

@@ -15,7 +15,7 @@ import { readCwd } from '../proc/read-cwd.js';
 import type { HeapReading, LeakCheck, MonitorStore } from '../state/index.js';
 import { captureIntoAnalysis, compareSnapshots, leakCheck, type CaptureProgress } from '../tasks/index.js';
 import { readRoom } from '../proc/read-room.js';
-import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
+import { observedSnapshotPeak, SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
 import { watchRssKept } from '../proc/rss-kept.js';
 import { trimMemory } from '../native/trim-memory.js';
 
@@ -98,7 +98,7 @@ export class SessionManager {
       for (const old of parsed.slice(0, -2)) void analysis.drop(old.id);
       this.#parsed.set(key, parsed.slice(-2));
       const previous = this.#store.getState().attachments.get(key)?.snapshots ?? [];
-      this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }] });
+      this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }], observedPeak: observedSnapshotPeak(session) });
       // The file name only: the directory was named in the question, and the line must fit 80 columns.
       const name = file.path.slice(file.path.lastIndexOf('/') + 1);
       const keptText = keptStatus(await rssKept);
@@ -261,7 +261,7 @@ export class SessionManager {
               update({ stage: `${label}: ${captureStage(progress.capture)}` });
               if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: { stage: `leak check ${label}` } });
             } else if (progress.step === 'captured') {
-              if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null });
+              if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null, observedPeak: observedSnapshotPeak(session) });
             } else if (progress.step === 'wait') update({ stage: `${progress.next} snapshot in ${progress.secondsLeft} s` });
             else update({ stage: 'finding the candidates (dominator tree, retainer paths)' });
           },

@@ -6,6 +6,8 @@ export interface ProcStatus {
   uid: number;
   /** Resident set size in bytes (VmRSS), or null for kernel threads and zombies, which have none. */
   rssBytes: number | null;
+  /** The highest RSS the process has had (VmHWM), bytes; null where VmRSS is. */
+  hwmBytes: number | null;
   threads: number | null;
   /** Signals with a handler installed (SigCgt), as a bit mask; bit n-1 is signal n. */
   sigCaught: bigint;
@@ -25,6 +27,7 @@ export function parseStatus(text: string): ProcStatus | null {
   const uid = Number(fields.get('Uid')?.split(/\s+/)[0]);
   if (!Number.isInteger(uid)) return null;
   const kib = fields.get('VmRSS')?.match(/^(\d+)\s*kB$/);
+  const hwmKib = fields.get('VmHWM')?.match(/^(\d+)\s*kB$/);
   const threads = Number(fields.get('Threads'));
   const mask = (key: string) => {
     const hex = fields.get(key);
@@ -33,6 +36,7 @@ export function parseStatus(text: string): ProcStatus | null {
   return {
     uid,
     rssBytes: kib ? Number(kib[1]) * 1024 : null,
+    hwmBytes: hwmKib ? Number(hwmKib[1]) * 1024 : null,
     threads: Number.isInteger(threads) ? threads : null,
     sigCaught: mask('SigCgt'),
     sigBlocked: mask('SigBlk'),

@@ -8,6 +8,7 @@ import type { ObjectRow } from '../core/snapshot/retained.js';
 import type { PathJson } from '../core/snapshot/retainer-paths.js';
 import type { OpenInspector } from '../inspector/scan-inspectors.js';
 import type { Room } from '../core/snapshot/snapshot-room.js';
+import type { ObservedSnapshotPeak } from '../core/snapshot/snapshot-cost.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
 export interface HeapReading {
@@ -38,6 +39,8 @@ export interface Attachment {
   capture?: { stage: string } | null;
   /** Snapshots taken in this session, oldest first. */
   snapshots?: ReadonlyArray<{ path: string; bytes: number; takenAtMs: number }>;
+  /** What the last snapshot of this session really cost the process, when measurable: the next question uses it. */
+  observedPeak?: ObservedSnapshotPeak | null;
   /** Allocation sampling (`p`): running, or stopped with its last profile kept for reading. */
   alloc?: AllocSampling | null;
 }

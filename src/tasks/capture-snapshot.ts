@@ -4,7 +4,8 @@
  * (`diff --pid`, `leaks --pid`) and the TUI (`s`, `L`) take a snapshot for analysis.
  */
 import type { AnalysisWorker } from '../analysis/index.js';
-import { checkSnapshotRoom, type SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
+import { checkSnapshotRoom, recordSnapshotPeak, type SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
+import { watchSnapshotPeak } from '../proc/snapshot-peak.js';
 import { takeSnapshot, type SnapshotFile } from '../inspector/take-snapshot.js';
 import type { InspectorSession } from '../inspector/session.js';
 
@@ -43,6 +44,7 @@ export async function captureIntoAnalysis(session: InspectorSession, analysis: A
   try {
     let written = 0;
     if (options.gc !== false) onProgress?.({ phase: 'gc' });
+    const peak = watchSnapshotPeak(session.pid);
     const file = await takeSnapshot(session, {
       path: options.path,
       gc: options.gc,
@@ -54,6 +56,8 @@ export async function captureIntoAnalysis(session: InspectorSession, analysis: A
         if (written % WRITING_REPORT_BYTES < chunk.length) onProgress?.({ phase: 'writing', bytes: written });
       },
     });
+    // What it really cost: the next capture of this session is estimated from it, not from the tiny-object bound.
+    recordSnapshotPeak(session, room.heapUsedBytes, peak.riseBytes());
     options.signal?.throwIfAborted();
     await analysis.finish(id);
     return file;

@@ -21,10 +21,12 @@ test('diff --pid ranks the leaked class first with its exact number of new objec
   const target = await startNodeTarget('leak-mix.cjs');
   const { code, stdout, stderr } = await runLeaktop(['diff', '--pid', String(target.pid), '--wait', '1', '--json', '--top', '200'], { timeoutMs: 60_000 });
   assert.equal(code, 0, stderr);
-  const diff = JSON.parse(stdout) as { idsComparable: boolean; rows: Row[]; snapshots: Array<{ label: string; cost: { peakBytes: number } }> };
+  const diff = JSON.parse(stdout) as { idsComparable: boolean; rows: Row[]; snapshots: Array<{ label: string; cost: { peakBytes: number; basis: string } }> };
   assert.equal(diff.idsComparable, true, 'one session: ids are comparable');
   assert.deepEqual(diff.snapshots.map((s) => s.label), ['A', 'B'], 'the estimate each snapshot was weighed with');
   assert.ok(diff.snapshots.every((s) => s.cost.peakBytes > 0));
+  // A fresh target reaches its highest RSS during the first snapshot, so B is estimated from what A really cost.
+  assert.deepEqual(diff.snapshots.map((s) => s.cost.basis), ['model', 'measured']);
   const [top] = diff.rows;
   assert.equal(top!.name, 'LeakedSession', JSON.stringify(diff.rows.slice(0, 5)));
   assert.ok(top!.new! > 0 && top!.new! % 20 === 0, `whole ticks of 20: ${top!.new}`);

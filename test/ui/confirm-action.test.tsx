@@ -95,3 +95,21 @@ test('keys of a refused question: y does nothing, Enter and n say no, Y says yes
   assert.equal(confirmKeyAction('y', none), 'yes', 'a question that fits keeps y');
   assert.equal(confirmKeyAction('', { return: true } as Key), null);
 });
+
+test('after a snapshot the question uses what it really cost: below the tiny-object bound, and says so', () => {
+  const roomy: RoomReading = { key: '4242@4242', room: { bytes: 1000 * 1024 * 1024, limitBytes: 2000 * 1024 * 1024, source: 'cgroup', cgroupPath: '/app' }, readAtMs: 0 };
+  const question = (observedPeak: Attachment['observedPeak']) =>
+    renderToString(
+      <ThemeContext.Provider value={createTheme({ color: false, ascii: true })}>
+        <ConfirmAction action="snapshot" process={tracked()} attachment={{ ...attachment, observedPeak }} host={host} room={roomy} width={100} />
+      </ThemeContext.Provider>,
+      { columns: 100 },
+    );
+  const model = question(null);
+  assert.match(model, /less with larger objects/);
+  assert.match(model, /DOES NOT FIT/, 'a 40 MB heap of tiny objects would need more than 1000 MiB');
+  // The last snapshot of this 40 MB heap rose by 360 MB (9x: records): this one is estimated from that, and fits.
+  const measured = question({ heapUsedBytes: 40 * MB, peakRiseBytes: 360 * MB });
+  assert.match(measured, /rise by up to ~343M \(as measured at the last snapshot\)/);
+  assert.doesNotMatch(measured, /DOES NOT FIT/);
+});

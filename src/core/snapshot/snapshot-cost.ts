@@ -16,6 +16,22 @@ export interface SnapshotCost {
   keptBytes: number;
   /** The size of the file, bytes. */
   fileBytes: number;
+  /**
+   * Where `peakBytes` comes from: `model`, the bench's line for a heap of the smallest objects (an upper bound), or
+   * `measured`, the rise this process showed at its previous snapshot in this session (see ObservedSnapshotPeak).
+   */
+  basis: 'model' | 'measured';
+}
+
+/**
+ * What one snapshot really cost this process: its RSS rose by `peakRiseBytes` (VmHWM after − RSS before, known only
+ * when VmHWM rose during the snapshot) at `heapUsedBytes` of heap. The heap's make-up — how many objects per MB,
+ * which decides the cost — changes little between snapshots of one process a few seconds apart, so the next
+ * estimate follows it instead of the tiny-object bound.
+ */
+export interface ObservedSnapshotPeak {
+  heapUsedBytes: number;
+  peakRiseBytes: number;
 }
 
 /** `fixed + perMb × heapUsed MB`, in the figure's unit (seconds, or MB). */
@@ -71,15 +87,30 @@ export function nodeMajor(version: string | number | null | undefined): number |
  * The cost of one snapshot of a process with `heapUsedBytes` of V8 heap, running `nodeVersion` (`v22.1.0`; the
  * inspector reports it). Without a known version, the most expensive of the measured majors.
  */
-export function estimateSnapshotCost(heapUsedBytes: number, nodeVersion?: string | number | null): SnapshotCost {
+export function estimateSnapshotCost(heapUsedBytes: number, nodeVersion?: string | number | null, observed?: ObservedSnapshotPeak | null): SnapshotCost {
   const major = nodeMajor(nodeVersion);
   const model = (major !== null ? MODELS[major] : undefined) ?? WORST;
   const mb = Math.max(0, heapUsedBytes) / 1e6;
   const at = (line: Line) => line.fixed + line.perMb * mb;
+  const modelPeakBytes = Math.round(at(model.peak) * 1e6);
+  const modelKeptBytes = Math.round(at(model.kept) * 1e6);
+  const measuredPeakBytes = observed && observed.heapUsedBytes > 0 ? peakFromObserved(observed, heapUsedBytes, model.peak.perMb) : null;
   return {
     pauseSeconds: Math.max(0.1, at(model.pause)),
-    peakBytes: Math.round(at(model.peak) * 1e6),
-    keptBytes: Math.round(at(model.kept) * 1e6),
+    peakBytes: measuredPeakBytes ?? modelPeakBytes,
+    keptBytes: measuredPeakBytes === null ? modelKeptBytes : Math.min(modelKeptBytes, measuredPeakBytes),
     fileBytes: Math.round(at(model.file) * 1e6),
+    basis: measuredPeakBytes === null ? 'model' : 'measured',
   };
+}
+
+/**
+ * The peak of the next snapshot from the last one's: scaled down with a smaller heap; for a larger one, the heap
+ * that came since is charged at the model's tiny-object rate (a leak may be just such objects), so growth never
+ * makes the estimate less careful than the model for the new part.
+ */
+function peakFromObserved(observed: ObservedSnapshotPeak, heapUsedBytes: number, perMbBound: number): number {
+  const grownBytes = heapUsedBytes - observed.heapUsedBytes;
+  if (grownBytes <= 0) return Math.round(observed.peakRiseBytes * (heapUsedBytes / observed.heapUsedBytes));
+  return Math.round(observed.peakRiseBytes + grownBytes * perMbBound);
 }

@@ -85,5 +85,6 @@ export function refusalHint(pid: number): string {
 /** The estimate in one line, for a person at a terminal before the snapshot starts. */
 export function costLine(cost: SnapshotCost, verdict: RoomVerdict, heapUsedBytes: number): string {
   const room = verdict.room ? `; room ${formatBytes(verdict.room.bytes)}, ${roomSource(verdict.room)}` : '';
-  return `heap ${formatBytes(heapUsedBytes)}: expect a pause of ~${Math.ceil(cost.pauseSeconds)} s, memory up to +${formatBytes(cost.peakBytes)}, a file of ~${formatBytes(cost.fileBytes)}${room}`;
+  const basis = cost.basis === 'measured' ? ' (as the last snapshot measured)' : '';
+  return `heap ${formatBytes(heapUsedBytes)}: expect a pause of ~${Math.ceil(cost.pauseSeconds)} s, memory up to +${formatBytes(cost.peakBytes)}${basis}, a file of ~${formatBytes(cost.fileBytes)}${room}`;
 }

@@ -36,7 +36,7 @@ export function snapshotQuestion(process: TrackedProcess, attachment: Attachment
   const heap = attachment?.heap?.usedBytes;
   // Without a session the heap is unknown; RSS bounds it from above, so the estimate errs on the safe side.
   const heapBytes = heap ?? process.sample.rssBytes;
-  const cost = estimateSnapshotCost(heapBytes, attachment?.nodeVersion);
+  const cost = estimateSnapshotCost(heapBytes, attachment?.nodeVersion, heap === undefined ? null : attachment?.observedPeak);
   const readRoom = room && room.key === process.key ? room.room : tighterRoom(null, host);
   return { heapBytes, heapKnown: heap !== undefined, cost, verdict: judgeRoom(cost, readRoom) };
 }
@@ -68,7 +68,7 @@ export function ConfirmAction({ action, process, attachment, host, room, width, 
       lines.push(
         line(`The process is FROZEN for about ${Math.ceil(cost.pauseSeconds)} s (a full GC, then every object written).`, { bold: true }),
         line(`Estimate from ${basis}. It cannot be cancelled once started.`),
-        line(`Its memory may rise by up to ~${formatBytes(cost.peakBytes)} (less with larger objects); most of it stays.`),
+        line(`Its memory may rise by up to ~${formatBytes(cost.peakBytes)} (${cost.basis === 'measured' ? 'as measured at the last snapshot' : 'less with larger objects'}); most of it stays.`),
         line(`The file: ~${formatBytes(cost.fileBytes)}, in the current directory.`),
       );
     }

@@ -75,7 +75,7 @@ test('the tighter room wins: the cgroup, or the host when it has less available'
 });
 
 test('fits or not: the peak plus a 25 % margin and 32 MiB against the room, at the boundary', () => {
-  const cost = { pauseSeconds: 1, peakBytes: 100 * MiB, keptBytes: 80 * MiB, fileBytes: 20 * MiB };
+  const cost = { pauseSeconds: 1, peakBytes: 100 * MiB, keptBytes: 80 * MiB, fileBytes: 20 * MiB, basis: 'model' as const };
   const need = neededBytes(cost);
   assert.equal(need, 125 * MiB + ROOM_MARGIN_FIXED_BYTES);
   const room = (bytes: number): Room => ({ bytes, limitBytes: 1e9, source: 'cgroup', cgroupPath: '/a' });
@@ -86,7 +86,7 @@ test('fits or not: the peak plus a 25 % margin and 32 MiB against the room, at t
 });
 
 test('the refusal: one line with need, room, limit and who sets it; the hint names alloc and --force', () => {
-  const cost = { pauseSeconds: 1, peakBytes: 400 * MiB, keptBytes: 300 * MiB, fileBytes: 80 * MiB };
+  const cost = { pauseSeconds: 1, peakBytes: 400 * MiB, keptBytes: 300 * MiB, fileBytes: 80 * MiB, basis: 'model' as const };
   const verdict = judgeRoom(cost, tighterRoom(cgroupRoom, null));
   assert.equal(verdict.fits, false);
   assert.equal(
@@ -97,4 +97,23 @@ test('the refusal: one line with need, room, limit and who sets it; the hint nam
   assert.match(refusalMessage(host, 7, 40 * MiB), /room 100M, the host's MemAvailable \(2\.00G total\)$/);
   assert.equal(refusalMessage(host, 7, 40 * MiB).includes('\n'), false);
   assert.match(refusalHint(4242), /'leaktop alloc --pid 4242 --duration 60 --compare'.*no pause and no extra memory.*--force/);
+});
+
+test('after one snapshot the estimate follows what it really cost: scaled with the heap, new heap charged at the model rate', () => {
+  const model = estimateSnapshotCost(50e6, 'v20.20.2');
+  assert.equal(model.basis, 'model');
+  // The process rose by 450 MB at a 50 MB heap (9x, a heap of records): the next estimate follows that.
+  const observed = { heapUsedBytes: 50e6, peakRiseBytes: 450e6 };
+  const same = estimateSnapshotCost(50e6, 'v20.20.2', observed);
+  assert.equal(same.basis, 'measured');
+  assert.equal(same.peakBytes, 450e6);
+  assert.ok(same.peakBytes < model.peakBytes, 'below the tiny-object bound');
+  assert.ok(same.keptBytes <= same.peakBytes);
+  assert.equal(estimateSnapshotCost(25e6, 'v20.20.2', observed).peakBytes, 225e6, 'a smaller heap: scaled down');
+  // 10 MB more heap: those 10 MB may be the leak's tiny objects, so they are charged at the model's rate.
+  const grown = estimateSnapshotCost(60e6, 'v20.20.2', observed);
+  assert.equal(grown.peakBytes, 450e6 + (estimateSnapshotCost(10e6, 'v20.20.2').peakBytes));
+  assert.equal(same.pauseSeconds, model.pauseSeconds);
+  assert.equal(same.fileBytes, model.fileBytes);
+  assert.equal(estimateSnapshotCost(50e6, 'v20.20.2', null).basis, 'model');
 });
