@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { AnalysisWorker } from '../analysis/index.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
 import { InspectorSession } from '../inspector/session.js';
-import { defaultSnapshotName } from '../inspector/take-snapshot.js';
+import { defaultSnapshotName, unusedPath } from '../inspector/take-snapshot.js';
 import type { SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
 import type { SeriesContext } from '../tasks/index.js';
 import { writeErr } from './output.js';
@@ -77,7 +77,8 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
       session,
       analysis,
       signal: abort.signal,
-      pathFor: (label) => join(workDir, stamp.replace('.heapsnapshot', `-${label}.heapsnapshot`)),
+      // Kept files share their directory with earlier runs (two fit in one second): never onto a taken name.
+      pathFor: (label) => unusedPath(join(workDir, stamp.replace('.heapsnapshot', `-${label}.heapsnapshot`))),
       afterLastCapture: detach,
       force: options.force,
       onRoomChecked: options.onRoomChecked,

@@ -80,12 +80,20 @@ export function defaultSnapshotName(pid: number, at: Date): string {
  * and the second must not replace the first.
  */
 export function unusedSnapshotPath(dir: string, pid: number, at: Date): string {
-  const base = join(dir, defaultSnapshotName(pid, at)).replace(/\.heapsnapshot$/, '');
+  return unusedPath(join(dir, defaultSnapshotName(pid, at)));
+}
+
+/**
+ * `path` (`NAME.heapsnapshot`), or `NAME-2.heapsnapshot`, `NAME-3`… when it is taken by a snapshot, its sidecar or a
+ * capture under way: also for the kept files of `diff --pid` / `leaks --pid`, two runs of which fit in one second.
+ */
+export function unusedPath(path: string): string {
+  const base = path.replace(/\.heapsnapshot$/, '');
   // lstat, not exists: a dangling link planted at the name takes it too (nothing is ever written through it).
-  const taken = (path: string) => [path, `${path}.json`, `${path}.partial`].some((p) => entryExists(p));
-  let path = `${base}.heapsnapshot`;
-  for (let n = 2; taken(path); n++) path = `${base}-${n}.heapsnapshot`;
-  return path;
+  const taken = (candidate: string) => [candidate, `${candidate}.json`, `${candidate}.partial`].some((p) => entryExists(p));
+  let candidate = `${base}.heapsnapshot`;
+  for (let n = 2; taken(candidate); n++) candidate = `${base}-${n}.heapsnapshot`;
+  return candidate;
 }
 
 /**

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
+import { defaultSnapshotName } from '../../src/inspector/take-snapshot.js';
 import { killAllTargets, runLeaktop, startNodeTarget } from '../helpers/targets.js';
 
 after(killAllTargets);
@@ -55,6 +56,30 @@ test('diff --pid --keep leaves both snapshots and their sidecars in --dir; witho
     const plain = await runLeaktop(['diff', '--pid', String(target.pid), '--wait', '0', '--json'], { timeoutMs: 60_000 });
     assert.equal(plain.code, 0);
     assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('leaktop-diff-')), before, 'the temp files are gone');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('diff --pid --keep into a directory whose names are taken (an earlier run in the same second): -2 names, nothing replaced', async () => {
+  const target = await startNodeTarget('idle.cjs');
+  const dir = mkdtempSync(join(tmpdir(), 'leaktop-keep-taken-'));
+  try {
+    // The names the run would take, for every second of the next minute: as if another run had just used them.
+    const planted: string[] = [];
+    for (let s = 0; s < 60; s++) {
+      const stamp = defaultSnapshotName(target.pid, new Date(Date.now() + s * 1000));
+      for (const label of ['A', 'B']) {
+        const path = join(dir, stamp.replace('.heapsnapshot', `-${label}.heapsnapshot`));
+        writeFileSync(path, 'earlier run');
+        planted.push(path);
+      }
+    }
+    const kept = await runLeaktop(['diff', '--pid', String(target.pid), '--wait', '0', '--keep', '--dir', dir, '--top', '3'], { timeoutMs: 60_000 });
+    assert.equal(kept.code, 0, kept.stderr);
+    const written = readdirSync(dir).filter((f) => /-[AB]-2\.heapsnapshot$/.test(f));
+    assert.equal(written.length, 2, readdirSync(dir).join());
+    for (const path of planted) assert.equal(readFileSync(path, 'utf8'), 'earlier run');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
