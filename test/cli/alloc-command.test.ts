@@ -8,17 +8,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { isUnavailable } from '../../src/proc/read-file.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { askSampling, functionLine } from '../helpers/sampling-probe.js';
 import { fixture, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, type Target } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 const LEAK_LINE = functionLine('alloc-sites.cjs', 'leakSessions');
 const GARBAGE_LINE = functionLine('alloc-sites.cjs', 'makeGarbage');

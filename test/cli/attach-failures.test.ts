@@ -5,17 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { listeningSockets } from '../../src/inspector/listening-sockets.js';
 import { fixture, isAlive, killAllTargets, leaktopBin, startTarget, type Target } from '../helpers/targets.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 /** Every listening socket of PID at any address, as `ADDRESS PORT`. */
 const sockets = (pid: number) => {

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import type { ProcessRecord } from '../../src/cli/process-record.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { attachAndKillLeaktop, privateRuntimeDir } from '../helpers/left-open.js';
 import { fixture, killAllTargets, runLeaktop, startNodeTarget, startTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 const runtime = privateRuntimeDir();
 const { env, registryFiles } = runtime;
@@ -14,11 +13,6 @@ after(async () => {
   await killAllTargets();
   rmSync(runtime.dir, { recursive: true, force: true });
 });
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 test('an inspector left by a killed leaktop: list says so, close closes it and its record goes', async () => {
   const target = await startNodeTarget('idle.cjs');

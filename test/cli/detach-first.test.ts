@@ -13,16 +13,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { isAlive, killAllTargets, leaktopBin, startNodeTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
 
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 /** The temp directories of the leaktop with this PID (named `leaktop-leaks-PID-XXXXXX`, `leaktop-diff-…`). */
 const tempDirsOf = (pid: number, prefix = 'leaktop-leaks-') => readdirSync(tmpdir()).filter((f) => f.startsWith(`${prefix}${pid}-`));
 

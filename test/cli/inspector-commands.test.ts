@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
-import { isUnavailable } from '../../src/proc/read-file.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { fixture, isAlive, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, startTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 test('gc PID --json: heap before and after, and the inspector it opened is closed', async () => {
   const target = await startNodeTarget('leaky.cjs');

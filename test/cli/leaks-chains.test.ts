@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { killAllTargets, runLeaktop, startNodeTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
 
@@ -21,11 +20,6 @@ interface Step {
 interface Report {
   candidates: Array<{ name: string; count: number; selfSize: number; retainedSize: number; paths: Array<{ count: number; text: string; steps: Step[] }> }>;
 }
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 /** Runs `leaks --pid` with a 1 s interval on a fresh fixture and returns the RequestContext candidate. */
 async function leakCheck(mode: string, extra: string[] = []): Promise<Report['candidates'][number]> {

@@ -10,9 +10,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { killAllTargets, leaktopBin, runLeaktop, startNodeTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
 
@@ -20,10 +19,6 @@ interface Report {
   candidates: Array<{ name: string; count: number; selfSize: number; retainedSize: number; paths: Array<{ count: number; text: string; steps: Array<{ edge: string; node: string }> }> }>;
 }
 
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 const leaksTempDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('leaktop-leaks-'));
 
 test('leaks --pid on a leaking child: exactly the leaked class, with its Map in the path; the files read back give the same', async () => {

@@ -3,10 +3,9 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { defaultSnapshotName } from '../../src/inspector/take-snapshot.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { isAlive, killAllTargets, runLeaktop, startNodeTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 /** Heap contents are private: every file leaktop writes from a heap is 0600, and none is written through a link. */
 
@@ -21,11 +20,6 @@ after(async () => {
 });
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
-
 test('snapshot, diff --pid --keep, leaks --pid --keep and alloc -o under umask 000: every file 0600', async () => {
   const target = await startNodeTarget('idle.cjs');
   const sub = mkdtempSync(join(dir, 'modes-'));

@@ -4,10 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import type { SnapshotSidecar } from '../../src/inspector/take-snapshot.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { isAlive, killAllTargets, leaktopBin, runLeaktop, startNodeTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-snapshot-command-'));
 
@@ -15,11 +14,6 @@ after(async () => {
   await killAllTargets();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 test('snapshot PID -o FILE: prints the path, writes file and sidecar, closes the inspector it opened', async () => {
   const target = await startNodeTarget('idle.cjs');

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { estimateSnapshotCost } from '../../src/core/snapshot/snapshot-cost.js';
 import { neededBytes } from '../../src/core/snapshot/snapshot-room.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups, type MemoryCgroupForTest } from '../helpers/memory-cgroup.js';
 import { fixture, isAlive, killAllTargets, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 /**
  * The room check against real cgroup v1 memory limits: a target in a group too small for its snapshot is refused
@@ -25,11 +24,6 @@ after(async () => {
   removeAllMemoryCgroups();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 /** big-heap.cjs holding `megabytes` of small objects, started inside `group`. */
 function startInside(group: MemoryCgroupForTest, megabytes: number): Promise<Target> {

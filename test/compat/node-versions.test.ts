@@ -21,10 +21,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { askSampling, functionLine } from '../helpers/sampling-probe.js';
 import { fixture, isAlive, killAllTargets, repoRoot, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
 
@@ -54,11 +53,6 @@ const VERSIONS: Version[] = [
   { major: 24, bin: binary(24), nodeFields: 6, nodeTypes: 7, leaks: true },
   { major: 26, bin: binary(26), nodeFields: 6, nodeTypes: 6, esm: true },
 ];
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 interface DiffRow {
   name: string;

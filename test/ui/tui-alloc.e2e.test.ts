@@ -6,25 +6,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { isUnavailable } from '../../src/proc/read-file.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { askSampling, functionLine } from '../helpers/sampling-probe.js';
-import { killAllTargets, leaktopBin, repoRoot, startNodeTarget, type Target } from '../helpers/targets.js';
+import { killAllTargets, startNodeTarget, type Target } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
+import { startTui } from '../helpers/tui.js';
 
 after(killAllTargets);
 
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
-
 const LEAK_SITE = `alloc-sites.cjs:${functionLine('alloc-sites.cjs', 'leakSessions')} leakSessions`;
-
-function startLeaktop(): PtyTerminal {
-  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes'], { cols: 80, rows: 24, cwd: repoRoot, env });
-}
 
 async function attachOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
   await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
@@ -47,7 +37,7 @@ describe('allocation sampling in the TUI', () => {
   it('p shows the leaking function first; t by stack; m compares; p stops; x and q leave nothing running', async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('alloc-sites.cjs', [marker]);
-    const term = startLeaktop();
+    const term = startTui(['--yes'], { cols: 80, rows: 24 });
     try {
       await attachOnly(term, marker, target);
       term.write('p');
@@ -106,7 +96,7 @@ describe('allocation sampling in the TUI', () => {
   it('the target exiting while sampled ends the session and the view says so', async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('alloc-sites.cjs', [marker]);
-    const term = startLeaktop();
+    const term = startTui(['--yes'], { cols: 80, rows: 24 });
     try {
       await attachOnly(term, marker, target);
       term.write('p');

@@ -9,17 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, leaktopBin, startNodeTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 /** PIDs of the table rows, and the highlighted (inverse video) one. */
 function tableRows(term: PtyTerminal): number[] {

@@ -6,24 +6,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { isUnavailable } from '../../src/proc/read-file.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
-import { killAllTargets, leaktopBin, repoRoot, startNodeTarget, type Target } from '../helpers/targets.js';
-import { selectOnly } from '../helpers/select-row.js';
+import { KEYS } from '../helpers/pty-terminal.js';
+import { killAllTargets, startNodeTarget } from '../helpers/targets.js';
+import { selectOnly, startTui } from '../helpers/tui.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
-
-function startLeaktop(): PtyTerminal {
-  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  delete env.NO_COLOR;
-  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes'], { cols: 120, rows: 30, cwd: repoRoot, env });
-}
 
 describe('attach failures in the TUI', () => {
   it('an attach whose target exits as its inspector moves fails with a status line, and the next a on a healthy process attaches', { timeout: 90_000 }, async () => {
@@ -31,7 +19,7 @@ describe('attach failures in the TUI', () => {
     const healthyMarker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const dying = await startNodeTarget('exit-after-inspector.cjs', ['0', 'moved', dyingMarker]);
     const healthy = await startNodeTarget('idle.cjs', [healthyMarker]);
-    const term = startLeaktop();
+    const term = startTui(['--yes']);
     try {
       await selectOnly(term, dyingMarker, dying);
       term.write('a');
@@ -56,7 +44,7 @@ describe('attach failures in the TUI', () => {
   it('q while an attached process is stopped: leaktop exits 1 and says which inspector still listens', { timeout: 90_000 }, async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('idle.cjs', [marker]);
-    const term = startLeaktop();
+    const term = startTui(['--yes']);
     try {
       await selectOnly(term, marker, target);
       term.write('a');

@@ -5,30 +5,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { isUnavailable } from '../../src/proc/read-file.js';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
-import { killAllTargets, leaktopBin, repoRoot, startNodeTarget, type Target } from '../helpers/targets.js';
-import { selectOnly } from '../helpers/select-row.js';
+import { killAllTargets, leaktopBin, repoRoot, startNodeTarget } from '../helpers/targets.js';
+import { selectOnly, startTui } from '../helpers/tui.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
-
-function startLeaktop(): PtyTerminal {
-  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  delete env.NO_COLOR;
-  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5'], { cols: 120, rows: 30, cwd: repoRoot, env });
-}
 
 describe('keys that arrive together', () => {
   it('text and Enter in one chunk (a paste, tmux send-keys) filter, then close the prompt', async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('idle.cjs', [marker]);
-    const term = startLeaktop();
+    const term = startTui();
     try {
       await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
       term.write('/');
@@ -46,7 +34,7 @@ describe('inspector keys in the TUI', () => {
   it('a asks first; n leaves the process alone', async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('idle.cjs', [marker]);
-    const term = startLeaktop();
+    const term = startTui();
     try {
       await selectOnly(term, marker, target);
       term.write('a');
@@ -64,7 +52,7 @@ describe('inspector keys in the TUI', () => {
   it('attach, heap figures, GC, detach; then SIGTERM while attached closes the inspector too', async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('leaky.cjs', [marker]);
-    const term = startLeaktop();
+    const term = startTui();
     try {
       await selectOnly(term, marker, target);
       term.write('a');

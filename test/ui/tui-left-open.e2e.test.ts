@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { attachAndKillLeaktop, privateRuntimeDir } from '../helpers/left-open.js';
-import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
-import { killAllTargets, leaktopBin, repoRoot, startNodeTarget } from '../helpers/targets.js';
+import { killAllTargets, startNodeTarget } from '../helpers/targets.js';
+import { ports } from '../helpers/ports.js';
+import { selectOnly, startTui } from '../helpers/tui.js';
 
 const runtime = privateRuntimeDir();
 after(async () => {
@@ -18,29 +17,17 @@ after(async () => {
   rmSync(runtime.dir, { recursive: true, force: true });
 });
 
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
-
 test('the header shows an inspector a killed leaktop left; x on that process closes it', async () => {
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const target = await startNodeTarget('idle.cjs', [marker]);
   const { port } = await attachAndKillLeaktop(target.pid, runtime.env);
   assert.deepEqual(ports(target.pid), [port]);
 
-  const env: Record<string, string | undefined> = { ...runtime.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  delete env.NO_COLOR;
-  const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5'], { cols: 200, rows: 30, cwd: repoRoot, env });
+  const term = startTui([], { cols: 200, env: runtime.env });
   try {
     const leftOpen = `${target.pid} 127.0.0.1:${port} left open by a leaktop that died (x closes it)`;
     await term.waitFor(leftOpen, 15_000, 'the header line');
-    term.write('/');
-    await term.waitFor('Filter: _');
-    term.write(marker);
-    await term.waitFor(`Filter: ${marker}_`);
-    term.write(KEYS.enter);
-    await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
+    await selectOnly(term, marker, target);
     term.write('x');
     await term.waitFor(`Detached from ${target.pid}; its inspector is closed`, 15_000, 'closed');
     assert.deepEqual(ports(target.pid), [], 'the port is gone');

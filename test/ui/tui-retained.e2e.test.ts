@@ -9,18 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
-import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
-import { isUnavailable } from '../../src/proc/read-file.js';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, leaktopBin, startNodeTarget, type Target } from '../helpers/targets.js';
-import { selectOnly } from '../helpers/select-row.js';
+import { selectOnly } from '../helpers/tui.js';
+import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
-
-const ports = (pid: number) => {
-  const found = listeningPorts(pid);
-  return isUnavailable(found) ? [] : found;
-};
 
 function startLeaktop(cwd: string, args: string[]): PtyTerminal {
   const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { fixture, killAllTargets, leaktopBin, startTarget, type Target } from '../helpers/targets.js';
-import { selectOnly } from '../helpers/select-row.js';
+import { selectOnly } from '../helpers/tui.js';
 import { ping } from '../helpers/trim-target.js';
 
 const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-trim-`);

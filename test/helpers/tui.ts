@@ -1,0 +1,23 @@
+import { KEYS, PtyTerminal } from './pty-terminal.js';
+import { leaktopBin, repoRoot, type Target } from './targets.js';
+
+/**
+ * The real TUI in a pty: a 256-colour terminal, a UTF-8 locale and colours on (NO_COLOR dropped), refreshing every
+ * 0.5 s; `args` are leaktop's (e.g. `--yes`).
+ */
+export function startTui(args: string[] = [], options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv } = {}): PtyTerminal {
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  delete env.NO_COLOR;
+  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', ...args], { cols: options.cols ?? 120, rows: options.rows ?? 30, cwd: repoRoot, env });
+}
+
+/** Filters the TUI's table down to one target (by a marker in its command line), so it is the selected row. */
+export async function selectOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
+  await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+  term.write('/');
+  await term.waitFor('Filter: _');
+  term.write(marker);
+  await term.waitFor(`Filter: ${marker}_`);
+  term.write(KEYS.enter);
+  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
+}
