@@ -6,20 +6,14 @@
  */
 import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
 import type { LeakReport } from '../core/snapshot/leak-candidates.js';
-import type { ClassRef, ObjectRow, RetainedDiff, RetainedSummary } from '../core/snapshot/retained.js';
+import type { ClassObjects, ClassRef, RetainedDiff, RetainedSummary } from '../core/snapshot/retained.js';
 import type { PathJson } from '../core/snapshot/retainer-paths.js';
 
-/** The objects of one constructor and their grouped retainer paths, as plain data (`classObjects` of retained.ts). */
-export interface ClassObjectsResult {
-  name: string;
-  count: number;
-  selfSize: number;
-  retainedSize: number | null;
-  newCount: number | null;
-  objects: ObjectRow[];
-  pathsOfNew: boolean;
-  paths: PathJson[];
-}
+/**
+ * The objects of one constructor and their grouped retainer paths, as plain data: `classObjects` of retained.ts with
+ * its path groups (which point into the snapshot) turned into their JSON.
+ */
+export type ClassObjectsResult = Omit<ClassObjects, 'paths' | 'pathObjects' | 'pathCandidates'> & { paths: PathJson[] };
 
 /** What each request asks and what its reply carries. */
 export interface Requests {
