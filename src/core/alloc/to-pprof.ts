@@ -44,6 +44,12 @@ export const PPROF_SAMPLE_TYPES = [
   { type: 'inuse_space', unit: 'bytes' },
 ] as const;
 
+/** A frame of a stack and its caller's, innermost first (`locationId` of pprof, innermost first too). */
+interface FrameLink {
+  locationId: number;
+  caller: FrameLink | null;
+}
+
 /** Live objects and bytes at one frame. */
 interface FrameValues {
   objects: number;
@@ -79,17 +85,20 @@ export function toPprof(profile: SamplingProfile, options: PprofOptions): Profil
     return id;
   };
 
-  // An explicit stack, not recursion: a deep tree must not overflow ours. Each entry carries its stack outermost
-  // first, shared with its siblings and never mutated.
-  const work: Array<{ node: ProfileNode; stack: readonly number[] }> = [{ node: profile.head, stack: [] }];
+  // An explicit stack, not recursion: a deep tree must not overflow ours. Each entry links to its caller's frame
+  // (shared, never copied), so the walk takes memory in proportion to the nodes, not nodes × depth; a stack is
+  // spelled out only for a node with live samples.
+  const work: Array<{ node: ProfileNode; frame: FrameLink | null }> = [{ node: profile.head, frame: null }];
   while (work.length > 0) {
-    const { node, stack: above } = work.pop()!;
-    const stack = node === profile.head ? above : [...above, locationId(node.callFrame)];
+    const { node, frame: caller } = work.pop()!;
+    const frame = node === profile.head ? caller : { locationId: locationId(node.callFrame), caller };
     const own = values.get(node.id);
-    if (own && own.bytes > 0 && stack.length > 0) {
-      samples.push(new Sample({ locationId: [...stack].reverse(), value: [Math.round(own.objects), own.bytes] }));
+    if (own && own.bytes > 0 && frame) {
+      const stack: number[] = [];
+      for (let f: FrameLink | null = frame; f; f = f.caller) stack.push(f.locationId);
+      samples.push(new Sample({ locationId: stack, value: [Math.round(own.objects), own.bytes] }));
     }
-    for (const child of node.children) work.push({ node: child, stack });
+    for (const child of node.children) work.push({ node: child, frame });
   }
 
   const sampleType = PPROF_SAMPLE_TYPES.map((t) => new ValueType({ type: strings.dedup(t.type), unit: strings.dedup(t.unit) }));
@@ -128,7 +137,7 @@ function valuesByNode(profile: SamplingProfile, options: PprofOptions): Map<numb
     while (work.length > 0) {
       const node = work.pop()!;
       if (node.selfSize > 0) values.set(node.id, { objects: 0, bytes: node.selfSize });
-      work.push(...node.children);
+      for (const child of node.children) work.push(child); // not push(...children): a spread of a huge array throws
     }
     return values;
   }
