@@ -88,6 +88,46 @@ test('--compare -o: the pprof holds what the second half allocated and kept, not
   }
 });
 
+test("a big profile (3,000 functions in 300 scripts, stacks past V8's 128 frames): every function, the same top as the report", async () => {
+  const dir = tempDir();
+  try {
+    const target = await startNodeTarget('many-sites.cjs');
+    const file = join(dir, 'big.pb.gz');
+    const { code, stdout, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '2', '--interval', '4096', '--json', '-o', file], { timeoutMs: 60_000 });
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout) as { totalBytes: number; sites: Array<{ functionName: string; url: string; line: number }> };
+    const pprof = readPprof(readFileSync(file));
+    const str = (i: number | bigint) => pprof.profile.stringTable.strings[Number(i)]!;
+    const functions = pprof.profile.function.map((f) => ({ name: str(f.name), file: str(f.filename) }));
+    assert.ok(functions.filter((f) => f.file.startsWith('/virtual/app/module-')).length > 1500, `${functions.length} functions`);
+    assert.deepEqual(functions.filter((f) => f.file === ''), [], 'builtins (push) are folded into their callers');
+    const depths = pprof.profile.sample.map((sample) => sample.locationId.length);
+    assert.ok(Math.max(...depths) > 100 && Math.max(...depths) <= 128, `deepest stack ${Math.max(...depths)}`);
+    // The report's sites are the pprof's flat functions: the same first one, and the same live bytes.
+    const [site] = report.sites;
+    assert.deepEqual([pprof.flat[0]?.name, pprof.flat[0]?.line], [site?.functionName, site?.line]);
+    assert.ok(Math.abs(pprof.totalBytes - report.totalBytes) <= 0.01 * report.totalBytes, `${pprof.totalBytes} vs ${report.totalBytes}`);
+    await assertLetGo(target);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an ES module: file:// URLs become paths, so pprof -list finds the source', async () => {
+  const dir = tempDir();
+  try {
+    const target = await startNodeTarget('version-leak.mjs');
+    const file = join(dir, 'esm.pb.gz');
+    const { code, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1.5', '--interval', '8192', '-o', file]);
+    assert.equal(code, 0, stderr);
+    const [top] = readPprof(readFileSync(file)).flat;
+    assert.deepEqual([top?.name, top?.file, top?.line], ['leakTick', fixture('version-leak.mjs'), functionLine('version-leak.mjs', 'leakTick')]);
+    await assertLetGo(target);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('Node 18 and 26 targets', () => {
   for (const major of [18, 26]) {
     const bin = `${repoRoot}node_modules/node${major}/bin/node`;

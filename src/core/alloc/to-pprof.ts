@@ -6,9 +6,12 @@
  * - Sample types `inuse_objects`/count and `inuse_space`/bytes — the names of live memory in Go's heap profiles,
  *   which `go tool pprof` (`-sample_index`, `-inuse_space`) and Pyroscope's ingest (its default sample-type
  *   mapping) recognise without further configuration. Period: `space`/bytes, the sampling interval.
- * - One pprof sample per frame (call-tree node) with live sampled objects, its location ids the node's stack,
- *   innermost first, without V8's `(root)`. Frames without a script URL — `(V8 API)`, `(program)`, builtins —
- *   stay in the stack under the names V8 gives them: pprof users expect whole stacks and can `-focus`/`-hide`.
+ * - One pprof sample per call stack with live sampled objects, its location ids innermost first, without V8's
+ *   `(root)`. Frames without a script URL — `(V8 API)`, builtins such as `Array.prototype.push` or `Map.prototype.set`
+ *   — are folded into the JavaScript function that called them, as allocation-sites.ts counts them: otherwise a
+ *   builtin that grows a leaking Map or array (`set`, `push`) would top `pprof -top` instead of the code that keeps
+ *   filling it, and the file would disagree with leaktop's own report. Such frames with no JavaScript caller at all
+ *   (`(program)`, `(V8 API)` under the root) stay, under V8's names, as stacks of their own.
  * - One function and one location per frame identity (name, script, start line and column). V8 records a frame's
  *   function start, not the allocating statement, so a location's line is the function's first line.
  * - Space is the sum of the samples' sizes: V8 reports each sample already scaled to the bytes it stands for
@@ -44,10 +47,12 @@ export const PPROF_SAMPLE_TYPES = [
   { type: 'inuse_space', unit: 'bytes' },
 ] as const;
 
-/** A frame of a stack and its caller's, innermost first (`locationId` of pprof, innermost first too). */
+/** A frame of a stack, linked to its caller's (pprof lists a stack innermost first too). */
 interface FrameLink {
   locationId: number;
   caller: FrameLink | null;
+  /** This frame or one of its callers has a script URL. */
+  scripted: boolean;
 }
 
 /** Live objects and bytes at one frame. */
@@ -86,19 +91,31 @@ export function toPprof(profile: SamplingProfile, options: PprofOptions): Profil
   };
 
   // An explicit stack, not recursion: a deep tree must not overflow ours. Each entry links to its caller's frame
-  // (shared, never copied), so the walk takes memory in proportion to the nodes, not nodes × depth; a stack is
-  // spelled out only for a node with live samples.
+  // (shared, never copied), so the walk takes memory in proportion to the nodes, not nodes × depth. A frame without
+  // a script URL under a JavaScript caller adds no link: its bytes join its caller's stack, so values are summed
+  // per stack first, and a stack is spelled out only once, for a stack with live samples.
+  const byStack = new Map<FrameLink, FrameValues>();
   const work: Array<{ node: ProfileNode; frame: FrameLink | null }> = [{ node: profile.head, frame: null }];
   while (work.length > 0) {
     const { node, frame: caller } = work.pop()!;
-    const frame = node === profile.head ? caller : { locationId: locationId(node.callFrame), caller };
+    const scripted = node.callFrame.url !== '';
+    const frame = node === profile.head || (!scripted && caller?.scripted) ? caller : { locationId: locationId(node.callFrame), caller, scripted: scripted || (caller?.scripted ?? false) };
     const own = values.get(node.id);
     if (own && own.bytes > 0 && frame) {
-      const stack: number[] = [];
-      for (let f: FrameLink | null = frame; f; f = f.caller) stack.push(f.locationId);
-      samples.push(new Sample({ locationId: stack, value: [Math.round(own.objects), own.bytes] }));
+      const sum = byStack.get(frame);
+      if (sum) {
+        sum.objects += own.objects;
+        sum.bytes += own.bytes;
+      } else {
+        byStack.set(frame, { ...own });
+      }
     }
     for (const child of node.children) work.push({ node: child, frame });
+  }
+  for (const [frame, own] of byStack) {
+    const stack: number[] = [];
+    for (let f: FrameLink | null = frame; f; f = f.caller) stack.push(f.locationId);
+    samples.push(new Sample({ locationId: stack, value: [Math.round(own.objects), own.bytes] }));
   }
 
   const sampleType = PPROF_SAMPLE_TYPES.map((t) => new ValueType({ type: strings.dedup(t.type), unit: strings.dedup(t.unit) }));

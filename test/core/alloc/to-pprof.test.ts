@@ -54,16 +54,30 @@ describe('toPprof', () => {
     assert.equal(BigInt(decoded.durationNanos), 2_500_000_000n);
   });
 
-  it('makes one sample per frame with bytes, its whole stack innermost first, without (root), url-less frames kept', () => {
+  it('one sample per stack, innermost first, without (root); url-less frames fold into their JavaScript caller', () => {
     const { samples } = roundTrip(buildProfile(leakyProfile()));
     const byLeaf = new Map(samples.map((s) => [s.stack[0], s]));
-    assert.equal(samples.length, 5);
+    assert.equal(samples.length, 3);
     assert.deepEqual(byLeaf.get(`leak@${APP}:3`)?.stack, [`leak@${APP}:3`, `handler@${APP}:10`, 'listOnTimeout@node:internal/timers:524']);
     assert.equal(byLeaf.get(`leak@${APP}:3`)?.bytes, 3000);
-    assert.deepEqual(byLeaf.get('(V8 API)@:0')?.stack, ['(V8 API)@:0', 'push@:0', `handler@${APP}:10`, 'listOnTimeout@node:internal/timers:524']);
+    // push (a builtin) and the (V8 API) under it count to handler, as in leaktop's own report.
+    assert.deepEqual(byLeaf.get(`handler@${APP}:10`)?.stack, [`handler@${APP}:10`, 'listOnTimeout@node:internal/timers:524']);
+    assert.equal(byLeaf.get(`handler@${APP}:10`)?.bytes, 200 + 500 + 100);
     assert.deepEqual(byLeaf.get('(program)@:0')?.stack, ['(program)@:0'], 'native code with no JavaScript caller is a stack of its own');
     assert.equal(samples.reduce((sum, s) => sum + s.bytes, 0), 3000 + 200 + 500 + 100 + 70, 'every sampled byte, once');
-    assert.ok(!samples.some((s) => s.stack.some((f) => f.startsWith('(root)'))));
+    assert.ok(!samples.some((s) => s.stack.some((f) => f.startsWith('(root)') || f.startsWith('push'))));
+  });
+
+  it('url-less frames between JavaScript frames drop out; a url-less chain with no JavaScript caller stays', () => {
+    const { samples } = roundTrip(buildProfile([
+      ['handler', APP, 9, 0, [['map', '', -1, 0, [['callback', APP, 20, 400]]]]],
+      ['(V8 API)', '', -1, 0, [['(GC)', '', -1, 30, [['onGc', APP, 30, 60]]]]],
+    ]));
+    assert.deepEqual([...samples].sort((a, b) => b.bytes - a.bytes).map((s) => [s.stack, s.bytes]), [
+      [[`callback@${APP}:21`, `handler@${APP}:10`], 400],
+      [[`onGc@${APP}:31`, '(GC)@:0', '(V8 API)@:0'], 60],
+      [['(GC)@:0', '(V8 API)@:0'], 30],
+    ]);
   });
 
   it('shares one function and location per frame identity across stacks', () => {
