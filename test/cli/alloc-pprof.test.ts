@@ -32,21 +32,34 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'leaktop-pprof-'));
 }
 
-test('-o FILE.pb.gz: a private gzipped pprof of live memory; its top function by live bytes is the leaking one, at its line', async (t) => {
+/** Runs `fn` with a new temporary directory, removed afterwards whatever happens. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = tempDir();
   try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `leaktop alloc --pid TARGET ARGS -o DIR/NAME`, which must succeed: its stdout and the decoded file. */
+async function allocToFile(target: Target, dir: string, name: string, args: string[], timeoutMs?: number) {
+  const file = join(dir, name);
+  const { code, stdout, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), ...args, '-o', file], timeoutMs ? { timeoutMs } : {});
+  assert.equal(code, 0, stderr);
+  return { file, stdout, pprof: readPprof(readFileSync(file)) };
+}
+
+test('-o FILE.pb.gz: a private gzipped pprof of live memory; its top function by live bytes is the leaking one, at its line', (t) =>
+  inTempDir(async (dir) => {
     const target = await startNodeTarget('alloc-sites.cjs');
-    const file = join(dir, 'run.pb.gz');
-    const { code, stdout, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '2', '--interval', '32768', '--json', '-o', file]);
-    assert.equal(code, 0, stderr);
+    const { file, stdout, pprof } = await allocToFile(target, dir, 'run.pb.gz', ['--duration', '2', '--interval', '32768', '--json']);
     const report = JSON.parse(stdout) as { totalBytes: number; sites: Array<{ functionName: string }>; profilePath: string };
     assert.equal(report.profilePath, file);
     assert.deepEqual(readdirSync(dir), ['run.pb.gz'], 'no .partial left');
     assert.equal(mode(file), 0o600);
 
-    const bytes = readFileSync(file);
-    assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b], 'gzipped');
-    const pprof = readPprof(bytes);
+    assert.deepEqual([...readFileSync(file).subarray(0, 2)], [0x1f, 0x8b], 'gzipped');
     assert.deepEqual(pprof.sampleTypes, ['inuse_objects/count', 'inuse_space/bytes']);
     assert.equal(pprof.defaultSampleType, 'inuse_space');
     assert.equal(Number(pprof.profile.period), 32768);
@@ -62,20 +75,13 @@ test('-o FILE.pb.gz: a private gzipped pprof of live memory; its top function by
     if (go) assert.match(goPprofTop(go, file), /^leakSessions\b/);
     else t.diagnostic('no Go toolchain on PATH: go tool pprof not run');
     await assertLetGo(target);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('--compare -o: the pprof holds what the second half allocated and kept, not the whole run', async () => {
-  const dir = tempDir();
-  try {
+test('--compare -o: the pprof holds what the second half allocated and kept, not the whole run', () =>
+  inTempDir(async (dir) => {
     const target = await startNodeTarget('alloc-sites.cjs');
-    const file = join(dir, 'second-half.pprof');
-    const { code, stdout, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '3', '--interval', '16384', '--compare', '--json', '-o', file]);
-    assert.equal(code, 0, stderr);
+    const { stdout, pprof } = await allocToFile(target, dir, 'second-half.pprof', ['--duration', '3', '--interval', '16384', '--compare', '--json']);
     const report = JSON.parse(stdout) as { totalBytes: number; totalBytesBefore: number };
-    const pprof = readPprof(readFileSync(file));
     assert.equal(pprof.flat[0]?.name, 'leakSessions');
     // The leak grows steadily: the second half kept about half of what the whole run kept; the half-way profile
     // held the rest. Far from the whole, as a profile without the cut would be.
@@ -83,20 +89,13 @@ test('--compare -o: the pprof holds what the second half allocated and kept, not
     assert.ok(report.totalBytesBefore > 0.2 * report.totalBytes, 'the first half kept some too');
     assert.match(pprof.comments.join('\n'), /second half .* \(--compare\)/);
     await assertLetGo(target);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("a big profile (3,000 functions in 300 scripts, stacks past V8's 128 frames): every function, the same top as the report", async () => {
-  const dir = tempDir();
-  try {
+test("a big profile (3,000 functions in 300 scripts, stacks past V8's 128 frames): every function, the same top as the report", () =>
+  inTempDir(async (dir) => {
     const target = await startNodeTarget('many-sites.cjs');
-    const file = join(dir, 'big.pb.gz');
-    const { code, stdout, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '2', '--interval', '4096', '--json', '-o', file], { timeoutMs: 60_000 });
-    assert.equal(code, 0, stderr);
+    const { stdout, pprof } = await allocToFile(target, dir, 'big.pb.gz', ['--duration', '2', '--interval', '4096', '--json'], 60_000);
     const report = JSON.parse(stdout) as { totalBytes: number; sites: Array<{ functionName: string; url: string; line: number }> };
-    const pprof = readPprof(readFileSync(file));
     const str = (i: number | bigint) => pprof.profile.stringTable.strings[Number(i)]!;
     const functions = pprof.profile.function.map((f) => ({ name: str(f.name), file: str(f.filename) }));
     assert.ok(functions.filter((f) => f.file.startsWith('/virtual/app/module-')).length > 1500, `${functions.length} functions`);
@@ -108,43 +107,26 @@ test("a big profile (3,000 functions in 300 scripts, stacks past V8's 128 frames
     assert.deepEqual([pprof.flat[0]?.name, pprof.flat[0]?.line], [site?.functionName, site?.line]);
     assert.ok(Math.abs(pprof.totalBytes - report.totalBytes) <= 0.01 * report.totalBytes, `${pprof.totalBytes} vs ${report.totalBytes}`);
     await assertLetGo(target);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('an ES module: file:// URLs become paths, so pprof -list finds the source', async () => {
-  const dir = tempDir();
-  try {
+test('an ES module: file:// URLs become paths, so pprof -list finds the source', () =>
+  inTempDir(async (dir) => {
     const target = await startNodeTarget('version-leak.mjs');
-    const file = join(dir, 'esm.pb.gz');
-    const { code, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1.5', '--interval', '8192', '-o', file]);
-    assert.equal(code, 0, stderr);
-    const [top] = readPprof(readFileSync(file)).flat;
+    const [top] = (await allocToFile(target, dir, 'esm.pb.gz', ['--duration', '1.5', '--interval', '8192'])).pprof.flat;
     assert.deepEqual([top?.name, top?.file, top?.line], ['leakTick', fixture('version-leak.mjs'), functionLine('version-leak.mjs', 'leakTick')]);
     await assertLetGo(target);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 describe('Node 18 and 26 targets', () => {
   for (const major of [18, 26]) {
     const bin = `${repoRoot}node_modules/node${major}/bin/node`;
-    test(`Node ${major}: the pprof names the leaking function at its line`, { skip: existsSync(bin) ? false : `no ${bin} (npm ci)` }, async () => {
-      const dir = tempDir();
-      try {
+    test(`Node ${major}: the pprof names the leaking function at its line`, { skip: existsSync(bin) ? false : `no ${bin} (npm ci)` }, () =>
+      inTempDir(async (dir) => {
         const target = await startTarget(bin, [fixture('alloc-sites.cjs')]);
-        const file = join(dir, `node${major}.pb.gz`);
-        const { code, stderr } = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1.5', '--interval', '32768', '-o', file]);
-        assert.equal(code, 0, stderr);
-        const [top] = readPprof(readFileSync(file)).flat;
+        const [top] = (await allocToFile(target, dir, `node${major}.pb.gz`, ['--duration', '1.5', '--interval', '32768'])).pprof.flat;
         assert.deepEqual([top?.name, top?.line], ['leakSessions', LEAK_LINE]);
         await assertLetGo(target);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      }));
   }
 });
 
