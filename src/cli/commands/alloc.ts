@@ -2,9 +2,8 @@ import { access, constants, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allocationSites, compareSites, type AllocationSite, type SiteGrouping, type SiteGrowth } from '../../core/alloc/allocation-sites.js';
-import type { SamplingProfile } from '../../core/alloc/sampling-profile.js';
 import { lastOrdinal, toPprof } from '../../core/alloc/to-pprof.js';
-import { gzipPprof, isPprofPath, writePprofFile } from '../../files/pprof-file.js';
+import { gzipPprof, isPprofPath } from '../../files/pprof-file.js';
 import { assertNameFree, writePrivateFile } from '../../files/private-file.js';
 import { ConnectionClosedError } from '../../inspector/errors.js';
 import { InspectorSession } from '../../inspector/session.js';
@@ -59,7 +58,8 @@ export interface AllocOptions {
  */
 export async function runAlloc(options: AllocOptions): Promise<void> {
   const output = options.output === undefined ? undefined : resolve(options.output);
-  const pushLabels = { pid: String(options.pid), command: commandLabel(options.pid) };
+  // Read before attaching: the labels name the process as it was asked for, and a bad URL costs the target nothing.
+  const pushLabels: Record<string, string> = options.push === undefined ? {} : { pid: String(options.pid), command: commandLabel(options.pid) };
   if (options.push !== undefined) checkPushTarget({ url: options.push, app: options.app, labels: pushLabels });
   if (output) await checkWritable(output);
   const cwd = readCwd(options.pid);
@@ -138,9 +138,8 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
       const { totalBytes, unattributedBytes } = table;
       await writeOut(options.json ? json({ totalBytes, unattributedBytes }, table.sites) : allocText(table, context));
     }
-    if (output) {
-      note(options, isPprofPath(output) ? `saved the pprof profile to ${output} (go tool pprof, Pyroscope, Parca ...)` : `saved the raw profile to ${output} (Chrome DevTools: Memory, Load)`);
-    }
+    if (output && isPprofPath(output)) note(options, `saved the pprof profile to ${output} (go tool pprof, Pyroscope, Parca ...)`);
+    else if (output) note(options, `saved the raw profile to ${output} (Chrome DevTools: Memory, Load)`);
   } catch (error) {
     if (stopping) return; // the signal handler stops, detaches and exits with the signal's code
     throw await explain(options.pid, error);
@@ -151,7 +150,7 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
     }
   }
   // After the detach: nothing is open in the target while the network is waited on.
-  if (options.push !== undefined && pprofGz && !stopping) {
+  if (options.push !== undefined && pprofGz) {
     const url = await pushProfile({ url: options.push, app: options.app, labels: pushLabels, fromMs: sampledFromMs, untilMs: sampledUntilMs }, pprofGz);
     note(options, `pushed the profile to ${url.origin}${url.pathname} as ${options.app}`);
   }
@@ -164,7 +163,8 @@ function pprofComments(options: AllocOptions): string[] {
     options.compare
       ? 'only objects allocated in the second half of the run and still alive at its end (--compare)'
       : 'objects allocated since sampling started and still alive at its end',
-    "a location's line is its function's first line: V8 records no allocating statement, and inlined functions fold into their callers",
+    "a location's line is its function's first line: V8 records no allocating statement, and inlined functions " +
+      'fold into their callers; builtins count to the JavaScript function that called them',
   ];
 }
 
@@ -189,14 +189,14 @@ async function checkWritable(path: string): Promise<void> {
 }
 
 /**
- * Saves the profile: the pprof bytes, or the JSON exactly as CDP returned it (`{head, samples}`), the `.heapprofile`
- * format Chrome DevTools' Memory panel loads. Written to `PATH.partial`, renamed when complete, so a file under the final name is whole.
+ * Saves the profile: the gzipped pprof, or the JSON exactly as CDP returned it (`{head, samples}`), the
+ * `.heapprofile` format Chrome DevTools' Memory panel loads. Written to `PATH.partial`, renamed when complete, so a
+ * file under the final name is whole; on a failure (a full disk) the partial file is deleted.
  */
 async function saveProfile(path: string, data: string | Uint8Array): Promise<void> {
   try {
     // Private (0600), never through a link; -o names the file explicitly, so one already there is replaced.
-    if (typeof data === 'string') await writePrivateFile(path, data, { replace: true });
-    else await writePprofFile(path, data);
+    await writePrivateFile(path, data, { replace: true });
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`could not write the profile '${path}': ${(error as Error).message}`, { hint: 'Choose a writable directory with room for the file.', cause: error });
