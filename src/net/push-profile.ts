@@ -24,10 +24,18 @@ export function checkPushTarget(target: Omit<IngestTarget, 'fromMs' | 'untilMs'>
 export async function pushProfile(target: IngestTarget, profileGz: Uint8Array): Promise<URL> {
   const url = ingestUrl(target);
   const { body, contentType } = multipartBody(profileGz, `leaktop${randomBytes(16).toString('hex')}`);
+  const headers: Record<string, string> = { 'content-type': contentType };
+  // Grafana Cloud and proxies in front of Pyroscope take HTTP basic auth: given in the URL, sent as the header
+  // (fetch refuses a URL with credentials).
+  if (url.username || url.password) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
   const shown = `${url.origin}${url.pathname}`; // not the query: it carries the process's command line
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', body, headers: { 'content-type': contentType }, signal: AbortSignal.timeout(PUSH_TIMEOUT_MS), redirect: 'error' });
+    response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(PUSH_TIMEOUT_MS), redirect: 'error' });
   } catch (error) {
     const reason = (error as Error).name === 'TimeoutError' ? `no answer in ${PUSH_TIMEOUT_MS / 1000} s` : causeText(error);
     throw new UserError(`could not push the profile to ${shown}: ${reason}`, { hint: 'Check that the Pyroscope server is up and reachable from here.', cause: error });

@@ -135,6 +135,7 @@ interface Received {
   method: string;
   url: URL;
   contentType: string;
+  authorization: string | undefined;
   body: Buffer;
 }
 
@@ -147,7 +148,7 @@ async function startReceiver(status: number, answer = ''): Promise<{ server: Ser
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const received = { method: req.method ?? '', url: new URL(req.url ?? '/', 'http://x'), contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) };
+      const received = { method: req.method ?? '', url: new URL(req.url ?? '/', 'http://x'), contentType: req.headers['content-type'] ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks) };
       requests.push(received);
       deliver(received);
       res.writeHead(status, { 'content-type': 'text/plain' }).end(answer);
@@ -182,6 +183,7 @@ test('--push: one POST to /ingest with the name, the process labels, the run tim
     assert.equal(receiver.requests.length, 1);
     const [request] = receiver.requests;
     assert.equal(request!.method, 'POST');
+    assert.equal(request!.authorization, undefined, 'no credentials, no auth header');
     assert.equal(request!.url.pathname, '/ingest');
     const query = request!.url.searchParams;
     assert.equal(query.get('name'), `leaktop_test{pid=${target.pid},command=${process.execPath} ${fixture('alloc-sites.cjs')} pushed}`);
@@ -204,12 +206,16 @@ test('--push refused (HTTP 400) or unreachable: the report, then one line saying
   try {
     const target = await startNodeTarget('alloc-sites.cjs');
     const file = join(dir, 'kept.pb.gz');
-    const refused = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1', '--json', '-o', file, '--push', `${refusing.url}/pyro/`]);
-    assert.equal(refused.code, 1);
-    assert.ok(JSON.parse(refused.stdout), 'the report was printed');
+    // Credentials in the URL go as HTTP basic auth, and are never shown.
+    const withCredentials = refusing.url.replace('http://', 'http://tenant%3A7:s3cr%40t@');
+    const refused = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1', '--json', '-o', file, '--push', `${withCredentials}/pyro/`]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.ok(refused.stdout.startsWith('{"pid":'), `the report was printed first; stderr: ${refused.stderr}`);
     assert.match(refused.stderr, new RegExp(`^leaktop: ${refusing.url}/pyro/ingest refused the profile: HTTP 400 \\(invalid profile: unknown sample type\\)\\n`));
     assert.ok(!refused.stderr.includes('    at '), refused.stderr);
     assert.equal(refusing.requests[0]?.url.pathname, '/pyro/ingest');
+    assert.equal(refusing.requests[0]?.authorization, `Basic ${Buffer.from('tenant:7:s3cr@t').toString('base64')}`);
+    assert.ok(!refused.stderr.includes('s3cr'), refused.stderr);
     assert.ok(readPprof(readFileSync(file)).flat.length > 0, 'the file is written before the push');
 
     const closed = refusing.url;
