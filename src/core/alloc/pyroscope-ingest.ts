@@ -39,7 +39,7 @@ export function ingestUrl(target: IngestTarget): URL {
   if (!LABEL_NAME.test(target.app)) throw new IngestInputError(`'${target.app}' is not an application name Pyroscope takes (letters, digits, _ and .)`);
   if (!url.pathname.endsWith('/ingest')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/ingest`;
   const labels = Object.entries(target.labels)
-    .filter(([name]) => LABEL_NAME.test(name))
+    .filter(([name, value]) => LABEL_NAME.test(name) && value !== '') // an empty value is no label (a gone process's command)
     .map(([name, value]) => `${name}=${labelValue(value)}`);
   const query = url.searchParams;
   query.set('name', `${target.app}{${labels.join(',')}}`);

@@ -22,6 +22,11 @@ describe('ingestUrl', () => {
     assert.equal(given.searchParams.get('orgId'), '7');
   });
 
+  it('leaves out an empty label and a label name Pyroscope would not parse', () => {
+    const url = ingestUrl({ ...TARGET, labels: { pid: '1', command: '', 'bad-name': 'x' } });
+    assert.equal(url.searchParams.get('name'), 'checkout{pid=1}');
+  });
+
   it('until is never before from', () => {
     const url = ingestUrl({ ...TARGET, untilMs: TARGET.fromMs - 5000 });
     assert.equal(url.searchParams.get('until'), url.searchParams.get('from'));
