@@ -117,8 +117,8 @@ test('an ES module: file:// URLs become paths, so pprof -list finds the source',
     await assertLetGo(target);
   }));
 
-describe('Node 18 and 26 targets', () => {
-  for (const major of [18, 26]) {
+describe('targets on Node 18, 22, 24 and 26', () => {
+  for (const major of [18, 22, 24, 26]) {
     const bin = `${repoRoot}node_modules/node${major}/bin/node`;
     test(`Node ${major}: the pprof names the leaking function at its line`, { skip: existsSync(bin) ? false : `no ${bin} (npm ci)` }, () =>
       inTempDir(async (dir) => {
