@@ -19,7 +19,7 @@ export type Invocation =
   | { command: 'leaks'; files: [string, string, string]; json: boolean }
   | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
-  | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; gc: boolean; json: boolean };
+  | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; push?: string; app: string; gc: boolean; json: boolean };
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -244,10 +244,12 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .addOption(new Option('--by <grouping>', 'a site per function (shown at its first line) or per call stack').choices(['line', 'stack']).default('line'))
     .option('--compare', 'growth per site: the profile at half time against the one at the end')
     .option('--packages', 'one site per node_modules package')
-    .option('-o, --output <file>', 'also save the raw profile (FILE.heapprofile, loads in Chrome DevTools)')
+    .option('-o, --output <file>', 'also save the profile: FILE.pb.gz as pprof (go tool pprof, Pyroscope), else raw (FILE.heapprofile, loads in Chrome DevTools)')
+    .option('--push <url>', 'send the pprof profile to a Pyroscope-compatible server (POST URL/ingest), labelled with pid and command')
+    .addOption(new Option('--app <name>', 'the application name of a pushed profile').default('node'))
     .option('--no-gc', 'do not force a full GC before reading a profile')
     .option('--json', 'print a JSON object')
-    .action((opts: { pid: number; duration: number; interval: number; top: number; by: 'line' | 'stack'; compare?: boolean; packages?: boolean; output?: string; gc: boolean; json?: boolean }) =>
+    .action((opts: { pid: number; duration: number; interval: number; top: number; by: 'line' | 'stack'; compare?: boolean; packages?: boolean; output?: string; push?: string; app: string; gc: boolean; json?: boolean }) =>
       onInvoke({
         command: 'alloc',
         pid: opts.pid,
@@ -258,6 +260,8 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
         compare: opts.compare === true,
         groupPackages: opts.packages === true,
         output: opts.output,
+        push: opts.push,
+        app: opts.app,
         gc: opts.gc,
         json: opts.json === true,
       }),

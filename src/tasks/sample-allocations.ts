@@ -24,8 +24,16 @@ export interface SampleAllocationsOptions {
   onProgress?: (progress: SamplingProgress) => void;
 }
 
+/** The profiles, and when sampling started and stopped (epoch ms). */
+export interface SampledAllocations {
+  before?: SamplingProfile;
+  after: SamplingProfile;
+  startedAtMs: number;
+  stoppedAtMs: number;
+}
+
 /** The profile at the end, and with `compare` the one half-way. */
-export async function sampleAllocations(session: InspectorSession, options: SampleAllocationsOptions): Promise<{ before?: SamplingProfile; after: SamplingProfile }> {
+export async function sampleAllocations(session: InspectorSession, options: SampleAllocationsOptions): Promise<SampledAllocations> {
   const profiler = await SamplingProfiler.start(session, { intervalBytes: options.intervalBytes });
   try {
     options.onProgress?.({ step: 'started' });
@@ -40,9 +48,11 @@ export async function sampleAllocations(session: InspectorSession, options: Samp
       await waitWhileAttached(session, options.durationMs, options.signal);
     }
     if (options.gc) await session.collectGarbage();
+    const stoppedAtMs = Date.now();
     const after = await profiler.stop();
     if (!after) throw new ConnectionClosedError(1006, 'closed before the profile was read');
-    return before ? { before, after } : { after };
+    const times = { startedAtMs: profiler.startedAtMs, stoppedAtMs };
+    return before ? { before, after, ...times } : { after, ...times };
   } finally {
     await profiler.stop().catch(() => undefined);
   }

@@ -2,10 +2,13 @@ import { access, constants, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allocationSites, compareSites, type AllocationSite, type SiteGrouping, type SiteGrowth } from '../../core/alloc/allocation-sites.js';
-import type { SamplingProfile } from '../../core/alloc/sampling-profile.js';
+import { lastOrdinal, toPprof } from '../../core/alloc/to-pprof.js';
+import { gzipPprof, isPprofPath } from '../../files/pprof-file.js';
 import { assertNameFree, writePrivateFile } from '../../files/private-file.js';
 import { ConnectionClosedError } from '../../inspector/errors.js';
 import { InspectorSession } from '../../inspector/session.js';
+import { checkPushTarget, pushProfile } from '../../net/push-profile.js';
+import { readCmdline } from '../../proc/read-cmdline.js';
 import { readCwd } from '../../proc/read-cwd.js';
 import { isUnavailable } from '../../proc/read-file.js';
 import { readStat } from '../../proc/read-stat.js';
@@ -29,8 +32,15 @@ export interface AllocOptions {
   compare: boolean;
   /** One site per node_modules package. */
   groupPackages: boolean;
-  /** `-o FILE`: also save the last raw profile (`.heapprofile`, loads in Chrome DevTools). */
+  /**
+   * `-o FILE`: also save the last profile: as pprof when FILE ends in `.pb.gz` or `.pprof` (gzipped protobuf, see
+   * core/alloc/to-pprof.ts), else raw (`.heapprofile`, loads in Chrome DevTools).
+   */
   output?: string;
+  /** `--push URL`: send the pprof profile to this Pyroscope-compatible server. */
+  push?: string;
+  /** `--app NAME`: the application name of a pushed profile. */
+  app: string;
   /** Force a full GC before reading each profile, so "alive" is exact. False with `--no-gc`. */
   gc: boolean;
   json: boolean;
@@ -48,6 +58,9 @@ export interface AllocOptions {
  */
 export async function runAlloc(options: AllocOptions): Promise<void> {
   const output = options.output === undefined ? undefined : resolve(options.output);
+  // Read before attaching: the labels name the process as it was asked for, and a bad URL costs the target nothing.
+  const pushLabels: Record<string, string> = options.push === undefined ? {} : { pid: String(options.pid), command: commandLabel(options.pid) };
+  if (options.push !== undefined) checkPushTarget({ url: options.push, app: options.app, labels: pushLabels });
   if (output) await checkWritable(output);
   const cwd = readCwd(options.pid);
   const session = await InspectorSession.attach(options.pid);
@@ -68,6 +81,9 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
     writeErr(`leaktop: interrupted; the allocation sampler in process ${options.pid} is stopped${session.openedByLeaktop && closed ? ' and the inspector leaktop opened is closed' : ''}`);
   });
 
+  let pprofGz: Uint8Array | undefined;
+  let sampledFromMs = 0;
+  let sampledUntilMs = 0;
   try {
     const context: AllocReportContext = {
       pid: options.pid,
@@ -77,7 +93,7 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
       top: options.top,
     };
     const siteOptions = { by: options.by, groupPackages: options.groupPackages };
-    const { before, after } = await sampleAllocations(session, {
+    const { before, after, startedAtMs, stoppedAtMs } = await sampleAllocations(session, {
       durationMs: options.durationMs,
       intervalBytes: options.intervalBytes,
       compare: options.compare,
@@ -88,7 +104,19 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
         else note(options, 'first profile read; sampling on for the second half');
       },
     });
-    if (output) await saveProfile(output, after);
+    [sampledFromMs, sampledUntilMs] = [startedAtMs, stoppedAtMs];
+    if ((output && isPprofPath(output)) || options.push !== undefined) {
+      // With --compare, the pprof holds what the second half allocated and kept (see pprofComments).
+      const pprof = toPprof(after, {
+        intervalBytes: options.intervalBytes,
+        startedAtMs,
+        durationMs: stoppedAtMs - startedAtMs,
+        ...(before ? { afterOrdinal: lastOrdinal(before) } : {}),
+        comments: pprofComments(options),
+      });
+      pprofGz = await gzipPprof(pprof);
+    }
+    if (output) await saveProfile(output, pprofGz && isPprofPath(output) ? pprofGz : JSON.stringify(after));
 
     const table = allocationSites(after, siteOptions);
     // The JSON's fields around the sites, the same with --compare and without.
@@ -110,7 +138,8 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
       const { totalBytes, unattributedBytes } = table;
       await writeOut(options.json ? json({ totalBytes, unattributedBytes }, table.sites) : allocText(table, context));
     }
-    if (output) note(options, `saved the raw profile to ${output} (Chrome DevTools: Memory, Load)`);
+    if (output && isPprofPath(output)) note(options, `saved the pprof profile to ${output} (go tool pprof, Pyroscope, Parca ...)`);
+    else if (output) note(options, `saved the raw profile to ${output} (Chrome DevTools: Memory, Load)`);
   } catch (error) {
     if (stopping) return; // the signal handler stops, detaches and exits with the signal's code
     throw await explain(options.pid, error);
@@ -120,6 +149,29 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
       removeHandlers();
     }
   }
+  // After the detach: nothing is open in the target while the network is waited on.
+  if (options.push !== undefined && pprofGz) {
+    const url = await pushProfile({ url: options.push, app: options.app, labels: pushLabels, fromMs: sampledFromMs, untilMs: sampledUntilMs }, pprofGz);
+    note(options, `pushed the profile to ${url.origin}${url.pathname} as ${options.app}`);
+  }
+}
+
+/** The profile's own notes on what it holds (`go tool pprof -comments`). */
+function pprofComments(options: AllocOptions): string[] {
+  return [
+    `leaktop alloc: live memory of PID ${options.pid} by allocation stack, from V8's sampling heap profiler (one sample per ${options.intervalBytes} bytes on average)`,
+    options.compare
+      ? 'only objects allocated in the second half of the run and still alive at its end (--compare)'
+      : 'objects allocated since sampling started and still alive at its end',
+    "a location's line is its function's first line: V8 records no allocating statement, and inlined functions " +
+      'fold into their callers; builtins count to the JavaScript function that called them',
+  ];
+}
+
+/** The command line as a label of a pushed profile; empty when it cannot be read (the process is gone). */
+function commandLabel(pid: number): string {
+  const argv = readCmdline(pid);
+  return Array.isArray(argv) ? argv.join(' ') : '';
 }
 
 /** Fails before anything is asked of the target when the profile could not be written. */
@@ -137,13 +189,14 @@ async function checkWritable(path: string): Promise<void> {
 }
 
 /**
- * Saves the profile exactly as CDP returned it (`{head, samples}`): the `.heapprofile` format Chrome DevTools'
- * Memory panel loads. Written to `PATH.partial`, renamed when complete, so a file under the final name is whole.
+ * Saves the profile: the gzipped pprof, or the JSON exactly as CDP returned it (`{head, samples}`), the
+ * `.heapprofile` format Chrome DevTools' Memory panel loads. Written to `PATH.partial`, renamed when complete, so a
+ * file under the final name is whole; on a failure (a full disk) the partial file is deleted.
  */
-async function saveProfile(path: string, profile: SamplingProfile): Promise<void> {
+async function saveProfile(path: string, data: string | Uint8Array): Promise<void> {
   try {
     // Private (0600), never through a link; -o names the file explicitly, so one already there is replaced.
-    await writePrivateFile(path, JSON.stringify(profile), { replace: true });
+    await writePrivateFile(path, data, { replace: true });
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`could not write the profile '${path}': ${(error as Error).message}`, { hint: 'Choose a writable directory with room for the file.', cause: error });
