@@ -1,3 +1,4 @@
+import type { ContainerRef } from '../core/container-of-cgroup.js';
 import type { InspectorOpener, OpenInspector } from '../inspector/scan-inspectors.js';
 import type { TrackedProcess } from '../state/index.js';
 
@@ -37,6 +38,12 @@ export interface ProcessRecord {
   inspectorPort: number | null;
   /** The inspector the process listens on, or null. */
   inspector: InspectorRecord | null;
+  /** The container it runs in, from /proc/PID/cgroup: `{runtime, id (full), pod (Kubernetes pod uid) | null}`. */
+  container: ContainerRef | null;
+  /** The systemd service it belongs to (`web.service`), or null. */
+  unit: string | null;
+  /** Its PID inside its own PID namespace (a container's `process.pid`), or null when the same as `pid`. */
+  nsPid: number | null;
 }
 
 const round = (value: number | null, digits: number) => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
@@ -63,5 +70,8 @@ export function toProcessRecord(tracked: TrackedProcess, extra: { inspector?: Op
     inspectable: s.inspectable,
     inspectorPort: inspector?.port ?? null,
     inspector: inspector && { address: inspector.address, port: inspector.port, openedBy: inspector.openedBy, leaktopPid: inspector.leaktopPid },
+    container: s.container,
+    unit: s.unit,
+    nsPid: s.nsPid,
   };
 }

@@ -1,5 +1,7 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import type { ContainerRef } from '../core/container-of-cgroup.js';
 import { isNodeExecutable } from './node-executable.js';
+import { readCgroupPlace } from './read-cgroup-place.js';
 import { isUnavailable, readProcLink } from './read-file.js';
 import { readCmdline } from './read-cmdline.js';
 import { parseStat, readStat, type ProcStat } from './read-stat.js';
@@ -31,6 +33,12 @@ export interface ProcessSample {
   cpuPercent: number | null;
   rssBytes: number;
   threads: number;
+  /** The container it runs in (from /proc/PID/cgroup), or null on the host. */
+  container: ContainerRef | null;
+  /** The systemd service it belongs to, or null. */
+  unit: string | null;
+  /** Its PID inside its own PID namespace (what it sees as `process.pid`), or null when that is `pid`. */
+  nsPid: number | null;
 }
 
 /** Everything one tick found. */
@@ -199,6 +207,9 @@ export class ProcessSampler {
     if (!isNode) return { ...base, identity: null };
     const status = readStatus(pid, this.#procRoot);
     if (isUnavailable(status)) return null;
+    // Read once per process instance: moving a running process to another container's group does not happen in
+    // practice, and reading every tick would cost a file per process per tick.
+    const { container, unit } = readCgroupPlace(pid, this.#procRoot);
     return {
       ...base,
       identity: {
@@ -211,6 +222,9 @@ export class ProcessSampler {
         command: argv.length > 0 ? argv.join(' ') : `[${stat.comm}]`,
         exePath: exe,
         inspectable: exe !== null,
+        container,
+        unit,
+        nsPid: status.nsPid,
       },
     };
   }

@@ -18,6 +18,9 @@ export function fakeSample(pid: number, rssBytes: number, overrides: Partial<Pro
     cpuPercent: 1,
     rssBytes,
     threads: 7,
+    container: null,
+    unit: null,
+    nsPid: null,
     ...overrides,
   };
 }
