@@ -3,6 +3,7 @@
  * name their groups after what they run, so the path says which container, pod or unit a process belongs to.
  * Pure: no I/O; never throws on text it does not know (such a process is on the host, as far as we can tell).
  */
+import { cellWidth, sanitize, truncate } from './format.js';
 
 /** The container a process runs in. */
 export interface ContainerRef {
@@ -160,6 +161,13 @@ export function placeLabel(place: { container: ContainerRef | null; unit: string
   else if (container) candidates.push(`${container.runtime}:${shortContainerId(container.id)}`, shortContainerId(container.id));
   else if (unit) candidates.push(unit, unit.replace(/\.service$/, ''));
   else return null;
-  for (const candidate of candidates) if (candidate.length <= width) return candidate;
-  return candidates.at(-1)!.slice(0, Math.max(0, width));
+  // An LXC name or a unit name is anyone's to choose: made safe to print here, once for every caller.
+  for (const candidate of candidates.map(sanitize)) if (cellWidth(candidate) <= width) return candidate;
+  return truncate(sanitize(candidates.at(-1)!), width);
+}
+
+/** Everything that names a place, for the table's filter: `docker:<full id> pod:<uid> web.service`. */
+export function placeSearchText(place: { container: ContainerRef | null; unit: string | null }): string {
+  const { container, unit } = place;
+  return [container && `${container.runtime}:${container.id}`, container?.pod && `pod:${container.pod}`, unit].filter(Boolean).join(' ');
 }

@@ -14,7 +14,8 @@ import { cellWidth, sanitize, truncate, truncateMiddle } from './format.js';
  *  5. the word `node` itself where a script follows: every row of this table is a Node process.
  *
  * A `process.title` (one argument that is not a path) is kept as it is, as is any argument after the script. Only
- * a line still too wide after the last step is cut, at its end, so its head — what names it — stays. The full line is
+ * a line still too wide after the last step is cut, at its end, so its head — what names it — stays (in the middle
+ * where the end is what tells two rows apart). The full line is
  * in the detail view and in `list`. Pure.
  */
 
@@ -129,8 +130,14 @@ export function shortenCommands(rows: readonly CommandOfRow[], width: number): s
   const prefix = sharedScriptPrefix(scripts);
   const tails = distinctTails(scripts);
   const at = (step: number) => parsed.map((p, i) => sanitize(p ? render(p, step, prefix, tails) : rows[i]!.command));
+  // The step is the first at which every row fits — every row that can: one too long even after the last step (a
+  // long argument list) would otherwise strip every other row too. Such a row is shown at the last step, whose head
+  // (script first) is what its cut keeps best.
+  const last = at(LAST_STEP);
+  const counts = last.map((line) => cellWidth(line) <= width);
   let lines = at(0);
-  for (let step = 1; step <= LAST_STEP && lines.some((line) => cellWidth(line) > width); step++) lines = at(step);
+  for (let step = 1; step <= LAST_STEP && lines.some((line, i) => counts[i] && cellWidth(line) > width); step++) lines = at(step);
+  lines = lines.map((line, i) => (counts[i] ? line : last[i]!));
   const cut = lines.map((line) => truncate(line, width));
   // Lines that differ only in their end (the same script with other arguments) would read the same once cut there:
   // those are cut in the middle instead, which keeps both the script's head and the arguments' end.

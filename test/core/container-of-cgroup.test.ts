@@ -127,7 +127,7 @@ test('short ids and the CONTAINER label, narrowing as the width asks', () => {
   const docker = placeOfCgroup(dockerV2);
   assert.equal(placeLabel(docker), 'docker:3f2c9e1a7b4d');
   assert.equal(placeLabel(docker, 12), '3f2c9e1a7b4d');
-  assert.equal(placeLabel(docker, 8), '3f2c9e1a');
+  assert.equal(placeLabel(docker, 8), '3f2c9e1~');
   assert.equal(placeLabel(placeOfCgroup(k8sV2Containerd)), 'pod:5d1b2c3e');
   assert.equal(placeLabel(placeOfCgroup(systemdV2)), 'orders-api.service');
   assert.equal(placeLabel(placeOfCgroup(systemdV2), 12), 'orders-api');

@@ -76,3 +76,8 @@ test('the shared prefix stops above each script directory; tails grow until they
     ['orders/dist/index.js', 'billing/dist/index.js', '/x/y.js', 'server.js'],
   );
 });
+
+test('one row too long even shortened does not strip the others; it shows its script first', () => {
+  const rows = [row('/usr/bin/node', '--require', '/srv/a/tracing.js', '--max-old-space-size=8192', '/srv/api/dist/server.js', '--config', '{"very":"long json"}'), row('/usr/bin/node', '/srv/web/worker.js')];
+  assert.deepEqual(shortenCommands(rows, 24), ['dist/server.js --config~', 'node /srv/web/worker.js']);
+});

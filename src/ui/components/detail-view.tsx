@@ -1,3 +1,4 @@
+import { shortContainerId, type ContainerRef } from '../../core/container-of-cgroup.js';
 import { byteChart } from '../../core/chart.js';
 import { formatBytes, sanitize, truncate, formatDuration, formatPercent, formatRate } from '../../core/format.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
@@ -76,6 +77,23 @@ function sessionLines(process: TrackedProcess, attachment: Attachment | null | u
   return lines;
 }
 
+/**
+ * Where the process lives: `container docker 3f2c9e1a7b4d…  pod <uid>  unit web.service  PID 7 in its namespace`,
+ * with the container's full id when the line has room for it (the table shows the short one); null on the host.
+ */
+export function placeLine(s: { container: ContainerRef | null; unit: string | null; nsPid: number | null }, width = Infinity): string | null {
+  const line = (id: string | undefined) => {
+    const parts = [];
+    if (s.nsPid !== null) parts.push(`PID ${s.nsPid} in its namespace`);
+    if (s.container) parts.push(`container ${s.container.runtime} ${id}`);
+    if (s.container?.pod) parts.push(`pod ${s.container.pod}`);
+    if (s.unit) parts.push(`unit ${s.unit}`);
+    return parts.length > 0 ? sanitize(`  ${parts.join('  ')}`) : null;
+  };
+  const full = line(s.container?.id);
+  return full !== null && full.length > width && s.container ? line(shortContainerId(s.container.id)) : full;
+}
+
 export function DetailView({ process, attachment, width, height, nowMs }: DetailViewProps) {
   const theme = useTheme();
   if (!process) return <TextBlock lines={['The process has exited. Esc goes back.']} width={width} />;
@@ -102,6 +120,8 @@ export function DetailView({ process, attachment, width, height, nowMs }: Detail
       width,
     ),
   ];
+  const where = placeLine(s, width);
+  if (where) facts.splice(1, 0, paintLine([[where]], width));
   facts.push(...sessionLines(process, attachment, width, theme));
   // What is left between the facts and the command line goes to the charts, each with a title line.
   const chartRows = Math.max(4, height - facts.length - command.length - 1);
