@@ -1,0 +1,78 @@
+/**
+ * Where each process lives, with real kernels objects (we are root): a Node target in a memory cgroup named as
+ * Docker names a container's, and one in its own PID namespace (issue 15).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, test } from 'node:test';
+import type { ProcessRecord } from '../../src/cli/process-record.js';
+import { makeDockerLikeCgroup, type DockerLikeCgroup } from '../helpers/container-cgroup.js';
+import { memoryCgroupUnavailable } from '../helpers/memory-cgroup.js';
+import { fixture, isAlive, killAllTargets, runLeaktop, startTarget } from '../helpers/targets.js';
+
+const cgroups: DockerLikeCgroup[] = [];
+/** Host PIDs of processes started inside a PID namespace: ours to end, by PID, whatever happens to their parent. */
+const inner: number[] = [];
+after(async () => {
+  for (const pid of inner) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await killAllTargets();
+  for (const group of cgroups) group.remove();
+});
+
+async function listJson(): Promise<ProcessRecord[]> {
+  const { code, stdout, stderr } = await runLeaktop(['list', '--json']);
+  assert.equal(code, 0, stderr);
+  return JSON.parse(stdout) as ProcessRecord[];
+}
+
+test('a Node process in a docker container cgroup: container docker with its id, no unit, in list --json and list', { skip: memoryCgroupUnavailable() ?? false }, async () => {
+  const group = makeDockerLikeCgroup();
+  cgroups.push(group);
+  const [command, args] = group.startInside(process.execPath, [fixture('idle.cjs')]);
+  const target = await startTarget(command, args);
+  assert.match(readFileSync(`/proc/${target.pid}/cgroup`, 'utf8'), new RegExp(`memory:/docker/${group.id}`), 'the kernel puts it there');
+
+  const record = (await listJson()).find((r) => r.pid === target.pid);
+  assert.ok(record, 'listed');
+  assert.deepEqual(record.container, { runtime: 'docker', id: group.id, pod: null });
+  assert.equal(record.unit, null);
+  assert.equal(record.nsPid, null, 'same PID namespace as the host');
+
+  const { stdout } = await runLeaktop(['list']);
+  const lines = stdout.split('\n');
+  // NSPID too when another process on the host runs in a PID namespace (a parallel test, a container).
+  assert.match(lines[0]!, /GROWTH (NSPID )?CONTAINER\s+COMMAND$/);
+  const row = lines.find((l) => l.trimStart().startsWith(`${target.pid} `));
+  assert.ok(row?.includes(` docker:${group.id.slice(0, 12)} `), row);
+
+  await target.kill();
+  group.remove();
+  assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(group.id));
+});
+
+test('a Node process in its own PID namespace (unshare --pid): nsPid is the PID it sees, 1', async () => {
+  // --kill-child: when unshare goes, the kernel kills node too (it is init of the namespace, so it would not die of
+  // its parent's death otherwise).
+  const unshare = await startTarget('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, fixture('idle.cjs')]);
+  const children = readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  assert.equal(children.length, 1, 'unshare forked one child: node');
+  const nodePid = children[0]!;
+  inner.push(nodePid);
+  assert.match(readFileSync(`/proc/${nodePid}/status`, 'utf8'), new RegExp(`NSpid:\\s+${nodePid}\\s+1\\n`));
+
+  const records = await listJson();
+  const record = records.find((r) => r.pid === nodePid);
+  assert.ok(record, 'listed by its host PID');
+  assert.equal(record.nsPid, 1);
+  assert.ok(!records.some((r) => r.pid === unshare.pid), 'unshare itself is not Node');
+
+  const { stdout } = await runLeaktop(['list']);
+  const row = stdout.split('\n').find((l) => l.trimStart().startsWith(`${nodePid} `));
+  assert.match(stdout.split('\n')[0]!, /GROWTH NSPID /);
+  assert.match(row ?? '', /\s1 /, row);
+
+  await unshare.kill();
+  // --kill-child: node went with it.
+  for (let i = 0; i < 100 && isAlive(nodePid); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(!isAlive(nodePid), 'node ended with unshare');
+});
