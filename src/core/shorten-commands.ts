@@ -92,6 +92,18 @@ export function distinctTails(scripts: readonly string[]): Map<string, string> {
   const unique = [...new Set(scripts)];
   const parts = unique.map((s) => s.split('/').filter(Boolean));
   const tailOf = (i: number, k: number) => parts[i]!.slice(-k).join('/');
+  // How many scripts end in each k-component tail, per k: counted once, so that a host of many scripts costs
+  // (scripts × depth), not (scripts² × depth).
+  const counts = new Map<number, Map<string, number>>();
+  const countOf = (i: number, k: number) => {
+    let byTail = counts.get(k);
+    if (!byTail) {
+      byTail = new Map();
+      for (let j = 0; j < unique.length; j++) byTail.set(tailOf(j, k), (byTail.get(tailOf(j, k)) ?? 0) + 1);
+      counts.set(k, byTail);
+    }
+    return byTail.get(tailOf(i, k))!;
+  };
   unique.forEach((script, i) => {
     const modules = script.lastIndexOf('/node_modules/');
     if (modules >= 0) {
@@ -100,7 +112,7 @@ export function distinctTails(scripts: readonly string[]): Map<string, string> {
       return;
     }
     let k = Math.min(2, parts[i]!.length);
-    while (k < parts[i]!.length && unique.some((_, j) => j !== i && tailOf(j, k) === tailOf(i, k))) k++;
+    while (k < parts[i]!.length && countOf(i, k) > 1) k++;
     const tail = tailOf(i, k);
     tails.set(script, k === parts[i]!.length && script.startsWith('/') ? script : tail || script);
   });

@@ -71,6 +71,16 @@ export function formatTableHeader(columns: readonly Column[], theme: Theme, sort
   return paint(titles.join(' '), { bold: true, color: theme.accent });
 }
 
+/** The last shortening, reused while the rows' command lines and the width stay (most frames: only figures change). */
+let lastShortened: { width: number; argvs: ReadonlyArray<readonly string[]>; commands: string[] } | null = null;
+
+function shortenedCommands(rows: readonly TrackedProcess[], width: number): string[] {
+  // A process's argv is read once (at identification), so the same array means the same command line.
+  const same = lastShortened !== null && lastShortened.width === width && lastShortened.argvs.length === rows.length && rows.every((r, i) => r.sample.argv === lastShortened!.argvs[i]);
+  if (!same) lastShortened = { width, argvs: rows.map((r) => r.sample.argv), commands: shortenCommands(rows.map((r) => r.sample), width) };
+  return lastShortened!.commands;
+}
+
 export interface ProcessTableProps {
   /** Rows already filtered and sorted. */
   rows: readonly TrackedProcess[];
@@ -96,10 +106,7 @@ export function ProcessTable({ rows, columns, selectedKey, top, height, sortColu
   if (visible.length === 0) lines.push(paint('No Node.js processes match.', { dim: true }));
   // Shortened over every row that matches, not only the visible ones, so scrolling does not change how lines read.
   const commandWidth = columns.find((c) => c.id === 'command')?.width ?? 0;
-  const commands = shortenCommands(
-    rows.map((r) => r.sample),
-    commandWidth,
-  );
+  const commands = shortenedCommands(rows, commandWidth);
   visible.forEach((row, i) => lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey, attachments?.has(row.key) ?? false, commands[top + i])));
   return <TextBlock lines={lines} width={width} />;
 }
