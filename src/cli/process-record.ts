@@ -1,4 +1,4 @@
-import type { ContainerRef } from '../core/container-of-cgroup.js';
+import type { ContainerRef, Pm2App } from '../core/container-of-cgroup.js';
 import type { InspectorOpener, OpenInspector } from '../inspector/scan-inspectors.js';
 import type { TrackedProcess } from '../state/index.js';
 
@@ -44,6 +44,8 @@ export interface ProcessRecord {
   unit: string | null;
   /** Its PID inside its own PID namespace (a container's `process.pid`), or null when the same as `pid`. */
   nsPid: number | null;
+  /** The pm2 app it is, `{name, id}` (pm2's `pm_id`), or null. */
+  pm2: Pm2App | null;
 }
 
 const round = (value: number | null, digits: number) => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
@@ -73,5 +75,6 @@ export function toProcessRecord(tracked: TrackedProcess, extra: { inspector?: Op
     container: s.container,
     unit: s.unit,
     nsPid: s.nsPid,
+    pm2: s.pm2,
   };
 }

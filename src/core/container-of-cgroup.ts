@@ -15,6 +15,19 @@ export interface ContainerRef {
   pod: string | null;
 }
 
+/** A pm2-managed app: pm2 starts each with `name` and `pm_id` in its environment. */
+export interface Pm2App {
+  name: string;
+  id: number;
+}
+
+/** The pm2 app of an initial environment, or null: both `pm_id` (a number) and `name` must be there. */
+export function pm2AppOf(environment: ReadonlyMap<string, string>): Pm2App | null {
+  const id = environment.get('pm_id');
+  const name = environment.get('name');
+  return id !== undefined && /^\d+$/.test(id) && name ? { name, id: Number(id) } : null;
+}
+
 /** What /proc/PID/cgroup says about a process. */
 export interface CgroupPlace {
   container: ContainerRef | null;
@@ -148,17 +161,27 @@ export function shortContainerId(id: string): string {
   return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
 }
 
+/** Where a process lives and what manages it, as the table and the filter use it. */
+export interface Place {
+  container: ContainerRef | null;
+  unit: string | null;
+  /** Absent or null: not a pm2 app (or not known). */
+  pm2?: Pm2App | null;
+}
+
 /**
  * The CONTAINER cell: `docker:1a2b3c4d5e6f`, `pod:5d1b2c3e` (a Kubernetes pod, by the start of its uid, which
- * `kubectl get pods -A -o custom-columns=NAME:.metadata.name,UID:.metadata.uid` maps to a name), or the unit
- * (`web.service`); null for a process on the host. Narrower than that, the runtime goes first, then `.service`,
- * then the end is cut.
+ * `kubectl get pods -A -o custom-columns=NAME:.metadata.name,UID:.metadata.uid` maps to a name), `pm2:orders-api`,
+ * or the unit (`web.service`); null for a process on the host. A pm2 app's name goes before its unit: every app of
+ * one pm2 daemon shares the daemon's unit (`pm2-root.service`). Narrower than that, the runtime or `pm2:` goes
+ * first, then `.service`, then the end is cut.
  */
-export function placeLabel(place: { container: ContainerRef | null; unit: string | null }, width = Infinity): string | null {
-  const { container, unit } = place;
+export function placeLabel(place: Place, width = Infinity): string | null {
+  const { container, unit, pm2 } = place;
   const candidates: string[] = [];
   if (container?.pod) candidates.push(`pod:${container.pod.slice(0, 8)}`);
   else if (container) candidates.push(`${container.runtime}:${shortContainerId(container.id)}`, shortContainerId(container.id));
+  else if (pm2) candidates.push(`pm2:${pm2.name}`, pm2.name);
   else if (unit) candidates.push(unit, unit.replace(/\.service$/, ''));
   else return null;
   // An LXC name or a unit name is anyone's to choose: made safe to print here, once for every caller.
@@ -166,8 +189,8 @@ export function placeLabel(place: { container: ContainerRef | null; unit: string
   return truncate(sanitize(candidates.at(-1)!), width);
 }
 
-/** Everything that names a place, for the table's filter: `docker:<full id> pod:<uid> web.service`. */
-export function placeSearchText(place: { container: ContainerRef | null; unit: string | null }): string {
-  const { container, unit } = place;
-  return [container && `${container.runtime}:${container.id}`, container?.pod && `pod:${container.pod}`, unit].filter(Boolean).join(' ');
+/** Everything that names a place, for the table's filter: `docker:<full id> pod:<uid> pm2:<name> web.service`. */
+export function placeSearchText(place: Place): string {
+  const { container, unit, pm2 } = place;
+  return [container && `${container.runtime}:${container.id}`, container?.pod && `pod:${container.pod}`, pm2 && `pm2:${pm2.name}`, unit].filter(Boolean).join(' ');
 }

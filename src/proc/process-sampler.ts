@@ -1,7 +1,8 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import type { ContainerRef } from '../core/container-of-cgroup.js';
+import { pm2AppOf, type ContainerRef, type Pm2App } from '../core/container-of-cgroup.js';
 import { isNodeExecutable } from './node-executable.js';
 import { readCgroupPlace } from './read-cgroup-place.js';
+import { readEnviron } from './read-environ.js';
 import { isUnavailable, readProcLink } from './read-file.js';
 import { readCmdline } from './read-cmdline.js';
 import { parseStat, readStat, type ProcStat } from './read-stat.js';
@@ -39,6 +40,8 @@ export interface ProcessSample {
   unit: string | null;
   /** Its PID inside its own PID namespace (what it sees as `process.pid`), or null when that is `pid`. */
   nsPid: number | null;
+  /** The pm2 app it is (from its initial environment), or null: not one, or the environment is not ours to read. */
+  pm2: Pm2App | null;
 }
 
 /** Everything one tick found. */
@@ -210,6 +213,8 @@ export class ProcessSampler {
     // Read once per process instance: moving a running process to another container's group does not happen in
     // practice, and reading every tick would cost a file per process per tick.
     const { container, unit } = readCgroupPlace(pid, this.#procRoot);
+    // Only two variables are kept of the environment (it may hold secrets); another user's is unreadable (not root).
+    const environ = readEnviron(pid, this.#procRoot);
     return {
       ...base,
       identity: {
@@ -225,6 +230,7 @@ export class ProcessSampler {
         container,
         unit,
         nsPid: status.nsPid,
+        pm2: environ instanceof Map ? pm2AppOf(environ) : null,
       },
     };
   }

@@ -1,6 +1,7 @@
 /**
- * Where each process lives, with real kernels objects (we are root): a Node target in a memory cgroup named as
- * Docker names a container's, and one in its own PID namespace (issue 15).
+ * Where each process lives, with real kernel objects (we are root): a Node target in a memory cgroup named as
+ * Docker names a container's, one in its own PID namespace (issue 15), and one started with the environment pm2
+ * gives its apps (pm2 itself is not installed here; what leaktop reads is that environment, from /proc).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -75,4 +76,16 @@ test('a Node process in its own PID namespace (unshare --pid): nsPid is the PID 
   // --kill-child: node went with it.
   for (let i = 0; i < 100 && isAlive(nodePid); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(!isAlive(nodePid), 'node ended with unshare');
+});
+
+test('a process started as pm2 starts an app (pm_id, name in its environment): pm2 {name, id}, and pm2:NAME as its place', async () => {
+  const name = `orders-api-${process.pid}`;
+  const target = await startTarget(process.execPath, [fixture('idle.cjs')], { env: { ...process.env, pm_id: '7', name } });
+  const record = (await listJson()).find((r) => r.pid === target.pid);
+  assert.deepEqual(record?.pm2, { name, id: 7 });
+  assert.equal(record?.container, null);
+  const { stdout } = await runLeaktop(['list']);
+  const row = stdout.split('\n').find((l) => l.trimStart().startsWith(`${target.pid} `));
+  assert.ok(row?.includes(` pm2:${name} `), row);
+  await target.kill();
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { containerOfPath, placeLabel, placeOfCgroup, shortContainerId, unitOfPath } from '../../src/core/container-of-cgroup.js';
+import { containerOfPath, placeLabel, placeOfCgroup, placeSearchText, pm2AppOf, shortContainerId, unitOfPath } from '../../src/core/container-of-cgroup.js';
 
 // Captured /proc/PID/cgroup text, one per runtime and cgroup version (ids are real-looking 64-hex strings).
 const ID = '3f2c9e1a7b4d5c6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678abcd';
@@ -132,4 +132,16 @@ test('short ids and the CONTAINER label, narrowing as the width asks', () => {
   assert.equal(placeLabel(placeOfCgroup(systemdV2)), 'orders-api.service');
   assert.equal(placeLabel(placeOfCgroup(systemdV2), 12), 'orders-api');
   assert.equal(placeLabel(placeOfCgroup(hostV1)), null);
+});
+
+test('a pm2 app from its environment (pm_id and name), named before the unit every app of one daemon shares', () => {
+  assert.deepEqual(pm2AppOf(new Map([['pm_id', '3'], ['name', 'orders-api'], ['HOME', '/root']])), { name: 'orders-api', id: 3 });
+  assert.equal(pm2AppOf(new Map([['name', 'orders-api']])), null, 'a `name` alone is anyone\'s variable');
+  assert.equal(pm2AppOf(new Map([['pm_id', 'x'], ['name', 'a']])), null);
+  assert.equal(pm2AppOf(new Map([['pm_id', '0'], ['name', '']])), null);
+  const place = { container: null, unit: 'pm2-root.service', pm2: { name: 'orders-api', id: 3 } };
+  assert.equal(placeLabel(place), 'pm2:orders-api');
+  assert.equal(placeLabel(place, 12), 'orders-api');
+  assert.equal(placeSearchText(place), 'pm2:orders-api pm2-root.service');
+  assert.equal(placeLabel({ container: null, unit: 'a\x1b[2Jb.service' }), 'a?[2Jb.service', 'names are made safe to print');
 });

@@ -21,6 +21,7 @@ export function fakeSample(pid: number, rssBytes: number, overrides: Partial<Pro
     container: null,
     unit: null,
     nsPid: null,
+    pm2: null,
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { shortContainerId, type ContainerRef } from '../../core/container-of-cgroup.js';
+import { shortContainerId, type Place } from '../../core/container-of-cgroup.js';
 import { byteChart } from '../../core/chart.js';
 import { formatBytes, sanitize, truncate, formatDuration, formatPercent, formatRate } from '../../core/format.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
@@ -78,15 +78,16 @@ function sessionLines(process: TrackedProcess, attachment: Attachment | null | u
 }
 
 /**
- * Where the process lives: `container docker 3f2c9e1a7b4d…  pod <uid>  unit web.service  PID 7 in its namespace`,
+ * Where the process lives: `PID 7 in its namespace  container docker 3f2c9e1a7b4d…  pod <uid>  pm2 app api (id 0)  unit x`,
  * with the container's full id when the line has room for it (the table shows the short one); null on the host.
  */
-export function placeLine(s: { container: ContainerRef | null; unit: string | null; nsPid: number | null }, width = Infinity): string | null {
+export function placeLine(s: Place & { nsPid: number | null }, width = Infinity): string | null {
   const line = (id: string | undefined) => {
     const parts = [];
     if (s.nsPid !== null) parts.push(`PID ${s.nsPid} in its namespace`);
     if (s.container) parts.push(`container ${s.container.runtime} ${id}`);
     if (s.container?.pod) parts.push(`pod ${s.container.pod}`);
+    if (s.pm2) parts.push(`pm2 app ${s.pm2.name} (id ${s.pm2.id})`);
     if (s.unit) parts.push(`unit ${s.unit}`);
     return parts.length > 0 ? sanitize(`  ${parts.join('  ')}`) : null;
   };
