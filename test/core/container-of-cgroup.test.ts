@@ -5,6 +5,7 @@ import { containerOfPath, placeLabel, placeOfCgroup, placeSearchText, pm2AppOf, 
 // Captured /proc/PID/cgroup text, one per runtime and cgroup version (ids are real-looking 64-hex strings).
 const ID = '3f2c9e1a7b4d5c6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678abcd';
 const ID2 = 'a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789abcdef0';
+const REAL_ID = '84c5d274d1a048dc5eab6a71e790bd6506899fdc0d18e9c56f97c7c3d13d62f2';
 const POD = '5d1b2c3e-4f56-4789-9abc-def012345678';
 
 const dockerV1 = `12:pids:/docker/${ID}
@@ -20,6 +21,18 @@ const dockerV1 = `12:pids:/docker/${ID}
 2:rdma:/
 1:name=systemd:/docker/${ID}
 0::/system.slice/containerd.service
+`;
+/** Captured from a real container (Debian's docker.io 20.10.24, cgroupfs driver, this host's v1 + unified hierarchies). */
+const dockerReal = `9:name=systemd:/docker/${REAL_ID}
+8:pids:/docker/${REAL_ID}
+7:blkio:/docker/${REAL_ID}
+6:freezer:/docker/${REAL_ID}
+5:devices:/docker/${REAL_ID}
+4:memory:/docker/${REAL_ID}
+3:cpuset:/docker/${REAL_ID}
+2:cpuacct:/docker/${REAL_ID}
+1:cpu:/docker/${REAL_ID}
+0::/docker/${REAL_ID}
 `;
 const dockerV2 = `0::/system.slice/docker-${ID}.scope\n`;
 const dockerV2Cgroupfs = `0::/docker/${ID}\n`;
@@ -57,6 +70,10 @@ const hostV1 = `9:name=systemd:/
 0::/
 `;
 const inContainerNamespace = `0::/\n`;
+
+test('a real docker container, as its /proc/PID/cgroup read', () => {
+  assert.deepEqual(placeOfCgroup(dockerReal), { container: { runtime: 'docker', id: REAL_ID, pod: null }, unit: null });
+});
 
 test('docker: v1 (every hierarchy, name=systemd), v2 systemd driver, v2 cgroupfs driver', () => {
   for (const text of [dockerV1, dockerV2, dockerV2Cgroupfs]) {

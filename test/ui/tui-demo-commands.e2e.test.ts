@@ -4,15 +4,19 @@
  * checkout's path + `~r/index.js` for both). And a process in a container: the CONTAINER column (issue 15).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { KEYS } from '../helpers/pty-terminal.js';
 import { makeDockerLikeCgroup, type DockerLikeCgroup } from '../helpers/container-cgroup.js';
 import { memoryCgroupUnavailable } from '../helpers/memory-cgroup.js';
-import { fixture, killAllTargets, repoRoot, startTarget } from '../helpers/targets.js';
+import { fixture, isAlive, killAllTargets, repoRoot, startTarget } from '../helpers/targets.js';
 import { startTui } from '../helpers/tui.js';
 
 const cgroups: DockerLikeCgroup[] = [];
+/** Host PIDs of processes started inside a PID namespace: ours to end, by PID. */
+const inner: number[] = [];
 after(async () => {
+  for (const pid of inner) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   await killAllTargets();
   for (const group of cgroups) group.remove();
 });
@@ -46,11 +50,15 @@ test('the demo at 80x24: leaky-server and steady-worker rows read differently', 
   }
 });
 
-test('a process in a docker container cgroup at 80x24: CONTAINER shows its short id, the filter finds it by id, Enter says more', { skip: memoryCgroupUnavailable() ?? false }, async () => {
+test('a process in a docker container cgroup and its own PID namespace at 80x24: CONTAINER shows its short id, the filter finds it by id, Enter says more', { skip: memoryCgroupUnavailable() ?? false }, async () => {
   const group = makeDockerLikeCgroup();
   cgroups.push(group);
-  const [command, args] = group.startInside(process.execPath, [fixture('idle.cjs')]);
-  const target = await startTarget(command, args);
+  // As a container runs it: in the group, and PID 1 of its own PID namespace (--kill-child: node goes with unshare).
+  const [command, args] = group.startInside('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, fixture('idle.cjs')]);
+  const unshare = await startTarget(command, args);
+  const [nodePid] = readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  const target = { pid: nodePid! };
+  inner.push(target.pid);
   const term = startTui([], { cols: 80, rows: 24 });
   try {
     await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
@@ -65,7 +73,7 @@ test('a process in a docker container cgroup at 80x24: CONTAINER shows its short
     assert.match(term.screenLines()[2]!, /GROWTH CONTAINER\s+COMMAND/, 'the column, at 80 columns');
     assert.match(row()!, new RegExp(` ${short} +idle\\.cjs|${short} +node `), row());
     term.write(KEYS.enter);
-    await term.waitFor(`container docker ${short}`, 10_000, 'the detail view');
+    await term.waitFor(`PID 1 in its namespace  container docker ${short}`, 10_000, 'the detail view');
     term.write('q');
     await term.waitForExit(10_000);
   } finally {
