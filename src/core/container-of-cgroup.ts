@@ -83,6 +83,10 @@ function findContainer(path: string): { container: ContainerRef; inside: string 
     if (segment === 'docker' && i + 1 < segments.length && new RegExp(`^${HEX_ID}$`).test(segments[i + 1]!)) {
       return found({ runtime: 'docker', id: segments[i + 1]!, pod }, i + 2);
     }
+    // Amazon ECS on EC2 (docker underneath): /ecs/<task id>/<container id>.
+    if (segment === 'ecs' && i + 2 < segments.length && new RegExp(`^${HEX_ID}$`).test(segments[i + 2]!)) {
+      return found({ runtime: 'docker', id: segments[i + 2]!, pod: null }, i + 3);
+    }
     // LXC / Incus / LXD: /lxc/<name> (v1), /lxc.payload.<name> (v2). Names, not hex ids.
     if (segment === 'lxc' && i + 1 < segments.length) return found({ runtime: 'lxc', id: segments[i + 1]!, pod: null }, i + 2);
     const payload = /^lxc\.payload\.(.+)$/.exec(segment);

@@ -98,7 +98,8 @@ test('podman: root (machine.slice, with its container sub-group), rootless, v1, 
   assert.equal(placeOfCgroup(podmanConmon).container, null);
 });
 
-test('nerdctl is containerd; LXC containers by name, with the unit inside them', () => {
+test('nerdctl is containerd; ECS tasks are docker; LXC containers by name, with the unit inside them', () => {
+  assert.deepEqual(placeOfCgroup(`4:memory:/ecs/0123456789abcdef0123456789abcdef/${ID}\n`).container, { runtime: 'docker', id: ID, pod: null });
   assert.deepEqual(placeOfCgroup(nerdctl).container, { runtime: 'containerd', id: ID, pod: null });
   assert.deepEqual(placeOfCgroup(lxcV2), { container: { runtime: 'lxc', id: 'web1', pod: null }, unit: 'app.service' });
   assert.deepEqual(containerOfPath('/lxc/web2'), { runtime: 'lxc', id: 'web2', pod: null });
