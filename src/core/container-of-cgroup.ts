@@ -36,6 +36,8 @@ export interface CgroupPlace {
 }
 
 const HEX_ID = '[0-9a-f]{64}';
+/** A path segment that is a container id and nothing else. */
+const BARE_ID = new RegExp(`^${HEX_ID}$`);
 
 /** Path-segment patterns of the runtimes, most specific first. Each captures the container id. */
 const SEGMENT_RUNTIMES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -51,8 +53,11 @@ const SEGMENT_RUNTIMES: ReadonlyArray<readonly [RegExp, string]> = [
   [new RegExp(`^libpod-(${HEX_ID})(?:\\.scope)?$`), 'podman'],
 ];
 
-/** A Kubernetes pod segment: `pod<uid>` (v1, cgroupfs) or `kubepods-<qos>-pod<uid_with_underscores>.slice`. */
-const POD_SEGMENT = /^(?:kubepods(?:-[a-z]+)?-pod([0-9a-f_]{36})\.slice|pod([0-9a-f-]{36}))$/;
+/**
+ * A Kubernetes pod segment: `pod<uid>` (cgroupfs driver) or `kubepods-<qos>-pod<uid_with_underscores>.slice`
+ * (systemd driver). A static pod's uid is a 32-hex hash of its manifest, without dashes.
+ */
+const POD_SEGMENT = /^(?:kubepods(?:-[a-z]+)?-pod([0-9a-f_]{36}|[0-9a-f]{32})\.slice|pod([0-9a-f-]{36}|[0-9a-f]{32}))$/;
 
 /** The container named by one cgroup path, or null. */
 export function containerOfPath(path: string): ContainerRef | null {
@@ -77,14 +82,14 @@ function findContainer(path: string): { container: ContainerRef; inside: string 
       if (match) return found({ runtime, id: match[1]!, pod }, i + 1);
     }
     // Kubernetes, cgroupfs driver: /kubepods/<qos>/pod<uid>/<id>; the runtime (containerd, cri-o, docker) is unnamed.
-    if (pod !== null && new RegExp(`^${HEX_ID}$`).test(segment)) return found({ runtime: 'cri', id: segment, pod }, i + 1);
+    if (pod !== null && BARE_ID.test(segment)) return found({ runtime: 'cri', id: segment, pod }, i + 1);
     // Docker with the cgroupfs driver (v1, and v2 without systemd): /docker/<id>, also nested (/docker/<id>/docker/<id>:
     // the first is the container on this host).
-    if (segment === 'docker' && i + 1 < segments.length && new RegExp(`^${HEX_ID}$`).test(segments[i + 1]!)) {
+    if (segment === 'docker' && i + 1 < segments.length && BARE_ID.test(segments[i + 1]!)) {
       return found({ runtime: 'docker', id: segments[i + 1]!, pod }, i + 2);
     }
     // Amazon ECS on EC2 (docker underneath): /ecs/<task id>/<container id>.
-    if (segment === 'ecs' && i + 2 < segments.length && new RegExp(`^${HEX_ID}$`).test(segments[i + 2]!)) {
+    if (segment === 'ecs' && i + 2 < segments.length && BARE_ID.test(segments[i + 2]!)) {
       return found({ runtime: 'docker', id: segments[i + 2]!, pod: null }, i + 3);
     }
     // LXC / Incus / LXD: /lxc/<name> (v1), /lxc.payload.<name> (v2). Names, not hex ids.

@@ -89,6 +89,8 @@ test('Kubernetes: v1 cgroupfs (runtime unnamed), v2 systemd driver with containe
   assert.deepEqual(placeOfCgroup(k8sV2Guaranteed).container, { runtime: 'containerd', id: ID, pod: POD });
   assert.deepEqual(placeOfCgroup(k8sDockerShim).container, { runtime: 'docker', id: ID, pod: POD });
   for (const text of [k8sV1, k8sV2Containerd, k8sV2Crio]) assert.equal(placeOfCgroup(text).unit, null);
+  const staticPod = 'a3f1c0d2e4b5a6c7d8e9f0a1b2c3d4e5';
+  assert.deepEqual(placeOfCgroup(`0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${staticPod}.slice/cri-containerd-${ID}.scope\n`).container, { runtime: 'containerd', id: ID, pod: staticPod }, 'a static pod');
 });
 
 test('podman: root (machine.slice, with its container sub-group), rootless, v1, cgroupfs; conmon is not the container', () => {
