@@ -146,10 +146,10 @@ export function shortenCommands(rows: readonly CommandOfRow[], width: number): s
   // long argument list) would otherwise strip every other row too. Such a row is shown at the last step, whose head
   // (script first) is what its cut keeps best.
   const last = at(LAST_STEP);
-  const counts = last.map((line) => cellWidth(line) <= width);
+  const canFit = last.map((line) => cellWidth(line) <= width);
   let lines = at(0);
-  for (let step = 1; step <= LAST_STEP && lines.some((line, i) => counts[i] && cellWidth(line) > width); step++) lines = at(step);
-  lines = lines.map((line, i) => (counts[i] ? line : last[i]!));
+  for (let step = 1; step <= LAST_STEP && lines.some((line, i) => canFit[i] && cellWidth(line) > width); step++) lines = at(step);
+  lines = lines.map((line, i) => (canFit[i] ? line : last[i]!));
   const cut = lines.map((line) => truncate(line, width));
   // Lines that differ only in their end (the same script with other arguments) would read the same once cut there:
   // those are cut in the middle instead, which keeps both the script's head and the arguments' end.
