@@ -78,21 +78,30 @@ function sessionLines(process: TrackedProcess, attachment: Attachment | null | u
 }
 
 /**
- * Where the process lives: `PID 7 in its namespace  container docker 3f2c9e1a7b4d…  pod <uid>  pm2 app api (id 0)  unit x`,
- * with the container's full id when the line has room for it (the table shows the short one); null on the host.
+ * Where the process lives: `PID 7 in its namespace  container docker <id>  pod <uid>  pm2 app api (id 0)  unit x`.
+ * The container's full id when it fits the width, else the short one the table shows; a second line where the pod
+ * uid does not fit beside it (80 columns). Empty on the host.
  */
-export function placeLine(s: Place & { nsPid: number | null }, width = Infinity): string | null {
-  const line = (id: string | undefined) => {
-    const parts = [];
-    if (s.nsPid !== null) parts.push(`PID ${s.nsPid} in its namespace`);
-    if (s.container) parts.push(`container ${s.container.runtime} ${id}`);
-    if (s.container?.pod) parts.push(`pod ${s.container.pod}`);
-    if (s.pm2) parts.push(`pm2 app ${s.pm2.name} (id ${s.pm2.id})`);
-    if (s.unit) parts.push(`unit ${s.unit}`);
-    return parts.length > 0 ? sanitize(`  ${parts.join('  ')}`) : null;
+export function placeLines(s: Place & { nsPid: number | null }, width = Infinity): string[] {
+  const parts = (id: string | undefined) => {
+    const out = [];
+    if (s.nsPid !== null) out.push(`PID ${s.nsPid} in its namespace`);
+    if (s.container) out.push(`container ${s.container.runtime} ${id}`);
+    if (s.container?.pod) out.push(`pod ${s.container.pod}`);
+    if (s.pm2) out.push(`pm2 app ${s.pm2.name} (id ${s.pm2.id})`);
+    if (s.unit) out.push(`unit ${s.unit}`);
+    return out.map(sanitize);
   };
-  const full = line(s.container?.id);
-  return full !== null && full.length > width && s.container ? line(shortContainerId(s.container.id)) : full;
+  const full = parts(s.container?.id);
+  const chosen = s.container && full.some((p) => p.length + 2 > width) ? parts(shortContainerId(s.container.id)) : full;
+  // Whole parts per line, two spaces apart, as many as fit.
+  const lines: string[] = [];
+  for (const part of chosen) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 2 + part.length <= width) lines[lines.length - 1] = `${last}  ${part}`;
+    else lines.push(`  ${part}`);
+  }
+  return lines;
 }
 
 export function DetailView({ process, attachment, width, height, nowMs }: DetailViewProps) {
@@ -121,8 +130,7 @@ export function DetailView({ process, attachment, width, height, nowMs }: Detail
       width,
     ),
   ];
-  const where = placeLine(s, width);
-  if (where) facts.splice(1, 0, paintLine([[where]], width));
+  facts.splice(1, 0, ...placeLines(s, width).map((line) => paintLine([[line]], width)));
   facts.push(...sessionLines(process, attachment, width, theme));
   // What is left between the facts and the command line goes to the charts, each with a title line.
   const chartRows = Math.max(4, height - facts.length - command.length - 1);
