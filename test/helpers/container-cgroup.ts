@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { V1_MEMORY_ROOT } from './memory-cgroup.js';
+import { fixture, isAlive, killAllTargets, startTarget, type Target } from './targets.js';
 
 /**
  * A real cgroup v1 memory group named as Docker's cgroupfs driver names a container's — `/docker/<64 hex>` — so that
@@ -17,6 +18,10 @@ export interface DockerLikeCgroup {
   remove(): void;
 }
 
+const made = new Set<DockerLikeCgroup>();
+/** Host PIDs of Node processes started inside a PID namespace: ours to end, by PID, whatever becomes of unshare. */
+const inner = new Set<number>();
+
 export function makeDockerLikeCgroup(): DockerLikeCgroup {
   const parent = join(V1_MEMORY_ROOT, 'docker');
   const madeParent = !existsSync(parent);
@@ -25,7 +30,7 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
   const dir = join(parent, id);
   mkdirSync(dir);
   let removed = false;
-  return {
+  const group: DockerLikeCgroup = {
     id,
     dir,
     startInside(command, args) {
@@ -34,6 +39,7 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
     remove() {
       if (removed) return;
       removed = true;
+      made.delete(group);
       if (existsSync(dir)) {
         for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
           try {
@@ -53,4 +59,29 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
       }
     },
   };
+  made.add(group);
+  return group;
+}
+
+/**
+ * Starts a Node fixture as a container runs its process: PID 1 of a new PID namespace (`unshare --pid --fork
+ * --mount-proc`), inside `group` when given. `--kill-child`: when unshare goes, the kernel kills node too (as the
+ * namespace's init it would not die of its parent's death otherwise). Returns unshare and node's host PID.
+ */
+export async function startInPidNamespace(name: string, group?: DockerLikeCgroup): Promise<{ unshare: Target; nodePid: number }> {
+  const unshareArgs = ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, fixture(name)];
+  const [command, args] = group ? group.startInside('unshare', unshareArgs) : ['unshare', unshareArgs];
+  const unshare = await startTarget(command, args);
+  const children = readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  if (children.length !== 1) throw new Error(`unshare ${unshare.pid} has children ${children.join(', ')}, not one node`);
+  inner.add(children[0]!);
+  return { unshare, nodePid: children[0]! };
+}
+
+/** For an `after` hook: ends what startInPidNamespace and startTarget started, then removes every group made here. */
+export async function cleanUpContainers(): Promise<void> {
+  for (const pid of inner) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  inner.clear();
+  await killAllTargets();
+  for (const group of [...made]) group.remove();
 }

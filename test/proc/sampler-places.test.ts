@@ -3,15 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { ProcessSampler } from '../../src/proc/index.js';
-import { makeDockerLikeCgroup, type DockerLikeCgroup } from '../helpers/container-cgroup.js';
+import { cleanUpContainers, makeDockerLikeCgroup } from '../helpers/container-cgroup.js';
 import { memoryCgroupUnavailable, V1_MEMORY_ROOT } from '../helpers/memory-cgroup.js';
-import { fixture, killAllTargets, startNodeTarget, startTarget } from '../helpers/targets.js';
+import { fixture, startNodeTarget, startTarget } from '../helpers/targets.js';
 
-const cgroups: DockerLikeCgroup[] = [];
-after(async () => {
-  await killAllTargets();
-  for (const group of cgroups) group.remove();
-});
+after(cleanUpContainers);
 
 test('a plain process lives nowhere in particular: no container, unit, namespaced PID or pm2 name', async () => {
   const target = await startNodeTarget('idle.cjs');
@@ -27,7 +23,6 @@ test('a plain process lives nowhere in particular: no container, unit, namespace
 
 test('the cgroup is read at first sight only: a process moved out of its container group later keeps its place', { skip: memoryCgroupUnavailable() ?? false }, async () => {
   const group = makeDockerLikeCgroup();
-  cgroups.push(group);
   const [command, args] = group.startInside(process.execPath, [fixture('idle.cjs')]);
   const target = await startTarget(command, args);
   const sampler = new ProcessSampler();

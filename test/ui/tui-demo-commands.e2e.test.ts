@@ -4,22 +4,14 @@
  * checkout's path + `~r/index.js` for both). And a process in a container: the CONTAINER column (issue 15).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { KEYS } from '../helpers/pty-terminal.js';
-import { makeDockerLikeCgroup, type DockerLikeCgroup } from '../helpers/container-cgroup.js';
+import { cleanUpContainers, makeDockerLikeCgroup, startInPidNamespace } from '../helpers/container-cgroup.js';
 import { memoryCgroupUnavailable } from '../helpers/memory-cgroup.js';
-import { fixture, isAlive, killAllTargets, repoRoot, startTarget } from '../helpers/targets.js';
+import { repoRoot, startTarget } from '../helpers/targets.js';
 import { startTui } from '../helpers/tui.js';
 
-const cgroups: DockerLikeCgroup[] = [];
-/** Host PIDs of processes started inside a PID namespace: ours to end, by PID. */
-const inner: number[] = [];
-after(async () => {
-  for (const pid of inner) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  await killAllTargets();
-  for (const group of cgroups) group.remove();
-});
+after(cleanUpContainers);
 
 test('the demo at 80x24: leaky-server and steady-worker rows read differently', async () => {
   // Started as demo/run.js starts them (the Node binary and the app's absolute path); they print their own banners.
@@ -52,13 +44,9 @@ test('the demo at 80x24: leaky-server and steady-worker rows read differently', 
 
 test('a process in a docker container cgroup and its own PID namespace at 80x24: CONTAINER shows its short id, the filter finds it by id, Enter says more', { skip: memoryCgroupUnavailable() ?? false }, async () => {
   const group = makeDockerLikeCgroup();
-  cgroups.push(group);
-  // As a container runs it: in the group, and PID 1 of its own PID namespace (--kill-child: node goes with unshare).
-  const [command, args] = group.startInside('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, fixture('idle.cjs')]);
-  const unshare = await startTarget(command, args);
-  const [nodePid] = readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-  const target = { pid: nodePid! };
-  inner.push(target.pid);
+  // As a container runs it: in the group, and PID 1 of its own PID namespace.
+  const { nodePid } = await startInPidNamespace('idle.cjs', group);
+  const target = { pid: nodePid };
   const term = startTui([], { cols: 80, rows: 24 });
   try {
     await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
