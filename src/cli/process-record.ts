@@ -1,3 +1,4 @@
+import type { ContainerRef, Pm2App } from '../core/container-of-cgroup.js';
 import type { InspectorOpener, OpenInspector } from '../inspector/scan-inspectors.js';
 import type { TrackedProcess } from '../state/index.js';
 
@@ -37,6 +38,14 @@ export interface ProcessRecord {
   inspectorPort: number | null;
   /** The inspector the process listens on, or null. */
   inspector: InspectorRecord | null;
+  /** The container it runs in, from /proc/PID/cgroup: `{runtime, id (full), pod (Kubernetes pod uid) | null}`. */
+  container: ContainerRef | null;
+  /** The systemd service it belongs to (`web.service`), or null. */
+  unit: string | null;
+  /** Its PID inside its own PID namespace (a container's `process.pid`), or null when the same as `pid`. */
+  nsPid: number | null;
+  /** The pm2 app it is, `{name, id}` (pm2's `pm_id`), or null. */
+  pm2: Pm2App | null;
 }
 
 const round = (value: number | null, digits: number) => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
@@ -63,5 +72,9 @@ export function toProcessRecord(tracked: TrackedProcess, extra: { inspector?: Op
     inspectable: s.inspectable,
     inspectorPort: inspector?.port ?? null,
     inspector: inspector && { address: inspector.address, port: inspector.port, openedBy: inspector.openedBy, leaktopPid: inspector.leaktopPid },
+    container: s.container,
+    unit: s.unit,
+    nsPid: s.nsPid,
+    pm2: s.pm2,
   };
 }

@@ -1,3 +1,4 @@
+import { placeLabel } from '../core/container-of-cgroup.js';
 import { fit, formatBytes, formatPercent, formatRate, inspectorAddress, sanitize } from '../core/format.js';
 import type { ProcessRecord } from './process-record.js';
 
@@ -11,13 +12,36 @@ const COLUMNS: ReadonlyArray<{ title: string; width: number; cell: (r: ProcessRe
   { title: 'GROWTH', width: 8, cell: (r) => formatRate(r.growthBytesPerMin) },
 ];
 
-export function textHeader(): string {
-  return [...COLUMNS.map((c) => fit(c.title, c.width, c.title === 'USER' ? 'left' : 'right')), 'COMMAND'].join(' ');
+/**
+ * The optional columns of a listing, shown only when some row needs them, so that a host without containers reads
+ * as before: NSPID (the PID inside the process's own PID namespace; PID stays the host's, the one every command
+ * takes, alone in the first column for scripts) and CONTAINER (as the TUI's: `docker:1a2b3c4d5e6f`, `pod:…`, a unit).
+ */
+export interface TextLayout {
+  nsPid: boolean;
+  /** Width of the CONTAINER column; 0 leaves it out. */
+  placeWidth: number;
 }
 
-export function textRow(record: ProcessRecord): string {
+const NO_PLACE: TextLayout = { nsPid: false, placeWidth: 0 };
+
+export function textLayout(records: readonly ProcessRecord[]): TextLayout {
+  const widest = Math.max(0, ...records.map((r) => placeLabel(r)?.length ?? 0));
+  return { nsPid: records.some((r) => r.nsPid !== null), placeWidth: widest > 0 ? Math.max(widest, 'CONTAINER'.length) : 0 };
+}
+
+function optionalCells(layout: TextLayout, nsPid: string, place: string): string[] {
+  return [...(layout.nsPid ? [fit(nsPid, 5, 'right')] : []), ...(layout.placeWidth > 0 ? [fit(place, layout.placeWidth)] : [])];
+}
+
+export function textHeader(layout: TextLayout = NO_PLACE): string {
+  return [...COLUMNS.map((c) => fit(c.title, c.width, c.title === 'USER' ? 'left' : 'right')), ...optionalCells(layout, 'NSPID', 'CONTAINER'), 'COMMAND'].join(' ');
+}
+
+export function textRow(record: ProcessRecord, layout: TextLayout = NO_PLACE): string {
   // Sanitized: a pipe often ends at a terminal too. JSON output keeps the command as it is (escaped by JSON).
-  return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), sanitize(record.command)].join(' ');
+  const place = optionalCells(layout, record.nsPid === null ? '-' : String(record.nsPid), placeLabel(record) ?? '-');
+  return [...COLUMNS.map((c) => fit(c.cell(record), c.width, c.title === 'USER' ? 'left' : 'right')), ...place, sanitize(record.command)].join(' ');
 }
 
 /**

@@ -9,6 +9,8 @@ export interface SortableRow {
   rssBytes: number;
   cpuPercent: number | null;
   growthBytesPerMin: number | null;
+  /** Where it lives (container, pod, unit), searched by the filter too; see `placeSearchText`. */
+  place?: string;
 }
 
 /** The direction a key sorts in before the user reverses it: biggest first, except PID. */
@@ -44,12 +46,12 @@ export function sortRows<T extends SortableRow>(rows: readonly T[], key: SortKey
 }
 
 /**
- * Rows matching a filter typed by the user: a case-insensitive substring of the command line, or a PID prefix
- * when the query is all digits. An empty query matches everything.
+ * Rows matching a filter typed by the user: a case-insensitive substring of the command line or of where it lives
+ * (a container id, pod uid or unit), or a PID prefix when the query is all digits. An empty query matches everything.
  */
 export function filterRows<T extends SortableRow>(rows: readonly T[], query: string): T[] {
   const q = query.trim().toLowerCase();
   if (q === '') return [...rows];
   const digits = /^\d+$/.test(q);
-  return rows.filter((r) => r.command.toLowerCase().includes(q) || (digits && String(r.pid).startsWith(q)));
+  return rows.filter((r) => r.command.toLowerCase().includes(q) || (r.place?.toLowerCase().includes(q) ?? false) || (digits && String(r.pid).startsWith(q)));
 }

@@ -3,7 +3,7 @@
  * when too little is left, columns shrink and then drop in a fixed order, least useful for leak hunting first.
  */
 
-export type ColumnId = 'pid' | 'user' | 'cpu' | 'rss' | 'rssSpark' | 'heap' | 'heapSpark' | 'growth' | 'command';
+export type ColumnId = 'pid' | 'user' | 'cpu' | 'rss' | 'rssSpark' | 'heap' | 'heapSpark' | 'growth' | 'container' | 'command';
 
 /** One column as laid out. */
 export interface Column {
@@ -24,19 +24,32 @@ const IDEAL: readonly Column[] = [
   { id: 'heap', title: 'HEAP', width: 6, align: 'right' },
   { id: 'heapSpark', title: 'HEAP HIST', width: 12, align: 'left' },
   { id: 'growth', title: 'GROWTH', width: 8, align: 'right' },
+  // Where the process lives (`docker:1a2b3c4d5e6f`, `pod:5d1b2c3e`, `web.service`); only when some row has a place.
+  { id: 'container', title: 'CONTAINER', width: 0, align: 'left' },
   { id: 'command', title: 'COMMAND', width: 0, align: 'left' },
 ];
 
 /** The COMMAND column gets at least this many cells before other columns give way. */
 export const MIN_COMMAND_WIDTH = 16;
 
-/** Shrink steps, applied in order until the command column fits; width 0 drops the column. */
+/** The CONTAINER column at its narrowest still shows a whole short container id (12 hex, as `docker ps`). */
+export const NARROW_CONTAINER_WIDTH = 12;
+/** Wider labels (long unit names) are cut there. */
+const MAX_CONTAINER_WIDTH = 20;
+
+/**
+ * Shrink steps, applied in order until the command column fits; width 0 drops the column. Where processes run in
+ * containers, the container goes after USER and the heap sparkline: on a host of containers, which one a row is
+ * matters more than the user (mostly root or 1000 in every container) and the HEAP figure and GROWTH stay.
+ */
 const SHRINK_STEPS: ReadonlyArray<readonly [ColumnId, number]> = [
   ['heapSpark', 9],
   ['rssSpark', 8],
   ['user', 6],
+  ['container', NARROW_CONTAINER_WIDTH],
   ['heapSpark', 0],
   ['user', 0],
+  ['container', 0],
   ['rssSpark', 0],
   ['cpu', 0],
   ['heap', 0],
@@ -44,11 +57,14 @@ const SHRINK_STEPS: ReadonlyArray<readonly [ColumnId, number]> = [
 
 /**
  * Lays the columns out for a terminal `totalWidth` cells wide. Without any heap figures (no inspector session yet)
- * the heap sparkline would be blank, so its room goes to the command.
+ * the heap sparkline would be blank, so its room goes to the command. `placeWidth` is the widest CONTAINER label of
+ * the rows (0 or absent: no row has a place, no column).
  */
-export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean } = {}): Column[] {
+export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean; placeWidth?: number } = {}): Column[] {
   const widths = new Map<ColumnId, number>(IDEAL.map((c) => [c.id, c.width]));
   if (options.heapKnown === false) widths.set('heapSpark', 0);
+  const placeWidth = options.placeWidth ?? 0;
+  widths.set('container', placeWidth > 0 ? Math.min(MAX_CONTAINER_WIDTH, Math.max('CONTAINER'.length, placeWidth)) : 0);
   const used = () => {
     let sum = 0;
     for (const [id, w] of widths) if (id !== 'command' && w > 0) sum += w + 1;
@@ -56,7 +72,8 @@ export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean
   };
   for (const [id, width] of SHRINK_STEPS) {
     if (totalWidth - used() >= MIN_COMMAND_WIDTH) break;
-    widths.set(id, width);
+    // A step only ever narrows: it never brings back a column left out (the heap sparkline without heap figures).
+    widths.set(id, Math.min(widths.get(id)!, width));
   }
   const commandWidth = Math.max(0, totalWidth - used());
   return IDEAL.filter((c) => (c.id === 'command' ? commandWidth > 0 : widths.get(c.id)! > 0)).map((c) => ({

@@ -1,5 +1,8 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { pm2AppOf, type ContainerRef, type Pm2App } from '../core/container-of-cgroup.js';
 import { isNodeExecutable } from './node-executable.js';
+import { readCgroupPlace } from './read-cgroup-place.js';
+import { readEnviron } from './read-environ.js';
 import { isUnavailable, readProcLink } from './read-file.js';
 import { readCmdline } from './read-cmdline.js';
 import { parseStat, readStat, type ProcStat } from './read-stat.js';
@@ -31,6 +34,14 @@ export interface ProcessSample {
   cpuPercent: number | null;
   rssBytes: number;
   threads: number;
+  /** The container it runs in (from /proc/PID/cgroup), or null on the host. */
+  container: ContainerRef | null;
+  /** The systemd service it belongs to, or null. */
+  unit: string | null;
+  /** Its PID inside its own PID namespace (what it sees as `process.pid`), or null when that is `pid`. */
+  nsPid: number | null;
+  /** The pm2 app it is (from its initial environment), or null: not one, or the environment is not ours to read. */
+  pm2: Pm2App | null;
 }
 
 /** Everything one tick found. */
@@ -199,6 +210,11 @@ export class ProcessSampler {
     if (!isNode) return { ...base, identity: null };
     const status = readStatus(pid, this.#procRoot);
     if (isUnavailable(status)) return null;
+    // Read once per process instance: moving a running process to another container's group does not happen in
+    // practice, and reading every tick would cost a file per process per tick.
+    const { container, unit } = readCgroupPlace(pid, this.#procRoot);
+    // Only two variables are kept of the environment (it may hold secrets); another user's is unreadable (not root).
+    const environ = readEnviron(pid, this.#procRoot);
     return {
       ...base,
       identity: {
@@ -211,6 +227,10 @@ export class ProcessSampler {
         command: argv.length > 0 ? argv.join(' ') : `[${stat.comm}]`,
         exePath: exe,
         inspectable: exe !== null,
+        container,
+        unit,
+        nsPid: status.nsPid,
+        pm2: environ instanceof Map ? pm2AppOf(environ) : null,
       },
     };
   }

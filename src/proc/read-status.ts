@@ -15,6 +15,9 @@ export interface ProcStatus {
   sigBlocked: bigint;
   /** PID of the process tracing this one (a debugger, strace), 0 when none (TracerPid). */
   tracerPid: number;
+  /** The PID as the process's own PID namespace numbers it (last field of NSpid), or null when it is the host's
+   * (no namespace, or a kernel before 4.1 without the field). */
+  nsPid: number | null;
 }
 
 /** Parses /proc/PID/status (proc_pid_status(5)): `Key:\tvalue` lines; sizes are in kB (KiB). */
@@ -41,7 +44,19 @@ export function parseStatus(text: string): ProcStatus | null {
     sigCaught: mask('SigCgt'),
     sigBlocked: mask('SigBlk'),
     tracerPid: Number(fields.get('TracerPid') ?? 0) || 0,
+    nsPid: namespacedPid(fields.get('NSpid'), fields.get('Pid')),
   };
+}
+
+/**
+ * `NSpid:\t1234\t56\t7`: the PID in each nested PID namespace, outermost (the one /proc is mounted from) first; the
+ * last is what the process sees as its own `process.pid`. Null when it is the same as the first.
+ */
+function namespacedPid(nspid: string | undefined, pid: string | undefined): number | null {
+  const fields = nspid?.split(/\s+/).filter(Boolean) ?? [];
+  const own = Number(fields.at(-1));
+  const host = Number(fields[0] ?? pid);
+  return fields.length > 1 && Number.isInteger(own) && own > 0 && own !== host ? own : null;
 }
 
 export function readStatus(pid: number | 'self', procRoot = '/proc'): ProcStatus | Unavailable {

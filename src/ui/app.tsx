@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useStdin, type Key } from 'ink';
 import { useMemo } from 'react';
+import { placeSearchText } from '../core/container-of-cgroup.js';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
 import type { MonitorStore, TrackedProcess } from '../state/index.js';
@@ -7,7 +8,7 @@ import { DetailView } from './components/detail-view.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
 import { HelpView } from './components/help-view.js';
-import { ProcessTable } from './components/process-table.js';
+import { ProcessTable, widestPlaceLabel } from './components/process-table.js';
 import { useKeyboard } from './hooks/use-keyboard.js';
 import { useMonitorState } from './hooks/use-monitor-state.js';
 import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-state.js';
@@ -113,6 +114,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       rssBytes: tracked.sample.rssBytes,
       cpuPercent: tracked.sample.cpuPercent,
       growthBytesPerMin: tracked.growthBytesPerMin,
+      place: placeSearchText(tracked.sample),
       tracked,
     }));
     return sortRows(filterRows(all, table.filter), table.sortKey, table.descending).map((r) => r.tracked);
@@ -333,7 +335,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = (
       <ProcessTable
         rows={rows}
-        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())) })}
+        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())), placeWidth: widestPlaceLabel(rows) })}
         selectedKey={rowKeys[index] ?? null}
         top={visibleTop(table, rowKeys, pageSize)}
         height={pageSize}

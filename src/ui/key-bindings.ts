@@ -5,7 +5,7 @@
 export const KEY_BINDINGS: ReadonlyArray<readonly [keys: string, action: string]> = [
   ['Up/Down j/k', 'move the selection'],
   ['PgUp/PgDn Home/End', 'move by a page, to the first/last row'],
-  ['/', 'filter by command or PID (Enter keeps it, Esc clears it)'],
+  ['/', 'filter: command, PID, container (Enter keeps, Esc clears)'],
   ['M G P N', 'sort by RSS, growth, CPU, PID (again: reverse)'],
   ['+ - Space', 'slower / faster refresh; pause / resume sampling'],
   ['Enter', 'detail view of the selected process'],

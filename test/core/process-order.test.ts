@@ -22,3 +22,15 @@ test('filters by command substring (any case) or PID prefix', () => {
   assert.deepEqual(filterRows(rows, '  ').length, 3);
   assert.deepEqual(filterRows(rows, 'nothing'), []);
 });
+
+test('the filter finds a process by where it lives: container id (full or short), pod uid, pm2 name, unit', () => {
+  const placed = [
+    { ...rows[0]!, place: 'docker:3f2c9e1a7b4d5c6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678abcd' },
+    { ...rows[1]!, place: 'pm2:orders-api pm2-root.service' },
+    { ...rows[2]! },
+  ];
+  assert.deepEqual(filterRows(placed, '3f2c9e1a7b4d').map((r) => r.pid), [30]);
+  assert.deepEqual(filterRows(placed, 'docker:').map((r) => r.pid), [30]);
+  assert.deepEqual(filterRows(placed, 'ORDERS-API').map((r) => r.pid), [12]);
+  assert.deepEqual(filterRows(placed, 'pm2').map((r) => r.pid), [12, 124], 'and the command still counts');
+});

@@ -18,6 +18,10 @@ export function fakeSample(pid: number, rssBytes: number, overrides: Partial<Pro
     cpuPercent: 1,
     rssBytes,
     threads: 7,
+    container: null,
+    unit: null,
+    nsPid: null,
+    pm2: null,
     ...overrides,
   };
 }

@@ -52,3 +52,12 @@ test('TracerPid: 0 when absent or untraced, the tracer otherwise', () => {
   assert.equal(parseStatus(status)!.tracerPid, 0);
   assert.equal(parseStatus(`${status}TracerPid:\t4711\n`)!.tracerPid, 4711);
 });
+
+test('NSpid: the PID in its own namespace (the last field) when it differs from the host PID, else null', () => {
+  assert.equal(parseStatus(`${status}NSpid:\t4310\n`)!.nsPid, null, 'no PID namespace');
+  assert.equal(parseStatus(`${status}NSpid:\t4310\t1\n`)!.nsPid, 1);
+  assert.equal(parseStatus(`${status}NSpid:\t4310\t88\t7\n`)!.nsPid, 7, 'nested namespaces: the innermost');
+  assert.equal(parseStatus(status)!.nsPid, null, 'kernels before 4.1 have no NSpid');
+  assert.equal(parseStatus(`${status}NSpid:\tx\ty\n`)!.nsPid, null, 'garbage');
+  assert.equal((readStatus('self') as { nsPid: number | null }).nsPid, null, 'this test runs in the host namespace');
+});

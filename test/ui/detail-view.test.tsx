@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderToString } from 'ink';
 import { MonitorStore } from '../../src/state/index.js';
-import { DetailView } from '../../src/ui/components/detail-view.js';
+import { DetailView, placeLines } from '../../src/ui/components/detail-view.js';
 import { ThemeContext, createTheme } from '../../src/ui/theme.js';
 import { fakeSample } from '../helpers/process-sample.js';
 
@@ -37,4 +37,25 @@ test('detail view: growth is red and bold from the alarm level, yellow from the 
   const warn = growthStyle(growthLine(30_000));
   assert.match(warn.figure, /^\+1\.\d+M\/m$/);
   assert.ok(warn.codes.includes('\x1b[33m') && !warn.codes.includes('\x1b[1m'), `1.8 MB a minute: yellow (${JSON.stringify(warn.codes)})`);
+});
+
+test('detail view: where the process lives, the full container id when it fits, whole parts per line at 80 columns', () => {
+  const id = '3f2c9e1a7b4d5c6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678abcd';
+  const pod = '5d1b2c3e-4f56-4789-9abc-def012345678';
+  assert.deepEqual(placeLines({ container: null, unit: null, nsPid: null }), []);
+  assert.deepEqual(placeLines({ container: { runtime: 'docker', id, pod: null }, unit: null, nsPid: 1 }, 120), [`  PID 1 in its namespace  container docker ${id}`]);
+  assert.deepEqual(placeLines({ container: { runtime: 'containerd', id, pod }, unit: null, nsPid: 1 }, 80), [
+    '  PID 1 in its namespace  container containerd 3f2c9e1a7b4d',
+    `  pod ${pod}`,
+  ]);
+  assert.deepEqual(placeLines({ container: null, unit: 'pm2-root.service', nsPid: null, pm2: { name: 'api', id: 0 } }, 80), ['  pm2 app api (id 0)  unit pm2-root.service']);
+  const store = new MonitorStore();
+  store.ingestProcesses({ sampledAtMs: 0, processes: [fakeSample(4242, 50e6, { container: { runtime: 'containerd', id, pod }, nsPid: 1 })] });
+  const out = renderToString(
+    <ThemeContext.Provider value={createTheme({ color: false, ascii: true })}>
+      <DetailView process={store.getState().processes[0]!} width={80} height={24} nowMs={0} />
+    </ThemeContext.Provider>,
+    { columns: 80 },
+  );
+  assert.match(out, /PID 4242.*\n {2}PID 1 in its namespace {2}container containerd 3f2c9e1a7b4d\n {2}pod 5d1b2c3e-/);
 });

@@ -41,7 +41,8 @@ test('draws the header and one line per process, each within the width', () => {
   const leaky = lines.find((l) => l.includes('4242'))!;
   assert.match(leaky, /^\s+4242 app\s+2\.5\s+68\.7M/);
   assert.match(leaky, /\+114M\/m/, 'growth of 2 MB/s');
-  assert.match(leaky, / node \/sr.*8080$/, 'the binary by name, then the script');
+  assert.match(leaky, / leaky\/server\.js ~$/, 'the script by its directory and file, cut at the end (issue 16)');
+  assert.match(lines.find((l) => l.includes(' 77 '))!, / node worker\.js\s*$/, 'a short line whole, not shortened because another is long');
   for (const line of lines) assert.ok(Array.from(line).length <= 80, line);
 });
 

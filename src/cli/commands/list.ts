@@ -4,7 +4,7 @@ import { InspectorScanner, type OpenInspector } from '../../inspector/scan-inspe
 import { ProcessSampler } from '../../proc/index.js';
 import { MonitorStore } from '../../state/index.js';
 import { toProcessRecord, type ProcessRecord } from '../process-record.js';
-import { inspectorLine, textHeader, textRow } from '../process-text.js';
+import { inspectorLine, textHeader, textLayout, textRow } from '../process-text.js';
 import { writeOut } from '../output.js';
 
 /** CPU% needs two readings; this is the gap between them. /proc counts CPU in 10 ms ticks, so 0.5 s resolves 2 %. */
@@ -47,7 +47,8 @@ export async function runList(options: ListOptions): Promise<void> {
     await writeOut(`${JSON.stringify(records, null, 2)}\n`);
     return;
   }
-  await writeOut([textHeader(), ...records.flatMap((r) => (r.inspector ? [textRow(r), inspectorLine(r)] : [textRow(r)]))].join('\n') + '\n');
+  const layout = textLayout(records);
+  await writeOut([textHeader(layout), ...records.flatMap((r) => (r.inspector ? [textRow(r, layout), inspectorLine(r)] : [textRow(r, layout)]))].join('\n') + '\n');
 }
 
 export type { OpenInspector };

@@ -1,3 +1,4 @@
+import { shortContainerId, type Place } from '../../core/container-of-cgroup.js';
 import { byteChart } from '../../core/chart.js';
 import { formatBytes, sanitize, truncate, formatDuration, formatPercent, formatRate } from '../../core/format.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
@@ -76,6 +77,33 @@ function sessionLines(process: TrackedProcess, attachment: Attachment | null | u
   return lines;
 }
 
+/**
+ * Where the process lives: `PID 7 in its namespace  container docker <id>  pod <uid>  pm2 app api (id 0)  unit x`.
+ * The container's full id when it fits the width, else the short one the table shows; a second line where the pod
+ * uid does not fit beside it (80 columns). Empty on the host.
+ */
+export function placeLines(s: Place & { nsPid: number | null }, width = Infinity): string[] {
+  const parts = (id: string | undefined) => {
+    const out = [];
+    if (s.nsPid !== null) out.push(`PID ${s.nsPid} in its namespace`);
+    if (s.container) out.push(`container ${s.container.runtime} ${id}`);
+    if (s.container?.pod) out.push(`pod ${s.container.pod}`);
+    if (s.pm2) out.push(`pm2 app ${s.pm2.name} (id ${s.pm2.id})`);
+    if (s.unit) out.push(`unit ${s.unit}`);
+    return out.map(sanitize);
+  };
+  const full = parts(s.container?.id);
+  const chosen = s.container && full.some((p) => p.length + 2 > width) ? parts(shortContainerId(s.container.id)) : full;
+  // Whole parts per line, two spaces apart, as many as fit.
+  const lines: string[] = [];
+  for (const part of chosen) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 2 + part.length <= width) lines[lines.length - 1] = `${last}  ${part}`;
+    else lines.push(`  ${part}`);
+  }
+  return lines;
+}
+
 export function DetailView({ process, attachment, width, height, nowMs }: DetailViewProps) {
   const theme = useTheme();
   if (!process) return <TextBlock lines={['The process has exited. Esc goes back.']} width={width} />;
@@ -102,6 +130,7 @@ export function DetailView({ process, attachment, width, height, nowMs }: Detail
       width,
     ),
   ];
+  facts.splice(1, 0, ...placeLines(s, width).map((line) => paintLine([[line]], width)));
   facts.push(...sessionLines(process, attachment, width, theme));
   // What is left between the facts and the command line goes to the charts, each with a title line.
   const chartRows = Math.max(4, height - facts.length - command.length - 1);

@@ -1,4 +1,6 @@
-import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncateMiddle } from '../../core/format.js';
+import { placeLabel } from '../../core/container-of-cgroup.js';
+import { fit, formatBytes, formatPercent, formatRate } from '../../core/format.js';
+import { shortenCommands } from '../../core/shorten-commands.js';
 import { sparkline } from '../../core/sparkline.js';
 import type { Column } from '../../core/table-layout.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
@@ -14,7 +16,7 @@ export function growthPaint(theme: Theme, growth: number | null) {
   return {};
 }
 
-function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached: boolean): string {
+function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached: boolean, command: string | undefined): string {
   switch (column.id) {
     case 'pid':
       // `*`: an inspector session is open on it.
@@ -33,16 +35,21 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached:
       return sparkline(row.heapUsedBytes.values(column.width), column.width, { ascii });
     case 'growth':
       return formatRate(row.growthBytesPerMin);
+    case 'container':
+      return placeLabel(row.sample, column.width) ?? '';
     case 'command':
-      return truncateMiddle(displayCommand(row.sample.argv, row.sample.command), column.width);
+      return command ?? shortenCommands([row.sample], column.width)[0]!;
   }
 }
 
-/** One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. */
-export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean, attached = false): string {
+/**
+ * One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. `command` is
+ * the row's command as shortened together with the other rows (`shortenCommands`); without it, on its own.
+ */
+export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean, attached = false, command?: string): string {
   const cells = columns.map((column) => {
     // Sparklines are exactly `width` one-cell characters already; measuring them is a frame's most costly step.
-    const raw = cellText(column, row, theme.ascii, attached);
+    const raw = cellText(column, row, theme.ascii, attached, command);
     const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
     if (selected) return text;
     if (column.id === 'growth') return paint(text, growthPaint(theme, row.growthBytesPerMin));
@@ -62,6 +69,16 @@ export function formatTableHeader(columns: readonly Column[], theme: Theme, sort
     return fit(title, c.width, c.align);
   });
   return paint(titles.join(' '), { bold: true, color: theme.accent });
+}
+
+/** The last shortening, reused while the rows' command lines and the width stay (most frames: only figures change). */
+let lastShortened: { width: number; argvs: ReadonlyArray<readonly string[]>; commands: string[] } | null = null;
+
+function shortenedCommands(rows: readonly TrackedProcess[], width: number): string[] {
+  // A process's argv is read once (at identification), so the same array means the same command line.
+  const same = lastShortened !== null && lastShortened.width === width && lastShortened.argvs.length === rows.length && rows.every((r, i) => r.sample.argv === lastShortened!.argvs[i]);
+  if (!same) lastShortened = { width, argvs: rows.map((r) => r.sample.argv), commands: shortenCommands(rows.map((r) => r.sample), width) };
+  return lastShortened!.commands;
 }
 
 export interface ProcessTableProps {
@@ -87,6 +104,16 @@ export function ProcessTable({ rows, columns, selectedKey, top, height, sortColu
   const lines = [formatTableHeader(columns, theme, sortColumn, descending)];
   const visible = rows.slice(top, top + height);
   if (visible.length === 0) lines.push(paint('No Node.js processes match.', { dim: true }));
-  for (const row of visible) lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey, attachments?.has(row.key) ?? false));
+  // Shortened over every row that matches, not only the visible ones, so scrolling does not change how lines read.
+  const commandWidth = columns.find((c) => c.id === 'command')?.width ?? 0;
+  const commands = shortenedCommands(rows, commandWidth);
+  visible.forEach((row, i) => lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey, attachments?.has(row.key) ?? false, commands[top + i])));
   return <TextBlock lines={lines} width={width} />;
+}
+
+/** The widest CONTAINER label among `rows`, for the layout; 0 when none has a place (the column is left out). */
+export function widestPlaceLabel(rows: readonly TrackedProcess[]): number {
+  let widest = 0;
+  for (const row of rows) widest = Math.max(widest, placeLabel(row.sample)?.length ?? 0);
+  return widest;
 }
