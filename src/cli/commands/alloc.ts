@@ -5,7 +5,7 @@ import { allocationSites, compareSites, type AllocationSite, type SiteGrouping, 
 import type { SamplingProfile } from '../../core/alloc/sampling-profile.js';
 import { assertNameFree, writePrivateFile } from '../../files/private-file.js';
 import { ConnectionClosedError } from '../../inspector/errors.js';
-import { InspectorSession } from '../../inspector/session.js';
+import { attachThread } from '../../inspector/worker-sessions.js';
 import { readCwd } from '../../proc/read-cwd.js';
 import { isUnavailable } from '../../proc/read-file.js';
 import { readStat } from '../../proc/read-stat.js';
@@ -34,6 +34,8 @@ export interface AllocOptions {
   /** Force a full GC before reading each profile, so "alive" is exact. False with `--no-gc`. */
   gc: boolean;
   json: boolean;
+  /** `--thread ID`: a worker thread's isolate (`worker_threads.threadId`); 0 or absent, the main thread's. */
+  threadId?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
   const output = options.output === undefined ? undefined : resolve(options.output);
   if (output) await checkWritable(output);
   const cwd = readCwd(options.pid);
-  const session = await InspectorSession.attach(options.pid);
+  const session = await attachThread(options.pid, options.threadId);
   let detaching: Promise<void> | undefined;
   const detach = () => (detaching ??= session.detach());
   let stopping = false;
