@@ -1,5 +1,6 @@
 import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncateMiddle } from '../../core/format.js';
 import { sparkline } from '../../core/sparkline.js';
+import { urlToPath } from '../../core/alloc/shorten-url.js';
 import type { Column } from '../../core/table-layout.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
 import { paint } from '../paint.js';
@@ -38,11 +39,35 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached:
   }
 }
 
+/**
+ * A worker thread's cells (issue 15), on a line under its process: `└ ID` under the PID, its own heap, sparkline
+ * and heap growth, and its name and script where the command goes, indented; the process's columns stay blank.
+ */
+function threadCellText(column: Column, row: TrackedProcess, ascii: boolean): string {
+  const thread = row.thread!;
+  switch (column.id) {
+    case 'pid':
+      return `${ascii ? '`-' : '└'} ${thread.threadId}`;
+    case 'heap':
+    case 'heapSpark':
+    case 'growth':
+      return cellText(column, row, ascii, false);
+    case 'rssSpark':
+      return ' '.repeat(column.width);
+    case 'command': {
+      const script = urlToPath(thread.url);
+      return truncateMiddle(`  ${[thread.name, script].filter(Boolean).join('  ') || 'worker'}`, column.width);
+    }
+    default:
+      return '';
+  }
+}
+
 /** One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. */
 export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean, attached = false): string {
   const cells = columns.map((column) => {
     // Sparklines are exactly `width` one-cell characters already; measuring them is a frame's most costly step.
-    const raw = cellText(column, row, theme.ascii, attached);
+    const raw = row.thread ? threadCellText(column, row, theme.ascii) : cellText(column, row, theme.ascii, attached);
     const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
     if (selected) return text;
     if (column.id === 'growth') return paint(text, growthPaint(theme, row.growthBytesPerMin));
