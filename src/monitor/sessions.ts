@@ -472,7 +472,11 @@ export class SessionManager {
       if (this.#workers.get(key) !== workers) return;
       const threads = workers.threads;
       const keys = new Set(threads.map((t) => threadKey(key, t.threadId)));
-      for (const old of this.#workerKeys(key)) if (!keys.has(old)) this.#dropWorker(old);
+      for (const old of this.#workerKeys(key)) {
+        if (keys.has(old)) continue;
+        this.#dropWorker(old);
+        this.#store.setStatus(`Worker thread ${old.slice(old.lastIndexOf('/t') + 2)} of ${session.pid} exited`);
+      }
       for (const thread of threads) {
         const workerKey = threadKey(key, thread.threadId);
         if (this.#sessions.has(workerKey)) continue;

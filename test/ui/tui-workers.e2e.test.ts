@@ -63,6 +63,18 @@ test('worker rows under an attached process; s, s, d, g on a worker row work on 
     await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'back on the worker row');
     term.write('g');
     await term.waitFor(new RegExp(`GC in ${target.pid}: freed \\d+ KiB`), 15_000, 'the GC in the worker');
+    term.write('p');
+    await term.waitFor('workerLeakTick', 20_000, "the worker's allocation site in the sampling view");
+    term.write('p');
+    await term.waitFor(`Stopped sampling allocations in ${target.pid}`, 10_000, 'sampling stopped');
+    term.write(KEYS.escape);
+    await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'back on the worker row again');
+
+    // A worker started while attached gets a row; when it exits, the row goes.
+    process.kill(target.pid, 'SIGUSR2');
+    await term.waitFor((t) => workerRow(t, 'late-worker') !== undefined, 10_000, 'the late worker listed');
+    process.kill(target.pid, 'SIGUSR2');
+    await term.waitFor((t) => workerRow(t, 'late-worker') === undefined && /Worker thread \d+ of \d+ exited/.test(t.screenText()), 10_000, 'the late worker gone');
 
     term.write('x');
     await term.waitFor(`Detached from ${target.pid}; its inspector is closed`, 10_000, 'x on a worker row detaches the process');
