@@ -141,6 +141,19 @@ describe('a process whose worker leaks while its main thread is flat', () => {
     assert.deepEqual(ports(target.pid), []);
   });
 
+  test("watch --heap --thread: the heap figures are the worker's, and it closes what it opened", async () => {
+    const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--heap', '--thread', String(leaky), '--json', '--count', '2', '--interval', '0.25']);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { pid: number; threadId: number; heapUsedBytes: number | null });
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      assert.equal(line.pid, target.pid);
+      assert.equal(line.threadId, leaky);
+      assert.ok(line.heapUsedBytes !== null && line.heapUsedBytes > 0);
+    }
+    assert.deepEqual(ports(target.pid), []);
+  });
+
   test('--thread is refused where it means nothing', async () => {
     for (const args of [['gc', String(target.pid), '--thread', '-1'], ['gc', String(target.pid), '--thread', 'x'], ['watch', String(target.pid), '--thread', '1'], ['diff', 'a', 'b', '--thread', '1']]) {
       const { code, stderr } = await runLeaktop(args);
