@@ -28,6 +28,19 @@ interface DiffRow {
   deleted: number | null;
 }
 
+test('threads of a process without workers: the main thread alone; --thread 1 there lists just that', async () => {
+  const target = await startNodeTarget('idle.cjs');
+  const { code, stdout, stderr } = await runLeaktop(['threads', String(target.pid), '--json']);
+  assert.equal(code, 0, stderr);
+  const { threads } = JSON.parse(stdout) as { threads: ThreadRow[] };
+  assert.deepEqual(threads.map((t) => [t.threadId, t.name]), [[0, 'main']]);
+  const unknown = await runLeaktop(['snapshot', String(target.pid), '--thread', '1']);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, `leaktop: process '${target.pid}' has no thread 1; its threads are 0 (main)\n`);
+  assert.deepEqual(ports(target.pid), []);
+  await target.kill();
+});
+
 describe('a process whose worker leaks while its main thread is flat', () => {
   let target: Target;
   let leaky: number;

@@ -47,6 +47,10 @@ test('worker rows under an attached process; s, s, d, g on a worker row work on 
 
     term.write('j');
     await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'the worker row selected');
+    term.write(KEYS.enter);
+    await term.waitFor(`PID ${target.pid} thread ${leakyId} (leaky-worker)`, 10_000, "the worker's detail view");
+    term.write(KEYS.escape);
+    await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'back on the worker row');
     term.write('s');
     await term.waitFor(new RegExp(`Saved leaktop-${target.pid}-t${leakyId}-\\d+-\\d+\\.heapsnapshot`), 30_000, "the worker's snapshot");
     const saved = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot'));
