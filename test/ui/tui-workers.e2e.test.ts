@@ -96,3 +96,32 @@ test('worker rows under an attached process; s, s, d, g on a worker row work on 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("L on a worker row: the leak check of that worker's isolate finds WorkerLeak; the process stays attached", async () => {
+  const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-workers-`);
+  const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+  const target = await startNodeTarget('worker-leak.cjs', [marker]);
+  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  delete env.NO_COLOR;
+  const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes', '--leak-interval', '1'], { cols: 120, rows: 30, cwd: dir, env });
+  try {
+    await selectOnly(term, marker, target);
+    term.write('a');
+    await term.waitFor((t) => t.screenLines().some((l) => /^\s*└ \d+ /.test(l) && l.includes('leaky-worker')), 10_000, 'the worker rows');
+    term.write('j');
+    await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'the worker row selected');
+    term.write('L');
+    await term.waitFor(new RegExp(`Leak check of ${target.pid}: \\d+ candidates?`), 60_000, 'the leak check done');
+    assert.match(term.screenText(), /WorkerLeak/, 'the leaked class of the worker');
+    assert.ok(!term.screenText().includes('MainKept'));
+    assert.equal(readdirSync(dir).length, 0, 'its temporary files are gone');
+    term.write(KEYS.escape);
+    await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'still attached: the worker row is there');
+    term.write('q');
+    assert.equal((await term.waitForExit(10_000)).exitCode, 0);
+    assert.deepEqual(ports(target.pid), []);
+  } finally {
+    await term.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
