@@ -1,4 +1,4 @@
-import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncateMiddle } from '../../core/format.js';
+import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncate, truncateMiddle } from '../../core/format.js';
 import { sparkline } from '../../core/sparkline.js';
 import { urlToPath } from '../../core/alloc/shorten-url.js';
 import type { Column } from '../../core/table-layout.js';
@@ -55,8 +55,11 @@ function threadCellText(column: Column, row: TrackedProcess, ascii: boolean): st
     case 'rssSpark':
       return ' '.repeat(column.width);
     case 'command': {
+      // The name first and kept whole as long as it fits (the script is cut at its end); without a name the
+      // script, cut in its middle so the file name stays.
       const script = urlToPath(thread.url);
-      return truncateMiddle(`  ${[thread.name, script].filter(Boolean).join('  ') || 'worker'}`, column.width);
+      if (thread.name) return truncate(`  ${thread.name}${script ? `  ${script}` : ''}`, column.width);
+      return `  ${truncateMiddle(script || 'worker', Math.max(0, column.width - 2))}`;
     }
     default:
       return '';
