@@ -169,27 +169,38 @@ export function threadList(threads: readonly WorkerThread[]): string {
 }
 
 /**
- * A session on one thread of `pid`: the main thread's (`threadId` 0 or absent) or a worker's. For a worker, the
- * main thread's session is opened first and ended with it: `detach` ends the worker session, detaches from every
- * worker, disables the domain and detaches the main session (closing an inspector leaktop opened) — as does any
- * failure on the way here. An id that is no thread of the process: a UserError listing the ones there are.
+ * A session on one worker thread of the process `parent` is attached to (the main thread's session), for work on
+ * that thread alone: the other workers are detached at once, and the session's `detach` detaches it, disables
+ * NodeWorker and then runs `afterDetach`. An id that is no thread of the process: a UserError listing the ones there
+ * are (and nothing left attached).
+ */
+export async function openThread(parent: InspectorSession, threadId: number, afterDetach?: () => Promise<void>): Promise<WorkerSession> {
+  const workers = await NodeWorkers.enable(parent);
+  try {
+    const thread = workers.threads.find((t) => t.threadId === threadId);
+    if (!thread) throw new UserError(`process '${parent.pid}' has no thread ${threadId}; its threads are ${threadList(workers.threads)}`);
+    await workers.keepOnly(thread);
+    return workers.open(thread, async () => {
+      await workers.close();
+      await afterDetach?.();
+    });
+  } catch (error) {
+    await workers.close();
+    throw error;
+  }
+}
+
+/**
+ * A session on one thread of `pid`: the main thread's (`threadId` 0 or absent) or a worker's (see openThread). For
+ * a worker, the main thread's session is opened first and ended with it: `detach` ends the worker session, then the
+ * main one (closing an inspector leaktop opened) — as does any failure on the way here.
  */
 export async function attachThread(pid: number, threadId: number | undefined, options: AttachOptions = {}): Promise<InspectorSession> {
   const parent = await InspectorSession.attach(pid, options);
   if (threadId === undefined || threadId === 0) return parent;
-  let workers: NodeWorkers | undefined;
   try {
-    workers = await NodeWorkers.enable(parent);
-    const thread = workers.threads.find((t) => t.threadId === threadId);
-    if (!thread) throw new UserError(`process '${pid}' has no thread ${threadId}; its threads are ${threadList(workers.threads)}`);
-    await workers.keepOnly(thread);
-    const owned = workers;
-    return owned.open(thread, async () => {
-      await owned.close();
-      await parent.detach();
-    });
+    return await openThread(parent, threadId, () => parent.detach());
   } catch (error) {
-    await workers?.close();
     await parent.detach();
     throw error;
   }
