@@ -244,6 +244,12 @@ async function explain(session: InspectorSession, reason: unknown): Promise<unkn
       cause: reason,
     });
   }
+  if (session.threadId !== 0) {
+    return new UserError(`worker thread ${session.threadId} of process '${session.pid}' ended during the snapshot (it exited, or its inspector session was closed); no file was written`, {
+      hint: `leaktop threads ${session.pid} lists the threads it has now.`,
+      cause: reason,
+    });
+  }
   return new UserError(`the inspector connection to process '${session.pid}' closed during the snapshot; no file was written`, {
     hint: 'The process or another tool may have closed its inspector; try again.',
     cause: reason,

@@ -6,7 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../src/core/user-error.js';
 import { ConnectionClosedError } from '../../src/inspector/errors.js';
+import { takeSnapshot } from '../../src/inspector/take-snapshot.js';
 import { InspectorSession } from '../../src/inspector/session.js';
 import { attachThread, NodeWorkers, WorkerSession } from '../../src/inspector/worker-sessions.js';
 import { fixture, killAllTargets, startNodeTarget, startTarget } from '../helpers/targets.js';
@@ -63,6 +68,15 @@ describe('worker sessions', () => {
       await gone;
       assert.ok(!workers.threads.some((t) => t.threadId === late.threadId), 'no longer listed');
       await assert.rejects(lateSession.heapUsage(), (error: Error) => /closed/.test(error.message));
+      const dir = mkdtempSync(join(tmpdir(), 'leaktop-worker-session-'));
+      try {
+        await assert.rejects(takeSnapshot(lateSession, { path: join(dir, 'late.heapsnapshot'), gc: false }), (error: Error) =>
+          error instanceof UserError && new RegExp(`^worker thread ${late.threadId} of process '${target.pid}' ended during the snapshot .*; no file was written$`).test(error.message),
+        );
+        assert.deepEqual(readdirSync(dir), [], 'nothing written');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
       const leaky = workers.open(workers.threads.find((t) => t.name === 'leaky-worker')!);
       assert.ok((await leaky.heapUsage()).usedBytes > 0, 'the other workers answer still');
     } finally {
