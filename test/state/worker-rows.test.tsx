@@ -65,12 +65,12 @@ test('a worker listed again keeps its history; one gone loses its row; the proce
 test('a worker row draws └ ID, its name and script, its heap and growth; the process columns stay blank', () => {
   const state = storeWithWorkers(12).getState();
   const rows = [state.processes[0]!, ...(state.threads?.get(KEY) ?? [])];
-  const render = (ascii: boolean) =>
+  const render = (ascii: boolean, width = 120) =>
     renderToString(
       <ThemeContext.Provider value={createTheme({ color: false, ascii })}>
-        <ProcessTable rows={rows} columns={layoutColumns(120)} selectedKey={KEY} top={0} height={10} sortColumn="rss" descending width={120} />
+        <ProcessTable rows={rows} columns={layoutColumns(width)} selectedKey={KEY} top={0} height={10} sortColumn="rss" descending width={width} />
       </ThemeContext.Provider>,
-      { columns: 120 },
+      { columns: width },
     )
       .split('\n')
       .map(stripPaint);
@@ -81,4 +81,5 @@ test('a worker row draws └ ID, its name and script, its heap and growth; the p
   assert.ok(!leaky.includes('app ') && !leaky.includes('2.5'), 'no user or CPU of its own');
   assert.equal(lines.indexOf(leaky), 2, 'right under its process');
   assert.match(render(true).find((l) => l.includes('leaky-worker'))!, /^\s+`- 1\s/, 'ASCII mode');
+  assert.match(render(false, 80).find((l) => l.includes('└ 1'))!, /\s{2}leaky-worker\s*$/, 'at 80 columns the name whole, the script left out');
 });

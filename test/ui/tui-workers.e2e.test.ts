@@ -10,8 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, test } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
-import { killAllTargets, leaktopBin, startNodeTarget } from '../helpers/targets.js';
-import { selectOnly } from '../helpers/tui.js';
+import { killAllTargets, startNodeTarget } from '../helpers/targets.js';
+import { selectOnly, startTui } from '../helpers/tui.js';
 import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
@@ -26,9 +26,7 @@ test('worker rows under an attached process; s, s, d, g on a worker row work on 
   const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-workers-`);
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const target = await startNodeTarget('worker-leak.cjs', [marker]);
-  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  delete env.NO_COLOR;
-  const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes'], { cols: 120, rows: 30, cwd: dir, env });
+  const term = startTui(['--yes'], { cwd: dir });
   try {
     await selectOnly(term, marker, target);
     assert.ok(!term.screenText().includes('└'), 'no worker rows before attaching');
@@ -101,9 +99,7 @@ test("L on a worker row: the leak check of that worker's isolate finds WorkerLea
   const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-workers-`);
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const target = await startNodeTarget('worker-leak.cjs', [marker]);
-  const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-  delete env.NO_COLOR;
-  const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes', '--leak-interval', '1'], { cols: 120, rows: 30, cwd: dir, env });
+  const term = startTui(['--yes', '--leak-interval', '1'], { cwd: dir });
   try {
     await selectOnly(term, marker, target);
     term.write('a');

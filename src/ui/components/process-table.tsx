@@ -1,4 +1,4 @@
-import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncate, truncateMiddle } from '../../core/format.js';
+import { cellWidth, displayCommand, fit, formatBytes, formatPercent, formatRate, truncate, truncateMiddle } from '../../core/format.js';
 import { sparkline } from '../../core/sparkline.js';
 import { urlToPath } from '../../core/alloc/shorten-url.js';
 import type { Column } from '../../core/table-layout.js';
@@ -55,11 +55,13 @@ function threadCellText(column: Column, row: TrackedProcess, ascii: boolean): st
     case 'rssSpark':
       return ' '.repeat(column.width);
     case 'command': {
-      // The name first and kept whole as long as it fits (the script is cut at its end); without a name the
-      // script, cut in its middle so the file name stays.
-      const script = urlToPath(thread.url);
-      if (thread.name) return truncate(`  ${thread.name}${script ? `  ${script}` : ''}`, column.width);
-      return `  ${truncateMiddle(script || 'worker', Math.max(0, column.width - 2))}`;
+      // The name first, kept whole as long as it fits; then the script, cut in its middle so its file name stays
+      // (dropped when too little room is left for it to say anything).
+      const script = urlToPath(thread.url) || (thread.name ? '' : 'worker');
+      const name = thread.name ? `  ${thread.name}` : '';
+      const room = column.width - cellWidth(name) - 2;
+      if (!script || room < 8) return truncate(name, column.width);
+      return `${name}  ${truncateMiddle(script, room)}`;
     }
     default:
       return '';
