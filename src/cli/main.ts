@@ -72,6 +72,10 @@ async function run(invocation: Invocation): Promise<void> {
       const { runGc } = await import('./commands/gc.js');
       return runGc(invocation);
     }
+    case 'threads': {
+      const { runThreads } = await import('./commands/threads.js');
+      return runThreads(invocation);
+    }
     case 'trim': {
       const { runTrim } = await import('./commands/trim.js');
       return runTrim(invocation);

@@ -8,18 +8,19 @@ import { DEFAULT_SAMPLING_INTERVAL_BYTES } from '../core/alloc/sampling-profile.
 export type Invocation =
   | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number }
   | { command: 'list'; json: boolean }
-  | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
-  | { command: 'gc'; pid: number; json: boolean }
+  | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[]; threadId?: number }
+  | { command: 'gc'; pid: number; json: boolean; threadId?: number }
+  | { command: 'threads'; pid: number; json: boolean }
   | { command: 'trim'; pid: number; json: boolean }
   | { command: 'close'; pid: number; force: boolean }
-  | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean; force: boolean }
+  | { command: 'snapshot'; pid: number; output?: string; dir?: string; gc: boolean; json: boolean; force: boolean; threadId?: number }
   | { command: 'summary'; file: string; top: number; json: boolean; retained: boolean }
   | { command: 'diff'; a: string; b: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean }
-  | { command: 'diff-pid'; pid: number; waitMs: number; keep: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean; force: boolean }
+  | { command: 'diff-pid'; pid: number; waitMs: number; keep: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json: boolean; retained: boolean; paths: boolean; force: boolean; threadId?: number }
   | { command: 'leaks'; files: [string, string, string]; json: boolean }
-  | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean }
+  | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean; threadId?: number }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
-  | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; push?: string; app: string; gc: boolean; json: boolean };
+  | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; push?: string; app: string; gc: boolean; json: boolean; threadId?: number };
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -51,6 +52,14 @@ function parsePid(value: string, previous: number[] = []): number[] {
   return [...previous, Number(value)];
 }
 
+/** `--thread ID`: a `worker_threads.threadId`, 0 being the main thread. */
+function parseThreadId(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a thread id (0 is the main thread; leaktop threads PID lists them).');
+  return Number(value);
+}
+
+const THREAD_HELP = 'a worker thread of the process (its threadId; 0, the default, is the main thread)';
+
 const TOP_HELP = 'rows to print (with --json: every row unless --top is given)';
 
 /**
@@ -71,6 +80,9 @@ Examples:
   $ leaktop watch --json >> mem.log  a memory log for cron or nohup
   $ leaktop watch 4242 --heap        with V8 heap figures (attaches for the run)
   $ leaktop gc 4242                  force a GC, print what it freed
+  $ leaktop threads 4242             its worker threads and their heaps
+  $ leaktop diff --pid 4242 --thread 1 --wait 60
+                                     what worker thread 1 kept in a minute
   $ leaktop snapshot 4242            a heap snapshot to open in Chrome DevTools
   $ leaktop trim 4242                give back the memory the snapshot left
   $ leaktop alloc --pid 4242 --duration 60 --compare
@@ -100,7 +112,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
     .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, threads, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
       onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval });
     });
 
@@ -120,17 +132,27 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('-n, --count <n>', 'stop after n ticks', parsePositiveInt)
     .option('--json', 'print NDJSON, one object per line')
     .option('--heap', 'add V8 heap figures: attaches to each PID for the run (opening inspectors it closes at the end)')
-    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json?: boolean; heap?: boolean }) => {
+    .option('--thread <id>', `with --heap and one PID: ${THREAD_HELP}`, parseThreadId)
+    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json?: boolean; heap?: boolean; thread?: number }) => {
       if (opts.heap && (pids ?? []).length === 0) throw new UsageError('watch --heap needs the PIDs to attach to');
-      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, heap: opts.heap === true, pids: pids ?? [] });
+      if (opts.thread !== undefined && (!opts.heap || (pids ?? []).length !== 1)) throw new UsageError('watch --thread needs --heap and one PID');
+      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, heap: opts.heap === true, pids: pids ?? [], threadId: opts.thread });
     });
 
   program
     .command('gc')
     .description('force a full GC in a process and print the heap before and after (attaches, then detaches)')
     .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .option('--thread <id>', THREAD_HELP, parseThreadId)
     .option('--json', 'print a JSON object')
-    .action((pid: number, opts: { json?: boolean }) => onInvoke({ command: 'gc', pid, json: opts.json === true }));
+    .action((pid: number, opts: { json?: boolean; thread?: number }) => onInvoke({ command: 'gc', pid, json: opts.json === true, threadId: opts.thread }));
+
+  program
+    .command('threads')
+    .description("list a process's JavaScript threads (main and workers) with their V8 heaps (attaches, then detaches)")
+    .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .option('--json', 'print a JSON object')
+    .action((pid: number, opts: { json?: boolean }) => onInvoke({ command: 'threads', pid, json: opts.json === true }));
 
   program
     .command('close')
@@ -146,11 +168,12 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('-o, --output <file>', 'the file to write (default: leaktop-PID-YYYYMMDD-HHMMSS.heapsnapshot, UTC; -2, -3 and so on if taken)')
     .option('--dir <dir>', 'the directory for the default file name (default: the current one)')
     .option('--no-gc', 'do not force a full GC first')
+    .option('--thread <id>', `${THREAD_HELP}: its own heap`, parseThreadId)
     .option('--json', 'print a JSON object')
     .option('--force', 'snapshot even when the estimated peak does not fit in the memory left to the process (its cgroup limit or the host): it may be OOM-killed')
-    .action((pid: number, opts: { output?: string; dir?: string; gc: boolean; json?: boolean; force?: boolean }) => {
+    .action((pid: number, opts: { output?: string; dir?: string; gc: boolean; json?: boolean; force?: boolean; thread?: number }) => {
       if (opts.output !== undefined && opts.dir !== undefined) throw new UsageError('snapshot takes -o FILE or --dir DIR, not both');
-      onInvoke({ command: 'snapshot', pid, output: opts.output, dir: opts.dir, gc: opts.gc, json: opts.json === true, force: opts.force === true });
+      onInvoke({ command: 'snapshot', pid, output: opts.output, dir: opts.dir, gc: opts.gc, json: opts.json === true, force: opts.force === true, threadId: opts.thread });
     });
 
   program
@@ -180,6 +203,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--wait <seconds>', 'with --pid: time between the two snapshots', parseWaitSeconds, 30_000)
     .option('--keep', 'with --pid: keep the two snapshot files (in --dir or here)')
     .option('--dir <dir>', 'with --pid --keep: where the files go')
+    .option('--thread <id>', `with --pid: ${THREAD_HELP}`, parseThreadId)
     .addOption(new Option('--top <n>', TOP_HELP).default(30).argParser(parsePositiveInt))
     .addOption(new Option('--sort <key>', 'order of the rows').choices(['size', 'count', 'new']).default('size'))
     .option('--paths', 'add the retainer paths of the top growing constructors (of their new objects with --pid)')
@@ -190,16 +214,17 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
       (
         a: string | undefined,
         b: string | undefined,
-        opts: { pid?: number; wait: number; keep?: boolean; dir?: string; top: number; sort: 'size' | 'count' | 'new'; json?: boolean; retained: boolean; paths?: boolean; force?: boolean },
+        opts: { pid?: number; wait: number; keep?: boolean; dir?: string; thread?: number; top: number; sort: 'size' | 'count' | 'new'; json?: boolean; retained: boolean; paths?: boolean; force?: boolean },
         command: Command,
       ) => {
         const extras = { retained: opts.retained, paths: opts.paths === true };
         opts.top = rowsToShow(command, opts);
         if (opts.pid !== undefined) {
           if (a !== undefined) throw new UsageError('give either two files or --pid, not both');
-          onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras, force: opts.force === true });
+          onInvoke({ command: 'diff-pid', pid: opts.pid, waitMs: opts.wait, keep: opts.keep === true, dir: opts.dir, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras, force: opts.force === true, threadId: opts.thread });
           return;
         }
+        if (opts.thread !== undefined) throw new UsageError('--thread goes with --pid');
         if (a === undefined || b === undefined) throw new UsageError('diff needs two snapshot files, or --pid PID');
         onInvoke({ command: 'diff', a, b, top: opts.top, sort: opts.sort, json: opts.json === true, ...extras });
       },
@@ -213,14 +238,16 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .addOption(new Option('--interval <seconds>', 'with --pid: time between the snapshots').default(30_000, '30').argParser(parseWaitSeconds))
     .option('--keep', 'with --pid: keep the three snapshot files (in --dir or here)')
     .option('--dir <dir>', 'with --pid --keep: where the files go')
+    .option('--thread <id>', `with --pid: ${THREAD_HELP}`, parseThreadId)
     .option('--json', 'print a JSON object')
     .option('--force', 'with --pid: snapshot even when the estimated peak does not fit in the memory left to the process')
-    .action((files: string[], opts: { pid?: number; interval: number; keep?: boolean; dir?: string; json?: boolean; force?: boolean }) => {
+    .action((files: string[], opts: { pid?: number; interval: number; keep?: boolean; dir?: string; thread?: number; json?: boolean; force?: boolean }) => {
       if (opts.pid !== undefined) {
         if (files.length > 0) throw new UsageError('give either three files or --pid, not both');
-        onInvoke({ command: 'leaks-pid', pid: opts.pid, intervalMs: opts.interval, keep: opts.keep === true, dir: opts.dir, json: opts.json === true, force: opts.force === true });
+        onInvoke({ command: 'leaks-pid', pid: opts.pid, intervalMs: opts.interval, keep: opts.keep === true, dir: opts.dir, json: opts.json === true, force: opts.force === true, threadId: opts.thread });
         return;
       }
+      if (opts.thread !== undefined) throw new UsageError('--thread goes with --pid');
       if (files.length !== 3) throw new UsageError('leaks needs three snapshot files (baseline, target, final), or --pid PID');
       onInvoke({ command: 'leaks', files: [files[0]!, files[1]!, files[2]!], json: opts.json === true });
     });
@@ -248,8 +275,9 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--push <url>', 'send the pprof profile to a Pyroscope-compatible server (POST URL/ingest), labelled with pid and command')
     .addOption(new Option('--app <name>', 'the application name of a pushed profile').default('node'))
     .option('--no-gc', 'do not force a full GC before reading a profile')
+    .option('--thread <id>', THREAD_HELP, parseThreadId)
     .option('--json', 'print a JSON object')
-    .action((opts: { pid: number; duration: number; interval: number; top: number; by: 'line' | 'stack'; compare?: boolean; packages?: boolean; output?: string; push?: string; app: string; gc: boolean; json?: boolean }) =>
+    .action((opts: { pid: number; duration: number; interval: number; top: number; by: 'line' | 'stack'; compare?: boolean; packages?: boolean; output?: string; push?: string; app: string; gc: boolean; json?: boolean; thread?: number }) =>
       onInvoke({
         command: 'alloc',
         pid: opts.pid,
@@ -264,6 +292,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
         app: opts.app,
         gc: opts.gc,
         json: opts.json === true,
+        threadId: opts.thread,
       }),
     );
 

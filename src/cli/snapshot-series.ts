@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { AnalysisWorker } from '../analysis/index.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
-import { InspectorSession } from '../inspector/session.js';
+import { attachThread } from '../inspector/worker-sessions.js';
 import { defaultSnapshotName, unusedPath } from '../inspector/take-snapshot.js';
 import type { SnapshotRoomCheck } from '../inspector/check-snapshot-room.js';
 import type { SeriesContext } from '../tasks/index.js';
@@ -23,6 +23,8 @@ export interface SnapshotSeriesOptions {
   force?: boolean;
   /** Told the estimate and the room before each capture that goes ahead (for a person at a terminal). */
   onRoomChecked?: (check: SnapshotRoomCheck, label: string) => void;
+  /** `--thread ID`: a worker thread's isolate (`worker_threads.threadId`); 0 or absent, the main thread's. */
+  threadId?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
   // What cannot be caught (SIGKILL, an out-of-memory of this thread): the temp directory is removed by the next run
   // (above), and the inspector is closed already during the analysis, the longest phase; one still open when leaktop
   // dies during the captures is in the registry of opened inspectors (opened-registry.ts), which the next run reads.
-  const session = await InspectorSession.attach(options.pid);
+  const session = await attachThread(options.pid, options.threadId);
   const workDir = options.keep ? keepDir : makeWorkDir(options.tempPrefix);
   const analysis = AnalysisWorker.start();
   const abort = new AbortController();
@@ -71,7 +73,7 @@ export async function withSnapshotSeries<T>(options: SnapshotSeriesOptions, run:
       clearTimeout(notice);
     }
   });
-  const stamp = defaultSnapshotName(options.pid, new Date());
+  const stamp = defaultSnapshotName(options.pid, new Date(), options.threadId);
   try {
     return await run({
       session,

@@ -67,7 +67,8 @@ export class InspectorSession {
   /** What `detach` undoes in the target before it closes the connection (see `onDetach`). */
   readonly #beforeDetach = new Set<() => Promise<void>>();
 
-  private constructor(
+  /** Protected, not private: a worker thread's session (worker-sessions.ts) is one of these over another Transport. */
+  protected constructor(
     readonly pid: number,
     /** Where the inspector listens now (127.0.0.1). */
     readonly port: number,
@@ -118,6 +119,11 @@ export class InspectorSession {
           cause: error,
         });
     }
+  }
+
+  /** `worker_threads.threadId` of the isolate this session is on: 0, the main thread (a WorkerSession says its own). */
+  get threadId(): number {
+    return 0;
   }
 
   /** V8 heap used and total, bytes (Runtime.getHeapUsage, ~0.2 ms). */

@@ -61,6 +61,8 @@ export interface SnapshotSidecar {
   durationMs: number;
   /** Whether a full GC was forced first. */
   gc: boolean;
+  /** The thread whose isolate the heap is (`worker_threads.threadId`): 0 for the main thread, else a worker's. */
+  threadId: number;
 }
 
 /** A request can never outlive this: the snapshot of a 500 MB heap takes about a minute, a huge one much longer. */
@@ -68,10 +70,13 @@ const SNAPSHOT_TIMEOUT_MS = 24 * 3600_000;
 
 const WRITE_HINT = 'Choose a writable directory with room for the file: a snapshot is about 2-3 times the heap used.';
 
-/** `leaktop-PID-YYYYMMDD-HHMMSS.heapsnapshot`, in UTC so that names sort by time on any host. */
-export function defaultSnapshotName(pid: number, at: Date): string {
+/**
+ * `leaktop-PID-YYYYMMDD-HHMMSS.heapsnapshot`, in UTC so that names sort by time on any host; a worker thread's is
+ * `leaktop-PID-tTHREAD-…`.
+ */
+export function defaultSnapshotName(pid: number, at: Date, threadId?: number): string {
   const stamp = at.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-  return `leaktop-${pid}-${stamp}.heapsnapshot`;
+  return `leaktop-${pid}${threadId ? `-t${threadId}` : ''}-${stamp}.heapsnapshot`;
 }
 
 /**
@@ -79,8 +84,8 @@ export function defaultSnapshotName(pid: number, at: Date): string {
  * name is taken (by a snapshot, its sidecar or a capture under way): two snapshots of a small heap fit in one second,
  * and the second must not replace the first.
  */
-export function unusedSnapshotPath(dir: string, pid: number, at: Date): string {
-  return unusedPath(join(dir, defaultSnapshotName(pid, at)));
+export function unusedSnapshotPath(dir: string, pid: number, at: Date, threadId?: number): string {
+  return unusedPath(join(dir, defaultSnapshotName(pid, at, threadId)));
 }
 
 /**
@@ -210,7 +215,7 @@ export async function takeSnapshot(session: InspectorSession, options: TakeSnaps
     await finished(stream);
     const bytes = stream.bytesWritten;
     const durationMs = Math.round((performance.now() - startedMs) * 10) / 10;
-    const sidecar: SnapshotSidecar = { pid: session.pid, nodeVersion: session.nodeVersion, sessionId: session.id, takenAt: takenAt.toISOString(), bytes, durationMs, gc };
+    const sidecar: SnapshotSidecar = { pid: session.pid, nodeVersion: session.nodeVersion, sessionId: session.id, takenAt: takenAt.toISOString(), bytes, durationMs, gc, threadId: session.threadId };
     // Sidecar first, then the rename: a file under the final name always has its sidecar.
     await writePrivateFile(sidecarPath, `${JSON.stringify(sidecar, null, 2)}\n`, { replace: options.replace });
     sidecarWritten = true;
@@ -236,6 +241,12 @@ async function explain(session: InspectorSession, reason: unknown): Promise<unkn
   if (await hasExited(session.pid)) {
     return new UserError(`process '${session.pid}' exited during the snapshot; no file was written`, {
       hint: 'A snapshot needs memory in the target on top of its heap; a process near its memory limit can be killed by it (check its log, and dmesg for the OOM killer).',
+      cause: reason,
+    });
+  }
+  if (session.threadId !== 0) {
+    return new UserError(`worker thread ${session.threadId} of process '${session.pid}' ended during the snapshot (it exited, or its inspector session was closed); no file was written`, {
+      hint: `leaktop threads ${session.pid} lists the threads it has now.`,
       cause: reason,
     });
   }

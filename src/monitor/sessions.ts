@@ -12,7 +12,8 @@ import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
 import { readCwd } from '../proc/read-cwd.js';
-import type { HeapReading, LeakCheck, MonitorStore } from '../state/index.js';
+import { findRow, processKeyOf, threadKey, type HeapReading, type LeakCheck, type MonitorStore } from '../state/index.js';
+import { NodeWorkers, type WorkerSession } from '../inspector/worker-sessions.js';
 import { captureIntoAnalysis, compareSnapshots, leakCheck, type CaptureProgress } from '../tasks/index.js';
 import { readRoom } from '../proc/read-room.js';
 import { observedSnapshotPeak, SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
@@ -64,6 +65,11 @@ export class SessionManager {
   readonly #allocRefreshMs: number;
   /** Running trims (`T`), by process key: quitting waits for them, so gdb is never left mid-call by us. */
   readonly #trims = new Map<string, Promise<void>>();
+  /**
+   * The worker threads of each attached process, by process key (issue 15). Each worker's session is in
+   * `#sessions` under its row's key (`threadKey`), so every action works on a worker row as on a process.
+   */
+  readonly #workers = new Map<string, NodeWorkers>();
 
   constructor(store: MonitorStore, options: { attach?: AttachFn; snapshotDir?: string; allocRefreshMs?: number } = {}) {
     this.#store = store;
@@ -82,7 +88,7 @@ export class SessionManager {
     const session = this.#sessions.get(key);
     if (!session) return;
     if (this.#store.getState().attachments.get(key)?.capture) return this.#store.setStatus('a snapshot of that process is already running');
-    const path = unusedSnapshotPath(this.#snapshotDir, session.pid, new Date());
+    const path = unusedSnapshotPath(this.#snapshotDir, session.pid, new Date(), session.threadId);
     const analysis = this.#worker();
     const id = `s${++this.#nextSnapshotId}`;
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
@@ -121,7 +127,7 @@ export class SessionManager {
    */
   async trim(key: string): Promise<void> {
     if (this.#trims.has(key)) return this.#store.setStatus('a trim of that process is already running');
-    const tracked = this.#store.getState().processes.find((p) => p.key === key);
+    const tracked = findRow(this.#store.getState(), key);
     if (!tracked) return this.#fail(new UserError('that process has exited'));
     if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then T again'));
     const { pid, startTimeTicks } = tracked.sample;
@@ -309,7 +315,8 @@ export class SessionManager {
    * before a snapshot: a few small files, no inspector needed.
    */
   readRoom(key: string): void {
-    const pid = this.#store.getState().processes.find((p) => p.key === key)?.sample.pid;
+    // A worker's room is its process's: every isolate of the process allocates from it.
+    const pid = findRow(this.#store.getState(), key)?.sample.pid;
     if (pid === undefined) return;
     this.#store.setRoom({ key, room: readRoom(pid), readAtMs: Date.now() });
   }
@@ -439,10 +446,78 @@ export class SessionManager {
           : `Attached to ${pid} through its own inspector on 127.0.0.1:${session.port} (left open on detach)`,
       );
       void session.connection.closed.then(() => this.#lost(key, pid));
+      void this.#followWorkers(key, session);
     } catch (error) {
       this.#store.removeAttachment(key);
       this.#fail(error);
     }
+  }
+
+  /**
+   * Lists the worker threads of a process just attached and keeps the list (and a session per worker) in step
+   * while attached: a row per worker under its process. Node attaches the main thread's session to every worker
+   * once NodeWorker is enabled; detaching the process ends them all. A process where that fails just shows no
+   * workers.
+   */
+  async #followWorkers(key: string, session: InspectorSession): Promise<void> {
+    let workers: NodeWorkers;
+    try {
+      workers = await NodeWorkers.enable(session, { follow: true });
+    } catch {
+      return;
+    }
+    if (this.#sessions.get(key) !== session) return void workers.close(); // detached meanwhile
+    this.#workers.set(key, workers);
+    const sync = () => {
+      if (this.#workers.get(key) !== workers) return;
+      const threads = workers.threads;
+      const keys = new Set(threads.map((t) => threadKey(key, t.threadId)));
+      for (const old of this.#workerKeys(key)) {
+        if (keys.has(old)) continue;
+        this.#dropWorker(old);
+        this.#store.setStatus(`Worker thread ${old.slice(old.lastIndexOf('/t') + 2)} of ${session.pid} exited`);
+      }
+      for (const thread of threads) {
+        const workerKey = threadKey(key, thread.threadId);
+        if (this.#sessions.has(workerKey)) continue;
+        const worker: WorkerSession = workers.open(thread);
+        this.#sessions.set(workerKey, worker);
+        this.#store.setAttachment({ key: workerKey, pid: session.pid, phase: 'attached', port: session.port, openedByLeaktop: false, nodeVersion: session.nodeVersion, heap: null, gc: null });
+        void worker.connection.closed.then(() => this.#sessions.get(workerKey) === worker && this.#dropWorker(workerKey));
+      }
+      this.#store.setThreads(key, threads);
+    };
+    workers.onChange(sync);
+    sync();
+  }
+
+  /** The keys of the worker sessions of a process. */
+  #workerKeys(processKey: string): string[] {
+    return [...this.#sessions.keys()].filter((k) => k !== processKey && processKeyOf(k) === processKey);
+  }
+
+  /** Forgets a worker's session and what was held for it (its thread exited, or its process is detached). */
+  #dropWorker(workerKey: string): void {
+    if (!this.#sessions.delete(workerKey)) return;
+    this.#forgetSnapshots(workerKey);
+    this.#leakRuns.get(workerKey)?.abort();
+    this.#profilers.delete(workerKey);
+    this.#stopTimerIfIdle();
+    this.#store.removeAttachment(workerKey);
+  }
+
+  /**
+   * Ends the worker sessions of a process before its own: what runs in them (a sampler) is stopped, every worker is
+   * detached and NodeWorker disabled. Bounded; never throws.
+   */
+  async #closeWorkers(processKey: string): Promise<void> {
+    const workers = this.#workers.get(processKey);
+    this.#workers.delete(processKey);
+    const profilers = this.#workerKeys(processKey).flatMap((k) => this.#profilers.get(k) ?? []);
+    for (const workerKey of this.#workerKeys(processKey)) this.#dropWorker(workerKey);
+    this.#store.setThreads(processKey, []);
+    await Promise.all(profilers.map((p) => withTimeout(p.stop().catch(() => undefined), 3000)));
+    await workers?.close();
   }
 
   /**
@@ -452,6 +527,8 @@ export class SessionManager {
    * as the status line): `detachAll` hands those on, so that quitting can say what is still open.
    */
   async detach(key: string): Promise<unknown> {
+    // x on a worker row detaches its process: a worker's session cannot outlive the main thread's.
+    key = processKeyOf(key);
     const session = this.#sessions.get(key);
     if (!session) return this.#closeLeftOpen(key);
     this.#forgetSnapshots(key);
@@ -464,6 +541,7 @@ export class SessionManager {
     this.#stopTimerIfIdle();
     try {
       await profiler?.stop().catch(() => undefined);
+      await this.#closeWorkers(key);
       await session.detach();
       this.#store.setStatus(session.openedByLeaktop ? `Detached from ${session.pid}; its inspector is closed` : `Detached from ${session.pid}`);
       return undefined;
@@ -537,7 +615,7 @@ export class SessionManager {
     for (const run of this.#leakRuns.values()) run.abort(); // also those past their captures, no session left
     await Promise.all([
       this.stopAnalysis(),
-      ...[...this.#sessions].map(async ([key, session]) => {
+      ...[...this.#sessions].filter(([key]) => processKeyOf(key) === key).map(async ([key, session]) => {
         const result = await withTimeout(this.detach(key).then((failure) => ({ failure })), timeoutMs);
         if (!result) failures.push(new UserError(`detaching from process ${session.pid} took more than ${Math.round(timeoutMs / 1000)} s; its inspector may still be open`));
         else if (result.failure !== undefined) failures.push(result.failure);
@@ -550,6 +628,7 @@ export class SessionManager {
 
   #lost(key: string, pid: number): void {
     if (!this.#sessions.has(key)) return; // a detach we asked for
+    void this.#closeWorkers(key); // their sessions went with the main thread's
     this.#sessions.delete(key);
     this.#forgetSnapshots(key);
     this.#leakRuns.get(key)?.abort();

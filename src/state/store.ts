@@ -135,6 +135,41 @@ export interface TrackedProcess {
   heapGrowthBytesPerMin: number | null;
   /** When leaktop first saw it, epoch ms. */
   firstSeenAtMs: number;
+  /**
+   * Set on the row of a worker thread (issue 15): it shares its process's `sample`, `rssBytes` and `cpuPercent`;
+   * `heapUsedBytes` is the worker's own isolate, and `growthBytesPerMin` that heap's growth (a worker has no RSS).
+   */
+  thread?: WorkerRow;
+}
+
+/** What a worker thread's row is of. */
+export interface WorkerRow {
+  /** `worker_threads.threadId`. */
+  threadId: number;
+  /** The name given to `new Worker`; '' when none. */
+  name: string;
+  /** Its script (`file:///…`); '' for an eval worker. */
+  url: string;
+  /** The key of its process. */
+  processKey: string;
+}
+
+/** The key of a worker thread's row: its process's key and `/tTHREADID`. */
+export function threadKey(processKey: string, threadId: number): string {
+  return `${processKey}/t${threadId}`;
+}
+
+/** The key of the process a row is of: its own for a process row, its process's for a worker thread's. */
+export function processKeyOf(key: string): string {
+  const slash = key.indexOf('/t');
+  return slash < 0 ? key : key.slice(0, slash);
+}
+
+/** The row (a process or a worker thread) with this key, or null. */
+export function findRow(state: MonitorState, key: string): TrackedProcess | null {
+  const processKey = processKeyOf(key);
+  if (processKey === key) return state.processes.find((p) => p.key === key) ?? null;
+  return state.threads?.get(processKey)?.find((t) => t.key === key) ?? null;
 }
 
 /** Everything the views render. Replaced (never mutated) on each change, except the series inside, which grow in place. */
@@ -163,6 +198,8 @@ export interface MonitorState {
   openInspectors?: ReadonlyMap<string, OpenInspector>;
   /** The room of the process the snapshot question is about, or null. */
   room?: RoomReading | null;
+  /** The worker threads of attached processes, by process key, each a row under its process (threadId order). */
+  threads?: ReadonlyMap<string, readonly TrackedProcess[]>;
 }
 
 /** Options of `MonitorStore`. */
@@ -260,6 +297,7 @@ export class MonitorStore {
       next.push(updated);
     }
     for (const key of this.#byKey.keys()) if (!live.has(key)) this.#byKey.delete(key);
+    const threads = this.#ingestThreads(now, live, heap);
     let attachments = this.#state.attachments;
     if (heap && heap.size > 0) {
       const updated = new Map(attachments);
@@ -269,7 +307,64 @@ export class MonitorStore {
       }
       attachments = updated;
     }
-    this.#set(host ? { processes: next, lastSampledAtMs: now, host, attachments } : { processes: next, lastSampledAtMs: now, attachments });
+    this.#set(host ? { processes: next, lastSampledAtMs: now, host, attachments, threads } : { processes: next, lastSampledAtMs: now, attachments, threads });
+  }
+
+  /** The worker rows after a tick: each gets its heap reading (a gap without one), rows of exited processes go. */
+  #ingestThreads(now: number, live: ReadonlySet<string>, heap: ReadonlyMap<string, HeapReading> | undefined): ReadonlyMap<string, readonly TrackedProcess[]> | undefined {
+    const current = this.#state.threads;
+    if (!current || current.size === 0) return current;
+    const next = new Map<string, readonly TrackedProcess[]>();
+    for (const [processKey, rows] of current) {
+      const parent = this.#byKey.get(processKey);
+      if (!live.has(processKey) || !parent) continue;
+      next.set(
+        processKey,
+        rows.map((row) => {
+          const reading = heap?.get(row.key);
+          row.heapUsedBytes.push(now, reading ? reading.usedBytes : Number.NaN);
+          row.heapUsedBytes.pruneBefore(now - this.#retentionMs);
+          const growth = reading ? growthPerMinute(row.heapUsedBytes.times(), row.heapUsedBytes.values(), { windowMs: this.#growthWindowMs }) : null;
+          return { ...row, sample: parent.sample, rssBytes: parent.rssBytes, cpuPercent: parent.cpuPercent, growthBytesPerMin: growth, heapGrowthBytesPerMin: growth };
+        }),
+      );
+    }
+    return next;
+  }
+
+  /**
+   * The worker threads of an attached process, as its session lists them now: rows of threads already known keep
+   * their heap history; an empty list removes them all (detached).
+   */
+  setThreads(processKey: string, workers: ReadonlyArray<Omit<WorkerRow, 'processKey'>>): void {
+    const parent = this.#byKey.get(processKey);
+    const threads = new Map(this.#state.threads ?? []);
+    if (!parent || workers.length === 0) {
+      if (!threads.delete(processKey)) return;
+      return this.#set({ threads });
+    }
+    const known = new Map((threads.get(processKey) ?? []).map((row) => [row.key, row]));
+    const rows = [...workers]
+      .sort((a, b) => a.threadId - b.threadId)
+      .map((worker): TrackedProcess => {
+        const key = threadKey(processKey, worker.threadId);
+        const thread = { ...worker, processKey };
+        const existing = known.get(key);
+        if (existing) return { ...existing, thread };
+        return {
+          key,
+          sample: parent.sample,
+          rssBytes: parent.rssBytes,
+          cpuPercent: parent.cpuPercent,
+          heapUsedBytes: new TimeSeries(this.#capacity),
+          growthBytesPerMin: null,
+          heapGrowthBytesPerMin: null,
+          firstSeenAtMs: Date.now(),
+          thread,
+        };
+      });
+    threads.set(processKey, rows);
+    this.#set({ threads });
   }
 
   /** Adds or updates the inspector session of a process. */

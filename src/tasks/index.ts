@@ -6,3 +6,4 @@ export { captureIntoAnalysis, type CaptureOptions, type CaptureProgress, type Se
 export { compareInSession, compareSnapshots, type CompareInSessionOptions, type CompareOptions, type CompareProgress } from './compare-snapshots.js';
 export { leakCheck, LEAK_STAGES, type LeakCheckOptions, type LeakCheckProgress, type LeakStage } from './leak-check.js';
 export { sampleAllocations, type SampleAllocationsOptions, type SamplingProgress } from './sample-allocations.js';
+export { listThreads, type ThreadHeap } from './list-threads.js';

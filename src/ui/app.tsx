@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { placeSearchText } from '../core/container-of-cgroup.js';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
-import type { MonitorStore, TrackedProcess } from '../state/index.js';
+import { findRow, type MonitorStore, type TrackedProcess } from '../state/index.js';
 import { DetailView } from './components/detail-view.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
@@ -117,8 +117,10 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       place: placeSearchText(tracked.sample),
       tracked,
     }));
-    return sortRows(filterRows(all, table.filter), table.sortKey, table.descending).map((r) => r.tracked);
-  }, [state.processes, table.filter, table.sortKey, table.descending]);
+    const sorted = sortRows(filterRows(all, table.filter), table.sortKey, table.descending).map((r) => r.tracked);
+    // The worker threads of an attached process follow it, in thread order, whatever the sort.
+    return state.threads?.size ? sorted.flatMap((p) => [p, ...(state.threads?.get(p.key) ?? [])]) : sorted;
+  }, [state.processes, state.threads, table.filter, table.sortKey, table.descending]);
   const rowKeys = useMemo(() => rows.map((r) => r.key), [rows]);
   const pageSize = Math.max(1, height - CHROME_ROWS);
 
@@ -181,7 +183,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
   /** The figures of the snapshot question about a process, as it shows them; null when the process is gone. */
   const questionOf = (processKey: string) => {
     const current = store.getState();
-    const tracked = current.processes.find((p) => p.key === processKey);
+    const tracked = findRow(current, processKey);
     return tracked ? snapshotQuestion(tracked, current.attachments.get(processKey) ?? null, current.host, current.room) : null;
   };
 
@@ -302,7 +304,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
   if (screen.view === 'help') {
     body = <HelpView height={bodyHeight} width={width} />;
   } else if (screen.view === 'confirm' && screen.confirm) {
-    const process = state.processes.find((p) => p.key === screen.confirm?.key) ?? null;
+    const process = screen.confirm ? findRow(state, screen.confirm.key) : null;
     body = screen.confirm.action === 'trim' ? (
       <ConfirmTrim process={process} width={width} />
     ) : (
@@ -327,7 +329,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     const nowMs = Math.max(state.lastSampledAtMs ?? 0, attachment?.alloc?.profiledAtMs ?? 0, attachment?.alloc?.startedAtMs ?? 0);
     body = <AllocView pid={attachment?.pid ?? null} alloc={attachment?.alloc ?? null} by={allocState.by} top={allocState.top} nowMs={nowMs} width={width} height={bodyHeight} />;
   } else if (screen.view === 'detail') {
-    const process = state.processes.find((p) => p.key === screen.detailKey) ?? null;
+    const process = screen.detailKey ? findRow(state, screen.detailKey) : null;
     const attachment = screen.detailKey ? (state.attachments.get(screen.detailKey) ?? null) : null;
     body = <DetailView process={process} attachment={attachment} width={width} height={bodyHeight} nowMs={state.lastSampledAtMs ?? 0} />;
   } else {

@@ -40,7 +40,7 @@ test('snapshot PID --dir DIR --json --no-gc: the default name in DIR, and a JSON
   const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '--dir', subdir, '--json', '--no-gc']);
   assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout) as { path: string; sidecarPath: string; bytes: number; durationMs: number; pid: number; rssBeforeBytes: number; rssAfterBytes: number };
-  assert.deepEqual(Object.keys(result).sort(), ['bytes', 'cost', 'durationMs', 'path', 'pid', 'room', 'rssAfterBytes', 'rssBeforeBytes', 'sidecarPath']);
+  assert.deepEqual(Object.keys(result).sort(), ['bytes', 'cost', 'durationMs', 'path', 'pid', 'room', 'rssAfterBytes', 'rssBeforeBytes', 'sidecarPath', 'threadId']);
   assert.ok(result.rssBeforeBytes > 0 && result.rssAfterBytes > 0, stdout);
   const names = readdirSync(subdir).sort();
   assert.equal(names.length, 2, names.join());

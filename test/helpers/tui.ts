@@ -3,12 +3,12 @@ import { leaktopBin, repoRoot, type Target } from './targets.js';
 
 /**
  * The real TUI in a pty: a 256-colour terminal, a UTF-8 locale and colours on (NO_COLOR dropped), refreshing every
- * 0.5 s; `args` are leaktop's (e.g. `--yes`).
+ * 0.5 s; `args` are leaktop's (e.g. `--yes`). `cwd` (default: the repository) is where `s` writes its snapshots.
  */
-export function startTui(args: string[] = [], options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv } = {}): PtyTerminal {
+export function startTui(args: string[] = [], options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyTerminal {
   const env: Record<string, string | undefined> = { ...(options.env ?? process.env), TERM: 'xterm-256color', LANG: 'C.UTF-8' };
   delete env.NO_COLOR;
-  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', ...args], { cols: options.cols ?? 120, rows: options.rows ?? 30, cwd: repoRoot, env });
+  return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', ...args], { cols: options.cols ?? 120, rows: options.rows ?? 30, cwd: options.cwd ?? repoRoot, env });
 }
 
 /** Filters the TUI's table down to one target (by a marker in its command line), so it is the selected row. */

@@ -6,7 +6,7 @@ import { lastOrdinal, toPprof } from '../../core/alloc/to-pprof.js';
 import { gzipPprof, isPprofPath } from '../../files/pprof-file.js';
 import { assertNameFree, writePrivateFile } from '../../files/private-file.js';
 import { ConnectionClosedError } from '../../inspector/errors.js';
-import { InspectorSession } from '../../inspector/session.js';
+import { attachThread } from '../../inspector/worker-sessions.js';
 import { checkPushTarget, pushProfile } from '../../net/push-profile.js';
 import { readCmdline } from '../../proc/read-cmdline.js';
 import { readCwd } from '../../proc/read-cwd.js';
@@ -44,6 +44,8 @@ export interface AllocOptions {
   /** Force a full GC before reading each profile, so "alive" is exact. False with `--no-gc`. */
   gc: boolean;
   json: boolean;
+  /** `--thread ID`: a worker thread's isolate (`worker_threads.threadId`); 0 or absent, the main thread's. */
+  threadId?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function runAlloc(options: AllocOptions): Promise<void> {
   if (options.push !== undefined) checkPushTarget({ url: options.push, app: options.app, labels: pushLabels });
   if (output) await checkWritable(output);
   const cwd = readCwd(options.pid);
-  const session = await InspectorSession.attach(options.pid);
+  const session = await attachThread(options.pid, options.threadId);
   let detaching: Promise<void> | undefined;
   const detach = () => (detaching ??= session.detach());
   let stopping = false;

@@ -4,6 +4,7 @@ import { writeErr, writeOut } from '../output.js';
 import { costLine } from '../../core/snapshot/snapshot-room.js';
 import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
+import { threadLabel } from '../thread-label.js';
 import { diffText } from '../snapshot-text.js';
 import { snapshotCostJson, type SnapshotCostJson } from '../snapshot-cost-json.js';
 
@@ -23,6 +24,8 @@ export interface DiffPidOptions {
   retained?: boolean;
   /** Retainer paths of the top growing constructors (`--paths`). */
   paths?: boolean;
+  /** `--thread ID`: a worker thread's isolate (`worker_threads.threadId`); 0 or absent, the main thread's. */
+  threadId?: number;
 }
 
 /**
@@ -38,12 +41,12 @@ export async function runDiffPid(options: DiffPidOptions): Promise<void> {
   };
   await withSnapshotSeries({ ...options, tempPrefix: 'leaktop-diff-', onRoomChecked }, async (series) => {
     const onProgress = (progress: CompareProgress) => {
-      if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.label} of PID ${options.pid}...`);
+      if (progress.step === 'capture' && progress.capture.phase === 'gc') note(options, `snapshot ${progress.label} of PID ${options.pid}${threadLabel(options.threadId)}...`);
       else if (progress.step === 'wait') note(options, `first snapshot taken; waiting ${options.waitMs / 1000} s`);
       else if (progress.step === 'compare') note(options, `detached from PID ${options.pid}; comparing the two snapshots...`);
     };
     const { diff, paths } = await compareInSession(series, { waitMs: options.waitMs, sort: options.sort, top: options.top, retained: options.retained !== false, paths: options.paths === true, onProgress });
-    if (options.json) await writeOut(`${JSON.stringify({ ...diff, snapshots })}\n`);
+    if (options.json) await writeOut(`${JSON.stringify({ ...diff, threadId: options.threadId ?? 0, snapshots })}\n`);
     else await writeOut(diffText(diff, options.top));
     if (options.keep) note(options, `kept ${paths[0]} and ${paths[1]}`);
   });

@@ -8,6 +8,7 @@ import { readSidecar } from '../read-snapshot-file.js';
 import { costLine } from '../../core/snapshot/snapshot-room.js';
 import type { SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
 import { withSnapshotSeries } from '../snapshot-series.js';
+import { threadLabel } from '../thread-label.js';
 import { leaksText } from '../snapshot-text.js';
 import { snapshotCostJson, type SnapshotCostJson } from '../snapshot-cost-json.js';
 
@@ -26,10 +27,12 @@ export interface LeaksPidOptions {
   dir?: string;
   /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
   force?: boolean;
+  /** `--thread ID`: a worker thread's isolate (`worker_threads.threadId`); 0 or absent, the main thread's. */
+  threadId?: number;
 }
 
 /** `--json` of `leaks --pid` adds what each snapshot was estimated to cost and the room it was weighed against. */
-async function print(report: LeakReport & { snapshots?: unknown[] }, json: boolean, note: string): Promise<void> {
+async function print(report: LeakReport & { snapshots?: unknown[]; threadId?: number }, json: boolean, note: string): Promise<void> {
   if (json) await writeOut(`${JSON.stringify(report)}\n`);
   else await writeOut(leaksText(report, note));
 }
@@ -81,7 +84,7 @@ export async function runLeaksPid(options: LeaksPidOptions): Promise<void> {
       else if (progress.step === 'analyse') note(options, `detached from PID ${options.pid}; finding the leak candidates (dominator tree, retainer paths)...`);
     };
     const { report, paths } = await leakCheck(series, { intervalMs: options.intervalMs, removeEach: false, onProgress });
-    await print({ ...report, snapshots }, options.json, `PID ${options.pid}: objects allocated between the baseline and the target (${options.intervalMs / 1000} s apart) and still alive ${options.intervalMs / 1000} s later, biggest retained first.`);
+    await print({ ...report, threadId: options.threadId ?? 0, snapshots }, options.json, `PID ${options.pid}${threadLabel(options.threadId)}: objects allocated between the baseline and the target (${options.intervalMs / 1000} s apart) and still alive ${options.intervalMs / 1000} s later, biggest retained first.`);
     if (options.keep) note(options, `kept ${paths.join(', ')}`);
   });
 }

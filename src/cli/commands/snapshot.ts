@@ -4,7 +4,7 @@ import { keptNote } from '../../core/kept-memory.js';
 import { watchRssKept } from '../../proc/rss-kept.js';
 import { costLine } from '../../core/snapshot/snapshot-room.js';
 import { checkSnapshotRoom, type SnapshotRoomCheck } from '../../inspector/check-snapshot-room.js';
-import { InspectorSession } from '../../inspector/session.js';
+import { attachThread } from '../../inspector/worker-sessions.js';
 import { checkSnapshotPath, takeSnapshot, unusedSnapshotPath } from '../../inspector/take-snapshot.js';
 import { writeErr, writeOut } from '../output.js';
 import { cleanUpOnSignals } from '../signals.js';
@@ -25,6 +25,8 @@ export interface SnapshotOptions {
   json: boolean;
   /** Snapshot even when the estimated peak does not fit in the process's room (`--force`). */
   force?: boolean;
+  /** `--thread ID`: a worker thread's isolate (`worker_threads.threadId`); 0 or absent, the main thread's. */
+  threadId?: number;
 }
 
 /** How long a stop may wait silently before saying what it waits for, ms. */
@@ -35,10 +37,10 @@ const QUIET_STOP_MS = 1000;
  * leaktop opened it, also when the snapshot fails or the command is stopped by a signal.
  */
 export async function runSnapshot(options: SnapshotOptions): Promise<void> {
-  const path = resolve(options.output ?? unusedSnapshotPath(options.dir ?? '.', options.pid, new Date()));
+  const path = resolve(options.output ?? unusedSnapshotPath(options.dir ?? '.', options.pid, new Date(), options.threadId));
   await checkSnapshotPath(path);
   await reportStalePartials(dirname(path));
-  const session = await InspectorSession.attach(options.pid);
+  const session = await attachThread(options.pid, options.threadId);
   const progress = progressLine(options.pid);
   const abort = new AbortController();
   let detaching: Promise<void> | undefined;
@@ -88,7 +90,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<void> {
     const rss = await kept.after();
     progress.clear();
     if (options.json) {
-      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, ...rss, ...snapshotCostJson(room) })}\n`);
+      await writeOut(`${JSON.stringify({ path: result.path, sidecarPath: result.sidecarPath, bytes: result.bytes, durationMs: result.durationMs, pid: options.pid, threadId: session.threadId, ...rss, ...snapshotCostJson(room) })}\n`);
     } else {
       await writeOut(`${result.path}\n`);
       const note = keptNote(options.pid, rss);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessSampler } from '../../proc/index.js';
-import { InspectorSession } from '../../inspector/session.js';
+import type { InspectorSession } from '../../inspector/session.js';
+import { attachThread } from '../../inspector/worker-sessions.js';
 import { withTimeout } from '../../inspector/with-timeout.js';
 import { MonitorStore, type HeapReading } from '../../state/index.js';
 import { toProcessRecord } from '../process-record.js';
@@ -18,6 +19,8 @@ export interface WatchOptions {
   pids: number[];
   /** Attach to each PID for the run and add heap figures. */
   heap: boolean;
+  /** With `heap` and one PID: the heap figures are this worker thread's (`worker_threads.threadId`; 0 the main one). */
+  threadId?: number;
 }
 
 /**
@@ -50,7 +53,7 @@ async function watchLoop(options: WatchOptions, signal: AbortSignal, sessions: M
   }
   if (options.heap) {
     for (const sample of first.processes.filter((p) => wanted.has(p.pid))) {
-      sessions.set(`${sample.pid}@${sample.startTimeTicks}`, await InspectorSession.attach(sample.pid, { startTimeTicks: sample.startTimeTicks }));
+      sessions.set(`${sample.pid}@${sample.startTimeTicks}`, await attachThread(sample.pid, options.threadId, { startTimeTicks: sample.startTimeTicks }));
     }
   }
   if (!options.json) await writeOut(`${['TIME                ', textHeader()].join(' ')}\n`);
@@ -70,7 +73,7 @@ async function watchLoop(options: WatchOptions, signal: AbortSignal, sessions: M
       const session = sessions.get(tracked.key);
       const inspector = session && { pid: session.pid, address: '127.0.0.1', port: session.port, nodeVersion: session.nodeVersion, openedBy: session.openedByLeaktop ? ('leaktop-running' as const) : ('other' as const), leaktopPid: session.openedByLeaktop ? process.pid : null };
       const record = toProcessRecord(tracked, { inspector });
-      lines.push(options.json ? JSON.stringify({ time, ...record }) : `${time} ${textRow(record)}`);
+      lines.push(options.json ? JSON.stringify({ time, ...record, ...(options.threadId === undefined ? {} : { threadId: options.threadId }) }) : `${time} ${textRow(record)}`);
     }
     if (lines.length > 0) await writeOut(`${lines.join('\n')}\n`);
     for (const pid of alive) {

@@ -51,7 +51,10 @@ export function ConfirmAction({ action, process, attachment, host, room, width, 
   const s = process.sample;
   const line = (text: string, style = {}) => paintLine([[text, style]], width);
   const title = action === 'attach' ? 'Attach to' : action === 'leaks' ? 'Leak check of' : 'Heap snapshot of';
-  const lines = [line(`${title} PID ${s.pid} (user ${s.user})?`, { bold: true }), line(displayCommand(s.argv, s.command)), ''];
+  // A worker thread's snapshot is of its own isolate, and freezes that thread (the room is the process's).
+  const thread = process.thread ? ` thread ${process.thread.threadId}${process.thread.name ? ` (${process.thread.name})` : ''}` : '';
+  const frozen = process.thread ? `Worker thread ${process.thread.threadId} is` : 'The process is';
+  const lines = [line(`${title} PID ${s.pid}${thread} (user ${s.user})?`, { bold: true }), line(displayCommand(s.argv, s.command)), ''];
   let fits = true;
   if (action === 'leaks' || action === 'snapshot') {
     const { heapBytes, heapKnown, cost, verdict } = snapshotQuestion(process, attachment, host, room);
@@ -60,13 +63,13 @@ export function ConfirmAction({ action, process, attachment, host, room, width, 
     if (action === 'leaks') {
       lines.push(
         line(`Three heap snapshots, ${intervalMs / 1000} s apart (i changes it), in one session.`),
-        line(`The process is FROZEN three times, about ${Math.ceil(cost.pauseSeconds)} s each (${basis}).`, { bold: true }),
+        line(`${frozen} FROZEN three times, about ${Math.ceil(cost.pauseSeconds)} s each (${basis}).`, { bold: true }),
         line(`Memory may rise by up to ~${formatBytes(cost.peakBytes)} each time; most of it stays. Files are temporary.`),
         line('Objects made between the first two and alive at the third are the candidates.'),
       );
     } else {
       lines.push(
-        line(`The process is FROZEN for about ${Math.ceil(cost.pauseSeconds)} s (a full GC, then every object written).`, { bold: true }),
+        line(`${frozen} FROZEN for about ${Math.ceil(cost.pauseSeconds)} s (a full GC, then every object written).`, { bold: true }),
         line(`Estimate from ${basis}. It cannot be cancelled once started.`),
         line(`Its memory may rise by up to ~${formatBytes(cost.peakBytes)} (${cost.basis === 'measured' ? 'as measured at the last snapshot' : 'less with larger objects'}); most of it stays.`),
         line(`The file: ~${formatBytes(cost.fileBytes)}, in the current directory.`),

@@ -114,7 +114,7 @@ export function DetailView({ process, attachment, width, height, nowMs }: Detail
   const facts = [
     paintLine(
       [
-        [`PID ${s.pid}`, { bold: true }],
+        [`PID ${s.pid}${process.thread ? ` thread ${process.thread.threadId}${process.thread.name ? ` (${process.thread.name})` : ''}` : ''}`, { bold: true }],
         [`  user ${s.user}  state ${s.state}  threads ${s.threads}  up ${formatDuration(nowMs - s.startTimeMs)}  ppid ${s.ppid}`],
       ],
       width,

@@ -1,7 +1,8 @@
 import { placeLabel } from '../../core/container-of-cgroup.js';
-import { fit, formatBytes, formatPercent, formatRate } from '../../core/format.js';
+import { cellWidth, fit, formatBytes, formatPercent, formatRate, truncate, truncateMiddle } from '../../core/format.js';
 import { shortenCommands } from '../../core/shorten-commands.js';
 import { sparkline } from '../../core/sparkline.js';
+import { urlToPath } from '../../core/alloc/shorten-url.js';
 import type { Column } from '../../core/table-layout.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
 import { paint } from '../paint.js';
@@ -43,13 +44,42 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached:
 }
 
 /**
+ * A worker thread's cells (issue 15), on a line under its process: `└ ID` under the PID, its own heap, sparkline
+ * and heap growth, and its name and script where the command goes, indented; the process's columns stay blank.
+ */
+function threadCellText(column: Column, row: TrackedProcess, ascii: boolean): string {
+  const thread = row.thread!;
+  switch (column.id) {
+    case 'pid':
+      return `${ascii ? '`-' : '└'} ${thread.threadId}`;
+    case 'heap':
+    case 'heapSpark':
+    case 'growth':
+      return cellText(column, row, ascii, false, undefined);
+    case 'rssSpark':
+      return ' '.repeat(column.width);
+    case 'command': {
+      // The name first, kept whole as long as it fits; then the script, cut in its middle so its file name stays
+      // (dropped when too little room is left for it to say anything).
+      const script = urlToPath(thread.url) || (thread.name ? '' : 'worker');
+      const name = thread.name ? `  ${thread.name}` : '';
+      const room = column.width - cellWidth(name) - 2;
+      if (!script || room < 8) return truncate(name, column.width);
+      return `${name}  ${truncateMiddle(script, room)}`;
+    }
+    default:
+      return '';
+  }
+}
+
+/**
  * One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. `command` is
  * the row's command as shortened together with the other rows (`shortenCommands`); without it, on its own.
  */
 export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean, attached = false, command?: string): string {
   const cells = columns.map((column) => {
     // Sparklines are exactly `width` one-cell characters already; measuring them is a frame's most costly step.
-    const raw = cellText(column, row, theme.ascii, attached, command);
+    const raw = row.thread ? threadCellText(column, row, theme.ascii) : cellText(column, row, theme.ascii, attached, command);
     const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
     if (selected) return text;
     if (column.id === 'growth') return paint(text, growthPaint(theme, row.growthBytesPerMin));
