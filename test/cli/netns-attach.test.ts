@@ -1,0 +1,169 @@
+/**
+ * Processes in network namespaces of their own (as in a container: unshare --net --pid --mount, loopback up, in a
+ * real memory cgroup): every command attaches from inside the namespace through the relay, closes there what it
+ * opened, and leaves no relay behind. Two namespaces' 9229s at once; a leaktop killed mid-session; the refusals
+ * without root or nsenter.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { ProcessRecord } from '../../src/cli/process-record.js';
+import { attachAndKillLeaktop, privateRuntimeDir } from '../helpers/left-open.js';
+import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
+import { namespaceListeningPorts, namespacesUnavailable, relayPids, startNamespacedTarget } from '../helpers/netns-target.js';
+import { ports } from '../helpers/ports.js';
+import { waitFor } from '../helpers/signal-log.js';
+import { killAllTargets, leaktopBin, runLeaktop } from '../helpers/targets.js';
+
+const runtime = privateRuntimeDir();
+const { env, registryFiles } = runtime;
+// The in-process attaches below record what they open in the same private registry as the leaktops they run.
+process.env.XDG_RUNTIME_DIR = runtime.dir;
+const skip = namespacesUnavailable() ?? memoryCgroupUnavailable() ?? false;
+
+after(async () => {
+  await killAllTargets();
+  removeAllMemoryCgroups();
+  rmSync(runtime.dir, { recursive: true, force: true });
+});
+
+/** What must hold after every command: nothing listens in the target's namespace, no relay runs, no record is left. */
+async function assertNothingLeft(pid: number): Promise<void> {
+  assert.deepEqual(namespaceListeningPorts(pid), [], 'nothing listens in its namespace (its /proc/PID/net/tcp)');
+  await waitFor(() => relayPids().length === 0, 'every relay to exit');
+  assert.deepEqual(registryFiles(), [], 'no record of an open inspector');
+}
+
+describe('commands on a process in another network namespace', { skip }, () => {
+  it('gc, snapshot, diff --pid and alloc attach from inside its namespace and leave nothing open', async () => {
+    const cgroup = makeMemoryCgroup('netns');
+    const target = await startNamespacedTarget('leak-mix.cjs', [], cgroup);
+    const dir = mkdtempSync(join(tmpdir(), 'leaktop-netns-'));
+    try {
+      assert.notEqual(readlinkSync(`/proc/${target.pid}/ns/net`), readlinkSync('/proc/self/ns/net'), 'its own network namespace');
+      assert.match(readFileSync(`/proc/${target.pid}/status`, 'utf8'), new RegExp(`NSpid:\\s+${target.pid}\\s+1\\n`), 'PID 1 in its own PID namespace');
+      assert.ok(readFileSync(`${cgroup.dir}/cgroup.procs`, 'utf8').split('\n').includes(String(target.pid)), 'in the memory cgroup');
+
+      const gc = await runLeaktop(['gc', String(target.pid), '--json'], { env });
+      assert.equal(gc.code, 0, gc.stderr);
+      const result = JSON.parse(gc.stdout) as { heapUsedBeforeBytes: number; inspectorOpenedByLeaktop: boolean };
+      assert.ok(result.heapUsedBeforeBytes > 0 && result.inspectorOpenedByLeaktop, gc.stdout);
+      await assertNothingLeft(target.pid);
+
+      const file = join(dir, 'in-namespace.heapsnapshot');
+      const snapshot = await runLeaktop(['snapshot', String(target.pid), '-o', file], { env, timeoutMs: 60_000 });
+      assert.equal(snapshot.code, 0, snapshot.stderr);
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { meta: { node_fields: string[] }; node_count: number }; strings: string[] };
+      assert.ok(parsed.snapshot.meta.node_fields.includes('self_size') && parsed.snapshot.node_count > 1000, 'a whole heap snapshot');
+      assert.ok(parsed.strings.includes('LeakedSession'), "the target's own classes are in it");
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      await assertNothingLeft(target.pid);
+
+      const diff = await runLeaktop(['diff', '--pid', String(target.pid), '--wait', '1', '--json'], { env, timeoutMs: 60_000 });
+      assert.equal(diff.code, 0, diff.stderr);
+      assert.match(diff.stdout, /"LeakedSession"/);
+      await assertNothingLeft(target.pid);
+
+      const alloc = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1', '--interval', '1024', '--json'], { env, timeoutMs: 60_000 });
+      assert.equal(alloc.code, 0, alloc.stderr);
+      assert.match(alloc.stdout, /leak-mix\.cjs/, 'sites in the target’s own script');
+      await assertNothingLeft(target.pid);
+    } finally {
+      await target.kill();
+      cgroup.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('two namespaces, each with an inspector on its own 9229, are attached at once, each to its own', async () => {
+    const { InspectorSession } = await import('../../src/inspector/session.js');
+    const targets = await Promise.all(['first', 'second'].map((marker) => startNamespacedTarget('idle.cjs', [marker], undefined, { nodeArgs: ['--inspect=127.0.0.1:9229'] })));
+    try {
+      for (const target of targets) assert.deepEqual(ports(target.pid), [9229]);
+      const sessions = await Promise.all(targets.map((target) => InspectorSession.attach(target.pid)));
+      const argvs = await Promise.all(
+        sessions.map(async (session) => (await session.connection.send('Runtime.evaluate', { expression: 'process.argv.slice(2)', returnByValue: true })).result.value as string[]),
+      );
+      assert.deepEqual(argvs, [['first'], ['second']], 'each session reached the process of its own namespace');
+      assert.deepEqual(sessions.map((s) => [s.port, s.openedByLeaktop]), [[9229, false], [9229, false]]);
+      assert.equal(relayPids().length, 2, 'one relay per namespace');
+      await Promise.all(sessions.map((session) => session.detach()));
+      for (const target of targets) assert.deepEqual(ports(target.pid), [9229], 'their own inspectors are left as found');
+      await waitFor(() => relayPids().length === 0, 'the idle relays to end');
+    } finally {
+      await Promise.all(targets.map((target) => target.kill()));
+    }
+  });
+
+  it('two namespaces without an inspector: both open one on their own 9229 at the same time (two leaktops)', async () => {
+    const targets = await Promise.all([startNamespacedTarget('idle.cjs'), startNamespacedTarget('idle.cjs')]);
+    try {
+      const runs = await Promise.all(targets.map((target) => runLeaktop(['gc', String(target.pid), '--json'], { env })));
+      for (const run of runs) assert.equal(run.code, 0, run.stderr);
+      for (const target of targets) await assertNothingLeft(target.pid);
+    } finally {
+      await Promise.all(targets.map((target) => target.kill()));
+    }
+  });
+
+  it('leaktop killed mid-session: its relay exits, the inspector stays listed as left open, and close closes it', async () => {
+    const target = await startNamespacedTarget('idle.cjs');
+    try {
+      const { port, leaktopPid } = await attachAndKillLeaktop(target.pid, env);
+      await waitFor(() => relayPids().length === 0, 'the relay to exit once its pipe closed');
+      assert.deepEqual(ports(target.pid), [port], 'the inspector SIGKILL could not close still listens in the namespace');
+      assert.equal(registryFiles().length, 1, 'and is recorded');
+
+      const json = await runLeaktop(['list', '--json'], { env });
+      const record = (JSON.parse(json.stdout) as ProcessRecord[]).find((r) => r.pid === target.pid);
+      assert.deepEqual(record?.inspector, { address: '127.0.0.1', port, openedBy: 'leaktop-died', leaktopPid });
+
+      const closed = await runLeaktop(['close', String(target.pid)], { env });
+      assert.equal(closed.code, 0, closed.stderr);
+      assert.equal(closed.stdout, `Closed the inspector of process ${target.pid} on 127.0.0.1:${port}\n`);
+      await assertNothingLeft(target.pid);
+    } finally {
+      await target.kill();
+    }
+  });
+});
+
+describe('refusals when the namespace cannot be entered', { skip }, () => {
+  it('without root: one line, the command that would work, and no signal sent', async () => {
+    const nobody = 65534;
+    const target = await startNamespacedTarget('idle.cjs', [], undefined, { uid: nobody });
+    try {
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [leaktopBin, 'gc', String(target.pid)], { uid: nobody, gid: nobody, env: { ...env, XDG_RUNTIME_DIR: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      assert.equal(run.code, 1);
+      assert.deepEqual(run.stderr.trimEnd().split('\n'), [
+        `leaktop: process '${target.pid}' runs in another network namespace (a container?), so its inspector is not reachable from here`,
+        `As root, leaktop connects from inside that namespace: sudo leaktop gc ${target.pid} (or run leaktop inside the container).`,
+      ]);
+      assert.deepEqual(namespaceListeningPorts(target.pid), [], 'not signalled: no inspector opened');
+    } finally {
+      await target.kill();
+    }
+  });
+
+  it('without nsenter: the same refusal, saying what to install', async () => {
+    const target = await startNamespacedTarget('idle.cjs');
+    try {
+      const run = await runLeaktop(['gc', String(target.pid)], { env: { ...env, PATH: '/nonexistent' } });
+      assert.equal(run.code, 1);
+      const [first, hint] = run.stderr.trimEnd().split('\n');
+      assert.equal(first, `leaktop: process '${target.pid}' runs in another network namespace (a container?), so its inspector is not reachable from here`);
+      assert.match(hint!, /nsenter, which is not on PATH: install util-linux/);
+      assert.deepEqual(namespaceListeningPorts(target.pid), []);
+    } finally {
+      await target.kill();
+    }
+  });
+});
