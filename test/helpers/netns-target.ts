@@ -43,7 +43,8 @@ export async function startNamespacedTarget(name: string, args: string[] = [], c
       // The target first: it is its PID namespace's init, so everything in there ends with it. (unshare's
       // --kill-child alone is not enough: setpriv's change of user clears the parent-death signal.)
       try {
-        process.kill(pid, 'SIGKILL');
+        // Only while it is still unshare's child: a PID that ended may be another process's now.
+        if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(outer.pid)) process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
