@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import type { ProcessRecord } from '../../src/cli/process-record.js';
 import { attachAndKillLeaktop, privateRuntimeDir } from '../helpers/left-open.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
-import { namespaceListeningPorts, namespacesUnavailable, relayPids, startNamespacedTarget } from '../helpers/netns-target.js';
+import { assertNothingLeft, namespaceListeningPorts, namespacesUnavailable, relayPids, startNamespacedTarget } from '../helpers/netns-target.js';
 import { ports } from '../helpers/ports.js';
 import { waitFor } from '../helpers/signal-log.js';
 import { killAllTargets, leaktopBin, runLeaktop } from '../helpers/targets.js';
@@ -30,13 +30,6 @@ after(async () => {
   rmSync(runtime.dir, { recursive: true, force: true });
 });
 
-/** What must hold after every command: nothing listens in the target's namespace, no relay runs, no record is left. */
-async function assertNothingLeft(pid: number): Promise<void> {
-  assert.deepEqual(namespaceListeningPorts(pid), [], 'nothing listens in its namespace (its /proc/PID/net/tcp)');
-  await waitFor(() => relayPids().length === 0, 'every relay to exit');
-  assert.deepEqual(registryFiles(), [], 'no record of an open inspector');
-}
-
 describe('commands on a process in another network namespace', { skip }, () => {
   it('gc, snapshot, diff --pid and alloc attach from inside its namespace and leave nothing open', async () => {
     const cgroup = makeMemoryCgroup('netns');
@@ -51,7 +44,7 @@ describe('commands on a process in another network namespace', { skip }, () => {
       assert.equal(gc.code, 0, gc.stderr);
       const result = JSON.parse(gc.stdout) as { heapUsedBeforeBytes: number; inspectorOpenedByLeaktop: boolean };
       assert.ok(result.heapUsedBeforeBytes > 0 && result.inspectorOpenedByLeaktop, gc.stdout);
-      await assertNothingLeft(target.pid);
+      await assertNothingLeft(target.pid, registryFiles);
 
       const file = join(dir, 'in-namespace.heapsnapshot');
       const snapshot = await runLeaktop(['snapshot', String(target.pid), '-o', file], { env, timeoutMs: 60_000 });
@@ -60,17 +53,17 @@ describe('commands on a process in another network namespace', { skip }, () => {
       assert.ok(parsed.snapshot.meta.node_fields.includes('self_size') && parsed.snapshot.node_count > 1000, 'a whole heap snapshot');
       assert.ok(parsed.strings.includes('LeakedSession'), "the target's own classes are in it");
       assert.equal(statSync(file).mode & 0o777, 0o600);
-      await assertNothingLeft(target.pid);
+      await assertNothingLeft(target.pid, registryFiles);
 
       const diff = await runLeaktop(['diff', '--pid', String(target.pid), '--wait', '1', '--json'], { env, timeoutMs: 60_000 });
       assert.equal(diff.code, 0, diff.stderr);
       assert.match(diff.stdout, /"LeakedSession"/);
-      await assertNothingLeft(target.pid);
+      await assertNothingLeft(target.pid, registryFiles);
 
       const alloc = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1', '--interval', '1024', '--json'], { env, timeoutMs: 60_000 });
       assert.equal(alloc.code, 0, alloc.stderr);
       assert.match(alloc.stdout, /leak-mix\.cjs/, 'sites in the target’s own script');
-      await assertNothingLeft(target.pid);
+      await assertNothingLeft(target.pid, registryFiles);
     } finally {
       await target.kill();
       cgroup.remove();
@@ -103,7 +96,7 @@ describe('commands on a process in another network namespace', { skip }, () => {
     try {
       const runs = await Promise.all(targets.map((target) => runLeaktop(['gc', String(target.pid), '--json'], { env })));
       for (const run of runs) assert.equal(run.code, 0, run.stderr);
-      for (const target of targets) await assertNothingLeft(target.pid);
+      for (const target of targets) await assertNothingLeft(target.pid, registryFiles);
     } finally {
       await Promise.all(targets.map((target) => target.kill()));
     }
@@ -124,7 +117,7 @@ describe('commands on a process in another network namespace', { skip }, () => {
       const closed = await runLeaktop(['close', String(target.pid)], { env });
       assert.equal(closed.code, 0, closed.stderr);
       assert.equal(closed.stdout, `Closed the inspector of process ${target.pid} on 127.0.0.1:${port}\n`);
-      await assertNothingLeft(target.pid);
+      await assertNothingLeft(target.pid, registryFiles);
     } finally {
       await target.kill();
     }

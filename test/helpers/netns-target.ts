@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { RELAY_SCRIPT } from '../../src/inspector/namespace-relay.js';
 import { fixture, startTarget, type Target } from './targets.js';
 import type { MemoryCgroupForTest } from './memory-cgroup.js';
+import { waitFor } from './signal-log.js';
 
 /** Why targets in namespaces of their own cannot be started here, or null when they can. */
 export function namespacesUnavailable(): string | null {
@@ -83,4 +85,14 @@ export function namespaceListeningPorts(pid: number): number[] {
     }
   }
   return ports.sort((a, b) => a - b);
+}
+
+/**
+ * What must hold after every command on a namespaced target: nothing listens in its namespace (it listens on nothing
+ * itself), no relay runs, no record of an open inspector is left in the registry.
+ */
+export async function assertNothingLeft(pid: number, registryFiles: () => string[]): Promise<void> {
+  assert.deepEqual(namespaceListeningPorts(pid), [], 'nothing listens in its namespace (its /proc/PID/net/tcp)');
+  await waitFor(() => relayPids().length === 0, 'every relay to exit');
+  assert.deepEqual(registryFiles(), [], 'no record of an open inspector');
 }
