@@ -31,7 +31,7 @@ after(async () => {
 });
 
 describe('commands on a process in another network namespace', { skip }, () => {
-  it('gc, snapshot, diff --pid and alloc attach from inside its namespace and leave nothing open', async () => {
+  it('gc, snapshot, diff --pid, leaks --pid and alloc attach from inside its namespace and leave nothing open', async () => {
     const cgroup = makeMemoryCgroup('netns');
     const target = await startNamespacedTarget('leak-mix.cjs', [], cgroup);
     const dir = mkdtempSync(join(tmpdir(), 'leaktop-netns-'));
@@ -58,6 +58,11 @@ describe('commands on a process in another network namespace', { skip }, () => {
       const diff = await runLeaktop(['diff', '--pid', String(target.pid), '--wait', '1', '--json'], { env, timeoutMs: 60_000 });
       assert.equal(diff.code, 0, diff.stderr);
       assert.match(diff.stdout, /"LeakedSession"/);
+      await assertNothingLeft(target.pid, registryFiles);
+
+      const leaks = await runLeaktop(['leaks', '--pid', String(target.pid), '--interval', '1', '--json'], { env, timeoutMs: 90_000 });
+      assert.equal(leaks.code, 0, leaks.stderr);
+      assert.match(leaks.stdout, /LeakedSession/);
       await assertNothingLeft(target.pid, registryFiles);
 
       const alloc = await runLeaktop(['alloc', '--pid', String(target.pid), '--duration', '1', '--interval', '1024', '--json'], { env, timeoutMs: 60_000 });

@@ -51,6 +51,8 @@ export async function startNamespacedTarget(name: string, args: string[] = [], c
         // already gone
       }
       await outer.kill();
+      // Gone from /proc too (reaped), so that its memory cgroup can be removed right after.
+      await waitFor(() => !existsSync(`/proc/${pid}/stat`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] !== String(outer.pid), 'the target to be reaped');
     },
   };
 }
