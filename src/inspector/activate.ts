@@ -122,6 +122,8 @@ function routesTo(address: string): string[] {
 export async function activateInspector(pid: number, options: ActivateOptions = {}): Promise<InspectorEndpoint> {
   checkSignalSafe(pid, options.startTimeTicks);
   const route = routeTo(pid);
+  // Before the signal: an inspector leaktop could not reach would be one it could not close either.
+  await route.ready();
   const before = listeningSockets(pid);
   const known = new Set(isUnavailable(before) ? [] : before.map(socketKey));
   // Looked at on both sides of the wait: another process may hold 9229 only for a moment, enough to fail the bind.

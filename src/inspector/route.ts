@@ -19,10 +19,15 @@ export interface InspectorRoute {
   getJson(host: string, port: number, path: string, signal: AbortSignal): Promise<unknown>;
   /** Opens a WebSocket to an inspector URL on that loopback; rejects with ConnectFailedError within `timeoutMs`. */
   connect(url: string, timeoutMs: number): Promise<Transport>;
+  /**
+   * Resolves once the route works (a relay started in the right namespace); else rejects with a UserError saying
+   * why. Checked before a signal opens an inspector that leaktop must then be able to reach, and close.
+   */
+  ready(): Promise<void>;
 }
 
 /** Our own namespace: a plain HTTP request and WebSocket. */
-export const directRoute: InspectorRoute = { namespace: null, getJson, connect: (url, timeoutMs) => connectWebSocket(url, timeoutMs) };
+export const directRoute: InspectorRoute = { namespace: null, getJson, connect: (url, timeoutMs) => connectWebSocket(url, timeoutMs), ready: async () => {} };
 
 /** The relay of each namespace in use, by `net:[INODE]`; dropped when it ends (idle, or the namespace went away). */
 const relays = new Map<string, NamespaceRelay>();
@@ -71,31 +76,31 @@ export function routeTo(pid: number, procRoot = '/proc'): InspectorRoute {
   if (nsenter === null) {
     throw new UserError(refusal, { hint: 'leaktop enters it with nsenter, which is not on PATH: install util-linux (apt-get install util-linux), or run leaktop inside the container.' });
   }
-  let relay = relays.get(theirs);
-  if (!relay?.usable) {
-    const started: NamespaceRelay = new NamespaceRelay(nsenter, `${procRoot}/${pid}/ns/net`, theirs, () => {
-      if (relays.get(theirs) === started) relays.delete(theirs);
-    });
-    relays.set(theirs, (relay = started));
-  }
-  const through = relay;
+  // Started at first use, not here: routeTo also serves as the check that the namespace can be entered.
+  const relay = (): NamespaceRelay => {
+    let running = relays.get(theirs);
+    if (!running?.usable) {
+      const started: NamespaceRelay = new NamespaceRelay(nsenter, `${procRoot}/${pid}/ns/net`, theirs, () => {
+        if (relays.get(theirs) === started) relays.delete(theirs);
+      });
+      relays.set(theirs, (running = started));
+    }
+    return running;
+  };
   return {
     namespace: theirs,
-    getJson: (host, port, path, signal) => through.getJson(host, port, path, signal),
-    connect: async (url, timeoutMs) => {
-      try {
-        return await through.connect(url, timeoutMs);
-      } catch (error) {
-        // A relay that could not start (nsenter refused: no CAP_SYS_ADMIN in a container of its own) says why.
-        await through.ready().catch((why: Error) => {
+    getJson: (host, port, path, signal) => relay().getJson(host, port, path, signal),
+    connect: (url, timeoutMs) => relay().connect(url, timeoutMs),
+    ready: () =>
+      relay()
+        .ready()
+        .catch((why: Error) => {
+          // nsenter refused (no CAP_SYS_ADMIN: leaktop runs in a container of its own), or the relay did not start.
           throw new UserError(`could not enter the network namespace of process '${pid}': ${why.message}`, {
-            hint: 'leaktop needs root with CAP_SYS_ADMIN on the host (not inside a container) to reach it; or run leaktop inside the container.',
-            cause: error,
+            hint: 'leaktop reaches it as root on the host (with CAP_SYS_ADMIN), not from inside another container; or run leaktop inside its container.',
+            cause: why,
           });
-        });
-        throw error;
-      }
-    },
+        }),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,7 +15,7 @@ import { attachAndKillLeaktop, privateRuntimeDir } from '../helpers/left-open.js
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
 import { assertNothingLeft, namespaceListeningPorts, namespacesUnavailable, relayPids, startNamespacedTarget } from '../helpers/netns-target.js';
 import { ports } from '../helpers/ports.js';
-import { waitFor } from '../helpers/signal-log.js';
+import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
 import { killAllTargets, leaktopBin, runLeaktop } from '../helpers/targets.js';
 
 const runtime = privateRuntimeDir();
@@ -148,6 +148,26 @@ describe('refusals when the namespace cannot be entered', { skip }, () => {
       assert.deepEqual(namespaceListeningPorts(target.pid), [], 'not signalled: no inspector opened');
     } finally {
       await target.kill();
+    }
+  });
+
+  it('nsenter refused (as without CAP_SYS_ADMIN): one line saying so, before any signal', async () => {
+    const target = await startNamespacedTarget('signal-log.cjs');
+    const log = stdoutOf(target);
+    const bin = mkdtempSync(join(tmpdir(), 'leaktop-fake-nsenter-'));
+    try {
+      writeFileSync(join(bin, 'nsenter'), "#!/bin/sh\necho \"nsenter: reassociate to namespace 'ns/net' failed: Operation not permitted\" >&2\nexit 1\n", { mode: 0o755 });
+      const run = await runLeaktop(['gc', String(target.pid)], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.equal(run.code, 1);
+      assert.equal(
+        run.stderr.split('\n')[0],
+        `leaktop: could not enter the network namespace of process '${target.pid}': the relay into the network namespace ended: nsenter: reassociate to namespace 'ns/net' failed: Operation not permitted`,
+      );
+      await assertNoSigusr1(target, log);
+      assert.deepEqual(namespaceListeningPorts(target.pid), []);
+    } finally {
+      await target.kill();
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 
