@@ -16,7 +16,7 @@ import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } fro
 import { assertNothingLeft, namespaceListeningPorts, namespacesUnavailable, relayPids, startNamespacedTarget } from '../helpers/netns-target.js';
 import { ports } from '../helpers/ports.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
-import { killAllTargets, leaktopBin, runLeaktop } from '../helpers/targets.js';
+import { fixture, killAllTargets, leaktopBin, runLeaktop, startTarget } from '../helpers/targets.js';
 
 const runtime = privateRuntimeDir();
 const { env, registryFiles } = runtime;
@@ -104,6 +104,23 @@ describe('commands on a process in another network namespace', { skip }, () => {
       for (const target of targets) await assertNothingLeft(target.pid, registryFiles);
     } finally {
       await Promise.all(targets.map((target) => target.kill()));
+    }
+  });
+
+  it("9229 taken in the target's namespace (not ours) is what activation looks at: one line naming it", async () => {
+    const holder = await startNamespacedTarget('idle.cjs', [], undefined, { nodeArgs: ['--inspect=127.0.0.1:9229'] });
+    // A second Node process in the holder's network namespace (nsenter execs: the PID is node's).
+    const target = await startTarget('/usr/bin/nsenter', [`--net=/proc/${holder.pid}/ns/net`, '--', process.execPath, fixture('idle.cjs')]);
+    try {
+      assert.equal(readlinkSync(`/proc/${target.pid}/ns/net`), readlinkSync(`/proc/${holder.pid}/ns/net`));
+      const run = await runLeaktop(['gc', String(target.pid)], { env });
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.stderr.split('\n')[0], `leaktop: process '${target.pid}' could not open its inspector: port 9229 is taken by another process`);
+      assert.deepEqual(ports(target.pid), []);
+      await waitFor(() => relayPids().length === 0, 'the relay to exit');
+    } finally {
+      await target.kill();
+      await holder.kill();
     }
   });
 
