@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,7 +16,7 @@ import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } fro
 import { assertNothingLeft, namespaceListeningPorts, namespacesUnavailable, relayPids, startNamespacedTarget } from '../helpers/netns-target.js';
 import { ports } from '../helpers/ports.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
-import { fixture, killAllTargets, leaktopBin, runLeaktop, startTarget } from '../helpers/targets.js';
+import { fixture, killAllTargets, leaktopBin, repoRoot, runLeaktop, startTarget } from '../helpers/targets.js';
 
 const runtime = privateRuntimeDir();
 const { env, registryFiles } = runtime;
@@ -75,6 +75,21 @@ describe('commands on a process in another network namespace', { skip }, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  for (const major of [18, 22, 24, 26]) {
+    const node = `${repoRoot}node_modules/node${major}/bin/node`;
+    it(`a Node ${major} target: gc through the relay (leaktop's own Node 20 runs it)`, { skip: !existsSync(node) && `no ${node} (npm ci)` }, async () => {
+      const target = await startNamespacedTarget('idle.cjs', [], undefined, { node });
+      try {
+        const gc = await runLeaktop(['gc', String(target.pid), '--json'], { env });
+        assert.equal(gc.code, 0, gc.stderr);
+        assert.equal((JSON.parse(gc.stdout) as { inspectorOpenedByLeaktop: boolean }).inspectorOpenedByLeaktop, true);
+        await assertNothingLeft(target.pid, registryFiles);
+      } finally {
+        await target.kill();
+      }
+    });
+  }
 
   it('two namespaces, each with an inspector on its own 9229, are attached at once, each to its own', async () => {
     const { InspectorSession } = await import('../../src/inspector/session.js');

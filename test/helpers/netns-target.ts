@@ -23,10 +23,10 @@ export interface NamespacedTarget extends Target {
  * (a fresh network namespace has it down): the Node process is PID 1 in its PID namespace and has its own
  * 127.0.0.1 and 9229. Inside `cgroup` when given (a container's memory limit). `pid` is its PID as seen here.
  */
-export async function startNamespacedTarget(name: string, args: string[] = [], cgroup?: MemoryCgroupForTest, options: { uid?: number; nodeArgs?: string[] } = {}): Promise<NamespacedTarget> {
+export async function startNamespacedTarget(name: string, args: string[] = [], cgroup?: MemoryCgroupForTest, options: { uid?: number; nodeArgs?: string[]; /** The Node binary. @default ours */ node?: string } = {}): Promise<NamespacedTarget> {
   // setpriv drops to another user after the namespaces are made, as a rootless container's process would run.
   const drop = options.uid === undefined ? [] : ['/usr/bin/setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups'];
-  const inner = ['/bin/sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...drop, process.execPath, ...(options.nodeArgs ?? []), fixture(name), ...args];
+  const inner = ['/bin/sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...drop, options.node ?? process.execPath, ...(options.nodeArgs ?? []), fixture(name), ...args];
   const unshare = ['/usr/bin/unshare', ['--net', '--pid', '--mount', '--fork', '--kill-child', '--mount-proc', ...inner]] as const;
   const [command, commandArgs] = cgroup ? cgroup.startInside(unshare[0], [...unshare[1]]) : [unshare[0], [...unshare[1]]];
   const outer = await startTarget(command, commandArgs);

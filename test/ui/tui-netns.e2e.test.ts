@@ -1,6 +1,6 @@
 /**
  * The TUI on a process in network and PID namespaces of its own (as in a container), in a memory cgroup: `a`
- * attaches through the relay, `s` twice then `d` diff, `x` closes what it opened inside that namespace; quitting
+ * attaches through the relay, `g` collects, `s` twice then `d` diff, `x` closes what it opened inside that namespace; quitting
  * leaves no relay and nothing listening there.
  */
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ after(async () => {
 });
 
 describe('the TUI on a process in another network namespace', { skip }, () => {
-  it('a attaches, s snapshots twice, d diffs, x closes its inspector there; q leaves no relay', async () => {
+  it('a attaches, g collects, s snapshots twice, d diffs, x closes its inspector there; q leaves no relay', async () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const cgroup = makeMemoryCgroup('tui-netns');
     const target = await startNamespacedTarget('leak-mix.cjs', [marker], cgroup);
@@ -45,6 +45,8 @@ describe('the TUI on a process in another network namespace', { skip }, () => {
       const port = Number(/INSPECTOR OPEN 127\.0\.0\.1:(\d+)/.exec(term.screenText())![1]);
       assert.deepEqual(ports(target.pid), [port], "the badge names the port that listens in the target's namespace");
       assert.equal(relayPids().length, 1, 'reached through one relay');
+      term.write('g');
+      await term.waitFor(new RegExp(`GC in ${target.pid}: freed \\d+ KiB in \\d+ ms`), 15_000, 'the GC result');
 
       term.write('s');
       await term.waitFor(/FROZEN for about \d+ s/, 10_000, 'the cost in the question');
