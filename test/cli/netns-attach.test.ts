@@ -70,9 +70,9 @@ describe('commands on a process in another network namespace', { skip }, () => {
       assert.match(alloc.stdout, /leak-mix\.cjs/, 'sites in the target’s own script');
       await assertNothingLeft(target.pid, registryFiles);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
       await target.kill();
       cgroup.remove();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -73,9 +73,9 @@ describe('the TUI on a process in another network namespace', { skip }, () => {
       assert.deepEqual(runtime.registryFiles(), []);
     } finally {
       await term.dispose();
+      rmSync(dir, { recursive: true, force: true });
       await target.kill();
       cgroup.remove();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
