@@ -75,7 +75,11 @@ export class NamespaceRelay {
         } else this.#route(header, body);
       }
     });
-    this.#child.once('error', (error) => this.#end(error));
+    this.#child.once('error', (error) => {
+      clearTimeout(startTimer);
+      hello(error); // could not even start (nsenter gone since the PATH lookup)
+      this.#end(error);
+    });
     this.#child.once('close', (code, signal) => {
       clearTimeout(startTimer);
       const why = this.#stderr.trim().split('\n').pop() || `it exited (${signal ?? code})`;
