@@ -7,12 +7,12 @@ import { isNodeExecutable } from '../proc/node-executable.js';
 import { isUnavailable, readProcLink } from '../proc/read-file.js';
 import { readStat } from '../proc/read-stat.js';
 import { readStatus } from '../proc/read-status.js';
-import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets } from '../proc/read-net-tcp.js';
 import { unreadableExeError } from './unreadable-exe.js';
 import { closeInspector, hostPort, processCondition } from './close-inspector.js';
 import { findInspectorPort, isLoopback, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
 import { listeningSockets, type ListeningSocket } from './listening-sockets.js';
+import { routeTo } from './route.js';
 
 /** What to try when the process ended under us. */
 export const EXITED_HINT = 'Check its log (and dmesg, for the OOM killer) for why it ended.';
@@ -62,9 +62,9 @@ function exposedFlagsOf(pid: number): ExposedInspectorFlag[] | 'unreadable' {
 /**
  * Checks that `pid` is a Node process that will open its inspector on SIGUSR1, on loopback, without touching it.
  * SIGUSR1 kills a process that does not handle it, so every doubt is a refusal: not leaktop, not stopped, the
- * binary readable and Node, the start time the one listed, the SIGUSR1 bit set in SigCgt or SigBlk, the network
- * namespace ours (otherwise its 127.0.0.1 is not ours and we would talk to another process), and no flag that
- * puts the inspector on another address than loopback.
+ * binary readable and Node, the start time the one listed, the SIGUSR1 bit set in SigCgt or SigBlk, its network
+ * namespace's loopback reachable (ours, or another entered through a relay: route.ts — never our 127.0.0.1 for
+ * theirs, which would talk to another process), and no flag that puts the inspector on another address than loopback.
  */
 export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
   checkAttachable(pid);
@@ -83,12 +83,8 @@ export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
       hint: 'It runs with --disable-sigusr1 (or is not a normal Node process); restart it with --inspect=127.0.0.1:0 to inspect it.',
     });
   }
-  const sameNs = sameNetNamespace(pid);
-  if (sameNs !== true) {
-    throw new UserError(`process '${pid}' runs in another network namespace (a container?), so its inspector is not reachable from here`, {
-      hint: 'Run leaktop inside that container (e.g. docker exec), or use nsenter -t PID -n.',
-    });
-  }
+  // Its loopback must be reachable: ours, or — as root — its own namespace's through a relay (route.ts).
+  routeTo(pid);
   const exposed = exposedFlagsOf(pid);
   if (exposed === 'unreadable') {
     throw new UserError(`cannot read the command line and environment of process '${pid}', so where its inspector would listen is unknown`, {
@@ -125,10 +121,13 @@ function routesTo(address: string): string[] {
  */
 export async function activateInspector(pid: number, options: ActivateOptions = {}): Promise<InspectorEndpoint> {
   checkSignalSafe(pid, options.startTimeTicks);
+  const route = routeTo(pid);
+  // Before the signal: an inspector leaktop could not reach would be one it could not close either.
+  await route.ready();
   const before = listeningSockets(pid);
   const known = new Set(isUnavailable(before) ? [] : before.map(socketKey));
   // Looked at on both sides of the wait: another process may hold 9229 only for a moment, enough to fail the bind.
-  const defaultPortTakenBefore = portTaken(DEFAULT_INSPECTOR_PORT);
+  const defaultPortTakenBefore = portTaken(pid, DEFAULT_INSPECTOR_PORT);
   try {
     process.kill(pid, 'SIGUSR1');
   } catch (error) {
@@ -146,7 +145,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
       if (known.has(socketKey(socket))) continue;
       known.add(socketKey(socket)); // probed once: the app's own new server is not asked again
       for (const host of routesTo(socket.address)) {
-        const info = await probeInspector(socket.port, 1000, host);
+        const info = await probeInspector(socket.port, 1000, host, route);
         if (!info) continue;
         if (isLoopback(socket.address)) return { port: socket.port, ...info };
         await refuseExposed(pid, socket, host, info.webSocketDebuggerUrl);
@@ -160,7 +159,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
       hint: 'Try again: leaktop then uses that inspector and leaves it to whoever opened it.',
     });
   }
-  if (defaultPortTakenBefore || portTaken(DEFAULT_INSPECTOR_PORT)) {
+  if (defaultPortTakenBefore || portTaken(pid, DEFAULT_INSPECTOR_PORT)) {
     throw new UserError(`process '${pid}' could not open its inspector: port ${DEFAULT_INSPECTOR_PORT} is taken by another process`, {
       hint: `Close the inspector that holds 127.0.0.1:${DEFAULT_INSPECTOR_PORT} (or detach it in leaktop), then try again.`,
     });
@@ -185,10 +184,11 @@ async function refuseExposed(pid: number, socket: ListeningSocket, connectHost: 
 }
 
 /**
- * Whether something in our network namespace listens on `port` on loopback or on a wildcard address (either stops
- * the inspector binding 127.0.0.1:port), read from our own /proc/self/net/tcp and tcp6.
+ * Whether something in PID's network namespace listens on `port` on loopback or on a wildcard address (either stops
+ * the inspector binding 127.0.0.1:port), read from /proc/PID/net/tcp and tcp6: each namespace has its own 9229, so
+ * one taken on the host does not stop a container's inspector, nor the other way round.
  */
-function portTaken(port: number): boolean {
-  const sockets = readListeningSockets('self');
+function portTaken(pid: number, port: number): boolean {
+  const sockets = readListeningSockets(pid);
   return !isUnavailable(sockets) && sockets.some((s) => s.localPort === port);
 }

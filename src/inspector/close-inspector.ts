@@ -4,7 +4,7 @@ import { readStat } from '../proc/read-stat.js';
 import { CdpConnection } from './connection.js';
 import { probeInspector } from './find-inspector-port.js';
 import { listeningSockets } from './listening-sockets.js';
-import { connectWebSocket } from './transport.js';
+import { routeTo } from './route.js';
 import { withTimeout } from './with-timeout.js';
 import { openedRegistry } from './opened-registry.js';
 
@@ -16,6 +16,8 @@ export const INSPECTOR_MODULE = "(process.getBuiltinModule?.('inspector') ?? req
 
 /** How long a close waits for the target to drop the socket after `inspector.close()`, ms. */
 const CLOSE_REPLY_TIMEOUT_MS = 3000;
+/** How long a close waits for a WebSocket to the inspector to open, ms. */
+const CLOSE_CONNECT_TIMEOUT_MS = 3000;
 /** How long a close then waits for the LISTEN socket to leave /proc, ms. */
 const PORT_GONE_TIMEOUT_MS = 2000;
 
@@ -104,9 +106,11 @@ async function closeOnce(pid: number, inspector: InspectorToClose, existing?: Cd
   if (!connection) {
     try {
       const host = inspector.connectHost ?? inspector.address ?? '127.0.0.1';
-      const url = inspector.webSocketDebuggerUrl ?? (await probeInspector(inspector.port, 1000, host))?.webSocketDebuggerUrl;
+      // Closed where it was opened: inside PID's network namespace when that is not ours (route.ts).
+      const route = routeTo(pid);
+      const url = inspector.webSocketDebuggerUrl ?? (await probeInspector(inspector.port, 1000, host, route))?.webSocketDebuggerUrl;
       if (!url) throw new Error('no inspector answers there');
-      connection = new CdpConnection(await connectWebSocket(url));
+      connection = new CdpConnection(await route.connect(url, CLOSE_CONNECT_TIMEOUT_MS));
     } catch {
       if (!stillListens(pid, inspector.port)) return;
       throw stillOpenError(pid, inspector, processCondition(pid) === 'stopped');

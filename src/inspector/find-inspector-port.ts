@@ -1,9 +1,8 @@
-import { request } from 'node:http';
 import { isUnavailable, type Unavailable } from '../proc/read-file.js';
-import { sameNetNamespace } from '../proc/read-net-namespace.js';
 import { readListeningSockets, type TcpSocket } from '../proc/read-net-tcp.js';
 import { readSocketInodes } from '../proc/read-socket-inodes.js';
 import { debuggerUrlAt } from './debugger-url.js';
+import { directRoute, reachableRoute, type InspectorRoute } from './route.js';
 
 /** What a Node inspector says about itself on its HTTP endpoints. */
 export interface InspectorInfo {
@@ -18,9 +17,6 @@ export interface InspectorEndpoint extends InspectorInfo {
   /** The TCP port the inspector listens on. */
   port: number;
 }
-
-/** A body larger than this is not an inspector's: /json/version is ~70 bytes, /json/list under 1 KiB. */
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** Whether a bound address is loopback: 127.0.0.0/8, ::1, or a v4-mapped ::ffff:127.x.y.z. */
 export function isLoopback(address: string): boolean {
@@ -65,40 +61,6 @@ export function listeningPorts(pid: number | 'self', options: ListeningPortsOpti
   return [...new Set(listeners.map((socket) => socket.localPort))].sort((a, b) => a - b);
 }
 
-/** GETs a small JSON document; undefined for anything that is not one (refused, timed out, not 200, not JSON, too big). */
-function getJson(host: string, port: number, path: string, signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve) => {
-    // agent: false — a fresh connection that closes after the answer, so no keep-alive socket lingers in a pool.
-    const req = request({ host, port, path, signal, agent: false, headers: { accept: 'application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        req.destroy();
-        return resolve(undefined);
-      }
-      const chunks: Buffer[] = [];
-      let receivedBytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        receivedBytes += chunk.length;
-        if (receivedBytes > MAX_BODY_BYTES) {
-          req.destroy();
-          resolve(undefined);
-        } else chunks.push(chunk);
-      });
-      res.on('end', () => resolve(parseJson(Buffer.concat(chunks).toString('utf8'))));
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 function stringField(value: unknown, key: string): string | null {
   if (typeof value !== 'object' || value === null) return null;
   const field = (value as Record<string, unknown>)[key];
@@ -123,15 +85,16 @@ function debuggerUrlOf(list: unknown, host: string, port: number): string | null
 /**
  * Asks whatever listens on HOST:PORT whether it is a Node inspector, using the DevTools HTTP endpoints `/json/version`
  * and `/json/list`. Anything else — nothing listening, another HTTP server, not HTTP at all, no answer within
- * `timeoutMs` for both requests together — is null. HOST must be a loopback address.
+ * `timeoutMs` for both requests together — is null. HOST must be a loopback address — of ROUTE's network namespace
+ * (ours unless ROUTE is a relay into another, see route.ts).
  */
-export async function probeInspector(port: number, timeoutMs = 1000, host = '127.0.0.1'): Promise<InspectorInfo | null> {
+export async function probeInspector(port: number, timeoutMs = 1000, host = '127.0.0.1', route: InspectorRoute = directRoute): Promise<InspectorInfo | null> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   try {
-    const nodeVersion = nodeVersionOf(await getJson(host, port, '/json/version', deadline.signal));
+    const nodeVersion = nodeVersionOf(await route.getJson(host, port, '/json/version', deadline.signal));
     if (nodeVersion === null) return null;
-    const webSocketDebuggerUrl = debuggerUrlOf(await getJson(host, port, '/json/list', deadline.signal), host, port);
+    const webSocketDebuggerUrl = debuggerUrlOf(await route.getJson(host, port, '/json/list', deadline.signal), host, port);
     return webSocketDebuggerUrl === null ? null : { nodeVersion, webSocketDebuggerUrl };
   } finally {
     clearTimeout(timer);
@@ -149,18 +112,20 @@ export interface FindInspectorOptions {
 /**
  * Finds the inspector of PID, whether started by --inspect or later by SIGUSR1, on any port: it probes every loopback
  * port PID listens on (a Node server also listens on its own HTTP port), all at once, so the whole search takes at
- * most `timeoutMs`. Null when PID has no inspector, is gone or denied, or lives in another network namespace (its
- * loopback is not ours, so the same port here would be some other process).
+ * most `timeoutMs`. Null when PID has no inspector, is gone or denied. A PID in another network namespace (its
+ * loopback is not ours: the same port here would be some other process) is probed from inside its namespace
+ * through a relay when leaktop may enter it (root, nsenter; route.ts), and is null otherwise.
  */
 export async function findInspectorPort(pid: number, options: FindInspectorOptions = {}): Promise<InspectorEndpoint | null> {
   const { timeoutMs = 1000, procRoot = '/proc' } = options;
-  if (sameNetNamespace(pid, procRoot) !== true) return null;
+  const route = reachableRoute(pid, procRoot);
+  if (route === null) return null;
   const listeners = loopbackListeners(pid, { procRoot });
   if (isUnavailable(listeners)) return null;
   // The address is kept with the port: a socket on ::1 or 127.0.0.2 is not reachable at 127.0.0.1, and another
   // process could even hold 127.0.0.1 on the same port number.
   const probes = listeners.map(async ({ localAddress, localPort }) => {
-    const info = await probeInspector(localPort, timeoutMs, connectAddress(localAddress));
+    const info = await probeInspector(localPort, timeoutMs, connectAddress(localAddress), route);
     return info && { port: localPort, ...info };
   });
   return (await Promise.all(probes)).find((found) => found !== null) ?? null;

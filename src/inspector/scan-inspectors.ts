@@ -8,6 +8,7 @@ import { readSocketInodes } from '../proc/read-socket-inodes.js';
 import { readThreadNames } from '../proc/read-thread-names.js';
 import { isLoopback, listeningPorts, probeInspector } from './find-inspector-port.js';
 import { ownerAlive, openedRegistry, type OpenedRegistry } from './opened-registry.js';
+import { directRoute, reachableRoute, type InspectorRoute } from './route.js';
 
 /** Who opened an inspector, as far as leaktop's registry knows. */
 export type InspectorOpener =
@@ -61,8 +62,8 @@ function connectAddress(address: string): string {
  * Finds the open inspectors of many processes at once, cheaply enough to run on every `list` and every few
  * seconds in the monitor:
  *
- * - the TCP tables are read once per network namespace (`NetNamespaceTables`), and only processes in our own
- *   namespace are looked at (another namespace's 127.0.0.1 is not reachable from here);
+ * - the TCP tables are read once per network namespace (`NetNamespaceTables`); a process in another namespace is
+ *   looked at only for an inspector leaktop recorded opening there (see #recordedElsewhere);
  * - when the namespace has no listener on loopback or a wildcard address, nothing else is read;
  * - otherwise each process's fds are matched against those listeners' inodes, and a process's sockets are probed
  *   over HTTP (`GET /json/version`) only when the process shows a sign of an inspector: a record in leaktop's
@@ -106,21 +107,40 @@ export class InspectorScanner {
     for (const socket of listeners.sockets) {
       if ((isLoopback(socket.localAddress) || WILDCARDS.has(socket.localAddress)) && !this.#notInspector.has(socket.inode)) reachable.set(socket.inode, socket);
     }
-    if (reachable.size === 0) return found;
 
     // Every probe runs at once, each bounded by the timeout, so the whole scan takes at most about `timeoutMs`.
     const probes: Array<Promise<void>> = [];
     for (const target of targets) {
-      if (readNetNamespace(target.pid, this.#procRoot) !== ours) continue;
+      const recorded = new Set(records.filter((r) => r.pid === target.pid && r.startTimeTicks === target.startTimeTicks).map((r) => r.port));
+      if (readNetNamespace(target.pid, this.#procRoot) !== ours) {
+        probes.push(...this.#recordedElsewhere(target, recorded, tables, found));
+        continue;
+      }
+      if (reachable.size === 0) continue;
       const inodes = readSocketInodes(target.pid, this.#procRoot);
       if (isUnavailable(inodes)) continue;
       const owned = [...inodes].flatMap((inode) => reachable.get(inode) ?? []);
       if (owned.length === 0) continue;
-      const recorded = new Set(records.filter((r) => r.pid === target.pid && r.startTimeTicks === target.startTimeTicks).map((r) => r.port));
       for (const socket of owned.filter((s) => this.#mayBeInspector(target, s, recorded))) probes.push(this.#probe(target, socket, found));
     }
     await Promise.all(probes);
     return found;
+  }
+
+  /**
+   * A process in another network namespace (a container's): only the inspectors leaktop's registry says a leaktop
+   * opened there, still listening in that namespace, are probed — through a relay inside it (route.ts; root only),
+   * which the scan would otherwise start for every container on every refresh. So an inspector a killed leaktop
+   * left in a container shows, and `leaktop close PID` closes it.
+   */
+  #recordedElsewhere(target: ScanTarget, recorded: ReadonlySet<number>, tables: NetNamespaceTables, found: Map<number, OpenInspector>): Array<Promise<void>> {
+    if (recorded.size === 0) return [];
+    const listeners = tables.listenersOf(target.pid);
+    const inodes = readSocketInodes(target.pid, this.#procRoot);
+    if (isUnavailable(listeners) || isUnavailable(inodes)) return [];
+    const sockets = listeners.sockets.filter((s) => isLoopback(s.localAddress) && inodes.has(s.inode) && recorded.has(s.localPort));
+    const route = sockets.length > 0 ? reachableRoute(target.pid, this.#procRoot) : null;
+    return route === null ? [] : sockets.map((socket) => this.#probe(target, socket, found, route));
   }
 
   /** Whether SOCKET of TARGET shows any sign of being an inspector (see the class comment). */
@@ -148,9 +168,9 @@ export class InspectorScanner {
     return this.#nodeOptions.get(key)!;
   }
 
-  async #probe(target: ScanTarget, socket: TcpSocket, found: Map<number, OpenInspector>): Promise<void> {
+  async #probe(target: ScanTarget, socket: TcpSocket, found: Map<number, OpenInspector>, route: InspectorRoute = directRoute): Promise<void> {
     const startedMs = performance.now();
-    const info = await probeInspector(socket.localPort, this.#timeoutMs, connectAddress(socket.localAddress));
+    const info = await probeInspector(socket.localPort, this.#timeoutMs, connectAddress(socket.localAddress), route);
     if (!info) {
       // Only a prompt answer is remembered: a stopped process's inspector does not answer in time either.
       if (performance.now() - startedMs < this.#timeoutMs * 0.9) this.#notInspector.add(socket.inode);

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../core/user-error.js';
+import { isUnavailable } from '../proc/read-file.js';
+import { readNetNamespace } from '../proc/read-net-namespace.js';
 import { activateInspector, checkAttachable, checkSignalSafe, DEFAULT_INSPECTOR_PORT, EXITED_HINT } from './activate.js';
 import { closeInspector, INSPECTOR_MODULE, processCondition, settledCondition, waitUntil } from './close-inspector.js';
 import { CdpConnection } from './connection.js';
 import { ConnectionClosedError, RequestTimeoutError } from './errors.js';
 import { findInspectorPort, type InspectorEndpoint } from './find-inspector-port.js';
 import { openedRegistry } from './opened-registry.js';
-import { connectWebSocket } from './transport.js';
+import { routeTo } from './route.js';
 import { withDeadline, withTimeout } from './with-timeout.js';
 
 /** `process.memoryUsage()` of the target, bytes. */
@@ -103,8 +105,9 @@ export class InspectorSession {
   }
 
   static async #connect(pid: number, endpoint: InspectorEndpoint, openedByLeaktop: boolean): Promise<InspectorSession> {
+    const route = routeTo(pid);
     try {
-      const transport = await connectWebSocket(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS);
+      const transport = await route.connect(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS);
       const session = new InspectorSession(pid, endpoint.port, openedByLeaktop, endpoint.nodeVersion, new CdpConnection(transport));
       if (openedByLeaktop) {
         const key = `${pid}:${endpoint.port}`;
@@ -287,15 +290,19 @@ async function closeAfterFailure(pid: number, endpoint: { port: number; webSocke
   }
 }
 
-let activations: Promise<unknown> = Promise.resolve();
+/** The last activation queued in each network namespace (`net:[INODE]`), while one is queued or running. */
+const activations = new Map<string, Promise<unknown>>();
 
 /**
- * Runs activations one after another: each holds port 9229 from SIGUSR1 until it has moved off it. Each gets at
- * most `budgetMs`, so one that hangs cannot block every later attach (issue 14: in the TUI, every later `a` hung);
- * an activation that still succeeds after its budget closes what it opened.
+ * Runs activations one after another within a network namespace: each holds that namespace's port 9229 from
+ * SIGUSR1 until it has moved off it. Each namespace has its own 9229, so two containers open theirs at once. Each
+ * gets at most `budgetMs`, so one that hangs cannot block every later attach (issue 14: in the TUI, every later `a`
+ * hung); an activation that still succeeds after its budget closes what it opened.
  */
 function oneAtATime(pid: number, run: () => Promise<InspectorEndpoint>, budgetMs: number): Promise<InspectorEndpoint> {
-  const next = activations.then(() => {
+  const namespace = readNetNamespace(pid);
+  const key = isUnavailable(namespace) ? `pid ${pid}` : namespace;
+  const next = (activations.get(key) ?? Promise.resolve()).then(() => {
     const running = run();
     return withDeadline(running, budgetMs, () => {
       void running.then((late) => closeInspector(pid, late)).catch(() => undefined);
@@ -304,7 +311,11 @@ function oneAtATime(pid: number, run: () => Promise<InspectorEndpoint>, budgetMs
       });
     });
   });
-  activations = next.catch(() => undefined);
+  const settled = next.catch(() => undefined);
+  activations.set(key, settled);
+  void settled.then(() => {
+    if (activations.get(key) === settled) activations.delete(key);
+  });
   return next;
 }
 
@@ -327,8 +338,9 @@ async function openInspector(pid: number, options: AttachOptions): Promise<Inspe
 /** Moves an inspector leaktop just opened from 9229 to a random free port, so the next activation can use 9229. */
 async function moveOffDefaultPort(pid: number, endpoint: InspectorEndpoint): Promise<InspectorEndpoint> {
   let connection: CdpConnection;
+  const route = routeTo(pid);
   try {
-    connection = new CdpConnection(await connectWebSocket(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS));
+    connection = new CdpConnection(await route.connect(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS));
   } catch (error) {
     throw (await conditionError(pid, 'while its inspector was opening')) ??
       new UserError(`could not connect to the inspector process '${pid}' just opened on 127.0.0.1:${endpoint.port}`, {

@@ -93,14 +93,17 @@ test('a wildcard-bound inspector is left out: leaktop only talks to loopback lis
 
 const canUnshare = spawnSync('unshare', ['--net', 'true']).status === 0;
 
-test('an inspector in another network namespace is not probed', { skip: !canUnshare && 'unshare --net is not permitted here' }, async () => {
+test('an inspector in another network namespace is probed from inside it (as root, through the relay)', { skip: !canUnshare && 'unshare --net is not permitted here' }, async () => {
   // Its loopback is its own: lo has to be brought up inside, and 127.0.0.1:PORT from here is not it.
   const inside = ['unshare', '--net', 'sh', '-c', `ip link set lo up && exec "$0" "$@"`, process.execPath];
   const { target, facts } = await startHttpServer(['--inspect=127.0.0.1:0'], inside);
   assert.ok(facts.inspectorUrl);
   const ports = listeningPorts(target.pid);
   assert.ok(!isUnavailable(ports) && ports.includes(portOf(facts.inspectorUrl)), 'the port exists, in its namespace');
-  assert.equal(await findInspectorPort(target.pid), null);
+  const found = await findInspectorPort(target.pid);
+  // The same UUID as the target printed: its own inspector, not whatever our 127.0.0.1 has on that port.
+  assert.equal(found?.webSocketDebuggerUrl, facts.inspectorUrl);
+  assert.equal(found?.port, portOf(facts.inspectorUrl));
 });
 
 test('gone PIDs have no ports and no inspector', async () => {
