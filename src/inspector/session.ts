@@ -5,7 +5,7 @@ import { readNetNamespace } from '../proc/read-net-namespace.js';
 import { activateInspector, checkAttachable, checkSignalSafe, DEFAULT_INSPECTOR_PORT, EXITED_HINT } from './activate.js';
 import { closeInspector, INSPECTOR_MODULE, processCondition, settledCondition, waitUntil } from './close-inspector.js';
 import { CdpConnection } from './connection.js';
-import { ConnectionClosedError, RequestTimeoutError } from './errors.js';
+import { ConnectionClosedError, ProtocolError, RequestTimeoutError } from './errors.js';
 import { findInspectorPort, type InspectorEndpoint } from './find-inspector-port.js';
 import { openedRegistry } from './opened-registry.js';
 import { routeTo } from './route.js';
@@ -223,6 +223,9 @@ export class InspectorSession {
     try {
       return await step();
     } catch (error) {
+      // A protocol error from a process that is exiting (`Cannot find context with specified id` while its last
+      // context goes) is the exit, said as such; from a live process it is unexpected and stays what it is.
+      if (error instanceof ProtocolError) throw (await conditionError(this.pid, `during ${what}`)) ?? error;
       if (!(error instanceof ConnectionClosedError) && !(error instanceof RequestTimeoutError)) throw error;
       throw (await conditionError(this.pid, `during ${what}`)) ??
         (error instanceof ConnectionClosedError
