@@ -160,6 +160,30 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
   return judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : natural, start, endMs, o.minRiseBytes, o.minWindowMs);
 }
 
+/**
+ * RSS readings with leaktop's own actions cut out and the level they left spliced away: the readings near a mark are
+ * dropped, and those after it shifted so that the first one continues from the last one before it. A snapshot's
+ * +150 MB stays in RSS for minutes; resetting the baseline this way keeps the process's own trend on both sides
+ * (a leak goes on showing across an attach), while a staircase of snapshots no longer reads as growth. While an action
+ * runs (`untilMs` Infinity: the sampler) the readings since it started are not judged.
+ */
+function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number): Point[] {
+  const points: Point[] = [];
+  let offset = 0;
+  let skipped = false;
+  for (const r of readings) {
+    if (!Number.isFinite(r.rssBytes)) continue;
+    if (nearMark(r.atMs, marks, settleMs)) {
+      skipped = true;
+      continue;
+    }
+    if (skipped && points.length > 0) offset = r.rssBytes - points[points.length - 1]!.v;
+    skipped = false;
+    points.push({ t: r.atMs, v: r.rssBytes - offset });
+  }
+  return points;
+}
+
 /** Two forced-GC floors: the rise between them is the growth (no shape to check with two points). */
 function twoFloors(forced: readonly Point[], startMs: number, endMs: number, minRise: number): SeriesVerdict {
   const a = forced[0]!;
@@ -188,17 +212,14 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   const inWindow = readings.filter((r) => r.atMs >= endMs - o.maxWindowMs);
   const startMs = inWindow[0]!.atMs;
 
-  // RSS from after the last of leaktop's actions: a snapshot's or the sampler's memory is not the process's growth.
+  // RSS with leaktop's own actions spliced out: a snapshot's or the sampler's memory is not the process's growth.
+  const rssPoints = splicedRss(inWindow, marks, o.markSettleMs);
   const running = marks.find((m) => m.untilMs === Infinity);
-  const lastMarkEnd = Math.max(-Infinity, ...marks.map((m) => (m.untilMs ?? m.atMs) + o.markSettleMs));
-  const rssStart = Math.max(startMs, lastMarkEnd);
-  const rssPoints = inWindow.filter((r) => r.atMs >= rssStart && Number.isFinite(r.rssBytes)).map((r) => ({ t: r.atMs, v: r.rssBytes }));
-  const rss: SeriesVerdict = running
-    ? { state: 'unsure', rate: null, spanMs: 0, r2: null, note: `RSS not judged while leaktop's ${running.action} runs` }
-    : rssPoints.length === 0
-      ? { state: 'unsure', rate: null, spanMs: 0, r2: null, moreMs: o.minWindowMs + Math.max(0, rssStart - endMs), note: `RSS settling after leaktop's own action` }
-      : judgeTrend(rssPoints, rssPoints[0]!.t, endMs, o.minRssRiseBytes, o.minWindowMs);
-  if (rss.state === 'unsure' && rssStart > startMs && !running) rss.note = `RSS judged from ${seconds(o.markSettleMs)} after leaktop's last action: ${rss.note ?? ''}`.replace(/: $/, '');
+  const rss: SeriesVerdict =
+    rssPoints.length === 0
+      ? { state: 'unsure', rate: null, spanMs: 0, r2: null, moreMs: o.minWindowMs, note: "settling after leaktop's own action" }
+      : judgeTrend(rssPoints, rssPoints[0]!.t, rssPoints[rssPoints.length - 1]!.t, o.minRssRiseBytes, o.minWindowMs);
+  if (running) rss.note = `judged until leaktop's ${running.action} started${rss.note ? `; ${rss.note}` : ''}`;
 
   const heap = judgeHeapLike(inWindow, 'heapUsedBytes', marks, startMs, endMs, o);
   const external = judgeHeapLike(inWindow, 'externalBytes', marks, startMs, endMs, o);

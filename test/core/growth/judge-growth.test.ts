@@ -104,21 +104,30 @@ test('one 6 MB RSS step in a bounded process is not growth, wherever it falls in
   assert.equal(judged.kind, 'none', judged.reason);
 });
 
-test("leaktop's own snapshots move RSS by hundreds of MB: not growth, RSS is judged from after them", () => {
+test("leaktop's own snapshots move RSS by hundreds of MB: spliced out, not growth", () => {
   // A snapshot every 30 s (as a user pressing s, or L's three), each leaving RSS 60 MB higher: a staircase that
   // reads as growth; the heap stays a bounded sawtooth.
   const at = [20, 50, 80, 110];
   const rss = (t: number) => 80 * MB + at.filter((s) => t >= s).length * 60 * MB;
   const marks = at.map((s) => ({ atMs: T0 + s * 1000, action: 'snapshot', untilMs: T0 + (s + 3) * 1000 }));
-  const shortly = judgeGrowth(series({ ...churn, seconds: 120, rss }), marks);
-  assert.equal(shortly.kind, 'unsure', shortly.reason);
-  assert.equal(shortly.holds, false);
-  assert.ok(shortly.moreMs! > 0);
-  assert.match(shortly.reason, /after leaktop's last action/);
-  const later = judgeGrowth(series({ ...churn, seconds: 250, rss }), marks);
-  assert.equal(later.kind, 'none', later.reason);
+  const judged = judgeGrowth(series({ ...churn, seconds: 120, rss }), marks);
+  assert.equal(judged.kind, 'none', judged.reason);
+  assert.ok(Math.abs(judged.rates.rss! * 60) < 2 * MB, `RSS ${judged.rates.rss! * 60} B/min`);
+  // The same series without the marks reads as growth: the marks are what keeps it out.
   const unmarked = judgeGrowth(series({ ...churn, seconds: 120, rss }), []);
   assert.equal(unmarked.holds, true, unmarked.reason);
+});
+
+test('a leak goes on showing across an attach; a running sampler keeps RSS judged up to its start', () => {
+  const leak = (t: number) => 80 * MB + (8 * MB * t) / 60;
+  const attachAt = [{ atMs: T0 + 60_000, action: 'attach', untilMs: T0 + 61_000 }];
+  const attached = judgeGrowth(series({ seconds: 120, rss: (t) => leak(t) + (t >= 60 ? 20 * MB : 0) }), attachAt);
+  assert.equal(attached.holds, true, attached.reason);
+  assert.ok(Math.abs(attached.rates.rss! * 60 - 8 * MB) < 1 * MB, attached.reason);
+  const sampling = [{ atMs: T0 + 100_000, action: 'sampling', untilMs: Infinity }];
+  const sampled = judgeGrowth(series({ seconds: 120, rss: (t) => 80 * MB + (t >= 100 ? (t - 100) * 3 * MB : 0) }), sampling);
+  assert.equal(sampled.holds, false, sampled.reason);
+  assert.match(sampled.reason, /until leaktop's sampling started/);
 });
 
 test('Buffers kept: external grows with a flat heap floor: off-heap', () => {
