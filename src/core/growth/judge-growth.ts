@@ -12,8 +12,8 @@
  *   the last third, and the last third's median floor above the first third's by half of what the slope says. One
  *   step (6 MB of RSS in a bounded process) rises in one half only, a cache filling up flattens in the last third:
  *   "a step, then flat", not growth.
- * - With the old space known (the monitor reads the heap spaces), a rise of the heap floor must also survive a full
- *   GC (confirmedByFullGcs): scavenges leave promoted garbage that only a full GC frees.
+ * - Scavenges leave promoted garbage that only a full GC frees: the floor is the lower envelope of the troughs, and
+ *   with the old space known (the monitor reads the heap spaces) a rise a full GC took back is bounded.
  * - leaktop's own actions (attach, snapshot, gc, sampling, trim) move memory by themselves (+244 MiB/min of RSS after
  *   two snapshots): heap and external readings near a mark are left out, and RSS is spliced there: the readings up to
  *   `markSettleMs` after the mark dropped, the level the action left taken out of those after (see splicedRss).
@@ -31,6 +31,8 @@ export interface MemoryReading {
   rssBytes: number;
   /** The main isolate's heapUsed (the workers' heaps go in `workersHeapUsedBytes`, judged as a series of their own). */
   heapUsedBytes?: number;
+  /** The main isolate's heapTotal (committed heap), when read: RSS grows with it while a heap warms up. */
+  heapTotalBytes?: number;
   /** process.memoryUsage().external (it includes arrayBuffers). */
   externalBytes?: number;
   arrayBuffersBytes?: number;
@@ -84,7 +86,7 @@ export interface JudgeOptions {
   maxWindowMs?: number;
   /** GC floors (troughs of the heap sawtooth) a heap-like series needs in its window. @default 6 */
   minFloors?: number;
-  /** Least rise over the window of a heap floor or of external to count as growth. @default 1 MiB */
+  /** Least rise over the window of a heap floor or of external to count as growth (floors scatter by ~1 MB). @default 2 MiB */
   minRiseBytes?: number;
   /** The same for RSS and native growth, which move in larger steps (arenas, heap pages). @default 4 MiB */
   minRssRiseBytes?: number;
@@ -103,6 +105,8 @@ interface SeriesVerdict {
   /** Why, when not plain: "a step, then flat", "rose in the last half only", "3 GC floors of 6". */
   note?: string;
 }
+
+const MiB = 1024 * 1024;
 
 /** Share of the overall slope each half must keep for a rise to hold. */
 const HALF_SHARE = 0.3;
@@ -168,38 +172,46 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
     const spacing = natural.length >= 2 ? (natural[natural.length - 1]!.t - natural[0]!.t) / (natural.length - 1) : o.minWindowMs / 2;
     return { state: 'unsure', rate: null, spanMs: endMs - start, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
   }
-  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : natural, start, endMs, o.minRiseBytes, o.minWindowMs);
+  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : lowerEnvelope(natural), start, endMs, o.minRiseBytes, o.minWindowMs);
   return field === 'heapUsedBytes' && verdict.state === 'grows' ? confirmedByFullGcs(known, verdict, marks, o) : verdict;
 }
 
 /**
- * A rise of the scavenge troughs confirmed by a full GC. Between two full GCs the old generation fills with what the
- * scavenges promoted, live or not: a bounded cache that evicts reads as +3 MiB/min for a minute, then falls back.
- * When the readings carry the old space, a full GC shows as a fall of it, and right after one the old space is what
- * is live. Since the old space never holds less than what is live, its value after a full GC minus its lowest value
- * earlier in the window is a lower bound of how much the live data grew: the rise holds when that bound reaches half
- * of what the troughs' rate says; it is bounded when the old space fell back to its earlier lowest. Without old-space
- * figures the troughs' verdict stands.
+ * The floor of the floors: each trough replaced by the lowest trough from it to the end of the window. Scavenge
+ * troughs still hold what the scavenges promoted until a full GC frees it: a bounded cache that evicts lifts them
+ * by megabytes between two full GCs, then falls back. A trough that a later one undercuts was not a floor. What is
+ * left rises only where the heap kept what it had (a leak), or after the last full GC (the end of the window, which
+ * the last-third check does not take for a trend alone).
+ */
+function lowerEnvelope(troughs: readonly Point[]): Point[] {
+  const envelope: Point[] = new Array<Point>(troughs.length);
+  let lowest = Infinity;
+  for (let i = troughs.length - 1; i >= 0; i--) {
+    lowest = Math.min(lowest, troughs[i]!.v);
+    envelope[i] = { t: troughs[i]!.t, v: lowest };
+  }
+  return envelope;
+}
+
+/**
+ * A rise of the heap floor that a full GC took back. When the readings carry the old space, a full GC shows as a fall
+ * of it (a scavenge only adds to it), and right after one the old space is what is live. When a full GC (a fall of
+ * 1 MiB or more) brought the old space back to within half of `minRiseBytes` of its lowest earlier in the window,
+ * what rose was garbage between full GCs: bounded. (A clean leak promotes little garbage, so its full GCs may not show
+ * at all: the absence of one proves nothing, and is not required.)
  */
 function confirmedByFullGcs(known: readonly MemoryReading[], verdict: SeriesVerdict, marks: readonly ActionMark[], o: Required<JudgeOptions>): SeriesVerdict {
   const old = known.filter((r) => r.oldSpaceUsedBytes !== undefined && Number.isFinite(r.oldSpaceUsedBytes) && !nearMark(r.atMs, marks, o.markSettleMs)).map((r) => ({ t: r.atMs, v: r.oldSpaceUsedBytes! }));
-  if (old.length < known.length / 2) return verdict;
-  let lowest = old[0]!;
-  let best: { rise: number; expected: number } | null = null;
-  for (let i = 1; i < old.length; i++) {
-    const p = old[i]!;
-    const fullGc = p.v < old[i - 1]!.v && (i === old.length - 1 || old[i + 1]!.v >= p.v);
-    if (fullGc) {
-      const rise = p.v - lowest.v;
-      const expected = verdict.rate! * (p.t - lowest.t);
-      if (!best || rise - 0.5 * expected > best.rise - 0.5 * best.expected) best = { rise, expected };
-    }
-    if (p.v < lowest.v) lowest = p;
-  }
-  if (!best) return { ...verdict, state: 'unsure', moreMs: o.minWindowMs / 2, note: 'no full GC yet to confirm the rise: it may be garbage a full GC frees' };
-  if (best.rise >= o.minRiseBytes && best.rise >= 0.5 * best.expected) return { ...verdict, note: 'a full GC confirms it' };
-  if (best.rise < o.minRiseBytes / 2) return { ...verdict, state: 'flat', note: 'a full GC took it back: garbage between full GCs' };
-  return { ...verdict, state: 'unsure', moreMs: o.minWindowMs / 2, note: 'the full GCs so far neither confirm nor undo the rise' };
+  if (old.length < 2) return verdict;
+  const { floors, drops } = heapFloors(old);
+  if (drops === 0) return verdict;
+  const lastFullGc = [...floors].reverse().find((p) => {
+    const i = old.indexOf(p);
+    return Math.max(...old.slice(Math.max(0, i - 3), i).map((q) => q.v)) - p.v >= MiB;
+  });
+  if (!lastFullGc) return verdict;
+  const lowestBefore = Math.min(...old.filter((p) => p.t < lastFullGc.t).map((p) => p.v));
+  return lastFullGc.v - lowestBefore <= o.minRiseBytes / 2 ? { ...verdict, state: 'flat', note: 'a full GC took it back: garbage between full GCs' } : verdict;
 }
 
 /**
@@ -248,7 +260,7 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
     minWindowMs: options.minWindowMs ?? 60_000,
     maxWindowMs: options.maxWindowMs ?? 120_000,
     minFloors: options.minFloors ?? 6,
-    minRiseBytes: options.minRiseBytes ?? 1024 * 1024,
+    minRiseBytes: options.minRiseBytes ?? 2 * MiB,
     minRssRiseBytes: options.minRssRiseBytes ?? 4 * 1024 * 1024,
     markSettleMs: options.markSettleMs ?? 10_000,
   };
@@ -273,7 +285,9 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   const workers = judgeHeapLike(inWindow, 'workersHeapUsedBytes', marks, startMs, endMs, o);
 
   const perSecond = (v: SeriesVerdict | null) => (v?.rate == null ? null : v.rate * 1000);
-  const explained = heap ? (heap.rate ?? 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
+  // What RSS growth the heaps explain: the committed heap grows ahead of the used floor (a heap warming up).
+  const committed = theilSenSlope(inWindow.filter((r) => r.heapTotalBytes !== undefined && r.atMs >= (rssPoints[0]?.t ?? endMs)).map((r) => ({ t: r.atMs, v: r.heapTotalBytes! })));
+  const explained = heap ? Math.max(heap.rate ?? 0, committed ?? 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
   const nativeRate = rss.rate !== null && explained !== null ? rss.rate - explained : null;
   const rates = { rss: perSecond(rss), heapFloor: perSecond(heap), external: perSecond(external), native: nativeRate === null ? null : nativeRate * 1000, workersHeapFloor: perSecond(workers) };
   const windowMs = endMs - startMs;
