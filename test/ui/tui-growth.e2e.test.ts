@@ -32,8 +32,14 @@ async function attach(term: PtyTerminal, marker: string, target: Target): Promis
   await selectOnly(term, marker, target);
   term.write('a');
   await term.waitFor(`Attached to ${target.pid}`, 15_000, `the attach to ${target.pid}`);
+  await clearFilter(term, marker);
+}
+
+/** Opens the filter prompt on `marker` and drops it (Esc in the prompt clears the filter). */
+async function clearFilter(term: PtyTerminal, marker: string): Promise<void> {
   term.write('/');
-  term.write(KEYS.escape); // clears the filter for the next one
+  await term.waitFor(`Filter: ${marker}_`, 10_000, 'the filter prompt');
+  term.write(KEYS.escape);
   await term.waitFor((t) => !t.screenText().includes('Filter:'), 10_000, 'the filter cleared');
 }
 
@@ -46,8 +52,7 @@ describe('the GROWTH column in the TUI', () => {
     try {
       await selectOnly(term, `${marker}-leak`, leak);
       assert.match(rowOf(term, leak.pid)!, / …\d+s /, 'before the window: the time left, no figure');
-      term.write('/');
-      term.write(KEYS.escape);
+      await clearFilter(term, `${marker}-leak`);
       await attach(term, `${marker}-leak`, leak);
       await attach(term, `${marker}-bounded`, bounded);
       term.write('/');
@@ -80,6 +85,7 @@ describe('the GROWTH column in the TUI', () => {
       );
       assert.match(term.screenText(), /leaktop's own, left out of it: attach \S+ ago/);
       term.write(KEYS.escape);
+      await term.waitFor((t) => rowOf(t, leak.pid) !== undefined, 10_000, 'back to the table');
       term.write('k');
       term.write(KEYS.enter);
       await term.waitFor(`PID ${leak.pid}`, 10_000, "the leak's detail view");
