@@ -173,7 +173,7 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
     return { state: 'unsure', rate: null, spanMs: endMs - start, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
   }
   const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : lowerEnvelope(natural), start, endMs, o.minRiseBytes, o.minWindowMs);
-  return field === 'heapUsedBytes' && verdict.state === 'grows' ? confirmedByFullGcs(known, verdict, marks, o) : verdict;
+  return field === 'heapUsedBytes' && verdict.state === 'grows' ? takenBackByFullGc(known, verdict, marks, o) : verdict;
 }
 
 /**
@@ -200,7 +200,7 @@ function lowerEnvelope(troughs: readonly Point[]): Point[] {
  * what rose was garbage between full GCs: bounded. (A clean leak promotes little garbage, so its full GCs may not show
  * at all: the absence of one proves nothing, and is not required.)
  */
-function confirmedByFullGcs(known: readonly MemoryReading[], verdict: SeriesVerdict, marks: readonly ActionMark[], o: Required<JudgeOptions>): SeriesVerdict {
+function takenBackByFullGc(known: readonly MemoryReading[], verdict: SeriesVerdict, marks: readonly ActionMark[], o: Required<JudgeOptions>): SeriesVerdict {
   const old = known.filter((r) => r.oldSpaceUsedBytes !== undefined && Number.isFinite(r.oldSpaceUsedBytes) && !nearMark(r.atMs, marks, o.markSettleMs)).map((r) => ({ t: r.atMs, v: r.oldSpaceUsedBytes! }));
   if (old.length < 2) return verdict;
   const { floors, drops } = heapFloors(old);
