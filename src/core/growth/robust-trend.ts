@@ -11,15 +11,15 @@ export interface Point {
 }
 
 /**
- * Points fitted at most: the pairs grow with the square, and the monitor fits every process on every tick (150
- * points: 11 175 pairs, well under a millisecond). Two minutes at one reading a second fit whole.
+ * Points fitted at most (evenly thinned beyond): the pairs grow with the square, and the monitor judges every process
+ * on every tick, with four fits each. 64 points: 2016 pairs, a judgement in ~0.2–0.4 ms (2.5 ms with 150 points).
  */
-const MAX_FIT_POINTS = 150;
+const MAX_FIT_POINTS = 64;
 
 /** Median of the values (mean of the middle two for an even count); NaN for none. Does not modify its input. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort(); // numeric, and several times faster than Array#sort with a comparator
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
