@@ -3,7 +3,7 @@
  * when too little is left, columns shrink and then drop in a fixed order, least useful for leak hunting first.
  */
 
-export type ColumnId = 'pid' | 'user' | 'cpu' | 'rss' | 'rssSpark' | 'heap' | 'heapSpark' | 'growth' | 'container' | 'command';
+export type ColumnId = 'pid' | 'user' | 'cpu' | 'rss' | 'rssSpark' | 'heap' | 'heapSpark' | 'growth' | 'leak' | 'container' | 'command';
 
 /** One column as laid out. */
 export interface Column {
@@ -24,6 +24,8 @@ const IDEAL: readonly Column[] = [
   { id: 'heap', title: 'HEAP', width: 6, align: 'right' },
   { id: 'heapSpark', title: 'HEAP HIST', width: 12, align: 'left' },
   { id: 'growth', title: 'GROWTH', width: 8, align: 'right' },
+  // The kind of a growth that holds (heap, off-heap, native, rss); only laid out when a row has one.
+  { id: 'leak', title: 'LEAK?', width: 8, align: 'left' },
   // Where the process lives (`docker:1a2b3c4d5e6f`, `pod:5d1b2c3e`, `web.service`); only when some row has a place.
   { id: 'container', title: 'CONTAINER', width: 0, align: 'left' },
   { id: 'command', title: 'COMMAND', width: 0, align: 'left' },
@@ -57,12 +59,14 @@ const SHRINK_STEPS: ReadonlyArray<readonly [ColumnId, number]> = [
 
 /**
  * Lays the columns out for a terminal `totalWidth` cells wide. Without any heap figures (no inspector session yet)
- * the heap sparkline would be blank, so its room goes to the command. `placeWidth` is the widest CONTAINER label of
- * the rows (0 or absent: no row has a place, no column).
+ * the heap sparkline would be blank, so its room goes to the command; so does the LEAK? column's while no row has a
+ * growth that holds (`leakShown`). `placeWidth` is the widest CONTAINER label of the rows (0 or absent: no row has a
+ * place, no column).
  */
-export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean; placeWidth?: number } = {}): Column[] {
+export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean; leakShown?: boolean; placeWidth?: number } = {}): Column[] {
   const widths = new Map<ColumnId, number>(IDEAL.map((c) => [c.id, c.width]));
   if (options.heapKnown === false) widths.set('heapSpark', 0);
+  if (options.leakShown !== true) widths.set('leak', 0);
   const placeWidth = options.placeWidth ?? 0;
   widths.set('container', placeWidth > 0 ? Math.min(MAX_CONTAINER_WIDTH, Math.max('CONTAINER'.length, placeWidth)) : 0);
   const used = () => {

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { placeSearchText } from '../core/container-of-cgroup.js';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
+import { shownGrowth } from '../core/growth/shown-growth.js';
 import { findRow, type MonitorStore, type TrackedProcess } from '../state/index.js';
 import { DetailView } from './components/detail-view.js';
 import { Footer } from './components/footer.js';
@@ -113,7 +114,8 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       command: tracked.sample.command,
       rssBytes: tracked.sample.rssBytes,
       cpuPercent: tracked.sample.cpuPercent,
-      growthBytesPerMin: tracked.growthBytesPerMin,
+      // Sorted by the figure the GROWTH column shows (the judged rate), unknown while the minimum window fills.
+      growthBytesPerMin: shownGrowth(tracked.growth).bytesPerMin,
       place: placeSearchText(tracked.sample),
       tracked,
     }));
@@ -337,7 +339,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = (
       <ProcessTable
         rows={rows}
-        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())), placeWidth: widestPlaceLabel(rows) })}
+        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())), placeWidth: widestPlaceLabel(rows), leakShown: rows.some((r) => shownGrowth(r.growth).leak !== null) })}
         selectedKey={rowKeys[index] ?? null}
         top={visibleTop(table, rowKeys, pageSize)}
         height={pageSize}

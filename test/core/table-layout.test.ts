@@ -60,3 +60,21 @@ test('at 80 columns a host of containers keeps CONTAINER (a whole short id) and 
 test('no shrink step brings back the heap sparkline left out for want of heap figures', () => {
   for (let width = 40; width <= 120; width++) assert.ok(!layoutColumns(width, { heapKnown: false }).some((c) => c.id === 'heapSpark'), `width ${width}`);
 });
+
+test('the LEAK? column is laid out only when a row has a growth that holds, and never brings back a dropped column', () => {
+  const without = layoutColumns(80, { heapKnown: false });
+  assert.ok(!without.some((c) => c.id === 'leak'));
+  const withLeak = layoutColumns(80, { heapKnown: false, leakShown: true });
+  const ids = withLeak.map((c) => c.id);
+  assert.ok(ids.indexOf('leak') === ids.indexOf('growth') + 1, ids.join());
+  assert.ok(!ids.includes('heapSpark'), 'no heap figures: no heap sparkline, even while columns shrink');
+  assert.equal(withLeak.reduce((sum, c) => sum + c.width + 1, -1), 80);
+});
+
+test('LEAK? and CONTAINER together at 80 columns: both kept, the command keeps its minimum', () => {
+  const columns = layoutColumns(80, { heapKnown: true, leakShown: true, placeWidth: 19 });
+  const ids = columns.map((c) => c.id);
+  assert.ok(ids.includes('leak') && ids.includes('container'), ids.join());
+  assert.ok(columns.find((c) => c.id === 'command')!.width >= MIN_COMMAND_WIDTH);
+  assert.ok(columns.reduce((sum, c) => sum + c.width + 1, -1) <= 80);
+});
