@@ -1,0 +1,134 @@
+/**
+ * What `leaktop serve` exports, per Node.js process, and under which names. Pure: the exporter (src/export) fills
+ * `ProcessFigures` from the sampler, and the Prometheus and OTLP writers read them through `METRICS`.
+ *
+ * Names follow the OpenTelemetry semantic conventions where one exists (process.*, v8js.*), and Prometheus names are
+ * those the OpenTelemetry → Prometheus translation gives them (dots to underscores, the unit as a suffix: `By` →
+ * `_bytes`, `1` on a gauge → `_ratio`, `By/s` → `_bytes_per_second`), so one dashboard works for both paths.
+ * leaktop's own figures (growth, verdict, limit) are under `leaktop.`.
+ */
+
+/** The kinds of growth of the growth judgement (src/core/growth/judge-growth.ts), one gauge series each. */
+export const VERDICTS = ['heap', 'off-heap', 'native', 'none', 'unsure'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Where a process runs, when known (containers: a container name or id, a systemd unit). */
+export interface ProcessPlace {
+  container?: string | null;
+  unit?: string | null;
+}
+
+/** One process's figures at one tick. Null: not known (yet); such a series is left out rather than written as 0. */
+export interface ProcessFigures {
+  pid: number;
+  /** The command line, or null when redacted (`--no-command`). */
+  command: string | null;
+  place: ProcessPlace;
+  rssBytes: number;
+  /** CPU time over wall time since the previous tick, divided by the host's CPUs (semantic conventions), 0..1. */
+  cpuUtilization: number | null;
+  /** Least-squares growth of RSS over the growth window, bytes per second. */
+  rssGrowthBytesPerSecond: number | null;
+  /** The growth judgement's kind; null until the judgement runs. */
+  verdict: Verdict | null;
+  /** The memory the process can grow into at most: its memory cgroup's limit, else the host's RAM. */
+  limitBytes: number | null;
+  /** V8 heap figures, with `--heap` once its inspector session answers. */
+  heapUsedBytes: number | null;
+  heapTotalBytes: number | null;
+}
+
+/** The newest tick, as the exporters read it: never sampled on a request. */
+export interface ExportTick {
+  /** When the tick ran, epoch ms. */
+  atMs: number;
+  processes: readonly ProcessFigures[];
+}
+
+/** One exported metric. */
+export interface MetricDefinition {
+  /** The OpenTelemetry instrument name. */
+  otelName: string;
+  /** UCUM unit, as OpenTelemetry writes it. */
+  unit: string;
+  /** The Prometheus name (the OpenTelemetry translation of otelName + unit). */
+  promName: string;
+  help: string;
+  /** The series of this metric for one process: extra attributes and a value; none when the figure is unknown. */
+  points(figures: ProcessFigures): Array<{ attributes?: Record<string, string>; value: number }>;
+}
+
+const one = (value: number | null) => (value === null || !Number.isFinite(value) ? [] : [{ value }]);
+
+export const METRICS: readonly MetricDefinition[] = [
+  {
+    otelName: 'process.memory.usage',
+    unit: 'By',
+    promName: 'process_memory_usage_bytes',
+    help: 'The amount of physical memory in use (RSS), bytes.',
+    points: (f) => one(f.rssBytes),
+  },
+  {
+    otelName: 'process.cpu.utilization',
+    unit: '1',
+    promName: 'process_cpu_utilization_ratio',
+    help: 'CPU time over wall time since the previous sample, divided by the number of CPUs (0 to 1).',
+    points: (f) => one(f.cpuUtilization),
+  },
+  {
+    otelName: 'leaktop.memory.growth',
+    unit: 'By/s',
+    promName: 'leaktop_memory_growth_bytes_per_second',
+    help: 'Growth of RSS over the growth window (least-squares slope), bytes per second.',
+    points: (f) => one(f.rssGrowthBytesPerSecond),
+  },
+  {
+    otelName: 'leaktop.memory.growth.verdict',
+    unit: '',
+    promName: 'leaktop_memory_growth_verdict',
+    help: `What grows, as leaktop judges it: 1 for the verdict label that holds (${VERDICTS.join(', ')}), 0 for the others.`,
+    points: (f) => (f.verdict === null ? [] : VERDICTS.map((verdict) => ({ attributes: { verdict }, value: verdict === f.verdict ? 1 : 0 }))),
+  },
+  {
+    otelName: 'leaktop.memory.limit',
+    unit: 'By',
+    promName: 'leaktop_memory_limit_bytes',
+    help: "The memory the process can use at most: its memory cgroup's tightest limit, else the host's RAM, bytes.",
+    points: (f) => one(f.limitBytes),
+  },
+  {
+    otelName: 'v8js.memory.heap.used',
+    unit: 'By',
+    promName: 'v8js_memory_heap_used_bytes',
+    help: 'V8 heap memory used, bytes (with --heap).',
+    points: (f) => one(f.heapUsedBytes),
+  },
+  {
+    otelName: 'v8js.memory.heap.limit',
+    unit: 'By',
+    promName: 'v8js_memory_heap_limit_bytes',
+    help: 'V8 heap memory reserved (heap total), bytes (with --heap).',
+    points: (f) => one(f.heapTotalBytes),
+  },
+];
+
+/** Longest command label written: a full command line can be kilobytes, and each distinct value is a new series. */
+export const MAX_COMMAND_LABEL = 200;
+
+/** The labels that name a process's series: pid, command (unless redacted), container and unit where known. */
+export function processLabels(figures: ProcessFigures): Record<string, string> {
+  const labels: Record<string, string> = { pid: String(figures.pid) };
+  if (figures.command !== null) labels.command = figures.command.length > MAX_COMMAND_LABEL ? `${figures.command.slice(0, MAX_COMMAND_LABEL - 1)}…` : figures.command;
+  if (figures.place.container) labels.container = figures.place.container;
+  if (figures.place.unit) labels.unit = figures.place.unit;
+  return labels;
+}
+
+/** The OpenTelemetry attribute names of the same labels (semantic conventions: process.pid, process.command_line …). */
+export const OTEL_ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
+  pid: 'process.pid',
+  command: 'process.command_line',
+  container: 'container.name',
+  unit: 'systemd.unit',
+  verdict: 'leaktop.verdict',
+};
