@@ -20,7 +20,7 @@ export type Invocation =
   | { command: 'leaks'; files: [string, string, string]; json: boolean }
   | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
-  | { command: 'serve'; listen: { host: string; port: number } | null; intervalMs: number; textfile?: string; otlp?: string; heap: boolean; redactCommand: boolean; growthWindowMs?: number }
+  | { command: 'serve'; listen: { host: string; port: number } | null; intervalMs: number; textfile?: string; otlp?: string; heap: boolean; pids: number[]; redactCommand: boolean; growthWindowMs?: number }
   | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; gc: boolean; json: boolean };
 
 function parseSeconds(value: string): number {
@@ -273,10 +273,11 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .addOption(new Option('-i, --interval <seconds>', 'seconds between samples').default(15_000, '15').argParser(parseSeconds))
     .option('--textfile <dir>', "also write DIR/leaktop.prom for node_exporter's textfile collector (atomically; removed on exit)")
     .option('--otlp <url>', 'also push OTLP/HTTP (JSON) metrics to this URL each interval (http://HOST:4318 gets /v1/metrics)')
-    .option('--heap', 'add V8 heap figures: attaches to every Node.js process (opening inspectors it closes on exit)')
+    .option('--pid <pid>', 'only this process (repeat for more; default: every Node.js process)', parsePid)
+    .option('--heap', 'add V8 heap figures: attaches to each exported process (opening inspectors it closes on exit)')
     .option('--no-command', 'leave command lines out of the labels (they can hold secrets)')
     .option('--growth-window <seconds>', 'the shortest span the growth verdict judges (default: the judgement\'s own)', parseDurationSeconds)
-    .action((opts: { listen?: string | false; interval: number; textfile?: string; otlp?: string; heap?: boolean; command: boolean; growthWindow?: number }) => {
+    .action((opts: { listen?: string | false; interval: number; textfile?: string; otlp?: string; heap?: boolean; pid?: number[]; command: boolean; growthWindow?: number }) => {
       if (opts.listen === false && opts.textfile === undefined && opts.otlp === undefined) throw new UsageError('serve --no-listen needs --textfile DIR or --otlp URL: it would export nothing');
       onInvoke({
         command: 'serve',
@@ -285,6 +286,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
         textfile: opts.textfile,
         otlp: opts.otlp === undefined ? undefined : otlpMetricsUrl(opts.otlp),
         heap: opts.heap === true,
+        pids: opts.pid ?? [],
         redactCommand: !opts.command,
         growthWindowMs: opts.growthWindow,
       });

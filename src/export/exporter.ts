@@ -15,6 +15,8 @@ export interface ExporterOptions {
   heap: boolean;
   /** Leave command lines out of the labels. */
   redactCommand: boolean;
+  /** Only these PIDs; every Node.js process when empty or undefined. */
+  pids?: readonly number[];
   verdict?: VerdictOptions;
   /** Where log lines go (stderr in serve). */
   log: (line: string) => void;
@@ -46,7 +48,9 @@ export class Exporter {
 
   /** Samples once and replaces the newest tick. */
   async tick(): Promise<ExportTick> {
-    const harvest = this.#sampler.sample();
+    const only = this.#options.pids ?? [];
+    const sampled = this.#sampler.sample();
+    const harvest = only.length === 0 ? sampled : { ...sampled, processes: sampled.processes.filter((p) => only.includes(p.pid)) };
     const heap = this.#heap ? await this.#heap.read() : undefined;
     this.#store.ingestProcesses(harvest, undefined, heap);
     const processes = this.#store.getState().processes;

@@ -17,6 +17,8 @@ export interface ServeOptions {
   /** OTLP/HTTP metrics endpoint (already completed with /v1/metrics). */
   otlp?: string;
   heap: boolean;
+  /** Only these PIDs; every Node.js process when empty. */
+  pids: number[];
   redactCommand: boolean;
   /** The growth judgement's shortest window, ms (the judgement's default when undefined). */
   growthWindowMs?: number;
@@ -31,7 +33,7 @@ const log = (line: string) => writeErr(line);
  * the inspectors — and returns, so the process exits 0, as systemd expects of a stopped service.
  */
 export async function runServe(options: ServeOptions, signal: AbortSignal): Promise<void> {
-  const exporter = new Exporter({ intervalMs: options.intervalMs, heap: options.heap, redactCommand: options.redactCommand, verdict: { minWindowMs: options.growthWindowMs }, log });
+  const exporter = new Exporter({ intervalMs: options.intervalMs, heap: options.heap, pids: options.pids, redactCommand: options.redactCommand, verdict: { minWindowMs: options.growthWindowMs }, log });
   const registry = prometheusRegistry(exporter.latest);
   let server: MetricsServer | null = null;
   let otlp: OtlpPush | null = null;
