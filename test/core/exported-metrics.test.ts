@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MAX_COMMAND_LABEL, METRICS, processLabels, VERDICTS, type ProcessFigures } from '../../src/core/exported-metrics.js';
+
+const figures: ProcessFigures = {
+  pid: 42,
+  command: 'node server.js',
+  place: {},
+  rssBytes: 100,
+  cpuUtilization: 0.25,
+  rssGrowthBytesPerSecond: null,
+  verdict: 'heap',
+  limitBytes: 1000,
+  heapUsedBytes: null,
+  heapTotalBytes: null,
+};
+const metric = (promName: string) => METRICS.find((m) => m.promName === promName)!;
+
+test('names: OpenTelemetry semantic conventions as Prometheus translates them, with the unit as suffix', () => {
+  const suffix: Record<string, string> = { By: '_bytes', '1': '_ratio', 'By/s': '_bytes_per_second', '': '' };
+  for (const m of METRICS) {
+    assert.equal(m.promName, m.otelName.replaceAll('.', '_') + suffix[m.unit], m.otelName);
+    assert.match(m.promName, /^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+  }
+  assert.ok(METRICS.some((m) => m.otelName === 'process.memory.usage'));
+  assert.ok(METRICS.some((m) => m.otelName === 'v8js.memory.heap.used'));
+});
+
+test('unknown figures are left out, not written as 0', () => {
+  assert.deepEqual(metric('leaktop_memory_growth_bytes_per_second').points(figures), []);
+  assert.deepEqual(metric('v8js_memory_heap_used_bytes').points(figures), []);
+  assert.deepEqual(metric('process_cpu_utilization_ratio').points({ ...figures, cpuUtilization: null }), []);
+  assert.deepEqual(metric('process_memory_usage_bytes').points(figures), [{ value: 100 }]);
+});
+
+test('the verdict: one series per kind, 1 for the one that holds; none before a judgement', () => {
+  const points = metric('leaktop_memory_growth_verdict').points(figures);
+  assert.deepEqual(points.map((p) => p.attributes!.verdict), [...VERDICTS]);
+  assert.deepEqual(points.filter((p) => p.value === 1).map((p) => p.attributes!.verdict), ['heap']);
+  assert.deepEqual(metric('leaktop_memory_growth_verdict').points({ ...figures, verdict: null }), []);
+});
+
+test('labels: pid and command; command redacted or cut; container and unit only when known', () => {
+  assert.deepEqual(processLabels(figures), { pid: '42', command: 'node server.js' });
+  assert.deepEqual(processLabels({ ...figures, command: null }), { pid: '42' });
+  assert.deepEqual(processLabels({ ...figures, place: { container: 'web-1', unit: null } }), { pid: '42', command: 'node server.js', container: 'web-1' });
+  const long = processLabels({ ...figures, command: `node ${'x'.repeat(5000)}` }).command!;
+  assert.equal(long.length, MAX_COMMAND_LABEL);
+  assert.ok(long.endsWith('…'));
+});
