@@ -7,7 +7,7 @@ import { DEFAULT_LISTEN, otlpMetricsUrl, parseListenAddress } from '../core/serv
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
-  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number }
+  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number; growthWindowMs: number }
   | { command: 'list'; json: boolean }
   | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
   | { command: 'gc'; pid: number; json: boolean }
@@ -20,7 +20,7 @@ export type Invocation =
   | { command: 'leaks'; files: [string, string, string]; json: boolean }
   | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
-  | { command: 'serve'; listen: { host: string; port: number } | null; intervalMs: number; textfile?: string; otlp?: string; heap: boolean; pids: number[]; redactCommand: boolean; growthWindowMs?: number }
+  | { command: 'serve'; listen: { host: string; port: number } | null; intervalMs: number; textfile?: string; otlp?: string; heap: boolean; pids: number[]; redactCommand: boolean; growthWindowMs: number }
   | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; gc: boolean; json: boolean };
 
 function parseSeconds(value: string): number {
@@ -35,6 +35,13 @@ function parseSeconds(value: string): number {
 function parseWaitSeconds(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError('expected seconds.');
   return Math.round(Number(value) * 1000);
+}
+
+/** The growth judgement's minimum window: below 5 s there are not the GC cycles to tell a floor from a peak. */
+function parseGrowthWindow(value: string): number {
+  const ms = Math.round(Number(value) * 1000);
+  if (!/^\d+(\.\d+)?$/.test(value) || ms < 5000) throw new InvalidArgumentError('expected seconds, at least 5.');
+  return ms;
 }
 
 function parseDurationSeconds(value: string): number {
@@ -98,12 +105,13 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--ascii', 'draw with ASCII only (automatic when the locale is not UTF-8)')
     .option('-y, --yes', 'do not ask before opening an inspector (a) or snapshotting (s, L)')
     .addOption(new Option('--leak-interval <seconds>', 'time between the snapshots of the leak check (L)').default(30_000, '30').argParser(parseWaitSeconds))
+    .addOption(new Option('--growth-window <seconds>', 'watch a process this long before GROWTH judges it').default(60_000, '60').argParser(parseGrowthWindow))
     .addHelpText('after', keysHelp + examples)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
-    .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number }, command: Command) => {
+    .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number; growthWindow: number }, command: Command) => {
       if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, serve, gc, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
-      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval });
+      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval, growthWindowMs: opts.growthWindow });
     });
 
   program.addHelpCommand(false);
@@ -276,8 +284,8 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--pid <pid>', 'only this process (repeat for more; default: every Node.js process)', parsePid)
     .option('--heap', 'add V8 heap figures: attaches to each exported process (opening inspectors it closes on exit)')
     .option('--no-command', 'leave command lines out of the labels (they can hold secrets)')
-    .option('--growth-window <seconds>', 'the shortest span the growth verdict judges (default: the judgement\'s own)', parseDurationSeconds)
-    .action((opts: { listen?: string | false; interval: number; textfile?: string; otlp?: string; heap?: boolean; pid?: number[]; command: boolean; growthWindow?: number }) => {
+    .addOption(new Option('--growth-window <seconds>', 'watch a process this long before its verdict is judged').default(60_000, '60').argParser(parseGrowthWindow))
+    .action((opts: { listen?: string | false; interval: number; textfile?: string; otlp?: string; heap?: boolean; pid?: number[]; command: boolean; growthWindow: number }) => {
       if (opts.listen === false && opts.textfile === undefined && opts.otlp === undefined) throw new UsageError('serve --no-listen needs --textfile DIR or --otlp URL: it would export nothing');
       onInvoke({
         command: 'serve',

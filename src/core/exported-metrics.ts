@@ -27,8 +27,8 @@ export interface ProcessFigures {
   rssBytes: number;
   /** CPU time over wall time since the previous tick, divided by the host's CPUs (semantic conventions), 0..1. */
   cpuUtilization: number | null;
-  /** Least-squares growth of RSS over the growth window, bytes per second. */
-  rssGrowthBytesPerSecond: number | null;
+  /** The growth judgement's rates, bytes per second, null when unknown (before its window; heap ones without --heap). */
+  growth: { rss: number | null; heapFloor: number | null; external: number | null; native: number | null };
   /** The growth judgement's kind; null until the judgement runs. */
   verdict: Verdict | null;
   /** The memory the process can grow into at most: its memory cgroup's limit, else the host's RAM. */
@@ -58,6 +58,9 @@ export interface MetricDefinition {
   points(figures: ProcessFigures): Array<{ attributes?: Record<string, string>; value: number }>;
 }
 
+/** The `memory` label of each growth rate. */
+const GROWTH_LABELS: Readonly<Record<keyof ProcessFigures['growth'], string>> = { rss: 'rss', heapFloor: 'heap_floor', external: 'external', native: 'native' };
+
 const one = (value: number | null) => (value === null || !Number.isFinite(value) ? [] : [{ value }]);
 
 export const METRICS: readonly MetricDefinition[] = [
@@ -79,8 +82,9 @@ export const METRICS: readonly MetricDefinition[] = [
     otelName: 'leaktop.memory.growth',
     unit: 'By/s',
     promName: 'leaktop_memory_growth_bytes_per_second',
-    help: 'Growth of RSS over the growth window (least-squares slope), bytes per second.',
-    points: (f) => one(f.rssGrowthBytesPerSecond),
+    help: 'Growth over the growth window as the verdict judges it, bytes per second: memory="rss", "heap_floor" (the post-GC heap, with --heap), "external", or "native" (RSS not explained by heap + external).',
+    points: (f) =>
+      (Object.entries(GROWTH_LABELS) as Array<[keyof ProcessFigures['growth'], string]>).flatMap(([field, memory]) => one(f.growth[field]).map((p) => ({ ...p, attributes: { memory } }))),
   },
   {
     otelName: 'leaktop.memory.growth.verdict',
@@ -131,4 +135,5 @@ export const OTEL_ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   container: 'container.name',
   unit: 'systemd.unit',
   verdict: 'leaktop.verdict',
+  memory: 'leaktop.memory.kind',
 };

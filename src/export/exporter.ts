@@ -6,7 +6,6 @@ import { readMeminfo } from '../proc/read-meminfo.js';
 import { ProcessSampler, type ProcessSample } from '../proc/index.js';
 import { MonitorStore, type TrackedProcess } from '../state/index.js';
 import { HeapSessions } from './heap-sessions.js';
-import { judgeTracked, type VerdictOptions } from './verdict.js';
 
 /** Options of `Exporter`. */
 export interface ExporterOptions {
@@ -17,7 +16,8 @@ export interface ExporterOptions {
   redactCommand: boolean;
   /** Only these PIDs; every Node.js process when empty or undefined. */
   pids?: readonly number[];
-  verdict?: VerdictOptions;
+  /** The growth judgement's minimum window, ms (its default when undefined). */
+  growthWindowMs?: number;
   /** Where log lines go (stderr in serve). */
   log: (line: string) => void;
 }
@@ -39,8 +39,8 @@ export class Exporter {
 
   constructor(options: ExporterOptions) {
     this.#options = options;
-    this.#store = new MonitorStore({ intervalMs: options.intervalMs });
-    this.#heap = options.heap ? new HeapSessions(options.log) : null;
+    this.#store = new MonitorStore({ intervalMs: options.intervalMs, judge: options.growthWindowMs === undefined ? {} : { minWindowMs: options.growthWindowMs } });
+    this.#heap = options.heap ? new HeapSessions(this.#store, options.log) : null;
   }
 
   /** The newest tick; null before the first. */
@@ -71,8 +71,8 @@ export class Exporter {
       place: placeOf(s),
       rssBytes: s.rssBytes,
       cpuUtilization: s.cpuPercent === null ? null : s.cpuPercent / 100 / this.#cpuCount,
-      rssGrowthBytesPerSecond: tracked.growthBytesPerMin === null ? null : tracked.growthBytesPerMin / 60,
-      verdict: judgeTracked(tracked, this.#heap?.attachedAtMs.get(tracked.key), this.#options.verdict ?? {}),
+      growth: { rss: tracked.growth.rates.rss, heapFloor: tracked.growth.rates.heapFloor, external: tracked.growth.rates.external, native: tracked.growth.rates.native },
+      verdict: tracked.growth.kind,
       limitBytes: this.#limitOf(tracked),
       heapUsedBytes: heapUsed === undefined || Number.isNaN(heapUsed) ? null : heapUsed,
       heapTotalBytes,

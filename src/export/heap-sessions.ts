@@ -1,6 +1,6 @@
 import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
-import type { HeapReading, TrackedProcess } from '../state/index.js';
+import type { HeapReading, MonitorStore, TrackedProcess } from '../state/index.js';
 
 /** A heap reading that takes longer than this is a gap in this tick: a stuck target never holds the tick up. */
 const READ_TIMEOUT_MS = 1000;
@@ -15,12 +15,14 @@ export class HeapSessions {
   readonly #sessions = new Map<string, InspectorSession>();
   /** Keys tried once (attached, attaching, or failed): never attached twice. */
   readonly #tried = new Set<string>();
-  /** When each session started, by key: attaching moves RSS by itself, so the growth judgement is told. */
-  readonly attachedAtMs = new Map<string, number>();
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(
+    /** Told of each attach (a mark): opening an inspector moves RSS by itself, and the growth judgement leaves it out. */
+    private readonly store: MonitorStore,
+    private readonly log: (line: string) => void,
+  ) {}
 
   /** Starts attaching to the processes not tried yet, and detaches the sessions of processes that have exited. */
   follow(processes: readonly TrackedProcess[]): void {
@@ -28,7 +30,6 @@ export class HeapSessions {
     for (const [key, session] of this.#sessions) {
       if (live.has(key)) continue;
       this.#sessions.delete(key);
-      this.attachedAtMs.delete(key);
       void session.detach().catch((error: unknown) => this.log(`leaktop: ${messageOf(error)}`));
     }
     for (const key of this.#tried) if (!live.has(key)) this.#tried.delete(key);
@@ -38,12 +39,12 @@ export class HeapSessions {
       const { pid, startTimeTicks } = tracked.sample;
       this.#queue = this.#queue.then(async () => {
         if (this.#closed) return;
+        this.store.markAction(tracked.key, 'attach', { untilMs: Infinity });
         try {
-          const session = await InspectorSession.attach(pid, { startTimeTicks });
+          const session = await InspectorSession.attach(pid, { startTimeTicks }).finally(() => this.store.endAction(tracked.key, 'attach'));
           // Closed while attaching: this session is detached right away, as close() would have.
           if (this.#closed) return void (await session.detach().catch((error: unknown) => this.log(`leaktop: ${messageOf(error)}`)));
           this.#sessions.set(tracked.key, session);
-          this.attachedAtMs.set(tracked.key, Date.now());
           this.log(`leaktop: attached to ${pid} (${session.openedByLeaktop ? `opened its inspector on 127.0.0.1:${session.port}; closed on exit` : `its own inspector on 127.0.0.1:${session.port}`})`);
         } catch (error) {
           this.log(`leaktop: no heap figures for ${pid}: ${messageOf(error)}`);

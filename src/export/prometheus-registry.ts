@@ -11,7 +11,7 @@ export function prometheusRegistry(latest: () => ExportTick | null): Registry {
     new Gauge({
       name: metric.promName,
       help: metric.help,
-      labelNames: ['pid', 'command', 'container', 'unit', 'verdict'],
+      labelNames: ['pid', 'command', 'container', 'unit', 'verdict', 'memory'],
       registers: [registry],
       collect() {
         // Processes that exited since the previous scrape leave with their series.

@@ -64,9 +64,11 @@ test("Prometheus stores the leaking process's RSS within 10 % of /proc", async (
   assert.equal(series!.metric.job, 'leaktop');
 });
 
-test('the verdict is heap for the leaking process and none for the steady one', async () => {
+test('the verdict is heap for the leaking process and none for the steady one; the growth rates behind it', async () => {
   await queryUntil(`leaktop_memory_growth_verdict{pid="${leaking.pid}",verdict="heap"} == 1`, (r) => r.length === 1, 'the leaking verdict heap');
   await queryUntil(`leaktop_memory_growth_verdict{pid="${steady.pid}",verdict="none"} == 1`, (r) => r.length === 1, 'the steady verdict none');
+  const [heapFloor] = await queryUntil(`leaktop_memory_growth_bytes_per_second{pid="${leaking.pid}",memory="heap_floor"}`, (r) => r.length === 1, 'the heap floor rate');
+  assert.ok(Number(heapFloor!.value[1]) > 0, `heap floor rate ${heapFloor!.value[1]}`);
   // One verdict at a time per process: exactly one of its five series is 1.
   const counts = await prometheus.query(`count by (pid) (leaktop_memory_growth_verdict{pid=~"${leaking.pid}|${steady.pid}"} == 1)`);
   assert.deepEqual(counts.map((s) => `${s.metric.pid}:${s.value[1]}`).sort(), [`${leaking.pid}:1`, `${steady.pid}:1`].sort());
@@ -75,7 +77,7 @@ test('the verdict is heap for the leaking process and none for the steady one', 
 test('the example rule fires for the leaking process only; time to the limit is computed for it', async () => {
   const firing = await queryUntil('ALERTS{alertname="NodeProcessMemoryGrowing",alertstate="firing"}', (r) => r.length > 0, 'the growth alert');
   assert.deepEqual(firing.map((s) => s.metric.pid), [String(leaking.pid)]);
-  const [left] = await prometheus.query(`(leaktop_memory_limit_bytes{pid="${leaking.pid}"} - process_memory_usage_bytes) / leaktop_memory_growth_bytes_per_second`);
+  const [left] = await prometheus.query(`(leaktop_memory_limit_bytes{pid="${leaking.pid}"} - process_memory_usage_bytes) / ignoring (memory) leaktop_memory_growth_bytes_per_second{memory="rss"}`);
   assert.ok(left && Number(left.value[1]) > 0 && Number.isFinite(Number(left.value[1])), `time to limit ${JSON.stringify(left)}`);
   const steadyAlerts = await prometheus.query(`ALERTS{pid="${steady.pid}"}`);
   assert.deepEqual(steadyAlerts, [], 'nothing pending or firing for the steady process');

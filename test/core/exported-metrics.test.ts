@@ -8,7 +8,7 @@ const figures: ProcessFigures = {
   place: {},
   rssBytes: 100,
   cpuUtilization: 0.25,
-  rssGrowthBytesPerSecond: null,
+  growth: { rss: 2048, heapFloor: null, external: null, native: null },
   verdict: 'heap',
   limitBytes: 1000,
   heapUsedBytes: null,
@@ -27,7 +27,8 @@ test('names: OpenTelemetry semantic conventions as Prometheus translates them, w
 });
 
 test('unknown figures are left out, not written as 0', () => {
-  assert.deepEqual(metric('leaktop_memory_growth_bytes_per_second').points(figures), []);
+  assert.deepEqual(metric('leaktop_memory_growth_bytes_per_second').points(figures), [{ value: 2048, attributes: { memory: 'rss' } }]);
+  assert.deepEqual(metric('leaktop_memory_growth_bytes_per_second').points({ ...figures, growth: { rss: null, heapFloor: null, external: null, native: null } }), []);
   assert.deepEqual(metric('v8js_memory_heap_used_bytes').points(figures), []);
   assert.deepEqual(metric('process_cpu_utilization_ratio').points({ ...figures, cpuUtilization: null }), []);
   assert.deepEqual(metric('process_memory_usage_bytes').points(figures), [{ value: 100 }]);

@@ -20,8 +20,8 @@ export interface ServeOptions {
   /** Only these PIDs; every Node.js process when empty. */
   pids: number[];
   redactCommand: boolean;
-  /** The growth judgement's shortest window, ms (the judgement's default when undefined). */
-  growthWindowMs?: number;
+  /** The growth judgement's minimum window, ms. */
+  growthWindowMs: number;
 }
 
 const log = (line: string) => writeErr(line);
@@ -33,7 +33,7 @@ const log = (line: string) => writeErr(line);
  * the inspectors — and returns, so the process exits 0, as systemd expects of a stopped service.
  */
 export async function runServe(options: ServeOptions, signal: AbortSignal): Promise<void> {
-  const exporter = new Exporter({ intervalMs: options.intervalMs, heap: options.heap, pids: options.pids, redactCommand: options.redactCommand, verdict: { minWindowMs: options.growthWindowMs }, log });
+  const exporter = new Exporter({ intervalMs: options.intervalMs, heap: options.heap, pids: options.pids, redactCommand: options.redactCommand, growthWindowMs: options.growthWindowMs, log });
   const registry = prometheusRegistry(exporter.latest);
   let server: MetricsServer | null = null;
   let otlp: OtlpPush | null = null;
