@@ -12,9 +12,11 @@
 export const VERDICTS = ['heap', 'off-heap', 'native', 'none', 'unsure'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-/** Where a process runs, when known (containers: a container name or id, a systemd unit). */
+/** Where a process runs, when known: its container (id as the runtime prints it, the runtime, a Kubernetes pod uid) or systemd unit. */
 export interface ProcessPlace {
-  container?: string | null;
+  containerId?: string | null;
+  containerRuntime?: string | null;
+  podUid?: string | null;
   unit?: string | null;
 }
 
@@ -116,15 +118,32 @@ export const METRICS: readonly MetricDefinition[] = [
   },
 ];
 
+/**
+ * The place of a process sample. Seam: the `containers` work adds `container: { runtime, id, pod } | null` and
+ * `unit: string | null` to the sampler's process sample; read loosely so that serve labels them once that is merged
+ * and leaves the labels out before.
+ */
+export function placeOf(sample: object): ProcessPlace {
+  const known = sample as { container?: { runtime?: unknown; id?: unknown; pod?: unknown } | null; unit?: unknown };
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  return { containerId: text(known.container?.id), containerRuntime: text(known.container?.runtime), podUid: text(known.container?.pod), unit: text(known.unit) };
+}
+
+/** Every label a series may carry (prom-client wants them declared). */
+export const LABEL_NAMES = ['pid', 'command', 'container', 'container_runtime', 'pod_uid', 'unit', 'verdict', 'memory'] as const;
+
 /** Longest command label written: a full command line can be kilobytes, and each distinct value is a new series. */
 export const MAX_COMMAND_LABEL = 200;
 
-/** The labels that name a process's series: pid, command (unless redacted), container and unit where known. */
+/** The labels that name a process's series: pid, command (unless redacted), container, runtime, pod and unit where known. */
 export function processLabels(figures: ProcessFigures): Record<string, string> {
   const labels: Record<string, string> = { pid: String(figures.pid) };
   if (figures.command !== null) labels.command = figures.command.length > MAX_COMMAND_LABEL ? `${figures.command.slice(0, MAX_COMMAND_LABEL - 1)}…` : figures.command;
-  if (figures.place.container) labels.container = figures.place.container;
-  if (figures.place.unit) labels.unit = figures.place.unit;
+  const { containerId, containerRuntime, podUid, unit } = figures.place;
+  if (containerId) labels.container = containerId;
+  if (containerRuntime) labels.container_runtime = containerRuntime;
+  if (podUid) labels.pod_uid = podUid;
+  if (unit) labels.unit = unit;
   return labels;
 }
 
@@ -132,7 +151,9 @@ export function processLabels(figures: ProcessFigures): Record<string, string> {
 export const OTEL_ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   pid: 'process.pid',
   command: 'process.command_line',
-  container: 'container.name',
+  container: 'container.id',
+  container_runtime: 'container.runtime',
+  pod_uid: 'k8s.pod.uid',
   unit: 'systemd.unit',
   verdict: 'leaktop.verdict',
   memory: 'leaktop.memory.kind',

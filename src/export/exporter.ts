@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
-import type { ExportTick, ProcessFigures, ProcessPlace } from '../core/exported-metrics.js';
+import { placeOf, type ExportTick, type ProcessFigures } from '../core/exported-metrics.js';
 import { isUnavailable } from '../proc/read-file.js';
 import { readMemoryCgroup } from '../proc/read-memory-cgroup.js';
 import { readMeminfo } from '../proc/read-meminfo.js';
-import { ProcessSampler, type ProcessSample } from '../proc/index.js';
+import { ProcessSampler } from '../proc/index.js';
 import { MonitorStore, type TrackedProcess } from '../state/index.js';
 import { HeapSessions } from './heap-sessions.js';
 
@@ -94,16 +94,4 @@ export class Exporter {
     this.#sampler.close();
     await this.#heap?.close();
   }
-}
-
-/**
- * The container and systemd unit of a process where the sampler knows them. Seam: the `containers` work adds these
- * fields to the process sample; until then they are absent and so are the labels.
- */
-function placeOf(sample: ProcessSample): ProcessPlace {
-  const known = sample as ProcessSample & { container?: unknown; unit?: unknown };
-  return {
-    container: typeof known.container === 'string' ? known.container : null,
-    unit: typeof known.unit === 'string' ? known.unit : null,
-  };
 }

@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import { METRICS, processLabels, type ExportTick } from '../core/exported-metrics.js';
+import { LABEL_NAMES, METRICS, processLabels, type ExportTick } from '../core/exported-metrics.js';
 
 /**
  * A prom-client registry whose gauges are filled, on each collect, from the newest tick: a scrape formats what the
@@ -11,7 +11,7 @@ export function prometheusRegistry(latest: () => ExportTick | null): Registry {
     new Gauge({
       name: metric.promName,
       help: metric.help,
-      labelNames: ['pid', 'command', 'container', 'unit', 'verdict', 'memory'],
+      labelNames: LABEL_NAMES,
       registers: [registry],
       collect() {
         // Processes that exited since the previous scrape leave with their series.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_COMMAND_LABEL, METRICS, processLabels, VERDICTS, type ProcessFigures } from '../../src/core/exported-metrics.js';
+import { LABEL_NAMES, MAX_COMMAND_LABEL, placeOf, METRICS, processLabels, VERDICTS, type ProcessFigures } from '../../src/core/exported-metrics.js';
 
 const figures: ProcessFigures = {
   pid: 42,
@@ -44,8 +44,16 @@ test('the verdict: one series per kind, 1 for the one that holds; none before a 
 test('labels: pid and command; command redacted or cut; container and unit only when known', () => {
   assert.deepEqual(processLabels(figures), { pid: '42', command: 'node server.js' });
   assert.deepEqual(processLabels({ ...figures, command: null }), { pid: '42' });
-  assert.deepEqual(processLabels({ ...figures, place: { container: 'web-1', unit: null } }), { pid: '42', command: 'node server.js', container: 'web-1' });
+  assert.deepEqual(processLabels({ ...figures, place: { containerId: 'ab12', containerRuntime: 'docker', podUid: null, unit: null } }), { pid: '42', command: 'node server.js', container: 'ab12', container_runtime: 'docker' });
+  assert.deepEqual(processLabels({ ...figures, place: { unit: 'api.service' } }), { pid: '42', command: 'node server.js', unit: 'api.service' });
+  for (const name of Object.keys(processLabels({ ...figures, place: { containerId: 'a', containerRuntime: 'b', podUid: 'c', unit: 'd' } }))) assert.ok((LABEL_NAMES as readonly string[]).includes(name), name);
   const long = processLabels({ ...figures, command: `node ${'x'.repeat(5000)}` }).command!;
   assert.equal(long.length, MAX_COMMAND_LABEL);
   assert.ok(long.endsWith('…'));
+});
+
+test("placeOf reads the sampler's container and unit when it has them, nothing when not", () => {
+  assert.deepEqual(placeOf({ pid: 1 }), { containerId: null, containerRuntime: null, podUid: null, unit: null });
+  assert.deepEqual(placeOf({ container: { runtime: 'containerd', id: 'f00d', pod: '1-2' }, unit: null }), { containerId: 'f00d', containerRuntime: 'containerd', podUid: '1-2', unit: null });
+  assert.deepEqual(placeOf({ container: null, unit: 'api.service' }), { containerId: null, containerRuntime: null, podUid: null, unit: 'api.service' });
 });
