@@ -63,6 +63,7 @@ export async function runServe(options: ServeOptions, signal: AbortSignal): Prom
       if (otlp) writes.push(otlp.push().then(otlpState.ok, otlpState.failed));
       await Promise.all(writes);
     });
+    log(`leaktop serve: stopping${options.heap ? ' (closing the inspectors it opened)' : ''}`);
   } finally {
     // Each step runs whatever the others did; the first failure (an inspector left open) is thrown after all.
     const steps = await Promise.allSettled([server?.close(), otlp?.close(), textfile?.remove(), exporter.close()]);
