@@ -33,6 +33,11 @@ export interface ProcessFigures {
   growth: { rss: number | null; heapFloor: number | null; external: number | null; native: number | null };
   /** The growth judgement's kind; null until the judgement runs. */
   verdict: Verdict | null;
+  /**
+   * A rise held over the window (the judgement's `holds`): true for heap, off-heap and native, and also for 'unsure'
+   * when RSS grows but no heap figures say which kind (without --heap). What an alert should fire on.
+   */
+  growthHolds: boolean | null;
   /** The memory the process can grow into at most: its memory cgroup's limit, else the host's RAM. */
   limitBytes: number | null;
   /** V8 heap figures, with `--heap` once its inspector session answers. */
@@ -94,6 +99,13 @@ export const METRICS: readonly MetricDefinition[] = [
     promName: 'leaktop_memory_growth_verdict',
     help: `What grows, as leaktop judges it: 1 for the verdict label that holds (${VERDICTS.join(', ')}), 0 for the others.`,
     points: (f) => (f.verdict === null ? [] : VERDICTS.map((verdict) => ({ attributes: { verdict }, value: verdict === f.verdict ? 1 : 0 }))),
+  },
+  {
+    otelName: 'leaktop.memory.growth.holds',
+    unit: '',
+    promName: 'leaktop_memory_growth_holds',
+    help: 'Whether memory grew all along the growth window (1) or not (0); 1 also when growth holds but its kind is unsure (no --heap).',
+    points: (f) => (f.growthHolds === null ? [] : [{ value: f.growthHolds ? 1 : 0 }]),
   },
   {
     otelName: 'leaktop.memory.limit',

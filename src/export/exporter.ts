@@ -7,6 +7,9 @@ import { ProcessSampler } from '../proc/index.js';
 import { MonitorStore, type TrackedProcess } from '../state/index.js';
 import { HeapSessions } from './heap-sessions.js';
 
+/** The newest span the growth judgement looks at (its maxWindowMs default). */
+const JUDGED_SPAN_MS = 120_000;
+
 /** Options of `Exporter`. */
 export interface ExporterOptions {
   intervalMs: number;
@@ -39,7 +42,15 @@ export class Exporter {
 
   constructor(options: ExporterOptions) {
     this.#options = options;
-    this.#store = new MonitorStore({ intervalMs: options.intervalMs, judge: options.growthWindowMs === undefined ? {} : { minWindowMs: options.growthWindowMs } });
+    // History for the judgement's window and no more: the monitor's default (10 minutes, 2400 samples a series,
+    // allocated up front) is 70 MB of series with 300 processes; serve has no chart to draw from it.
+    const retentionMs = Math.max(JUDGED_SPAN_MS, options.growthWindowMs ?? 0) + 2 * options.intervalMs;
+    this.#store = new MonitorStore({
+      intervalMs: options.intervalMs,
+      retentionMs,
+      historyCapacity: Math.ceil(retentionMs / options.intervalMs) + 2,
+      judge: options.growthWindowMs === undefined ? {} : { minWindowMs: options.growthWindowMs },
+    });
     this.#heap = options.heap ? new HeapSessions(this.#store, options.log) : null;
   }
 
@@ -73,6 +84,7 @@ export class Exporter {
       cpuUtilization: s.cpuPercent === null ? null : s.cpuPercent / 100 / this.#cpuCount,
       growth: { rss: tracked.growth.rates.rss, heapFloor: tracked.growth.rates.heapFloor, external: tracked.growth.rates.external, native: tracked.growth.rates.native },
       verdict: tracked.growth.kind,
+      growthHolds: tracked.growth.holds,
       limitBytes: this.#limitOf(tracked),
       heapUsedBytes: heapUsed === undefined || Number.isNaN(heapUsed) ? null : heapUsed,
       heapTotalBytes,

@@ -10,6 +10,7 @@ const figures: ProcessFigures = {
   cpuUtilization: 0.25,
   growth: { rss: 2048, heapFloor: null, external: null, native: null },
   verdict: 'heap',
+  growthHolds: true,
   limitBytes: 1000,
   heapUsedBytes: null,
   heapTotalBytes: null,

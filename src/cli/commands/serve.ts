@@ -3,7 +3,7 @@ import { UserError } from '../../core/user-error.js';
 import { isLoopback } from '../../core/serve-endpoints.js';
 import { Exporter } from '../../export/exporter.js';
 import { formatAddress, MetricsServer, type ListenAddress } from '../../export/metrics-server.js';
-import { OtlpPush } from '../../export/otlp-push.js';
+import type { OtlpPush } from '../../export/otlp-push.js';
 import { prometheusRegistry } from '../../export/prometheus-registry.js';
 import { TextfileWriter } from '../../export/textfile.js';
 import { writeErr } from '../output.js';
@@ -52,7 +52,8 @@ export async function runServe(options: ServeOptions, signal: AbortSignal): Prom
       const where = formatAddress(server.address);
       log(`leaktop serve: metrics at http://${where}/metrics${isLoopback(server.address.host) ? '' : ' (not loopback: reachable from other hosts)'}`);
     }
-    if (options.otlp) otlp = new OtlpPush(options.otlp, exporter.latest);
+    // Loaded only for --otlp: the OpenTelemetry SDK is most of serve's code and memory otherwise unused.
+    if (options.otlp) otlp = new (await import('../../export/otlp-push.js')).OtlpPush(options.otlp, exporter.latest);
     log(
       `leaktop serve: ${exporter.latest()?.processes.length ?? 0} Node.js processes, sampled every ${options.intervalMs / 1000} s` +
         `${textfile ? `; textfile ${textfile.path}` : ''}${options.otlp ? `; OTLP to ${options.otlp}` : ''}${options.heap ? '; --heap: attaching to each process' : ''}`,
