@@ -58,11 +58,12 @@ export async function runServe(options: ServeOptions, signal: AbortSignal): Prom
       `leaktop serve: ${exporter.latest()?.processes.length ?? 0} Node.js processes, sampled every ${options.intervalMs / 1000} s` +
         `${textfile ? `; textfile ${textfile.path}` : ''}${options.otlp ? `; OTLP to ${options.otlp}` : ''}${options.heap ? '; --heap: attaching to each process' : ''}`,
     );
+    // A push to a slow collector (up to its 10 s timeout) must not delay the sampling: it runs beside the loop, and a
+    // tick that finds the previous push still under way skips its own.
+    let pushing: Promise<void> | null = null;
     await loop(options.intervalMs, signal, exporter, async () => {
-      const writes: Array<Promise<void>> = [];
-      if (textfile) writes.push(registry.metrics().then((text) => textfile.write(text)).then(textfileState.ok, textfileState.failed));
-      if (otlp) writes.push(otlp.push().then(otlpState.ok, otlpState.failed));
-      await Promise.all(writes);
+      if (otlp && !pushing) pushing = otlp.push().then(otlpState.ok, otlpState.failed).finally(() => (pushing = null));
+      if (textfile) await registry.metrics().then((text) => textfile.write(text)).then(textfileState.ok, textfileState.failed);
     });
     log(`leaktop serve: stopping${options.heap ? ' (closing the inspectors it opened)' : ''}`);
   } finally {
