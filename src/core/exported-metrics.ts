@@ -70,64 +70,31 @@ const GROWTH_LABELS: Readonly<Record<keyof ProcessFigures['growth'], string>> = 
 
 const one = (value: number | null) => (value === null || !Number.isFinite(value) ? [] : [{ value }]);
 
+/** The suffix Prometheus's OpenTelemetry translation gives each UCUM unit used here (none for a plain gauge). */
+const UNIT_SUFFIX: Readonly<Record<string, string>> = { By: '_bytes', '1': '_ratio', 'By/s': '_bytes_per_second', '': '' };
+
+function gauge(otelName: string, unit: string, help: string, points: MetricDefinition['points']): MetricDefinition {
+  return { otelName, unit, promName: otelName.replaceAll('.', '_') + UNIT_SUFFIX[unit], help, points };
+}
+
 export const METRICS: readonly MetricDefinition[] = [
-  {
-    otelName: 'process.memory.usage',
-    unit: 'By',
-    promName: 'process_memory_usage_bytes',
-    help: 'The amount of physical memory in use (RSS), bytes.',
-    points: (f) => one(f.rssBytes),
-  },
-  {
-    otelName: 'process.cpu.utilization',
-    unit: '1',
-    promName: 'process_cpu_utilization_ratio',
-    help: 'CPU time over wall time since the previous sample, divided by the number of CPUs (0 to 1).',
-    points: (f) => one(f.cpuUtilization),
-  },
-  {
-    otelName: 'leaktop.memory.growth',
-    unit: 'By/s',
-    promName: 'leaktop_memory_growth_bytes_per_second',
-    help: 'Growth over the growth window as the verdict judges it, bytes per second: memory="rss", "heap_floor" (the post-GC heap, with --heap), "external", or "native" (RSS not explained by heap + external).',
-    points: (f) =>
-      (Object.entries(GROWTH_LABELS) as Array<[keyof ProcessFigures['growth'], string]>).flatMap(([field, memory]) => one(f.growth[field]).map((p) => ({ ...p, attributes: { memory } }))),
-  },
-  {
-    otelName: 'leaktop.memory.growth.verdict',
-    unit: '',
-    promName: 'leaktop_memory_growth_verdict',
-    help: `What grows, as leaktop judges it: 1 for the verdict label that holds (${VERDICTS.join(', ')}), 0 for the others.`,
-    points: (f) => (f.verdict === null ? [] : VERDICTS.map((verdict) => ({ attributes: { verdict }, value: verdict === f.verdict ? 1 : 0 }))),
-  },
-  {
-    otelName: 'leaktop.memory.growth.holds',
-    unit: '',
-    promName: 'leaktop_memory_growth_holds',
-    help: 'Whether memory grew all along the growth window (1) or not (0); 1 also when growth holds but its kind is unsure (no --heap).',
-    points: (f) => (f.growthHolds === null ? [] : [{ value: f.growthHolds ? 1 : 0 }]),
-  },
-  {
-    otelName: 'leaktop.memory.limit',
-    unit: 'By',
-    promName: 'leaktop_memory_limit_bytes',
-    help: "The memory the process can use at most: its memory cgroup's tightest limit, else the host's RAM, bytes.",
-    points: (f) => one(f.limitBytes),
-  },
-  {
-    otelName: 'v8js.memory.heap.used',
-    unit: 'By',
-    promName: 'v8js_memory_heap_used_bytes',
-    help: 'V8 heap memory used, bytes (with --heap).',
-    points: (f) => one(f.heapUsedBytes),
-  },
-  {
-    otelName: 'v8js.memory.heap.limit',
-    unit: 'By',
-    promName: 'v8js_memory_heap_limit_bytes',
-    help: 'V8 heap memory reserved (heap total), bytes (with --heap).',
-    points: (f) => one(f.heapTotalBytes),
-  },
+  gauge('process.memory.usage', 'By', 'The amount of physical memory in use (RSS), bytes.', (f) => one(f.rssBytes)),
+  gauge('process.cpu.utilization', '1', 'CPU time over wall time since the previous sample, divided by the number of CPUs (0 to 1).', (f) => one(f.cpuUtilization)),
+  gauge(
+    'leaktop.memory.growth',
+    'By/s',
+    'Growth over the growth window as the verdict judges it, bytes per second: memory="rss", "heap_floor" (the post-GC heap, with --heap), "external", or "native" (RSS not explained by heap + external).',
+    (f) => (Object.entries(GROWTH_LABELS) as Array<[keyof ProcessFigures['growth'], string]>).flatMap(([field, memory]) => one(f.growth[field]).map((p) => ({ ...p, attributes: { memory } }))),
+  ),
+  gauge('leaktop.memory.growth.verdict', '', `What grows, as leaktop judges it: 1 for the verdict label that holds (${VERDICTS.join(', ')}), 0 for the others.`, (f) =>
+    f.verdict === null ? [] : VERDICTS.map((verdict) => ({ attributes: { verdict }, value: verdict === f.verdict ? 1 : 0 })),
+  ),
+  gauge('leaktop.memory.growth.holds', '', 'Whether memory grew all along the growth window (1) or not (0); 1 also when growth holds but its kind is unsure (no --heap).', (f) =>
+    f.growthHolds === null ? [] : [{ value: f.growthHolds ? 1 : 0 }],
+  ),
+  gauge('leaktop.memory.limit', 'By', "The memory the process can use at most: its memory cgroup's tightest limit, else the host's RAM, bytes.", (f) => one(f.limitBytes)),
+  gauge('v8js.memory.heap.used', 'By', 'V8 heap memory used, bytes (with --heap).', (f) => one(f.heapUsedBytes)),
+  gauge('v8js.memory.heap.limit', 'By', 'V8 heap memory reserved (heap total), bytes (with --heap).', (f) => one(f.heapTotalBytes)),
 ];
 
 /**
