@@ -138,6 +138,19 @@ test('--heap: V8 heap figures; the inspector it opened is closed on SIGTERM', as
   await target.kill();
 });
 
+test('without --heap a rising RSS holds as growth of unsure kind (no heap figures to tell which), and no inspector is opened', async () => {
+  const leaky = await startNodeTarget('leaky.cjs');
+  const pid = String(leaky.pid);
+  const serve = await startServe(['--listen', '127.0.0.1:0', '--interval', '0.5', '--growth-window', '10', '--pid', pid]);
+  const text = await serve.metricsWhen((t) => seriesValue(t, 'leaktop_memory_growth_holds', { pid }) === 1, 'growth that holds', 60_000);
+  assert.equal(seriesValue(text, 'leaktop_memory_growth_verdict', { pid, verdict: 'unsure' }), 1, text);
+  assert.ok(seriesValue(text, 'leaktop_memory_growth_bytes_per_second', { pid, memory: 'rss' })! > 0);
+  assert.equal(seriesValue(text, 'leaktop_memory_growth_bytes_per_second', { pid, memory: 'heap_floor' }), undefined);
+  assert.deepEqual(ports(leaky.pid), []);
+  assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr());
+  await leaky.kill();
+});
+
 test('bad input: one line, non-zero exit, no stack', async () => {
   const port = await freePort();
   const taken = await startServe(['--listen', `127.0.0.1:${port}`]);
