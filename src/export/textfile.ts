@@ -20,7 +20,10 @@ export class TextfileWriter {
   }
 
   async write(text: string): Promise<void> {
-    const file = await open(this.#temporary, 'w', 0o644);
+    // Created afresh (O_EXCL): a symlink planted at the temporary name in a shared directory is removed, never
+    // followed, and one planted between the two calls makes this write fail rather than write through it.
+    await rm(this.#temporary, { force: true });
+    const file = await open(this.#temporary, 'wx', 0o644);
     try {
       await file.writeFile(text);
       await file.sync();
