@@ -140,6 +140,10 @@ export interface TrackedProcess {
   externalBytes: TimeSeries;
   arrayBuffersBytes: TimeSeries;
   workersHeapUsedBytes: TimeSeries;
+  /** V8's old space used (from the heap spaces), when read; NaN otherwise: its falls are the full GCs. */
+  oldSpaceUsedBytes: TimeSeries;
+  /** The committed heap (heapTotal), when read; NaN otherwise. */
+  heapTotalBytes: TimeSeries;
   /** What leaktop did to it (attach, snapshot, gc, sampling, trim, …) within the retention, oldest first. */
   marks: readonly ActionMark[];
   /** The growth judgement over the history and the marks (core/growth/judge-growth.ts): the GROWTH column. */
@@ -260,6 +264,8 @@ export class MonitorStore {
           externalBytes: new TimeSeries(this.#capacity),
           arrayBuffersBytes: new TimeSeries(this.#capacity),
           workersHeapUsedBytes: new TimeSeries(this.#capacity),
+          oldSpaceUsedBytes: new TimeSeries(this.#capacity),
+          heapTotalBytes: new TimeSeries(this.#capacity),
           marks: [],
           growth: judgeGrowth([], [], this.#judge),
           firstSeenAtMs: now,
@@ -274,7 +280,9 @@ export class MonitorStore {
       tracked.externalBytes.push(now, reading?.memory?.external ?? Number.NaN);
       tracked.arrayBuffersBytes.push(now, reading?.memory?.arrayBuffers ?? Number.NaN);
       tracked.workersHeapUsedBytes.push(now, reading?.workersHeapUsedBytes ?? Number.NaN);
-      const allSeries = [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes];
+      tracked.oldSpaceUsedBytes.push(now, reading?.spaces?.find((sp) => sp.name === 'old_space')?.usedBytes ?? Number.NaN);
+      tracked.heapTotalBytes.push(now, reading ? reading.totalBytes : Number.NaN);
+      const allSeries = [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
       for (const series of allSeries) series.pruneBefore(now - this.#retentionMs);
       const marks = tracked.marks.length > 0 && tracked.marks[0]!.atMs < now - this.#retentionMs ? tracked.marks.filter((m) => (m.untilMs ?? m.atMs) >= now - this.#retentionMs) : tracked.marks;
       const growth = growthPerMinute(tracked.rssBytes.times(), tracked.rssBytes.values(), { windowMs: this.#growthWindowMs });
@@ -417,16 +425,19 @@ function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading
   let first = times.length;
   while (first > 0 && times[first - 1]! >= sinceMs) first--;
   const count = times.length - first;
-  const [rss, heap, external, arrayBuffers, workers] = [tracked.rssBytes, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes].map((s) => s.values(count));
+  const series = [tracked.rssBytes, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
+  const [rss, heap, external, arrayBuffers, workers, oldSpace, heapTotal] = series.map((s) => s.values(count));
   const known = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
   const readings: MemoryReading[] = [];
   for (let i = 0; i < count; i++) {
     const reading: MemoryReading = { atMs: times[first + i]!, rssBytes: rss![i]! };
-    const [h, e, a, w] = [known(heap![i]), known(external![i]), known(arrayBuffers![i]), known(workers![i])];
+    const [h, e, a, w, old, total] = [known(heap![i]), known(external![i]), known(arrayBuffers![i]), known(workers![i]), known(oldSpace![i]), known(heapTotal![i])];
     if (h !== undefined) reading.heapUsedBytes = h;
     if (e !== undefined) reading.externalBytes = e;
     if (a !== undefined) reading.arrayBuffersBytes = a;
     if (w !== undefined) reading.workersHeapUsedBytes = w;
+    if (old !== undefined) reading.oldSpaceUsedBytes = old;
+    if (total !== undefined) reading.heapTotalBytes = total;
     readings.push(reading);
   }
   return readings;

@@ -8,14 +8,17 @@
  *   growth, and a leak under it shows in the floor.
  * - Nothing is judged before `minWindowMs` (60 s): a slope after 5 samples is warm-up and GC phase, not a trend.
  *   The heap also needs `minFloors` GC floors, spread over the window.
- * - A rise must hold: the Theil–Sen slope over the window, the same sign and at least 30 % of it in each half, and the
- *   last third's median floor above the first third's by half of what the slope says. One step (6 MB of RSS in a
- *   bounded process) rises in one half only: it is "a step, then flat", not growth.
+ * - A rise must hold: the Theil–Sen slope over the window, the same sign and at least 30 % of it in each half and in
+ *   the last third, and the last third's median floor above the first third's by half of what the slope says. One
+ *   step (6 MB of RSS in a bounded process) rises in one half only, a cache filling up flattens in the last third:
+ *   "a step, then flat", not growth.
+ * - Scavenges leave promoted garbage that only a full GC frees: the floor is the lower envelope of the troughs, and
+ *   with the old space known (the monitor reads the heap spaces) a rise a full GC took back is bounded.
  * - leaktop's own actions (attach, snapshot, gc, sampling, trim) move memory by themselves (+244 MiB/min of RSS after
- *   two snapshots): heap and external readings near a mark are left out, and RSS is judged only from `markSettleMs`
- *   after the last mark (its baseline is reset).
+ *   two snapshots): heap and external readings near a mark are left out, and RSS is spliced there: the readings up to
+ *   `markSettleMs` after the mark dropped, the level the action left taken out of those after (see splicedRss).
  * - The kind follows from which series holds its rise: heap (main or workers' heap floor), off-heap (external, which
- *   includes arrayBuffers), native (RSS growth that heap + external + workers' heaps do not explain).
+ *   includes arrayBuffers), native (RSS growth while none of those grows, which they do not explain).
  */
 import { heapFloors } from './heap-floors.js';
 import { fitQuality, median, theilSenSlope, type Point } from './robust-trend.js';
@@ -28,6 +31,8 @@ export interface MemoryReading {
   rssBytes: number;
   /** The main isolate's heapUsed (the workers' heaps go in `workersHeapUsedBytes`, judged as a series of their own). */
   heapUsedBytes?: number;
+  /** The main isolate's heapTotal (committed heap), when read: RSS grows with it while a heap warms up. */
+  heapTotalBytes?: number;
   /** process.memoryUsage().external (it includes arrayBuffers). */
   externalBytes?: number;
   arrayBuffersBytes?: number;
@@ -35,6 +40,11 @@ export interface MemoryReading {
   workersHeapUsedBytes?: number;
   /** True when taken right after a forced full GC (a true floor). */
   afterGc?: boolean;
+  /**
+   * V8's old space used (`v8.getHeapSpaceStatistics()`), when read. Only a full GC lowers it, so its falls tell the
+   * full GCs apart from the scavenges, whose troughs still hold the old-generation garbage of a bounded cache.
+   */
+  oldSpaceUsedBytes?: number;
 }
 
 /** Something leaktop itself did to the process (attach, snapshot, gc, sampling, trim), which moves RSS by itself. */
@@ -76,7 +86,7 @@ export interface JudgeOptions {
   maxWindowMs?: number;
   /** GC floors (troughs of the heap sawtooth) a heap-like series needs in its window. @default 6 */
   minFloors?: number;
-  /** Least rise over the window of a heap floor or of external to count as growth. @default 1 MiB */
+  /** Least rise over the window of a heap floor or of external to count as growth (floors scatter by ~1 MB). @default 2 MiB */
   minRiseBytes?: number;
   /** The same for RSS and native growth, which move in larger steps (arenas, heap pages). @default 4 MiB */
   minRssRiseBytes?: number;
@@ -96,6 +106,8 @@ interface SeriesVerdict {
   note?: string;
 }
 
+const MiB = 1024 * 1024;
+
 /** Share of the overall slope each half must keep for a rise to hold. */
 const HALF_SHARE = 0.3;
 
@@ -108,16 +120,19 @@ function judgeTrend(points: readonly Point[], startMs: number, endMs: number, mi
   const r2 = fitQuality(points, rate);
   if (rate <= 0 || rate * spanMs < minRise) return { state: 'flat', rate, spanMs, r2 };
   const mid = startMs + spanMs / 2;
+  const third = spanMs / 3;
   const first = theilSenSlope(points.filter((p) => p.t < mid));
   const second = theilSenSlope(points.filter((p) => p.t >= mid));
-  if (first === null || second === null) return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'readings in one half only' };
-  const third = spanMs / 3;
+  // The last third too: a cache filling up rises in a curve that flattens, a leak in a line.
+  const recent = theilSenSlope(points.filter((p) => p.t >= endMs - third));
+  if (first === null || second === null || recent === null) return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'too few readings in part of the window' };
   const firstThird = median(points.filter((p) => p.t < startMs + third).map((p) => p.v));
   const lastThird = median(points.filter((p) => p.t >= endMs - third).map((p) => p.v));
   const thirdsRise = lastThird - firstThird;
-  if (first >= HALF_SHARE * rate && second >= HALF_SHARE * rate && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
+  const holdsLately = second >= HALF_SHARE * rate && recent >= HALF_SHARE * rate;
+  if (first >= HALF_SHARE * rate && holdsLately && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
   // It rose, but not all along. Flat since: a step that stays (a pool filled, a buffer grown once) is bounded.
-  if (second < HALF_SHARE * rate) return { state: 'flat', rate, spanMs, r2, note: 'a step, then flat' };
+  if (!holdsLately) return { state: 'flat', rate, spanMs, r2, note: 'a step, then flat' };
   return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'rose in the last half only' };
 }
 
@@ -157,7 +172,46 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
     const spacing = natural.length >= 2 ? (natural[natural.length - 1]!.t - natural[0]!.t) / (natural.length - 1) : o.minWindowMs / 2;
     return { state: 'unsure', rate: null, spanMs: endMs - start, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
   }
-  return judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : natural, start, endMs, o.minRiseBytes, o.minWindowMs);
+  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : lowerEnvelope(natural), start, endMs, o.minRiseBytes, o.minWindowMs);
+  return field === 'heapUsedBytes' && verdict.state === 'grows' ? confirmedByFullGcs(known, verdict, marks, o) : verdict;
+}
+
+/**
+ * The floor of the floors: each trough replaced by the lowest trough from it to the end of the window. Scavenge
+ * troughs still hold what the scavenges promoted until a full GC frees it: a bounded cache that evicts lifts them
+ * by megabytes between two full GCs, then falls back. A trough that a later one undercuts was not a floor. What is
+ * left rises only where the heap kept what it had (a leak), or after the last full GC (the end of the window, which
+ * the last-third check does not take for a trend alone).
+ */
+function lowerEnvelope(troughs: readonly Point[]): Point[] {
+  const envelope: Point[] = new Array<Point>(troughs.length);
+  let lowest = Infinity;
+  for (let i = troughs.length - 1; i >= 0; i--) {
+    lowest = Math.min(lowest, troughs[i]!.v);
+    envelope[i] = { t: troughs[i]!.t, v: lowest };
+  }
+  return envelope;
+}
+
+/**
+ * A rise of the heap floor that a full GC took back. When the readings carry the old space, a full GC shows as a fall
+ * of it (a scavenge only adds to it), and right after one the old space is what is live. When a full GC (a fall of
+ * 1 MiB or more) brought the old space back to within half of `minRiseBytes` of its lowest earlier in the window,
+ * what rose was garbage between full GCs: bounded. (A clean leak promotes little garbage, so its full GCs may not show
+ * at all: the absence of one proves nothing, and is not required.)
+ */
+function confirmedByFullGcs(known: readonly MemoryReading[], verdict: SeriesVerdict, marks: readonly ActionMark[], o: Required<JudgeOptions>): SeriesVerdict {
+  const old = known.filter((r) => r.oldSpaceUsedBytes !== undefined && Number.isFinite(r.oldSpaceUsedBytes) && !nearMark(r.atMs, marks, o.markSettleMs)).map((r) => ({ t: r.atMs, v: r.oldSpaceUsedBytes! }));
+  if (old.length < 2) return verdict;
+  const { floors, drops } = heapFloors(old);
+  if (drops === 0) return verdict;
+  const lastFullGc = [...floors].reverse().find((p) => {
+    const i = old.indexOf(p);
+    return Math.max(...old.slice(Math.max(0, i - 3), i).map((q) => q.v)) - p.v >= MiB;
+  });
+  if (!lastFullGc) return verdict;
+  const lowestBefore = Math.min(...old.filter((p) => p.t < lastFullGc.t).map((p) => p.v));
+  return lastFullGc.v - lowestBefore <= o.minRiseBytes / 2 ? { ...verdict, state: 'flat', note: 'a full GC took it back: garbage between full GCs' } : verdict;
 }
 
 /**
@@ -168,18 +222,23 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
  * runs (`untilMs` Infinity: the sampler) the readings since it started are not judged.
  */
 function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number): Point[] {
-  const points: Point[] = [];
-  let offset = 0;
-  let skipped = false;
+  // The runs of readings between marks.
+  const segments: Point[][] = [[]];
   for (const r of readings) {
     if (!Number.isFinite(r.rssBytes)) continue;
     if (nearMark(r.atMs, marks, settleMs)) {
-      skipped = true;
+      if (segments[segments.length - 1]!.length > 0) segments.push([]);
       continue;
     }
-    if (skipped && points.length > 0) offset = r.rssBytes - points[points.length - 1]!.v;
-    skipped = false;
-    points.push({ t: r.atMs, v: r.rssBytes - offset });
+    segments[segments.length - 1]!.push({ t: r.atMs, v: r.rssBytes });
+  }
+  // Each run continues from the one before: the medians of three readings on either side of the gap meet, so that
+  // one noisy reading does not set the level of all that follow.
+  const points: Point[] = [];
+  for (const segment of segments) {
+    if (segment.length === 0) continue;
+    const shift = points.length === 0 ? 0 : median(segment.slice(0, 3).map((p) => p.v)) - median(points.slice(-3).map((p) => p.v));
+    for (const p of segment) points.push({ t: p.t, v: p.v - shift });
   }
   return points;
 }
@@ -201,7 +260,7 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
     minWindowMs: options.minWindowMs ?? 60_000,
     maxWindowMs: options.maxWindowMs ?? 120_000,
     minFloors: options.minFloors ?? 6,
-    minRiseBytes: options.minRiseBytes ?? 1024 * 1024,
+    minRiseBytes: options.minRiseBytes ?? 2 * MiB,
     minRssRiseBytes: options.minRssRiseBytes ?? 4 * 1024 * 1024,
     markSettleMs: options.markSettleMs ?? 10_000,
   };
@@ -226,7 +285,9 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   const workers = judgeHeapLike(inWindow, 'workersHeapUsedBytes', marks, startMs, endMs, o);
 
   const perSecond = (v: SeriesVerdict | null) => (v?.rate == null ? null : v.rate * 1000);
-  const explained = heap ? (heap.rate ?? 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
+  // What RSS growth the heaps explain: the committed heap grows ahead of the used floor (a heap warming up).
+  const committed = theilSenSlope(inWindow.filter((r) => r.heapTotalBytes !== undefined && r.atMs >= (rssPoints[0]?.t ?? endMs)).map((r) => ({ t: r.atMs, v: r.heapTotalBytes! })));
+  const explained = heap ? Math.max(heap.rate ?? 0, committed ?? 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
   const nativeRate = rss.rate !== null && explained !== null ? rss.rate - explained : null;
   const rates = { rss: perSecond(rss), heapFloor: perSecond(heap), external: perSecond(external), native: nativeRate === null ? null : nativeRate * 1000, workersHeapFloor: perSecond(workers) };
   const windowMs = endMs - startMs;
@@ -243,7 +304,10 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   if (heap?.state === 'grows') growing.push({ kind: 'heap', rate: heap.rate!, label: 'heap floor', verdict: heap });
   if (workers?.state === 'grows') growing.push({ kind: 'heap', rate: workers.rate!, label: "workers' heap floor", verdict: workers });
   if (external?.state === 'grows') growing.push({ kind: 'off-heap', rate: external.rate!, label: 'external (Buffers, ArrayBuffers)', verdict: external });
-  const nativeHolds = rss.state === 'grows' && nativeRate !== null && nativeRate >= 0.5 * rss.rate! && nativeRate * rss.spanMs >= o.minRssRiseBytes;
+  // Native only when the heap-like series are flat, not merely unconfirmed: a growing heap takes more RSS than its
+  // used bytes (pages committed ahead, fragmentation), and that surplus is not a second leak.
+  const flatOrAbsent = (v: SeriesVerdict | null) => v === null || v.state === 'flat';
+  const nativeHolds = growing.length === 0 && heap?.state === 'flat' && flatOrAbsent(external) && flatOrAbsent(workers) && rss.state === 'grows' && nativeRate !== null && nativeRate >= 0.5 * rss.rate! && nativeRate * rss.spanMs >= o.minRssRiseBytes;
   if (nativeHolds) growing.push({ kind: 'native', rate: nativeRate, label: 'native (RSS beyond heap + external)', verdict: { ...rss, rate: nativeRate } });
   growing.sort((a, b) => b.rate - a.rate);
 

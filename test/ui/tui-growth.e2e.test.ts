@@ -1,0 +1,96 @@
+/**
+ * The GROWTH column of the real monitor in a pty, on two processes of the same heap shape (a GC sawtooth of
+ * short-lived responses): one keeps every session (a heap leak), the other keeps the last 300 (bounded). No figure
+ * before the window, LEAK? heap on the leak only, never on the control; leaktop's own actions listed in the detail
+ * view. The window is shortened with --growth-window (a real option) so that the test ends in about a minute.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { KEYS, type PtyTerminal } from '../helpers/pty-terminal.js';
+import { killAllTargets, startNodeTarget, type Target } from '../helpers/targets.js';
+import { selectOnly, startTui } from '../helpers/tui.js';
+import { ports } from '../helpers/ports.js';
+
+after(killAllTargets);
+
+/** The table line of a PID (attached rows start with `*`), or undefined when not on screen. */
+function rowOf(term: PtyTerminal, pid: number): string | undefined {
+  return term.screenLines().find((l) => new RegExp(`^\\s*\\*?${pid} `).test(l));
+}
+
+/** The LEAK? cell of a PID's row: undefined while no row has one (the column is not laid out). */
+function leakCell(term: PtyTerminal, pid: number): string | undefined {
+  const header = term.screenLines().find((l) => /\bGROWTH\b/.test(l));
+  const at = header?.indexOf('LEAK?') ?? -1;
+  const row = rowOf(term, pid);
+  return at < 0 || !row ? undefined : row.slice(at, at + 8).trim();
+}
+
+/** Filters down to the target, attaches (`--yes`: no question), then clears the filter. */
+async function attach(term: PtyTerminal, marker: string, target: Target): Promise<void> {
+  await selectOnly(term, marker, target);
+  term.write('a');
+  await term.waitFor(`Attached to ${target.pid}`, 15_000, `the attach to ${target.pid}`);
+  term.write('/');
+  term.write(KEYS.escape); // clears the filter for the next one
+  await term.waitFor((t) => !t.screenText().includes('Filter:'), 10_000, 'the filter cleared');
+}
+
+describe('the GROWTH column in the TUI', () => {
+  it('a heap leak under a GC sawtooth gets LEAK? heap, a bounded process of the same shape never does', async () => {
+    const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
+    const leak = await startNodeTarget('session-leak.cjs', [`${marker}-leak`]);
+    const bounded = await startNodeTarget('session-leak.cjs', [`${marker}-bounded`, 'bounded']);
+    const term = startTui(['--yes', '--growth-window', '30']);
+    try {
+      await selectOnly(term, `${marker}-leak`, leak);
+      assert.match(rowOf(term, leak.pid)!, / …\d+s /, 'before the window: the time left, no figure');
+      term.write('/');
+      term.write(KEYS.escape);
+      await attach(term, `${marker}-leak`, leak);
+      await attach(term, `${marker}-bounded`, bounded);
+      term.write('/');
+      term.write(`${marker}\r`);
+      await term.waitFor((t) => rowOf(t, leak.pid) !== undefined && rowOf(t, bounded.pid) !== undefined, 10_000, 'both rows');
+
+      // Every frame until the leak is marked: the bounded row never is.
+      await term.waitFor(
+        (t) => {
+          const control = leakCell(t, bounded.pid);
+          if (control) throw new Error(`the bounded process got LEAK? ${control}\n${t.describeScreen()}`);
+          return leakCell(t, leak.pid) === 'heap';
+        },
+        120_000,
+        'LEAK? heap on the leaking process',
+      );
+      assert.match(rowOf(term, leak.pid)!, / \+\d+(\.\d+)?M\/m heap /, 'the heap floor rate and the kind');
+
+      // The control's own verdict, in its detail view (the leak has more RSS: it is the first row).
+      term.write('j');
+      term.write(KEYS.enter);
+      await term.waitFor(`PID ${bounded.pid}`, 10_000, "the control's detail view");
+      await term.waitFor(
+        (t) => {
+          if (t.screenText().includes('growth: LEAK?')) throw new Error(`the bounded process reads as a leak\n${t.describeScreen()}`);
+          return t.screenText().includes('growth: bounded');
+        },
+        60_000,
+        'the control judged bounded',
+      );
+      assert.match(term.screenText(), /leaktop's own, left out of it: attach \S+ ago/);
+      term.write(KEYS.escape);
+      term.write('k');
+      term.write(KEYS.enter);
+      await term.waitFor(`PID ${leak.pid}`, 10_000, "the leak's detail view");
+      await term.waitFor('growth: LEAK? heap growth (JS objects kept)', 10_000, 'the verdict line');
+      assert.match(term.screenText(), /heap floor \+\d+(\.\d+)? MiB\/min over \d+ s/);
+      term.write('q');
+      assert.equal((await term.waitForExit(10_000)).exitCode, 0);
+      assert.deepEqual(ports(leak.pid), [], 'quitting closed the inspectors');
+      assert.deepEqual(ports(bounded.pid), []);
+    } finally {
+      await term.dispose();
+    }
+  });
+});
