@@ -53,13 +53,18 @@ export class HeapSessions {
     }
   }
 
-  /** One reading per session, each bounded; a session that does not answer is a gap this tick. */
+  /**
+   * One reading per session, each bounded; a session that does not answer is a gap this tick. The same three
+   * requests as the monitor's (heap used/total, process.memoryUsage(), the heap spaces): the growth judgement uses
+   * external, the committed heap and the old space's falls (full GCs).
+   */
   async read(): Promise<Map<string, HeapReading>> {
     const readings = new Map<string, HeapReading>();
     await Promise.all(
       [...this.#sessions].map(async ([key, session]) => {
-        const memory = await withTimeout(session.memoryUsage(), READ_TIMEOUT_MS).catch(() => undefined);
-        if (memory) readings.set(key, { usedBytes: memory.heapUsed, totalBytes: memory.heapTotal, memory });
+        const figures = Promise.all([session.heapUsage(), session.memoryUsage(), session.heapSpaces()]);
+        const read = await withTimeout(figures, READ_TIMEOUT_MS).catch(() => undefined);
+        if (read) readings.set(key, { ...read[0], memory: read[1], spaces: read[2] });
       }),
     );
     return readings;
