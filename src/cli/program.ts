@@ -88,6 +88,8 @@ Examples:
                                      what the last minute allocated and kept, and why
   $ leaktop retainers a.heapsnapshot --name UserSession
                                      what keeps the UserSession objects alive
+  $ leaktop serve --no-command       every process's figures and verdict for
+                                     Prometheus at 127.0.0.1:9465/metrics
 `;
 
 /**
