@@ -101,6 +101,13 @@ async function run(invocation: Invocation): Promise<void> {
       if (stoppedBy) process.exitCode = signalExitCode(stoppedBy);
       return;
     }
+    case 'serve': {
+      const { runServe } = await import('./commands/serve.js');
+      // A stopped service exits 0 (systemd counts 143 as a failure unless told otherwise): the signal ends the loop,
+      // runServe closes what it opened and returns.
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
+      return runServe(invocation, abort.signal);
+    }
     case 'top': {
       if (!process.stdout.isTTY) {
         // Same data, no full screen: `leaktop > file` and `leaktop | grep` behave like `leaktop list`.

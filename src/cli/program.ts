@@ -3,6 +3,7 @@ import { KEY_BINDINGS } from '../ui/key-bindings.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../state/store.js';
 import { UsageError } from './user-error.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES } from '../core/alloc/sampling-profile.js';
+import { DEFAULT_LISTEN, otlpMetricsUrl, parseListenAddress } from '../core/serve-endpoints.js';
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
@@ -20,6 +21,7 @@ export type Invocation =
   | { command: 'leaks'; files: [string, string, string]; json: boolean }
   | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean; threadId?: number }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
+  | { command: 'serve'; listen: { host: string; port: number } | null; intervalMs: number; textfile?: string; otlp?: string; heap: boolean; pids: number[]; redactCommand: boolean; growthWindowMs: number }
   | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; push?: string; app: string; gc: boolean; json: boolean; threadId?: number };
 
 function parseSeconds(value: string): number {
@@ -98,6 +100,8 @@ Examples:
                                      what the last minute allocated and kept, and why
   $ leaktop retainers a.heapsnapshot --name UserSession
                                      what keeps the UserSession objects alive
+  $ leaktop serve --no-command       every process's figures and verdict for
+                                     Prometheus at 127.0.0.1:9465/metrics
 `;
 
 /**
@@ -120,7 +124,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
     .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number; growthWindow: number }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, threads, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, serve, gc, threads, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
       onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval, growthWindowMs: opts.growthWindow });
     });
 
@@ -303,6 +307,33 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
         threadId: opts.thread,
       }),
     );
+
+  program
+    .command('serve')
+    .description('a metrics exporter: Prometheus, textfile, OTLP')
+    .option('--listen <address>', `where /metrics listens: PORT (loopback), IP:PORT or [IPv6]:PORT; only an address you write reaches other hosts (0.0.0.0:9465), never a host name (default: ${DEFAULT_LISTEN})`)
+    .option('--no-listen', 'no HTTP endpoint (with --textfile or --otlp)')
+    .addOption(new Option('-i, --interval <seconds>', 'seconds between samples').default(15_000, '15').argParser(parseSeconds))
+    .option('--textfile <dir>', "also write DIR/leaktop.prom for node_exporter's textfile collector (atomically; removed on exit)")
+    .option('--otlp <url>', 'also push OTLP/HTTP (JSON) metrics to this URL each interval (http://HOST:4318 gets /v1/metrics)')
+    .option('--pid <pid>', 'only this process (repeat for more; default: every Node.js process)', parsePid)
+    .option('--heap', 'add V8 heap figures: attaches to each exported process (opening inspectors it closes on exit)')
+    .option('--no-command', 'leave command lines out of the labels (they can hold secrets)')
+    .addOption(new Option('--growth-window <seconds>', 'watch a process this long before its verdict is judged').default(60_000, '60').argParser(parseGrowthWindow))
+    .action((opts: { listen?: string | false; interval: number; textfile?: string; otlp?: string; heap?: boolean; pid?: number[]; command: boolean; growthWindow: number }) => {
+      if (opts.listen === false && opts.textfile === undefined && opts.otlp === undefined) throw new UsageError('serve --no-listen needs --textfile DIR or --otlp URL: it would export nothing');
+      onInvoke({
+        command: 'serve',
+        listen: opts.listen === false ? null : parseListenAddress(opts.listen ?? DEFAULT_LISTEN),
+        intervalMs: opts.interval,
+        textfile: opts.textfile,
+        otlp: opts.otlp === undefined ? undefined : otlpMetricsUrl(opts.otlp),
+        heap: opts.heap === true,
+        pids: opts.pid ?? [],
+        redactCommand: !opts.command,
+        growthWindowMs: opts.growthWindow,
+      });
+    });
 
   // The root allows excess arguments (for its own "unknown command" message) and commander copies that setting to
   // each subcommand; there an extra argument is a mistake (`summary a b`, `gc 1 2 3`), not something to ignore.
