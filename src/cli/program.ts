@@ -19,6 +19,7 @@ export type Invocation =
   | { command: 'leaks'; files: [string, string, string]; json: boolean }
   | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
+  | { command: 'why'; pid: number; durationMs: number; snapshots: boolean; json: boolean }
   | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; gc: boolean; json: boolean };
 
 function parseSeconds(value: string): number {
@@ -77,6 +78,7 @@ Examples:
                                      which functions' allocations grew in a minute
   $ leaktop leaks --pid 4242 --interval 60
                                      what the last minute allocated and kept, and why
+  $ leaktop why 4242                 does it leak, what, made where, held by what
   $ leaktop retainers a.heapsnapshot --name UserSession
                                      what keeps the UserSession objects alive
 `;
@@ -100,7 +102,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
     .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, gc, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, why, gc, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
       onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval });
     });
 
@@ -124,6 +126,15 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
       if (opts.heap && (pids ?? []).length === 0) throw new UsageError('watch --heap needs the PIDs to attach to');
       onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, heap: opts.heap === true, pids: pids ?? [] });
     });
+
+  program
+    .command('why')
+    .description('why its memory grows: watch (free), sample allocations (cheap), snapshots only with room; verdict, culprits, cost')
+    .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .addOption(new Option('--duration <seconds>', 'the watch window; also the sampling window and the span of the three snapshots').default(60_000, '60').argParser(parseDurationSeconds))
+    .option('--no-snapshots', 'skip the snapshots (they pause the process and cost memory): culprits are allocation sites only')
+    .option('--json', 'print a JSON object')
+    .action((pid: number, opts: { duration: number; snapshots: boolean; json?: boolean }) => onInvoke({ command: 'why', pid, durationMs: opts.duration, snapshots: opts.snapshots, json: opts.json === true }));
 
   program
     .command('gc')
