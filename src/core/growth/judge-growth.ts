@@ -1,0 +1,291 @@
+/**
+ * The growth judgement: does a process's memory grow, and which memory — from readings over a window and the marks of
+ * what leaktop itself did to it. Used by the monitor's GROWTH column, `leaktop why`'s watch step and `leaktop serve`'s
+ * verdict metric (contract: /work/coord/growth-api.md). Pure.
+ *
+ * How (each rule answers a way the old least-squares slope of RSS/heapUsed went wrong):
+ * - The heap is judged on its post-GC floor (heap-floors.ts), never on the pre-GC heap: a churning sawtooth is not
+ *   growth, and a leak under it shows in the floor.
+ * - Nothing is judged before `minWindowMs` (60 s): a slope after 5 samples is warm-up and GC phase, not a trend.
+ *   The heap also needs `minFloors` GC floors, spread over the window.
+ * - A rise must hold: the Theil–Sen slope over the window, the same sign and at least 30 % of it in each half, and the
+ *   last third's median floor above the first third's by half of what the slope says. One step (6 MB of RSS in a
+ *   bounded process) rises in one half only: it is "a step, then flat", not growth.
+ * - leaktop's own actions (attach, snapshot, gc, sampling, trim) move memory by themselves (+244 MiB/min of RSS after
+ *   two snapshots): heap and external readings near a mark are left out, and RSS is judged only from `markSettleMs`
+ *   after the last mark (its baseline is reset).
+ * - The kind follows from which series holds its rise: heap (main or workers' heap floor), off-heap (external, which
+ *   includes arrayBuffers), native (RSS growth that heap + external + workers' heaps do not explain).
+ */
+import { heapFloors } from './heap-floors.js';
+import { fitQuality, median, theilSenSlope, type Point } from './robust-trend.js';
+
+export type GrowthKind = 'heap' | 'off-heap' | 'native' | 'none' | 'unsure';
+
+/** One reading of a process's memory. Missing figures are undefined (no inspector: only rss). Bytes, ms. */
+export interface MemoryReading {
+  atMs: number;
+  rssBytes: number;
+  /** The main isolate's heapUsed (the workers' heaps go in `workersHeapUsedBytes`, judged as a series of their own). */
+  heapUsedBytes?: number;
+  /** process.memoryUsage().external (it includes arrayBuffers). */
+  externalBytes?: number;
+  arrayBuffersBytes?: number;
+  /** Sum of the worker isolates' heapUsed, when read. */
+  workersHeapUsedBytes?: number;
+  /** True when taken right after a forced full GC (a true floor). */
+  afterGc?: boolean;
+}
+
+/** Something leaktop itself did to the process (attach, snapshot, gc, sampling, trim), which moves RSS by itself. */
+export interface ActionMark {
+  atMs: number;
+  action: string;
+  /** When the action ended, for one that lasts (a snapshot's capture, a sampler's run); Infinity while it runs. */
+  untilMs?: number;
+}
+
+export interface GrowthJudgement {
+  kind: GrowthKind;
+  /** Growth rates in bytes per second, null when unknown. heapFloor is the slope of the post-GC heap floor. */
+  rates: {
+    rss: number | null;
+    heapFloor: number | null;
+    external: number | null;
+    native: number | null;
+    /** The slope of the workers' summed post-GC heap floor, null when no worker heap was read. */
+    workersHeapFloor: number | null;
+  };
+  /** Time span judged, ms. */
+  windowMs: number;
+  /** One line for humans: the figures behind the kind ("heap floor +6.1 MiB/min over 120 s, R² 0.93"). */
+  reason: string;
+  /** For 'unsure': how much longer to watch, ms. Absent when watching longer would not tell (see `holds`). */
+  moreMs?: number;
+  /**
+   * A rise held over the window: true for heap, off-heap and native; also for 'unsure' when RSS grows but no heap
+   * figures say which kind (attach to tell). The monitor's LEAK? mark.
+   */
+  holds: boolean;
+}
+
+export interface JudgeOptions {
+  /** Nothing is judged over less: `why` watches 60 s by default, and a minute holds several GC cycles. @default 60_000 */
+  minWindowMs?: number;
+  /** Only the newest readings within this span are judged (the README's two minutes). @default 120_000 */
+  maxWindowMs?: number;
+  /** GC floors (troughs of the heap sawtooth) a heap-like series needs in its window. @default 6 */
+  minFloors?: number;
+  /** Least rise over the window of a heap floor or of external to count as growth. @default 1 MiB */
+  minRiseBytes?: number;
+  /** The same for RSS and native growth, which move in larger steps (arenas, heap pages). @default 4 MiB */
+  minRssRiseBytes?: number;
+  /** How long after a mark (or its end) readings are disturbed by it. @default 10_000 */
+  markSettleMs?: number;
+}
+
+/** What one series did over its window. Rates in bytes per ms. */
+interface SeriesVerdict {
+  state: 'grows' | 'flat' | 'unsure';
+  /** Bytes per ms; null when unknown. */
+  rate: number | null;
+  spanMs: number;
+  r2: number | null;
+  moreMs?: number;
+  /** Why, when not plain: "a step, then flat", "rose in the last half only", "3 GC floors of 6". */
+  note?: string;
+}
+
+/** Share of the overall slope each half must keep for a rise to hold. */
+const HALF_SHARE = 0.3;
+
+/** A rise over `points` (floors, or RSS readings) spanning `[startMs, endMs]` of watched time. */
+function judgeTrend(points: readonly Point[], startMs: number, endMs: number, minRise: number, minWindowMs: number): SeriesVerdict {
+  const spanMs = endMs - startMs;
+  if (spanMs < minWindowMs) return { state: 'unsure', rate: null, spanMs, r2: null, moreMs: minWindowMs - spanMs, note: `${seconds(spanMs)} of ${seconds(minWindowMs)} watched` };
+  const rate = theilSenSlope(points);
+  if (rate === null) return { state: 'unsure', rate: null, spanMs, r2: null, moreMs: minWindowMs / 2, note: 'too few readings' };
+  const r2 = fitQuality(points, rate);
+  if (rate <= 0 || rate * spanMs < minRise) return { state: 'flat', rate, spanMs, r2 };
+  const mid = startMs + spanMs / 2;
+  const first = theilSenSlope(points.filter((p) => p.t < mid));
+  const second = theilSenSlope(points.filter((p) => p.t >= mid));
+  if (first === null || second === null) return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'readings in one half only' };
+  const third = spanMs / 3;
+  const firstThird = median(points.filter((p) => p.t < startMs + third).map((p) => p.v));
+  const lastThird = median(points.filter((p) => p.t >= endMs - third).map((p) => p.v));
+  const thirdsRise = lastThird - firstThird;
+  if (first >= HALF_SHARE * rate && second >= HALF_SHARE * rate && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
+  // It rose, but not all along. Flat since: a step that stays (a pool filled, a buffer grown once) is bounded.
+  if (second < HALF_SHARE * rate) return { state: 'flat', rate, spanMs, r2, note: 'a step, then flat' };
+  return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'rose in the last half only' };
+}
+
+/** Is `atMs` disturbed by one of the marks (from 1 s before it to `settleMs` after its end)? */
+function nearMark(atMs: number, marks: readonly ActionMark[], settleMs: number): boolean {
+  return marks.some((m) => atMs >= m.atMs - 1000 && atMs <= (m.untilMs ?? m.atMs) + settleMs);
+}
+
+type HeapField = 'heapUsedBytes' | 'externalBytes' | 'workersHeapUsedBytes';
+
+/**
+ * A heap-like series (heapUsed, external, the workers' heaps) judged on its post-GC floor. Forced-GC readings
+ * (`afterGc`), when two or more span the minimum window, are true floors and carry the rate; the troughs between
+ * them must not contradict it. Otherwise the troughs of the sawtooth; with too few of them, the raw series is an
+ * upper bound of the floor: when even it does not rise, neither does the floor.
+ */
+function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, marks: readonly ActionMark[], startMs: number, endMs: number, o: Required<JudgeOptions>): SeriesVerdict | null {
+  const known = readings.filter((r) => r[field] !== undefined && Number.isFinite(r[field]));
+  if (known.length === 0) return null;
+  const raw = known.map((r) => ({ t: r.atMs, v: r[field]! }));
+  const start = Math.max(startMs, known[0]!.atMs);
+  const { floors: troughs, drops } = heapFloors(raw);
+  const forcedAt = new Set(known.filter((r) => r.afterGc).map((r) => r.atMs));
+  // Troughs are found on the whole series, then those near a mark dropped: a gap must not make a fall of its own.
+  const natural = troughs.filter((p) => !forcedAt.has(p.t) && !nearMark(p.t, marks, o.markSettleMs));
+  const forced = raw.filter((p) => forcedAt.has(p.t));
+  if (forced.length >= 2 && forced[forced.length - 1]!.t - forced[0]!.t >= o.minWindowMs) {
+    const verdict = forced.length >= 3 ? judgeTrend(forced, start, endMs, o.minRiseBytes, o.minWindowMs) : twoFloors(forced, start, endMs, o.minRiseBytes);
+    if (verdict.state !== 'grows' || natural.length < o.minFloors) return verdict;
+    const between = theilSenSlope(natural);
+    return between !== null && between >= 0.25 * verdict.rate! ? verdict : { ...verdict, state: 'flat', note: 'the floors between the forced GCs do not rise' };
+  }
+  if (drops > 0 && natural.length < o.minFloors) {
+    const upper = judgeTrend(raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)), start, endMs, o.minRiseBytes, o.minWindowMs);
+    if (upper.state === 'flat') return { ...upper, note: 'flat even before GC' };
+    if (upper.state === 'unsure' && upper.rate === null) return upper;
+    const spacing = natural.length >= 2 ? (natural[natural.length - 1]!.t - natural[0]!.t) / (natural.length - 1) : o.minWindowMs / 2;
+    return { state: 'unsure', rate: null, spanMs: endMs - start, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
+  }
+  return judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : natural, start, endMs, o.minRiseBytes, o.minWindowMs);
+}
+
+/**
+ * RSS readings with leaktop's own actions cut out and the level they left spliced away: the readings near a mark are
+ * dropped, and those after it shifted so that the first one continues from the last one before it. A snapshot's
+ * +150 MB stays in RSS for minutes; resetting the baseline this way keeps the process's own trend on both sides
+ * (a leak goes on showing across an attach), while a staircase of snapshots no longer reads as growth. While an action
+ * runs (`untilMs` Infinity: the sampler) the readings since it started are not judged.
+ */
+function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number): Point[] {
+  const points: Point[] = [];
+  let offset = 0;
+  let skipped = false;
+  for (const r of readings) {
+    if (!Number.isFinite(r.rssBytes)) continue;
+    if (nearMark(r.atMs, marks, settleMs)) {
+      skipped = true;
+      continue;
+    }
+    if (skipped && points.length > 0) offset = r.rssBytes - points[points.length - 1]!.v;
+    skipped = false;
+    points.push({ t: r.atMs, v: r.rssBytes - offset });
+  }
+  return points;
+}
+
+/** Two forced-GC floors: the rise between them is the growth (no shape to check with two points). */
+function twoFloors(forced: readonly Point[], startMs: number, endMs: number, minRise: number): SeriesVerdict {
+  const a = forced[0]!;
+  const b = forced[forced.length - 1]!;
+  const rate = (b.v - a.v) / (b.t - a.t);
+  return { state: b.v - a.v >= minRise ? 'grows' : 'flat', rate, spanMs: endMs - startMs, r2: null };
+}
+
+/**
+ * Judges the growth of one process from its readings (oldest first) and the marks of leaktop's own actions on it.
+ * Only the newest `maxWindowMs` are judged.
+ */
+export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly ActionMark[], options: JudgeOptions = {}): GrowthJudgement {
+  const o: Required<JudgeOptions> = {
+    minWindowMs: options.minWindowMs ?? 60_000,
+    maxWindowMs: options.maxWindowMs ?? 120_000,
+    minFloors: options.minFloors ?? 6,
+    minRiseBytes: options.minRiseBytes ?? 1024 * 1024,
+    minRssRiseBytes: options.minRssRiseBytes ?? 4 * 1024 * 1024,
+    markSettleMs: options.markSettleMs ?? 10_000,
+  };
+  o.maxWindowMs = Math.max(o.maxWindowMs, o.minWindowMs);
+  const noRates = { rss: null, heapFloor: null, external: null, native: null, workersHeapFloor: null };
+  if (readings.length === 0) return { kind: 'unsure', rates: noRates, windowMs: 0, reason: 'no readings yet', moreMs: o.minWindowMs, holds: false };
+  const endMs = readings[readings.length - 1]!.atMs;
+  const inWindow = readings.filter((r) => r.atMs >= endMs - o.maxWindowMs);
+  const startMs = inWindow[0]!.atMs;
+
+  // RSS with leaktop's own actions spliced out: a snapshot's or the sampler's memory is not the process's growth.
+  const rssPoints = splicedRss(inWindow, marks, o.markSettleMs);
+  const running = marks.find((m) => m.untilMs === Infinity);
+  const rss: SeriesVerdict =
+    rssPoints.length === 0
+      ? { state: 'unsure', rate: null, spanMs: 0, r2: null, moreMs: o.minWindowMs, note: "settling after leaktop's own action" }
+      : judgeTrend(rssPoints, rssPoints[0]!.t, rssPoints[rssPoints.length - 1]!.t, o.minRssRiseBytes, o.minWindowMs);
+  if (running) rss.note = `judged until leaktop's ${running.action} started${rss.note ? `; ${rss.note}` : ''}`;
+
+  const heap = judgeHeapLike(inWindow, 'heapUsedBytes', marks, startMs, endMs, o);
+  const external = judgeHeapLike(inWindow, 'externalBytes', marks, startMs, endMs, o);
+  const workers = judgeHeapLike(inWindow, 'workersHeapUsedBytes', marks, startMs, endMs, o);
+
+  const perSecond = (v: SeriesVerdict | null) => (v?.rate == null ? null : v.rate * 1000);
+  const explained = heap ? (heap.rate ?? 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
+  const nativeRate = rss.rate !== null && explained !== null ? rss.rate - explained : null;
+  const rates = { rss: perSecond(rss), heapFloor: perSecond(heap), external: perSecond(external), native: nativeRate === null ? null : nativeRate * 1000, workersHeapFloor: perSecond(workers) };
+  const windowMs = endMs - startMs;
+
+  const parts: string[] = [];
+  const describe = (label: string, v: SeriesVerdict | null) => {
+    if (!v || v.rate === null) return v?.note ? parts.push(`${label}: ${v.note}`) : undefined;
+    const fit = v.r2 === null ? '' : `, R² ${v.r2.toFixed(2)}`;
+    parts.push(`${label} ${perMinute(v.rate)} over ${seconds(v.spanMs)}${fit}${v.note ? ` (${v.note})` : ''}`);
+  };
+
+  // The kinds whose rise holds; the fastest names the growth.
+  const growing: Array<{ kind: 'heap' | 'off-heap' | 'native'; rate: number; label: string; verdict: SeriesVerdict }> = [];
+  if (heap?.state === 'grows') growing.push({ kind: 'heap', rate: heap.rate!, label: 'heap floor', verdict: heap });
+  if (workers?.state === 'grows') growing.push({ kind: 'heap', rate: workers.rate!, label: "workers' heap floor", verdict: workers });
+  if (external?.state === 'grows') growing.push({ kind: 'off-heap', rate: external.rate!, label: 'external (Buffers, ArrayBuffers)', verdict: external });
+  const nativeHolds = rss.state === 'grows' && nativeRate !== null && nativeRate >= 0.5 * rss.rate! && nativeRate * rss.spanMs >= o.minRssRiseBytes;
+  if (nativeHolds) growing.push({ kind: 'native', rate: nativeRate, label: 'native (RSS beyond heap + external)', verdict: { ...rss, rate: nativeRate } });
+  growing.sort((a, b) => b.rate - a.rate);
+
+  if (growing.length > 0) {
+    const top = growing[0]!;
+    describe(top.label, top.verdict);
+    for (const other of growing.slice(1)) describe(other.label, other.verdict);
+    if (top.kind !== 'native') describe('RSS', rss);
+    return { kind: top.kind, rates, windowMs, reason: parts.join('; '), holds: true };
+  }
+  if (rss.state === 'grows') {
+    describe('RSS', rss);
+    if (!heap) return { kind: 'unsure', rates, windowMs, reason: `${parts.join('; ')}; no heap figures to tell heap from native growth (attach)`, holds: true };
+    describe('heap floor', heap);
+    describe('external', external);
+  }
+  const unsure = [rss, heap, external, workers].filter((v): v is SeriesVerdict => v?.state === 'unsure');
+  if (unsure.length > 0 || rss.state === 'grows') {
+    if (rss.state !== 'grows') for (const [label, v] of [['heap floor', heap], ['external', external], ["workers' heap floor", workers], ['RSS', rss]] as const) if (v?.state === 'unsure') describe(label, v);
+    const more = unsure.map((v) => v.moreMs).filter((ms): ms is number => ms !== undefined);
+    const moreMs = more.length > 0 ? Math.max(...more) : rss.state === 'grows' ? o.maxWindowMs / 2 : undefined;
+    return { kind: 'unsure', rates, windowMs, reason: parts.join('; ') || 'too short to judge', ...(moreMs === undefined ? {} : { moreMs: Math.ceil(moreMs) }), holds: false };
+  }
+  describe('heap floor', heap);
+  describe("workers' heap floor", workers);
+  describe('external', external);
+  describe('RSS', rss);
+  return { kind: 'none', rates, windowMs, reason: `bounded: ${parts.join('; ')}`, holds: false };
+}
+
+/** Seconds until the series reaches `limitBytes` at `ratePerSecond`, or null when not growing. */
+export function timeToLimitSeconds(currentBytes: number, ratePerSecond: number | null, limitBytes: number): number | null {
+  if (ratePerSecond === null || !(ratePerSecond > 0) || !Number.isFinite(limitBytes) || !Number.isFinite(currentBytes)) return null;
+  return currentBytes >= limitBytes ? 0 : (limitBytes - currentBytes) / ratePerSecond;
+}
+
+/** `+6.1 MiB/min` from bytes per ms. */
+function perMinute(ratePerMs: number): string {
+  const mibPerMin = (ratePerMs * 60_000) / (1024 * 1024);
+  return `${mibPerMin >= 0 ? '+' : ''}${mibPerMin.toFixed(Math.abs(mibPerMin) < 10 ? 1 : 0)} MiB/min`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { heapFloors } from '../../../src/core/growth/heap-floors.js';
+import { fitQuality, median, theilSenSlope } from '../../../src/core/growth/robust-trend.js';
+
+const points = (values: readonly number[]) => values.map((v, i) => ({ t: i * 1000, v }));
+
+test('Theil–Sen: an exact line, and one outlier does not move it', () => {
+  assert.equal(theilSenSlope(points([0, 2, 4, 6, 8])), 0.002);
+  assert.equal(theilSenSlope(points([0, 2, 4, 600, 8, 10, 12])), 0.002);
+  assert.equal(theilSenSlope(points([5])), null);
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 2, 3]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('fit quality: 1 for a line, low for a scatter, null for a constant', () => {
+  assert.equal(fitQuality(points([0, 2, 4, 6, 8]), 0.002), 1);
+  assert.ok(fitQuality(points([0, 9, 1, 8, 2, 7]), theilSenSlope(points([0, 9, 1, 8, 2, 7]))!)! < 0.3);
+  assert.equal(fitQuality(points([3, 3, 3]), 0), null);
+});
+
+test('heap floors: the reading where each fall ends; a series that never falls is its own floor', () => {
+  // Rises, a GC falls over two readings (10 -> 6 -> 4), rises, falls again at the end.
+  const { floors, drops } = heapFloors(points([2, 5, 10, 6, 4, 7, 9, 3]));
+  assert.deepEqual(floors.map((p) => p.v), [4, 3]);
+  assert.equal(drops, 2);
+  assert.deepEqual(heapFloors(points([1, 2, 2, 3])), { floors: points([1, 2, 2, 3]), drops: 0 });
+});
