@@ -337,7 +337,7 @@ async function watchMemory(session: InspectorSession, durationMs: number, signal
   const arenasAfter = readGlibcArenas(pid);
   const readings = ticks.map((t) => t.reading);
   const marks: ActionMark[] = [{ atMs: attachedAtMs, action: 'attach' }];
-  const judgement = judgeGrowth(readings, marks, { minWindowMs: Math.round(durationMs * 0.75), markSettleMs: Math.min(10_000, Math.round(durationMs / 8)) });
+  const judgement = judgeGrowth(readings, marks, { minWindowMs: Math.round(durationMs * 0.75), maxWindowMs: durationMs * 2, markSettleMs: Math.min(10_000, Math.round(durationMs / 8)) });
   const evidence = evidenceOf(ticks, judgement, arenasBefore, arenasAfter);
   const floors = readings.filter((r) => r.afterGc);
   return { judgement, evidence, heapLimitBytes, lastHeapFloorBytes: floors[floors.length - 1]?.heapUsedBytes ?? null, lastRssBytes: readings[readings.length - 1]?.rssBytes ?? null };
