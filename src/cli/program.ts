@@ -129,7 +129,7 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
 
   program
     .command('why')
-    .description('why its memory grows: watch (free), sample allocations (cheap), snapshots only with room; verdict, culprits, cost')
+    .description('why its memory grows: watch (free), sample (cheap), snapshots only with room')
     .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
     .addOption(new Option('--duration <seconds>', 'the watch window; also the sampling window and the span of the three snapshots').default(60_000, '60').argParser(parseDurationSeconds))
     .option('--no-snapshots', 'skip the snapshots (they pause the process and cost memory): culprits are allocation sites only')
