@@ -1,1 +1,1 @@
-export { MonitorStore, INTERVAL_STEPS_MS, type Attachment, type AllocSampling, type DiffResult, type HeapReading, type LeakCheck, type ObjectsResult, type MonitorState, type RoomReading, type TrackedProcess, type StoreOptions } from './store.js';
+export { MonitorStore, INTERVAL_STEPS_MS, type Attachment, type AllocSampling, type DiffResult, type HeapReading, type LeakCheck, type ObjectsResult, type MonitorState, type RoomReading, type TrackedProcess, type StoreOptions, type WhyRun } from './store.js';

@@ -22,12 +22,12 @@ import type { AnalysisWorker } from '../analysis/index.js';
 import { AnalysisWorker as Analysis } from '../analysis/index.js';
 import { allocationSites, compareSites, type SiteGrowth } from '../core/alloc/allocation-sites.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, type SamplingProfile } from '../core/alloc/sampling-profile.js';
-import { judgeGrowth, timeToLimitSeconds, type ActionMark, type GrowthJudgement, type GrowthKind, type MemoryReading } from '../core/growth/judge-growth.js';
+import { judgeGrowth, timeToLimitSeconds, type ActionMark, type GrowthJudgement, type MemoryReading } from '../core/growth/judge-growth.js';
 import type { SourceLocation } from '../core/snapshot/heap-snapshot.js';
 import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
-import type { PathJson } from '../core/snapshot/retainer-paths.js';
-import { growingOwnSites, matchCulpritSites, type CulpritSite } from '../core/why/match-sites.js';
-import { fragmentationLikely, type MemoryLimit, type StepCost, type WhyEvidence } from '../core/why/why-report.js';
+import { growingOwnSites, matchCulpritSites } from '../core/why/match-sites.js';
+import { fragmentationLikely, WHY_STEPS, type Culprit, type MemoryLimit, type StepCost, type WhyEvidence, type WhyProgress, type WhyResult, type WhyStepName, type WhyStepState } from '../core/why/why-report.js';
+
 import type { GlibcArenas, SmapsRollup } from '../core/why/memory-maps.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
 import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
@@ -42,59 +42,7 @@ import { readStatus } from '../proc/read-status.js';
 import { leakCheck } from './leak-check.js';
 import { sampleAllocations, waitWhileAttached } from './sample-allocations.js';
 
-export type WhyStepName = 'watch' | 'sample' | 'snapshots' | 'report';
-export const WHY_STEPS: readonly WhyStepName[] = ['watch', 'sample', 'snapshots', 'report'];
-
-/** Where one step is. */
-export interface WhyStepState {
-  name: WhyStepName;
-  state: 'waiting' | 'running' | 'done' | 'skipped' | 'stopped' | 'failed';
-  /** What it does now, or what it found ("heap floor +6.1 MiB/min …"), or why it was skipped. */
-  detail: string;
-  /** Seconds left of its wait, while it waits. */
-  secondsLeft: number | null;
-  /** What it cost the process so far. */
-  cost: StepCost;
-}
-
-/** The state of every step, sent whole on each change (a view just shows the last). */
-export interface WhyProgress {
-  pid: number;
-  steps: WhyStepState[];
-}
-
-/** A culprit: a constructor of the leak check (with its holder paths), or from sampling alone only its site. */
-export interface Culprit {
-  /** The constructor, as `leaks` names it; null when known from sampling only. */
-  name: string | null;
-  count: number | null;
-  retainedSize: number | null;
-  paths: PathJson[];
-  /** The allocating function, when it could be matched (see core/why/match-sites.ts). */
-  site: CulpritSite | null;
-}
-
-export interface WhyResult {
-  pid: number;
-  /** The thread watched: null for the main thread (see the top of this file for `--thread`). */
-  thread: number | null;
-  verdict: GrowthKind;
-  judgement: GrowthJudgement;
-  evidence: WhyEvidence;
-  timeToLimitSeconds: number | null;
-  limit: MemoryLimit | null;
-  culprits: Culprit[];
-  /** The growing sites of step 2 (by function), biggest growth first; empty when it did not run. */
-  sites: SiteGrowth[];
-  samplingIntervalBytes: number;
-  skipped: Array<{ step: WhyStepName; reason: string }>;
-  /** The whole run's cost, and per step. */
-  cost: StepCost;
-  stepCosts: Record<Exclude<WhyStepName, 'report'>, StepCost>;
-  /** The durations the run used, ms. */
-  durationMs: number;
-  snapshotIntervalMs: number;
-}
+export { WHY_STEPS, type Culprit, type WhyProgress, type WhyResult, type WhyStepName, type WhyStepState };
 
 export interface WhyOptions {
   pid: number;

@@ -3,7 +3,10 @@
  * what each step cost, whether glibc's arenas point at fragmentation rather than a leak, and what to do next.
  * Pure.
  */
+import type { SiteGrowth } from '../alloc/allocation-sites.js';
 import type { GrowthJudgement, GrowthKind } from '../growth/judge-growth.js';
+import type { PathJson } from '../snapshot/retainer-paths.js';
+import type { CulpritSite } from './match-sites.js';
 
 /** What a step cost the process. */
 export interface StepCost {
@@ -85,3 +88,60 @@ export function nextStep(pid: number, verdict: GrowthKind, options: { fragmentat
       return `Watch longer: leaktop why ${pid} --duration ${Math.max(60, Math.ceil(options.longerSeconds ?? 120))}.`;
   }
 }
+
+/* The workflow's progress and result (src/tasks/why.ts), as data: the CLI prints them, the TUI's store holds them. */
+
+export type WhyStepName = 'watch' | 'sample' | 'snapshots' | 'report';
+export const WHY_STEPS: readonly WhyStepName[] = ['watch', 'sample', 'snapshots', 'report'];
+
+/** Where one step is. */
+export interface WhyStepState {
+  name: WhyStepName;
+  state: 'waiting' | 'running' | 'done' | 'skipped' | 'stopped' | 'failed';
+  /** What it does now, or what it found ("heap floor +6.1 MiB/min …"), or why it was skipped. */
+  detail: string;
+  /** Seconds left of its wait, while it waits. */
+  secondsLeft: number | null;
+  /** What it cost the process so far. */
+  cost: StepCost;
+}
+
+/** The state of every step, sent whole on each change (a view just shows the last). */
+export interface WhyProgress {
+  pid: number;
+  steps: WhyStepState[];
+}
+
+/** A culprit: a constructor of the leak check (with its holder paths), or from sampling alone only its site. */
+export interface Culprit {
+  /** The constructor, as `leaks` names it; null when known from sampling only. */
+  name: string | null;
+  count: number | null;
+  retainedSize: number | null;
+  paths: PathJson[];
+  /** The allocating function, when it could be matched (see core/why/match-sites.ts). */
+  site: CulpritSite | null;
+}
+
+export interface WhyResult {
+  pid: number;
+  /** The thread watched: null for the main thread (see the top of this file for `--thread`). */
+  thread: number | null;
+  verdict: GrowthKind;
+  judgement: GrowthJudgement;
+  evidence: WhyEvidence;
+  timeToLimitSeconds: number | null;
+  limit: MemoryLimit | null;
+  culprits: Culprit[];
+  /** The growing sites of step 2 (by function), biggest growth first; empty when it did not run. */
+  sites: SiteGrowth[];
+  samplingIntervalBytes: number;
+  skipped: Array<{ step: WhyStepName; reason: string }>;
+  /** The whole run's cost, and per step. */
+  cost: StepCost;
+  stepCosts: Record<Exclude<WhyStepName, 'report'>, StepCost>;
+  /** The durations the run used, ms. */
+  durationMs: number;
+  snapshotIntervalMs: number;
+}
+
