@@ -6,14 +6,16 @@
  * snapshots. Windows are short (--duration): the judgement's minimum window follows the duration.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
 import { buildLeakAddon, nativeAddonUnavailable } from '../helpers/native-addon.js';
 import { ports } from '../helpers/ports.js';
-import { fixture, isAlive, killAllTargets, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
+import { fixture, isAlive, killAllTargets, leaktopBin, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
 
 const runtime = privateRuntimeDir();
 const made: string[] = [runtime.dir];
@@ -154,4 +156,25 @@ test('why on a PID that is not a Node.js process: one line, exit 1, nothing atta
   assert.equal(stdout, '');
   assert.equal(stderr.trim().split('\n').length <= 2, true, stderr);
   assert.match(stderr, /^leaktop: /);
+});
+
+test('SIGINT during the watch: exit 130, the inspector leaktop opened closed, the target alive', async () => {
+  const target = await startWhyFixture('cache-server.cjs');
+  try {
+    const child = spawn(process.execPath, [leaktopBin, 'why', String(target.pid), '--duration', '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: runtime.env });
+    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const deadline = Date.now() + 15_000;
+    while (ports(target.pid).length === 0 && Date.now() < deadline) await sleep(50);
+    assert.ok(ports(target.pid).length > 0, 'why opened an inspector');
+    child.kill('SIGINT');
+    assert.equal(await closed, 130, stderr);
+    assert.match(stderr, /stopped; nothing of leaktop's is left running/);
+    assert.deepEqual(ports(target.pid), []);
+    assert.deepEqual(runtime.registryFiles(), []);
+    assert.ok(isAlive(target.pid));
+  } finally {
+    await target.kill();
+  }
 });
