@@ -62,7 +62,7 @@ test('a cache that never evicts: heap; the class, its holder on the top path and
     const result = await why(target);
     assert.equal(result.verdict, 'heap', result.evidence.reason);
     assert.ok(result.evidence.rates.heapFloor! > 0);
-    assert.equal(result.evidence.forcedGcs, 5);
+    assert.ok(result.evidence.forcedGcs >= 2, 'forced GCs at the start and the end at least');
     assert.deepEqual(result.skipped, []);
     const top = result.culprits[0]!;
     assert.equal(top.name, 'CachedResponse');
@@ -160,14 +160,19 @@ test('why on a PID that is not a Node.js process: one line, exit 1, nothing atta
 
 test('SIGINT during the watch: exit 130, the inspector leaktop opened closed, the target alive', async () => {
   const target = await startWhyFixture('cache-server.cjs');
+  let targetErr = '';
+  target.child.stderr!.on('data', (c: Buffer) => (targetErr += c.toString()));
   try {
     const child = spawn(process.execPath, [leaktopBin, 'why', String(target.pid), '--duration', '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: runtime.env });
-    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    let ended = false;
+    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => ((ended = true), resolve(code))));
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const deadline = Date.now() + 15_000;
-    while (ports(target.pid).length === 0 && Date.now() < deadline) await sleep(50);
-    assert.ok(ports(target.pid).length > 0, 'why opened an inspector');
+    const deadline = Date.now() + 30_000;
+    // Opened on 9229, then moved by leaktop to a free port: wait for the moved one (the watch is under way then).
+    const moved = () => ports(target.pid).some((port) => port !== 9229);
+    while (!moved() && !ended && Date.now() < deadline) await sleep(50);
+    assert.ok(moved(), `why opened an inspector (ended: ${ended}; ${stderr}; target: ${targetErr})`);
     child.kill('SIGINT');
     assert.equal(await closed, 130, stderr);
     assert.match(stderr, /stopped; nothing of leaktop's is left running/);
