@@ -6,7 +6,7 @@ import { DEFAULT_SAMPLING_INTERVAL_BYTES } from '../core/alloc/sampling-profile.
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
-  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number; whyDurationMs: number }
+  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number; growthWindowMs: number; whyDurationMs: number }
   | { command: 'list'; json: boolean }
   | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[] }
   | { command: 'gc'; pid: number; json: boolean }
@@ -34,6 +34,13 @@ function parseSeconds(value: string): number {
 function parseWaitSeconds(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError('expected seconds.');
   return Math.round(Number(value) * 1000);
+}
+
+/** The growth judgement's minimum window: below 5 s there are not the GC cycles to tell a floor from a peak. */
+function parseGrowthWindow(value: string): number {
+  const ms = Math.round(Number(value) * 1000);
+  if (!/^\d+(\.\d+)?$/.test(value) || ms < 5000) throw new InvalidArgumentError('expected seconds, at least 5.');
+  return ms;
 }
 
 function parseDurationSeconds(value: string): number {
@@ -98,13 +105,14 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--ascii', 'draw with ASCII only (automatic when the locale is not UTF-8)')
     .option('-y, --yes', 'do not ask before opening an inspector (a) or snapshotting (s, L)')
     .addOption(new Option('--leak-interval <seconds>', 'time between the snapshots of the leak check (L)').default(30_000, '30').argParser(parseWaitSeconds))
+    .addOption(new Option('--growth-window <seconds>', 'watch a process this long before GROWTH judges it').default(60_000, '60').argParser(parseGrowthWindow))
     .addOption(new Option('--why-duration <seconds>', 'the watch window of why (w), as why --duration').default(60_000, '60').argParser(parseDurationSeconds))
     .addHelpText('after', keysHelp + examples)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
-    .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number; whyDuration: number }, command: Command) => {
+    .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number; growthWindow: number; whyDuration: number }, command: Command) => {
       if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, why, gc, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
-      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval, whyDurationMs: opts.whyDuration });
+      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval, growthWindowMs: opts.growthWindow, whyDurationMs: opts.whyDuration });
     });
 
   program.addHelpCommand(false);

@@ -3,7 +3,7 @@
  * when too little is left, columns shrink and then drop in a fixed order, least useful for leak hunting first.
  */
 
-export type ColumnId = 'pid' | 'user' | 'cpu' | 'rss' | 'rssSpark' | 'heap' | 'heapSpark' | 'growth' | 'command';
+export type ColumnId = 'pid' | 'user' | 'cpu' | 'rss' | 'rssSpark' | 'heap' | 'heapSpark' | 'growth' | 'leak' | 'command';
 
 /** One column as laid out. */
 export interface Column {
@@ -24,6 +24,8 @@ const IDEAL: readonly Column[] = [
   { id: 'heap', title: 'HEAP', width: 6, align: 'right' },
   { id: 'heapSpark', title: 'HEAP HIST', width: 12, align: 'left' },
   { id: 'growth', title: 'GROWTH', width: 8, align: 'right' },
+  // The kind of a growth that holds (heap, off-heap, native, rss); only laid out when a row has one.
+  { id: 'leak', title: 'LEAK?', width: 8, align: 'left' },
   { id: 'command', title: 'COMMAND', width: 0, align: 'left' },
 ];
 
@@ -44,11 +46,13 @@ const SHRINK_STEPS: ReadonlyArray<readonly [ColumnId, number]> = [
 
 /**
  * Lays the columns out for a terminal `totalWidth` cells wide. Without any heap figures (no inspector session yet)
- * the heap sparkline would be blank, so its room goes to the command.
+ * the heap sparkline would be blank, so its room goes to the command; so does the LEAK? column's while no row has a
+ * growth that holds (`leakShown`).
  */
-export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean } = {}): Column[] {
+export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean; leakShown?: boolean } = {}): Column[] {
   const widths = new Map<ColumnId, number>(IDEAL.map((c) => [c.id, c.width]));
   if (options.heapKnown === false) widths.set('heapSpark', 0);
+  if (options.leakShown !== true) widths.set('leak', 0);
   const used = () => {
     let sum = 0;
     for (const [id, w] of widths) if (id !== 'command' && w > 0) sum += w + 1;
@@ -56,7 +60,7 @@ export function layoutColumns(totalWidth: number, options: { heapKnown?: boolean
   };
   for (const [id, width] of SHRINK_STEPS) {
     if (totalWidth - used() >= MIN_COMMAND_WIDTH) break;
-    widths.set(id, width);
+    widths.set(id, Math.min(widths.get(id)!, width)); // a step never brings back a column left out above
   }
   const commandWidth = Math.max(0, totalWidth - used());
   return IDEAL.filter((c) => (c.id === 'command' ? commandWidth > 0 : widths.get(c.id)! > 0)).map((c) => ({

@@ -89,9 +89,12 @@ export class SessionManager {
     const analysis = this.#worker();
     const id = `s${++this.#nextSnapshotId}`;
     this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
+    // The capture's GC and its copy of the heap move the process's memory: not the process's own growth.
+    this.#store.markAction(key, 'snapshot', { untilMs: Infinity });
     try {
       const kept = watchRssKept(session.pid);
       const file = await captureIntoAnalysis(session, analysis, { id, path, force: options.force, onProgress: (progress) => this.#store.updateAttachment(key, { capture: { stage: captureStage(progress) } }) });
+      this.#store.endAction(key, 'snapshot');
       const rssKept = kept.after();
       // Prepared now (grouping, ids sorted, dominator tree), so that `d` later only compares.
       this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
@@ -110,6 +113,7 @@ export class SessionManager {
       const stale = await findStalePartials(this.#snapshotDir);
       this.#store.setStatus(stale.length > 0 ? `${saved}; ${stalePartialsMessage(stale, { withDir: false })}` : saved);
     } catch (error) {
+      this.#store.endAction(key, 'snapshot');
       void analysis.drop(id);
       if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null });
       // Attached for this snapshot only, and refused before it: close what was opened for it.
@@ -129,13 +133,17 @@ export class SessionManager {
     if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then T again'));
     const { pid, startTimeTicks } = tracked.sample;
     this.#store.setStatus(`Trimming ${pid}: gdb stops it for the call...`);
+    this.#store.markAction(key, 'trim', { untilMs: Infinity });
     const running = trimMemory(pid, { startTimeTicks })
       .then((result) => {
         const returned = Math.max(0, result.rssBeforeBytes - result.rssAfterBytes);
         this.#store.setStatus(`Trimmed ${pid}: RSS ${formatBytes(result.rssBeforeBytes)} -> ${formatBytes(result.rssAfterBytes)} (gave back ${formatBytes(returned)}), stopped ${result.stoppedMs} ms`);
       })
       .catch((error: unknown) => this.#fail(error))
-      .finally(() => this.#trims.delete(key));
+      .finally(() => {
+        this.#store.endAction(key, 'trim');
+        this.#trims.delete(key);
+      });
     this.#trims.set(key, running);
     await running;
   }
@@ -236,6 +244,8 @@ export class SessionManager {
       if (current && current.startedAtMs === startedAtMs && current.key === key) this.#store.setLeakCheck({ ...current, ...patch });
     };
     let dir: string | null = null;
+    /** The capture whose mark is open: each of the three snapshots moves the process's memory by itself. */
+    let markedCapture = 0;
     try {
       removeStaleWorkDirs('leaktop-leaks-');
       dir = makeWorkDir('leaktop-leaks-');
@@ -260,10 +270,15 @@ export class SessionManager {
           removeEach: true,
           onProgress: (progress) => {
             if (progress.step === 'capture') {
+              if (markedCapture !== progress.n) {
+                markedCapture = progress.n;
+                this.#store.markAction(key, 'snapshot', { untilMs: Infinity });
+              }
               const label = `snapshot ${progress.n}/3 (${progress.stage})`;
               update({ stage: `${label}: ${captureStage(progress.capture)}` });
               if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: { stage: `leak check ${label}` } });
             } else if (progress.step === 'captured') {
+              this.#store.endAction(key, 'snapshot');
               if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null, observedPeak: observedSnapshotPeak(session) });
             } else if (progress.step === 'wait') update({ stage: `${progress.next} snapshot in ${progress.secondsLeft} s` });
             else update({ stage: 'finding the candidates (dominator tree, retainer paths)' });
@@ -286,6 +301,7 @@ export class SessionManager {
       }
       if (!abort.signal.aborted) this.#fail(error);
     } finally {
+      this.#store.endAction(key, 'snapshot');
       if (this.#leakRuns.get(key) === abort) this.#leakRuns.delete(key);
       if (dir) removeWorkDir(dir);
     }
@@ -399,6 +415,8 @@ export class SessionManager {
         return;
       }
       this.#profilers.set(key, profiler);
+      // The sampler keeps its samples in the process's native memory while it runs.
+      this.#store.markAction(key, 'sampling', { atMs: profiler.startedAtMs, untilMs: Infinity });
       const cwd = readCwd(session.pid);
       this.#store.updateAttachment(key, {
         alloc: { intervalBytes: interval, running: true, startedAtMs: profiler.startedAtMs, profile: null, profiledAtMs: null, mark: null, cwd: typeof cwd === 'string' ? cwd : null },
@@ -416,6 +434,7 @@ export class SessionManager {
     if (!profiler) return;
     this.#profilers.delete(key);
     this.#stopTimerIfIdle();
+    this.#store.endAction(key, 'sampling');
     try {
       const last = await profiler.stop();
       const alloc = this.#store.getState().attachments.get(key)?.alloc;
@@ -485,8 +504,11 @@ export class SessionManager {
     if (!tracked) return this.#fail(new UserError('that process has exited'));
     const { pid, startTimeTicks } = tracked.sample;
     this.#store.setAttachment({ key, pid, phase: 'attaching', port: null, openedByLeaktop: false, nodeVersion: null, heap: null, gc: null });
+    // Opening an inspector starts a thread and buffers in the process: a step of its RSS that is leaktop's.
+    this.#store.markAction(key, 'attach', { untilMs: Infinity });
     try {
       const session = await this.#attach(pid, { startTimeTicks });
+      this.#store.endAction(key, 'attach');
       this.#sessions.set(key, session);
       this.#store.updateAttachment(key, { phase: 'attached', port: session.port, openedByLeaktop: session.openedByLeaktop, nodeVersion: session.nodeVersion });
       this.#store.setStatus(
@@ -496,6 +518,7 @@ export class SessionManager {
       );
       void session.connection.closed.then(() => this.#lost(key, pid));
     } catch (error) {
+      this.#store.endAction(key, 'attach');
       this.#store.removeAttachment(key);
       this.#fail(error);
     }
@@ -520,6 +543,8 @@ export class SessionManager {
     const profiler = this.#profilers.get(key);
     this.#profilers.delete(key);
     this.#stopTimerIfIdle();
+    this.#store.endAction(key, 'sampling');
+    this.#store.markAction(key, 'detach', { untilMs: Infinity });
     try {
       await profiler?.stop().catch(() => undefined);
       await session.detach();
@@ -529,6 +554,7 @@ export class SessionManager {
       this.#fail(error);
       return error;
     } finally {
+      this.#store.endAction(key, 'detach');
       this.#store.removeAttachment(key);
     }
   }
@@ -554,12 +580,16 @@ export class SessionManager {
     const session = this.#sessions.get(key);
     if (!session) return this.#fail(new UserError('attach first (a) to run a GC in that process'));
     this.#store.updateAttachment(key, { gc: { running: true } });
+    // A forced GC drops the heap below its natural floor: an outlier of the floor, left out of the judgement.
+    this.#store.markAction(key, 'gc', { untilMs: Infinity });
     try {
       const result = await session.collectGarbage();
+      this.#store.endAction(key, 'gc');
       this.#store.updateAttachment(key, { gc: { running: false, ...result } });
       const freed = result.heapUsedBeforeBytes - result.heapUsedAfterBytes;
       this.#store.setStatus(`GC in ${session.pid}: freed ${Math.max(0, Math.round(freed / 1024))} KiB in ${Math.round(result.durationMs)} ms`);
     } catch (error) {
+      this.#store.endAction(key, 'gc');
       this.#store.updateAttachment(key, { gc: null });
       this.#fail(error);
     }
@@ -620,6 +650,7 @@ export class SessionManager {
     this.#whyRuns.get(key)?.abort.abort();
     this.#profilers.delete(key); // the process or its inspector is gone, and its sampler with it
     this.#stopTimerIfIdle();
+    this.#store.endAction(key, 'sampling');
     this.#store.removeAttachment(key);
     this.#store.setStatus(`The inspector session with ${pid} ended (the process exited or closed it)`, 'error');
   }

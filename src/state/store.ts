@@ -1,4 +1,5 @@
 import { growthPerMinute } from '../core/growth.js';
+import { judgeGrowth, type ActionMark, type GrowthJudgement, type JudgeOptions, type MemoryReading } from '../core/growth/judge-growth.js';
 import { TimeSeries } from '../core/time-series.js';
 import type { HostSample, ProcessHarvest, ProcessSample } from '../proc/index.js';
 import type { SnapshotDiff } from '../core/snapshot/diff-snapshots.js';
@@ -19,6 +20,8 @@ export interface HeapReading {
   memory?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
   /** `v8.getHeapSpaceStatistics()`, bytes. */
   spaces?: ReadonlyArray<{ name: string; sizeBytes: number; usedBytes: number; availableBytes: number }>;
+  /** Sum of the worker threads' heapUsed, bytes, when their heaps were read: the growth judgement counts them. */
+  workersHeapUsedBytes?: number;
 }
 
 /** An inspector session leaktop holds (or is opening or closing) on a process. */
@@ -147,8 +150,18 @@ export interface TrackedProcess {
   heapUsedBytes: TimeSeries;
   /** Least-squares growth of RSS over the growth window, bytes per minute; null until enough history. */
   growthBytesPerMin: number | null;
-  /** The same for the V8 heap used, once an inspector session reports it. RSS rising with this flat is off-heap growth. */
+  /** The same for the V8 heap used, once an inspector session reports it. (Pre-GC: `growth` judges the floor.) */
   heapGrowthBytesPerMin: number | null;
+  /** `process.memoryUsage()` external and arrayBuffers, and the workers' summed heapUsed, when read; NaN otherwise. */
+  externalBytes: TimeSeries;
+  arrayBuffersBytes: TimeSeries;
+  workersHeapUsedBytes: TimeSeries;
+  /** V8's old space used (from the heap spaces), when read; NaN otherwise: its falls are the full GCs. */
+  oldSpaceUsedBytes: TimeSeries;
+  /** What leaktop did to it (attach, snapshot, gc, sampling, trim, …) within the retention, oldest first. */
+  marks: readonly ActionMark[];
+  /** The growth judgement over the history and the marks (core/growth/judge-growth.ts): the GROWTH column. */
+  growth: GrowthJudgement;
   /** When leaktop first saw it, epoch ms. */
   firstSeenAtMs: number;
 }
@@ -193,6 +206,8 @@ export interface StoreOptions {
   historyCapacity?: number;
   /** Window of the growth fit. @default 120_000 */
   growthWindowMs?: number;
+  /** Options of the growth judgement (`--growth-window` sets `minWindowMs`). */
+  judge?: JudgeOptions;
 }
 
 /** Interval steps for `+`/`-`, ms. */
@@ -214,11 +229,13 @@ export class MonitorStore {
   readonly #retentionMs: number;
   readonly #capacity: number;
   readonly #growthWindowMs: number;
+  readonly #judge: JudgeOptions;
 
   constructor(options: StoreOptions = {}) {
     this.#retentionMs = options.retentionMs ?? 600_000;
     this.#capacity = options.historyCapacity ?? 2400;
     this.#growthWindowMs = options.growthWindowMs ?? 120_000;
+    this.#judge = options.judge ?? {};
     this.#state = {
       processes: [],
       host: null,
@@ -260,6 +277,12 @@ export class MonitorStore {
           heapUsedBytes: new TimeSeries(this.#capacity),
           growthBytesPerMin: null,
           heapGrowthBytesPerMin: null,
+          externalBytes: new TimeSeries(this.#capacity),
+          arrayBuffersBytes: new TimeSeries(this.#capacity),
+          workersHeapUsedBytes: new TimeSeries(this.#capacity),
+          oldSpaceUsedBytes: new TimeSeries(this.#capacity),
+          marks: [],
+          growth: judgeGrowth([], [], this.#judge),
           firstSeenAtMs: now,
         };
         this.#byKey.set(key, tracked);
@@ -269,11 +292,18 @@ export class MonitorStore {
       // Without a session this tick the heap is a gap, so the heap chart starts (and stops) where data does.
       const reading = heap?.get(key);
       tracked.heapUsedBytes.push(now, reading ? reading.usedBytes : Number.NaN);
-      for (const series of [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes]) series.pruneBefore(now - this.#retentionMs);
+      tracked.externalBytes.push(now, reading?.memory?.external ?? Number.NaN);
+      tracked.arrayBuffersBytes.push(now, reading?.memory?.arrayBuffers ?? Number.NaN);
+      tracked.workersHeapUsedBytes.push(now, reading?.workersHeapUsedBytes ?? Number.NaN);
+      tracked.oldSpaceUsedBytes.push(now, reading?.spaces?.find((sp) => sp.name === 'old_space')?.usedBytes ?? Number.NaN);
+      const allSeries = [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes];
+      for (const series of allSeries) series.pruneBefore(now - this.#retentionMs);
+      const marks = tracked.marks.length > 0 && tracked.marks[0]!.atMs < now - this.#retentionMs ? tracked.marks.filter((m) => (m.untilMs ?? m.atMs) >= now - this.#retentionMs) : tracked.marks;
       const growth = growthPerMinute(tracked.rssBytes.times(), tracked.rssBytes.values(), { windowMs: this.#growthWindowMs });
       // A new object per tick so that memoized rows re-render; the series are shared.
       const heapGrowth = reading ? growthPerMinute(tracked.heapUsedBytes.times(), tracked.heapUsedBytes.values(), { windowMs: this.#growthWindowMs }) : null;
-      const updated: TrackedProcess = { ...tracked, sample, growthBytesPerMin: growth, heapGrowthBytesPerMin: heapGrowth };
+      const judged = judgeGrowth(memoryReadings(tracked, now - Math.max(this.#judge.maxWindowMs ?? 120_000, this.#judge.minWindowMs ?? 0)), marks, this.#judge);
+      const updated: TrackedProcess = { ...tracked, sample, growthBytesPerMin: growth, heapGrowthBytesPerMin: heapGrowth, marks, growth: judged };
       this.#byKey.set(key, updated);
       next.push(updated);
     }
@@ -288,6 +318,32 @@ export class MonitorStore {
       attachments = updated;
     }
     this.#set(host ? { processes: next, lastSampledAtMs: now, host, attachments } : { processes: next, lastSampledAtMs: now, attachments });
+  }
+
+  /**
+   * Records something leaktop does to a process (attach, snapshot, gc, sampling, trim): it moves the process's memory
+   * by itself, and the growth judgement leaves it out. `untilMs`: Infinity while it runs (`endAction` ends it),
+   * absent for a moment. Judged from the next tick on.
+   */
+  markAction(key: string, action: string, options: { atMs?: number; untilMs?: number } = {}): void {
+    const tracked = this.#byKey.get(key);
+    if (!tracked) return;
+    const mark: ActionMark = { atMs: options.atMs ?? Date.now(), action, ...(options.untilMs === undefined ? {} : { untilMs: options.untilMs }) };
+    this.#replaceTracked({ ...tracked, marks: [...tracked.marks, mark] });
+  }
+
+  /** Ends the newest running mark of `action` on the process (see `markAction`). */
+  endAction(key: string, action: string, atMs = Date.now()): void {
+    const tracked = this.#byKey.get(key);
+    const index = tracked ? tracked.marks.findLastIndex((m) => m.action === action && m.untilMs === Infinity) : -1;
+    if (!tracked || index < 0) return;
+    const marks = tracked.marks.map((m, i) => (i === index ? { ...m, untilMs: atMs } : m));
+    this.#replaceTracked({ ...tracked, marks });
+  }
+
+  #replaceTracked(updated: TrackedProcess): void {
+    this.#byKey.set(updated.key, updated);
+    this.#set({ processes: this.#state.processes.map((p) => (p.key === updated.key ? updated : p)) });
   }
 
   /** Adds or updates the inspector session of a process. */
@@ -379,4 +435,26 @@ export class MonitorStore {
     this.#state = { ...this.#state, ...patch };
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** The readings of a process since `sinceMs`, as the growth judgement takes them (a NaN figure is unknown). */
+function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading[] {
+  const times = tracked.rssBytes.times();
+  let first = times.length;
+  while (first > 0 && times[first - 1]! >= sinceMs) first--;
+  const count = times.length - first;
+  const [rss, heap, external, arrayBuffers, workers, oldSpace] = [tracked.rssBytes, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes].map((s) => s.values(count));
+  const known = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
+  const readings: MemoryReading[] = [];
+  for (let i = 0; i < count; i++) {
+    const reading: MemoryReading = { atMs: times[first + i]!, rssBytes: rss![i]! };
+    const [h, e, a, w, old] = [known(heap![i]), known(external![i]), known(arrayBuffers![i]), known(workers![i]), known(oldSpace![i])];
+    if (h !== undefined) reading.heapUsedBytes = h;
+    if (e !== undefined) reading.externalBytes = e;
+    if (a !== undefined) reading.arrayBuffersBytes = a;
+    if (w !== undefined) reading.workersHeapUsedBytes = w;
+    if (old !== undefined) reading.oldSpaceUsedBytes = old;
+    readings.push(reading);
+  }
+  return readings;
 }

@@ -2,6 +2,7 @@ import { Box, Text, useApp, useStdin, type Key } from 'ink';
 import { useMemo } from 'react';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
+import { shownGrowth } from '../core/growth/shown-growth.js';
 import type { MonitorStore, TrackedProcess } from '../state/index.js';
 import { DetailView } from './components/detail-view.js';
 import { Footer } from './components/footer.js';
@@ -119,7 +120,8 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       command: tracked.sample.command,
       rssBytes: tracked.sample.rssBytes,
       cpuPercent: tracked.sample.cpuPercent,
-      growthBytesPerMin: tracked.growthBytesPerMin,
+      // Sorted by the figure the GROWTH column shows (the judged rate), unknown while the minimum window fills.
+      growthBytesPerMin: shownGrowth(tracked.growth).bytesPerMin,
       tracked,
     }));
     return sortRows(filterRows(all, table.filter), table.sortKey, table.descending).map((r) => r.tracked);
@@ -353,7 +355,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = (
       <ProcessTable
         rows={rows}
-        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())) })}
+        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())), leakShown: rows.some((r) => shownGrowth(r.growth).leak !== null) })}
         selectedKey={rowKeys[index] ?? null}
         top={visibleTop(table, rowKeys, pageSize)}
         height={pageSize}

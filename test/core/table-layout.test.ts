@@ -30,3 +30,13 @@ test('with no heap figures yet, the blank heap sparkline gives its room to the c
   assert.ok(without.find((c) => c.id === 'command')!.width > layoutColumns(80).find((c) => c.id === 'command')!.width);
   assert.ok(layoutColumns(120, { heapKnown: true }).some((c) => c.id === 'heapSpark'));
 });
+
+test('the LEAK? column is laid out only when a row has a growth that holds, and never brings back a dropped column', () => {
+  const without = layoutColumns(80, { heapKnown: false });
+  assert.ok(!without.some((c) => c.id === 'leak'));
+  const withLeak = layoutColumns(80, { heapKnown: false, leakShown: true });
+  const ids = withLeak.map((c) => c.id);
+  assert.ok(ids.indexOf('leak') === ids.indexOf('growth') + 1, ids.join());
+  assert.ok(!ids.includes('heapSpark'), 'no heap figures: no heap sparkline, even while columns shrink');
+  assert.equal(withLeak.reduce((sum, c) => sum + c.width + 1, -1), 80);
+});

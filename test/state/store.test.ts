@@ -55,3 +55,34 @@ test('actions change state and notify subscribers; the interval steps stay in ra
   store.clearStatus();
   assert.equal(calls, seen, 'no calls after unsubscribe');
 });
+
+test("leaktop's own actions are marks in the process's history, and the growth judgement leaves them out", () => {
+  const feed = (withMarks: boolean) => {
+    const store = new MonitorStore({ judge: { markSettleMs: 3000 } });
+    for (let t = 0; t <= 120; t++) {
+      // A snapshot every 10 s, each leaving RSS 20 MB higher (a staircase of leaktop's own making).
+      if (withMarks && t % 10 === 5) store.markAction('10@5', 'snapshot', { atMs: t * 1000, untilMs: Infinity });
+      if (withMarks && t % 10 === 6) store.endAction('10@5', 'snapshot', t * 1000);
+      store.ingestProcesses({ sampledAtMs: t * 1000, processes: [sample(10, 5, 80e6 + Math.floor((t + 5) / 10) * 20e6)] });
+    }
+    return store.getState().processes[0]!;
+  };
+  const marked = feed(true);
+  assert.equal(marked.marks.length, 12);
+  assert.deepEqual(marked.marks.slice(0, 2).map((m) => [m.action, m.atMs, m.untilMs]), [['snapshot', 5000, 6000], ['snapshot', 15_000, 16_000]]);
+  assert.equal(marked.growth.kind, 'none', marked.growth.reason);
+  assert.equal(feed(false).growth.holds, true, 'without the marks the same RSS reads as growth');
+  // A mark for a process the store does not know is dropped; ending one that is not running changes nothing.
+  const store = new MonitorStore();
+  store.markAction('nope@1', 'attach');
+  store.endAction('nope@1', 'attach');
+  assert.equal(store.getState().processes.length, 0);
+});
+
+test('marks older than the retention are dropped with the history', () => {
+  const store = new MonitorStore({ retentionMs: 5000 });
+  store.ingestProcesses({ sampledAtMs: 0, processes: [sample(10, 5, 1e6)] });
+  store.markAction('10@5', 'gc', { atMs: 0 });
+  for (let i = 1; i < 10; i++) store.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(10, 5, 1e6)] });
+  assert.deepEqual(store.getState().processes[0]!.marks, []);
+});

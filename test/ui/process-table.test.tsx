@@ -40,7 +40,7 @@ test('draws the header and one line per process, each within the width', () => {
   assert.match(lines[0]!, /PID USER\s+CPU%\s+vRSS RSS HIST/);
   const leaky = lines.find((l) => l.includes('4242'))!;
   assert.match(leaky, /^\s+4242 app\s+2\.5\s+68\.7M/);
-  assert.match(leaky, /\+114M\/m/, 'growth of 2 MB/s');
+  assert.match(leaky, / \.\.49s /, 'no growth figure before the minimum window: the time left');
   assert.match(leaky, / node \/sr.*8080$/, 'the binary by name, then the script');
   for (const line of lines) assert.ok(Array.from(line).length <= 80, line);
 });
@@ -70,4 +70,28 @@ test('a right-to-left override or zero-width space in a command line: shown esca
     }
     if (width === 140) assert.match(rows[0]!, /node \/srv\/\\u202egnp\.sj\\u200b --port 8080\s*$/);
   }
+});
+
+test('after the minimum window: the judged rate, and a LEAK? column with the kind for the row whose growth holds', () => {
+  const store = new MonitorStore();
+  for (let i = 0; i <= 120; i++) {
+    store.ingestProcesses({
+      sampledAtMs: i * 1000,
+      processes: [sample(4242, 50e6 + i * 2e6, '/usr/local/bin/node /srv/leaky/server.js'), sample(77, 30e6 + (i >= 40 ? 6e6 : 0), 'node worker.js')],
+    });
+  }
+  const processes = store.getState().processes;
+  const out = renderToString(
+    <ThemeContext.Provider value={createTheme({ color: false, ascii: true })}>
+      <ProcessTable rows={processes} columns={layoutColumns(80, { leakShown: true })} selectedKey={null} top={0} height={10} sortColumn="rss" descending width={80} />
+    </ThemeContext.Provider>,
+    { columns: 80 },
+  );
+  const lines = out.split('\n').map(stripPaint);
+  assert.match(lines[0]!, / GROWTH LEAK\?\s+COMMAND/);
+  assert.match(lines.find((l) => l.includes('4242'))!, /\+114M\/m rss\s+node/, 'RSS grows 2 MB/s all along: LEAK?, the kind unknown without heap figures');
+  const steady = lines.find((l) => l.includes(' 77 '))!;
+  assert.match(steady, / \+?\d[^ ]*\/m\s+node worker/, 'one 6 MB step: a rate, no LEAK? mark');
+  assert.ok(!/ rss /.test(steady), steady);
+  for (const line of lines) assert.ok(Array.from(line).length <= 80, line);
 });

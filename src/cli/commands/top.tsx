@@ -17,6 +17,8 @@ export interface TopOptions {
   leakIntervalMs?: number;
   /** The watch window of why (`w`), ms. @default 60000 */
   whyDurationMs?: number;
+  /** The growth judgement's minimum window (`--growth-window`), ms. @default 60000 */
+  growthWindowMs?: number;
 }
 
 /** Inspectors leaktop opened get this long to close on the way out. */
@@ -29,7 +31,7 @@ const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTE
  * restored before leaktop exits, and the error (if any) is printed on the normal screen where it stays readable.
  */
 export async function runTop(options: TopOptions): Promise<void> {
-  const store = new MonitorStore({ intervalMs: options.intervalMs });
+  const store = new MonitorStore({ intervalMs: options.intervalMs, judge: { minWindowMs: options.growthWindowMs } });
   const sampler = new ProcessSampler();
   const theme = createTheme({ color: colorAllowed(process.env), ascii: options.ascii || !localeSupportsUtf8(process.env) });
   const terminal = enterFullScreen(process.stdout, process.stdin);

@@ -8,14 +8,17 @@
  *   growth, and a leak under it shows in the floor.
  * - Nothing is judged before `minWindowMs` (60 s): a slope after 5 samples is warm-up and GC phase, not a trend.
  *   The heap also needs `minFloors` GC floors, spread over the window.
- * - A rise must hold: the Theil–Sen slope over the window, the same sign and at least 30 % of it in each half, and the
- *   last third's median floor above the first third's by half of what the slope says. One step (6 MB of RSS in a
- *   bounded process) rises in one half only: it is "a step, then flat", not growth.
+ * - A rise must hold: the Theil–Sen slope over the window, the same sign and at least 30 % of it in each half and in
+ *   the last third, and the last third's median floor above the first third's by half of what the slope says. One
+ *   step (6 MB of RSS in a bounded process) rises in one half only, a cache filling up flattens in the last third:
+ *   "a step, then flat", not growth.
+ * - With the old space known (the monitor reads the heap spaces), a rise of the heap floor must also survive a full
+ *   GC (confirmedByFullGcs): scavenges leave promoted garbage that only a full GC frees.
  * - leaktop's own actions (attach, snapshot, gc, sampling, trim) move memory by themselves (+244 MiB/min of RSS after
- *   two snapshots): heap and external readings near a mark are left out, and RSS is judged only from `markSettleMs`
- *   after the last mark (its baseline is reset).
+ *   two snapshots): heap and external readings near a mark are left out, and RSS is spliced there: the readings up to
+ *   `markSettleMs` after the mark dropped, the level the action left taken out of those after (see splicedRss).
  * - The kind follows from which series holds its rise: heap (main or workers' heap floor), off-heap (external, which
- *   includes arrayBuffers), native (RSS growth that heap + external + workers' heaps do not explain).
+ *   includes arrayBuffers), native (RSS growth while none of those grows, which they do not explain).
  */
 import { heapFloors } from './heap-floors.js';
 import { fitQuality, median, theilSenSlope, type Point } from './robust-trend.js';
@@ -35,6 +38,11 @@ export interface MemoryReading {
   workersHeapUsedBytes?: number;
   /** True when taken right after a forced full GC (a true floor). */
   afterGc?: boolean;
+  /**
+   * V8's old space used (`v8.getHeapSpaceStatistics()`), when read. Only a full GC lowers it, so its falls tell the
+   * full GCs apart from the scavenges, whose troughs still hold the old-generation garbage of a bounded cache.
+   */
+  oldSpaceUsedBytes?: number;
 }
 
 /** Something leaktop itself did to the process (attach, snapshot, gc, sampling, trim), which moves RSS by itself. */
@@ -108,16 +116,19 @@ function judgeTrend(points: readonly Point[], startMs: number, endMs: number, mi
   const r2 = fitQuality(points, rate);
   if (rate <= 0 || rate * spanMs < minRise) return { state: 'flat', rate, spanMs, r2 };
   const mid = startMs + spanMs / 2;
+  const third = spanMs / 3;
   const first = theilSenSlope(points.filter((p) => p.t < mid));
   const second = theilSenSlope(points.filter((p) => p.t >= mid));
-  if (first === null || second === null) return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'readings in one half only' };
-  const third = spanMs / 3;
+  // The last third too: a cache filling up rises in a curve that flattens, a leak in a line.
+  const recent = theilSenSlope(points.filter((p) => p.t >= endMs - third));
+  if (first === null || second === null || recent === null) return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'too few readings in part of the window' };
   const firstThird = median(points.filter((p) => p.t < startMs + third).map((p) => p.v));
   const lastThird = median(points.filter((p) => p.t >= endMs - third).map((p) => p.v));
   const thirdsRise = lastThird - firstThird;
-  if (first >= HALF_SHARE * rate && second >= HALF_SHARE * rate && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
+  const holdsLately = second >= HALF_SHARE * rate && recent >= HALF_SHARE * rate;
+  if (first >= HALF_SHARE * rate && holdsLately && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
   // It rose, but not all along. Flat since: a step that stays (a pool filled, a buffer grown once) is bounded.
-  if (second < HALF_SHARE * rate) return { state: 'flat', rate, spanMs, r2, note: 'a step, then flat' };
+  if (!holdsLately) return { state: 'flat', rate, spanMs, r2, note: 'a step, then flat' };
   return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'rose in the last half only' };
 }
 
@@ -157,7 +168,38 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
     const spacing = natural.length >= 2 ? (natural[natural.length - 1]!.t - natural[0]!.t) / (natural.length - 1) : o.minWindowMs / 2;
     return { state: 'unsure', rate: null, spanMs: endMs - start, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
   }
-  return judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : natural, start, endMs, o.minRiseBytes, o.minWindowMs);
+  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : natural, start, endMs, o.minRiseBytes, o.minWindowMs);
+  return field === 'heapUsedBytes' && verdict.state === 'grows' ? confirmedByFullGcs(known, verdict, marks, o) : verdict;
+}
+
+/**
+ * A rise of the scavenge troughs confirmed by a full GC. Between two full GCs the old generation fills with what the
+ * scavenges promoted, live or not: a bounded cache that evicts reads as +3 MiB/min for a minute, then falls back.
+ * When the readings carry the old space, a full GC shows as a fall of it, and right after one the old space is what
+ * is live. Since the old space never holds less than what is live, its value after a full GC minus its lowest value
+ * earlier in the window is a lower bound of how much the live data grew: the rise holds when that bound reaches half
+ * of what the troughs' rate says; it is bounded when the old space fell back to its earlier lowest. Without old-space
+ * figures the troughs' verdict stands.
+ */
+function confirmedByFullGcs(known: readonly MemoryReading[], verdict: SeriesVerdict, marks: readonly ActionMark[], o: Required<JudgeOptions>): SeriesVerdict {
+  const old = known.filter((r) => r.oldSpaceUsedBytes !== undefined && Number.isFinite(r.oldSpaceUsedBytes) && !nearMark(r.atMs, marks, o.markSettleMs)).map((r) => ({ t: r.atMs, v: r.oldSpaceUsedBytes! }));
+  if (old.length < known.length / 2) return verdict;
+  let lowest = old[0]!;
+  let best: { rise: number; expected: number } | null = null;
+  for (let i = 1; i < old.length; i++) {
+    const p = old[i]!;
+    const fullGc = p.v < old[i - 1]!.v && (i === old.length - 1 || old[i + 1]!.v >= p.v);
+    if (fullGc) {
+      const rise = p.v - lowest.v;
+      const expected = verdict.rate! * (p.t - lowest.t);
+      if (!best || rise - 0.5 * expected > best.rise - 0.5 * best.expected) best = { rise, expected };
+    }
+    if (p.v < lowest.v) lowest = p;
+  }
+  if (!best) return { ...verdict, state: 'unsure', moreMs: o.minWindowMs / 2, note: 'no full GC yet to confirm the rise: it may be garbage a full GC frees' };
+  if (best.rise >= o.minRiseBytes && best.rise >= 0.5 * best.expected) return { ...verdict, note: 'a full GC confirms it' };
+  if (best.rise < o.minRiseBytes / 2) return { ...verdict, state: 'flat', note: 'a full GC took it back: garbage between full GCs' };
+  return { ...verdict, state: 'unsure', moreMs: o.minWindowMs / 2, note: 'the full GCs so far neither confirm nor undo the rise' };
 }
 
 /**
@@ -168,18 +210,23 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
  * runs (`untilMs` Infinity: the sampler) the readings since it started are not judged.
  */
 function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number): Point[] {
-  const points: Point[] = [];
-  let offset = 0;
-  let skipped = false;
+  // The runs of readings between marks.
+  const segments: Point[][] = [[]];
   for (const r of readings) {
     if (!Number.isFinite(r.rssBytes)) continue;
     if (nearMark(r.atMs, marks, settleMs)) {
-      skipped = true;
+      if (segments[segments.length - 1]!.length > 0) segments.push([]);
       continue;
     }
-    if (skipped && points.length > 0) offset = r.rssBytes - points[points.length - 1]!.v;
-    skipped = false;
-    points.push({ t: r.atMs, v: r.rssBytes - offset });
+    segments[segments.length - 1]!.push({ t: r.atMs, v: r.rssBytes });
+  }
+  // Each run continues from the one before: the medians of three readings on either side of the gap meet, so that
+  // one noisy reading does not set the level of all that follow.
+  const points: Point[] = [];
+  for (const segment of segments) {
+    if (segment.length === 0) continue;
+    const shift = points.length === 0 ? 0 : median(segment.slice(0, 3).map((p) => p.v)) - median(points.slice(-3).map((p) => p.v));
+    for (const p of segment) points.push({ t: p.t, v: p.v - shift });
   }
   return points;
 }
@@ -243,7 +290,10 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   if (heap?.state === 'grows') growing.push({ kind: 'heap', rate: heap.rate!, label: 'heap floor', verdict: heap });
   if (workers?.state === 'grows') growing.push({ kind: 'heap', rate: workers.rate!, label: "workers' heap floor", verdict: workers });
   if (external?.state === 'grows') growing.push({ kind: 'off-heap', rate: external.rate!, label: 'external (Buffers, ArrayBuffers)', verdict: external });
-  const nativeHolds = rss.state === 'grows' && nativeRate !== null && nativeRate >= 0.5 * rss.rate! && nativeRate * rss.spanMs >= o.minRssRiseBytes;
+  // Native only when the heap-like series are flat, not merely unconfirmed: a growing heap takes more RSS than its
+  // used bytes (pages committed ahead, fragmentation), and that surplus is not a second leak.
+  const flatOrAbsent = (v: SeriesVerdict | null) => v === null || v.state === 'flat';
+  const nativeHolds = growing.length === 0 && heap?.state === 'flat' && flatOrAbsent(external) && flatOrAbsent(workers) && rss.state === 'grows' && nativeRate !== null && nativeRate >= 0.5 * rss.rate! && nativeRate * rss.spanMs >= o.minRssRiseBytes;
   if (nativeHolds) growing.push({ kind: 'native', rate: nativeRate, label: 'native (RSS beyond heap + external)', verdict: { ...rss, rate: nativeRate } });
   growing.sort((a, b) => b.rate - a.rate);
 

@@ -1,7 +1,8 @@
 import { byteChart } from '../../core/chart.js';
-import { formatBytes, sanitize, truncate, formatDuration, formatPercent, formatRate } from '../../core/format.js';
+import { formatBytes, sanitize, truncate, formatDuration, formatPercent } from '../../core/format.js';
+import { growthCellText, shownGrowth } from '../../core/growth/shown-growth.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
-import { paint, paintLine } from '../paint.js';
+import { paint, paintLine, type Paint } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { growthPaint } from './process-table.js';
 import { TextBlock } from './text-block.js';
@@ -30,6 +31,37 @@ function wrap(text: string, width: number): string[] {
   return rows;
 }
 
+/** What each kind of held growth points at, for the verdict line. */
+const KIND_TEXT = {
+  heap: 'heap growth (JS objects kept)',
+  'off-heap': 'off-heap growth (Buffers, ArrayBuffers)',
+  native: 'native growth (addons, malloc; not heap, not Buffers)',
+  rss: 'RSS growth (attach to tell heap, off-heap or native)',
+} as const;
+
+/**
+ * The growth judgement in words: the verdict — judged on the post-GC heap floor, external (Buffers, ArrayBuffers),
+ * the workers' heaps and RSS net of leaktop's own actions — with the figures behind it, and those actions.
+ */
+function growthLines(process: TrackedProcess, width: number, nowMs: number, theme: ReturnType<typeof useTheme>): string[] {
+  const judged = process.growth;
+  const shown = shownGrowth(judged);
+  const verdict: Array<[string, Paint?]> = shown.leak
+    ? [['LEAK? ', { bold: true, color: theme.growthAlarm }], [KIND_TEXT[shown.leak], { bold: true, color: theme.growthAlarm }]]
+    : judged.kind === 'none'
+      ? [['bounded']]
+      : [[shown.waitMs !== null || judged.moreMs !== undefined ? `unsure: watching ${formatDuration(judged.moreMs ?? 0)} more` : 'unsure']];
+  const lines = wrap(judged.reason, width - 2)
+    .slice(0, 2)
+    .map((l) => `  ${l}`);
+  const marks = process.marks.slice(-4).map((m) => `${m.action} ${formatDuration(nowMs - m.atMs)} ago${m.untilMs === Infinity ? ' (running)' : ''}`);
+  return [
+    paintLine([['growth: '], ...verdict], width),
+    ...lines,
+    ...(marks.length > 0 ? [paintLine([[`leaktop's own, left out of it: ${marks.join(', ')}`, { dim: true }]], width)] : []),
+  ];
+}
+
 /** One process: its figures, a large RSS chart (and heap, once known), and its full command line. */
 /** What the inspector session tells: where the memory is, the heap spaces, the last GC, off-heap growth. */
 function sessionLines(process: TrackedProcess, attachment: Attachment | null | undefined, width: number, theme: ReturnType<typeof useTheme>): string[] {
@@ -50,18 +82,6 @@ function sessionLines(process: TrackedProcess, attachment: Attachment | null | u
   if (spaces) {
     const shown = spaces.filter((sp) => sp.usedBytes > 0).map((sp) => `${sp.name.replace(/_space$/, '')} ${formatBytes(sp.usedBytes)}`);
     lines.push(paintLine([[`spaces: ${shown.join('  ')}`]], width));
-  }
-  const rss = process.growthBytesPerMin;
-  const heap = process.heapGrowthBytesPerMin;
-  if (rss !== null && heap !== null) {
-    // RSS climbing while the JS heap stays flat points away from JS objects: Buffers, native addons, fragmentation.
-    const offHeap = rss > theme.growthWarnBytesPerMin && Math.abs(heap) < rss / 4;
-    lines.push(
-      paintLine(
-        [[`growth: RSS ${formatRate(rss)}  heap ${formatRate(heap)}`], offHeap ? ['  off-heap growth (Buffers, native memory)', { bold: true, color: theme.growthAlarm }] : ['']],
-        width,
-      ),
-    );
   }
   const gc = attachment.gc;
   if (gc?.running) lines.push('GC running...');
@@ -94,15 +114,15 @@ export function DetailView({ process, attachment, width, height, nowMs }: Detail
     paintLine(
       [
         [`RSS ${formatBytes(s.rssBytes)}  growth `],
-        // Coloured as in the table: zero, small or unknown growth is no alarm.
-        [formatRate(process.growthBytesPerMin), growthPaint(theme, process.growthBytesPerMin)],
+        // Coloured as in the table: only a growth that holds is an alarm.
+        [growthCellText(shownGrowth(process.growth), theme.ascii), growthPaint(theme, shownGrowth(process.growth))],
         [`  CPU ${formatPercent(s.cpuPercent)}%  heap ${formatBytes(process.heapUsedBytes.last())}`],
         [s.inspectable ? '' : '  (binary not confirmed: not inspectable)'],
       ],
       width,
     ),
   ];
-  facts.push(...sessionLines(process, attachment, width, theme));
+  facts.push(...growthLines(process, width, nowMs, theme), ...sessionLines(process, attachment, width, theme));
   // What is left between the facts and the command line goes to the charts, each with a title line.
   const chartRows = Math.max(4, height - facts.length - command.length - 1);
   const rssRows = hasHeap ? Math.floor(chartRows / 2) : chartRows;

@@ -13,7 +13,7 @@ const KEYS_WIDTH = 20;
 export function HelpView({ height, width }: { height: number; width: number }) {
   const theme = useTheme();
   const lines = [
-    paintLine([['Keys', { bold: true, color: theme.accent }], ['   GROWTH: least-squares slope of RSS over 2 min.  * marks attached rows.']], width),
+    paintLine([['Keys', { bold: true, color: theme.accent }], ['   GROWTH: post-GC floor trend, LEAK? if it holds.  * marks attached rows.']], width),
     ...KEY_BINDINGS.map(([keys, action]) => paintLine([[keys.padEnd(KEYS_WIDTH), { bold: true }], [action]], width)),
   ];
   return <TextBlock lines={lines.slice(0, Math.max(1, height))} width={width} />;

@@ -1,4 +1,5 @@
-import { displayCommand, fit, formatBytes, formatPercent, formatRate, truncateMiddle } from '../../core/format.js';
+import { displayCommand, fit, formatBytes, formatPercent, truncateMiddle } from '../../core/format.js';
+import { growthCellText, shownGrowth, type ShownGrowth } from '../../core/growth/shown-growth.js';
 import { sparkline } from '../../core/sparkline.js';
 import type { Column } from '../../core/table-layout.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
@@ -6,12 +7,15 @@ import { paint } from '../paint.js';
 import { useTheme, type Theme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
-/** The style of a growth rate: red and bold from the alarm level, yellow from the warning level, plain below or unknown. */
-export function growthPaint(theme: Theme, growth: number | null) {
-  if (growth === null) return {};
-  if (growth >= theme.growthAlarmBytesPerMin) return { color: theme.growthAlarm, bold: true };
-  if (growth >= theme.growthWarnBytesPerMin) return { color: theme.growthWarn };
-  return {};
+/**
+ * The style of a growth figure: coloured only when the growth holds (a LEAK? row) — red and bold from the alarm
+ * level, yellow below it. A rise that does not hold (a GC sawtooth, one step) is no alarm, however steep; the wait
+ * before the minimum window is dim.
+ */
+export function growthPaint(theme: Theme, shown: ShownGrowth) {
+  if (shown.waitMs !== null) return { dim: true };
+  if (shown.leak === null || shown.bytesPerMin === null) return {};
+  return shown.bytesPerMin >= theme.growthAlarmBytesPerMin ? { color: theme.growthAlarm, bold: true } : { color: theme.growthWarn };
 }
 
 function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached: boolean): string {
@@ -32,7 +36,9 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached:
     case 'heapSpark':
       return sparkline(row.heapUsedBytes.values(column.width), column.width, { ascii });
     case 'growth':
-      return formatRate(row.growthBytesPerMin);
+      return growthCellText(shownGrowth(row.growth), ascii);
+    case 'leak':
+      return shownGrowth(row.growth).leak ?? '';
     case 'command':
       return truncateMiddle(displayCommand(row.sample.argv, row.sample.command), column.width);
   }
@@ -45,7 +51,8 @@ export function formatProcessRow(row: TrackedProcess, columns: readonly Column[]
     const raw = cellText(column, row, theme.ascii, attached);
     const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
     if (selected) return text;
-    if (column.id === 'growth') return paint(text, growthPaint(theme, row.growthBytesPerMin));
+    if (column.id === 'growth') return paint(text, growthPaint(theme, shownGrowth(row.growth)));
+    if (column.id === 'leak') return paint(text, { color: theme.growthAlarm, bold: true });
     if (column.id === 'rssSpark') return paint(text, { color: theme.rss });
     if (column.id === 'heapSpark') return paint(text, { color: theme.heap });
     return text;

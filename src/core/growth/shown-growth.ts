@@ -1,0 +1,36 @@
+/**
+ * What the monitor shows of a growth judgement: the GROWTH figure, the wait before there is one, and the LEAK? mark.
+ * Pure, shared by the table, the detail view and the sort.
+ */
+import { formatDuration, formatRate } from '../format.js';
+import type { GrowthJudgement } from './judge-growth.js';
+
+/** The LEAK? mark: the kind of a growth that holds; `rss` when RSS grows and no heap figures tell the kind. */
+export type LeakMark = 'heap' | 'off-heap' | 'native' | 'rss';
+
+export interface ShownGrowth {
+  /** The rate of what grows (the heap floor for heap growth, external for off-heap, …), else RSS; bytes per minute. */
+  bytesPerMin: number | null;
+  /** Before the minimum window: how long until there is a figure, ms; null once there is one. */
+  waitMs: number | null;
+  /** Set when the growth holds. */
+  leak: LeakMark | null;
+}
+
+export function shownGrowth(judged: GrowthJudgement): ShownGrowth {
+  const { rates } = judged;
+  const perMin = (perSecond: number | null) => (perSecond === null ? null : perSecond * 60);
+  let rate = rates.rss;
+  if (judged.kind === 'heap') rate = Math.max(rates.heapFloor ?? -Infinity, rates.workersHeapFloor ?? -Infinity);
+  else if (judged.kind === 'off-heap') rate = rates.external;
+  else if (judged.kind === 'native') rate = rates.native;
+  const leak: LeakMark | null = judged.kind === 'heap' || judged.kind === 'off-heap' || judged.kind === 'native' ? judged.kind : judged.holds ? 'rss' : null;
+  const waitMs = rate === null && judged.moreMs !== undefined ? judged.moreMs : null;
+  return { bytesPerMin: perMin(rate), waitMs, leak };
+}
+
+/** The GROWTH cell: `+6.10M/m`, or `…42s` (ASCII `..42s`) while the minimum window fills, `-` when unknown. */
+export function growthCellText(shown: ShownGrowth, ascii: boolean): string {
+  if (shown.waitMs !== null) return `${ascii ? '..' : '…'}${formatDuration(Math.ceil(shown.waitMs / 1000) * 1000)}`;
+  return formatRate(shown.bytesPerMin);
+}
