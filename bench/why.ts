@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (why): `leaktop why` on a leaking HTTP server — its wall time, the throughput the server loses
  * during steps 1–2 (watch, sample) against idle windows before and after (target ≤ 2 %), and the pause and peak of
- * step 3 (the snapshots) against a bare `leaks --pid` with the same span, each on a fresh server.
+ * step 3 (the snapshots) against a bare `leaks --pid` with the same span, each on a fresh server grown as long as
+ * the other's was when its snapshots began.
  *
  *   node dist/bench/why.js [--duration SECONDS] [--concurrency C]
  *
@@ -21,6 +22,7 @@ import { readStatus } from '../src/proc/read-status.js';
 import { isUnavailable } from '../src/proc/read-file.js';
 import { spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { summarize } from './helpers/stats.js';
+import { CLOCK_TICKS_PER_SECOND, readCpuTicks } from './helpers/proc-usage.js';
 import { runJsonChild } from './helpers/run-json-child.js';
 
 const thisFile = fileURLToPath(import.meta.url);
@@ -153,17 +155,26 @@ async function main(): Promise<void> {
     // 1. Throughput: idle, steps 1–2 (no snapshots), idle again — on one server.
     const server = await startServer();
     let phase = 'warm-up';
+    // The server's CPU time per phase (utime+stime): what why adds to it, which other load disturbs much less than
+    // the request rate on a shared machine.
+    const ticksAt = new Map<string, number>();
+    const enter = (next: string) => {
+      ticksAt.set(`${phase}:end`, readCpuTicks(server.pid));
+      phase = next;
+      ticksAt.set(`${phase}:start`, readCpuTicks(server.pid));
+    };
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const script = (async () => {
       await sleep(5000);
-      phase = 'idle';
+      enter('idle');
       await sleep(durationMs);
-      phase = 'why';
+      enter('why');
       const started = performance.now();
       const result = await why({ pid: server.pid, durationMs, snapshots: false, signal: new AbortController().signal });
       const wallMs = performance.now() - started;
-      phase = 'idle-after';
+      enter('idle-after');
       await sleep(durationMs);
+      enter('done');
       return { result, wallMs };
     })();
     const rates = await loadDuring(server.port, concurrency, script, () => phase);
@@ -173,14 +184,20 @@ async function main(): Promise<void> {
     const loss = 1 - summarize(during).median / summarize(idle).median;
     console.log(`  steps 1–2 (watch ${durationMs / 1000} s + sample ${durationMs / 1000} s): wall ${(wallMs / 1000).toFixed(1)} s, verdict ${result.verdict}, top site ${result.sites[0] ? result.sites[0].functionName || '(anonymous)' : '-'}`);
     console.log(`  throughput: idle median ${summarize(idle).median.toFixed(0)} req/s (${idle.length} batches), during why ${summarize(during).median.toFixed(0)} req/s (${during.length}): loss ${(loss * 100).toFixed(1)} % → ${loss <= TARGET_LOSS ? 'met' : 'MISSED'} (target ≤ ${TARGET_LOSS * 100} %)`);
+    const cpuPerRequestUs = (p: string) => (((ticksAt.get(`${p}:end`)! - ticksAt.get(`${p}:start`)!) / CLOCK_TICKS_PER_SECOND) * 1e6) / ((rates.get(p)?.length ?? 1) * BATCH);
+    const idleCpu = (cpuPerRequestUs('idle') + cpuPerRequestUs('idle-after')) / 2;
+    const whyCpu = cpuPerRequestUs('why');
+    console.log(`  server CPU per request: idle ${idleCpu.toFixed(1)} µs, during why ${whyCpu.toFixed(1)} µs: ${(((whyCpu - idleCpu) / idleCpu) * 100).toFixed(1)} % more (the rate above swings with the machine's other load)`);
     console.log(`  cost reported by why: paused ${result.cost.pauseMs} ms, peak RSS ${mb(result.cost.peakRssBytes ?? 0)}`);
 
     // 2. Step 3 against a bare `leaks --pid` of the same span, each on a fresh server grown for the same time.
     for (const mode of ['why', 'leaks'] as const) {
       const fresh = await startServer();
       const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+      // leaks --pid starts its snapshots when why would start its step 3: after the same growth.
+      const growMs = 5000 + (mode === 'leaks' ? 2 * durationMs : 0);
       const grow = performance.now();
-      while (performance.now() - grow < 5000) await batch(fresh.port, concurrency, agent);
+      while (performance.now() - grow < growMs) await batch(fresh.port, concurrency, agent);
       agent.destroy();
       const before = rssOf(fresh.pid);
       fresh.resetLag();

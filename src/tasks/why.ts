@@ -107,12 +107,13 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
   set('watch', { state: 'running', detail: 'attaching' });
   const attach = options.attach ?? ((p, o) => InspectorSession.attach(p, o));
   const openedHere = options.session === undefined;
-  const session = options.session ?? (await attach(pid, { startTimeTicks: options.startTimeTicks }));
+  let session: InspectorSession | undefined = options.session;
   let detaching: Promise<void> | undefined;
-  const detach = () => (openedHere ? (detaching ??= session.detach()) : Promise.resolve());
+  const detach = () => (openedHere && session ? (detaching ??= session.detach()) : Promise.resolve());
   const rss = new RssWatch(pid);
   let current: WhyStepName = 'watch';
   try {
+    session ??= await attach(pid, { startTimeTicks: options.startTimeTicks });
     // Step 1: watch.
     const watch = await watchMemory(session, options.durationMs, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
     const { judgement } = watch;
