@@ -128,8 +128,8 @@ export class AnalysisWorker {
     return this.#request('classObjects', args);
   }
 
-  leaks(baseline: string, target: string, final: string): Promise<Requests['leaks']['result']> {
-    return this.#request('leaks', { baseline, target, final });
+  leaks(baseline: string, target: string, final: string, options: { locations?: boolean } = {}): Promise<Requests['leaks']['result']> {
+    return this.#request('leaks', { baseline, target, final, ...options });
   }
 
   /** Forgets a snapshot; never fails (a dead worker holds nothing). */

@@ -10,7 +10,7 @@ import { diffWithExtras } from '../cli/diff-extras.js';
 import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { diffSnapshots, prepareSnapshot, withShapesOf, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
 import { groupNodes } from '../core/snapshot/group-nodes.js';
-import { findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snapshot/leak-candidates.js';
+import { analyzeLeaks, findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snapshot/leak-candidates.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { classObjects, retainedSizes, retainedSizesFor, withRetainedSizes, type RetainedSizes } from '../core/snapshot/retained.js';
 import { pathGroupJson, RetainerPaths } from '../core/snapshot/retainer-paths.js';
@@ -137,11 +137,13 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
     const found = classObjects(snapshot, grouping, entry.paths, ref, { tree, earlier: earlier === undefined ? null : idsOf(earlier), limit, pathLimit });
     return { found: found && { ...found, paths: found.paths.map(pathGroupJson) }, known: true, near: [] };
   },
-  leaks({ baseline, target, final }) {
+  leaks({ baseline, target, final, locations }) {
     testDelay();
     const base = get(baseline);
     const next = get(target);
-    return findLeakCandidates(base.snapshot ?? idsOf(baseline), next.snapshot ?? idsOf(target), snapshotOf(final));
+    if (!locations) return findLeakCandidates(base.snapshot ?? idsOf(baseline), next.snapshot ?? idsOf(target), snapshotOf(final));
+    const analysis = analyzeLeaks(base.snapshot ?? idsOf(baseline), next.snapshot ?? idsOf(target), snapshotOf(final));
+    return { ...analysis.report, locations: analysis.locations };
   },
   drop({ id }) {
     held.delete(id);

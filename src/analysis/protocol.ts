@@ -5,6 +5,7 @@
  * chooses; only plain results (summaries, diffs, reports, path groups) cross the thread boundary.
  */
 import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
+import type { SourceLocation } from '../core/snapshot/heap-snapshot.js';
 import type { LeakReport } from '../core/snapshot/leak-candidates.js';
 import type { ClassObjects, ClassRef, RetainedDiff, RetainedSummary } from '../core/snapshot/retained.js';
 import type { PathJson } from '../core/snapshot/retainer-paths.js';
@@ -42,7 +43,8 @@ export interface Requests {
     result: { found: ClassObjectsResult | null; known: boolean; near: string[] };
   };
   /** Three-snapshot leak detection (leak-candidates.ts) over three held snapshots of one session. */
-  leaks: { args: { baseline: string; target: string; final: string }; result: LeakReport };
+  /** With `locations`: per candidate, where its constructor is defined (null when unknown). */
+  leaks: { args: { baseline: string; target: string; final: string; locations?: boolean }; result: LeakReport & { locations?: Array<SourceLocation | null> } };
   /** Forgets a snapshot (a no-op for an unknown id). */
   drop: { args: { id: string }; result: null };
 }

@@ -84,6 +84,10 @@ async function run(invocation: Invocation): Promise<void> {
       const { runClose } = await import('./commands/close.js');
       return runClose(invocation);
     }
+    case 'why': {
+      const { runWhy } = await import('./commands/why.js');
+      return runWhy(invocation);
+    }
     case 'alloc': {
       const { runAlloc } = await import('./commands/alloc.js');
       return runAlloc(invocation);

@@ -7,7 +7,7 @@ import { DEFAULT_LISTEN, otlpMetricsUrl, parseListenAddress } from '../core/serv
 
 /** What a parsed command line asks for; `main` carries it out. */
 export type Invocation =
-  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number; growthWindowMs: number }
+  | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number; growthWindowMs: number; whyDurationMs: number }
   | { command: 'list'; json: boolean }
   | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[]; threadId?: number }
   | { command: 'gc'; pid: number; json: boolean; threadId?: number }
@@ -22,6 +22,7 @@ export type Invocation =
   | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean; threadId?: number }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
   | { command: 'serve'; listen: { host: string; port: number } | null; intervalMs: number; textfile?: string; otlp?: string; heap: boolean; pids: number[]; redactCommand: boolean; growthWindowMs: number }
+  | { command: 'why'; pid: number; durationMs: number; snapshots: boolean; json: boolean }
   | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; push?: string; app: string; gc: boolean; json: boolean; threadId?: number };
 
 function parseSeconds(value: string): number {
@@ -98,6 +99,7 @@ Examples:
                                      which functions' allocations grew in a minute
   $ leaktop leaks --pid 4242 --interval 60
                                      what the last minute allocated and kept, and why
+  $ leaktop why 4242                 does it leak, what, made where, held by what
   $ leaktop retainers a.heapsnapshot --name UserSession
                                      what keeps the UserSession objects alive
   $ leaktop serve --no-command       every process's figures and verdict for
@@ -120,12 +122,13 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('-y, --yes', 'do not ask before opening an inspector (a) or snapshotting (s, L)')
     .addOption(new Option('--leak-interval <seconds>', 'time between the snapshots of the leak check (L)').default(30_000, '30').argParser(parseWaitSeconds))
     .addOption(new Option('--growth-window <seconds>', 'watch a process this long before GROWTH judges it').default(60_000, '60').argParser(parseGrowthWindow))
+    .addOption(new Option('--why-duration <seconds>', 'the watch window of why (w), as why --duration').default(60_000, '60').argParser(parseDurationSeconds))
     .addHelpText('after', keysHelp + examples)
     // Excess arguments reach the action so that a mistyped command gets a message naming it.
     .allowExcessArguments(true)
-    .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number; growthWindow: number }, command: Command) => {
-      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, serve, gc, threads, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
-      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval, growthWindowMs: opts.growthWindow });
+    .action((opts: { interval: number; ascii?: boolean; yes?: boolean; leakInterval: number; growthWindow: number; whyDuration: number }, command: Command) => {
+      if (command.args.length > 0) throw new UsageError(`unknown command '${command.args[0]}' (commands: list, watch, why, serve, gc, threads, trim, close, snapshot, summary, diff, leaks, retainers, alloc)`);
+      onInvoke({ command: 'top', intervalMs: opts.interval, ascii: opts.ascii === true, yes: opts.yes === true, leakIntervalMs: opts.leakInterval, growthWindowMs: opts.growthWindow, whyDurationMs: opts.whyDuration });
     });
 
   program.addHelpCommand(false);
@@ -150,6 +153,15 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
       if (opts.thread !== undefined && (!opts.heap || (pids ?? []).length !== 1)) throw new UsageError('watch --thread needs --heap and one PID');
       onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, heap: opts.heap === true, pids: pids ?? [], threadId: opts.thread });
     });
+
+  program
+    .command('why')
+    .description('why its memory grows: watch (free), sample (cheap), snapshots only with room')
+    .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
+    .addOption(new Option('--duration <seconds>', 'the watch window; also the sampling window and the span of the three snapshots').default(60_000, '60').argParser(parseDurationSeconds))
+    .option('--no-snapshots', 'skip the snapshots (they pause the process and cost memory): culprits are allocation sites only')
+    .option('--json', 'print a JSON object')
+    .action((pid: number, opts: { duration: number; snapshots: boolean; json?: boolean }) => onInvoke({ command: 'why', pid, durationMs: opts.duration, snapshots: opts.snapshots, json: opts.json === true }));
 
   program
     .command('gc')

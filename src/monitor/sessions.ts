@@ -12,8 +12,9 @@ import { InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/sampling-profiler.js';
 import { readCwd } from '../proc/read-cwd.js';
-import { findRow, processKeyOf, threadKey, type HeapReading, type LeakCheck, type MonitorStore } from '../state/index.js';
+import { findRow, processKeyOf, threadKey, type HeapReading, type LeakCheck, type MonitorStore, type WhyRun } from '../state/index.js';
 import { NodeWorkers, type WorkerSession } from '../inspector/worker-sessions.js';
+import { why } from '../tasks/why.js';
 import { captureIntoAnalysis, compareSnapshots, leakCheck, type CaptureProgress } from '../tasks/index.js';
 import { readRoom } from '../proc/read-room.js';
 import { observedSnapshotPeak, SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
@@ -63,6 +64,8 @@ export class SessionManager {
   #allocTimer: NodeJS.Timeout | undefined;
   #allocReading = false;
   readonly #allocRefreshMs: number;
+  /** Running why workflows (`w`), by process key: Esc, a detach or quitting aborts one and waits for its cleanup. */
+  readonly #whyRuns = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /** Running trims (`T`), by process key: quitting waits for them, so gdb is never left mid-call by us. */
   readonly #trims = new Map<string, Promise<void>>();
   /**
@@ -308,6 +311,59 @@ export class SessionManager {
       if (this.#leakRuns.get(key) === abort) this.#leakRuns.delete(key);
       if (dir) removeWorkDir(dir);
     }
+  }
+
+  /**
+   * `w`: the why workflow (tasks/why.ts) on the process — watch, sample, snapshots only with room (never forced),
+   * report — its steps into the store's `whyRun` as they go. It uses the session when the process is attached
+   * (left open after) and otherwise opens its own, which it closes when it ends, is stopped (Esc: `stopWhy`) or the
+   * process is detached.
+   */
+  async why(key: string, durationMs: number): Promise<void> {
+    if (this.#whyRuns.has(key)) return this.#store.setStatus('why is already running on that process (Esc in its view stops it)');
+    const tracked = this.#store.getState().processes.find((p) => p.key === key);
+    if (!tracked) return this.#fail(new UserError('that process has exited'));
+    if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then w again'));
+    const { pid, startTimeTicks } = tracked.sample;
+    const abort = new AbortController();
+    const startedAtMs = Date.now();
+    this.#store.setWhyRun({ key, pid, durationMs, progress: null, result: null, running: true, error: null, startedAtMs });
+    const update = (patch: Partial<WhyRun>) => {
+      const current = this.#store.getState().whyRun;
+      if (current && current.startedAtMs === startedAtMs && current.key === key) this.#store.setWhyRun({ ...current, ...patch });
+    };
+    let finish: () => void = () => undefined;
+    this.#whyRuns.set(key, { abort, done: new Promise<void>((resolve) => (finish = resolve)) });
+    try {
+      const result = await why({
+        pid,
+        startTimeTicks,
+        durationMs,
+        snapshots: true,
+        signal: abort.signal,
+        session: this.#sessions.get(key),
+        attach: (p, options) => this.#attach(p, { startTimeTicks: options.startTimeTicks ?? startTimeTicks }),
+        analysis: this.#worker(),
+        onProgress: (progress) => update({ progress }),
+      });
+      update({ result, running: false });
+      const top = result.culprits[0];
+      this.#store.setStatus(`why ${pid}: ${result.verdict}${top ? `; culprit ${top.name ?? top.site?.functionName ?? '?'}` : ''}`);
+    } catch (error) {
+      update({ running: false, error: abort.signal.aborted ? 'stopped' : error instanceof Error ? error.message : String(error) });
+      if (!abort.signal.aborted) this.#fail(error);
+    } finally {
+      this.#whyRuns.delete(key);
+      finish();
+    }
+  }
+
+  /** Stops the why workflow on the process (Esc in its view): the sampler stops and what it opened is closed. */
+  async stopWhy(key: string): Promise<void> {
+    const run = this.#whyRuns.get(key);
+    if (!run) return;
+    run.abort.abort();
+    await run.done;
   }
 
   /** The analysis worker, started (again) when there is none or it died; the snapshots of a dead one are gone. */
@@ -556,6 +612,8 @@ export class SessionManager {
     if (!session) return this.#closeLeftOpen(key);
     this.#forgetSnapshots(key);
     this.#leakRuns.get(key)?.abort();
+    // A why run on this session would go on without it: stopped first (its sampler with it).
+    await this.stopWhy(key);
     this.#store.updateAttachment(key, { phase: 'detaching' });
     this.#sessions.delete(key);
     // Also done by session.detach (the sampler registers itself there); stopping it first keeps the timer in step.
@@ -644,6 +702,12 @@ export class SessionManager {
     const failures: unknown[] = [];
     for (const run of this.#leakRuns.values()) run.abort(); // also those past their captures, no session left
     await Promise.all([
+      // A why run that opened its own session closes it as it stops.
+      ...[...this.#whyRuns.keys()].map(async (key) => {
+        if (!(await withTimeout(this.stopWhy(key).then(() => true), timeoutMs))) failures.push(new UserError(`stopping why on process ${key.split('@')[0]} took more than ${Math.round(timeoutMs / 1000)} s; its inspector may still be open`));
+      }),
+    ]);
+    await Promise.all([
       this.stopAnalysis(),
       ...[...this.#sessions].filter(([key]) => processKeyOf(key) === key).map(async ([key, session]) => {
         const result = await withTimeout(this.detach(key).then((failure) => ({ failure })), timeoutMs);
@@ -662,6 +726,7 @@ export class SessionManager {
     this.#sessions.delete(key);
     this.#forgetSnapshots(key);
     this.#leakRuns.get(key)?.abort();
+    this.#whyRuns.get(key)?.abort.abort();
     this.#profilers.delete(key); // the process or its inspector is gone, and its sampler with it
     this.#stopTimerIfIdle();
     this.#store.endAction(key, 'sampling');

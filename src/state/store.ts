@@ -10,6 +10,7 @@ import type { PathJson } from '../core/snapshot/retainer-paths.js';
 import type { OpenInspector } from '../inspector/scan-inspectors.js';
 import type { Room } from '../core/snapshot/snapshot-room.js';
 import type { ObservedSnapshotPeak } from '../core/snapshot/snapshot-cost.js';
+import type { WhyProgress, WhyResult } from '../core/why/why-report.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
 export interface HeapReading {
@@ -112,6 +113,21 @@ export interface LeakCheck {
   startedAtMs: number;
 }
 
+/** `w`: the why workflow on one process (tasks/why.ts): its steps as they go, then the report. */
+export interface WhyRun {
+  key: string;
+  pid: number;
+  durationMs: number;
+  /** The steps' states, from the workflow's last progress event; null before the first. */
+  progress: WhyProgress | null;
+  /** The report, once done. */
+  result: WhyResult | null;
+  running: boolean;
+  /** Why it ended early, if it did (`stopped` for Esc or a detach). */
+  error: string | null;
+  startedAtMs: number;
+}
+
 /** The memory a process may still grow into, read for the question before a snapshot (`s`, `L`). */
 export interface RoomReading {
   /** The TrackedProcess key. */
@@ -209,6 +225,8 @@ export interface MonitorState {
   objects?: ObjectsResult | null;
   /** The newest leak check (`L`), or null. */
   leakCheck?: LeakCheck | null;
+  /** The newest why run (`w`), or null. */
+  whyRun?: WhyRun | null;
   /** Inspectors found listening in the listed processes (attached or not), by process key, from the last scan. */
   openInspectors?: ReadonlyMap<string, OpenInspector>;
   /** The room of the process the snapshot question is about, or null. */
@@ -480,6 +498,10 @@ export class MonitorStore {
 
   setLeakCheck(leakCheck: LeakCheck | null): void {
     this.#set({ leakCheck });
+  }
+
+  setWhyRun(whyRun: WhyRun | null): void {
+    this.#set({ whyRun });
   }
 
   setRoom(room: RoomReading | null): void {

@@ -6,6 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SourceLocation } from '../core/snapshot/heap-snapshot.js';
 import type { LeakReport } from '../core/snapshot/leak-candidates.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { captureIntoAnalysis, type CaptureProgress, type SeriesContext } from './capture-snapshot.js';
@@ -29,12 +30,14 @@ export interface LeakCheckOptions {
    */
   removeEach: boolean;
   onProgress?: (progress: LeakCheckProgress) => void;
+  /** Also where each candidate's constructor is defined (`report.locations`), for `leaktop why`'s site matching. */
+  locations?: boolean;
 }
 
 /** How long the warm-up read of the heap figures may take, ms. */
 const WARM_UP_TIMEOUT_MS = 5000;
 
-export async function leakCheck(context: SeriesContext, options: LeakCheckOptions): Promise<{ report: LeakReport; paths: string[] }> {
+export async function leakCheck(context: SeriesContext, options: LeakCheckOptions): Promise<{ report: LeakReport & { locations?: Array<SourceLocation | null> }; paths: string[] }> {
   const { session, analysis, signal } = context;
   const { onProgress } = options;
   // The first reads of the heap figures in a session (the TUI's monitor reads them every tick; `leaks --pid` does
@@ -74,7 +77,7 @@ export async function leakCheck(context: SeriesContext, options: LeakCheckOption
     onProgress?.({ step: 'analyse' });
     await Promise.all([baselineIds, targetIds]);
     // An abort ends the wait for the worker, not its work: a worker shared with others (the TUI's) computes on.
-    const report = await untilAborted(analysis.leaks(id('baseline'), id('target'), id('final')), signal);
+    const report = await untilAborted(analysis.leaks(id('baseline'), id('target'), id('final'), { locations: options.locations }), signal);
     return { report, paths };
   } finally {
     await Promise.all(LEAK_STAGES.map((stage) => analysis.drop(id(stage))));

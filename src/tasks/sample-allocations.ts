@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
 import { ConnectionClosedError } from '../inspector/errors.js';
 import { SamplingProfiler } from '../inspector/sampling-profiler.js';
-import type { InspectorSession } from '../inspector/session.js';
+import type { GcResult, InspectorSession } from '../inspector/session.js';
 
 export type SamplingProgress = { step: 'started' } | { step: 'half-way' };
 
@@ -22,6 +22,8 @@ export interface SampleAllocationsOptions {
   gc: boolean;
   signal: AbortSignal;
   onProgress?: (progress: SamplingProgress) => void;
+  /** Told each forced GC's result (`leaktop why` counts their pauses as the step's cost). */
+  onGc?: (result: GcResult) => void;
 }
 
 /** The profiles, and when sampling started and stopped (epoch ms). */
@@ -40,14 +42,18 @@ export async function sampleAllocations(session: InspectorSession, options: Samp
     let before: SamplingProfile | undefined;
     if (options.compare) {
       await waitWhileAttached(session, options.durationMs / 2, options.signal);
-      if (options.gc) await session.collectGarbage();
+      if (options.gc) options.onGc?.(await session.collectGarbage());
       before = await profiler.profile();
       options.onProgress?.({ step: 'half-way' });
       await waitWhileAttached(session, options.durationMs - options.durationMs / 2, options.signal);
     } else {
       await waitWhileAttached(session, options.durationMs, options.signal);
     }
-    if (options.gc) await session.collectGarbage();
+    if (options.gc) {
+      // Not `onGc?.(await …)`: an optional call skips its arguments, and with them the GC.
+      const gc = await session.collectGarbage();
+      options.onGc?.(gc);
+    }
     const stoppedAtMs = Date.now();
     const after = await profiler.stop();
     if (!after) throw new ConnectionClosedError(1006, 'closed before the profile was read');
@@ -59,7 +65,7 @@ export async function sampleAllocations(session: InspectorSession, options: Samp
 }
 
 /** Sleeps `ms`, failing at once with the connection's close when the session ends meanwhile (the target exited). */
-async function waitWhileAttached(session: InspectorSession, ms: number, signal: AbortSignal): Promise<void> {
+export async function waitWhileAttached(session: InspectorSession, ms: number, signal: AbortSignal): Promise<void> {
   const lost = session.connection.closed.then((closed) => Promise.reject(closed));
   lost.catch(() => undefined);
   // The timer is cancelled however the wait ends: a pending one would keep leaktop alive for the whole duration.

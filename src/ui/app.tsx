@@ -21,6 +21,7 @@ import { ConfirmTrim } from './components/confirm-trim.js';
 import { DIFF_VIEW_CHROME, DiffView, diffLines, diffRowRefs } from './components/diff-view.js';
 import { ObjectsView } from './components/objects-view.js';
 import { LeaksView } from './components/leaks-view.js';
+import { WhyView } from './components/why-view.js';
 import { useSyncReducer } from './hooks/use-sync-reducer.js';
 import { diffKeyAction, useDiffViewState } from './hooks/use-diff-view-state.js';
 import type { DiffResult } from '../state/index.js';
@@ -78,6 +79,10 @@ export interface Actions {
   readRoom?(key: string): void;
   /** malloc_trim(0) in the process through gdb; the result goes to the status line. */
   trim?(key: string): void;
+  /** Runs the why workflow on the process (watch, sample, snapshots if room), into the store's `whyRun`. */
+  why?(key: string, durationMs: number): void;
+  /** Stops the why workflow on the process, closing what it opened. */
+  stopWhy?(key: string): void;
 }
 
 export interface AppProps {
@@ -88,13 +93,15 @@ export interface AppProps {
   confirmAttach?: boolean;
   /** Time between the snapshots of the leak check (`L`), ms. @default 30000 */
   leakIntervalMs?: number;
+  /** The watch window of why (`w`), ms. @default 60000 */
+  whyDurationMs?: number;
 }
 
 /** A scroll offset or selection index that j/k move. */
 const moveReducer = (state: number, action: number | 'reset'): number => (action === 'reset' ? 0 : Math.max(0, state + action));
 
 /** The full-screen monitor. It renders the store and dispatches actions; it performs no I/O. */
-export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_000 }: AppProps) {
+export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_000, whyDurationMs = 60_000 }: AppProps) {
   const state = useMonitorState(store);
   const { columns: width, rows: terminalRows } = useTerminalSize();
   // One row short of the terminal: ink redraws a frame that fills the screen by clearing it, which flickers.
@@ -131,6 +138,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     const view = getView();
     if (view.view === 'alloc') return view.allocKey ?? undefined;
     if (view.view === 'leaks') return store.getState().leakCheck?.key;
+    if (view.view === 'why') return store.getState().whyRun?.key;
     return view.view === 'detail' ? (view.detailKey ?? undefined) : rowKeys[selectedIndex(getTable(), rowKeys)];
   };
 
@@ -159,6 +167,11 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       actions.detectLeaks(key, leakIntervalMs);
       dispatchLeakSelected('reset');
       return dispatchView({ type: 'open-leaks' });
+    }
+    if (action === 'why') {
+      if (!actions.why) return store.setStatus('why is not available here', 'error');
+      if (store.getState().whyRun?.key !== key || !store.getState().whyRun?.running) actions.why(key, whyDurationMs);
+      return dispatchView({ type: 'open-why' });
     }
     if (action === 'trim') {
       // Always asked, --yes or not: gdb stops the process, so it is never one keystroke.
@@ -273,6 +286,11 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
         return dispatchView({ type: 'help' });
       case 'back':
         if (getView().view === 'table' && current.filter) return dispatchTable({ type: 'cancel-filter' });
+        // Leaving the why view stops what it started: nothing of it goes on unseen.
+        if (getView().view === 'why') {
+          const running = store.getState().whyRun;
+          if (running?.running) actions?.stopWhy?.(running.key);
+        }
         if (getView().view === 'diff' && getDiff().filter) return dispatchDiff({ type: 'cancel-filter' });
         return dispatchView({ type: 'back' });
       case 'pause':
@@ -285,7 +303,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
         break;
     }
     const processAction = processKeyAction(input);
-    if (processAction && (view.view === 'table' || view.view === 'detail' || view.view === 'alloc' || (view.view === 'leaks' && (processAction === 'leaks' || processAction === 'detach')))) return onProcessAction(processAction);
+    if (processAction && (view.view === 'table' || view.view === 'detail' || view.view === 'alloc' || (view.view === 'leaks' && (processAction === 'leaks' || processAction === 'detach')) || (view.view === 'why' && processAction === 'why'))) return onProcessAction(processAction);
     if (view.view !== 'table') return;
     const action = tableKeyAction(input, key, rowKeys, pageSize);
     if (action === 'open') {
@@ -326,6 +344,8 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = <ObjectsView result={state.objects ?? null} top={objectsTop} width={width} height={bodyHeight} />;
   } else if (screen.view === 'leaks') {
     body = <LeaksView check={state.leakCheck ?? null} selected={leakSelected} width={width} height={bodyHeight} />;
+  } else if (screen.view === 'why') {
+    body = <WhyView run={state.whyRun ?? null} width={width} height={bodyHeight} />;
   } else if (screen.view === 'alloc') {
     const attachment = screen.allocKey ? state.attachments.get(screen.allocKey) : undefined;
     const nowMs = Math.max(state.lastSampledAtMs ?? 0, attachment?.alloc?.profiledAtMs ?? 0, attachment?.alloc?.startedAtMs ?? 0);

@@ -10,7 +10,7 @@ import type { TableAction } from './hooks/use-table-state.js';
 export type GlobalAction = 'quit' | 'help' | 'back' | 'pause' | 'slower' | 'faster';
 
 /** Keys that act on the selected (table) or shown (detail) process. */
-export type ProcessAction = 'attach' | 'detach' | 'gc' | 'snapshot' | 'diff' | 'sample' | 'alloc-view' | 'leaks' | 'trim';
+export type ProcessAction = 'attach' | 'detach' | 'gc' | 'snapshot' | 'diff' | 'sample' | 'alloc-view' | 'leaks' | 'trim' | 'why';
 
 export function processKeyAction(input: string): ProcessAction | null {
   if (input === 'a') return 'attach';
@@ -22,6 +22,7 @@ export function processKeyAction(input: string): ProcessAction | null {
   if (input === 'l') return 'alloc-view';
   if (input === 'L') return 'leaks';
   if (input === 'T') return 'trim';
+  if (input === 'w') return 'why';
   return null;
 }
 

@@ -15,6 +15,8 @@ export interface TopOptions {
   yes: boolean;
   /** Time between the snapshots of the leak check (`L`), ms. @default 30000 */
   leakIntervalMs?: number;
+  /** The watch window of why (`w`), ms. @default 60000 */
+  whyDurationMs?: number;
   /** The growth judgement's minimum window (`--growth-window`), ms. @default 60000 */
   growthWindowMs?: number;
 }
@@ -68,11 +70,13 @@ export async function runTop(options: TopOptions): Promise<void> {
     detectLeaks: (key: string, intervalMs: number, options?: { force?: boolean }) => void sessions.detectLeaks(key, intervalMs, options),
     readRoom: (key: string) => sessions.readRoom(key),
     trim: (key: string) => void sessions.trim(key),
+    why: (key: string, durationMs: number) => void sessions.why(key, durationMs),
+    stopWhy: (key: string) => void sessions.stopWhy(key),
   };
 
   const instance = render(
     <ThemeContext.Provider value={theme}>
-      <App store={store} actions={actions} confirmAttach={!options.yes} leakIntervalMs={options.leakIntervalMs} />
+      <App store={store} actions={actions} confirmAttach={!options.yes} leakIntervalMs={options.leakIntervalMs} whyDurationMs={options.whyDurationMs} />
     </ThemeContext.Provider>,
     // Not incrementalRendering: in ink 6.8 it leaves stale lines on the alternate screen.
     { exitOnCtrlC: true, patchConsole: true },

@@ -23,7 +23,7 @@
  */
 import { sortedIncludes } from './sort-by-key.js';
 import { computeDominators, groupRetainedSizes, type DominatorTree } from './dominators.js';
-import type { HeapSnapshot } from './heap-snapshot.js';
+import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
 import { pathGroupJson, RetainerPaths, type PathGroup, type PathJson } from './retainer-paths.js';
 import { groupNodes, type Grouping } from './group-nodes.js';
 
@@ -73,6 +73,8 @@ export interface LeakAnalysis {
   nodes: Uint32Array[];
   /** Per candidate: its path groups with representatives. */
   pathGroups: PathGroup[][];
+  /** Per candidate: where its constructor is defined, when V8 knows (`leaktop why` matches it to allocation sites). */
+  locations: Array<SourceLocation | null>;
 }
 
 /** Sorted copy of a snapshot's object ids, for membership tests. */
@@ -157,7 +159,7 @@ export function analyzeLeaks(baseline: HeapSnapshot | SnapshotIds, target: HeapS
   const candidateGroup = new Int32Array(final.nodeCount).fill(-1);
   let any = false;
   for (let n = 0; n < final.nodeCount && !any; n++) any = survivors[n] === 1;
-  if (!any) return { report: { candidates: [] }, nodes: [], pathGroups: [] };
+  if (!any) return { report: { candidates: [] }, nodes: [], pathGroups: [], locations: [] };
   const tree = options.final?.tree ?? computeDominators(final, { selfSizes: grouping.selfSizes });
   const codeOwned = options.includeInternal ? null : ownedByCode(final, tree);
   let total = 0;
@@ -169,7 +171,7 @@ export function analyzeLeaks(baseline: HeapSnapshot | SnapshotIds, target: HeapS
     selfSize[group]! += grouping.selfSizes[n]!;
     total++;
   }
-  if (total === 0) return { report: { candidates: [] }, nodes: [], pathGroups: [] };
+  if (total === 0) return { report: { candidates: [] }, nodes: [], pathGroups: [], locations: [] };
 
   const retained = groupRetainedSizes(tree, candidateGroup, groupCount);
   const groups: number[] = [];
@@ -200,5 +202,5 @@ export function analyzeLeaks(baseline: HeapSnapshot | SnapshotIds, target: HeapS
     nodes.push(sorted);
     pathGroups.push(grouped);
   }
-  return { report: { candidates }, nodes, pathGroups };
+  return { report: { candidates }, nodes, pathGroups, locations: kept.map((g) => grouping.locations[g] ?? null) };
 }

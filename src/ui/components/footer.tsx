@@ -4,7 +4,7 @@ import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
-export type ViewName = 'table' | 'detail' | 'help' | 'confirm' | 'diff' | 'alloc' | 'objects' | 'leaks';
+export type ViewName = 'table' | 'detail' | 'help' | 'confirm' | 'diff' | 'alloc' | 'objects' | 'leaks' | 'why';
 
 const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>> = {
   table: [
@@ -43,6 +43,11 @@ const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>
   objects: [
     ['Esc', 'Back to diff'],
     ['j/k', 'Scroll'],
+    ['q', 'Quit'],
+  ],
+  why: [
+    ['Esc', 'Stop and back'],
+    ['w', 'Run again'],
     ['q', 'Quit'],
   ],
   leaks: [

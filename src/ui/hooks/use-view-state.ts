@@ -14,6 +14,8 @@ export interface ViewState {
   allocReturnTo?: ViewName;
   /** The view the leak check view returns to. */
   leaksReturnTo?: ViewName;
+  /** The view the why view returns to. */
+  whyReturnTo?: ViewName;
 }
 
 export type ViewAction =
@@ -25,6 +27,7 @@ export type ViewAction =
   | { type: 'open-objects' }
   | { type: 'open-leaks' }
   | { type: 'open-diff' }
+  | { type: 'open-why' }
   | { type: 'open-alloc'; key: string };
 
 export const initialViewState: ViewState = { view: 'table', detailKey: null, confirm: null };
@@ -46,6 +49,8 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
       const from = state.view === 'confirm' ? (state.confirm?.returnTo ?? 'table') : state.view;
       return { ...state, view: 'leaks', confirm: null, leaksReturnTo: from === 'leaks' ? state.leaksReturnTo : from };
     }
+    case 'open-why':
+      return state.view === 'why' ? state : { ...state, view: 'why', whyReturnTo: state.view };
     case 'open-alloc':
       return { ...state, view: 'alloc', allocKey: action.key, allocReturnTo: state.view === 'alloc' ? state.allocReturnTo : state.view };
     case 'open-diff':
@@ -56,6 +61,7 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
       if (state.view === 'alloc') return { ...state, view: state.allocReturnTo ?? 'table' };
       if (state.view === 'objects') return { ...state, view: 'diff' };
       if (state.view === 'leaks') return { ...state, view: state.leaksReturnTo ?? 'table' };
+      if (state.view === 'why') return { ...state, view: state.whyReturnTo ?? 'table' };
       return state.view === 'table' ? state : { ...state, view: 'table' };
   }
 }

@@ -1,0 +1,490 @@
+/**
+ * `leaktop why PID` and the TUI's `w`: from "its memory grows" to the holder and the allocating function, at the
+ * lowest cost that answers it (issue 16). One workflow, four steps, each cheaper than the next and run only when
+ * the one before says it can answer something:
+ *
+ * 1. watch (free): /proc and the inspector's cheap reads over the window, forced GCs spread over it so that garbage
+ *    is not growth; the verdict from the growth judgement (core/growth/judge-growth.ts) and the time to the limit;
+ * 2. sample (cheap; heap and off-heap verdicts): V8's allocation sampler, the sites whose live memory grew from the
+ *    first half of a window to the second (tasks/sample-allocations.ts, as `alloc --compare`);
+ * 3. snapshots (costly; only with room, never forced): the three-snapshot leak check (tasks/leak-check.ts, every
+ *    capture through the room check); its constructors matched to the sites of step 2;
+ * 4. the report: verdict, culprits, what each step cost the process, the next step.
+ *
+ * Progress goes out as events (the state of every step: countdown, cost so far); the AbortSignal stops it at once,
+ * the sampler stopped and the inspector the workflow opened closed — on every way out.
+ *
+ * Worker threads: this watches the main isolate (`thread: null`). `--thread` (a worker's isolate, issue 16) plugs
+ * in where the session is chosen (`WhyOptions.session`/`attach`): the readings and the steps are the same.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AnalysisWorker } from '../analysis/index.js';
+import { AnalysisWorker as Analysis } from '../analysis/index.js';
+import { allocationSites, compareSites, type SiteGrowth } from '../core/alloc/allocation-sites.js';
+import { DEFAULT_SAMPLING_INTERVAL_BYTES, type SamplingProfile } from '../core/alloc/sampling-profile.js';
+import { judgeGrowth, timeToLimitSeconds, type ActionMark, type GrowthJudgement, type MemoryReading } from '../core/growth/judge-growth.js';
+import type { SourceLocation } from '../core/snapshot/heap-snapshot.js';
+import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
+import { growingOwnSites, matchCulpritSites } from '../core/why/match-sites.js';
+import { fragmentationLikely, WHY_STEPS, type Culprit, type MemoryLimit, type StepCost, type WhyEvidence, type WhyProgress, type WhyResult, type WhyStepName, type WhyStepState } from '../core/why/why-report.js';
+
+import type { GlibcArenas, SmapsRollup } from '../core/why/memory-maps.js';
+import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
+import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
+import { readHeapSizeLimit } from '../inspector/heap-limit.js';
+import { InspectorSession, type HeapSpace } from '../inspector/session.js';
+import { withTimeout } from '../inspector/with-timeout.js';
+import { isUnavailable } from '../proc/read-file.js';
+import { readMemoryCgroup } from '../proc/read-memory-cgroup.js';
+import { readGlibcArenas, readSmapsRollup } from '../proc/read-memory-maps.js';
+import { readMeminfo } from '../proc/read-meminfo.js';
+import { readStatus } from '../proc/read-status.js';
+import { leakCheck } from './leak-check.js';
+import { sampleAllocations, waitWhileAttached } from './sample-allocations.js';
+
+export { WHY_STEPS, type Culprit, type WhyProgress, type WhyResult, type WhyStepName, type WhyStepState };
+
+export interface WhyOptions {
+  pid: number;
+  /** The start time the process was listed with (guards against a reused PID). */
+  startTimeTicks?: number;
+  /** The watch window; also the sampling window, and the span of the three snapshots. ms. */
+  durationMs: number;
+  /** False: step 3 is skipped (`--no-snapshots`). */
+  snapshots: boolean;
+  signal: AbortSignal;
+  onProgress?: (progress: WhyProgress) => void;
+  /** A session to use (the TUI's, when attached): left open at the end. Otherwise one is attached and detached here. */
+  session?: InspectorSession;
+  /** How to attach when no session is given. */
+  attach?: (pid: number, options: { startTimeTicks?: number }) => Promise<InspectorSession>;
+  /** An analysis worker to use (the TUI's); otherwise one is started for step 3 and ended. */
+  analysis?: AnalysisWorker;
+  /** Mean bytes between allocation samples. @default DEFAULT_SAMPLING_INTERVAL_BYTES */
+  samplingIntervalBytes?: number;
+}
+
+/**
+ * Forced GCs of the watch: at its start, at each quarter and at its end — true floors, enough to judge their trend
+ * in both halves. Only the first and the last when the first took longer than CHEAP_GC_MS: a full GC of a large heap
+ * stops the process for a noticeable time (~0.3 s at 300 MB), and the judgement then leans on the natural GC troughs.
+ */
+const WATCH_GCS = 5;
+const CHEAP_GC_MS = 50;
+/** A reading every this share of the window, within [MIN_TICK_MS, MAX_TICK_MS]. */
+const TICKS_PER_WINDOW = 40;
+const MIN_TICK_MS = 250;
+const MAX_TICK_MS = 2000;
+/** How often RSS is polled during steps 2 and 3 (its peak), ms: a read of /proc/PID/status. */
+const RSS_POLL_MS = 250;
+/** Candidates of the leak check kept as culprits. */
+const MAX_CULPRITS = 5;
+/** Growing sites kept in the result. */
+const MAX_SITES = 10;
+
+/** A leak check's candidate with where its constructor is defined. */
+type LocatedCandidate = LeakCandidate & { location: SourceLocation | null };
+
+const noCost = (): StepCost => ({ pauseMs: 0, peakRssBytes: null, keptRssBytes: null });
+
+/** Runs the four steps; throws only when the process cannot be watched at all (attach, exit) or when stopped. */
+export async function why(options: WhyOptions): Promise<WhyResult> {
+  const { pid, signal } = options;
+  const steps: WhyStepState[] = WHY_STEPS.map((name) => ({ name, state: 'waiting', detail: '', secondsLeft: null, cost: noCost() }));
+  const step = (name: WhyStepName) => steps.find((s) => s.name === name)!;
+  const emit = () => options.onProgress?.({ pid, steps: steps.map((s) => ({ ...s, cost: { ...s.cost } })) });
+  const set = (name: WhyStepName, patch: Partial<WhyStepState>) => {
+    Object.assign(step(name), patch);
+    emit();
+  };
+  const skipped: WhyResult['skipped'] = [];
+  const skip = (name: WhyStepName, reason: string) => {
+    skipped.push({ step: name, reason });
+    set(name, { state: 'skipped', detail: reason, secondsLeft: null });
+  };
+
+  signal.throwIfAborted();
+  set('watch', { state: 'running', detail: 'attaching' });
+  const attach = options.attach ?? ((p, o) => InspectorSession.attach(p, o));
+  const openedHere = options.session === undefined;
+  let session: InspectorSession | undefined = options.session;
+  let detaching: Promise<void> | undefined;
+  const detach = () => (openedHere && session ? (detaching ??= session.detach()) : Promise.resolve());
+  const rss = new RssWatch(pid);
+  let current: WhyStepName = 'watch';
+  try {
+    session ??= await attach(pid, { startTimeTicks: options.startTimeTicks });
+    // Step 1: watch.
+    const watch = await watchMemory(session, options.durationMs, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
+    const { judgement } = watch;
+    set('watch', { state: 'done', detail: `${judgement.kind}: ${judgement.reason}`, secondsLeft: null, cost: rss.cost(step('watch').cost.pauseMs, judgement.rates.rss) });
+    const limitInfo = limitFor(pid, judgement, watch);
+
+    // Step 2: sample.
+    current = 'sample';
+    const intervalBytes = options.samplingIntervalBytes ?? DEFAULT_SAMPLING_INTERVAL_BYTES;
+    let profiles: { before: SamplingProfile; after: SamplingProfile } | null = null;
+    let sites: SiteGrowth[] = [];
+    const askable = judgement.kind === 'heap' || judgement.kind === 'off-heap';
+    if (!askable) {
+      skip('sample', notAskable(judgement));
+    } else {
+      rss.restart();
+      const countdown = new Countdown(options.durationMs, (secondsLeft) => set('sample', { secondsLeft, cost: rss.cost(step('sample').cost.pauseMs) }));
+      set('sample', { state: 'running', detail: `sampling allocations every ${intervalBytes / 1024} KiB: first half` });
+      try {
+        const { before, after } = await sampleAllocations(session, {
+          durationMs: options.durationMs,
+          intervalBytes,
+          compare: true,
+          gc: true,
+          signal,
+          onGc: (gc) => (step('sample').cost.pauseMs += gc.durationMs),
+          onProgress: (p) => p.step === 'half-way' && set('sample', { detail: 'first profile read; second half' }),
+        });
+        profiles = { before: before!, after };
+      } finally {
+        countdown.stop();
+      }
+      const comparison = compareSites(allocationSites(profiles.before), allocationSites(profiles.after));
+      sites = comparison.sites.filter((s) => s.delta > 0).slice(0, MAX_SITES);
+      const top = growingOwnSites(profiles.before, profiles.after, { limit: 1 })[0];
+      set('sample', { state: 'done', secondsLeft: null, detail: top ? `grew most: ${top.functionName || '(anonymous)'} ${shortUrl(top.url)}:${top.line ?? '?'}` : 'no site grew', cost: rss.cost(step('sample').cost.pauseMs, judgement.rates.rss) });
+    }
+
+    // Step 3: snapshots.
+    current = 'snapshots';
+    const snapshotIntervalMs = Math.max(1000, Math.round(options.durationMs / 2));
+    let candidates: Array<LocatedCandidate> | null = null;
+    if (!askable) skip('snapshots', notAskable(judgement));
+    else if (!options.snapshots) skip('snapshots', 'not asked for (--no-snapshots): no class names, counts or holders; the culprits are allocation sites only');
+    else {
+      rss.restart();
+      const snapshots = await snapshotStep(session, options, snapshotIntervalMs, detach, {
+        progress: (detail, secondsLeft) => set('snapshots', { state: 'running', detail, secondsLeft, cost: rss.cost(step('snapshots').cost.pauseMs) }),
+        pause: (ms) => (step('snapshots').cost.pauseMs += ms),
+      });
+      if ('refused' in snapshots) skip('snapshots', `${snapshots.refused}; the culprits are allocation sites only (no class names, counts or holders)`);
+      else {
+        candidates = snapshots.candidates;
+        set('snapshots', { state: 'done', secondsLeft: null, detail: candidates.length === 0 ? 'no leak candidates' : `${candidates.length} candidates, biggest: ${candidates[0]!.name}`, cost: await rss.keptCost(step('snapshots').cost.pauseMs, judgement.rates.rss) });
+      }
+    }
+    await detach();
+
+    // Step 4: the report.
+    current = 'report';
+    set('report', { state: 'running', detail: 'matching culprits to sites' });
+    const culprits = culpritsOf(candidates, profiles);
+    set('report', { state: 'done', detail: culprits.length === 0 ? 'no culprit named' : `culprit: ${culprits[0]!.name ?? culprits[0]!.site?.functionName ?? '?'}` });
+    const stepCosts = { watch: step('watch').cost, sample: step('sample').cost, snapshots: step('snapshots').cost };
+    return {
+      pid,
+      thread: null,
+      verdict: judgement.kind,
+      judgement,
+      evidence: watch.evidence,
+      ...limitInfo,
+      culprits,
+      sites,
+      samplingIntervalBytes: intervalBytes,
+      skipped,
+      cost: totalCost(Object.values(stepCosts)),
+      stepCosts,
+      durationMs: options.durationMs,
+      snapshotIntervalMs,
+    };
+  } catch (error) {
+    const state = signal.aborted ? 'stopped' : 'failed';
+    set(current, { state, secondsLeft: null, detail: state === 'stopped' ? 'stopped' : error instanceof Error ? error.message : String(error) });
+    for (const later of WHY_STEPS.slice(WHY_STEPS.indexOf(current) + 1)) set(later, { state: 'skipped', detail: state });
+    throw error;
+  } finally {
+    rss.stop();
+    // Closes what it opened on every way out; a failure to close is the caller's to report (it says where).
+    await detach();
+  }
+}
+
+/** Why steps 2 and 3 do not run for a verdict. */
+function notAskable(judgement: GrowthJudgement): string {
+  switch (judgement.kind) {
+    case 'native':
+      return 'the growth is native (outside the JS heap and Buffers): the sampler and snapshots see only V8\'s heap';
+    case 'none':
+      return 'no growth to explain';
+    default:
+      return `unsure: ${judgement.moreMs ? `watch ${Math.ceil(judgement.moreMs / 1000)} s longer (--duration)` : 'watch longer (--duration)'} before costlier steps`;
+  }
+}
+
+/** The culprits: the leak check's constructors with their sites, or — without snapshots — the growing sites alone. */
+function culpritsOf(candidates: Array<LocatedCandidate> | null, profiles: { before: SamplingProfile; after: SamplingProfile } | null): Culprit[] {
+  if (candidates) {
+    const kept = candidates.slice(0, MAX_CULPRITS);
+    const sites = profiles ? matchCulpritSites(kept, profiles.before, profiles.after) : kept.map(() => null);
+    return kept.map((c, i) => ({ name: c.name, count: c.count, retainedSize: c.retainedSize, paths: c.paths, site: sites[i] ?? null }));
+  }
+  if (!profiles) return [];
+  return growingOwnSites(profiles.before, profiles.after).map((site) => ({ name: null, count: null, retainedSize: null, paths: [], site }));
+}
+
+/** What the watch read, and judged. */
+interface WatchResult {
+  judgement: GrowthJudgement;
+  evidence: WhyEvidence;
+  heapLimitBytes: number | null;
+  lastHeapFloorBytes: number | null;
+  lastRssBytes: number | null;
+}
+
+/** One tick's reading with what the judgement does not take. */
+interface Tick {
+  reading: MemoryReading;
+  spaces: HeapSpace[] | null;
+  smaps: SmapsRollup | null;
+}
+
+/**
+ * Step 1: readings every tick over the window (RSS and smaps_rollup from /proc; `process.memoryUsage()` and the
+ * heap spaces through the inspector, ~0.2 ms each), forced GCs at the start, each quarter and the end (their
+ * readings are true floors), glibc's arenas at both ends. Judged by judgeGrowth with leaktop's attach marked.
+ */
+async function watchMemory(session: InspectorSession, durationMs: number, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
+  const { pid } = session;
+  const attachedAtMs = Date.now();
+  const heapLimitBytes = await readHeapSizeLimit(session);
+  const arenasBefore = readGlibcArenas(pid);
+  const ticks: Tick[] = [];
+  const read = async (afterGc: boolean): Promise<void> => {
+    const [memory, spaces] = await Promise.all([session.memoryUsage(), withTimeout(session.heapSpaces(), 2000).catch(() => undefined)]);
+    const status = readStatus(pid);
+    const rssBytes = isUnavailable(status) || status.rssBytes === null ? memory.rss : status.rssBytes;
+    ticks.push({
+      reading: { atMs: Date.now(), rssBytes, heapUsedBytes: memory.heapUsed, externalBytes: memory.external, arrayBuffersBytes: memory.arrayBuffers, ...(afterGc ? { afterGc: true } : {}) },
+      spaces: spaces ?? null,
+      smaps: readSmapsRollup(pid),
+    });
+  };
+  const gcAndRead = async (): Promise<number> => {
+    const { durationMs: gcMs } = await session.collectGarbage();
+    pause(gcMs);
+    await read(true);
+    return gcMs;
+  };
+  const tickMs = Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, durationMs / TICKS_PER_WINDOW));
+  progress('forced GC, first reading', Math.ceil(durationMs / 1000));
+  const firstGcMs = await gcAndRead();
+  const startMs = Date.now();
+  const endMs = startMs + durationMs;
+  const between = firstGcMs <= CHEAP_GC_MS ? WATCH_GCS - 2 : 0;
+  const gcAt = Array.from({ length: between }, (_, i) => startMs + ((i + 1) * durationMs) / (between + 1));
+  while (Date.now() < endMs) {
+    await waitWhileAttached(session, Math.max(0, Math.min(tickMs, endMs - Date.now())), signal);
+    signal.throwIfAborted();
+    if (Date.now() >= endMs) break;
+    if (gcAt.length > 0 && Date.now() >= gcAt[0]!) {
+      gcAt.shift();
+      await gcAndRead();
+    } else await read(false);
+    const last = ticks[ticks.length - 1]!.reading;
+    progress(`RSS ${mib(last.rssBytes)}, heap ${mib(last.heapUsedBytes)}, external ${mib(last.externalBytes)}`, Math.max(0, Math.ceil((endMs - Date.now()) / 1000)));
+  }
+  await gcAndRead();
+  const arenasAfter = readGlibcArenas(pid);
+  const readings = ticks.map((t) => t.reading);
+  const marks: ActionMark[] = [{ atMs: attachedAtMs, action: 'attach' }];
+  const judgement = judgeGrowth(readings, marks, { minWindowMs: Math.round(durationMs * 0.75), maxWindowMs: durationMs * 2, markSettleMs: Math.min(10_000, Math.round(durationMs / 8)) });
+  const evidence = evidenceOf(ticks, judgement, arenasBefore, arenasAfter);
+  const floors = readings.filter((r) => r.afterGc);
+  return { judgement, evidence, heapLimitBytes, lastHeapFloorBytes: floors[floors.length - 1]?.heapUsedBytes ?? null, lastRssBytes: readings[readings.length - 1]?.rssBytes ?? null };
+}
+
+/** The figures behind the verdict, first against last (floors: first and last forced GC). */
+function evidenceOf(ticks: readonly Tick[], judgement: GrowthJudgement, arenasBefore: GlibcArenas | null, arenasAfter: GlibcArenas | null): WhyEvidence {
+  const first = ticks[0]!;
+  const last = ticks[ticks.length - 1]!;
+  const floors = ticks.filter((t) => t.reading.afterGc);
+  const span = (a: number | undefined, b: number | undefined) => ({ startBytes: a ?? null, endBytes: b ?? null });
+  const spaces = (last.spaces ?? []).map((space) => {
+    const before = floors[0]?.spaces?.find((s) => s.name === space.name);
+    const after = floors[floors.length - 1]?.spaces?.find((s) => s.name === space.name) ?? space;
+    return { name: space.name, startBytes: before?.usedBytes ?? null, endBytes: after.usedBytes };
+  });
+  const smaps = (s: SmapsRollup | null) => (s ? { anonBytes: s.anonBytes, fileBytes: s.fileBytes, shmemBytes: s.shmemBytes } : null);
+  const arenas = arenasAfter ? { count: arenasAfter.count, committedBytes: arenasAfter.committedBytes, grownBytes: arenasBefore ? arenasAfter.committedBytes - arenasBefore.committedBytes : null } : null;
+  const windowMs = last.reading.atMs - first.reading.atMs;
+  return {
+    windowMs,
+    readings: ticks.length,
+    forcedGcs: floors.length,
+    reason: judgement.reason,
+    ...(judgement.moreMs !== undefined ? { moreSeconds: Math.ceil(judgement.moreMs / 1000) } : {}),
+    rates: judgement.rates,
+    rss: span(first.reading.rssBytes, last.reading.rssBytes),
+    heapFloor: span(floors[0]?.reading.heapUsedBytes, floors[floors.length - 1]?.reading.heapUsedBytes),
+    external: span(floors[0]?.reading.externalBytes, floors[floors.length - 1]?.reading.externalBytes),
+    arrayBuffers: span(floors[0]?.reading.arrayBuffersBytes, floors[floors.length - 1]?.reading.arrayBuffersBytes),
+    heapSpaces: spaces,
+    smaps: { start: smaps(first.smaps), end: smaps(last.smaps) },
+    arenas,
+    fragmentationLikely: fragmentationLikely(judgement, arenas, windowMs),
+  };
+}
+
+/** The limit that ends the growth and the time to it, when the trend holds. */
+function limitFor(pid: number, judgement: GrowthJudgement, watch: WatchResult): { limit: MemoryLimit | null; timeToLimitSeconds: number | null } {
+  if (judgement.kind === 'heap' && watch.heapLimitBytes !== null) {
+    const limit: MemoryLimit = { bytes: watch.heapLimitBytes, source: 'v8-heap-limit' };
+    return { limit, timeToLimitSeconds: watch.lastHeapFloorBytes === null ? null : round(timeToLimitSeconds(watch.lastHeapFloorBytes, judgement.rates.heapFloor, limit.bytes)) };
+  }
+  // RSS growth (and the RSS a heap leak adds) meets the memory cgroup's limit, or the host's memory.
+  const rate = judgement.kind === 'none' || judgement.kind === 'unsure' ? null : judgement.rates.rss;
+  const cgroup = readMemoryCgroup(pid);
+  if (cgroup !== null && !isUnavailable(cgroup) && cgroup.tightest) {
+    const { tightest } = cgroup;
+    return { limit: { bytes: tightest.limitBytes, source: 'cgroup', cgroupPath: tightest.path }, timeToLimitSeconds: round(timeToLimitSeconds(tightest.usageBytes, rate, tightest.limitBytes)) };
+  }
+  const host = readMeminfo();
+  if (isUnavailable(host)) return { limit: null, timeToLimitSeconds: null };
+  return { limit: { bytes: host.memTotalBytes, source: 'host' }, timeToLimitSeconds: round(timeToLimitSeconds(host.memTotalBytes - host.memAvailableBytes, rate, host.memTotalBytes)) };
+}
+
+const round = (seconds: number | null) => (seconds === null ? null : Math.round(seconds));
+
+/**
+ * Step 3: the leak check, spread over the window; the room check refuses a capture that does not fit (never forced
+ * here) → `refused` with its message. The session is closed right after the last capture when this run opened it.
+ */
+async function snapshotStep(
+  session: InspectorSession,
+  options: WhyOptions,
+  intervalMs: number,
+  afterLastCapture: () => Promise<void>,
+  report: { progress: (detail: string, secondsLeft: number | null) => void; pause: (ms: number) => void },
+): Promise<{ candidates: Array<LocatedCandidate> } | { refused: string }> {
+  const analysis = options.analysis ?? Analysis.start();
+  removeStaleWorkDirs('leaktop-why-');
+  const dir = makeWorkDir('leaktop-why-');
+  let captureStartedMs: number | null = null;
+  try {
+    const { report: found } = await leakCheck(
+      {
+        session,
+        analysis,
+        idPrefix: `why-${session.pid}-${Date.now()}-`,
+        signal: options.signal,
+        pathFor: (label) => `${dir}/why-${session.pid}-${label}.heapsnapshot`,
+        afterLastCapture,
+      },
+      {
+        intervalMs,
+        removeEach: true,
+        locations: true,
+        onProgress: (p) => {
+          if (p.step === 'capture') {
+            captureStartedMs ??= performance.now();
+            report.progress(`snapshot ${p.n}/3 (${p.stage}): ${p.capture.phase}`, null);
+          } else if (p.step === 'captured') {
+            if (captureStartedMs !== null) report.pause(performance.now() - captureStartedMs);
+            captureStartedMs = null;
+          } else if (p.step === 'wait') report.progress(`${p.next} snapshot in`, p.secondsLeft);
+          else report.progress('detached; finding the leak candidates', null);
+        },
+      },
+    );
+    return { candidates: found.candidates.map((c, i) => ({ ...c, location: found.locations?.[i] ?? null })) };
+  } catch (error) {
+    if (error instanceof SnapshotRoomRefused) return { refused: error.message };
+    throw error;
+  } finally {
+    removeWorkDir(dir);
+    if (!options.analysis) await analysis.terminate();
+  }
+}
+
+/** The whole run's cost: pauses added, the highest peak, what was kept added. */
+function totalCost(costs: readonly StepCost[]): StepCost {
+  const peaks = costs.map((c) => c.peakRssBytes).filter((b): b is number => b !== null);
+  const kept = costs.map((c) => c.keptRssBytes).filter((b): b is number => b !== null);
+  return {
+    pauseMs: Math.round(costs.reduce((sum, c) => sum + c.pauseMs, 0)),
+    peakRssBytes: peaks.length > 0 ? Math.max(...peaks) : null,
+    keptRssBytes: kept.length > 0 ? kept.reduce((a, b) => a + b, 0) : null,
+  };
+}
+
+/**
+ * The RSS of the process over a step, polled from /proc/PID/status (a small file read): its peak, and what the
+ * step kept — RSS after it minus before it, less what the process's own growth added meanwhile (the watch's rate).
+ * VmHWM catches a peak between two polls (a snapshot's) when it is the process's highest ever.
+ */
+class RssWatch {
+  #timer: NodeJS.Timeout | undefined;
+  #startMs = 0;
+  #startRss: number | null = null;
+  #startHwm: number | null = null;
+  #peak: number | null = null;
+
+  constructor(readonly pid: number) {
+    this.restart();
+  }
+
+  restart(): void {
+    this.stop();
+    this.#startMs = Date.now();
+    const status = readStatus(this.pid);
+    this.#startRss = isUnavailable(status) ? null : status.rssBytes;
+    this.#startHwm = isUnavailable(status) ? null : status.hwmBytes;
+    this.#peak = this.#startRss;
+    this.#timer = setInterval(() => this.#poll(), RSS_POLL_MS);
+    this.#timer.unref();
+  }
+
+  #poll(): number | null {
+    const status = readStatus(this.pid);
+    if (isUnavailable(status) || status.rssBytes === null) return null;
+    this.#peak = Math.max(this.#peak ?? 0, status.rssBytes);
+    if (status.hwmBytes !== null && this.#startHwm !== null && status.hwmBytes > this.#startHwm) this.#peak = Math.max(this.#peak, status.hwmBytes);
+    return status.rssBytes;
+  }
+
+  /** The step's cost so far; with `growthPerSecond` (the watch's RSS rate), what it kept beyond that growth. */
+  cost(pauseMs: number, growthPerSecond?: number | null): StepCost {
+    const now = this.#poll();
+    let kept: number | null = null;
+    if (growthPerSecond !== undefined && now !== null && this.#startRss !== null) {
+      const ownGrowth = Math.max(0, growthPerSecond ?? 0) * ((Date.now() - this.#startMs) / 1000);
+      kept = Math.max(0, Math.round(now - this.#startRss - ownGrowth));
+    }
+    return { pauseMs: Math.round(pauseMs), peakRssBytes: this.#peak, keptRssBytes: kept };
+  }
+
+  /** `cost` a moment after a snapshot, when RSS has settled (V8 frees its structures as the last chunk goes). */
+  async keptCost(pauseMs: number, growthPerSecond: number | null): Promise<StepCost> {
+    await sleep(300);
+    return this.cost(pauseMs, growthPerSecond);
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/** Calls `tick(secondsLeft)` every second until stopped. */
+class Countdown {
+  readonly #timer: NodeJS.Timeout;
+  constructor(durationMs: number, tick: (secondsLeft: number) => void) {
+    const endMs = Date.now() + durationMs;
+    tick(Math.ceil(durationMs / 1000));
+    this.#timer = setInterval(() => tick(Math.max(0, Math.ceil((endMs - Date.now()) / 1000))), 1000);
+    this.#timer.unref();
+  }
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 1048576).toFixed(1)}M`);
+const shortUrl = (url: string) => url.slice(url.lastIndexOf('/') + 1);
