@@ -170,7 +170,10 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     }
     if (action === 'why') {
       if (!actions.why) return store.setStatus('why is not available here', 'error');
-      if (store.getState().whyRun?.key !== key || !store.getState().whyRun?.running) actions.why(key, whyDurationMs);
+      const running = store.getState().whyRun?.key === key && store.getState().whyRun?.running === true;
+      // Opening an inspector is asked first, as `a` does; on an attached process nothing more is.
+      if (!running && confirmAttach && !store.getState().attachments.has(key)) return dispatchView({ type: 'confirm', key, action: 'why', intervalMs: whyDurationMs });
+      if (!running) actions.why(key, whyDurationMs);
       return dispatchView({ type: 'open-why' });
     }
     if (action === 'trim') {
@@ -214,6 +217,10 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
         // A Y given with the refusal in view is the user's --force — when the figures were the real heap's. Estimated
         // from RSS (no session yet), they may be far too high: the check after attaching decides with the heap.
         const force = { force: refused && question.heapKnown };
+        if (view.confirm.action === 'why') {
+          actions?.why?.(view.confirm.key, view.confirm.intervalMs ?? whyDurationMs);
+          return dispatchView({ type: 'open-why' });
+        }
         if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
         else if (view.confirm.action === 'trim') actions?.trim?.(view.confirm.key);
         else if (view.confirm.action === 'leaks') {

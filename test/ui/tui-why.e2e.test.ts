@@ -30,6 +30,10 @@ test('w shows the steps with their countdowns and costs; Esc stops the sampler, 
   try {
     await selectOnly(term, marker, target);
     term.write('w');
+    // Not attached: w asks first, as a does.
+    await term.waitFor(`Why does it grow: attach to PID ${target.pid}`, 10_000, 'the question');
+    assert.equal(ports(target.pid).length, 0, 'nothing opened before the answer');
+    term.write('y');
     await term.waitFor(`Why does PID ${target.pid} grow?`, 10_000, 'the why view');
     await term.waitFor((t) => /^watch +running +\d+s \d+ms/m.test(t.screenText()), 15_000, 'the watch step with its countdown and cost');
     assert.match(term.screenText(), stepRow('sample', 'waiting'));
@@ -56,7 +60,7 @@ test('w shows the steps with their countdowns and costs; Esc stops the sampler, 
 test('w left to finish: the verdict, the culprit and its site; quitting leaves nothing open', async () => {
   const marker = `leaktop-why-${randomBytes(4).toString('hex')}`;
   const target = await startTarget(process.execPath, [fixture('why/cache-server.cjs'), marker]);
-  const term = startTui(['--why-duration', '4'], { cols: 120, rows: 40, env: runtime.env });
+  const term = startTui(['--why-duration', '4', '--yes'], { cols: 120, rows: 40, env: runtime.env });
   try {
     await selectOnly(term, marker, target);
     term.write('w');

@@ -8,8 +8,8 @@ import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
 export interface ConfirmActionProps {
-  action: 'attach' | 'snapshot' | 'leaks';
-  /** For `leaks`: the time between its snapshots, ms. */
+  action: 'attach' | 'snapshot' | 'leaks' | 'why';
+  /** For `leaks`: the time between its snapshots; for `why`: its watch window; ms. */
   intervalMs?: number;
   process: TrackedProcess | null;
   attachment: Attachment | null;
@@ -50,7 +50,7 @@ export function ConfirmAction({ action, process, attachment, host, room, width, 
   if (!process) return <TextBlock lines={['That process has exited. Esc goes back.']} width={width} />;
   const s = process.sample;
   const line = (text: string, style = {}) => paintLine([[text, style]], width);
-  const title = action === 'attach' ? 'Attach to' : action === 'leaks' ? 'Leak check of' : 'Heap snapshot of';
+  const title = action === 'attach' ? 'Attach to' : action === 'leaks' ? 'Leak check of' : action === 'why' ? 'Why does it grow: attach to' : 'Heap snapshot of';
   // A worker thread's snapshot is of its own isolate, and freezes that thread (the room is the process's).
   const thread = process.thread ? ` thread ${process.thread.threadId}${process.thread.name ? ` (${process.thread.name})` : ''}` : '';
   const frozen = process.thread ? `Worker thread ${process.thread.threadId} is` : 'The process is';
@@ -85,6 +85,15 @@ export function ConfirmAction({ action, process, attachment, host, room, width, 
     }
     if (!attachment) lines.push(line(action === 'leaks' ? 'It has no session yet: leaktop attaches first (see a).' : 'It has no session yet: leaktop attaches first (see a), and keeps the session for d.'));
   } else {
+    // `w` asks only when it has to attach: the watch and the sampling cost nothing worth a question, and its
+    // snapshots go through the room check and are skipped, never forced, when they do not fit.
+    if (action === 'why') {
+      lines.push(
+        line(`It watches ${Math.round(intervalMs / 1000)} s (full GCs at the start and the end), samples allocations for as long,`),
+        line('then takes three snapshots only if the room check lets them (never forced). Esc stops it.'),
+        '',
+      );
+    }
     lines.push(
       line('No inspector yet? leaktop sends SIGUSR1; it opens one on 127.0.0.1.'),
       line('The process keeps running; attaching costs it a few milliseconds.'),
@@ -93,7 +102,7 @@ export function ConfirmAction({ action, process, attachment, host, room, width, 
     );
   }
   if (fits) {
-    lines.push('', paintLine([['y', { inverse: true }], [action === 'attach' ? ' attach    ' : action === 'leaks' ? ' start    ' : ' take it    '], ['n', { inverse: true }], [' / Esc  cancel']], width));
+    lines.push('', paintLine([['y', { inverse: true }], [action === 'attach' ? ' attach    ' : action === 'leaks' || action === 'why' ? ' start    ' : ' take it    '], ['n', { inverse: true }], [' / Esc  cancel']], width));
   } else {
     // Refused by default: only a deliberate capital Y goes ahead, and Enter cancels.
     lines.push('', paintLine([['n', { inverse: true }], [' / Esc / Enter  cancel    '], ['Y', { inverse: true }], [' (capital) take the risk anyway']], width));

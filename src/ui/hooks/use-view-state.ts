@@ -6,7 +6,7 @@ export interface ViewState {
   view: ViewName;
   detailKey: string | null;
   /** The process a confirmation asks about, what it would do, and the view to return to. */
-  confirm: { key: string; action: 'attach' | 'snapshot' | 'leaks' | 'trim'; returnTo: ViewName; intervalMs?: number } | null;
+  confirm: { key: string; action: 'attach' | 'snapshot' | 'leaks' | 'trim' | 'why'; returnTo: ViewName; intervalMs?: number } | null;
   /** The view the diff view returns to. */
   diffReturnTo?: ViewName;
   /** The process the allocation view shows (by key), and the view it returns to. */
@@ -22,7 +22,7 @@ export type ViewAction =
   | { type: 'open-detail'; key: string }
   | { type: 'help' }
   | { type: 'back' }
-  | { type: 'confirm'; key: string; action: 'attach' | 'snapshot' | 'leaks' | 'trim'; intervalMs?: number }
+  | { type: 'confirm'; key: string; action: 'attach' | 'snapshot' | 'leaks' | 'trim' | 'why'; intervalMs?: number }
   | { type: 'confirm-interval'; intervalMs: number }
   | { type: 'open-objects' }
   | { type: 'open-leaks' }
