@@ -51,8 +51,9 @@ const SHRINK_STEPS: ReadonlyArray<readonly [ColumnId, number]> = [
   ['container', NARROW_CONTAINER_WIDTH],
   ['heapSpark', 0],
   ['user', 0],
-  ['container', 0],
+  // With a LEAK? column too, the RSS sparkline gives way before the container: which container leaks is the news.
   ['rssSpark', 0],
+  ['container', 0],
   ['cpu', 0],
   ['heap', 0],
 ];
