@@ -82,10 +82,13 @@ describe('why on a process whose leak is in a worker thread', () => {
     assert.ok(result.culprits.every((c) => c.name === null));
   });
 
-  test('why PID --thread ID on the idle worker: no growth there', async () => {
+  test('why PID --thread ID on the idle worker: its heap does not grow, so nothing costlier runs there', async () => {
     const result = await why(target, ['--thread', String(idle), '--no-snapshots']);
     assert.equal(result.thread, idle);
-    assert.equal(result.verdict, 'none', result.evidence.reason);
+    // The process's RSS grows (the other worker's leak), so `unsure` or `native` may come out: never this heap's.
+    assert.ok(result.verdict !== 'heap' && result.verdict !== 'off-heap', `${result.verdict}: ${result.evidence.reason}`);
+    assert.deepEqual(result.skipped.map((s) => s.step), ['sample', 'snapshots']);
+    assert.deepEqual(result.culprits, []);
   });
 
   test('why PID --thread with an id that is no thread of it: one line naming its threads, exit 1, nothing left open', async () => {
