@@ -89,6 +89,7 @@ export function whyText(result: WhyResult, cwd: string | null): string {
       snapshotsRan: !result.skipped.some((s) => s.step === 'snapshots'),
       named: result.culprits.some((c) => c.name !== null),
       longerSeconds: result.durationMs / 1000 + moreSeconds,
+      thread: result.thread,
     })}`,
   );
   return `${lines.join('\n')}\n`;
