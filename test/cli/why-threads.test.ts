@@ -7,13 +7,12 @@
  * worker alone. Nothing may be left open: the inspector leaktop opened, the worker sessions, the registry.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { interruptWhy } from '../helpers/interrupt-why.js';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { ports } from '../helpers/ports.js';
-import { fixture, isAlive, killAllTargets, leaktopBin, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
+import { fixture, isAlive, killAllTargets, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
 
 const runtime = privateRuntimeDir();
 after(async () => {
@@ -94,18 +93,8 @@ describe('why on a process whose leak is in a worker thread', () => {
   });
 
   test('SIGINT while every isolate is watched: exit 130, the worker sessions and the inspector leaktop opened closed', async () => {
-    const child = spawn(process.execPath, [leaktopBin, 'why', String(target.pid), '--duration', '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: runtime.env });
-    let ended = false;
-    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => ((ended = true), resolve(code))));
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    // Opened on 9229, then moved to a free port: the watch is under way once the moved one listens.
-    const deadline = Date.now() + 30_000;
-    const moved = () => ports(target.pid).some((port) => port !== 9229);
-    while (!moved() && !ended && Date.now() < deadline) await sleep(50);
-    assert.ok(moved(), `why opened an inspector (ended: ${ended}; ${stderr})`);
-    child.kill('SIGINT');
-    assert.equal(await closed, 130, stderr);
+    const { code, stderr } = await interruptWhy(target.pid, runtime.env);
+    assert.equal(code, 130, stderr);
     assert.match(stderr, /stopped; nothing of leaktop's is left running/);
     assertNothingLeftOpen(target);
   });
