@@ -62,7 +62,7 @@ export interface WhyOptions {
   onProgress?: (progress: WhyProgress) => void;
   /** A session to use (the TUI's, when attached): left open at the end. Otherwise one is attached and detached here. */
   session?: InspectorSession;
-  /** `--thread`: the isolate to work on (`worker_threads.threadId`; 0 or absent: the main thread, and its workers watched). */
+  /** `--thread`: the isolate to work on (`worker_threads.threadId`, 0 the main thread); absent: every isolate watched. */
   threadId?: number;
   /** How to attach when no session is given. */
   attach?: (pid: number, options: { startTimeTicks?: number }) => Promise<InspectorSession>;
@@ -136,7 +136,8 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
   let current: WhyStepName = 'watch';
   try {
     session ??= await attach(pid, { startTimeTicks: options.startTimeTicks });
-    if (openedHere && session.threadId === 0) workers = await workersOf(session);
+    // `--thread 0` asks for the main thread: its workers are neither watched nor looked at then.
+    if (openedHere && session.threadId === 0 && options.threadId === undefined) workers = await workersOf(session);
     // Step 1: watch.
     const watch = await watchMemory(session, workers, options.durationMs, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
     const { judgement } = watch;
