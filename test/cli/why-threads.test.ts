@@ -92,6 +92,13 @@ describe('why on a process whose leak is in a worker thread', () => {
     assert.deepEqual(result.culprits, []);
   });
 
+  test('why PID --thread 0: the main thread alone, its workers neither watched nor named', async () => {
+    const result = await why(target, ['--thread', '0', '--no-snapshots']);
+    assert.equal(result.thread, null);
+    assert.doesNotMatch(result.evidence.reason, /workers' heap floor/);
+    assert.notEqual(result.verdict, 'heap', result.evidence.reason);
+  });
+
   test('SIGINT while every isolate is watched: exit 130, the worker sessions and the inspector leaktop opened closed', async () => {
     const { code, stderr } = await interruptWhy(target.pid, runtime.env);
     assert.equal(code, 130, stderr);
