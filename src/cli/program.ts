@@ -22,7 +22,7 @@ export type Invocation =
   | { command: 'leaks-pid'; pid: number; intervalMs: number; keep: boolean; dir?: string; json: boolean; force: boolean; threadId?: number }
   | { command: 'retainers'; file: string; name: string; limit: number; json: boolean }
   | { command: 'serve'; listen: { host: string; port: number } | null; intervalMs: number; textfile?: string; otlp?: string; heap: boolean; pids: number[]; redactCommand: boolean; growthWindowMs: number }
-  | { command: 'why'; pid: number; durationMs: number; snapshots: boolean; json: boolean }
+  | { command: 'why'; pid: number; durationMs: number; snapshots: boolean; json: boolean; threadId?: number }
   | { command: 'alloc'; pid: number; durationMs: number; intervalBytes: number; top: number; by: 'line' | 'stack'; compare: boolean; groupPackages: boolean; output?: string; push?: string; app: string; gc: boolean; json: boolean; threadId?: number };
 
 function parseSeconds(value: string): number {
@@ -160,8 +160,11 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .argument('<pid>', 'the Node.js process', (value: string) => parsePid(value)[0]!)
     .addOption(new Option('--duration <seconds>', 'the watch window; also the sampling window and the span of the three snapshots').default(60_000, '60').argParser(parseDurationSeconds))
     .option('--no-snapshots', 'skip the snapshots (they pause the process and cost memory): culprits are allocation sites only')
+    .option('--thread <id>', `${THREAD_HELP}; without it, every thread is watched and the one that grows looked at`, parseThreadId)
     .option('--json', 'print a JSON object')
-    .action((pid: number, opts: { duration: number; snapshots: boolean; json?: boolean }) => onInvoke({ command: 'why', pid, durationMs: opts.duration, snapshots: opts.snapshots, json: opts.json === true }));
+    .action((pid: number, opts: { duration: number; snapshots: boolean; json?: boolean; thread?: number }) =>
+      onInvoke({ command: 'why', pid, durationMs: opts.duration, snapshots: opts.snapshots, json: opts.json === true, threadId: opts.thread }),
+    );
 
   program
     .command('gc')

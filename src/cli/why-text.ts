@@ -61,7 +61,7 @@ function culpritLines(culprit: Culprit, n: number, cwd: string | null): string[]
 /** `leaktop why` as text for a person. */
 export function whyText(result: WhyResult, cwd: string | null): string {
   const { evidence } = result;
-  const lines = [`PID ${result.pid}: ${result.verdict.toUpperCase()} — ${MEANING[result.verdict]}`, `  ${sanitize(evidence.reason)}`];
+  const lines = [`PID ${result.pid}${result.thread === null ? '' : ` thread ${result.thread}`}: ${result.verdict.toUpperCase()} — ${MEANING[result.verdict]}`, `  ${sanitize(evidence.reason)}`];
   if (evidence.fragmentationLikely) lines.push(`  ${evidence.arenas?.count} glibc arenas grew ${formatBytes(evidence.arenas?.grownBytes)}: fragmentation rather than a leak is likely`);
   const limit = limitText(result.limit, result.timeToLimitSeconds);
   if (limit) lines.push(limit);
@@ -89,6 +89,7 @@ export function whyText(result: WhyResult, cwd: string | null): string {
       snapshotsRan: !result.skipped.some((s) => s.step === 'snapshots'),
       named: result.culprits.some((c) => c.name !== null),
       longerSeconds: result.durationMs / 1000 + moreSeconds,
+      thread: result.thread,
     })}`,
   );
   return `${lines.join('\n')}\n`;

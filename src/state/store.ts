@@ -334,7 +334,7 @@ export class MonitorStore {
       tracked.heapUsedBytes.push(now, reading ? reading.usedBytes : Number.NaN);
       tracked.externalBytes.push(now, reading?.memory?.external ?? Number.NaN);
       tracked.arrayBuffersBytes.push(now, reading?.memory?.arrayBuffers ?? Number.NaN);
-      tracked.workersHeapUsedBytes.push(now, reading?.workersHeapUsedBytes ?? Number.NaN);
+      tracked.workersHeapUsedBytes.push(now, reading?.workersHeapUsedBytes ?? this.#workersHeap(key, heap));
       tracked.oldSpaceUsedBytes.push(now, reading?.spaces?.find((sp) => sp.name === 'old_space')?.usedBytes ?? Number.NaN);
       tracked.heapTotalBytes.push(now, reading ? reading.totalBytes : Number.NaN);
       const allSeries = [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
@@ -360,6 +360,23 @@ export class MonitorStore {
       attachments = updated;
     }
     this.#set(host ? { processes: next, lastSampledAtMs: now, host, attachments, threads } : { processes: next, lastSampledAtMs: now, attachments, threads });
+  }
+
+  /**
+   * The sum of a process's worker heaps this tick, from its worker rows' readings, so the process's own judgement
+   * counts them (a worker's leak is heap growth, not native); a gap unless every worker row has a reading (one
+   * missing would read as a fall).
+   */
+  #workersHeap(processKey: string, heap: ReadonlyMap<string, HeapReading> | undefined): number {
+    const rows = this.#state.threads?.get(processKey);
+    if (!heap || !rows || rows.length === 0) return Number.NaN;
+    let sum = 0;
+    for (const row of rows) {
+      const reading = heap.get(row.key);
+      if (!reading) return Number.NaN;
+      sum += reading.usedBytes;
+    }
+    return sum;
   }
 
   /** The worker rows after a tick: each gets its heap reading (a gap without one), rows of exited processes go. */

@@ -14,8 +14,12 @@
  * Progress goes out as events (the state of every step: countdown, cost so far); the AbortSignal stops it at once,
  * the sampler stopped and the inspector the workflow opened closed — on every way out.
  *
- * Worker threads: this watches the main isolate (`thread: null`). `--thread` (a worker's isolate, issue 16) plugs
- * in where the session is chosen (`WhyOptions.session`/`attach`): the readings and the steps are the same.
+ * Worker threads (issue 16): with `threadId` (`--thread`) every step runs on that worker's isolate. Otherwise, on
+ * a session this run opens, the watch also reads each worker's heap (its own GC forced with the main thread's, so
+ * its readings after them are floors too) and judges their sum as the workers' heap: a worker's leak is `heap`, not
+ * `native`. When the isolate whose floor grows most is a worker (core/why/growing-isolate.ts), the sample and
+ * snapshot steps run on that worker and `thread` names it. The TUI's session keeps its own worker list: there the
+ * main isolate alone is watched.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnalysisWorker } from '../analysis/index.js';
@@ -25,6 +29,7 @@ import { DEFAULT_SAMPLING_INTERVAL_BYTES, type SamplingProfile } from '../core/a
 import { judgeGrowth, timeToLimitSeconds, type ActionMark, type GrowthJudgement, type MemoryReading } from '../core/growth/judge-growth.js';
 import type { SourceLocation } from '../core/snapshot/heap-snapshot.js';
 import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
+import { growingIsolate, type IsolateFloors } from '../core/why/growing-isolate.js';
 import { growingOwnSites, matchCulpritSites } from '../core/why/match-sites.js';
 import { fragmentationLikely, WHY_STEPS, type Culprit, type MemoryLimit, type StepCost, type WhyEvidence, type WhyProgress, type WhyResult, type WhyStepName, type WhyStepState } from '../core/why/why-report.js';
 
@@ -32,8 +37,9 @@ import type { GlibcArenas, SmapsRollup } from '../core/why/memory-maps.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
 import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
 import { readHeapSizeLimit } from '../inspector/heap-limit.js';
-import { InspectorSession, type HeapSpace } from '../inspector/session.js';
+import type { HeapSpace, InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
+import { attachThread, NodeWorkers, type WorkerSession } from '../inspector/worker-sessions.js';
 import { isUnavailable } from '../proc/read-file.js';
 import { readMemoryCgroup } from '../proc/read-memory-cgroup.js';
 import { readGlibcArenas, readSmapsRollup } from '../proc/read-memory-maps.js';
@@ -56,6 +62,8 @@ export interface WhyOptions {
   onProgress?: (progress: WhyProgress) => void;
   /** A session to use (the TUI's, when attached): left open at the end. Otherwise one is attached and detached here. */
   session?: InspectorSession;
+  /** `--thread`: the isolate to work on (`worker_threads.threadId`, 0 the main thread); absent: every isolate watched. */
+  threadId?: number;
   /** How to attach when no session is given. */
   attach?: (pid: number, options: { startTimeTicks?: number }) => Promise<InspectorSession>;
   /** An analysis worker to use (the TUI's); otherwise one is started for step 3 and ended. */
@@ -71,6 +79,11 @@ export interface WhyOptions {
  */
 const WATCH_GCS = 5;
 const CHEAP_GC_MS = 50;
+/** The least rise of an isolate's heap floor over the watch that names it (the judgement's own for a heap floor). */
+const ISOLATE_MIN_RISE_BYTES = 2 * 1024 * 1024;
+/** How long one worker may take to answer a heap reading or a GC, ms (a worker busy in native code answers late). */
+const WORKER_READ_TIMEOUT_MS = 2000;
+const WORKER_GC_TIMEOUT_MS = 10_000;
 /** A reading every this share of the window, within [MIN_TICK_MS, MAX_TICK_MS]. */
 const TICKS_PER_WINDOW = 40;
 const MIN_TICK_MS = 250;
@@ -105,20 +118,50 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
 
   signal.throwIfAborted();
   set('watch', { state: 'running', detail: 'attaching' });
-  const attach = options.attach ?? ((p, o) => InspectorSession.attach(p, o));
+  const attach = options.attach ?? ((p, o) => attachThread(p, options.threadId, o));
   const openedHere = options.session === undefined;
   let session: InspectorSession | undefined = options.session;
+  /** The workers of a main-thread session opened here, watched with it; closed before the session, on every path. */
+  let workers: NodeWorkers | null = null;
   let detaching: Promise<void> | undefined;
-  const detach = () => (openedHere && session ? (detaching ??= session.detach()) : Promise.resolve());
+  const detach = () =>
+    (detaching ??= (async () => {
+      try {
+        await workers?.close();
+      } finally {
+        if (openedHere && session) await session.detach();
+      }
+    })());
   const rss = new RssWatch(pid);
   let current: WhyStepName = 'watch';
   try {
     session ??= await attach(pid, { startTimeTicks: options.startTimeTicks });
+    // `--thread 0` asks for the main thread: its workers are neither watched nor looked at then.
+    if (openedHere && session.threadId === 0 && options.threadId === undefined) workers = await workersOf(session);
     // Step 1: watch.
-    const watch = await watchMemory(session, options.durationMs, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
+    const watch = await watchMemory(session, workers, options.durationMs, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
     const { judgement } = watch;
     set('watch', { state: 'done', detail: `${judgement.kind}: ${judgement.reason}`, secondsLeft: null, cost: rss.cost(step('watch').cost.pauseMs, judgement.rates.rss) });
-    const limitInfo = limitFor(pid, judgement, watch);
+
+    // The isolate the next steps look at: the worker whose heap floor grew most when it is a worker's growth.
+    let work: InspectorSession = session;
+    let limitWatch = watch;
+    if (workers) {
+      const grown = judgement.kind === 'heap' ? growingIsolate(watch.isolates, ISOLATE_MIN_RISE_BYTES) : null;
+      const chosen = grown ? workers.threads.find((t) => t.threadId === grown) : undefined;
+      if (chosen) {
+        work = workers.open(chosen);
+        const floors = watch.isolates.find((i) => i.threadId === chosen.threadId)!.floors;
+        limitWatch = { ...watch, heapLimitBytes: await readHeapSizeLimit(work), lastHeapFloorBytes: floors[floors.length - 1]?.v ?? null };
+      } else {
+        // The main thread's (or no one isolate's) growth: the workers are left as they were before the next steps.
+        const done = workers;
+        workers = null;
+        await done.close();
+      }
+    }
+    const thread = work.threadId === 0 ? null : work.threadId;
+    const limitInfo = limitFor(pid, judgement, limitWatch, thread !== null && session.threadId === 0 ? judgement.rates.workersHeapFloor : judgement.rates.heapFloor);
 
     // Step 2: sample.
     current = 'sample';
@@ -133,7 +176,7 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
       const countdown = new Countdown(options.durationMs, (secondsLeft) => set('sample', { secondsLeft, cost: rss.cost(step('sample').cost.pauseMs) }));
       set('sample', { state: 'running', detail: `sampling allocations every ${intervalBytes / 1024} KiB: first half` });
       try {
-        const { before, after } = await sampleAllocations(session, {
+        const { before, after } = await sampleAllocations(work, {
           durationMs: options.durationMs,
           intervalBytes,
           compare: true,
@@ -160,7 +203,7 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
     else if (!options.snapshots) skip('snapshots', 'not asked for (--no-snapshots): no class names, counts or holders; the culprits are allocation sites only');
     else {
       rss.restart();
-      const snapshots = await snapshotStep(session, options, snapshotIntervalMs, detach, {
+      const snapshots = await snapshotStep(work, options, snapshotIntervalMs, detach, {
         progress: (detail, secondsLeft) => set('snapshots', { state: 'running', detail, secondsLeft, cost: rss.cost(step('snapshots').cost.pauseMs) }),
         pause: (ms) => (step('snapshots').cost.pauseMs += ms),
       });
@@ -180,7 +223,7 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
     const stepCosts = { watch: step('watch').cost, sample: step('sample').cost, snapshots: step('snapshots').cost };
     return {
       pid,
-      thread: null,
+      thread,
       verdict: judgement.kind,
       judgement,
       evidence: watch.evidence,
@@ -232,6 +275,8 @@ function culpritsOf(candidates: Array<LocatedCandidate> | null, profiles: { befo
 /** What the watch read, and judged. */
 interface WatchResult {
   judgement: GrowthJudgement;
+  /** Each isolate's heap floors (the main thread's, 0, and each worker's), when the workers were watched. */
+  isolates: IsolateFloors[];
   evidence: WhyEvidence;
   heapLimitBytes: number | null;
   lastHeapFloorBytes: number | null;
@@ -241,6 +286,8 @@ interface WatchResult {
 /** One tick's reading with what the judgement does not take. */
 interface Tick {
   reading: MemoryReading;
+  /** Each watched worker's heapUsed, null when it did not answer. */
+  workerHeaps: Array<{ threadId: number; usedBytes: number | null }>;
   spaces: HeapSpace[] | null;
   smaps: SmapsRollup | null;
 }
@@ -250,25 +297,42 @@ interface Tick {
  * heap spaces through the inspector, ~0.2 ms each), forced GCs at the start, each quarter and the end (their
  * readings are true floors), glibc's arenas at both ends. Judged by judgeGrowth with leaktop's attach marked.
  */
-async function watchMemory(session: InspectorSession, durationMs: number, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
+async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
   const { pid } = session;
   const attachedAtMs = Date.now();
   const heapLimitBytes = await readHeapSizeLimit(session);
   const arenasBefore = readGlibcArenas(pid);
   const ticks: Tick[] = [];
+  const workerSessions: WorkerSession[] = workers ? workers.threads.map((t) => workers.open(t)) : [];
   const read = async (afterGc: boolean): Promise<void> => {
-    const [memory, spaces] = await Promise.all([session.memoryUsage(), withTimeout(session.heapSpaces(), 2000).catch(() => undefined)]);
+    const [memory, spaces, workerHeaps] = await Promise.all([
+      session.memoryUsage(),
+      withTimeout(session.heapSpaces(), 2000).catch(() => undefined),
+      Promise.all(workerSessions.map(async (w) => ({ threadId: w.threadId, usedBytes: (await withTimeout(w.heapUsage(), WORKER_READ_TIMEOUT_MS).catch(() => undefined))?.usedBytes ?? null }))),
+    ]);
     const status = readStatus(pid);
     const rssBytes = isUnavailable(status) || status.rssBytes === null ? memory.rss : status.rssBytes;
+    // Their sum only when every worker answered: one missing would read as a fall, then as growth.
+    const workersHeap = workerHeaps.length > 0 && workerHeaps.every((w) => w.usedBytes !== null) ? workerHeaps.reduce((sum, w) => sum + w.usedBytes!, 0) : undefined;
     ticks.push({
-      reading: { atMs: Date.now(), rssBytes, heapUsedBytes: memory.heapUsed, externalBytes: memory.external, arrayBuffersBytes: memory.arrayBuffers, ...(afterGc ? { afterGc: true } : {}) },
+      reading: {
+        atMs: Date.now(),
+        rssBytes,
+        heapUsedBytes: memory.heapUsed,
+        externalBytes: memory.external,
+        arrayBuffersBytes: memory.arrayBuffers,
+        ...(workersHeap !== undefined ? { workersHeapUsedBytes: workersHeap } : {}),
+        ...(afterGc ? { afterGc: true } : {}),
+      },
+      workerHeaps,
       spaces: spaces ?? null,
       smaps: readSmapsRollup(pid),
     });
   };
   const gcAndRead = async (): Promise<number> => {
-    const { durationMs: gcMs } = await session.collectGarbage();
-    pause(gcMs);
+    // Each worker's own GC with the main thread's: the reading after them is a floor of every isolate.
+    const [{ durationMs: gcMs }, ...workerGcs] = await Promise.all([session.collectGarbage(), ...workerSessions.map((w) => withTimeout(w.collectGarbage(), WORKER_GC_TIMEOUT_MS).catch(() => undefined))]);
+    pause(gcMs + workerGcs.reduce((sum, gc) => sum + (gc?.durationMs ?? 0), 0));
     await read(true);
     return gcMs;
   };
@@ -297,7 +361,36 @@ async function watchMemory(session: InspectorSession, durationMs: number, signal
   const judgement = judgeGrowth(readings, marks, { minWindowMs: Math.round(durationMs * 0.75), maxWindowMs: durationMs * 2, markSettleMs: Math.min(10_000, Math.round(durationMs / 8)) });
   const evidence = evidenceOf(ticks, judgement, arenasBefore, arenasAfter);
   const floors = readings.filter((r) => r.afterGc);
-  return { judgement, evidence, heapLimitBytes, lastHeapFloorBytes: floors[floors.length - 1]?.heapUsedBytes ?? null, lastRssBytes: readings[readings.length - 1]?.rssBytes ?? null };
+  return { judgement, evidence, isolates: isolateFloors(ticks, workerSessions), heapLimitBytes, lastHeapFloorBytes: floors[floors.length - 1]?.heapUsedBytes ?? null, lastRssBytes: readings[readings.length - 1]?.rssBytes ?? null };
+}
+
+/** Each isolate's floors (the readings after the forced GCs), the main thread first; none without watched workers. */
+function isolateFloors(ticks: readonly Tick[], workerSessions: readonly WorkerSession[]): IsolateFloors[] {
+  if (workerSessions.length === 0) return [];
+  const floors = ticks.filter((t) => t.reading.afterGc);
+  return [
+    { threadId: 0, floors: floors.filter((t) => t.reading.heapUsedBytes !== undefined).map((t) => ({ t: t.reading.atMs, v: t.reading.heapUsedBytes! })) },
+    ...workerSessions.map(({ threadId }) => ({
+      threadId,
+      floors: floors.flatMap((t) => {
+        const used = t.workerHeaps.find((w) => w.threadId === threadId)?.usedBytes ?? null;
+        return used === null ? [] : [{ t: t.reading.atMs, v: used }];
+      }),
+    })),
+  ];
+}
+
+/**
+ * The worker threads of a main-thread session, to watch with it; null when it has none, or when they cannot be listed
+ * (the main thread busy): the main isolate is watched alone then, as before workers were.
+ */
+async function workersOf(session: InspectorSession): Promise<NodeWorkers | null> {
+  const workers = await NodeWorkers.enable(session).catch(() => null);
+  if (workers && workers.threads.length === 0) {
+    await workers.close();
+    return null;
+  }
+  return workers;
 }
 
 /** The figures behind the verdict, first against last (floors: first and last forced GC). */
@@ -333,10 +426,11 @@ function evidenceOf(ticks: readonly Tick[], judgement: GrowthJudgement, arenasBe
 }
 
 /** The limit that ends the growth and the time to it, when the trend holds. */
-function limitFor(pid: number, judgement: GrowthJudgement, watch: WatchResult): { limit: MemoryLimit | null; timeToLimitSeconds: number | null } {
+function limitFor(pid: number, judgement: GrowthJudgement, watch: Pick<WatchResult, 'heapLimitBytes' | 'lastHeapFloorBytes'>, heapRate: number | null): { limit: MemoryLimit | null; timeToLimitSeconds: number | null } {
   if (judgement.kind === 'heap' && watch.heapLimitBytes !== null) {
+    // The isolate that grows (a worker has a heap limit of its own).
     const limit: MemoryLimit = { bytes: watch.heapLimitBytes, source: 'v8-heap-limit' };
-    return { limit, timeToLimitSeconds: watch.lastHeapFloorBytes === null ? null : round(timeToLimitSeconds(watch.lastHeapFloorBytes, judgement.rates.heapFloor, limit.bytes)) };
+    return { limit, timeToLimitSeconds: watch.lastHeapFloorBytes === null ? null : round(timeToLimitSeconds(watch.lastHeapFloorBytes, heapRate, limit.bytes)) };
   }
   // RSS growth (and the RSS a heap leak adds) meets the memory cgroup's limit, or the host's memory.
   const rate = judgement.kind === 'none' || judgement.kind === 'unsure' ? null : judgement.rates.rss;

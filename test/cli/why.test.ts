@@ -6,16 +6,15 @@
  * snapshots. Windows are short (--duration): the judgement's minimum window follows the duration.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { interruptWhy } from '../helpers/interrupt-why.js';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
 import { buildLeakAddon, nativeAddonUnavailable } from '../helpers/native-addon.js';
 import { ports } from '../helpers/ports.js';
-import { fixture, isAlive, killAllTargets, leaktopBin, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
+import { fixture, isAlive, killAllTargets, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
 
 const runtime = privateRuntimeDir();
 const made: string[] = [runtime.dir];
@@ -163,18 +162,8 @@ test('SIGINT during the watch: exit 130, the inspector leaktop opened closed, th
   let targetErr = '';
   target.child.stderr!.on('data', (c: Buffer) => (targetErr += c.toString()));
   try {
-    const child = spawn(process.execPath, [leaktopBin, 'why', String(target.pid), '--duration', '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: runtime.env });
-    let ended = false;
-    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => ((ended = true), resolve(code))));
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const deadline = Date.now() + 30_000;
-    // Opened on 9229, then moved by leaktop to a free port: wait for the moved one (the watch is under way then).
-    const moved = () => ports(target.pid).some((port) => port !== 9229);
-    while (!moved() && !ended && Date.now() < deadline) await sleep(50);
-    assert.ok(moved(), `why opened an inspector (ended: ${ended}; ${stderr}; target: ${targetErr})`);
-    child.kill('SIGINT');
-    assert.equal(await closed, 130, stderr);
+    const { code, stderr } = await interruptWhy(target.pid, runtime.env, () => `target: ${targetErr}`);
+    assert.equal(code, 130, stderr);
     assert.match(stderr, /stopped; nothing of leaktop's is left running/);
     assert.deepEqual(ports(target.pid), []);
     assert.deepEqual(runtime.registryFiles(), []);

@@ -51,6 +51,28 @@ test('worker rows in thread order, with their own heap and its growth, sharing t
   assert.equal(findRow(state, threadKey(KEY, 9)), null);
 });
 
+test("the process row's workers' heap is the sum of its worker rows' readings, so its judgement counts a worker's leak as heap", () => {
+  const store = storeWithWorkers(3);
+  const process = () => store.getState().processes[0]!;
+  // Tick 1 had the rows and their readings: 6e6 + 4e6; tick 3: 8e6 + 4e6.
+  assert.deepEqual(process().workersHeapUsedBytes.values(), [Number.NaN, 10e6, 11e6, 12e6]);
+  // A tick with a worker's reading missing is a gap, not a fall.
+  store.ingestProcesses({ sampledAtMs: 4000, processes: [sample(50e6)] }, undefined, new Map([[KEY, reading(10e6)], [LEAKY, reading(9e6)]]));
+  assert.ok(Number.isNaN(process().workersHeapUsedBytes.last()!));
+  // Over a judged window, the leaky worker's heap (1 MB/s) is the process's growth: heap, from the workers' floor.
+  const long = new MonitorStore({ growthWindowMs: 60_000, judge: { minWindowMs: 30_000, maxWindowMs: 60_000, markSettleMs: 0 } });
+  long.ingestProcesses({ sampledAtMs: 0, processes: [sample(50e6)] });
+  long.setThreads(KEY, [{ threadId: 1, name: 'leaky-worker', url: 'file:///srv/app/worker.js' }]);
+  for (let i = 1; i <= 40; i++) {
+    // A sawtooth with a rising floor: the worker's heap, GC'd every 4 ticks; the process's RSS follows it.
+    const used = 5e6 + i * 1e6 + (i % 4) * 3e6;
+    long.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(50e6 + i * 1e6)] }, undefined, new Map([[KEY, reading(10e6)], [LEAKY, reading(used)]]));
+  }
+  const judged = long.getState().processes[0]!.growth;
+  assert.equal(judged.kind, 'heap', judged.reason);
+  assert.ok(judged.rates.workersHeapFloor! > 0, judged.reason);
+});
+
 test('a worker listed again keeps its history; one gone loses its row; the process exiting drops them all', () => {
   const store = storeWithWorkers(3);
   store.setThreads(KEY, [{ threadId: 1, name: 'leaky-worker', url: 'file:///srv/app/worker.js' }]);

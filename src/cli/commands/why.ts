@@ -11,6 +11,8 @@ export interface WhyCommandOptions {
   /** False with `--no-snapshots`. */
   snapshots: boolean;
   json: boolean;
+  /** `--thread ID`: a worker thread's isolate (`worker_threads.threadId`); 0 or absent, the main thread's (and its workers watched). */
+  threadId?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function runWhy(options: WhyCommandOptions): Promise<void> {
   });
   const progress = new ProgressNotes(options.pid);
   try {
-    const run = why({ pid: options.pid, durationMs: options.durationMs, snapshots: options.snapshots, signal: abort.signal, onProgress: (p) => progress.show(p) });
+    const run = why({ pid: options.pid, durationMs: options.durationMs, snapshots: options.snapshots, threadId: options.threadId, signal: abort.signal, onProgress: (p) => progress.show(p) });
     running = run;
     const result = await run;
     progress.end();

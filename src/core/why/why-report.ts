@@ -71,13 +71,18 @@ export function fragmentationLikely(judgement: GrowthJudgement, arenas: WhyEvide
 }
 
 /** The next step for a person, after the report. */
-export function nextStep(pid: number, verdict: GrowthKind, options: { fragmentation: boolean; snapshotsRan: boolean; named: boolean; /** For unsure: the window to try next, s. */ longerSeconds?: number }): string {
+export function nextStep(
+  pid: number,
+  verdict: GrowthKind,
+  options: { fragmentation: boolean; snapshotsRan: boolean; named: boolean; /** For unsure: the window to try next, s. */ longerSeconds?: number; /** The worker that grows: the commands go to it. */ thread?: number | null },
+): string {
+  const thread = options.thread ? ` --thread ${options.thread}` : '';
   switch (verdict) {
     case 'heap':
     case 'off-heap': {
       const what = verdict === 'heap' ? 'objects' : 'Buffers';
       if (options.snapshotsRan && options.named) return `Bound or evict what the top path's holder keeps (e.g. an LRU with a size cap), or delete the ${what} when done; the site is where they are made.`;
-      return `The sites above allocate the growth. With room for three snapshots, 'leaktop leaks --pid ${pid} --interval 30' names the class and its holder.`;
+      return `The sites above allocate the growth. With room for three snapshots, 'leaktop leaks --pid ${pid}${thread} --interval 30' names the class and its holder.`;
     }
     case 'native':
       if (options.fragmentation) return 'Likely fragmentation of glibc arenas, not a leak: restart with MALLOC_ARENA_MAX=2, or with jemalloc (LD_PRELOAD=libjemalloc.so.2); \'leaktop trim ' + pid + '\' shows what glibc holds free.';
@@ -85,7 +90,7 @@ export function nextStep(pid: number, verdict: GrowthKind, options: { fragmentat
     case 'none':
       return 'Nothing to chase over this window; a slow leak needs a longer one (--duration).';
     case 'unsure':
-      return `Watch longer: leaktop why ${pid} --duration ${Math.max(60, Math.ceil(options.longerSeconds ?? 120))}.`;
+      return `Watch longer: leaktop why ${pid}${thread} --duration ${Math.max(60, Math.ceil(options.longerSeconds ?? 120))}.`;
   }
 }
 

@@ -30,7 +30,8 @@ describe('nextStep', () => {
   it('names the tool for each verdict', () => {
     assert.match(nextStep(42, 'native', base), /heaptrack.*massif/);
     assert.match(nextStep(42, 'native', { ...base, fragmentation: true }), /MALLOC_ARENA_MAX=2.*jemalloc.*leaktop trim 42/);
-    assert.match(nextStep(42, 'heap', { ...base, snapshotsRan: false, named: false }), /leaktop leaks --pid 42/);
+    assert.match(nextStep(42, 'heap', { ...base, snapshotsRan: false, named: false }), /leaktop leaks --pid 42 --interval/);
+    assert.match(nextStep(42, 'heap', { ...base, snapshotsRan: false, named: false, thread: 3 }), /leaktop leaks --pid 42 --thread 3 --interval/, 'a worker that grows: its thread');
     assert.match(nextStep(42, 'unsure', { ...base, longerSeconds: 150 }), /leaktop why 42 --duration 150/);
   });
 });
