@@ -219,6 +219,8 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
         const force = { force: refused && question.heapKnown };
         if (view.confirm.action === 'why') {
           actions?.why?.(view.confirm.key, view.confirm.intervalMs ?? whyDurationMs);
+          // Out of the question first, so that Esc in the why view returns where `w` was pressed, not to it.
+          dispatchView({ type: 'back' });
           return dispatchView({ type: 'open-why' });
         }
         if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);

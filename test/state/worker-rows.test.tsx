@@ -85,7 +85,8 @@ test('a worker listed again keeps its history; one gone loses its row; the proce
 });
 
 test('a worker row draws └ ID, its name and script, its heap and growth; the process columns stay blank', () => {
-  const state = storeWithWorkers(12).getState();
+  // Past the growth judgement's minimum window, so that the worker's heap growth shows as a rate.
+  const state = storeWithWorkers(121).getState();
   const rows = [state.processes[0]!, ...(state.threads?.get(KEY) ?? [])];
   const render = (ascii: boolean, width = 120) =>
     renderToString(
@@ -98,7 +99,7 @@ test('a worker row draws └ ID, its name and script, its heap and growth; the p
       .map(stripPaint);
   const lines = render(false);
   const leaky = lines.find((l) => l.includes('leaky-worker'))!;
-  assert.match(leaky, /^\s+└ 1\s+16\.2M /, 'the thread id under the PID, the heap under HEAP');
+  assert.match(leaky, /^\s+└ 1\s+12\dM /, 'the thread id under the PID, the heap under HEAP');
   assert.match(leaky, /\+57\.2M\/m\s+leaky-worker  \/srv\/app\/worker\.js$/);
   assert.ok(!leaky.includes('app ') && !leaky.includes('2.5'), 'no user or CPU of its own');
   assert.equal(lines.indexOf(leaky), 2, 'right under its process');

@@ -90,9 +90,9 @@ test('after the minimum window: the judged rate, and a LEAK? column with the kin
   );
   const lines = out.split('\n').map(stripPaint);
   assert.match(lines[0]!, / GROWTH LEAK\?\s+COMMAND/);
-  assert.match(lines.find((l) => l.includes('4242'))!, /\+114M\/m rss\s+node/, 'RSS grows 2 MB/s all along: LEAK?, the kind unknown without heap figures');
+  assert.match(lines.find((l) => l.includes('4242'))!, /\+114M\/m rss\s+leaky\/server\.js/, 'RSS grows 2 MB/s all along: LEAK?, the kind unknown without heap figures');
   const steady = lines.find((l) => l.includes(' 77 '))!;
-  assert.match(steady, / \+?\d[^ ]*\/m\s+node worker/, 'one 6 MB step: a rate, no LEAK? mark');
+  assert.match(steady, / \+?\d[^ ]*\/m\s+(node )?worker\.js/, 'one 6 MB step: a rate, no LEAK? mark');
   assert.ok(!/ rss /.test(steady), steady);
   for (const line of lines) assert.ok(Array.from(line).length <= 80, line);
 });
