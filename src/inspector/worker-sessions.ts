@@ -6,6 +6,7 @@
  */
 import { parseWorkerTitle } from '../core/worker-title.js';
 import { UserError } from '../core/user-error.js';
+import { processCondition } from './close-inspector.js';
 import { CdpConnection } from './connection.js';
 import { InspectorSession, type AttachOptions } from './session.js';
 import { withTimeout } from './with-timeout.js';
@@ -143,11 +144,13 @@ export class NodeWorkers {
     this.#closed = true;
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
-    await Promise.all(sessions.map((s) => withTimeout(s.detach().catch(() => undefined), STEP_TIMEOUT_MS)));
+    if (processCondition(this.#parent.pid) === 'running') await Promise.all(sessions.map((s) => withTimeout(s.detach().catch(() => undefined), STEP_TIMEOUT_MS)));
     const rest = [...this.#threads.keys()];
     this.#threads.clear();
     for (const off of this.#off) off();
-    if (this.#parent.connection.isClosed) return;
+    // A stopped process answers nothing: each step would wait out its time (quitting took over 5 s). Closing the
+    // main session detaches the workers and disables the domain in the target anyway.
+    if (this.#parent.connection.isClosed || processCondition(this.#parent.pid) !== 'running') return;
     await Promise.all(rest.map((id) => this.#release(id)));
     await sendNodeWorker(this.#parent, 'NodeWorker.disable', {}, { timeoutMs: STEP_TIMEOUT_MS }).catch(() => undefined);
   }
