@@ -23,9 +23,9 @@ export interface DemoScreen {
  * Starts the demo apps and leaktop on them, waits until both rows show (and, with `waitForGrowthMs`, until the leaky
  * server's growth is judged, for at most that long), and returns the screen. Everything it started is ended.
  */
-export async function captureDemoScreen(options: { waitForGrowthMs?: number } = {}): Promise<DemoScreen> {
+export async function captureDemoScreen(options: { waitForGrowthMs?: number; attach?: boolean } = {}): Promise<DemoScreen> {
   const apps: Target[] = [];
-  const term = startTui(['--interval', '1'], { cols: 80, rows: 24 });
+  const term = startTui(['--interval', '1', ...(options.attach ? ['--yes'] : [])], { cols: 80, rows: 24 });
   try {
     for (const app of DEMO_APPS) {
       apps.push(await startTarget(process.execPath, [fileURLToPath(new URL(`demo/${app}`, `file://${repoRoot}`))], { ready: false }));
@@ -35,11 +35,19 @@ export async function captureDemoScreen(options: { waitForGrowthMs?: number } = 
     await term.waitFor('Filter: _');
     term.write('/index.js');
     term.write(KEYS.enter);
-    const rowsOf = (lines: string[]) => apps.filter((app) => lines.some((line) => line.trimStart().startsWith(`${app.pid} `))).length;
+    const rowsOf = (lines: string[]) => apps.filter((app) => lines.some((line) => line.trimStart().replace(/^\*/, '').startsWith(`${app.pid} `))).length;
     await term.waitFor((t) => rowsOf(t.screenLines()) === apps.length && !t.screenText().includes('Filter: /index.js_'), 15_000, 'both demo rows');
+    if (options.attach) {
+      // Both rows attached (`a`, then `j` and `a`): HEAP, its sparkline and the verdict on the heap floor show.
+      for (const [i, key] of ['a', 'j', 'a'].entries()) {
+        term.write(key);
+        if (key === 'a') await term.waitFor((t) => t.screenLines().filter((l) => /^\s*\*\d+ /.test(l)).length > i / 2, 30_000, 'the attach');
+      }
+      term.write('k');
+    }
     if (options.waitForGrowthMs) {
       const leaky = apps[0]!.pid;
-      const judged = (t: typeof term) => t.screenLines().some((line) => line.trimStart().startsWith(`${leaky} `) && /[+]\d/.test(line));
+      const judged = (t: typeof term) => t.screenLines().some((line) => line.trimStart().replace(/^\*/, '').startsWith(`${leaky} `) && (options.attach ? / heap /.test(line) : /[+]\d/.test(line)));
       await term.waitFor(judged, options.waitForGrowthMs, 'the leaky server judged').catch(() => undefined);
     }
     await term.flush();

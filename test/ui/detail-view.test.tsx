@@ -66,7 +66,7 @@ test('detail view: no figure before the minimum window, a dim wait instead; flat
   assert.equal(early.figure, '…48s');
   assert.ok(early.codes.includes('\x1b[2m'), JSON.stringify(early.codes));
   const flat = detail({ seconds: 120, rss: () => 50 * MB });
-  assert.deepEqual(growthStyle(flat), { codes: '', figure: '0B/m' });
+  assert.deepEqual(growthStyle(flat), { codes: '', figure: 'bounded' });
   assert.match(verdict(flat), /^growth: bounded/);
   const step = detail({ seconds: 120, rss: (t) => 50 * MB + (t >= 40 ? 6 * MB : 0) });
   assert.equal(growthStyle(step).codes, '', 'one 6 MB step is no alarm');

@@ -15,6 +15,11 @@ export interface ShownGrowth {
   waitMs: number | null;
   /** Set when the growth holds. */
   leak: LeakMark | null;
+  /**
+   * Judged bounded (kind `none`): the slope a GC sawtooth or a step draws is not growth, so no rate is shown for it
+   * (`bounded`) and it sorts as no growth.
+   */
+  bounded: boolean;
 }
 
 export function shownGrowth(judged: GrowthJudgement): ShownGrowth {
@@ -26,11 +31,13 @@ export function shownGrowth(judged: GrowthJudgement): ShownGrowth {
   else if (judged.kind === 'native') rate = rates.native;
   const leak: LeakMark | null = judged.kind === 'heap' || judged.kind === 'off-heap' || judged.kind === 'native' ? judged.kind : judged.holds ? 'rss' : null;
   const waitMs = rate === null && judged.moreMs !== undefined ? judged.moreMs : null;
-  return { bytesPerMin: perMin(rate), waitMs, leak };
+  const bounded = judged.kind === 'none' && waitMs === null;
+  return { bytesPerMin: bounded ? 0 : perMin(rate), waitMs, leak, bounded };
 }
 
-/** The GROWTH cell: `+6.10M/m`, or `…42s` (ASCII `..42s`) while the minimum window fills, `-` when unknown. */
+/** The GROWTH cell: `+6.10M/m`, `bounded`, or `…42s` (ASCII `..42s`) while the minimum window fills, `-` when unknown. */
 export function growthCellText(shown: ShownGrowth, ascii: boolean): string {
   if (shown.waitMs !== null) return `${ascii ? '..' : '…'}${formatDuration(Math.ceil(shown.waitMs / 1000) * 1000)}`;
+  if (shown.bounded) return 'bounded';
   return formatRate(shown.bytesPerMin);
 }
