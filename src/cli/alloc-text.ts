@@ -15,6 +15,9 @@ export interface AllocReportContext {
 /** The honest statement of the unit, printed under every text report. */
 export const SITE_UNIT_NOTE =
   'A site is a function, shown at its first line: V8 records where each frame\'s function starts, not the allocating statement, and a helper the optimizer inlined counts under its caller.';
+/** What the sampler cannot see, printed under every text report too (issue 16). */
+export const BACKING_STORE_NOTE =
+  "The contents of Buffers and ArrayBuffers live outside V8's heap and are not sampled: only their small JS objects are. `leaktop why PID` tells off-heap growth.";
 
 const signedBytes = (n: number) => (n > 0 ? `+${formatBytes(n)}` : formatBytes(n));
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
@@ -39,7 +42,7 @@ export function allocText(table: SiteTable, context: AllocReportContext): string
   if (table.sites.length === 0) lines.push('(no sampled allocations alive: the process allocated less than the interval, or kept nothing)');
   if (table.unattributedBytes > 0) lines.push(`${fit(formatBytes(table.unattributedBytes), 8, 'right')} ${fit(percent(table.unattributedBytes / table.totalBytes), 6, 'right')}  (no JavaScript caller: native or V8-internal allocations)`);
   if (table.sites.length > context.top) lines.push(`... ${table.sites.length - context.top} more sites (--top N)`);
-  lines.push('', SITE_UNIT_NOTE);
+  lines.push('', SITE_UNIT_NOTE, BACKING_STORE_NOTE);
   return `${lines.join('\n')}\n`;
 }
 
@@ -55,7 +58,7 @@ export function allocCompareText(comparison: SiteComparison, context: AllocRepor
   }
   if (comparison.sites.length === 0) lines.push('(no sampled allocations alive in either profile)');
   if (comparison.sites.length > context.top) lines.push(`... ${comparison.sites.length - context.top} more sites (--top N)`);
-  lines.push('', SITE_UNIT_NOTE);
+  lines.push('', SITE_UNIT_NOTE, BACKING_STORE_NOTE);
   return `${lines.join('\n')}\n`;
 }
 

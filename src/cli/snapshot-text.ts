@@ -6,11 +6,17 @@ import type { LeakReport } from '../core/snapshot/leak-candidates.js';
 import type { ClassObjects, RetainedDiffRow, RetainedSummaryRow } from '../core/snapshot/retained.js';
 import type { PathJson } from '../core/snapshot/retainer-paths.js';
 import type { Summary } from '../core/snapshot/summarize.js';
+import { isOffHeapClass, OFF_HEAP_MARK, OFF_HEAP_NOTE } from '../core/snapshot/off-heap.js';
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 const signedBytes = (n: number) => (n > 0 ? `+${formatBytes(n)}` : formatBytes(n));
 /** Text output is laid out for this many columns. */
 const WIDTH = 80;
+
+/** A row's name as printed, marked when its objects keep memory outside V8's heap. */
+const rowName = (row: Parameters<typeof classLabel>[0]) => `${sanitize(classLabel(row))}${isOffHeapClass(row.name) ? OFF_HEAP_MARK : ''}`;
+/** The note under a table with off-heap rows (empty when it has none). */
+const offHeapNote = (rows: ReadonlyArray<{ name: string }>) => (rows.some((r) => isOffHeapClass(r.name)) ? ['', OFF_HEAP_NOTE] : []);
 
 /** The retained size of a row, when it has one (retained sizes computed). */
 const retainedOf = (row: object): number | null => ('retainedSize' in row && typeof row.retainedSize === 'number' ? row.retainedSize : null);
@@ -25,8 +31,9 @@ export function summaryText(summary: Summary | (Omit<Summary, 'rows'> & { rows: 
   ];
   for (const row of rows) {
     const retained = withRetained ? `${fit(formatBytes(retainedOf(row)), 8, 'right')} ` : '';
-    lines.push(`${fit(String(row.count), 10, 'right')} ${fit(formatBytes(row.selfSize), 8, 'right')} ${retained}${sanitize(classLabel(row))}`);
+    lines.push(`${fit(String(row.count), 10, 'right')} ${fit(formatBytes(row.selfSize), 8, 'right')} ${retained}${rowName(row)}`);
   }
+  lines.push(...offHeapNote(rows));
   return `${lines.join('\n')}\n`;
 }
 
@@ -41,12 +48,12 @@ export function diffText(diff: SnapshotDiff | { idsComparable: boolean; rows: Ar
     fit(signedBytes(r.sizeDelta), 9, 'right'),
     ...(withIds ? [fit(String(r.new ?? '-'), 8, 'right'), fit(String(r.deleted ?? '-'), 8, 'right')] : []),
     ...(withRetained ? [fit(typeof r.retainedDelta === 'number' ? signedBytes(r.retainedDelta) : '-', 9, 'right')] : []),
-    sanitize(classLabel(r)),
+    rowName(r),
   ];
   const note = withIds
     ? 'Both snapshots come from one inspector session: NEW and FREED count objects by id.'
     : 'The snapshots come from different sessions (or elsewhere): object ids are not comparable, so only counts and sizes are compared.';
-  const lines = [note, head.join(' '), ...rows.map((r) => cells(r).join(' '))];
+  const lines = [note, head.join(' '), ...rows.map((r) => cells(r).join(' ')), ...offHeapNote(rows)];
   const withPaths = rows.filter((r) => r.paths !== undefined);
   if (withPaths.length > 0) {
     lines.push('', withIds ? 'Why the new objects are alive (retainer paths in B, biggest group first):' : 'Why they are alive (retainer paths in B, biggest group first):');
@@ -84,7 +91,8 @@ export function leaksText(report: LeakReport, note: string): string {
     return `${lines.join('\n')}\n`;
   }
   lines.push(`${fit('COUNT', 9, 'right')} ${fit('SELF', 8, 'right')} ${fit('RETAINED', 8, 'right')} CONSTRUCTOR`);
-  for (const c of report.candidates) lines.push(`${fit(String(c.count), 9, 'right')} ${fit(formatBytes(c.selfSize), 8, 'right')} ${fit(formatBytes(c.retainedSize), 8, 'right')} ${sanitize(c.name)}`);
+  for (const c of report.candidates) lines.push(`${fit(String(c.count), 9, 'right')} ${fit(formatBytes(c.selfSize), 8, 'right')} ${fit(formatBytes(c.retainedSize), 8, 'right')} ${sanitize(c.name)}${isOffHeapClass(c.name) ? OFF_HEAP_MARK : ''}`);
+  lines.push(...offHeapNote(report.candidates));
   lines.push('', 'Why they are alive (retainer paths in the final snapshot, biggest group first):');
   for (const c of report.candidates) lines.push(`${sanitize(c.name)}${c.pathObjects === undefined ? '' : ` (paths of the ${c.pathObjects} biggest of ${c.count})`}:`, ...pathGroupLines(c.paths, '  '));
   return `${lines.join('\n')}\n`;

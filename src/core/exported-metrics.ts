@@ -7,6 +7,7 @@
  * `_bytes`, `1` on a gauge → `_ratio`, `By/s` → `_bytes_per_second`), so one dashboard works for both paths.
  * leaktop's own figures (growth, verdict, limit) are under `leaktop.`.
  */
+import type { ContainerRef } from './container-of-cgroup.js';
 
 /** The kinds of growth of the growth judgement (src/core/growth/judge-growth.ts), one gauge series each. */
 export const VERDICTS = ['heap', 'off-heap', 'native', 'none', 'unsure'] as const;
@@ -97,15 +98,10 @@ export const METRICS: readonly MetricDefinition[] = [
   gauge('v8js.memory.heap.limit', 'By', 'V8 heap memory reserved (heap total), bytes (with --heap).', (f) => one(f.heapTotalBytes)),
 ];
 
-/**
- * The place of a process sample. Seam: the `containers` work adds `container: { runtime, id, pod } | null` and
- * `unit: string | null` to the sampler's process sample; read loosely so that serve labels them once that is merged
- * and leaves the labels out before.
- */
-export function placeOf(sample: object): ProcessPlace {
-  const known = sample as { container?: { runtime?: unknown; id?: unknown; pod?: unknown } | null; unit?: unknown };
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
-  return { containerId: text(known.container?.id), containerRuntime: text(known.container?.runtime), podUid: text(known.container?.pod), unit: text(known.unit) };
+/** The place of a process (its cgroup's container and unit, as the sampler read them), as labels. */
+export function placeOf(sample: { container?: ContainerRef | null; unit?: string | null }): ProcessPlace {
+  const text = (value: string | null | undefined) => (value ? value : null);
+  return { containerId: text(sample.container?.id), containerRuntime: text(sample.container?.runtime), podUid: text(sample.container?.pod), unit: text(sample.unit) };
 }
 
 /** Every label a series may carry (prom-client wants them declared). */

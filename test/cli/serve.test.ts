@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import { cleanUpContainers, makeDockerLikeCgroup } from '../helpers/container-cgroup.js';
+import { memoryCgroupUnavailable } from '../helpers/memory-cgroup.js';
 import { ports } from '../helpers/ports.js';
 import { freePort, killAllServes, procRssBytes, seriesValue, startServe } from '../helpers/serve.js';
 import { waitFor } from '../helpers/signal-log.js';
-import { killAllTargets, repoRoot, runLeaktop, startNodeTarget, type Target } from '../helpers/targets.js';
+import { fixture, killAllTargets, repoRoot, runLeaktop, startNodeTarget, startTarget, type Target } from '../helpers/targets.js';
 
 const run = promisify(execFile);
 let idle: Target;
@@ -22,6 +24,7 @@ before(async () => {
 after(async () => {
   await killAllServes();
   await killAllTargets();
+  await cleanUpContainers();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -52,6 +55,20 @@ test('/metrics: one series per Node.js process with RSS (within 10 % of /proc), 
   assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr());
   assert.equal(ports(serve.pid).length, 0);
   await assert.rejects(fetch(`http://127.0.0.1:${serve.port}/metrics`), 'the port is closed');
+});
+
+test('a process in a container cgroup is labelled with its container id and runtime (a real cgroup named as docker names one)', { skip: memoryCgroupUnavailable() ?? false }, async () => {
+  const group = makeDockerLikeCgroup();
+  const [command, args] = group.startInside(process.execPath, [fixture('idle.cjs')]);
+  const target = await startTarget(command, args);
+  const serve = await startServe(['--listen', '127.0.0.1:0', '--interval', '0.5']);
+  const pid = String(target.pid);
+  const text = await serve.metricsWhen((t) => seriesValue(t, 'process_memory_usage_bytes', { pid }) !== undefined, 'the containerised process');
+  assert.match(text, new RegExp(`process_memory_usage_bytes\\{pid="${pid}",command="[^"]*",container="${group.id}",container_runtime="docker"\\}`));
+  assert.doesNotMatch(text, new RegExp(`pid="${idle.pid}"[^}]*container=`), 'a host process has no container label');
+  assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr());
+  await target.kill();
+  group.remove();
 });
 
 test('--no-command leaves command lines out; SIGINT exits 0', async () => {

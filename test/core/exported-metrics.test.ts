@@ -60,7 +60,7 @@ test('labels: pid and command; command redacted or cut; container and unit only 
 });
 
 test("placeOf reads the sampler's container and unit when it has them, nothing when not", () => {
-  assert.deepEqual(placeOf({ pid: 1 }), { containerId: null, containerRuntime: null, podUid: null, unit: null });
+  assert.deepEqual(placeOf({ container: null, unit: null }), { containerId: null, containerRuntime: null, podUid: null, unit: null });
   assert.deepEqual(placeOf({ container: { runtime: 'containerd', id: 'f00d', pod: '1-2' }, unit: null }), { containerId: 'f00d', containerRuntime: 'containerd', podUid: '1-2', unit: null });
   assert.deepEqual(placeOf({ container: null, unit: 'api.service' }), { containerId: null, containerRuntime: null, podUid: null, unit: 'api.service' });
 });
