@@ -308,23 +308,7 @@ export class MonitorStore {
       live.add(key);
       let tracked = this.#byKey.get(key);
       if (!tracked) {
-        tracked = {
-          key,
-          sample,
-          rssBytes: new TimeSeries(this.#capacity),
-          cpuPercent: new TimeSeries(this.#capacity),
-          heapUsedBytes: new TimeSeries(this.#capacity),
-          growthBytesPerMin: null,
-          heapGrowthBytesPerMin: null,
-          externalBytes: new TimeSeries(this.#capacity),
-          arrayBuffersBytes: new TimeSeries(this.#capacity),
-          workersHeapUsedBytes: new TimeSeries(this.#capacity),
-          oldSpaceUsedBytes: new TimeSeries(this.#capacity),
-          heapTotalBytes: new TimeSeries(this.#capacity),
-          marks: [],
-          growth: judgeGrowth([], [], this.#judge),
-          firstSeenAtMs: now,
-        };
+        tracked = this.#newRow(key, sample, now);
         this.#byKey.set(key, tracked);
       }
       tracked.rssBytes.push(now, sample.rssBytes);
@@ -405,6 +389,28 @@ export class MonitorStore {
     return next;
   }
 
+  /** A row with empty histories, as first seen. */
+  #newRow(key: string, sample: ProcessSample, firstSeenAtMs: number): TrackedProcess {
+    const series = () => new TimeSeries(this.#capacity);
+    return {
+      key,
+      sample,
+      rssBytes: series(),
+      cpuPercent: series(),
+      heapUsedBytes: series(),
+      growthBytesPerMin: null,
+      heapGrowthBytesPerMin: null,
+      externalBytes: series(),
+      arrayBuffersBytes: series(),
+      workersHeapUsedBytes: series(),
+      oldSpaceUsedBytes: series(),
+      heapTotalBytes: series(),
+      marks: [],
+      growth: judgeGrowth([], [], this.#judge),
+      firstSeenAtMs,
+    };
+  }
+
   /**
    * The worker threads of an attached process, as its session lists them now: rows of threads already known keep
    * their heap history; an empty list removes them all (detached).
@@ -424,24 +430,8 @@ export class MonitorStore {
         const thread = { ...worker, processKey };
         const existing = known.get(key);
         if (existing) return { ...existing, thread };
-        return {
-          key,
-          sample: parent.sample,
-          rssBytes: parent.rssBytes,
-          cpuPercent: parent.cpuPercent,
-          heapUsedBytes: new TimeSeries(this.#capacity),
-          growthBytesPerMin: null,
-          heapGrowthBytesPerMin: null,
-          externalBytes: new TimeSeries(this.#capacity),
-          arrayBuffersBytes: new TimeSeries(this.#capacity),
-          workersHeapUsedBytes: new TimeSeries(this.#capacity),
-          oldSpaceUsedBytes: new TimeSeries(this.#capacity),
-          heapTotalBytes: new TimeSeries(this.#capacity),
-          marks: [],
-          growth: judgeGrowth([], [], this.#judge),
-          firstSeenAtMs: Date.now(),
-          thread,
-        };
+        // A worker shares its process's sample, RSS and CPU; its heap series are its own isolate's.
+        return { ...this.#newRow(key, parent.sample, Date.now()), rssBytes: parent.rssBytes, cpuPercent: parent.cpuPercent, thread };
       });
     threads.set(processKey, rows);
     this.#set({ threads });
