@@ -321,8 +321,10 @@ export class SessionManager {
    */
   async why(key: string, durationMs: number): Promise<void> {
     if (this.#whyRuns.has(key)) return this.#store.setStatus('why is already running on that process (Esc in its view stops it)');
-    const tracked = this.#store.getState().processes.find((p) => p.key === key);
+    // A worker thread's row: its isolate, through the session the TUI already has on that worker.
+    const tracked = findRow(this.#store.getState(), key);
     if (!tracked) return this.#fail(new UserError('that process has exited'));
+    if (tracked.thread && !this.#sessions.has(key)) return this.#fail(new UserError('that worker thread has no session: attach its process (a) first'));
     if (this.#store.getState().attachments.get(key)?.capture) return this.#fail(new UserError('a snapshot of that process is running: wait for it, then w again'));
     const { pid, startTimeTicks } = tracked.sample;
     const abort = new AbortController();

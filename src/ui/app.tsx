@@ -4,7 +4,7 @@ import { placeSearchText } from '../core/container-of-cgroup.js';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
 import { shownGrowth } from '../core/growth/shown-growth.js';
-import { findRow, type MonitorStore, type TrackedProcess } from '../state/index.js';
+import { findRow, processKeyOf, type MonitorStore, type TrackedProcess } from '../state/index.js';
 import { DetailView } from './components/detail-view.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
@@ -172,7 +172,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       if (!actions.why) return store.setStatus('why is not available here', 'error');
       const running = store.getState().whyRun?.key === key && store.getState().whyRun?.running === true;
       // Opening an inspector is asked first, as `a` does; on an attached process nothing more is.
-      if (!running && confirmAttach && !store.getState().attachments.has(key)) return dispatchView({ type: 'confirm', key, action: 'why', intervalMs: whyDurationMs });
+      if (!running && confirmAttach && !store.getState().attachments.has(processKeyOf(key))) return dispatchView({ type: 'confirm', key, action: 'why', intervalMs: whyDurationMs });
       if (!running) actions.why(key, whyDurationMs);
       return dispatchView({ type: 'open-why' });
     }

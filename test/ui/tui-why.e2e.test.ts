@@ -40,7 +40,11 @@ test('w shows the steps with their countdowns and costs; Esc stops the sampler, 
     assert.match(term.screenText(), stepRow('snapshots', 'waiting'));
     await term.waitFor((t) => stepRow('sample', 'running').test(t.screenText()), 30_000, 'the sampling step running');
     assert.match(term.screenText(), /^watch +done .* heap: heap floor/m);
-    assert.equal(await askSampling(target), 'active', 'the sampler runs in the target');
+    // The step shows as running as the sampler is being started: ask until the target says so.
+    const deadline = Date.now() + 10_000;
+    let sampling = await askSampling(target);
+    while (sampling !== 'active' && Date.now() < deadline) sampling = await askSampling(target);
+    assert.equal(sampling, 'active', 'the sampler runs in the target');
     assert.ok(ports(target.pid).length > 0, 'an inspector is open');
 
     term.write(KEYS.escape);

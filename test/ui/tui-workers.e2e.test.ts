@@ -71,6 +71,11 @@ test('worker rows under an attached process; s, s, d, g on a worker row work on 
     await term.waitFor(`Stopped sampling allocations in ${target.pid}`, 10_000, 'sampling stopped');
     term.write(KEYS.escape);
     await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'back on the worker row again');
+    // w on the worker row: why runs on that isolate, through the worker's session (attached: no question).
+    term.write('w');
+    await term.waitFor((t) => /^watch +(running|done)/m.test(t.screenText()), 15_000, "why's watch step on the worker");
+    term.write(KEYS.escape);
+    await term.waitFor((t) => selectedLine(t).includes('leaky-worker'), 10_000, 'back on the worker row after w');
 
     // A worker started while attached gets a row; when it exits, the row goes.
     process.kill(target.pid, 'SIGUSR2');
