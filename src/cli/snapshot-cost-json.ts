@@ -9,5 +9,7 @@ export interface SnapshotCostJson {
 
 export function snapshotCostJson(check: SnapshotRoomCheck): SnapshotCostJson {
   const { room } = check;
-  return { cost: check.cost, room: room && { bytes: room.bytes, limitBytes: room.limitBytes, source: room.source, cgroupPath: room.cgroupPath } };
+  // An estimate: to the millisecond, not 0.7478039999999999.
+  const cost = { ...check.cost, pauseSeconds: Math.round(check.cost.pauseSeconds * 1000) / 1000 };
+  return { cost, room: room && { bytes: room.bytes, limitBytes: room.limitBytes, source: room.source, cgroupPath: room.cgroupPath } };
 }
