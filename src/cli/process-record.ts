@@ -30,6 +30,10 @@ export interface ProcessRecord {
   cpuPercent: number | null;
   rssBytes: number;
   heapUsedBytes: number | null;
+  /**
+   * The growth figure the monitor's GROWTH column shows (the judged rate of what grows; 0 when judged bounded), null
+   * while the growth window fills.
+   */
   growthBytesPerMin: number | null;
   threads: number;
   /** Whether leaktop could confirm the binary is Node (required before it ever signals the process). */
@@ -67,7 +71,7 @@ export function toProcessRecord(tracked: TrackedProcess, extra: { inspector?: Op
     cpuPercent: round(s.cpuPercent, 1),
     rssBytes: s.rssBytes,
     heapUsedBytes: heap === undefined || Number.isNaN(heap) ? null : heap,
-    growthBytesPerMin: round(tracked.growthBytesPerMin, 0),
+    growthBytesPerMin: round(tracked.shownGrowth.bytesPerMin, 0),
     threads: s.threads,
     inspectable: s.inspectable,
     inspectorPort: inspector?.port ?? null,

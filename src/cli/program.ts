@@ -9,7 +9,7 @@ import { DEFAULT_LISTEN, otlpMetricsUrl, parseListenAddress } from '../core/serv
 export type Invocation =
   | { command: 'top'; intervalMs: number; ascii: boolean; yes: boolean; leakIntervalMs: number; growthWindowMs: number; whyDurationMs: number }
   | { command: 'list'; json: boolean }
-  | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[]; threadId?: number }
+  | { command: 'watch'; intervalMs: number; count?: number; json: boolean; heap: boolean; pids: number[]; threadId?: number; growthWindowMs: number }
   | { command: 'gc'; pid: number; json: boolean; threadId?: number }
   | { command: 'threads'; pid: number; json: boolean }
   | { command: 'trim'; pid: number; json: boolean }
@@ -148,10 +148,11 @@ export function buildProgram(version: string, onInvoke: (invocation: Invocation)
     .option('--json', 'print NDJSON, one object per line')
     .option('--heap', 'add V8 heap figures: attaches to each PID for the run (opening inspectors it closes at the end)')
     .option('--thread <id>', `with --heap and one PID: ${THREAD_HELP}`, parseThreadId)
-    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json?: boolean; heap?: boolean; thread?: number }) => {
+    .addOption(new Option('--growth-window <seconds>', 'watch a process this long before GROWTH judges it').default(60_000, '60').argParser(parseGrowthWindow))
+    .action((pids: number[] | undefined, opts: { interval: number; count?: number; json?: boolean; heap?: boolean; thread?: number; growthWindow: number }) => {
       if (opts.heap && (pids ?? []).length === 0) throw new UsageError('watch --heap needs the PIDs to attach to');
       if (opts.thread !== undefined && (!opts.heap || (pids ?? []).length !== 1)) throw new UsageError('watch --thread needs --heap and one PID');
-      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, heap: opts.heap === true, pids: pids ?? [], threadId: opts.thread });
+      onInvoke({ command: 'watch', intervalMs: opts.interval, count: opts.count, json: opts.json === true, heap: opts.heap === true, pids: pids ?? [], threadId: opts.thread, growthWindowMs: opts.growthWindow });
     });
 
   program

@@ -1,7 +1,5 @@
-import { growthPerMinute } from '../core/growth.js';
-import { judgeGrowth, type ActionMark, type GrowthJudgement, type JudgeOptions, type MemoryReading } from '../core/growth/judge-growth.js';
-import { TimeSeries } from '../core/time-series.js';
-import type { HostSample, ProcessHarvest, ProcessSample } from '../proc/index.js';
+import type { HostSample, ProcessHarvest } from '../proc/index.js';
+import { processKeyOf, ProcessTracker, type HeapReading, type TrackedProcess, type TrackerOptions, type WorkerRow } from './process-tracker.js';
 import type { SnapshotDiff } from '../core/snapshot/diff-snapshots.js';
 import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
 import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
@@ -11,18 +9,6 @@ import type { OpenInspector } from '../inspector/scan-inspectors.js';
 import type { Room } from '../core/snapshot/snapshot-room.js';
 import type { ObservedSnapshotPeak } from '../core/snapshot/snapshot-cost.js';
 import type { WhyProgress, WhyResult } from '../core/why/why-report.js';
-
-/** Heap figures of an attached process, from its inspector session, in one tick. */
-export interface HeapReading {
-  usedBytes: number;
-  totalBytes: number;
-  /** `process.memoryUsage()` of the target, bytes. */
-  memory?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
-  /** `v8.getHeapSpaceStatistics()`, bytes. */
-  spaces?: ReadonlyArray<{ name: string; sizeBytes: number; usedBytes: number; availableBytes: number }>;
-  /** Sum of the worker threads' heapUsed, bytes, when their heaps were read: the growth judgement counts them. */
-  workersHeapUsedBytes?: number;
-}
 
 /** An inspector session leaktop holds (or is opening or closing) on a process. */
 export interface Attachment {
@@ -138,63 +124,9 @@ export interface RoomReading {
   readAtMs: number;
 }
 
-/** A process instance the monitor follows, with its history. */
-export interface TrackedProcess {
-  /** `PID@startTimeTicks`: a PID reused by a new process gets a new key, hence a fresh history. */
-  key: string;
-  /** The newest sample. */
-  sample: ProcessSample;
-  rssBytes: TimeSeries;
-  cpuPercent: TimeSeries;
-  /** V8 heap used, once an inspector session reports it; NaN until then. */
-  heapUsedBytes: TimeSeries;
-  /** Least-squares growth of RSS over the growth window, bytes per minute; null until enough history. */
-  growthBytesPerMin: number | null;
-  /** The same for the V8 heap used, once an inspector session reports it. (Pre-GC: `growth` judges the floor.) */
-  heapGrowthBytesPerMin: number | null;
-  /** `process.memoryUsage()` external and arrayBuffers, and the workers' summed heapUsed, when read; NaN otherwise. */
-  externalBytes: TimeSeries;
-  arrayBuffersBytes: TimeSeries;
-  workersHeapUsedBytes: TimeSeries;
-  /** V8's old space used (from the heap spaces), when read; NaN otherwise: its falls are the full GCs. */
-  oldSpaceUsedBytes: TimeSeries;
-  /** The committed heap (heapTotal), when read; NaN otherwise. */
-  heapTotalBytes: TimeSeries;
-  /** What leaktop did to it (attach, snapshot, gc, sampling, trim, …) within the retention, oldest first. */
-  marks: readonly ActionMark[];
-  /** The growth judgement over the history and the marks (core/growth/judge-growth.ts): the GROWTH column. */
-  growth: GrowthJudgement;
-  /** When leaktop first saw it, epoch ms. */
-  firstSeenAtMs: number;
-  /**
-   * Set on the row of a worker thread (issue 15): it shares its process's `sample`, `rssBytes` and `cpuPercent`;
-   * `heapUsedBytes` is the worker's own isolate, and `growthBytesPerMin` that heap's growth (a worker has no RSS).
-   */
-  thread?: WorkerRow;
-}
-
-/** What a worker thread's row is of. */
-export interface WorkerRow {
-  /** `worker_threads.threadId`. */
-  threadId: number;
-  /** The name given to `new Worker`; '' when none. */
-  name: string;
-  /** Its script (`file:///…`); '' for an eval worker. */
-  url: string;
-  /** The key of its process. */
-  processKey: string;
-}
-
-/** The key of a worker thread's row: its process's key and `/tTHREADID`. */
-export function threadKey(processKey: string, threadId: number): string {
-  return `${processKey}/t${threadId}`;
-}
-
-/** The key of the process a row is of: its own for a process row, its process's for a worker thread's. */
-export function processKeyOf(key: string): string {
-  const slash = key.indexOf('/t');
-  return slash < 0 ? key : key.slice(0, slash);
-}
+// The process tracking (series, PID@start keys, growth judgement, worker rows) is process-tracker.ts, shared with
+// `list`, `watch` and `serve`; its types are re-exported here for the views.
+export { processKeyOf, threadKey, type HeapReading, type TrackedProcess, type WorkerRow } from './process-tracker.js';
 
 /** The row (a process or a worker thread) with this key, or null. */
 export function findRow(state: MonitorState, key: string): TrackedProcess | null {
@@ -235,18 +167,10 @@ export interface MonitorState {
   threads?: ReadonlyMap<string, readonly TrackedProcess[]>;
 }
 
-/** Options of `MonitorStore`. */
-export interface StoreOptions {
+/** Options of `MonitorStore`: the tick interval, and the process tracker's (retention, history, judgement). */
+export interface StoreOptions extends TrackerOptions {
   /** @default 1000 */
   intervalMs?: number;
-  /** History older than this is dropped. @default 600_000 (10 minutes) */
-  retentionMs?: number;
-  /** Samples kept per series at most, whatever the interval. @default 2400 */
-  historyCapacity?: number;
-  /** Window of the growth fit. @default 120_000 */
-  growthWindowMs?: number;
-  /** Options of the growth judgement (`--growth-window` sets `minWindowMs`). */
-  judge?: JudgeOptions;
 }
 
 /** Interval steps for `+`/`-`, ms. */
@@ -264,17 +188,10 @@ export type Listener = () => void;
 export class MonitorStore {
   #state: MonitorState;
   readonly #listeners = new Set<Listener>();
-  readonly #byKey = new Map<string, TrackedProcess>();
-  readonly #retentionMs: number;
-  readonly #capacity: number;
-  readonly #growthWindowMs: number;
-  readonly #judge: JudgeOptions;
+  readonly #tracker: ProcessTracker;
 
   constructor(options: StoreOptions = {}) {
-    this.#retentionMs = options.retentionMs ?? 600_000;
-    this.#capacity = options.historyCapacity ?? 2400;
-    this.#growthWindowMs = options.growthWindowMs ?? 120_000;
-    this.#judge = options.judge ?? {};
+    this.#tracker = new ProcessTracker(options);
     this.#state = {
       processes: [],
       host: null,
@@ -300,40 +217,7 @@ export class MonitorStore {
    * readings of attached processes, by process key.
    */
   ingestProcesses(harvest: ProcessHarvest, host?: HostSample, heap?: ReadonlyMap<string, HeapReading>): void {
-    const now = harvest.sampledAtMs;
-    const next: TrackedProcess[] = [];
-    const live = new Set<string>();
-    for (const sample of harvest.processes) {
-      const key = `${sample.pid}@${sample.startTimeTicks}`;
-      live.add(key);
-      let tracked = this.#byKey.get(key);
-      if (!tracked) {
-        tracked = this.#newRow(key, sample, now);
-        this.#byKey.set(key, tracked);
-      }
-      tracked.rssBytes.push(now, sample.rssBytes);
-      tracked.cpuPercent.push(now, sample.cpuPercent ?? Number.NaN);
-      // Without a session this tick the heap is a gap, so the heap chart starts (and stops) where data does.
-      const reading = heap?.get(key);
-      tracked.heapUsedBytes.push(now, reading ? reading.usedBytes : Number.NaN);
-      tracked.externalBytes.push(now, reading?.memory?.external ?? Number.NaN);
-      tracked.arrayBuffersBytes.push(now, reading?.memory?.arrayBuffers ?? Number.NaN);
-      tracked.workersHeapUsedBytes.push(now, reading?.workersHeapUsedBytes ?? this.#workersHeap(key, heap));
-      tracked.oldSpaceUsedBytes.push(now, reading?.spaces?.find((sp) => sp.name === 'old_space')?.usedBytes ?? Number.NaN);
-      tracked.heapTotalBytes.push(now, reading ? reading.totalBytes : Number.NaN);
-      const allSeries = [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
-      for (const series of allSeries) series.pruneBefore(now - this.#retentionMs);
-      const marks = tracked.marks.length > 0 && tracked.marks[0]!.atMs < now - this.#retentionMs ? tracked.marks.filter((m) => (m.untilMs ?? m.atMs) >= now - this.#retentionMs) : tracked.marks;
-      const growth = growthPerMinute(tracked.rssBytes.times(), tracked.rssBytes.values(), { windowMs: this.#growthWindowMs });
-      // A new object per tick so that memoized rows re-render; the series are shared.
-      const heapGrowth = reading ? growthPerMinute(tracked.heapUsedBytes.times(), tracked.heapUsedBytes.values(), { windowMs: this.#growthWindowMs }) : null;
-      const judged = judgeGrowth(memoryReadings(tracked, now - Math.max(this.#judge.maxWindowMs ?? 120_000, this.#judge.minWindowMs ?? 0)), marks, this.#judge);
-      const updated: TrackedProcess = { ...tracked, sample, growthBytesPerMin: growth, heapGrowthBytesPerMin: heapGrowth, marks, growth: judged };
-      this.#byKey.set(key, updated);
-      next.push(updated);
-    }
-    for (const key of this.#byKey.keys()) if (!live.has(key)) this.#byKey.delete(key);
-    const threads = this.#ingestThreads(now, live, heap);
+    this.#tracker.ingest(harvest, heap);
     let attachments = this.#state.attachments;
     if (heap && heap.size > 0) {
       const updated = new Map(attachments);
@@ -343,72 +227,10 @@ export class MonitorStore {
       }
       attachments = updated;
     }
-    this.#set(host ? { processes: next, lastSampledAtMs: now, host, attachments, threads } : { processes: next, lastSampledAtMs: now, attachments, threads });
-  }
-
-  /**
-   * The sum of a process's worker heaps this tick, from its worker rows' readings, so the process's own judgement
-   * counts them (a worker's leak is heap growth, not native); a gap unless every worker row has a reading (one
-   * missing would read as a fall).
-   */
-  #workersHeap(processKey: string, heap: ReadonlyMap<string, HeapReading> | undefined): number {
-    const rows = this.#state.threads?.get(processKey);
-    if (!heap || !rows || rows.length === 0) return Number.NaN;
-    let sum = 0;
-    for (const row of rows) {
-      const reading = heap.get(row.key);
-      if (!reading) return Number.NaN;
-      sum += reading.usedBytes;
-    }
-    return sum;
-  }
-
-  /** The worker rows after a tick: each gets its heap reading (a gap without one), rows of exited processes go. */
-  #ingestThreads(now: number, live: ReadonlySet<string>, heap: ReadonlyMap<string, HeapReading> | undefined): ReadonlyMap<string, readonly TrackedProcess[]> | undefined {
-    const current = this.#state.threads;
-    if (!current || current.size === 0) return current;
-    const next = new Map<string, readonly TrackedProcess[]>();
-    for (const [processKey, rows] of current) {
-      const parent = this.#byKey.get(processKey);
-      if (!live.has(processKey) || !parent) continue;
-      next.set(
-        processKey,
-        rows.map((row) => {
-          const reading = heap?.get(row.key);
-          row.heapUsedBytes.push(now, reading ? reading.usedBytes : Number.NaN);
-          row.heapUsedBytes.pruneBefore(now - this.#retentionMs);
-          row.oldSpaceUsedBytes.push(now, reading?.spaces?.find((sp) => sp.name === 'old_space')?.usedBytes ?? Number.NaN);
-          row.oldSpaceUsedBytes.pruneBefore(now - this.#retentionMs);
-          const growth = reading ? growthPerMinute(row.heapUsedBytes.times(), row.heapUsedBytes.values(), { windowMs: this.#growthWindowMs }) : null;
-          // A worker has no RSS of its own: its judgement is of its isolate's heap alone, under its process's marks.
-          const judged = judgeGrowth(isolateReadings(row, now - Math.max(this.#judge.maxWindowMs ?? 120_000, this.#judge.minWindowMs ?? 0)), parent.marks, this.#judge);
-          return { ...row, sample: parent.sample, rssBytes: parent.rssBytes, cpuPercent: parent.cpuPercent, growthBytesPerMin: growth, heapGrowthBytesPerMin: growth, growth: judged };
-        }),
-      );
-    }
-    return next;
-  }
-
-  /** A row with empty histories, as first seen. */
-  #newRow(key: string, sample: ProcessSample, firstSeenAtMs: number): TrackedProcess {
-    const series = () => new TimeSeries(this.#capacity);
-    return {
-      key,
-      sample,
-      rssBytes: series(),
-      cpuPercent: series(),
-      heapUsedBytes: series(),
-      growthBytesPerMin: null,
-      heapGrowthBytesPerMin: null,
-      externalBytes: series(),
-      arrayBuffersBytes: series(),
-      workersHeapUsedBytes: series(),
-      oldSpaceUsedBytes: series(),
-      heapTotalBytes: series(),
-      marks: [],
-      growth: judgeGrowth([], [], this.#judge),
-      firstSeenAtMs,
-    };
+    const processes = this.#tracker.processes;
+    const threads = this.#tracker.threads;
+    const now = harvest.sampledAtMs;
+    this.#set(host ? { processes, lastSampledAtMs: now, host, attachments, threads } : { processes, lastSampledAtMs: now, attachments, threads });
   }
 
   /**
@@ -416,25 +238,7 @@ export class MonitorStore {
    * their heap history; an empty list removes them all (detached).
    */
   setThreads(processKey: string, workers: ReadonlyArray<Omit<WorkerRow, 'processKey'>>): void {
-    const parent = this.#byKey.get(processKey);
-    const threads = new Map(this.#state.threads ?? []);
-    if (!parent || workers.length === 0) {
-      if (!threads.delete(processKey)) return;
-      return this.#set({ threads });
-    }
-    const known = new Map((threads.get(processKey) ?? []).map((row) => [row.key, row]));
-    const rows = [...workers]
-      .sort((a, b) => a.threadId - b.threadId)
-      .map((worker): TrackedProcess => {
-        const key = threadKey(processKey, worker.threadId);
-        const thread = { ...worker, processKey };
-        const existing = known.get(key);
-        if (existing) return { ...existing, thread };
-        // A worker shares its process's sample, RSS and CPU; its heap series are its own isolate's.
-        return { ...this.#newRow(key, parent.sample, Date.now()), rssBytes: parent.rssBytes, cpuPercent: parent.cpuPercent, thread };
-      });
-    threads.set(processKey, rows);
-    this.#set({ threads });
+    if (this.#tracker.setThreads(processKey, workers, Date.now())) this.#set({ threads: this.#tracker.threads });
   }
 
   /**
@@ -443,24 +247,12 @@ export class MonitorStore {
    * absent for a moment. Judged from the next tick on.
    */
   markAction(key: string, action: string, options: { atMs?: number; untilMs?: number } = {}): void {
-    const tracked = this.#byKey.get(key);
-    if (!tracked) return;
-    const mark: ActionMark = { atMs: options.atMs ?? Date.now(), action, ...(options.untilMs === undefined ? {} : { untilMs: options.untilMs }) };
-    this.#replaceTracked({ ...tracked, marks: [...tracked.marks, mark] });
+    if (this.#tracker.markAction(key, action, options.atMs ?? Date.now(), options.untilMs)) this.#set({ processes: this.#tracker.processes });
   }
 
   /** Ends the newest running mark of `action` on the process (see `markAction`). */
   endAction(key: string, action: string, atMs = Date.now()): void {
-    const tracked = this.#byKey.get(key);
-    const index = tracked ? tracked.marks.findLastIndex((m) => m.action === action && m.untilMs === Infinity) : -1;
-    if (!tracked || index < 0) return;
-    const marks = tracked.marks.map((m, i) => (i === index ? { ...m, untilMs: atMs } : m));
-    this.#replaceTracked({ ...tracked, marks });
-  }
-
-  #replaceTracked(updated: TrackedProcess): void {
-    this.#byKey.set(updated.key, updated);
-    this.#set({ processes: this.#state.processes.map((p) => (p.key === updated.key ? updated : p)) });
+    if (this.#tracker.endAction(key, action, atMs)) this.#set({ processes: this.#tracker.processes });
   }
 
   /** Adds or updates the inspector session of a process. */
@@ -552,47 +344,4 @@ export class MonitorStore {
     this.#state = { ...this.#state, ...patch };
     for (const listener of this.#listeners) listener();
   }
-}
-
-/** The readings of a process since `sinceMs`, as the growth judgement takes them (a NaN figure is unknown). */
-function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading[] {
-  const times = tracked.rssBytes.times();
-  let first = times.length;
-  while (first > 0 && times[first - 1]! >= sinceMs) first--;
-  const count = times.length - first;
-  const series = [tracked.rssBytes, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
-  const [rss, heap, external, arrayBuffers, workers, oldSpace, heapTotal] = series.map((s) => s.values(count));
-  const known = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
-  const readings: MemoryReading[] = [];
-  for (let i = 0; i < count; i++) {
-    const reading: MemoryReading = { atMs: times[first + i]!, rssBytes: rss![i]! };
-    const [h, e, a, w, old, total] = [known(heap![i]), known(external![i]), known(arrayBuffers![i]), known(workers![i]), known(oldSpace![i]), known(heapTotal![i])];
-    if (h !== undefined) reading.heapUsedBytes = h;
-    if (e !== undefined) reading.externalBytes = e;
-    if (a !== undefined) reading.arrayBuffersBytes = a;
-    if (w !== undefined) reading.workersHeapUsedBytes = w;
-    if (old !== undefined) reading.oldSpaceUsedBytes = old;
-    if (total !== undefined) reading.heapTotalBytes = total;
-    readings.push(reading);
-  }
-  return readings;
-}
-
-/**
- * The readings of a worker thread's isolate: its heap, standing in for the RSS a thread does not have (so that no
- * growth of it can read as native memory), and its old space.
- */
-function isolateReadings(row: TrackedProcess, sinceMs: number): MemoryReading[] {
-  const times = row.heapUsedBytes.times();
-  const heap = row.heapUsedBytes.values();
-  const oldSpace = row.oldSpaceUsedBytes.values(times.length);
-  const readings: MemoryReading[] = [];
-  for (let i = 0; i < times.length; i++) {
-    const used = heap[i]!;
-    if (times[i]! < sinceMs || !Number.isFinite(used)) continue;
-    const reading: MemoryReading = { atMs: times[i]!, rssBytes: used, heapUsedBytes: used };
-    if (Number.isFinite(oldSpace[i]!)) reading.oldSpaceUsedBytes = oldSpace[i]!;
-    readings.push(reading);
-  }
-  return readings;
 }

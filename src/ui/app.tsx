@@ -3,7 +3,6 @@ import { useMemo } from 'react';
 import { placeSearchText } from '../core/container-of-cgroup.js';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
-import { shownGrowth } from '../core/growth/shown-growth.js';
 import { findRow, processKeyOf, type MonitorStore, type TrackedProcess } from '../state/index.js';
 import { DetailView } from './components/detail-view.js';
 import { Footer } from './components/footer.js';
@@ -122,7 +121,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       rssBytes: tracked.sample.rssBytes,
       cpuPercent: tracked.sample.cpuPercent,
       // Sorted by the figure the GROWTH column shows (the judged rate), unknown while the minimum window fills.
-      growthBytesPerMin: shownGrowth(tracked.growth).bytesPerMin,
+      growthBytesPerMin: tracked.shownGrowth.bytesPerMin,
       place: placeSearchText(tracked.sample),
       tracked,
     }));
@@ -368,7 +367,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = (
       <ProcessTable
         rows={rows}
-        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())), placeWidth: widestPlaceLabel(rows), leakShown: rows.some((r) => shownGrowth(r.growth).leak !== null) })}
+        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())), placeWidth: widestPlaceLabel(rows), leakShown: rows.some((r) => r.shownGrowth.leak !== null) })}
         selectedKey={rowKeys[index] ?? null}
         top={visibleTop(table, rowKeys, pageSize)}
         height={pageSize}

@@ -50,7 +50,8 @@ test('watch of a PID that is not a Node process: exit 1, one line, no stack', as
 
 test('watch --json prints one NDJSON line per tick for the watched PID, with growth once known', async () => {
   const target = await startNodeTarget('leaky.cjs');
-  const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--json', '--interval', '0.5', '--count', '24'], { timeoutMs: 30_000 });
+  // GROWTH's judgement with a 10 s window (60 s by default), so that 24 ticks of 0.5 s judge it.
+  const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--json', '--interval', '0.5', '--count', '24', '--growth-window', '10'], { timeoutMs: 30_000 });
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, 24);

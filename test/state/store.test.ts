@@ -7,10 +7,16 @@ const sample = (pid: number, startTimeTicks: number, rssBytes: number) => fakeSa
 
 test('ingest builds history per process and computes growth once there is enough', () => {
   const store = new MonitorStore();
-  for (let i = 0; i < 12; i++) store.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(10, 5, 1e6 + i * 1e5)] });
-  const [tracked] = store.getState().processes;
+  const ingest = (i: number) => store.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(10, 5, 1e6 + i * 1e5)] });
+  for (let i = 0; i < 12; i++) ingest(i);
+  let [tracked] = store.getState().processes;
   assert.equal(tracked!.rssBytes.length, 12);
-  assert.ok(Math.abs(tracked!.growthBytesPerMin! - 6e6) < 1, String(tracked!.growthBytesPerMin));
+  // The judged growth (what GROWTH, list and watch show): nothing before the growth window, then the rate.
+  assert.equal(tracked!.shownGrowth.bytesPerMin, null);
+  assert.ok(tracked!.shownGrowth.waitMs! > 0, 'GROWTH counts down the wait');
+  for (let i = 12; i <= 70; i++) ingest(i);
+  [tracked] = store.getState().processes;
+  assert.ok(Math.abs(tracked!.shownGrowth.bytesPerMin! - 6e6) < 1, String(tracked!.shownGrowth.bytesPerMin));
   assert.ok(Number.isNaN(tracked!.heapUsedBytes.last()!), 'heap unknown is a gap, not a zero');
 });
 
@@ -22,7 +28,7 @@ test('a PID reused by a new process starts a fresh history; exited processes are
   assert.equal(processes.length, 1);
   assert.equal(processes[0]!.key, '10@900');
   assert.equal(processes[0]!.rssBytes.length, 1);
-  assert.equal(processes[0]!.growthBytesPerMin, null);
+  assert.equal(processes[0]!.shownGrowth.bytesPerMin, null);
 });
 
 test('history older than the retention is pruned', () => {

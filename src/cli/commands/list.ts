@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sortRows } from '../../core/process-order.js';
 import { InspectorScanner, type OpenInspector } from '../../inspector/scan-inspectors.js';
 import { ProcessSampler } from '../../proc/index.js';
-import { MonitorStore } from '../../state/index.js';
+import { ProcessTracker } from '../../state/index.js';
 import { toProcessRecord, type ProcessRecord } from '../process-record.js';
 import { inspectorLine, textHeader, textLayout, textRow } from '../process-text.js';
 import { writeOut } from '../output.js';
@@ -20,15 +20,15 @@ export interface ListOptions {
  */
 export async function listProcesses(): Promise<ProcessRecord[]> {
   const sampler = new ProcessSampler();
-  const store = new MonitorStore();
+  const tracker = new ProcessTracker();
   const first = sampler.sample();
   const inspectors = new InspectorScanner().scan(first.processes.filter((p) => p.inspectable));
   inspectors.catch(() => undefined); // awaited below; this only keeps a failure during the wait from being "unhandled"
   await sleep(CPU_WINDOW_MS);
-  store.ingestProcesses(sampler.sample());
+  tracker.ingest(sampler.sample());
   sampler.close();
   const found = await inspectors;
-  const processes = store.getState().processes;
+  const processes = tracker.processes;
   return sortRows(
     processes.map((p) => {
       const inspector = found.get(p.sample.pid);

@@ -3,7 +3,7 @@ import { ProcessSampler } from '../../proc/index.js';
 import type { InspectorSession } from '../../inspector/session.js';
 import { attachThread } from '../../inspector/worker-sessions.js';
 import { withTimeout } from '../../inspector/with-timeout.js';
-import { MonitorStore, type HeapReading } from '../../state/index.js';
+import { ProcessTracker, type HeapReading } from '../../state/index.js';
 import { toProcessRecord } from '../process-record.js';
 import { textHeader, textRow } from '../process-text.js';
 import { writeErr, writeOut } from '../output.js';
@@ -21,6 +21,8 @@ export interface WatchOptions {
   heap: boolean;
   /** With `heap` and one PID: the heap figures are this worker thread's (`worker_threads.threadId`; 0 the main one). */
   threadId?: number;
+  /** How long a process is watched before its growth is judged, ms (the judgement's default, 60 s, when undefined). */
+  growthWindowMs?: number;
 }
 
 /**
@@ -43,9 +45,9 @@ export async function runWatch(options: WatchOptions, signal: AbortSignal): Prom
 
 async function watchLoop(options: WatchOptions, signal: AbortSignal, sessions: Map<string, InspectorSession>): Promise<void> {
   const sampler = new ProcessSampler();
-  const store = new MonitorStore({ intervalMs: options.intervalMs });
+  const tracker = new ProcessTracker(options.growthWindowMs === undefined ? {} : { judge: { minWindowMs: options.growthWindowMs } });
   const first = sampler.sample();
-  store.ingestProcesses(first);
+  tracker.ingest(first);
   const wanted = new Set(options.pids);
   const missing = options.pids.filter((pid) => !first.processes.some((p) => p.pid === pid));
   if (missing.length > 0) {
@@ -65,10 +67,10 @@ async function watchLoop(options: WatchOptions, signal: AbortSignal, sessions: M
       return; // interrupted: a normal way to end a watch
     }
     const harvest = sampler.sample();
-    store.ingestProcesses(harvest, undefined, await readHeaps(sessions));
+    tracker.ingest(harvest, await readHeaps(sessions));
     const time = new Date(harvest.sampledAtMs).toISOString().replace(/\.\d+Z$/, 'Z');
     const lines: string[] = [];
-    for (const tracked of store.getState().processes) {
+    for (const tracked of tracker.processes) {
       if (wanted.size > 0 && !wanted.has(tracked.sample.pid)) continue;
       const session = sessions.get(tracked.key);
       const inspector = session && { pid: session.pid, address: '127.0.0.1', port: session.port, nodeVersion: session.nodeVersion, openedBy: session.openedByLeaktop ? ('leaktop-running' as const) : ('other' as const), leaktopPid: session.openedByLeaktop ? process.pid : null };

@@ -1,6 +1,7 @@
 import { placeLabel } from '../../core/container-of-cgroup.js';
 import { cellWidth, fit, formatBytes, formatPercent, truncate, truncateMiddle } from '../../core/format.js';
-import { growthCellText, shownGrowth, type ShownGrowth } from '../../core/growth/shown-growth.js';
+import { useRef } from 'react';
+import { growthCellText, type ShownGrowth } from '../../core/growth/shown-growth.js';
 import { shortenCommands } from '../../core/shorten-commands.js';
 import { sparkline } from '../../core/sparkline.js';
 import { urlToPath } from '../../core/alloc/shorten-url.js';
@@ -39,9 +40,9 @@ function cellText(column: Column, row: TrackedProcess, ascii: boolean, attached:
     case 'heapSpark':
       return sparkline(row.heapUsedBytes.values(column.width), column.width, { ascii });
     case 'growth':
-      return growthCellText(shownGrowth(row.growth), ascii);
+      return growthCellText(row.shownGrowth, ascii);
     case 'leak':
-      return shownGrowth(row.growth).leak ?? '';
+      return row.shownGrowth.leak ?? '';
     case 'container':
       return placeLabel(row.sample, column.width) ?? '';
     case 'command':
@@ -88,7 +89,7 @@ export function formatProcessRow(row: TrackedProcess, columns: readonly Column[]
     const raw = row.thread ? threadCellText(column, row, theme.ascii) : cellText(column, row, theme.ascii, attached, command);
     const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
     if (selected) return text;
-    if (column.id === 'growth') return paint(text, growthPaint(theme, shownGrowth(row.growth)));
+    if (column.id === 'growth') return paint(text, growthPaint(theme, row.shownGrowth));
     if (column.id === 'leak') return paint(text, { color: theme.growthAlarm, bold: true });
     if (column.id === 'rssSpark') return paint(text, { color: theme.rss });
     if (column.id === 'heapSpark') return paint(text, { color: theme.heap });
@@ -108,14 +109,25 @@ export function formatTableHeader(columns: readonly Column[], theme: Theme, sort
   return paint(titles.join(' '), { bold: true, color: theme.accent });
 }
 
-/** The last shortening, reused while the rows' command lines and the width stay (most frames: only figures change). */
-let lastShortened: { width: number; argvs: ReadonlyArray<readonly string[]>; commands: string[] } | null = null;
+/** A shortening of the rows' commands, kept by the table that made it. */
+interface Shortened {
+  width: number;
+  argvs: ReadonlyArray<readonly string[]>;
+  commands: string[];
+}
 
-function shortenedCommands(rows: readonly TrackedProcess[], width: number): string[] {
+/**
+ * The rows' commands shortened together, the last shortening reused while the rows' command lines and the width
+ * stay (most frames: only figures change). Kept per table (a ref), not in the module.
+ */
+function useShortenedCommands(rows: readonly TrackedProcess[], width: number): string[] {
+  const last = useRef<Shortened | null>(null);
+  const kept = last.current;
   // A process's argv is read once (at identification), so the same array means the same command line.
-  const same = lastShortened !== null && lastShortened.width === width && lastShortened.argvs.length === rows.length && rows.every((r, i) => r.sample.argv === lastShortened!.argvs[i]);
-  if (!same) lastShortened = { width, argvs: rows.map((r) => r.sample.argv), commands: shortenCommands(rows.map((r) => r.sample), width) };
-  return lastShortened!.commands;
+  const same = kept !== null && kept.width === width && kept.argvs.length === rows.length && rows.every((r, i) => r.sample.argv === kept.argvs[i]);
+  if (same) return kept.commands;
+  last.current = { width, argvs: rows.map((r) => r.sample.argv), commands: shortenCommands(rows.map((r) => r.sample), width) };
+  return last.current.commands;
 }
 
 export interface ProcessTableProps {
@@ -143,7 +155,7 @@ export function ProcessTable({ rows, columns, selectedKey, top, height, sortColu
   if (visible.length === 0) lines.push(paint('No Node.js processes match.', { dim: true }));
   // Shortened over every row that matches, not only the visible ones, so scrolling does not change how lines read.
   const commandWidth = columns.find((c) => c.id === 'command')?.width ?? 0;
-  const commands = shortenedCommands(rows, commandWidth);
+  const commands = useShortenedCommands(rows, commandWidth);
   visible.forEach((row, i) => lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey, attachments?.has(row.key) ?? false, commands[top + i])));
   return <TextBlock lines={lines} width={width} />;
 }
