@@ -14,6 +14,30 @@ test('Theil–Sen: an exact line, and one outlier does not move it', () => {
   assert.ok(Number.isNaN(median([])));
 });
 
+test('the median by selection is the median of the sorted values, with repeats, even counts and a NaN', () => {
+  const sorted = (values: readonly number[]) => {
+    const s = [...values].sort((a, b) => a - b);
+    const mid = s.length >> 1;
+    return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  };
+  // A seeded generator: the same arrays on every run, so a failure can be replayed.
+  let seed = 42;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  for (let round = 0; round < 2000; round++) {
+    const length = 1 + Math.floor(random() * 300);
+    // Some arrays of few distinct values (a flat series' slopes are all 0), some all equal, the rest spread.
+    const kind = round % 3;
+    const values = Array.from({ length }, () => (kind === 0 ? Math.floor(random() * 4) : kind === 1 ? 7 : random() * 2e6 - 1e6));
+    const input = [...values];
+    assert.equal(median(values), sorted(values), `round ${round}: ${values.join(',')}`);
+    assert.deepEqual(values, input, 'the input is left as it was');
+  }
+  assert.equal(median([5, 1, 4, 2, 3, 9, 8, 7, 6, 0]), 4.5);
+  // A NaN sorts last, as Float64Array#sort puts it.
+  assert.equal(median([1, Number.NaN, 2]), 2);
+  assert.ok(Number.isNaN(median([1, Number.NaN])));
+});
+
 test('fit quality: 1 for a line, low for a scatter, null for a constant', () => {
   assert.equal(fitQuality(points([0, 2, 4, 6, 8]), 0.002), 1);
   assert.ok(fitQuality(points([0, 9, 1, 8, 2, 7]), theilSenSlope(points([0, 9, 1, 8, 2, 7]))!)! < 0.3);
