@@ -1,0 +1,92 @@
+/**
+ * The process tracker's cost rule: a process with no heap reading is judged again once per rejudge period, at its
+ * own phase, and gets the judgement it would have got on every tick; an attached process, a changed mark and the
+ * countdown before the growth window are judged on every tick. A row not judged keeps its judgement object, so
+ * "judged this tick" is "a new `growth` object".
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ProcessTracker, type HeapReading } from '../../src/state/index.js';
+import { fakeSample } from '../helpers/process-sample.js';
+
+const PROCESSES = 24;
+
+/** Tick `t` (1 s apart) of PROCESSES processes: every third grows 0.2 MB a second, the others hold their level. */
+function harvest(t: number) {
+  return {
+    sampledAtMs: t * 1000,
+    processes: Array.from({ length: PROCESSES }, (_, p) => fakeSample(100 + p, 50e6 + (p % 3 === 0 ? t * 0.2e6 : ((t * 7 + p) % 5) * 1e5))),
+  };
+}
+
+test('an unattached process is judged once per rejudge period, at spread phases, as it would be on every tick', () => {
+  const lazy = new ProcessTracker();
+  const eager = new ProcessTracker({ rejudgeMs: 0 });
+  const judgedAt = new Map<string, number[]>();
+  const perTick: number[] = [];
+  for (let t = 0; t <= 180; t++) {
+    const before = new Map(lazy.processes.map((p) => [p.key, p.growth]));
+    lazy.ingest(harvest(t));
+    eager.ingest(harvest(t));
+    let judged = 0;
+    for (const [i, row] of lazy.processes.entries()) {
+      if (row.growth === before.get(row.key)) {
+        // Not judged: the judgement of an earlier tick, never a wait (a countdown is judged on every tick).
+        assert.equal(row.shownGrowth.waitMs, null, `${row.key} at ${t} s`);
+        continue;
+      }
+      judged++;
+      judgedAt.set(row.key, [...(judgedAt.get(row.key) ?? []), t]);
+      assert.deepEqual(row.growth, eager.processes[i]!.growth, `${row.key} at ${t} s: the judgement of the every-tick tracker`);
+      assert.deepEqual(row.shownGrowth, eager.processes[i]!.shownGrowth);
+    }
+    if (t > 70) perTick.push(judged);
+  }
+  // Past the 60 s window: every 5 s (1/24 of the two-minute window) for each process.
+  for (const [key, ticks] of judgedAt) {
+    const late = ticks.filter((t) => t > 70);
+    assert.ok(late.length >= 21 && late.length <= 23, `${key}: ${late.length} judgements in 110 s`);
+    for (let i = 1; i < late.length; i++) assert.equal(late[i]! - late[i - 1]!, 5, `${key}: ${late.join(',')}`);
+  }
+  // Spread: each tick judges about a fifth of them, never most of them at once.
+  assert.ok(Math.max(...perTick) <= PROCESSES / 2, `per tick: ${perTick.join(',')}`);
+  assert.ok(Math.min(...perTick) >= 1, `per tick: ${perTick.join(',')}`);
+  // The judgements tell the growing processes from the others.
+  assert.deepEqual(
+    lazy.processes.map((p) => p.shownGrowth.leak !== null),
+    lazy.processes.map((_, p) => p % 3 === 0),
+  );
+});
+
+test('a process with a heap reading, one whose marks changed, and one still in its growth window are judged on every tick', () => {
+  const tracker = new ProcessTracker();
+  const attached = '100@100';
+  const marked = '101@101';
+  const reading = (t: number): HeapReading => ({ usedBytes: 20e6 + (t % 8) * 1e6, totalBytes: 40e6 });
+  const growthOf = (key: string) => tracker.processes.find((p) => p.key === key)!.growth;
+  const waits: number[] = [];
+  for (let t = 0; t <= 100; t++) {
+    const before = tracker.get(attached)?.growth;
+    tracker.ingest(harvest(t), new Map([[attached, reading(t)]]));
+    if (t > 0) assert.notEqual(growthOf(attached), before, `attached, judged at ${t} s`);
+    const waitMs = tracker.get(marked)!.shownGrowth.waitMs;
+    if (waitMs !== null) waits.push(waitMs);
+  }
+  // The wait before the window counts down on every tick: 60 s, 59 s, …
+  assert.ok(waits.length >= 59, `${waits.length} ticks of countdown`);
+  for (let i = 1; i < waits.length; i++) assert.equal(waits[i - 1]! - waits[i]!, 1000, waits.join(','));
+  // A tick that would not judge it: the one right after its judgement. A mark makes it judge (from the next tick on).
+  let t = 101;
+  for (let before = growthOf(marked); ; t++) {
+    tracker.ingest(harvest(t));
+    if (growthOf(marked) !== before) break;
+    before = growthOf(marked);
+  }
+  const judged = growthOf(marked);
+  assert.ok(tracker.markAction(marked, 'snapshot', t * 1000 + 500, Infinity));
+  tracker.ingest(harvest(t + 1));
+  assert.notEqual(growthOf(marked), judged, 'judged on the tick after the mark');
+  assert.match(growthOf(marked).reason, /until leaktop's snapshot started/);
+  assert.equal(tracker.markAction('999@1', 'snapshot', 0), false, 'no mark for a process not tracked');
+  assert.equal(tracker.endAction(marked, 'gc', 0), false, 'nothing to end');
+});
