@@ -46,6 +46,13 @@ export class TimeSeries {
     return this.#values[(this.#start + this.#length - 1) % this.capacity];
   }
 
+  /** How many of the newest samples were taken at or after `sinceMs` (times only grow, so they are the last ones). */
+  countSince(sinceMs: number): number {
+    let count = 0;
+    while (count < this.#length && this.#timesMs[(this.#start + this.#length - 1 - count) % this.capacity]! >= sinceMs) count++;
+    return count;
+  }
+
   /** The newest `count` values (all when omitted), oldest first. */
   values(count = this.#length): number[] {
     return this.#slice(this.#values, count);

@@ -347,16 +347,15 @@ function oldSpaceOf(reading: HeapReading | undefined): number {
 
 /** The readings of a process since `sinceMs`, as the growth judgement takes them (a NaN figure is unknown). */
 function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading[] {
-  const times = tracked.rssBytes.times();
-  let first = times.length;
-  while (first > 0 && times[first - 1]! >= sinceMs) first--;
-  const count = times.length - first;
+  // Only the window is copied out of the rings (the retention holds five times more).
+  const count = tracked.rssBytes.countSince(sinceMs);
+  const times = tracked.rssBytes.times(count);
   const series = [tracked.rssBytes, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
   const [rss, heap, external, arrayBuffers, workers, oldSpace, heapTotal] = series.map((s) => s.values(count));
   const known = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
   const readings: MemoryReading[] = [];
   for (let i = 0; i < count; i++) {
-    const reading: MemoryReading = { atMs: times[first + i]!, rssBytes: rss![i]! };
+    const reading: MemoryReading = { atMs: times[i]!, rssBytes: rss![i]! };
     const [h, e, a, w, old, total] = [known(heap![i]), known(external![i]), known(arrayBuffers![i]), known(workers![i]), known(oldSpace![i]), known(heapTotal![i])];
     if (h !== undefined) reading.heapUsedBytes = h;
     if (e !== undefined) reading.externalBytes = e;
@@ -374,13 +373,14 @@ function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading
  * growth of it can read as native memory), and its old space.
  */
 function isolateReadings(row: TrackedProcess, sinceMs: number): MemoryReading[] {
-  const times = row.heapUsedBytes.times();
-  const heap = row.heapUsedBytes.values();
-  const oldSpace = row.oldSpaceUsedBytes.values(times.length);
+  const count = row.heapUsedBytes.countSince(sinceMs);
+  const times = row.heapUsedBytes.times(count);
+  const heap = row.heapUsedBytes.values(count);
+  const oldSpace = row.oldSpaceUsedBytes.values(count);
   const readings: MemoryReading[] = [];
   for (let i = 0; i < times.length; i++) {
     const used = heap[i]!;
-    if (times[i]! < sinceMs || !Number.isFinite(used)) continue;
+    if (!Number.isFinite(used)) continue;
     const reading: MemoryReading = { atMs: times[i]!, rssBytes: used, heapUsedBytes: used };
     if (Number.isFinite(oldSpace[i]!)) reading.oldSpaceUsedBytes = oldSpace[i]!;
     readings.push(reading);

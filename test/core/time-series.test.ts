@@ -29,6 +29,17 @@ test('pruneBefore drops samples older than the limit, across the wrap-around', (
   assert.deepEqual(s.values(), [5, 6, 7]);
 });
 
+test('countSince counts the newest samples at or after a time, across the wrap-around', () => {
+  const s = new TimeSeries(4);
+  for (let t = 1; t <= 6; t++) s.push(t * 1000, t);
+  assert.equal(s.countSince(4500), 2);
+  assert.equal(s.countSince(5000), 2);
+  assert.equal(s.countSince(0), 4, 'at most what is kept');
+  assert.equal(s.countSince(7000), 0);
+  assert.deepEqual(s.times(s.countSince(4000)), [4000, 5000, 6000]);
+  assert.equal(new TimeSeries(2).countSince(0), 0);
+});
+
 test('empty series and bad capacity', () => {
   const s = new TimeSeries(2);
   assert.equal(s.last(), undefined);
