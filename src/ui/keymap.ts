@@ -67,9 +67,9 @@ export interface Binding<A extends ActionId = ActionId> {
 }
 
 const GLOBAL = {
-  quit: { keys: ['q', 'Ctrl-C'], action: 'quit', help: 'quit' },
+  quit: { keys: ['q', 'Ctrl-C'], action: 'quit', help: 'quit (the terminal is restored on every way out, also SIGTERM and SIGHUP)' },
   help: { keys: ['?', 'h'], action: 'help', help: 'all keys' },
-  back: { keys: ['Esc'], action: 'back', help: 'back (in the table: clear the filter)' },
+  back: { keys: ['Esc'], action: 'back', help: 'back (in the table: clears the filter)' },
   pause: { keys: ['Space'], action: 'pause', help: 'pause / resume sampling' },
   slower: { keys: ['+', '='], action: 'slower', help: 'slower refresh' },
   faster: { keys: ['-'], action: 'faster', help: 'faster refresh' },
@@ -81,16 +81,16 @@ function globals(back: string = GLOBAL.back.help): Binding[] {
 }
 
 const PROCESS = {
-  attach: { keys: ['a'], action: 'attach', help: 'attach: open an inspector session (asks first)' },
-  detach: { keys: ['x'], action: 'detach', help: 'detach, closing what leaktop opened' },
-  gc: { keys: ['g'], action: 'gc', help: 'full GC in the attached process' },
-  snapshot: { keys: ['s'], action: 'snapshot', help: 'heap snapshot (asks first)' },
-  diff: { keys: ['d'], action: 'diff', help: 'diff of the last two snapshots' },
-  sample: { keys: ['p'], action: 'sample', help: 'start allocation sampling (again: stop)' },
-  'alloc-view': { keys: ['l'], action: 'alloc-view', help: 'the allocation view' },
-  leaks: { keys: ['L'], action: 'leaks', help: 'leak check: three snapshots (asks first)' },
-  trim: { keys: ['T'], action: 'trim', help: 'malloc_trim through gdb (always asks)' },
-  why: { keys: ['w'], action: 'why', help: 'why it grows: watch, sample, snapshots if room' },
+  attach: { keys: ['a'], action: 'attach', help: 'attach: open an inspector session (asks first; `--yes` skips the question)' },
+  detach: { keys: ['x'], action: 'detach', help: 'detach: end the session, closing the inspector if leaktop opened it (also one a killed leaktop left open)' },
+  gc: { keys: ['g'], action: 'gc', help: 'full GC in the attached process: heap before → after, and how long it took' },
+  snapshot: { keys: ['s'], action: 'snapshot', help: 'heap snapshot (asks first, with the expected pause, memory peak and the room the process has; saved in the current directory); when it does not fit, only a capital `Y` goes ahead' },
+  diff: { keys: ['d'], action: 'diff', help: 'diff of the last two snapshots of the process (the diff view)' },
+  sample: { keys: ['p'], action: 'sample', help: 'allocation sampling in the attached process: start it (the allocation view opens); again: stop it' },
+  'alloc-view': { keys: ['l'], action: 'alloc-view', help: 'reopen the allocation view' },
+  leaks: { keys: ['L'], action: 'leaks', help: 'leak check: three snapshots `--leak-interval` seconds apart (default 30; asks first; `--yes` skips the question), with a countdown; then the candidates and the paths of the selected one' },
+  trim: { keys: ['T'], action: 'trim', help: 'give back what a snapshot left: `malloc_trim(0)` through gdb (always asks, even with `--yes`)' },
+  why: { keys: ['w'], action: 'why', help: "why it grows: watch, sample, then snapshots if there is room, with each step's countdown and cost, then the report ([why](why.md)); Esc stops it" },
 } as const satisfies Record<ProcessActionId, Binding<ProcessActionId>>;
 
 /** Keys that act on the selected row, the process shown, or the one a view is about. */
@@ -99,9 +99,9 @@ const PROCESS_KEYS: readonly Binding[] = Object.values(PROCESS);
 /** j/k and the arrows, and with `pages` PgUp/PgDn, as `verb` (move, scroll, select). */
 function moves(verb: string, pages: boolean): Binding[] {
   return [
-    { keys: ['j', 'Down'], action: 'down', help: `${verb} down` },
-    { keys: ['k', 'Up'], action: 'up', help: `${verb} up` },
-    ...(pages ? ([{ keys: ['PgDn'], action: 'page-down', help: `${verb} a page down` }, { keys: ['PgUp'], action: 'page-up', help: `${verb} a page up` }] as const) : []),
+    { keys: ['j', 'Down'], action: 'down', help: verb },
+    { keys: ['k', 'Up'], action: 'up', help: verb },
+    ...(pages ? ([{ keys: ['PgDn'], action: 'page-down', help: `${verb} (by a page)` }, { keys: ['PgUp'], action: 'page-up', help: `${verb} (by a page)` }] as const) : []),
   ];
 }
 
@@ -116,21 +116,21 @@ export const KEYMAP: Readonly<Record<KeymapView, readonly Binding[]>> = {
     ...moves('move the selection', true),
     { keys: ['Home'], action: 'first', help: 'to the first row' },
     { keys: ['End'], action: 'last', help: 'to the last row' },
-    { keys: ['/'], action: 'start-filter', help: 'filter: command, PID, container' },
-    { keys: ['Enter'], action: 'open', help: 'the detail view of the selected process' },
-    { keys: ['M'], action: 'sort', arg: 'rss', help: 'sort by RSS (again: reverse)' },
-    { keys: ['G'], action: 'sort', arg: 'growth', help: 'sort by growth (again: reverse)' },
-    { keys: ['P'], action: 'sort', arg: 'cpu', help: 'sort by CPU (again: reverse)' },
-    { keys: ['N'], action: 'sort', arg: 'pid', help: 'sort by PID (again: reverse)' },
+    { keys: ['/'], action: 'start-filter', help: 'filter by command, PID, container id, pod uid, pm2 name or unit (Enter keeps it, Esc clears it)' },
+    { keys: ['Enter'], action: 'open', help: 'the detail view of the selected process (RSS and heap charts, memory breakdown, full command line)' },
+    { keys: ['M'], action: 'sort', arg: 'rss', help: 'sort by RSS (the same key again reverses)' },
+    { keys: ['G'], action: 'sort', arg: 'growth', help: 'sort by growth' },
+    { keys: ['P'], action: 'sort', arg: 'cpu', help: 'sort by CPU' },
+    { keys: ['N'], action: 'sort', arg: 'pid', help: 'sort by PID' },
   ],
   detail: [...globals('back to the table'), ...PROCESS_KEYS],
   diff: [
     ...moves('select', true),
-    { keys: ['Enter'], action: 'open-objects', help: "why alive: the constructor's objects and their retainer paths" },
-    { keys: ['o'], action: 'next-sort', help: 'sort by size, count, new' },
+    { keys: ['Enter'], action: 'open-objects', help: "why alive: the selected constructor's objects (new ones first, shallow and retained size) and their retainer paths, grouped by shape" },
+    { keys: ['o'], action: 'next-sort', help: 'sort by size, count, new objects' },
     { keys: ['/'], action: 'start-filter', help: 'filter by constructor' },
-    { keys: ['w'], action: 'write-text', help: 'write the diff as text' },
-    { keys: ['W'], action: 'write-json', help: 'write the diff as JSON' },
+    { keys: ['w'], action: 'write-text', help: 'write the diff to a text file' },
+    { keys: ['W'], action: 'write-json', help: 'write the diff to a JSON file' },
     ...globals('back (clears the filter first)'),
   ],
   objects: [...moves('scroll', true), ...globals('back to the diff')],
@@ -142,14 +142,15 @@ export const KEYMAP: Readonly<Record<KeymapView, readonly Binding[]>> = {
     { keys: ['m'], action: 'mark', help: 'mark a point to compare to (again: clear it)' },
     { keys: ['i'], action: 'next-interval', help: 'next sampling interval (restarts it)' },
     ...globals(),
-    ...PROCESS_KEYS,
+    // `p` here stops and starts this view's sampling (above).
+    ...PROCESS_KEYS.filter((b) => b.action !== 'sample'),
   ],
   why: [...globals('stop it and go back'), { ...PROCESS.why, help: 'run it again' }],
   confirm: [
-    { keys: ['i'], action: 'next-interval', when: 'leaks', help: 'next interval between the snapshots' },
-    { keys: ['y'], action: 'yes', when: 'fits', help: 'yes' },
-    { keys: ['Y'], action: 'yes', help: 'yes, also when it does not fit', footer: false },
-    { keys: ['Enter'], action: 'no', when: 'refused', help: 'no, when it does not fit', footer: false },
+    { keys: ['i'], action: 'next-interval', when: 'leaks', help: 'the leak check: the next interval between its snapshots' },
+    { keys: ['y'], action: 'yes', when: 'fits', help: 'yes, go ahead' },
+    { keys: ['Y'], action: 'yes', help: 'yes, also when the snapshot does not fit (the only yes then)', footer: false },
+    { keys: ['Enter'], action: 'no', when: 'refused', help: 'no, when the snapshot does not fit', footer: false },
     { keys: ['n', 'N'], action: 'no', help: 'no' },
     { keys: ['Esc'], action: 'no', help: 'no' },
     { keys: ['q'], action: 'no', help: 'no', footer: false },
@@ -279,3 +280,61 @@ export const HELP_KEYS_WIDTH = 20;
 export function helpKeyLines(): string[] {
   return HELP_LINES.map(({ keys, text }) => `${keys.padEnd(HELP_KEYS_WIDTH)}${text}`);
 }
+
+/** The views in the order docs/usage.md lists them, with their titles. */
+const DOC_VIEWS: ReadonlyArray<readonly [KeymapView, string]> = [
+  ['table', 'the process table'],
+  ['detail', 'the detail view (Enter)'],
+  ['diff', 'the diff view (d)'],
+  ['objects', "a constructor's objects (Enter in the diff)"],
+  ['leaks', 'the leak check (L)'],
+  ['alloc', 'the allocation view (p, l)'],
+  ['why', 'why (w)'],
+  ['confirm', 'a question (before a, s, L, T, w)'],
+  ['filter', 'a filter prompt (/)'],
+  ['help', 'the key list (?)'],
+];
+
+/** How a key is written in the docs. */
+function docKey(name: KeyName): string {
+  return name === 'text' ? 'any text' : name === 'Up' ? '↑' : name === 'Down' ? '↓' : `\`${name}\``;
+}
+
+/** The markdown cell text of a binding's help: `|` escaped. */
+const docCell = (text: string) => text.replace(/\|/g, '\\|');
+
+/**
+ * docs/usage.md's key table, made from KEYMAP: the keys of every view and the process keys once, then each view's
+ * own keys (and a shared key where it does something else there).
+ */
+export function keyTableMarkdown(): string {
+  const shared = new Map<string, Binding>([...Object.values(GLOBAL), ...Object.values(PROCESS)].map((b) => [b.action, b]));
+  const isShared = (b: Binding) => shared.get(b.action)?.help === b.help && shared.get(b.action)?.keys === b.keys;
+  // Bindings side by side that do the same (j and k, n and Esc) share a row.
+  const rows = (bindings: readonly Binding[]) => {
+    const merged: Array<{ keys: KeyName[]; help: string }> = [];
+    for (const b of bindings) {
+      const last = merged.at(-1);
+      if (last?.help === b.help) last.keys.push(...b.keys);
+      else merged.push({ keys: [...b.keys], help: b.help });
+    }
+    return merged.map((row) => `| ${row.keys.map(docKey).join(' ')} | ${docCell(row.help)} |`);
+  };
+  const lines = [
+    '| key | what it does |',
+    '| --- | --- |',
+    '| **every view** | (but a question and a prompt) |',
+    ...rows(Object.values(GLOBAL)),
+    '| **a process** | (the selected row, the process shown; in the allocation view, leak check and why, theirs) |',
+    ...rows(Object.values(PROCESS)),
+  ];
+  for (const [view, title] of DOC_VIEWS) {
+    const own = KEYMAP[view].filter((b) => !isShared(b));
+    if (own.length > 0) lines.push(`| **${title}** | |`, ...rows(own));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The lines of docs/usage.md between which keyTableMarkdown() stands. */
+export const KEY_TABLE_BEGIN = '<!-- keys: made from src/ui/keymap.ts by `node dist/test/helpers/keys-doc.js`; test/ui/keymap.test.ts checks it -->';
+export const KEY_TABLE_END = '<!-- /keys -->';

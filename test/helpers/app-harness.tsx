@@ -83,7 +83,7 @@ class FakeStdin extends PassThrough {
 export interface AppHarness {
   /** The last frame drawn, without colours. */
   frame(): string;
-  /** Types `bytes` as a terminal sends them (KEYS from pty-terminal.ts for named keys). */
+  /** Types `bytes` as a terminal sends them (KEYS from terminal-keys.ts for named keys). */
   type(bytes: string): void;
   /** Resolves when `condition` holds after a frame or a turn of the event loop; fails after `timeoutMs`. */
   waitFor(condition: () => boolean, what: string, timeoutMs?: number): Promise<void>;

@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import { MonitorStore, type Attachment } from '../../src/state/index.js';
 import type { AppProps } from '../../src/ui/app.js';
 import { renderApp, recordingActions, type AppHarness } from '../helpers/app-harness.js';
+import { KEYS } from '../helpers/terminal-keys.js';
 import { fakeSample } from '../helpers/process-sample.js';
-import { KEYS } from '../helpers/pty-terminal.js';
 
 const MB = 1e6;
 
