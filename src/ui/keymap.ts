@@ -1,7 +1,7 @@
 /**
  * Every key of the full-screen view, in one table: per view, each key, the action it names, what it does, and the
  * footer hints built from it. The router (hooks/use-app-keys.ts) looks keys up here; the `?` help, `leaktop
- * --help`'s key list, the footer and docs/usage.md's key table are made from it (test/ui/keymap.test.ts fails when
+ * --help`'s key list, the footer and docs/usage.md's key table are made from it (test/ui/keymap.test.tsx fails when
  * one of them disagrees). Pure data and pure functions: the CLI's help imports it without loading ink.
  */
 
@@ -106,8 +106,9 @@ function moves(verb: string, pages: boolean): Binding[] {
 }
 
 /**
- * Per view, its keys in the order they are tried: the view's own first, then the keys of every view, then the
- * process keys where they apply. The first binding that matches a key press wins.
+ * Per view, its keys: the view's own, the keys of every view, the process keys where they apply. No key is bound
+ * twice in a view (test/ui/keymap.test.tsx checks), so a key press names at most one binding; `when` narrows a
+ * question's keys to its state.
  */
 export const KEYMAP: Readonly<Record<KeymapView, readonly Binding[]>> = {
   table: [
@@ -336,5 +337,5 @@ export function keyTableMarkdown(): string {
 }
 
 /** The lines of docs/usage.md between which keyTableMarkdown() stands. */
-export const KEY_TABLE_BEGIN = '<!-- keys: made from src/ui/keymap.ts by `node dist/test/helpers/keys-doc.js`; test/ui/keymap.test.ts checks it -->';
+export const KEY_TABLE_BEGIN = '<!-- keys: made from src/ui/keymap.ts by `node dist/test/helpers/keys-doc.js`; test/ui/keymap.test.tsx checks it -->';
 export const KEY_TABLE_END = '<!-- /keys -->';

@@ -41,6 +41,7 @@ test('j then a (no question asked): attach on the second row by RSS; x on a proc
   const store = seededStore();
   const { actions, calls } = recordingActions();
   await withApp({ store, actions, confirmAttach: false }, async (app) => {
+    // Were more than the table's key hook listening, each would route the j and it would move more than one row.
     app.type('j');
     app.type('a');
     await app.waitFor(() => calls.length > 0, 'a call');
