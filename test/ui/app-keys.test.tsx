@@ -175,3 +175,19 @@ test('Space pauses, + and - step the refresh, q quits; raw mode stays on from vi
     app.unmount();
   }
 });
+
+test('a snapshot that does not fit: y does nothing, Enter declines, only a capital Y takes it (forced)', async () => {
+  const store = seededStore();
+  attach(store, 101);
+  store.setRoom({ key: '101@101', room: { bytes: 100 * 1024 * 1024, limitBytes: 200 * 1024 * 1024, source: 'cgroup', cgroupPath: '/app' }, readAtMs: 0 });
+  const { actions, calls } = recordingActions();
+  await withApp({ store, actions }, async (app) => {
+    await app.press('s', 'DOES NOT FIT');
+    app.type('y');
+    await app.press(KEYS.enter, TABLE_FOOTER);
+    assert.deepEqual(calls, [['readRoom', '101@101']], 'neither y nor Enter took it');
+    await app.press('s', 'DOES NOT FIT');
+    await app.press('Y', TABLE_FOOTER);
+    assert.deepEqual(calls.at(-1), ['snapshot', '101@101', { force: true }]);
+  });
+});
