@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { KEY_BINDINGS } from '../ui/key-bindings.js';
+import { helpKeyLines } from '../ui/keymap.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../state/store.js';
 import { UsageError } from './user-error.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES } from '../core/alloc/sampling-profile.js';
@@ -80,7 +80,7 @@ function rowsToShow(command: Command, opts: { top: number; json?: boolean }): nu
   return opts.json && command.getOptionValueSource('top') === 'default' ? Number.POSITIVE_INFINITY : opts.top;
 }
 
-const keysHelp = `\nKeys (full-screen view):\n${KEY_BINDINGS.map(([k, a]) => `  ${k.padEnd(20)}${a}`).join('\n')}\n`;
+const keysHelp = `\nKeys (full-screen view):\n${helpKeyLines().map((line) => `  ${line}`).join('\n')}\n`;
 
 const examples = `
 Examples:

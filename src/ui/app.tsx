@@ -1,39 +1,30 @@
-import { Box, Text, useApp, useStdin, type Key } from 'ink';
+import { Box, Text, useApp, useStdin } from 'ink';
 import { useMemo } from 'react';
 import { placeSearchText } from '../core/container-of-cgroup.js';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';
 import { layoutColumns, type ColumnId } from '../core/table-layout.js';
-import { findRow, processKeyOf, type MonitorStore, type TrackedProcess } from '../state/index.js';
+import { findRow, type MonitorStore, type TrackedProcess } from '../state/index.js';
 import { DetailView } from './components/detail-view.js';
 import { Footer } from './components/footer.js';
 import { Header } from './components/header.js';
 import { HelpView } from './components/help-view.js';
 import { ProcessTable, widestPlaceLabel } from './components/process-table.js';
-import { useKeyboard } from './hooks/use-keyboard.js';
+import { useAppKeys } from './hooks/use-app-keys.js';
 import { useMonitorState } from './hooks/use-monitor-state.js';
 import { selectedIndex, useTableState, visibleTop } from './hooks/use-table-state.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useViewState } from './hooks/use-view-state.js';
-import { confirmKeyAction, filterKeyAction, globalKeyAction, nextLeakInterval, processKeyAction, tableKeyAction, type ProcessAction } from './key-actions.js';
-import { ConfirmAction, snapshotQuestion } from './components/confirm-action.js';
+import { ConfirmAction } from './components/confirm-action.js';
 import { ConfirmTrim } from './components/confirm-trim.js';
-import { DIFF_VIEW_CHROME, DiffView, diffLines, diffRowRefs } from './components/diff-view.js';
+import { DiffView } from './components/diff-view.js';
 import { ObjectsView } from './components/objects-view.js';
 import { LeaksView } from './components/leaks-view.js';
 import { WhyView } from './components/why-view.js';
 import { useSyncReducer } from './hooks/use-sync-reducer.js';
-import { diffKeyAction, useDiffViewState } from './hooks/use-diff-view-state.js';
-import type { DiffResult } from '../state/index.js';
-import type { DiffSort } from '../core/snapshot/diff-snapshots.js';
+import { useDiffViewState } from './hooks/use-diff-view-state.js';
 import type { ClassRef } from '../core/snapshot/retained.js';
 import { AllocView } from './components/alloc-view.js';
-import { allocKeyAction, nextSamplingInterval, useAllocViewState } from './hooks/use-alloc-view-state.js';
-
-/** The whole diff as text, for `w`. */
-function diffAsText(result: DiffResult, sort: DiffSort, filter: string): string {
-  const { header, rows } = diffLines(result, sort, 200, filter);
-  return `${[`leaktop diff of PID ${result.pid}: ${result.aPath} -> ${result.bPath}`, header, ...rows.map((r) => r.trimEnd())].join('\n')}\n`;
-}
+import { useAllocViewState } from './hooks/use-alloc-view-state.js';
 
 /** Smallest terminal the layout is drawn for. */
 export const MIN_COLUMNS = 40;
@@ -132,196 +123,25 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
   const rowKeys = useMemo(() => rows.map((r) => r.key), [rows]);
   const pageSize = Math.max(1, height - CHROME_ROWS);
 
-  /** The process a process key acts on: the one in the detail view, or the selected row. */
-  const targetKey = (): string | undefined => {
-    const view = getView();
-    if (view.view === 'alloc') return view.allocKey ?? undefined;
-    if (view.view === 'leaks') return store.getState().leakCheck?.key;
-    if (view.view === 'why') return store.getState().whyRun?.key;
-    return view.view === 'detail' ? (view.detailKey ?? undefined) : rowKeys[selectedIndex(getTable(), rowKeys)];
-  };
-
-  const onProcessAction = (action: ProcessAction) => {
-    const key = targetKey();
-    if (key === undefined) return;
-    if (!actions) return store.setStatus('inspector actions are not available here', 'error');
-    if (action === 'attach') {
-      if (store.getState().attachments.has(key)) return store.setStatus('already attached (x detaches)');
-      if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'attach' });
-      return actions.attach(key);
-    }
-    if (action === 'snapshot') {
-      actions.readRoom?.(key);
-      if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'snapshot' });
-      return actions.snapshot(key);
-    }
-    if (action === 'diff') {
-      if (actions.diff(key)) dispatchView({ type: 'open-diff' });
-      return;
-    }
-    if (action === 'leaks') {
-      if (!actions.detectLeaks) return store.setStatus('the leak check is not available here', 'error');
-      actions.readRoom?.(key);
-      if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'leaks', intervalMs: leakIntervalMs });
-      actions.detectLeaks(key, leakIntervalMs);
-      dispatchLeakSelected('reset');
-      return dispatchView({ type: 'open-leaks' });
-    }
-    if (action === 'why') {
-      if (!actions.why) return store.setStatus('why is not available here', 'error');
-      const running = store.getState().whyRun?.key === key && store.getState().whyRun?.running === true;
-      // Opening an inspector is asked first, as `a` does; on an attached process nothing more is.
-      if (!running && confirmAttach && !store.getState().attachments.has(processKeyOf(key))) return dispatchView({ type: 'confirm', key, action: 'why', intervalMs: whyDurationMs });
-      if (!running) actions.why(key, whyDurationMs);
-      return dispatchView({ type: 'open-why' });
-    }
-    if (action === 'trim') {
-      // Always asked, --yes or not: gdb stops the process, so it is never one keystroke.
-      if (!actions.trim) return store.setStatus('trim is not available here', 'error');
-      return dispatchView({ type: 'confirm', key, action: 'trim' });
-    }
-    if (action === 'alloc-view') {
-      if (!store.getState().attachments.get(key)?.alloc) return store.setStatus('no allocation sampling on that process: p starts it', 'error');
-      return dispatchView({ type: 'open-alloc', key });
-    }
-    // x also closes an inspector a killed leaktop left open in a process leaktop is not attached to.
-    if (action === 'detach' && !store.getState().attachments.has(key) && store.getState().openInspectors?.has(key)) return actions.detach(key);
-    if (!store.getState().attachments.has(key)) return store.setStatus('not attached: press a to attach first', 'error');
-    if (action === 'sample') {
-      const running = store.getState().attachments.get(key)?.alloc?.running === true;
-      actions.sample(key);
-      if (!running) dispatchView({ type: 'open-alloc', key });
-      return;
-    }
-    if (action === 'detach') actions.detach(key);
-    else actions.gc(key);
-  };
-
-  /** The figures of the snapshot question about a process, as it shows them; null when the process is gone. */
-  const questionOf = (processKey: string) => {
-    const current = store.getState();
-    const tracked = findRow(current, processKey);
-    return tracked ? snapshotQuestion(tracked, current.attachments.get(processKey) ?? null, current.host, current.room) : null;
-  };
-
-  const onKey = (input: string, key: Key) => {
-    const current = getTable();
-    const view = getView();
-    if (view.view === 'confirm') {
-      if (view.confirm?.action === 'leaks' && input === 'i') return dispatchView({ type: 'confirm-interval', intervalMs: nextLeakInterval(view.confirm.intervalMs ?? leakIntervalMs) });
-      const question = view.confirm && (view.confirm.action === 'snapshot' || view.confirm.action === 'leaks') ? questionOf(view.confirm.key) : null;
-      const refused = question !== null && !question.verdict.fits;
-      const answer = confirmKeyAction(input, key, { refused });
-      if (answer === 'yes' && view.confirm) {
-        // A Y given with the refusal in view is the user's --force — when the figures were the real heap's. Estimated
-        // from RSS (no session yet), they may be far too high: the check after attaching decides with the heap.
-        const force = { force: refused && question.heapKnown };
-        if (view.confirm.action === 'why') {
-          actions?.why?.(view.confirm.key, view.confirm.intervalMs ?? whyDurationMs);
-          // Out of the question first, so that Esc in the why view returns where `w` was pressed, not to it.
-          dispatchView({ type: 'back' });
-          return dispatchView({ type: 'open-why' });
-        }
-        if (view.confirm.action === 'attach') actions?.attach(view.confirm.key);
-        else if (view.confirm.action === 'trim') actions?.trim?.(view.confirm.key);
-        else if (view.confirm.action === 'leaks') {
-          actions?.detectLeaks?.(view.confirm.key, view.confirm.intervalMs ?? leakIntervalMs, force);
-          dispatchLeakSelected('reset');
-          return dispatchView({ type: 'open-leaks' });
-        } else actions?.snapshot(view.confirm.key, force);
-      }
-      if (answer) dispatchView({ type: 'back' });
-      return;
-    }
-    if (view.view === 'objects') {
-      if (key.downArrow || input === 'j') return dispatchObjectsTop(1);
-      if (key.upArrow || input === 'k') return dispatchObjectsTop(-1);
-      if (key.pageDown) return dispatchObjectsTop(pageSize);
-      if (key.pageUp) return dispatchObjectsTop(-pageSize);
-    }
-    if (view.view === 'leaks') {
-      const count = store.getState().leakCheck?.candidates?.length ?? 0;
-      const move = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : 0;
-      if (move !== 0) return dispatchLeakSelected(Math.max(-getLeakSelected(), Math.min(move, count - 1 - getLeakSelected())));
-    }
-    if (view.view === 'diff' && getDiff().editing) {
-      const edit = filterKeyAction(input, key, getDiff().filter);
-      if (edit) dispatchDiff(edit);
-      return;
-    }
-    if (view.view === 'diff') {
-      const diffResult = store.getState().diff;
-      const diffRefs = diffResult ? diffRowRefs(diffResult, getDiff().sort, getDiff().filter) : [];
-      const diffAction = diffKeyAction(input, key, Math.max(1, height - 4 - DIFF_VIEW_CHROME), diffRefs.length);
-      if (diffAction === 'open-objects') {
-        const ref = diffRefs[Math.min(getDiff().selected, diffRefs.length - 1)];
-        if (ref === undefined || !actions?.inspectClass) return;
-        actions.inspectClass(ref);
-        dispatchObjectsTop('reset');
-        return dispatchView({ type: 'open-objects' });
-      }
-      if (diffAction === 'write-text' || diffAction === 'write-json') {
-        const result = store.getState().diff;
-        if (result) actions?.writeDiff(diffAction === 'write-json' ? 'json' : 'text', () => diffAsText(result, getDiff().sort, getDiff().filter));
-      } else if (diffAction) {
-        dispatchDiff(diffAction);
-        return;
-      }
-    }
-    if (view.view === 'alloc') {
-      const allocAction = allocKeyAction(input, key, pageSize);
-      const allocKey = view.allocKey;
-      if (allocAction === 'toggle-sampling' || allocAction === 'mark' || allocAction === 'next-interval') {
-        if (!allocKey || !actions) return;
-        if (allocAction === 'toggle-sampling') return actions.sample(allocKey);
-        if (allocAction === 'mark') return actions.markAllocations(allocKey);
-        const alloc = store.getState().attachments.get(allocKey)?.alloc;
-        if (alloc) actions.setSamplingInterval(allocKey, nextSamplingInterval(alloc.intervalBytes));
-        return;
-      }
-      if (allocAction) return dispatchAlloc(allocAction);
-    }
-    if (current.editingFilter) {
-      const action = filterKeyAction(input, key, current.filter);
-      if (action) dispatchTable(action);
-      return;
-    }
-    const global = globalKeyAction(input, key);
-    switch (global) {
-      case 'quit':
-        return exit();
-      case 'help':
-        return dispatchView({ type: 'help' });
-      case 'back':
-        if (getView().view === 'table' && current.filter) return dispatchTable({ type: 'cancel-filter' });
-        // Leaving the why view stops what it started: nothing of it goes on unseen.
-        if (getView().view === 'why') {
-          const running = store.getState().whyRun;
-          if (running?.running) actions?.stopWhy?.(running.key);
-        }
-        if (getView().view === 'diff' && getDiff().filter) return dispatchDiff({ type: 'cancel-filter' });
-        return dispatchView({ type: 'back' });
-      case 'pause':
-        return store.togglePaused();
-      case 'slower':
-        return store.stepInterval(1);
-      case 'faster':
-        return store.stepInterval(-1);
-      case null:
-        break;
-    }
-    const processAction = processKeyAction(input);
-    if (processAction && (view.view === 'table' || view.view === 'detail' || view.view === 'alloc' || (view.view === 'leaks' && (processAction === 'leaks' || processAction === 'detach')) || (view.view === 'why' && processAction === 'why'))) return onProcessAction(processAction);
-    if (view.view !== 'table') return;
-    const action = tableKeyAction(input, key, rowKeys, pageSize);
-    if (action === 'open') {
-      const selected = rowKeys[selectedIndex(current, rowKeys)];
-      if (selected !== undefined) dispatchView({ type: 'open-detail', key: selected });
-    } else if (action) {
-      dispatchTable(action);
-    }
-  };
-  useKeyboard(Boolean(isRawModeSupported), onKey, () => getTable().editingFilter || (getView().view === 'diff' && getDiff().editing));
+  useAppKeys({
+    store,
+    actions,
+    confirmAttach,
+    leakIntervalMs,
+    whyDurationMs,
+    exit,
+    active: Boolean(isRawModeSupported),
+    shown: { view: screen.view, editingFilter: screen.view === 'diff' ? diffState.editing : table.editingFilter },
+    view: [getView, dispatchView],
+    table: [getTable, dispatchTable],
+    diff: [getDiff, dispatchDiff],
+    dispatchAlloc,
+    dispatchObjectsTop,
+    leakSelected: [getLeakSelected, dispatchLeakSelected],
+    rowKeys,
+    pageSize,
+    height,
+  });
 
   if (width < MIN_COLUMNS || height < MIN_ROWS) {
     return <Text>{`Terminal too small: ${width}x${terminalRows}, leaktop needs ${MIN_COLUMNS}x${MIN_ROWS + 1}. q quits.`}</Text>;

@@ -1,29 +1,20 @@
-import type { Key } from 'ink';
 import type { SortKey } from '../core/process-order.js';
 import type { TableAction } from './hooks/use-table-state.js';
+import { isGlobal, isProcess, lookupKey, typedText, type ActionId, type Binding, type GlobalActionId, type KeyPress, type MoveActionId, type ProcessActionId } from './keymap.js';
 
 /**
- * What each key means, as pure functions of the key and the state: the one place to change a binding (keep
- * key-bindings.ts, the help text, in step).
+ * What a key means in each view, as the App's reducers take it: thin readings of the one table, keymap.ts (change a
+ * key there).
  */
 
-export type GlobalAction = 'quit' | 'help' | 'back' | 'pause' | 'slower' | 'faster';
+export type GlobalAction = GlobalActionId;
 
 /** Keys that act on the selected (table) or shown (detail) process. */
-export type ProcessAction = 'attach' | 'detach' | 'gc' | 'snapshot' | 'diff' | 'sample' | 'alloc-view' | 'leaks' | 'trim' | 'why';
+export type ProcessAction = ProcessActionId;
 
 export function processKeyAction(input: string): ProcessAction | null {
-  if (input === 'a') return 'attach';
-  if (input === 'x') return 'detach';
-  if (input === 'g') return 'gc';
-  if (input === 's') return 'snapshot';
-  if (input === 'd') return 'diff';
-  if (input === 'p') return 'sample';
-  if (input === 'l') return 'alloc-view';
-  if (input === 'L') return 'leaks';
-  if (input === 'T') return 'trim';
-  if (input === 'w') return 'why';
-  return null;
+  const binding = lookupKey('detail', input, {});
+  return binding && isProcess(binding) ? binding.action : null;
 }
 
 /** The intervals `i` steps through in the leak check's question, ms. */
@@ -39,53 +30,76 @@ export function nextLeakInterval(current: number): number {
  * should be no (`refused`: a snapshot that does not fit in the process's memory) takes only a capital `Y`, and
  * Enter says no.
  */
-export function confirmKeyAction(input: string, key: Key, options: { refused?: boolean } = {}): 'yes' | 'no' | null {
-  if (options.refused) {
-    if (input === 'Y') return 'yes';
-    if (key.return) return 'no';
-  } else if (input === 'y' || input === 'Y') return 'yes';
-  if (input === 'n' || input === 'N' || key.escape || input === 'q') return 'no';
-  return null;
+export function confirmKeyAction(input: string, key: KeyPress, options: { refused?: boolean } = {}): 'yes' | 'no' | null {
+  const action = lookupKey('confirm', input, key, [options.refused ? 'refused' : 'fits'])?.action;
+  return action === 'yes' || action === 'no' ? action : null;
 }
 
 /** Keys that work in every view (outside a text prompt). */
-export function globalKeyAction(input: string, key: Key): GlobalAction | null {
-  if (input === 'q') return 'quit';
-  if (input === '?' || input === 'h') return 'help';
-  if (key.escape) return 'back';
-  if (input === ' ') return 'pause';
-  if (input === '+' || input === '=') return 'slower';
-  if (input === '-') return 'faster';
-  return null;
+export function globalKeyAction(input: string, key: KeyPress): GlobalAction | null {
+  const binding = lookupKey('help', input, key);
+  return binding && isGlobal(binding) ? binding.action : null;
 }
 
-const SORT_KEYS: Readonly<Record<string, SortKey>> = { M: 'rss', G: 'growth', P: 'cpu', N: 'pid' };
+/** A move of a selection or scroll position as a signed number of rows. */
+export function moveDelta(action: MoveActionId, pageSize: number, rowCount: number): number {
+  switch (action) {
+    case 'up':
+      return -1;
+    case 'down':
+      return 1;
+    case 'page-up':
+      return -pageSize;
+    case 'page-down':
+      return pageSize;
+    case 'first':
+      return -rowCount;
+    case 'last':
+      return rowCount;
+  }
+}
+
+export function isMove(action: ActionId): action is MoveActionId {
+  return action === 'up' || action === 'down' || action === 'page-up' || action === 'page-down' || action === 'first' || action === 'last';
+}
 
 /** Keys of the process table; `open` is Enter on the selected row. */
-export function tableKeyAction(input: string, key: Key, rowKeys: readonly string[], pageSize: number): TableAction | 'open' | null {
-  const move = (delta: number): TableAction => ({ type: 'move', delta, rowKeys, pageSize });
-  if (key.upArrow || input === 'k') return move(-1);
-  if (key.downArrow || input === 'j') return move(1);
-  if (key.pageUp) return move(-pageSize);
-  if (key.pageDown) return move(pageSize);
-  if (key.home) return move(-rowKeys.length);
-  if (key.end) return move(rowKeys.length);
-  if (input === '/') return { type: 'start-filter' };
-  if (key.return) return 'open';
-  const sortKey = SORT_KEYS[input];
-  return sortKey ? { type: 'sort', key: sortKey } : null;
+export function tableKeyAction(input: string, key: KeyPress, rowKeys: readonly string[], pageSize: number): TableAction | 'open' | null {
+  const binding = lookupKey('table', input, key);
+  return binding ? tableBindingAction(binding, rowKeys, pageSize) : null;
+}
+
+/** What a binding of the table view does to the table's state; null for the keys the table does not own. */
+export function tableBindingAction(binding: Binding, rowKeys: readonly string[], pageSize: number): TableAction | 'open' | null {
+  const { action } = binding;
+  if (isMove(action)) return { type: 'move', delta: moveDelta(action, pageSize, rowKeys.length), rowKeys, pageSize };
+  if (action === 'start-filter') return { type: 'start-filter' };
+  if (action === 'open') return 'open';
+  if (action === 'sort') return { type: 'sort', key: binding.arg as SortKey };
+  return null;
 }
 
 /** What the keys of a filter prompt do; the table and the diff view both take these actions. */
 export type FilterAction = { type: 'start-filter' } | { type: 'edit-filter'; text: string } | { type: 'commit-filter' } | { type: 'cancel-filter' };
 
 /** Keys while the filter prompt is open: text edits it, Enter keeps it, Esc drops it. */
-export function filterKeyAction(input: string, key: Key, filter: string): FilterAction | null {
-  if (key.return) return { type: 'commit-filter' };
-  if (key.escape) return { type: 'cancel-filter' };
-  if (key.backspace || key.delete) return { type: 'edit-filter', text: Array.from(filter).slice(0, -1).join('') };
-  // eslint-disable-next-line no-control-regex
-  const text = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-  if (text && !key.ctrl && !key.meta) return { type: 'edit-filter', text: filter + text };
-  return null;
+export function filterKeyAction(input: string, key: KeyPress, filter: string): FilterAction | null {
+  const binding = lookupKey('filter', input, key);
+  return binding ? filterBindingAction(binding, input, key, filter) : null;
+}
+
+/** What a binding of the filter prompt does to the filter text. */
+export function filterBindingAction(binding: Binding, input: string, key: KeyPress, filter: string): FilterAction | null {
+  switch (binding.action) {
+    case 'commit-filter':
+      return { type: 'commit-filter' };
+    case 'cancel-filter':
+      return { type: 'cancel-filter' };
+    case 'erase':
+      return { type: 'edit-filter', text: Array.from(filter).slice(0, -1).join('') };
+    case 'type':
+      return { type: 'edit-filter', text: filter + typedText(input, key) };
+    default:
+      return null;
+  }
 }

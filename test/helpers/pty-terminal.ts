@@ -13,16 +13,7 @@ type XTerminal = InstanceType<typeof Terminal>;
 type Pty = ReturnType<typeof pty.spawn>;
 
 /** Keys as a terminal sends them. */
-export const KEYS = {
-  up: '\x1b[A',
-  down: '\x1b[B',
-  right: '\x1b[C',
-  left: '\x1b[D',
-  enter: '\r',
-  escape: '\x1b',
-  backspace: '\x7f',
-  ctrlC: '\x03',
-} as const;
+export { KEYS } from './terminal-keys.js';
 
 export interface PtyTerminalOptions {
   cols: number;

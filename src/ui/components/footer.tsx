@@ -3,69 +3,12 @@ import type { MonitorState } from '../../state/index.js';
 import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
+import { FOOTER_HINTS, footerHints, type FooterView } from '../keymap.js';
 
-export type ViewName = 'table' | 'detail' | 'help' | 'confirm' | 'diff' | 'alloc' | 'objects' | 'leaks' | 'why';
+export type ViewName = FooterView;
 
-const HINTS: Readonly<Record<ViewName, ReadonlyArray<readonly [string, string]>>> = {
-  table: [
-    ['Enter', 'Detail'],
-    ['a', 'Attach'],
-    ['/', 'Filter'],
-    ['M/G/P/N', 'Sort'],
-    ['Space', 'Pause'],
-    ['?', 'Help'],
-    ['q', 'Quit'],
-  ],
-  detail: [
-    ['Esc', 'Back'],
-    ['a/x', 'Attach/Detach'],
-    ['g', 'GC'],
-    ['s/d', 'Snapshot/Diff'],
-    ['Space', 'Pause'],
-    ['?', 'Help'],
-    ['q', 'Quit'],
-  ],
-  help: [
-    ['Esc', 'Back'],
-    ['q', 'Quit'],
-  ],
-  confirm: [
-    ['y', 'Yes'],
-    ['n/Esc', 'No'],
-  ],
-  diff: [
-    ['Esc', 'Back'],
-    ['Enter', 'Why alive'],
-    ['j/k', 'Select'],
-    ['o', 'Sort'],
-    ['w/W', 'Write text/JSON'],
-  ],
-  objects: [
-    ['Esc', 'Back to diff'],
-    ['j/k', 'Scroll'],
-    ['q', 'Quit'],
-  ],
-  why: [
-    ['Esc', 'Stop and back'],
-    ['w', 'Run again'],
-    ['q', 'Quit'],
-  ],
-  leaks: [
-    ['Esc', 'Back'],
-    ['j/k', 'Select'],
-    ['L', 'Run again'],
-    ['x', 'Detach/stop'],
-    ['q', 'Quit'],
-  ],
-  alloc: [
-    ['Esc', 'Back'],
-    ['p', 'Stop/Start'],
-    ['t', 'By stack/line'],
-    ['m', 'Mark/Unmark'],
-    ['i', 'Interval'],
-    ['j/k', 'Scroll'],
-  ],
-};
+/** The key hints of each view, made once from the keymap. */
+const HINTS = new Map((Object.keys(FOOTER_HINTS) as ViewName[]).map((view) => [view, footerHints(view)]));
 
 export interface FooterProps {
   view: ViewName;
@@ -88,7 +31,7 @@ export function Footer({ view, state, filter, editingFilter, width }: FooterProp
   // Key hints are cut whole: a half-shown hint reads as a different key.
   let hints = '';
   let used = 0;
-  for (const [key, label] of HINTS[view]) {
+  for (const [key, label] of HINTS.get(view) ?? []) {
     const cells = key.length + label.length + 2;
     if (used + cells > width) break;
     hints += `${paint(key, { inverse: true })} ${label} `;

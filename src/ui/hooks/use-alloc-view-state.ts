@@ -1,4 +1,5 @@
-import type { Key } from 'ink';
+import { isMove, moveDelta } from '../key-actions.js';
+import { lookupKey, type Binding, type KeyPress } from '../keymap.js';
 import type { SiteGrouping } from '../../core/alloc/allocation-sites.js';
 import { useSyncReducer } from './use-sync-reducer.js';
 
@@ -25,15 +26,17 @@ export function allocViewReducer(state: AllocViewState, action: AllocViewAction)
 export type AllocSideEffect = 'toggle-sampling' | 'mark' | 'next-interval';
 
 /** Keys of the allocation view. */
-export function allocKeyAction(input: string, key: Key, pageSize: number): AllocViewAction | AllocSideEffect | null {
-  if (key.downArrow || input === 'j') return { type: 'scroll', delta: 1 };
-  if (key.upArrow || input === 'k') return { type: 'scroll', delta: -1 };
-  if (key.pageDown) return { type: 'scroll', delta: pageSize };
-  if (key.pageUp) return { type: 'scroll', delta: -pageSize };
-  if (input === 't') return { type: 'toggle-by' };
-  if (input === 'p') return 'toggle-sampling';
-  if (input === 'm') return 'mark';
-  if (input === 'i') return 'next-interval';
+export function allocKeyAction(input: string, key: KeyPress, pageSize: number): AllocViewAction | AllocSideEffect | null {
+  const binding = lookupKey('alloc', input, key);
+  return binding ? allocBindingAction(binding, pageSize) : null;
+}
+
+/** What a binding of the allocation view does; null for the keys of every view and the process keys. */
+export function allocBindingAction(binding: Binding, pageSize: number): AllocViewAction | AllocSideEffect | null {
+  const { action } = binding;
+  if (isMove(action)) return { type: 'scroll', delta: moveDelta(action, pageSize, 0) };
+  if (action === 'toggle-by') return { type: 'toggle-by' };
+  if (action === 'toggle-sampling' || action === 'mark' || action === 'next-interval') return action;
   return null;
 }
 

@@ -1,6 +1,6 @@
-import type { Key } from 'ink';
 import type { DiffSort } from '../../core/snapshot/diff-snapshots.js';
-import type { FilterAction } from '../key-actions.js';
+import { isMove, moveDelta, type FilterAction } from '../key-actions.js';
+import { lookupKey, type Binding, type KeyPress } from '../keymap.js';
 import { useSyncReducer } from './use-sync-reducer.js';
 
 /** The diff view's own state: its scroll position, selected row and sort order. */
@@ -47,17 +47,18 @@ export function diffViewReducer(state: DiffViewState, action: DiffViewAction): D
 }
 
 /** Keys of the diff view; `write-*` and `open-objects` (Enter) are side effects the App carries out. */
-export function diffKeyAction(input: string, key: Key, pageSize: number, rowCount?: number): DiffViewAction | 'write-text' | 'write-json' | 'open-objects' | null {
-  const scroll = (delta: number): DiffViewAction => ({ type: 'scroll', delta, rowCount, pageSize });
-  if (key.downArrow || input === 'j') return scroll(1);
-  if (key.upArrow || input === 'k') return scroll(-1);
-  if (key.pageDown) return scroll(pageSize);
-  if (key.pageUp) return scroll(-pageSize);
-  if (key.return) return 'open-objects';
-  if (input === 'o') return { type: 'next-sort' };
-  if (input === '/') return { type: 'start-filter' };
-  if (input === 'w') return 'write-text';
-  if (input === 'W') return 'write-json';
+export function diffKeyAction(input: string, key: KeyPress, pageSize: number, rowCount?: number): DiffViewAction | 'write-text' | 'write-json' | 'open-objects' | null {
+  const binding = lookupKey('diff', input, key);
+  return binding ? diffBindingAction(binding, pageSize, rowCount) : null;
+}
+
+/** What a binding of the diff view does; null for the keys of every view. */
+export function diffBindingAction(binding: Binding, pageSize: number, rowCount?: number): DiffViewAction | 'write-text' | 'write-json' | 'open-objects' | null {
+  const { action } = binding;
+  if (isMove(action)) return { type: 'scroll', delta: moveDelta(action, pageSize, rowCount ?? 0), rowCount, pageSize };
+  if (action === 'next-sort') return { type: 'next-sort' };
+  if (action === 'start-filter') return { type: 'start-filter' };
+  if (action === 'open-objects' || action === 'write-text' || action === 'write-json') return action;
   return null;
 }
 

@@ -1,5 +1,5 @@
 import { useInput, type Key } from 'ink';
-import { useRef } from 'react';
+import { useCallback, useRef } from 'react';
 
 /**
  * One subscription to the keyboard that always calls the newest handler.
@@ -13,37 +13,39 @@ import { useRef } from 'react';
 export function useKeyboard(isActive: boolean, handler: (input: string, key: Key) => void, isTextEntry: () => boolean): void {
   const latest = useRef(handler);
   latest.current = handler;
-  useInput(
-    (input, key) => {
-      const parsedKey = key.ctrl || key.meta || key.escape || key.return || key.tab || key.backspace || key.delete || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end;
-      const chars = Array.from(input);
-      if (parsedKey || chars.length <= 1) {
-        latest.current(input, key);
-        return;
+  const textEntry = useRef(isTextEntry);
+  textEntry.current = isTextEntry;
+  // One function for the hook's life: ink re-subscribes whenever the handler it is given changes, and the App has
+  // a hook per view, all re-rendered every tick.
+  const onInput = useCallback((input: string, key: Key) => {
+    const parsedKey = key.ctrl || key.meta || key.escape || key.return || key.tab || key.backspace || key.delete || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end;
+    const chars = Array.from(input);
+    if (parsedKey || chars.length <= 1) {
+      latest.current(input, key);
+      return;
+    }
+    let run = '';
+    const flush = () => {
+      if (run) latest.current(run, key);
+      run = '';
+    };
+    for (const char of chars) {
+      if (char === '\r' || char === '\n') {
+        flush();
+        latest.current('', { ...key, return: true });
+      } else if (char === '\x7f' || char === '\b') {
+        flush();
+        latest.current('', { ...key, backspace: true });
+      } else if (char < ' ' || char === '\x7f') {
+        flush();
+      } else if (textEntry.current()) {
+        run += char;
+      } else {
+        flush();
+        latest.current(char, key);
       }
-      let run = '';
-      const flush = () => {
-        if (run) latest.current(run, key);
-        run = '';
-      };
-      for (const char of chars) {
-        if (char === '\r' || char === '\n') {
-          flush();
-          latest.current('', { ...key, return: true });
-        } else if (char === '\x7f' || char === '\b') {
-          flush();
-          latest.current('', { ...key, backspace: true });
-        } else if (char < ' ' || char === '\x7f') {
-          flush();
-        } else if (isTextEntry()) {
-          run += char;
-        } else {
-          flush();
-          latest.current(char, key);
-        }
-      }
-      flush();
-    },
-    { isActive },
-  );
+    }
+    flush();
+  }, []);
+  useInput(onInput, { isActive });
 }
