@@ -219,8 +219,8 @@ export interface MonitorState {
   attachments: ReadonlyMap<string, Attachment>;
   /** The newest snapshot comparison (`d`), or null. */
   diff: DiffResult | null;
-  /** The PID whose snapshots the analysis worker is comparing (`d` pressed, result not in yet), or null. */
-  diffComputing?: number | null;
+  /** The comparison the analysis worker is computing (`d` pressed, result not in yet), or null: a new object per `d`. */
+  diffComputing?: { key: string; pid: number; sinceMs: number } | null;
   /** The objects view (Enter on a diff row), or null. */
   objects?: ObjectsResult | null;
   /** The newest leak check (`L`), or null. */
@@ -495,8 +495,8 @@ export class MonitorStore {
   }
 
   /** A comparison of this process's snapshots is under way (the diff view says so until `setDiff`). */
-  setDiffComputing(pid: number): void {
-    this.#set({ diff: null, diffComputing: pid });
+  setDiffComputing(computing: { key: string; pid: number; sinceMs: number }): void {
+    this.#set({ diff: null, diffComputing: computing });
   }
 
   setObjects(objects: ObjectsResult | null): void {

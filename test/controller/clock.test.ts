@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { startMonitor, type Samplers } from '../../src/monitor/monitor.js';
+import { startMonitor, type Samplers } from '../../src/controller/clock.js';
 import { ProcessSampler, sampleHost } from '../../src/proc/index.js';
 import { MonitorStore } from '../../src/state/index.js';
 
