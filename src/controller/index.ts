@@ -7,6 +7,7 @@
 import type { ClassRef } from '../core/snapshot/retained.js';
 import type { HeapReading, MonitorStore } from '../state/index.js';
 import type { Actions } from '../ui/app.js';
+import { Clock } from './clock.js';
 import { Compare } from './compare.js';
 import { LeakChecks } from './leak-check.js';
 import { Sampling } from './sampling.js';
@@ -26,6 +27,8 @@ export interface ControllerOptions {
 }
 
 export class Controller implements Actions {
+  /** The one clock of every periodic read: top.tsx starts its readings tick; the sampler's refresh runs on it too. */
+  readonly clock: Clock;
   readonly #sessions: Sessions;
   readonly #snapshots: Snapshots;
   readonly #compare: Compare;
@@ -34,6 +37,7 @@ export class Controller implements Actions {
   readonly #why: WhyRuns;
 
   constructor(store: MonitorStore, options: ControllerOptions = {}) {
+    this.clock = new Clock(store);
     // What runs on a session ends with it: the sessions call back into the parts that keep or run something there.
     this.#sessions = new Sessions(
       store,
@@ -50,7 +54,7 @@ export class Controller implements Actions {
     this.#snapshots = new Snapshots(store, this.#sessions, options.snapshotDir);
     this.#compare = new Compare(store, this.#sessions, this.#snapshots);
     this.#leakChecks = new LeakChecks(store, this.#sessions, this.#snapshots);
-    this.#sampling = new Sampling(store, this.#sessions, options.allocRefreshMs);
+    this.#sampling = new Sampling(store, this.#sessions, this.clock, options.allocRefreshMs);
     this.#why = new WhyRuns(store, this.#sessions, this.#snapshots);
   }
 
@@ -120,11 +124,13 @@ export class Controller implements Actions {
   }
 
   /**
-   * Ends every session, closing what leaktop opened (each gets at most `timeoutMs`), and the analysis worker.
+   * Stops the clock and ends every session, closing what leaktop opened (each gets at most `timeoutMs`), and the
+   * analysis worker.
    * Returns what could not be closed (UserErrors saying where an inspector still listens), for the caller to print
    * once the screen is gone.
    */
   async detachAll(timeoutMs = 5000): Promise<unknown[]> {
+    this.clock.stop();
     this.#leakChecks.stopAll();
     const failures = await this.#why.stopAll(timeoutMs);
     const [, detachFailures] = await Promise.all([this.#snapshots.stopAnalysis(), this.#sessions.detachAll(timeoutMs)]);

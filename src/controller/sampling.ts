@@ -7,6 +7,7 @@ import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../inspector/
 import { withTimeout } from '../inspector/with-timeout.js';
 import { readCwd } from '../proc/read-cwd.js';
 import type { MonitorStore } from '../state/index.js';
+import type { Clock } from './clock.js';
 import { reportFailure } from './report-failure.js';
 import type { Sessions } from './sessions.js';
 
@@ -18,14 +19,15 @@ export class Sampling {
   readonly #sessions: Sessions;
   /** Running allocation samplers, by process key (`p`). */
   readonly #profilers = new Map<string, SamplingProfiler>();
-  /** One timer re-reads every running sampler's profile; it runs only while one does. */
-  #timer: NodeJS.Timeout | undefined;
-  #reading = false;
+  readonly #clock: Clock;
+  /** Ends the clock's re-reading of every running sampler's profile; set only while one runs. */
+  #stopRefresh: (() => void) | undefined;
   readonly #refreshMs: number;
 
-  constructor(store: MonitorStore, sessions: Sessions, refreshMs = ALLOC_REFRESH_MS) {
+  constructor(store: MonitorStore, sessions: Sessions, clock: Clock, refreshMs = ALLOC_REFRESH_MS) {
     this.#store = store;
     this.#sessions = sessions;
+    this.#clock = clock;
     this.#refreshMs = refreshMs;
   }
 
@@ -52,7 +54,7 @@ export class Sampling {
         alloc: { intervalBytes: interval, running: true, startedAtMs: profiler.startedAtMs, profile: null, profiledAtMs: null, mark: null, cwd: typeof cwd === 'string' ? cwd : null },
       });
       this.#store.setStatus(`Sampling allocations in ${session.pid} every ${interval % 1024 === 0 ? `${interval / 1024} KiB` : `${interval} B`} (p stops; x and q stop it too)`);
-      this.#timer ??= setInterval(() => void this.#readProfiles(), this.#refreshMs);
+      this.#stopRefresh ??= this.#clock.every(this.#refreshMs, () => this.#readProfiles());
     } catch (error) {
       reportFailure(this.#store, error);
     }
@@ -99,32 +101,26 @@ export class Sampling {
     const profiler = this.#profilers.get(key);
     if (!profiler) return undefined;
     this.#profilers.delete(key);
-    this.#stopTimerIfIdle();
+    this.#stopRefreshIfIdle();
     this.#store.endAction(key, 'sampling');
     return profiler;
   }
 
-  /** Re-reads the profile of every running sampler into the store; one round at a time. */
+  /** Re-reads the profile of every running sampler into the store (the clock runs one round at a time). */
   async #readProfiles(): Promise<void> {
-    if (this.#reading) return;
-    this.#reading = true;
-    try {
-      await Promise.all(
-        [...this.#profilers].map(async ([key, profiler]) => {
-          const profile = await withTimeout(profiler.profile(), this.#refreshMs * 3).catch(() => undefined);
-          const alloc = this.#store.getState().attachments.get(key)?.alloc;
-          if (!profile || !alloc || !alloc.running || this.#profilers.get(key) !== profiler) return;
-          this.#store.updateAttachment(key, { alloc: { ...alloc, profile, profiledAtMs: Date.now() } });
-        }),
-      );
-    } finally {
-      this.#reading = false;
-    }
+    await Promise.all(
+      [...this.#profilers].map(async ([key, profiler]) => {
+        const profile = await withTimeout(profiler.profile(), this.#refreshMs * 3).catch(() => undefined);
+        const alloc = this.#store.getState().attachments.get(key)?.alloc;
+        if (!profile || !alloc || !alloc.running || this.#profilers.get(key) !== profiler) return;
+        this.#store.updateAttachment(key, { alloc: { ...alloc, profile, profiledAtMs: Date.now() } });
+      }),
+    );
   }
 
-  #stopTimerIfIdle(): void {
-    if (this.#profilers.size > 0 || !this.#timer) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+  #stopRefreshIfIdle(): void {
+    if (this.#profilers.size > 0 || !this.#stopRefresh) return;
+    this.#stopRefresh();
+    this.#stopRefresh = undefined;
   }
 }

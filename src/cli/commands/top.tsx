@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import { localeSupportsUtf8 } from '../../core/sparkline.js';
-import { startMonitor, defaultSamplers } from '../../controller/clock.js';
+import { defaultSamplers } from '../../controller/clock.js';
 import { Controller } from '../../controller/index.js';
 import { InspectorScanner } from '../../inspector/scan-inspectors.js';
 import { ProcessSampler } from '../../proc/index.js';
@@ -47,8 +47,7 @@ export async function runTop(options: TopOptions): Promise<void> {
       return inspector && inspector.leaktopPid !== process.pid ? [[p.key, inspector] as const] : [];
     }));
   };
-  const monitor = startMonitor(
-    store,
+  controller.clock.start(
     defaultSamplers(
       () => sampler.sample(),
       () => controller.readHeaps(),
@@ -67,7 +66,7 @@ export async function runTop(options: TopOptions): Promise<void> {
   /** Stops drawing, closes every inspector leaktop opened, restores the terminal. Once, whoever calls first. */
   const shutdown = () =>
     (shuttingDown ??= (async () => {
-      monitor.stop();
+      controller.clock.stop();
       instance.unmount();
       instance.cleanup();
       let failures: unknown[] = [];
