@@ -37,7 +37,7 @@ export class Compare {
     if (held.length < 2 || !session) {
       return reportFailure(this.#store, new UserError('take two snapshots of that process first (s, then s again later)'));
     }
-    const [a, b] = held as [HeldSnapshot, HeldSnapshot];
+    const [a, b] = held.slice(-2) as [HeldSnapshot, HeldSnapshot];
     const run = ++this.#run;
     this.#store.setDiffComputing({ key, pid: session.pid, sinceMs: Date.now() });
     this.#store.setStatus(`Comparing the last two snapshots of ${session.pid}...`);
@@ -45,7 +45,7 @@ export class Compare {
       try {
         const diff = await compareSnapshots(this.#snapshots.worker(), a.id, b.id, { sort, idsComparable: true, retained: true, paths: false });
         if (run !== this.#run) return;
-        this.#store.setDiff({ pid: session.pid, aPath: a.path, bPath: b.path, diff, key });
+        this.#store.setDiff({ pid: session.pid, aId: a.id, bId: b.id, aPath: a.path, bPath: b.path, diff, key });
         this.#store.clearStatus();
       } catch (error) {
         if (run !== this.#run) return;
@@ -63,9 +63,8 @@ export class Compare {
   async inspectClass(ref: ClassRef): Promise<void> {
     const { name } = ref;
     const diff = this.#store.getState().diff;
-    const held = diff?.key === undefined ? undefined : this.#snapshots.held(diff.key);
-    const b = held?.find((p) => p.path === diff?.bPath);
-    const a = held?.find((p) => p.path === diff?.aPath);
+    const a = diff && this.#snapshots.get(diff.aId);
+    const b = diff && this.#snapshots.get(diff.bId);
     if (!diff || !a || !b) return reportFailure(this.#store, new UserError('the snapshots of this diff are gone (detached?): take two again (s, s, d)'));
     const empty = { pid: diff.pid, name, count: 0, selfSize: 0, retainedSize: null, newCount: null, objects: [], pathsOfNew: false, paths: [] };
     this.#store.setObjects({ ...empty, computing: true });

@@ -18,9 +18,11 @@ import type { Sessions } from './sessions.js';
 
 /** A snapshot of the TUI, parsed and held in the analysis worker, for `d` and for Enter on a diff row. */
 export interface HeldSnapshot {
-  path: string;
-  /** Its id in the analysis worker. */
+  /** Its id in the analysis worker, and in the store (`Attachment.snapshots`, `DiffResult`). */
   id: string;
+  /** The process (or worker thread) key it is of. */
+  key: string;
+  path: string;
 }
 
 export class Snapshots {
@@ -28,8 +30,11 @@ export class Snapshots {
   readonly #sessions: Sessions;
   /** Where `s` writes its files (and `w` in the diff view). */
   readonly dir: string;
-  /** The last two snapshots per process (for `d`), held in the analysis worker; older ones are dropped there. */
-  readonly #held = new Map<string, HeldSnapshot[]>();
+  /**
+   * The snapshots held in the analysis worker, by id, oldest first: the last two of each process (for `d` and Enter
+   * on a diff row); older ones are dropped there.
+   */
+  readonly #held = new Map<string, HeldSnapshot>();
   /**
    * Parses and analyses the snapshots, off the thread that draws and answers keys; started on first use, and again
    * after it died (out of memory): the snapshots it held are gone then.
@@ -70,11 +75,11 @@ export class Snapshots {
       this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
       await analysis.prepare(id, { retained: true });
       if (!this.#sessions.has(key)) return void analysis.drop(id); // detached meanwhile
-      const held = [...(this.#held.get(key) ?? []), { path: file.path, id }];
-      for (const old of held.slice(0, -2)) void analysis.drop(old.id);
-      this.#held.set(key, held.slice(-2));
+      this.#held.set(id, { id, key, path: file.path });
+      const held = this.held(key);
+      for (const old of held.slice(0, -2)) this.#drop(old.id);
       const previous = this.#store.getState().attachments.get(key)?.snapshots ?? [];
-      this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { path: file.path, bytes: file.bytes, takenAtMs: Date.now() }], observedPeak: observedSnapshotPeak(session) });
+      this.#store.updateAttachment(key, { capture: null, snapshots: [...previous, { id, path: file.path, bytes: file.bytes, takenAtMs: Date.now() }], observedPeak: observedSnapshotPeak(session) });
       // The file name only: the directory was named in the question, and the line must fit 80 columns.
       const name = file.path.slice(file.path.lastIndexOf('/') + 1);
       const keptText = keptStatus(await rssKept);
@@ -92,15 +97,24 @@ export class Snapshots {
     }
   }
 
-  /** The snapshots held for the process, oldest first (two at most). */
-  held(key: string): readonly HeldSnapshot[] {
-    return this.#held.get(key) ?? [];
+  /** The snapshots held for the process, oldest first (two at most once a capture is done). */
+  held(key: string): HeldSnapshot[] {
+    return [...this.#held.values()].filter((held) => held.key === key);
+  }
+
+  /** The snapshot held under this id; undefined once dropped (its process detached, or two newer ones taken). */
+  get(id: string): HeldSnapshot | undefined {
+    return this.#held.get(id);
   }
 
   /** Drops the snapshots held for the process (its session ended). */
   forget(key: string): void {
-    for (const held of this.#held.get(key) ?? []) void this.#analysis?.drop(held.id);
-    this.#held.delete(key);
+    for (const held of this.held(key)) this.#drop(held.id);
+  }
+
+  #drop(id: string): void {
+    this.#held.delete(id);
+    void this.#analysis?.drop(id);
   }
 
   /** The analysis worker, started (again) when there is none or it died; the snapshots of a dead one are gone. */

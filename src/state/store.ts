@@ -41,8 +41,8 @@ export interface Attachment {
   gc: { running: boolean; heapUsedBeforeBytes?: number; heapUsedAfterBytes?: number; durationMs?: number } | null;
   /** A snapshot being taken: what it is doing now. */
   capture?: { stage: string } | null;
-  /** Snapshots taken in this session, oldest first. */
-  snapshots?: ReadonlyArray<{ path: string; bytes: number; takenAtMs: number }>;
+  /** Snapshots taken in this session, oldest first; `id` names the parsed snapshot the controller keeps (the last two). */
+  snapshots?: ReadonlyArray<{ id: string; path: string; bytes: number; takenAtMs: number }>;
   /** What the last snapshot of this session really cost the process, when measurable: the next question uses it. */
   observedPeak?: ObservedSnapshotPeak | null;
   /** Allocation sampling (`p`): running, or stopped with its last profile kept for reading. */
@@ -70,7 +70,10 @@ export interface AllocSampling {
 /** A comparison of two snapshots of one process, for the diff view. */
 export interface DiffResult {
   pid: number;
-  /** The two files compared. */
+  /** The two snapshots compared, by the id the controller keeps them under. */
+  aId: string;
+  bId: string;
+  /** Their files. */
   aPath: string;
   bPath: string;
   /** Rows carry `retainedA/B/Delta` when retained sizes were computed. */
