@@ -2,6 +2,7 @@
  * `L`: the three-snapshot leak check (tasks/leak-check.ts, the same as `leaks --pid`) on a process, with a countdown
  * in the store's `leakCheck`.
  */
+import { captureStepWords } from '../core/capture-step.js';
 import { UserError } from '../core/user-error.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
 import { observedSnapshotPeak, SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
@@ -10,7 +11,7 @@ import type { LeakCheck, MonitorStore } from '../state/index.js';
 import { leakCheck } from '../tasks/index.js';
 import { reportFailure } from './report-failure.js';
 import type { Sessions } from './sessions.js';
-import { captureStage, type Snapshots } from './snapshots.js';
+import type { Snapshots } from './snapshots.js';
 
 export class LeakChecks {
   readonly #store: MonitorStore;
@@ -49,6 +50,7 @@ export class LeakChecks {
     let dir: string | null = null;
     /** The capture whose mark is open: each of the three snapshots moves the process's memory by itself. */
     let markedCapture = 0;
+    let captureSinceMs = 0;
     try {
       removeStaleWorkDirs('leaktop-leaks-');
       dir = makeWorkDir('leaktop-leaks-');
@@ -75,11 +77,12 @@ export class LeakChecks {
             if (progress.step === 'capture') {
               if (markedCapture !== progress.n) {
                 markedCapture = progress.n;
+                captureSinceMs = Date.now();
                 this.#store.markAction(key, 'snapshot', { untilMs: Infinity });
               }
-              const label = `snapshot ${progress.n}/3 (${progress.stage})`;
-              update({ stage: `${label}: ${captureStage(progress.capture)}` });
-              if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: { stage: `leak check ${label}` } });
+              update({ stage: `snapshot ${progress.n}/3 (${progress.stage}): ${captureStepWords(progress.capture)}` });
+              const capture = { what: { kind: 'leak-check', n: progress.n, stage: progress.stage }, pid: session.pid, sinceMs: captureSinceMs, step: progress.capture } as const;
+              if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture });
             } else if (progress.step === 'captured') {
               this.#store.endAction(key, 'snapshot');
               if (this.#store.getState().attachments.has(key)) this.#store.updateAttachment(key, { capture: null, observedPeak: observedSnapshotPeak(session) });

@@ -11,8 +11,8 @@ import { observedSnapshotPeak, SnapshotRoomRefused } from '../inspector/check-sn
 import { unusedSnapshotPath } from '../inspector/take-snapshot.js';
 import { readRoom } from '../proc/read-room.js';
 import { watchRssKept } from '../proc/rss-kept.js';
-import { findRow, type MonitorStore } from '../state/index.js';
-import { captureIntoAnalysis, type CaptureProgress } from '../tasks/index.js';
+import { findRow, type Capture, type MonitorStore } from '../state/index.js';
+import { captureIntoAnalysis } from '../tasks/index.js';
 import { reportFailure } from './report-failure.js';
 import type { Sessions } from './sessions.js';
 
@@ -63,16 +63,17 @@ export class Snapshots {
     const path = unusedSnapshotPath(this.dir, session.pid, new Date(), session.threadId);
     const analysis = this.worker();
     const id = `s${++this.#nextId}`;
-    this.#store.updateAttachment(key, { capture: { stage: 'full GC' } });
+    const capture: Capture = { what: { kind: 'snapshot' }, pid: session.pid, sinceMs: Date.now(), step: { phase: 'gc' } };
+    this.#store.updateAttachment(key, { capture });
     // The capture's GC and its copy of the heap move the process's memory: not the process's own growth.
     this.#store.markAction(key, 'snapshot', { untilMs: Infinity });
     try {
       const kept = watchRssKept(session.pid);
-      const file = await captureIntoAnalysis(session, analysis, { id, path, force: options.force, onProgress: (progress) => this.#store.updateAttachment(key, { capture: { stage: captureStage(progress) } }) });
+      const file = await captureIntoAnalysis(session, analysis, { id, path, force: options.force, onProgress: (step) => this.#store.updateAttachment(key, { capture: { ...capture, step } }) });
       this.#store.endAction(key, 'snapshot');
       const rssKept = kept.after();
       // Prepared now (grouping, ids sorted, dominator tree), so that `d` later only compares.
-      this.#store.updateAttachment(key, { capture: { stage: 'retained sizes (the process runs again)' } });
+      this.#store.updateAttachment(key, { capture: { ...capture, step: { phase: 'retained' } } });
       await analysis.prepare(id, { retained: true });
       if (!this.#sessions.has(key)) return void analysis.drop(id); // detached meanwhile
       this.#held.set(id, { id, key, path: file.path });
@@ -143,11 +144,4 @@ export class Snapshots {
     if (pid === undefined) return;
     this.#store.setRoom({ key, room: readRoom(pid), readAtMs: Date.now() });
   }
-}
-
-/** A capture's progress as the TUI's status words. */
-export function captureStage(progress: CaptureProgress): string {
-  if (progress.phase === 'gc') return 'full GC';
-  if (progress.phase === 'building') return `building ${Math.floor((progress.done / Math.max(1, progress.total)) * 100)}%`;
-  return `writing ${formatBytes(progress.bytes)}`;
 }

@@ -11,6 +11,8 @@ import type { OpenInspector } from '../inspector/scan-inspectors.js';
 import type { Room } from '../core/snapshot/snapshot-room.js';
 import type { ObservedSnapshotPeak } from '../core/snapshot/snapshot-cost.js';
 import type { WhyProgress, WhyResult } from '../core/why/why-report.js';
+import type { CaptureStep } from '../core/capture-step.js';
+import type { LeakStage } from '../tasks/leak-check.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
 export interface HeapReading {
@@ -39,14 +41,25 @@ export interface Attachment {
   heap: HeapReading | null;
   /** The last forced GC, or the one running (`running: true`). */
   gc: { running: boolean; heapUsedBeforeBytes?: number; heapUsedAfterBytes?: number; durationMs?: number } | null;
-  /** A snapshot being taken: what it is doing now. */
-  capture?: { stage: string } | null;
+  /** A snapshot being taken (the process is frozen meanwhile), or null. */
+  capture?: Capture | null;
   /** Snapshots taken in this session, oldest first; `id` names the parsed snapshot the controller keeps (the last two). */
   snapshots?: ReadonlyArray<{ id: string; path: string; bytes: number; takenAtMs: number }>;
   /** What the last snapshot of this session really cost the process, when measurable: the next question uses it. */
   observedPeak?: ObservedSnapshotPeak | null;
   /** Allocation sampling (`p`): running, or stopped with its last profile kept for reading. */
   alloc?: AllocSampling | null;
+}
+
+/** A heap snapshot being taken of an attached process: what, of which process, since when, and where it is. The views word it. */
+export interface Capture {
+  /** `s`, or the nth of the three snapshots of a leak check (`L`). */
+  what: { kind: 'snapshot' } | { kind: 'leak-check'; n: 1 | 2 | 3; stage: LeakStage };
+  pid: number;
+  /** When this capture began, epoch ms. */
+  sinceMs: number;
+  /** Where it is now. */
+  step: CaptureStep;
 }
 
 /** V8's sampling heap profiler on an attached process, as the allocation view shows it. */
