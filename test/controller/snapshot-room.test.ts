@@ -4,28 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Controller } from '../../src/controller/index.js';
-import { ProcessSampler } from '../../src/proc/index.js';
-import { MonitorStore } from '../../src/state/index.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { fixture, isAlive, killAllTargets, startTarget } from '../helpers/targets.js';
-import { waitForState } from '../helpers/store-state.js';
+import { storeWith, waitForState } from '../helpers/store-state.js';
 
 after(async () => {
   await killAllTargets();
   removeAllMemoryCgroups();
 });
-
-/** The store with one real sample of `pid` in it, and that process's key. */
-function storeWith(pid: number): { store: MonitorStore; key: string } {
-  const store = new MonitorStore();
-  const harvest = new ProcessSampler().sample();
-  store.ingestProcesses({ ...harvest, processes: harvest.processes.filter((p) => p.pid === pid) });
-  const key = store.getState().processes[0]?.key;
-  assert.ok(key, `process ${pid} sampled`);
-  return { store, key };
-}
 
 test('readRoom puts the room of a process in a memory cgroup into the store (the TUI question reads it there)', { skip: memoryCgroupUnavailable() ?? undefined }, async () => {
   const group = makeMemoryCgroup('tui');

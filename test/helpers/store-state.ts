@@ -1,4 +1,21 @@
-import type { MonitorState, MonitorStore } from '../../src/state/index.js';
+import assert from 'node:assert/strict';
+import { ProcessSampler } from '../../src/proc/index.js';
+import { MonitorStore, type MonitorState } from '../../src/state/index.js';
+
+/** A store with one real sample of `pid` in it (the only row), and that process's key. */
+export function storeWith(pid: number): { store: MonitorStore; key: string } {
+  const store = new MonitorStore();
+  const sampler = new ProcessSampler();
+  try {
+    const harvest = sampler.sample();
+    store.ingestProcesses({ ...harvest, processes: harvest.processes.filter((p) => p.pid === pid) });
+  } finally {
+    sampler.close();
+  }
+  const key = store.getState().processes[0]?.key;
+  assert.ok(key, `process ${pid} sampled`);
+  return { store, key };
+}
 
 /**
  * Resolves with the store's state once `condition` holds (checked now and after every change); rejects after
