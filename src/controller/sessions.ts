@@ -49,11 +49,6 @@ export class Sessions {
     this.start = attach ?? ((pid, options) => InspectorSession.attach(pid, options));
   }
 
-  /** Sessions now open. */
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   get(key: string): InspectorSession | undefined {
     return this.#sessions.get(key);
   }
