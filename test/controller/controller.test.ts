@@ -164,3 +164,24 @@ test('L on a process not attached: three captures worded as a leak check, the se
     await target.kill();
   }
 });
+
+test('w on a process not attached, then stopped (Esc): the run ends as stopped and the session it opened is closed', async () => {
+  const target = await startNodeTarget('leak-mix.cjs');
+  const { store, key } = storeWith(target.pid);
+  const controller = new Controller(store);
+  try {
+    controller.why(key, 60_000);
+    assert.equal(store.getState().whyRun?.running, true, 'the run is in the store at once');
+    // Under way: its own inspector is open (the watch reads the heap through it).
+    await waitForState(store, (s) => (s.whyRun?.progress?.steps.length ?? 0) > 0 && ports(target.pid).length > 0, 'the watch under way');
+    controller.stopWhy(key);
+    const state = await waitForState(store, (s) => s.whyRun?.running === false, 'the stop');
+    assert.equal(state.whyRun!.error, 'stopped');
+    assert.equal(state.whyRun!.result, null);
+    assert.equal(state.attachments.has(key), false, 'why used its own session, not an attachment');
+    assert.deepEqual(ports(target.pid), [], 'the inspector it opened is closed once stopped');
+  } finally {
+    assert.deepEqual(await controller.detachAll(), []);
+    await target.kill();
+  }
+});
