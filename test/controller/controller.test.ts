@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Controller } from '../../src/controller/index.js';
+import { Controller, type ControllerOptions } from '../../src/controller/index.js';
 import type { Capture } from '../../src/state/index.js';
 import { ports } from '../helpers/ports.js';
 import { storeWith, waitForState } from '../helpers/store-state.js';
@@ -15,17 +15,30 @@ import { isAlive, killAllTargets, startNodeTarget } from '../helpers/targets.js'
 
 after(killAllTargets);
 
-test('attach, GC, two snapshots, diff, the objects of a class, detach: each reported in the store', async () => {
+/**
+ * A leak-mix target, a store with its row, a controller on it, and every running capture the store held (as the
+ * footer would have shown it); `end` closes what the controller opened (asserting it could) and ends the target.
+ */
+async function controlled(options: ControllerOptions = {}) {
   const target = await startNodeTarget('leak-mix.cjs');
   const { store, key } = storeWith(target.pid);
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-controller-'));
-  const controller = new Controller(store, { snapshotDir: dir });
-  // Every running capture the store held, as the footer would have shown it.
+  const controller = new Controller(store, options);
   const captures: Capture[] = [];
   const unsubscribe = store.subscribe(() => {
     const capture = store.getState().attachments.get(key)?.capture;
     if (capture && captures.at(-1) !== capture) captures.push(capture);
   });
+  const end = async () => {
+    unsubscribe();
+    assert.deepEqual(await controller.detachAll(), []);
+    await target.kill();
+  };
+  return { target, store, key, controller, captures, end };
+}
+
+test('attach, GC, two snapshots, diff, the objects of a class, detach: each reported in the store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leaktop-controller-'));
+  const { target, store, key, controller, captures, end } = await controlled({ snapshotDir: dir });
   try {
     assert.equal(controller.attach(key), undefined, 'an action returns nothing');
     // Each action's last word is its status line: waited for, the store is then as the action left it.
@@ -53,7 +66,8 @@ test('attach, GC, two snapshots, diff, the objects of a class, detach: each repo
     assert.equal(state.attachments.get(key)!.capture, null, 'the capture is over');
     controller.snapshot(key);
     state = await waitForState(store, (s) => s.status?.text.startsWith('d compares the last two') === true, 'the second snapshot');
-    assert.match(state.status!.text, /^d compares the last two\. Saved leaktop-\d+-\d+-\d+\.heapsnapshot/);
+    // Two in the same second: the second file gets a -2.
+    assert.match(state.status!.text, /^d compares the last two\. Saved leaktop-\d+-\d+-\d+(-\d+)?\.heapsnapshot/);
     assert.equal(state.attachments.get(key)!.capture, null, 'the capture is over');
     const snapshots = state.attachments.get(key)!.snapshots!;
     assert.notEqual(snapshots[0]!.id, snapshots[1]!.id, 'each snapshot has its own id');
@@ -93,17 +107,13 @@ test('attach, GC, two snapshots, diff, the objects of a class, detach: each repo
     assert.match(store.getState().status!.text, /the snapshots of this diff are gone/);
     assert.ok(isAlive(target.pid), 'the target lives on');
   } finally {
-    unsubscribe();
-    assert.deepEqual(await controller.detachAll(), []);
-    await target.kill();
+    await end();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('allocation sampling: its profile refreshed on the clock into the store, a mark, the stop', async () => {
-  const target = await startNodeTarget('leak-mix.cjs');
-  const { store, key } = storeWith(target.pid);
-  const controller = new Controller(store, { allocRefreshMs: 200 });
+  const { target, store, key, controller, end } = await controlled({ allocRefreshMs: 200 });
   try {
     controller.attach(key);
     await waitForState(store, (s) => s.status?.text.startsWith('Attached') === true, 'the attach');
@@ -135,20 +145,12 @@ test('allocation sampling: its profile refreshed on the clock into the store, a 
     });
     assert.equal(store.getState().attachments.get(key)!.alloc!.profiledAtMs, stoppedAt, 'no read after the stop');
   } finally {
-    assert.deepEqual(await controller.detachAll(), []);
-    await target.kill();
+    await end();
   }
 });
 
 test('L on a process not attached: three captures worded as a leak check, the session it opened closed, the candidates in the store', async () => {
-  const target = await startNodeTarget('leak-mix.cjs');
-  const { store, key } = storeWith(target.pid);
-  const controller = new Controller(store);
-  const captures: Capture[] = [];
-  const unsubscribe = store.subscribe(() => {
-    const capture = store.getState().attachments.get(key)?.capture;
-    if (capture && captures.at(-1) !== capture) captures.push(capture);
-  });
+  const { target, store, key, controller, captures, end } = await controlled();
   try {
     controller.detectLeaks(key, 500);
     const state = await waitForState(store, (s) => s.leakCheck?.running === false && s.status?.text.startsWith('Leak check') === true, 'the leak check', 60_000);
@@ -159,16 +161,12 @@ test('L on a process not attached: three captures worded as a leak check, the se
     assert.equal(state.attachments.has(key), false, 'the session L opened is closed');
     assert.deepEqual(ports(target.pid), [], 'and its inspector with it');
   } finally {
-    unsubscribe();
-    assert.deepEqual(await controller.detachAll(), []);
-    await target.kill();
+    await end();
   }
 });
 
 test('w on a process not attached, then stopped (Esc): the run ends as stopped and the session it opened is closed', async () => {
-  const target = await startNodeTarget('leak-mix.cjs');
-  const { store, key } = storeWith(target.pid);
-  const controller = new Controller(store);
+  const { target, store, key, controller, end } = await controlled();
   try {
     controller.why(key, 60_000);
     assert.equal(store.getState().whyRun?.running, true, 'the run is in the store at once');
@@ -181,7 +179,6 @@ test('w on a process not attached, then stopped (Esc): the run ends as stopped a
     assert.equal(state.attachments.has(key), false, 'why used its own session, not an attachment');
     assert.deepEqual(ports(target.pid), [], 'the inspector it opened is closed once stopped');
   } finally {
-    assert.deepEqual(await controller.detachAll(), []);
-    await target.kill();
+    await end();
   }
 });
