@@ -9,6 +9,8 @@ import type { OpenInspector } from '../inspector/scan-inspectors.js';
 import type { Room } from '../core/snapshot/snapshot-room.js';
 import type { ObservedSnapshotPeak } from '../core/snapshot/snapshot-cost.js';
 import type { WhyProgress, WhyResult } from '../core/why/why-report.js';
+import type { CaptureStep } from '../core/capture-step.js';
+import type { LeakStage } from '../tasks/leak-check.js';
 
 /** An inspector session leaktop holds (or is opening or closing) on a process. */
 export interface Attachment {
@@ -25,14 +27,25 @@ export interface Attachment {
   heap: HeapReading | null;
   /** The last forced GC, or the one running (`running: true`). */
   gc: { running: boolean; heapUsedBeforeBytes?: number; heapUsedAfterBytes?: number; durationMs?: number } | null;
-  /** A snapshot being taken: what it is doing now. */
-  capture?: { stage: string } | null;
-  /** Snapshots taken in this session, oldest first. */
-  snapshots?: ReadonlyArray<{ path: string; bytes: number; takenAtMs: number }>;
+  /** A snapshot being taken (the process is frozen meanwhile), or null. */
+  capture?: Capture | null;
+  /** Snapshots taken in this session, oldest first; `id` names the parsed snapshot the controller keeps (the last two). */
+  snapshots?: ReadonlyArray<{ id: string; path: string; bytes: number; takenAtMs: number }>;
   /** What the last snapshot of this session really cost the process, when measurable: the next question uses it. */
   observedPeak?: ObservedSnapshotPeak | null;
   /** Allocation sampling (`p`): running, or stopped with its last profile kept for reading. */
   alloc?: AllocSampling | null;
+}
+
+/** A heap snapshot being taken of an attached process: what, of which process, since when, and where it is. The views word it. */
+export interface Capture {
+  /** `s`, or the nth of the three snapshots of a leak check (`L`). */
+  what: { kind: 'snapshot' } | { kind: 'leak-check'; n: 1 | 2 | 3; stage: LeakStage };
+  pid: number;
+  /** When this capture began, epoch ms. */
+  sinceMs: number;
+  /** Where it is now. */
+  step: CaptureStep;
 }
 
 /** V8's sampling heap profiler on an attached process, as the allocation view shows it. */
@@ -56,7 +69,10 @@ export interface AllocSampling {
 /** A comparison of two snapshots of one process, for the diff view. */
 export interface DiffResult {
   pid: number;
-  /** The two files compared. */
+  /** The two snapshots compared, by the id the controller keeps them under. */
+  aId: string;
+  bId: string;
+  /** Their files. */
   aPath: string;
   bPath: string;
   /** Rows carry `retainedA/B/Delta` when retained sizes were computed. */
@@ -151,8 +167,8 @@ export interface MonitorState {
   attachments: ReadonlyMap<string, Attachment>;
   /** The newest snapshot comparison (`d`), or null. */
   diff: DiffResult | null;
-  /** The PID whose snapshots the analysis worker is comparing (`d` pressed, result not in yet), or null. */
-  diffComputing?: number | null;
+  /** The comparison the analysis worker is computing (`d` pressed, result not in yet), or null: a new object per `d`. */
+  diffComputing?: { key: string; pid: number; sinceMs: number } | null;
   /** The objects view (Enter on a diff row), or null. */
   objects?: ObjectsResult | null;
   /** The newest leak check (`L`), or null. */
@@ -287,8 +303,8 @@ export class MonitorStore {
   }
 
   /** A comparison of this process's snapshots is under way (the diff view says so until `setDiff`). */
-  setDiffComputing(pid: number): void {
-    this.#set({ diff: null, diffComputing: pid });
+  setDiffComputing(computing: { key: string; pid: number; sinceMs: number }): void {
+    this.#set({ diff: null, diffComputing: computing });
   }
 
   setObjects(objects: ObjectsResult | null): void {

@@ -1,5 +1,5 @@
 /**
- * The workflows, each written once and called by the CLI commands and the TUI's SessionManager alike: each takes
+ * The workflows, each written once and called by the CLI commands and the TUI's controller (src/controller) alike: each takes
  * a progress callback and an AbortSignal and knows neither stdout nor the store.
  */
 export { captureIntoAnalysis, type CaptureOptions, type CaptureProgress, type SeriesContext } from './capture-snapshot.js';

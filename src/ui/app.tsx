@@ -51,8 +51,8 @@ export interface Actions {
   gc(key: string): void;
   /** `force`: the user said yes to a snapshot that does not fit (else a refusal becomes the status). */
   snapshot(key: string, options?: { force?: boolean }): void;
-  /** Compares the last two snapshots into the store's `diff`; false (with a status) when there are not two. */
-  diff(key: string): boolean;
+  /** Compares the last two snapshots into the store's `diff`; `diffComputing` is set meanwhile (a status when there are not two). */
+  diff(key: string): void;
   /** Writes the diff view to a file. */
   writeDiff(format: 'text' | 'json', text: () => string): void;
   /** Starts allocation sampling in an attached process, or stops the running one. */
@@ -167,7 +167,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       />
     );
   } else if (screen.view === 'diff') {
-    body = <DiffView result={state.diff} computingPid={state.diffComputing ?? null} sort={diffState.sort} filter={diffState.filter} editing={diffState.editing} top={diffState.top} selected={diffState.selected} width={width} height={bodyHeight} />;
+    body = <DiffView result={state.diff} computingPid={state.diffComputing?.pid ?? null} sort={diffState.sort} filter={diffState.filter} editing={diffState.editing} top={diffState.top} selected={diffState.selected} width={width} height={bodyHeight} />;
   } else if (screen.view === 'objects') {
     body = <ObjectsView result={state.objects ?? null} top={objectsTop} width={width} height={bodyHeight} />;
   } else if (screen.view === 'leaks') {

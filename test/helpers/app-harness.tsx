@@ -13,8 +13,11 @@ import { ThemeContext, createTheme } from '../../src/ui/theme.js';
 /** A recorded call on the fake actions: its name and arguments. */
 export type Call = [name: string, ...args: unknown[]];
 
-/** Actions that do nothing but record what they were asked; `diff` answers `diffAnswer`. */
-export function recordingActions(options: { diffAnswer?: boolean } = {}): { actions: Required<Actions>; calls: Call[] } {
+/**
+ * Actions that do nothing but record what they were asked; `diff` begins a comparison in `diffStore` (as the
+ * controller does when there are two snapshots: the App opens the diff view on it) when one is given.
+ */
+export function recordingActions(options: { diffStore?: MonitorStore } = {}): { actions: Required<Actions>; calls: Call[] } {
   const calls: Call[] = [];
   const record =
     (name: string) =>
@@ -28,7 +31,8 @@ export function recordingActions(options: { diffAnswer?: boolean } = {}): { acti
     snapshot: record('snapshot'),
     diff: (...args: unknown[]) => {
       calls.push(['diff', ...args]);
-      return options.diffAnswer ?? false;
+      const key = String(args[0]);
+      options.diffStore?.setDiffComputing({ key, pid: Number.parseInt(key, 10), sinceMs: 0 });
     },
     writeDiff: record('writeDiff'),
     sample: record('sample'),

@@ -101,7 +101,7 @@ test('detail view: Enter opens it, g collects garbage, s asks then y takes a sna
 test('diff view: d opens it when there are two snapshots; its keys; Esc goes back', async () => {
   const store = seededStore();
   attach(store, 101);
-  const { actions, calls } = recordingActions({ diffAnswer: true });
+  const { actions, calls } = recordingActions({ diffStore: store });
   await withApp({ store, actions }, async (app) => {
     await app.press('d', 'Esc Back Enter Why alive j/k Select o Sort');
     assert.deepEqual(calls, [['diff', '101@101']]);

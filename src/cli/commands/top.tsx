@@ -1,10 +1,9 @@
 import { render } from 'ink';
 import { localeSupportsUtf8 } from '../../core/sparkline.js';
-import { startMonitor, defaultSamplers } from '../../monitor/monitor.js';
-import { SessionManager } from '../../monitor/sessions.js';
+import { defaultSamplers } from '../../controller/clock.js';
+import { Controller } from '../../controller/index.js';
 import { InspectorScanner } from '../../inspector/scan-inspectors.js';
 import { ProcessSampler } from '../../proc/index.js';
-import type { ClassRef } from '../../core/snapshot/retained.js';
 import { MonitorStore } from '../../state/index.js';
 import { App, ThemeContext, colorAllowed, createTheme, enterFullScreen } from '../../ui/index.js';
 
@@ -35,7 +34,7 @@ export async function runTop(options: TopOptions): Promise<void> {
   const sampler = new ProcessSampler();
   const theme = createTheme({ color: colorAllowed(process.env), ascii: options.ascii || !localeSupportsUtf8(process.env) });
   const terminal = enterFullScreen(process.stdout, process.stdin);
-  const sessions = new SessionManager(store);
+  const controller = new Controller(store);
   // One scanner for the run: it remembers the sockets that are not inspectors, so an app's server is probed once.
   const scanner = new InspectorScanner();
   const scanInspectors = async () => {
@@ -48,35 +47,16 @@ export async function runTop(options: TopOptions): Promise<void> {
       return inspector && inspector.leaktopPid !== process.pid ? [[p.key, inspector] as const] : [];
     }));
   };
-  const monitor = startMonitor(
-    store,
+  controller.clock.start(
     defaultSamplers(
       () => sampler.sample(),
-      () => sessions.readHeaps(),
+      () => controller.readHeaps(),
       scanInspectors,
     ),
   );
-  const actions = {
-    attach: (key: string) => void sessions.attach(key),
-    detach: (key: string) => void sessions.detach(key),
-    gc: (key: string) => void sessions.collectGarbage(key),
-    snapshot: (key: string, options?: { force?: boolean }) => void sessions.snapshot(key, options),
-    diff: (key: string) => sessions.diff(key),
-    writeDiff: (format: 'text' | 'json', text: () => string) => void sessions.writeDiff(format, text),
-    sample: (key: string) => void sessions.toggleSampling(key),
-    markAllocations: (key: string) => sessions.markAllocations(key),
-    setSamplingInterval: (key: string, intervalBytes: number) => void sessions.setSamplingInterval(key, intervalBytes),
-    inspectClass: (ref: ClassRef) => void sessions.inspectClass(ref),
-    detectLeaks: (key: string, intervalMs: number, options?: { force?: boolean }) => void sessions.detectLeaks(key, intervalMs, options),
-    readRoom: (key: string) => sessions.readRoom(key),
-    trim: (key: string) => void sessions.trim(key),
-    why: (key: string, durationMs: number) => void sessions.why(key, durationMs),
-    stopWhy: (key: string) => void sessions.stopWhy(key),
-  };
-
   const instance = render(
     <ThemeContext.Provider value={theme}>
-      <App store={store} actions={actions} confirmAttach={!options.yes} leakIntervalMs={options.leakIntervalMs} whyDurationMs={options.whyDurationMs} />
+      <App store={store} actions={controller} confirmAttach={!options.yes} leakIntervalMs={options.leakIntervalMs} whyDurationMs={options.whyDurationMs} />
     </ThemeContext.Provider>,
     // Not incrementalRendering: in ink 6.8 it leaves stale lines on the alternate screen.
     { exitOnCtrlC: true, patchConsole: true },
@@ -86,12 +66,12 @@ export async function runTop(options: TopOptions): Promise<void> {
   /** Stops drawing, closes every inspector leaktop opened, restores the terminal. Once, whoever calls first. */
   const shutdown = () =>
     (shuttingDown ??= (async () => {
-      monitor.stop();
+      controller.clock.stop();
       instance.unmount();
       instance.cleanup();
       let failures: unknown[] = [];
       try {
-        failures = await sessions.detachAll(DETACH_TIMEOUT_MS);
+        failures = await controller.detachAll(DETACH_TIMEOUT_MS);
       } finally {
         sampler.close();
         terminal.restore();

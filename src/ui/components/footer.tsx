@@ -1,5 +1,6 @@
 import { fit, sanitize } from '../../core/format.js';
-import type { MonitorState } from '../../state/index.js';
+import { captureStepWords } from '../../core/capture-step.js';
+import type { Capture, MonitorState } from '../../state/index.js';
 import { paint } from '../paint.js';
 import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
@@ -25,7 +26,7 @@ export function Footer({ view, state, filter, editingFilter, width }: FooterProp
   // A snapshot freezes its process: while one runs, its progress is the status line.
   const capturing = [...state.attachments.values()].find((a) => a.capture);
   if (editingFilter) status = fit(`Filter: ${filter}_`, width);
-  else if (capturing?.capture) status = paint(fit(`Snapshot of PID ${capturing.pid} (frozen meanwhile): ${capturing.capture.stage}`, width), { bold: true });
+  else if (capturing?.capture) status = paint(fit(`Snapshot of PID ${capturing.capture.pid} (frozen meanwhile): ${captureWords(capturing.capture)}`, width), { bold: true });
   else if (state.status) status = paint(fit(sanitize(state.status.text), width), { color: state.status.level === 'error' ? theme.error : undefined });
   else if (filter && view === 'table') status = paint(fit(`Filter: ${filter} (Esc clears)`, width), { dim: true });
   // Key hints are cut whole: a half-shown hint reads as a different key.
@@ -38,4 +39,10 @@ export function Footer({ view, state, filter, editingFilter, width }: FooterProp
     used += cells;
   }
   return <TextBlock lines={[status, hints]} width={width} />;
+}
+
+/** What a running capture is doing: its step for `s`, which of the three for a leak check. */
+function captureWords(capture: Capture): string {
+  const { what } = capture;
+  return what.kind === 'leak-check' ? `leak check snapshot ${what.n}/3 (${what.stage})` : captureStepWords(capture.step);
 }

@@ -107,8 +107,13 @@ export function useAppKeys(ctx: AppKeysContext): void {
         if (confirmAttach) return dispatchView({ type: 'confirm', key, action: 'snapshot' });
         return actions.snapshot(key);
       case 'diff':
-        if (actions.diff(key)) dispatchView({ type: 'open-diff' });
+      {
+        const before = store.getState().diffComputing;
+        actions.diff(key);
+        // A comparison began (else the status says why): its view opens at once, the result follows.
+        if (store.getState().diffComputing !== before) dispatchView({ type: 'open-diff' });
         return;
+      }
       case 'leaks':
         if (!actions.detectLeaks) return store.setStatus('the leak check is not available here', 'error');
         actions.readRoom?.(key);

@@ -3,28 +3,17 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SessionManager } from '../../src/monitor/sessions.js';
-import { ProcessSampler } from '../../src/proc/index.js';
-import { MonitorStore } from '../../src/state/index.js';
+import { Controller } from '../../src/controller/index.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { fixture, isAlive, killAllTargets, startTarget } from '../helpers/targets.js';
+import { storeWith, waitForState } from '../helpers/store-state.js';
 
 after(async () => {
   await killAllTargets();
   removeAllMemoryCgroups();
 });
-
-/** The store with one real sample of `pid` in it, and that process's key. */
-function storeWith(pid: number): { store: MonitorStore; key: string } {
-  const store = new MonitorStore();
-  const harvest = new ProcessSampler().sample();
-  store.ingestProcesses({ ...harvest, processes: harvest.processes.filter((p) => p.pid === pid) });
-  const key = store.getState().processes[0]?.key;
-  assert.ok(key, `process ${pid} sampled`);
-  return { store, key };
-}
 
 test('readRoom puts the room of a process in a memory cgroup into the store (the TUI question reads it there)', { skip: memoryCgroupUnavailable() ?? undefined }, async () => {
   const group = makeMemoryCgroup('tui');
@@ -34,7 +23,7 @@ test('readRoom puts the room of a process in a memory cgroup into the store (the
     const limitBytes = group.usageBytes() + 64 * 1024 * 1024;
     group.setLimitBytes(limitBytes);
     const { store, key } = storeWith(target.pid);
-    new SessionManager(store).readRoom(key);
+    new Controller(store).readRoom(key);
     const reading = store.getState().room;
     assert.equal(reading?.key, key);
     assert.equal(reading?.room?.source, 'cgroup');
@@ -57,9 +46,11 @@ test('s in the TUI on a process whose cgroup has no room: refused with the figur
     group.setLimitBytes(group.usageBytes() + 64 * 1024 * 1024);
     const { store, key } = storeWith(target.pid);
     const snapshotDir = mkdtempSync(join(tmpdir(), 'leaktop-sessions-room-'));
-    const sessions = new SessionManager(store, { snapshotDir });
+    const controller = new Controller(store, { snapshotDir });
     try {
-      await sessions.snapshot(key);
+      controller.snapshot(key);
+      // Refused after attaching (the heap is known then): the session opened for it is closed, then the refusal said.
+      await waitForState(store, (state) => state.status?.level === 'error', 'the refusal');
       assert.deepEqual(readdirSync(snapshotDir), [], 'nothing written');
       const status = store.getState().status;
       assert.equal(status?.level, 'error');
@@ -69,7 +60,7 @@ test('s in the TUI on a process whose cgroup has no room: refused with the figur
       assert.deepEqual(isUnavailable(ports) ? [] : ports, [], 'the inspector opened for it is closed');
       assert.ok(isAlive(target.pid));
     } finally {
-      await sessions.detachAll();
+      await controller.detachAll();
       rmSync(snapshotDir, { recursive: true, force: true });
     }
   } finally {

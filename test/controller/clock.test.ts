@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { startMonitor, type Samplers } from '../../src/monitor/monitor.js';
+import { startClock, type Samplers } from '../../src/controller/clock.js';
 import { ProcessSampler, sampleHost } from '../../src/proc/index.js';
 import { MonitorStore } from '../../src/state/index.js';
 
@@ -25,7 +25,7 @@ function countingSamplers() {
 test('ticks at the store interval, follows interval changes at once, and stops sampling while paused', async () => {
   const store = new MonitorStore({ intervalMs: 250 });
   const { samplers, counts } = countingSamplers();
-  const monitor = startMonitor(store, samplers, { hostEveryMs: 60_000 });
+  const clock = startClock(store, samplers, { hostEveryMs: 60_000 });
   try {
     await sleep(900);
     assert.ok(counts.processes >= 3 && counts.processes <= 5, `ticks at 250 ms: ${counts.processes}`);
@@ -42,7 +42,7 @@ test('ticks at the store interval, follows interval changes at once, and stops s
     await sleep(600);
     assert.ok(counts.processes <= slowAt + 1, 'the slower interval took effect at once');
   } finally {
-    monitor.stop();
+    clock.stop();
   }
 });
 
@@ -51,7 +51,7 @@ test('open inspectors are looked for at their own slow cadence, and the result r
   const { samplers, counts } = countingSamplers();
   let scans = 0;
   const found = new Map([['4242@1', { pid: 4242, address: '127.0.0.1', port: 40123, nodeVersion: 'v20.0.0', openedBy: 'leaktop-died' as const, leaktopPid: 99 }]]);
-  const monitor = startMonitor(
+  const clock = startClock(
     store,
     {
       ...samplers,
@@ -65,10 +65,45 @@ test('open inspectors are looked for at their own slow cadence, and the result r
   try {
     const deadline = Date.now() + 10_000;
     while (counts.processes < 4 && Date.now() < deadline) await sleep(50);
-    assert.ok(counts.processes >= 4, 'the monitor ticked');
+    assert.ok(counts.processes >= 4, 'the clock ticked');
     assert.equal(store.getState().openInspectors, found, 'the first scan is in the store');
     assert.equal(scans, 1, 'one scan in four ticks: not every tick');
   } finally {
-    monitor.stop();
+    clock.stop();
+  }
+});
+
+test("the controller's own periodic reads (every) run on the same clock, also while paused, never overlap themselves, and end when cancelled", async () => {
+  const store = new MonitorStore({ intervalMs: 250 });
+  const { samplers, counts } = countingSamplers();
+  const clock = startClock(store, samplers, { hostEveryMs: 60_000 });
+  try {
+    store.togglePaused();
+    let rounds = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    // Each round takes longer than the cadence: the next must wait for it, not run beside it.
+    const cancel = clock.every(20, async () => {
+      rounds++;
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      await sleep(60);
+      running--;
+    });
+    const until = async (condition: () => boolean, what: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!condition() && Date.now() < deadline) await sleep(10);
+      assert.ok(condition(), what);
+    };
+    await until(() => rounds >= 3, 'three rounds while the readings are paused');
+    assert.equal(mostAtOnce, 1, 'a slow round is never overlapped by the next');
+    cancel();
+    await until(() => running === 0, 'the round under way ends');
+    const cancelledAt = rounds;
+    store.togglePaused();
+    const ticksAt = counts.processes;
+    await until(() => counts.processes >= ticksAt + 3, 'the readings tick goes on');
+    assert.equal(rounds, cancelledAt, 'no round after cancel');
+  } finally {
+    clock.stop();
   }
 });
