@@ -8,13 +8,14 @@ import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { summarize } from '../../../src/core/snapshot/summarize.js';
 
-/** A class defined twice under one name, so that the grouping needs the constructors' source locations. */
+/** Two classes of one name defined in two places, so that the grouping needs the constructors' source locations. */
 function twoClassesNamedAlike(): unknown[] {
-  const make = () =>
-    class Twin {
-      constructor(readonly n: number) {}
-    };
-  const [A, B] = [make(), make()];
+  const A = class Twin {
+    constructor(readonly n: number) {}
+  };
+  const B = class Twin {
+    constructor(readonly m: number) {}
+  };
   return [...Array.from({ length: 50 }, (_, i) => new A(i)), ...Array.from({ length: 30 }, (_, i) => new B(i))];
 }
 
