@@ -18,7 +18,6 @@ import { writeHeapSnapshot } from 'node:v8';
 import { AnalysisWorker } from '../src/analysis/index.js';
 import { analyzeSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { classObjects, withRetainedSizes } from '../src/core/snapshot/retained.js';
-import { RetainerPaths } from '../src/core/snapshot/retainer-paths.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 
 const { values } = parseArgs({ options: { objects: { type: 'string', default: '600000' } } });
