@@ -10,7 +10,7 @@ import { parseSnapshot } from '../../src/core/snapshot/parse-snapshot.js';
 import { summarize } from '../../src/core/snapshot/summarize.js';
 import { readSnapshotInTwo, type SplitRead } from '../../src/files/split-snapshot-read.js';
 import { analyze } from '../../src/core/snapshot/analyze.js';
-import { readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
+import { analyzeSnapshotFile, readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
 
 const COLUMNS = ['nodeType', 'nodeName', 'nodeId', 'nodeSelfSize', 'nodeDetachedness', 'firstEdge', 'edgeType', 'edgeNameOrIndex', 'edgeToNode'] as const;
 
@@ -89,3 +89,16 @@ test('a truncated file is not split: the one-piece parse reports it with its off
   assert.equal(await readSnapshotInTwo(cut, { minBytes: 0 }), null);
   await assert.rejects(readSnapshotFile(cut), /not a valid heap snapshot: unexpected end of input .*\(at byte \d+\)/);
 });
+
+test('readSnapshotFile runs the parse step alone; analyzeSnapshotFile runs it through the grouping', async () => {
+  const parsed = await readSnapshotFile(file);
+  assert.equal(parsed.sizesFolded, false, 'not folded: a leak check keeps only the ids of such a snapshot');
+  assert.ok(parsed.locations.length > 0, 'the locations are still there');
+  const analysis = await analyzeSnapshotFile(file);
+  assert.ok(analysis.snapshot.sizesFolded);
+  assert.equal(analysis.snapshot.locations.length, 0, 'released after the group step');
+  const expected = groupNodes(parseSnapshot(readFileSync(file)));
+  assert.deepEqual(analysis.grouping.keys, expected.keys);
+  assert.deepEqual([...analysis.grouping.selfSizes], [...expected.selfSizes]);
+});
+
