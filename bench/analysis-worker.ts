@@ -16,10 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import { AnalysisWorker } from '../src/analysis/index.js';
-import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
-import { groupNodes } from '../src/core/snapshot/group-nodes.js';
-import { classObjects, retainedSizes, withRetainedSizes } from '../src/core/snapshot/retained.js';
-import { RetainerPaths } from '../src/core/snapshot/retainer-paths.js';
+import { analyzeSnapshotFile } from '../src/cli/read-snapshot-file.js';
+import { classObjects, withRetainedSizes } from '../src/core/snapshot/retained.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 
 const { values } = parseArgs({ options: { objects: { type: 'string', default: '600000' } } });
@@ -58,12 +56,11 @@ try {
   items = null;
 
   const inThread = await measure(async () => {
-    const snapshot = await readSnapshotFile(file, { group: true });
-    const grouping = groupNodes(snapshot);
-    const sizes = retainedSizes(snapshot, grouping);
+    const analysis = await analyzeSnapshotFile(file);
+    const { snapshot, grouping } = analysis;
+    const sizes = analysis.retained();
     const summary = withRetainedSizes(summarize(snapshot, grouping), sizes.byClass);
-    const paths = new RetainerPaths(snapshot, grouping);
-    classObjects(snapshot, grouping, paths, 'BenchItem', { tree: sizes.tree, limit: 10, pathLimit: 5 });
+    classObjects(snapshot, grouping, analysis.paths(), 'BenchItem', { tree: sizes.tree, limit: 10, pathLimit: 5 });
     return summary.rows[0]!.name;
   });
   const analysis = AnalysisWorker.start();

@@ -27,8 +27,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { diffSnapshots, prepareSnapshot, type PreparedSnapshot, type SnapshotDiff } from '../src/core/snapshot/diff-snapshots.js';
-import { SnapshotParser, type ParsedSnapshot } from '../src/core/snapshot/parse-snapshot.js';
+import { analyze } from '../src/core/snapshot/analyze.js';
+import { diffSnapshots, type DiffInput, type SnapshotDiff } from '../src/core/snapshot/diff-snapshots.js';
+import type { HeapSnapshot } from '../src/core/snapshot/heap-snapshot.js';
+import { SnapshotParser } from '../src/core/snapshot/parse-snapshot.js';
 import { InspectorSession } from '../src/inspector/session.js';
 import { takeSnapshot } from '../src/inspector/take-snapshot.js';
 import { everOwnedPids, killPid, spawnOwned, stopAllOwned, stopAllOwnedAndReport } from './helpers/owned.js';
@@ -155,7 +157,7 @@ async function measureA(session: InspectorSession, path: string, signal: AbortSi
   return { kind: 'a', wallMs, captureMs: file.durationMs, cpuMs: (cpu.user + cpu.system) / 1000, bytes: file.bytes };
 }
 
-async function measureB(session: InspectorSession, path: string, signal: AbortSignal, first: PreparedSnapshot): Promise<Run> {
+async function measureB(session: InspectorSession, path: string, signal: AbortSignal, first: DiffInput): Promise<Run> {
   gcHere();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -164,7 +166,7 @@ async function measureB(session: InspectorSession, path: string, signal: AbortSi
   const t1 = performance.now();
   const second = parser.end();
   const t2 = performance.now();
-  const diff = diffSnapshots(first, second, { idsComparable: true });
+  const diff = diffSnapshots(first, analyze(second).diffInput(true), { idsComparable: true });
   const t3 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   await removeSnapshot(path);
@@ -182,7 +184,7 @@ async function measureB(session: InspectorSession, path: string, signal: AbortSi
 }
 
 /** The snapshot the pair starts from, parsed while it streams (as `leaktop diff --pid` takes its first). */
-async function takeFirst(session: InspectorSession, path: string, signal: AbortSignal): Promise<{ snapshot: ParsedSnapshot; bytes: number; ms: number }> {
+async function takeFirst(session: InspectorSession, path: string, signal: AbortSignal): Promise<{ snapshot: HeapSnapshot; bytes: number; ms: number }> {
   const parser = new SnapshotParser();
   const t0 = performance.now();
   const file = await takeSnapshot(session, { path, gc: false, signal, onChunk: (chunk) => parser.write(chunk) });
@@ -239,7 +241,7 @@ async function measureSize(targetMb: number, dir: string, signal: AbortSignal, s
     console.log(`  second snapshot of the pair, ${REPEATS}× alternating after one warm-up:`);
     console.log(runLine('warm-up', await measureA(session, path('B'), signal)));
     // Prepared while waiting, as `leaktop diff --pid` does: only B is left to group and sort after its last chunk.
-    const preparedA = prepareSnapshot(first.snapshot);
+    const preparedA = analyze(first.snapshot).diffInput(true);
     console.log(runLine('warm-up', await measureB(session, path('B'), signal, preparedA)));
     const runsA: Run[] = [];
     const runsB: Run[] = [];

@@ -17,10 +17,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
+import { analyzeSnapshotFile, readSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { findLeakCandidates, snapshotIds } from '../src/core/snapshot/leak-candidates.js';
-import { retainedSizes, withRetainedSizes } from '../src/core/snapshot/retained.js';
-import { groupNodes } from '../src/core/snapshot/group-nodes.js';
+import { withRetainedSizes } from '../src/core/snapshot/retained.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 import { fixture } from '../test/helpers/targets.js';
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
@@ -43,9 +42,8 @@ interface Measured {
 /** `leaktop summary FILE` (with retained sizes, its default), timed in this fresh process. */
 async function summaryChild(file: string): Promise<void> {
   const start = performance.now();
-  const snapshot = await readSnapshotFile(file, { group: true });
-  const grouping = groupNodes(snapshot);
-  const summary = withRetainedSizes(summarize(snapshot, grouping), retainedSizes(snapshot, grouping).byClass);
+  const analysis = await analyzeSnapshotFile(file);
+  const summary = withRetainedSizes(summarize(analysis.snapshot, analysis.grouping), analysis.retained().byClass);
   const result: Measured = { seconds: (performance.now() - start) / 1000, peakRssBytes: peakRss(), detail: `${summary.nodes} objects, ${summary.rows.length} rows` };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -55,8 +53,8 @@ async function leaksChild(files: string[]): Promise<void> {
   const start = performance.now();
   const baseline = snapshotIds(await readSnapshotFile(files[0]!));
   const target = snapshotIds(await readSnapshotFile(files[1]!));
-  const final = await readSnapshotFile(files[2]!, { group: true });
-  const report = findLeakCandidates(baseline, target, final);
+  const final = await analyzeSnapshotFile(files[2]!);
+  const report = findLeakCandidates(baseline, target, final.snapshot, { final: { grouping: final.grouping } });
   const seconds = (performance.now() - start) / 1000;
   const request = report.candidates.find((c) => c.name === 'RequestContext');
   const detail = request ? `${report.candidates.length} candidates; ${request.count} RequestContext: ${request.paths[0]?.count}× ${request.paths[0]?.text}` : `no RequestContext among ${report.candidates.length} candidates`;

@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
-import { computeDominators, groupRetainedSizes } from '../src/core/snapshot/dominators.js';
+import { analyzeSnapshotFile } from '../src/cli/read-snapshot-file.js';
+import { dominate } from '../src/core/snapshot/analyze.js';
+import { groupRetainedSizes } from '../src/core/snapshot/dominators.js';
 import { buildPathTree, computeDistances } from '../src/core/snapshot/retainer-paths.js';
-import { groupNodes } from '../src/core/snapshot/group-nodes.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
 import { devToolsAvailable, loadWithDevTools } from '../test/helpers/devtools-snapshot-loader.js';
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
@@ -53,12 +53,11 @@ async function childMain(file: string, withPaths: boolean): Promise<void> {
     steps.push({ step, seconds: (now - last) / 1000, peakRssBytes: peakRss() });
     last = now;
   };
-  const snapshot = await readSnapshotFile(file, { group: true });
+  const { snapshot, grouping } = await analyzeSnapshotFile(file);
   mark('parse + group (fold, shapes; two threads on large files)');
-  const grouping = groupNodes(snapshot);
   const summary = summarize(snapshot, grouping);
   mark('summary');
-  const tree = computeDominators(snapshot, { selfSizes: grouping.selfSizes });
+  const tree = dominate(snapshot, grouping);
   mark('dominator tree + retained sizes');
   const classes = groupRetainedSizes(tree, grouping.groupOfNode, grouping.names.length);
   mark('class retained sizes');
@@ -144,11 +143,10 @@ async function measureMain(method: string, file: string): Promise<void> {
     const chunks = createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>;
     for (const row of await loadWithDevTools(chunks, { secondThread: true })) nodes += row.count;
   } else {
-    const snapshot = await readSnapshotFile(file, { group: true });
-    const grouping = groupNodes(snapshot);
+    const { snapshot, grouping } = await analyzeSnapshotFile(file);
     nodes = summarize(snapshot, grouping).nodes;
     if (method === 'retained') {
-      const tree = computeDominators(snapshot, { selfSizes: grouping.selfSizes });
+      const tree = dominate(snapshot, grouping);
       groupRetainedSizes(tree, grouping.groupOfNode, grouping.names.length);
     }
   }

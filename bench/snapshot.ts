@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readSnapshotFile } from '../src/cli/read-snapshot-file.js';
+import { analyzeSnapshotFile } from '../src/cli/read-snapshot-file.js';
 import { diffSnapshots } from '../src/core/snapshot/diff-snapshots.js';
 import { SnapshotParser } from '../src/core/snapshot/parse-snapshot.js';
 import { summarize } from '../src/core/snapshot/summarize.js';
@@ -91,7 +91,8 @@ async function runMethod(method: Method, files: string[]): Promise<ChildResult> 
   try {
     switch (method) {
       case 'leaktop': {
-        const summary = summarize(await readSnapshotFile(files[0]!, { group: true }));
+        const { snapshot, grouping } = await analyzeSnapshotFile(files[0]!);
+        const summary = summarize(snapshot, grouping);
         nodes = summary.nodes;
         break;
       }
@@ -113,9 +114,9 @@ async function runMethod(method: Method, files: string[]): Promise<ChildResult> 
         break;
       }
       case 'leaktop-diff': {
-        const a = await readSnapshotFile(files[0]!, { group: true });
-        const b = await readSnapshotFile(files[1]!, { group: true });
-        const diff = diffSnapshots(a, b, { idsComparable: true });
+        const a = await analyzeSnapshotFile(files[0]!);
+        const b = await analyzeSnapshotFile(files[1]!);
+        const diff = diffSnapshots(a.diffInput(true), b.diffInput(true), { idsComparable: true });
         nodes = diff.rows.reduce((sum, row) => sum + row.countB, 0);
         break;
       }

@@ -5,15 +5,15 @@
  * that runs out of memory ends this thread, not leaktop. The messages are in protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readSnapshotFile } from '../cli/read-snapshot-file.js';
+import { analyzeSnapshotFile, readSnapshotFile } from '../cli/read-snapshot-file.js';
 import { diffWithExtras } from '../cli/diff-extras.js';
+import { analyze, type SnapshotAnalysis } from '../core/snapshot/analyze.js';
 import type { HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
-import { diffSnapshots, prepareSnapshot, withShapesOf, type PreparedSnapshot } from '../core/snapshot/diff-snapshots.js';
-import { groupNodes } from '../core/snapshot/group-nodes.js';
-import { analyzeLeaks, findLeakCandidates, snapshotIds, type SnapshotIds } from '../core/snapshot/leak-candidates.js';
+import { diffSnapshots, withShapesOf } from '../core/snapshot/diff-snapshots.js';
+import { analyzeLeaks, findLeakCandidates, snapshotIds, type LeakOptions, type SnapshotIds } from '../core/snapshot/leak-candidates.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
-import { classObjects, retainedSizes, retainedSizesFor, withRetainedSizes, type RetainedSizes } from '../core/snapshot/retained.js';
-import { pathGroupJson, RetainerPaths } from '../core/snapshot/retainer-paths.js';
+import { classObjects, retainedSizesFor, withRetainedSizes } from '../core/snapshot/retained.js';
+import { pathGroupJson } from '../core/snapshot/retainer-paths.js';
 import { summarize } from '../core/snapshot/summarize.js';
 import { UserError } from '../core/user-error.js';
 import type { AnalysisWorkerData, ChunkMessage, Request, Requests, SerializedError } from './protocol.js';
@@ -24,14 +24,12 @@ interface Held {
   parser: SnapshotParser | null;
   /** The first error of a `chunk`, reported by `finish`. */
   parseError: unknown;
+  /** Parsed (step 1 of analyze.ts). */
   snapshot: HeapSnapshot | null;
-  prepared: PreparedSnapshot | null;
-  /** Dominator tree and retained sizes; undefined until asked for. */
-  retained: RetainedSizes | undefined;
+  /** Folded and grouped (steps 2-4), on the first request that needs it; it keeps what later steps make. */
+  analysis: SnapshotAnalysis | null;
   /** Only the sorted ids are left (`idsOnly`), or they were sorted for a comparison. */
   ids: SnapshotIds | null;
-  /** Built on the first request for paths, then reused (the TUI's Enter on one diff row after another). */
-  paths: RetainerPaths | null;
 }
 
 const held = new Map<string, Held>();
@@ -49,18 +47,11 @@ function snapshotOf(id: string): HeapSnapshot {
   return entry.snapshot;
 }
 
-function prepared(id: string, withIds = true): PreparedSnapshot {
+/** The snapshot's analysis, made (steps 2-4) on first need. */
+function analysisOf(id: string): SnapshotAnalysis {
   const entry = get(id);
-  if (entry.prepared && (entry.prepared.byId || !withIds)) return entry.prepared;
-  entry.prepared = prepareSnapshot(snapshotOf(id), withIds);
-  return entry.prepared;
-}
-
-function retained(id: string): RetainedSizes {
-  const entry = get(id);
-  const p = prepared(id, false); // the grouping is all it needs; ids are sorted only for a comparison
-  entry.retained ??= retainedSizes(p.snapshot, p.grouping);
-  return entry.retained;
+  entry.analysis ??= analyze(snapshotOf(id));
+  return entry.analysis;
 }
 
 function idsOf(id: string): SnapshotIds {
@@ -69,7 +60,13 @@ function idsOf(id: string): SnapshotIds {
   return entry.ids;
 }
 
-const fresh = (): Held => ({ parser: null, parseError: undefined, snapshot: null, prepared: null, retained: undefined, ids: null, paths: null });
+/** What the leak check reuses of the final snapshot's analysis: the grouping, and the dominator tree if made. */
+function finalOf(id: string): { snapshot: HeapSnapshot; options: LeakOptions } {
+  const analysis = analysisOf(id);
+  return { snapshot: analysis.snapshot, options: { final: { grouping: analysis.grouping, tree: analysis.retainedIfDone?.tree } } };
+}
+
+const fresh = (): Held => ({ parser: null, parseError: undefined, snapshot: null, analysis: null, ids: null });
 
 /** Blocks this thread (not leaktop's), as a long analysis would: the test hook of protocol.ts. */
 function testDelay(): void {
@@ -91,13 +88,19 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
     return { nodeCount: entry.snapshot.nodeCount };
   },
   async readFile({ id, path, group }) {
-    const snapshot = await readSnapshotFile(path, { group });
+    if (group) {
+      const analysis = await analyzeSnapshotFile(path);
+      held.set(id, { ...fresh(), snapshot: analysis.snapshot, analysis });
+      return { nodeCount: analysis.snapshot.nodeCount };
+    }
+    const snapshot = await readSnapshotFile(path);
     held.set(id, { ...fresh(), snapshot });
     return { nodeCount: snapshot.nodeCount };
   },
   prepare({ id, retained: withRetained, ids }) {
-    prepared(id, ids !== false);
-    if (withRetained) retained(id);
+    const analysis = analysisOf(id);
+    if (ids !== false) analysis.byId();
+    if (withRetained) analysis.retained();
     return null;
   },
   idsOnly({ id }) {
@@ -107,17 +110,16 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
   },
   summary({ id, retained: withRetained }) {
     testDelay();
-    const snapshot = snapshotOf(id);
-    const grouping = groupNodes(snapshot);
-    const byClass = withRetained ? (get(id).retained ??= retainedSizes(snapshot, grouping)).byClass : null;
-    return withRetainedSizes(summarize(snapshot, grouping), byClass);
+    const analysis = analysisOf(id);
+    const byClass = withRetained ? analysis.retained().byClass : null;
+    return withRetainedSizes(summarize(analysis.snapshot, analysis.grouping), byClass);
   },
   diff({ a, b, sort, idsComparable, retained: withRetained, top, paths }) {
     testDelay();
-    const preparedA = prepared(a, idsComparable);
-    const retainedA = withRetained ? retained(a) : null;
-    const preparedB = prepared(b, idsComparable);
-    const retainedB = withRetained ? retained(b) : null;
+    const preparedA = analysisOf(a).diffInput(idsComparable);
+    const retainedA = withRetained ? analysisOf(a).retained() : null;
+    const preparedB = analysisOf(b).diffInput(idsComparable);
+    const retainedB = withRetained ? analysisOf(b).retained() : null;
     // A's objects named by B's shapes, as DevTools' Comparison names them; A's retained sizes follow.
     const base = withShapesOf(preparedA, preparedB);
     const retainedBase = retainedA && retainedSizesFor(retainedA, base.grouping);
@@ -126,23 +128,23 @@ const handlers: { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<
   },
   classObjects({ id, ref, earlier, limit, pathLimit }) {
     testDelay();
-    const entry = get(id);
-    const { snapshot, grouping } = prepared(id, false);
+    const analysis = analysisOf(id);
+    const { snapshot, grouping } = analysis;
     if (!grouping.names.includes(ref.name)) {
       const lower = ref.name.toLowerCase();
       return { found: null, known: false, near: grouping.names.filter((n) => n.toLowerCase().includes(lower)).slice(0, 5) };
     }
-    entry.paths ??= new RetainerPaths(snapshot, grouping);
-    const tree = retained(id).tree;
-    const found = classObjects(snapshot, grouping, entry.paths, ref, { tree, earlier: earlier === undefined ? null : idsOf(earlier), limit, pathLimit });
+    const tree = analysis.retained().tree;
+    const found = classObjects(snapshot, grouping, analysis.paths(), ref, { tree, earlier: earlier === undefined ? null : idsOf(earlier), limit, pathLimit });
     return { found: found && { ...found, paths: found.paths.map(pathGroupJson) }, known: true, near: [] };
   },
   leaks({ baseline, target, final, locations }) {
     testDelay();
     const base = get(baseline);
     const next = get(target);
-    if (!locations) return findLeakCandidates(base.snapshot ?? idsOf(baseline), next.snapshot ?? idsOf(target), snapshotOf(final));
-    const analysis = analyzeLeaks(base.snapshot ?? idsOf(baseline), next.snapshot ?? idsOf(target), snapshotOf(final));
+    const last = finalOf(final);
+    if (!locations) return findLeakCandidates(base.snapshot ?? idsOf(baseline), next.snapshot ?? idsOf(target), last.snapshot, last.options);
+    const analysis = analyzeLeaks(base.snapshot ?? idsOf(baseline), next.snapshot ?? idsOf(target), last.snapshot, last.options);
     return { ...analysis.report, locations: analysis.locations };
   },
   drop({ id }) {

@@ -22,11 +22,14 @@ export interface Requests {
   open: { args: { id: string }; result: null };
   /** Ends the parse of a streamed snapshot. */
   finish: { args: { id: string }; result: { nodeCount: number } };
-  /** Reads and parses a `.heapsnapshot` file (large ones on two threads). */
+  /**
+   * Reads and parses a `.heapsnapshot` file (large ones on two threads); with `group`, also folds, names and groups
+   * it (`analyzeSnapshotFile`: steps 1-4 of src/core/snapshot/analyze.ts), else those wait for the first request.
+   */
   readFile: { args: { id: string; path: string; group: boolean }; result: { nodeCount: number } };
   /**
-   * Groups the nodes and sorts the ids (what a diff by id needs; not with `ids: false`), and computes the dominator
-   * tree when `retained`.
+   * Analyzes the snapshot (`analyze`, if not yet) and sorts the ids (what a diff by id needs; not with `ids: false`),
+   * and computes the dominator tree and retained sizes when `retained`: what a series prepares while it waits.
    */
   prepare: { args: { id: string; retained: boolean; ids?: boolean }; result: null };
   /** Keeps only the sorted object ids of the snapshot: all a leak check needs of its baseline and target. */

@@ -1,4 +1,4 @@
-import type { PreparedSnapshot, SnapshotDiff } from '../core/snapshot/diff-snapshots.js';
+import type { DiffInput, SnapshotDiff } from '../core/snapshot/diff-snapshots.js';
 import type { DominatorTree } from '../core/snapshot/dominators.js';
 import { snapshotIds } from '../core/snapshot/leak-candidates.js';
 import { classObjects, withRetainedDiff, type RetainedDiff, type RetainedSizes } from '../core/snapshot/retained.js';
@@ -16,7 +16,7 @@ export const PATHS_PER_ROW = 3;
  */
 export function diffWithExtras(
   diff: SnapshotDiff,
-  options: { top: number; a: PreparedSnapshot; b: PreparedSnapshot; retainedA: RetainedSizes | null; retainedB: RetainedSizes | null; paths: boolean },
+  options: { top: number; a: DiffInput; b: DiffInput; retainedA: RetainedSizes | null; retainedB: RetainedSizes | null; paths: boolean },
 ): RetainedDiff {
   const result = withRetainedDiff(diff, options.retainedA?.byClass ?? null, options.retainedB?.byClass ?? null);
   result.rows = result.rows.slice(0, options.top);

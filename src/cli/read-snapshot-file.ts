@@ -1,29 +1,40 @@
 import { readFileSync } from 'node:fs';
 import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
-import { groupNodes } from '../core/snapshot/group-nodes.js';
+import { analyze, type SnapshotAnalysis } from '../core/snapshot/analyze.js';
 import { SnapshotParser } from '../core/snapshot/parse-snapshot.js';
 import { UserError } from '../core/user-error.js';
 import { GzipDataError, isGzipFile, snapshotChunks } from '../files/snapshot-chunks.js';
-import { readSnapshotInTwo } from '../files/split-snapshot-read.js';
+import { readSnapshotInTwo, type SplitRead } from '../files/split-snapshot-read.js';
 
 /**
- * Streams a `.heapsnapshot` file through the parser in 1 MiB reads: the file is never one string, whatever its
- * size. A malformed file is a usage-class error (exit 2) naming the file and the byte offset. `group`: also group
- * the nodes (summary, diff), which a large file does on two threads; `groupNodes` then returns that grouping.
+ * Step 1 of the pipeline (analyze.ts) for a file: streams a `.heapsnapshot` file through the parser in 1 MiB reads
+ * — the file is never one string, whatever its size. A malformed file is a usage-class error (exit 2) naming the
+ * file and the byte offset.
  */
-export async function readSnapshotFile(path: string, options: { group?: boolean } = {}): Promise<HeapSnapshot> {
+export async function readSnapshotFile(path: string): Promise<HeapSnapshot> {
+  return (await readFile(path, false)).snapshot;
+}
+
+/**
+ * Steps 1-4 for a file (parse, fold, name, group: `analyze`), which a large file runs on two threads: the worker
+ * folds while this thread names. Errors as `readSnapshotFile`.
+ */
+export async function analyzeSnapshotFile(path: string): Promise<SnapshotAnalysis> {
+  const { snapshot, names } = await readFile(path, true);
+  return analyze(snapshot, { names: names ?? undefined });
+}
+
+async function readFile(path: string, group: boolean): Promise<SplitRead> {
   const parser = new SnapshotParser();
   try {
     // Large files on two threads; null when not worth it or not possible, and always for a malformed file, whose
     // exact error the one-piece parse below reports.
     // A gzip file streams through gunzip into the same parser; the two-thread read cuts plain files only.
     const gzip = await isGzipFile(path);
-    const split = gzip ? null : await readSnapshotInTwo(path, { group: options.group });
+    const split = gzip ? null : await readSnapshotInTwo(path, { group });
     if (split) return split;
     for await (const chunk of snapshotChunks(path, gzip)) parser.write(chunk);
-    const snapshot = parser.end();
-    if (options.group) groupNodes(snapshot);
-    return snapshot;
+    return { snapshot: parser.end(), names: null };
   } catch (error) {
     if (error instanceof GzipDataError) {
       throw new UserError(`'${path}' is a damaged or cut-short gzip file: ${error.message}`, { exitCode: 2, hint: 'Copy or compress it again (gzip -t checks it).', cause: error });

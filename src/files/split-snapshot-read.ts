@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SnapshotFormatError, type HeapSnapshot } from '../core/snapshot/heap-snapshot.js';
 import { externalStringDataName } from '../core/snapshot/fold-owned-sizes.js';
-import { groupNodes, prepareGrouping } from '../core/snapshot/group-nodes.js';
+import { nameNodes, type NodeNames } from '../core/snapshot/group-nodes.js';
 import { SnapshotParser, type SplitPoint } from '../core/snapshot/parse-snapshot.js';
 import { SnapshotScanner, SCANNER_WINDOW_BYTES } from '../core/snapshot/wasm/snapshot-scanner.js';
 
@@ -55,14 +55,20 @@ export interface SplitReadOptions {
   /** Where to try the cut, as a fraction of the file (default SPLIT_FRACTION). */
   fraction?: number;
   /**
-   * Also group the nodes (`groupNodes`), the sizes folded by the worker while this thread finds detached nodes and
-   * object shapes: the snapshot comes back grouped.
+   * Also run the fold and name steps of the pipeline (analyze.ts) at once: the worker folds the sizes while this
+   * thread names the nodes (detached nodes, object shapes). The snapshot comes back folded, with its `names`.
    */
   group?: boolean;
 }
 
+/** What the two threads read: the snapshot, and with `group` its node names (its sizes folded then); else null. */
+export interface SplitRead {
+  snapshot: HeapSnapshot;
+  names: NodeNames | null;
+}
+
 /** The parsed snapshot, or null when the file is not worth or not fit for splitting (parse it in one piece). */
-export async function readSnapshotInTwo(path: string, options: SplitReadOptions = {}): Promise<HeapSnapshot | null> {
+export async function readSnapshotInTwo(path: string, options: SplitReadOptions = {}): Promise<SplitRead | null> {
   // Without WebAssembly (node --jitless) the count is too slow to be worth it.
   const scanner = SnapshotScanner.create();
   if (availableParallelism() < 2 || !scanner) return null;
@@ -91,8 +97,9 @@ export async function readSnapshotInTwo(path: string, options: SplitReadOptions 
     if (done.type !== 'done' || done.point.edgeRecords !== firstRecord) return null;
     parser.completeSplit(done.point);
     const snapshot = parser.end();
-    if (options.group && !(await groupOnBoth(snapshot, worker, messages))) return null;
-    return snapshot;
+    if (!options.group) return { snapshot, names: null };
+    const names = await foldAndName(snapshot, worker, messages);
+    return names && { snapshot, names };
   } catch (error) {
     // A malformed file: the one-piece parse that follows reports it with its exact offset.
     if (error instanceof SnapshotFormatError) return null;
@@ -104,19 +111,18 @@ export async function readSnapshotInTwo(path: string, options: SplitReadOptions 
 }
 
 /**
- * Groups the nodes with the fold on the worker (which still holds the shared columns) and the rest of the grouping
- * here, at the same time. False when the worker could not fold: the sizes may be half folded then, and the caller
- * reads the file again in one piece.
+ * The fold step on the worker (which still holds the shared columns) and the name step here, at the same time; the
+ * group step is left to `analyze`. Null when the worker could not fold: the sizes may be half folded then, and the
+ * caller reads the file again in one piece.
  */
-async function groupOnBoth(snapshot: HeapSnapshot, worker: Worker, messages: { next(): Promise<WorkerMessage> }): Promise<boolean> {
+async function foldAndName(snapshot: HeapSnapshot, worker: Worker, messages: { next(): Promise<WorkerMessage> }): Promise<NodeNames | null> {
   worker.postMessage({ type: 'fold', externalStringData: externalStringDataName(snapshot) });
-  const prepared = prepareGrouping(snapshot);
+  const names = nameNodes(snapshot);
   const folded = await messages.next();
-  if (folded.type !== 'folded') return false;
+  if (folded.type !== 'folded') return null;
   snapshot.sizesFolded = true;
   if (folded.sizes) snapshot.nodeSelfSize = folded.sizes;
-  groupNodes(snapshot, prepared);
-  return true;
+  return names;
 }
 
 /** The worker's messages in order; an 'error' message also for a worker that fails or exits early. */

@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { after, before, test } from 'node:test';
 import { AnalysisWorker } from '../../src/analysis/index.js';
-import { readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
-import { groupNodes } from '../../src/core/snapshot/group-nodes.js';
+import { analyzeSnapshotFile } from '../../src/cli/read-snapshot-file.js';
 import { summarize } from '../../src/core/snapshot/summarize.js';
 import { UserError } from '../../src/core/user-error.js';
 
@@ -51,8 +50,8 @@ test('a file read in the worker summarises as in this thread', async () => {
   try {
     await analysis.readFile('a', first, { group: true });
     const summary = await analysis.summary('a', { retained: true });
-    const here = await readSnapshotFile(first, { group: true });
-    const local = summarize(here, groupNodes(here));
+    const here = await analyzeSnapshotFile(first);
+    const local = summarize(here.snapshot, here.grouping);
     assert.deepEqual(summary.rows.map(({ name, count, selfSize }) => ({ name, count, selfSize })), local.rows.map(({ name, count, selfSize }) => ({ name, count, selfSize })));
     const row = summary.rows.find((r) => r.name === 'AnalysisWorkerMarker');
     assert.equal(row?.count, 100);

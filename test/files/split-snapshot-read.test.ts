@@ -8,8 +8,9 @@ import type { HeapSnapshot } from '../../src/core/snapshot/heap-snapshot.js';
 import { groupNodes } from '../../src/core/snapshot/group-nodes.js';
 import { parseSnapshot } from '../../src/core/snapshot/parse-snapshot.js';
 import { summarize } from '../../src/core/snapshot/summarize.js';
-import { readSnapshotInTwo } from '../../src/files/split-snapshot-read.js';
-import { readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
+import { readSnapshotInTwo, type SplitRead } from '../../src/files/split-snapshot-read.js';
+import { analyze } from '../../src/core/snapshot/analyze.js';
+import { analyzeSnapshotFile, readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
 
 const COLUMNS = ['nodeType', 'nodeName', 'nodeId', 'nodeSelfSize', 'nodeDetachedness', 'firstEdge', 'edgeType', 'edgeNameOrIndex', 'edgeToNode'] as const;
 
@@ -25,7 +26,8 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function assertSame(actual: HeapSnapshot | null, expected: HeapSnapshot): void {
+function assertSame(read: SplitRead | HeapSnapshot | null, expected: HeapSnapshot): void {
+  const actual = read && 'snapshot' in read ? read.snapshot : read;
   assert.ok(actual, 'the file was split');
   assert.equal(actual.nodeCount, expected.nodeCount);
   assert.equal(actual.edgeCount, expected.edgeCount);
@@ -40,15 +42,16 @@ test('a file cut inside edges and read on two threads gives exactly the one-piec
 test('grouped on two threads (the fold on the worker), a split file groups exactly as the one-piece parse does', async () => {
   const expected = groupNodes(parseSnapshot(readFileSync(file)));
   const split = await readSnapshotInTwo(file, { minBytes: 0, group: true });
-  assert.ok(split?.sizesFolded, 'the worker folded the sizes');
-  const grouping = groupNodes(split);
+  assert.ok(split?.snapshot.sizesFolded, 'the worker folded the sizes');
+  assert.ok(split.names, 'this thread named the nodes meanwhile');
+  const grouping = analyze(split.snapshot, { names: split.names }).grouping;
   assert.deepEqual(grouping.names, expected.names);
   assert.deepEqual(grouping.keys, expected.keys);
   assert.deepEqual(grouping.locations, expected.locations);
   assert.ok(Buffer.compare(Buffer.from(grouping.groupOfNode.buffer), Buffer.from(expected.groupOfNode.buffer)) === 0, 'groupOfNode differs');
   assert.deepEqual([...grouping.selfSizes], [...expected.selfSizes]);
   assert.ok(expected.names.some((name) => name.startsWith('{')), 'plain objects named by shape');
-  assert.deepEqual(summarize(split), summarize(parseSnapshot(readFileSync(file))));
+  assert.deepEqual(summarize(split.snapshot, grouping), summarize(parseSnapshot(readFileSync(file))));
 });
 
 test("Node 24's layout, no line break between records, is cut at a record's comma wherever the cut falls", async () => {
@@ -86,3 +89,16 @@ test('a truncated file is not split: the one-piece parse reports it with its off
   assert.equal(await readSnapshotInTwo(cut, { minBytes: 0 }), null);
   await assert.rejects(readSnapshotFile(cut), /not a valid heap snapshot: unexpected end of input .*\(at byte \d+\)/);
 });
+
+test('readSnapshotFile runs the parse step alone; analyzeSnapshotFile runs it through the grouping', async () => {
+  const parsed = await readSnapshotFile(file);
+  assert.equal(parsed.sizesFolded, false, 'not folded: a leak check keeps only the ids of such a snapshot');
+  assert.ok(parsed.locations.length > 0, 'the locations are still there');
+  const analysis = await analyzeSnapshotFile(file);
+  assert.ok(analysis.snapshot.sizesFolded);
+  assert.equal(analysis.snapshot.locations.length, 0, 'released after the group step');
+  const expected = groupNodes(parseSnapshot(readFileSync(file)));
+  assert.deepEqual(analysis.grouping.keys, expected.keys);
+  assert.deepEqual([...analysis.grouping.selfSizes], [...expected.selfSizes]);
+});
+

@@ -35,17 +35,25 @@ export interface SnapshotDiff {
 
 export type DiffSort = 'size' | 'count' | 'new';
 
-/**
- * A snapshot with the work a diff needs done ahead: its grouping and, for id matching, its nodes sorted by id.
- * `diff --pid` prepares the first snapshot while it waits, so only the second is left once its last chunk is in.
- */
-export interface PreparedSnapshot {
-  snapshot: HeapSnapshot;
-  grouping: Grouping;
-  byId: { ids: Uint32Array; order: Uint32Array } | null;
+/** The counted nodes of a snapshot in id order (`order`: node indices), with the snapshot's ids. */
+export interface IdOrder {
+  ids: Uint32Array;
+  order: Uint32Array;
 }
 
-export function prepareSnapshot(snapshot: HeapSnapshot, withIds = true): PreparedSnapshot {
+/**
+ * One side of a comparison with the work a diff needs done ahead: its grouping and, for id matching, its nodes sorted
+ * by id (`SnapshotAnalysis.diffInput`). `diff --pid` prepares the first snapshot while it waits, so only the second
+ * is left once its last chunk is in.
+ */
+export interface DiffInput {
+  snapshot: HeapSnapshot;
+  grouping: Grouping;
+  byId: IdOrder | null;
+}
+
+/** A diff input from a snapshot not grouped yet (tests, benches): groups it here. */
+export function toDiffInput(snapshot: HeapSnapshot, withIds = true): DiffInput {
   const grouping = groupNodes(snapshot);
   return { snapshot, grouping, byId: withIds ? byId(snapshot, grouping) : null };
 }
@@ -56,9 +64,9 @@ export function prepareSnapshot(snapshot: HeapSnapshot, withIds = true): Prepare
  * objects piling up) counts A's few objects of that shape too, instead of leaving them under `Object`. `a` itself
  * when it already has B's shapes. Its objects keep their ids, so `byId` carries over.
  */
-export function withShapesOf(a: PreparedSnapshot, b: PreparedSnapshot): PreparedSnapshot {
+export function withShapesOf(a: DiffInput, b: DiffInput): DiffInput {
   if (sameShapes(a.grouping.shapes, b.grouping.shapes)) return a;
-  return { snapshot: a.snapshot, grouping: groupNodesWithShapes(a.snapshot, b.grouping.shapes), byId: a.byId };
+  return { snapshot: a.snapshot, grouping: groupNodesWithShapes(a.snapshot, a.grouping, b.grouping.shapes), byId: a.byId };
 }
 
 function sameShapes(x: readonly ShapeDefinition[], y: readonly ShapeDefinition[]): boolean {
@@ -67,7 +75,7 @@ function sameShapes(x: readonly ShapeDefinition[], y: readonly ShapeDefinition[]
   return x.every((shape, i) => shape.name === y[i]!.name && shape.properties.length === y[i]!.properties.length && shape.properties.every((p, k) => p === y[i]!.properties[k]));
 }
 
-function isPrepared(value: HeapSnapshot | PreparedSnapshot): value is PreparedSnapshot {
+function isDiffInput(value: HeapSnapshot | DiffInput): value is DiffInput {
   return 'grouping' in value;
 }
 
@@ -87,12 +95,12 @@ interface Totals {
  * counts and sizes are compared, and `new`/`deleted` are null.
  */
 export function diffSnapshots(
-  a: HeapSnapshot | PreparedSnapshot,
-  b: HeapSnapshot | PreparedSnapshot,
+  a: HeapSnapshot | DiffInput,
+  b: HeapSnapshot | DiffInput,
   options: { idsComparable: boolean; sort?: DiffSort },
 ): SnapshotDiff {
-  const pb = isPrepared(b) ? b : prepareSnapshot(b, options.idsComparable);
-  const pa = withShapesOf(isPrepared(a) ? a : prepareSnapshot(a, options.idsComparable), pb);
+  const pb = isDiffInput(b) ? b : toDiffInput(b, options.idsComparable);
+  const pa = withShapesOf(isDiffInput(a) ? a : toDiffInput(a, options.idsComparable), pb);
   const groupsA = pa.grouping;
   const groupsB = pb.grouping;
   // Groups are matched by key (name, and source location where there is one), as DevTools' Comparison does.
@@ -156,8 +164,8 @@ function tally(snapshot: HeapSnapshot, grouping: Grouping, index: Map<string, nu
   return totals;
 }
 
-/** The non-synthetic node indices sorted by object id, and each node's id. */
-function byId(snapshot: HeapSnapshot, grouping: Grouping): { ids: Uint32Array; order: Uint32Array } {
+/** The counted nodes in id order, for matching objects by id. */
+export function byId(snapshot: HeapSnapshot, grouping: Grouping): IdOrder {
   const ids = snapshot.nodeId;
   let kept = 0;
   for (let i = 0; i < snapshot.nodeCount; i++) {
@@ -169,7 +177,7 @@ function byId(snapshot: HeapSnapshot, grouping: Grouping): { ids: Uint32Array; o
 }
 
 /** Walks both id-sorted lists once: ids only in B are new (counted in B's group), only in A deleted (in A's). */
-function matchIds(a: PreparedSnapshot, totalsA: Totals, b: PreparedSnapshot, totalsB: Totals, index: Map<string, number>): void {
+function matchIds(a: DiffInput, totalsA: Totals, b: DiffInput, totalsB: Totals, index: Map<string, number>): void {
   const groupsA = a.grouping;
   const groupsB = b.grouping;
   const sa = a.byId ?? byId(a.snapshot, groupsA);

@@ -56,51 +56,62 @@ export interface Grouping {
  * native nodes are `Detached <name>` (detached-nodes.ts); and `object` nodes whose constructor has a source
  * location are grouped by name and location, so two classes that share a name stay two rows.
  *
+ * The group step of the pipeline (analyze.ts): it takes the folded sizes (`foldOwnedSizes`) and the names
+ * (`nameNodes`), and makes a new grouping each time it is called — no cache. It reads `snapshot.locations`, which
+ * `analyze` releases afterwards; grouping a snapshot whose locations are released throws, since the result would
+ * lose the located classes: take the grouping from the snapshot's analysis instead. Without `sizes`/`names` it
+ * folds and names first (tests, benches).
+ *
  * A group is found per node through typed arrays and a one-entry cache, not a Map of names: this loop runs once per
  * node, 10+ million times on large heaps.
  */
-export function groupNodes(snapshot: HeapSnapshot, prepared?: PreparedGrouping): Grouping {
-  const known = groupings.get(snapshot);
-  if (known) return known;
-  const grouping = computeGrouping(snapshot, prepared);
-  groupings.set(snapshot, grouping);
-  // Only the grouping reads `locations`; a grouped snapshot is not grouped again, so they can go (46 MB on 1 GB).
-  snapshot.locations = new Uint32Array(0);
-  return grouping;
+export function groupNodes(snapshot: HeapSnapshot, sizes: NodeSizes = foldOwnedSizes(snapshot), names: NodeNames = nameNodes(snapshot)): Grouping {
+  if (snapshot.locations === RELEASED_LOCATIONS) throw new Error('groupNodes: this snapshot was grouped already (its locations are released); use its analysis');
+  const { groupOfNode, groups, shapes } = names;
+  // Nodes of size 0 are not counted; groups they alone made are dropped below.
+  for (let i = 0; i < groupOfNode.length; i++) if (sizes[i] === 0) groupOfNode[i] = -1;
+  moveLocatedObjects(snapshot, groupOfNode, groups, snapshot.nodeTypeNames.indexOf('object'));
+  return dropEmptyGroups({ ...groups.result(), groupOfNode, selfSizes: sizes, shapes });
 }
 
 /**
- * Each snapshot's grouping, made once: the fold works in place and the locations are released, so grouping the same
- * snapshot twice (a summary, then retained sizes or a diff) must give the first result back.
+ * What `snapshot.locations` becomes once the snapshot is grouped (`releaseLocations`): only the group step reads
+ * them (46 MB on a 1 GB snapshot). One empty array, so that `groupNodes` can tell a released snapshot from one that
+ * had no locations.
  */
-const groupings = new WeakMap<HeapSnapshot, Grouping>();
+const RELEASED_LOCATIONS = new Uint32Array(0);
+
+/** Drops the locations of a grouped snapshot (see RELEASED_LOCATIONS); `analyze` calls it after the group step. */
+export function releaseLocations(snapshot: HeapSnapshot): void {
+  snapshot.locations = RELEASED_LOCATIONS;
+}
 
 /**
- * A grouping before the sizes: every node named (by class, shape, `Detached …` or type) whatever its size. Made
+ * Every node named (by class, shape, `Detached …` or type) whatever its size: the grouping before the sizes. Made
  * apart from the fold so that a caller with a second thread can fold there meanwhile
- * (src/files/split-snapshot-read.ts); `groupNodes` finishes it once the sizes are folded.
+ * (src/files/split-snapshot-read.ts); `groupNodes` finishes it once the sizes are folded. Its `groupOfNode` is
+ * handed on to the grouping (and changed there): a `NodeNames` is used once.
  */
-export interface PreparedGrouping {
+export interface NodeNames {
   groupOfNode: Int32Array;
   groups: GroupTable;
   shapes: readonly ShapeDefinition[];
 }
 
-/** Names every node; reads no sizes, so it may run while another thread folds them. */
-export function prepareGrouping(snapshot: HeapSnapshot): PreparedGrouping {
+/** The name step: names every node; reads no sizes, so it may run while another thread folds them. */
+export function nameNodes(snapshot: HeapSnapshot): NodeNames {
   const detached = detachedNodes(snapshot) ?? new Uint32Array(0);
   const groupOfNode = new Int32Array(snapshot.nodeCount);
-  return nameNodes(snapshot, detached, inferObjectShapes(snapshot, groupOfNode), groupOfNode);
+  return nameEachNode(snapshot, detached, inferObjectShapes(snapshot, groupOfNode), groupOfNode);
 }
 
 /**
  * The grouping of `snapshot` with its plain objects named by another snapshot's shapes, as DevTools' Comparison
  * groups the base snapshot by the shapes of the snapshot it is compared with. Made from the snapshot's own grouping
- * (`groupNodes`), whose source locations it keeps — the snapshot's `locations` are gone by then — with only the plain
- * objects moved. Not kept: `groupNodes` still returns the snapshot's own grouping.
+ * `own`), whose source locations it keeps — the snapshot's `locations` are gone by then — with only the plain
+ * objects moved.
  */
-export function groupNodesWithShapes(snapshot: HeapSnapshot, shapes: readonly ShapeDefinition[]): Grouping {
-  const own = groupNodes(snapshot);
+export function groupNodesWithShapes(snapshot: HeapSnapshot, own: Grouping, shapes: readonly ShapeDefinition[]): Grouping {
   const plain = inferObjectShapes(snapshot, undefined, shapes);
   const groups = new GroupTable();
   const nameIds = new Map<string, number>();
@@ -131,23 +142,8 @@ export function groupNodesWithShapes(snapshot: HeapSnapshot, shapes: readonly Sh
   return { ...groups.result(), groupOfNode, selfSizes: own.selfSizes, shapes };
 }
 
-/** The same on one thread: the fold first, then the rest. */
-function prepareWithFold(snapshot: HeapSnapshot): PreparedGrouping {
-  foldOwnedSizes(snapshot);
-  return prepareGrouping(snapshot);
-}
-
-function computeGrouping(snapshot: HeapSnapshot, prepared?: PreparedGrouping): Grouping {
-  const { groupOfNode, groups, shapes } = prepared ?? prepareWithFold(snapshot);
-  const selfSizes = foldOwnedSizes(snapshot); // folded by now, on this thread or another
-  // Nodes of size 0 are not counted; groups they alone made are dropped below.
-  for (let i = 0; i < groupOfNode.length; i++) if (selfSizes[i] === 0) groupOfNode[i] = -1;
-  moveLocatedObjects(snapshot, groupOfNode, groups, snapshot.nodeTypeNames.indexOf('object'));
-  return dropEmptyGroups({ ...groups.result(), groupOfNode, selfSizes, shapes });
-}
-
 /** Each node's group by name, in `groupOfNode` (which holds the shapes' scratch until then). */
-function nameNodes(snapshot: HeapSnapshot, detached: Uint32Array, shapes: ObjectShapes, groupOfNode: Int32Array): PreparedGrouping {
+function nameEachNode(snapshot: HeapSnapshot, detached: Uint32Array, shapes: ObjectShapes, groupOfNode: Int32Array): NodeNames {
   const { nodeCount, nodeType, nodeName, strings } = snapshot;
   const groups = new GroupTable();
   const typeNames = snapshot.nodeTypeNames;

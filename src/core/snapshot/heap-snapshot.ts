@@ -60,7 +60,7 @@ export interface HeapSnapshot {
   /**
    * The top-level `locations` array: `locationFields.length` values per record — where V8 knows the source of an
    * object's constructor: object_index (a flat node index, node × node field count), script_id, line, column.
-   * Emptied once `groupNodes` (group-nodes.ts) has used them: nothing else reads them.
+   * Released once the group step has used them (`analyze`, analyze.ts): nothing else reads them.
    */
   locations: Uint32Array;
   /** `snapshot.meta.location_fields`; empty when the snapshot has none. */

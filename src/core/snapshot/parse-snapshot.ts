@@ -16,13 +16,12 @@
  *
  * Pure: no fs, no process, no timers, no logging. The caller reads the file or the CDP stream and feeds chunks.
  */
-import { grownTo } from './grow-array.js';
-import { PLAIN_ASCII, StringTable, isPlainAscii } from './string-table.js';
+import { StringCollector } from './string-collector.js';
+import { PLAIN_ASCII, isPlainAscii, type StringTable } from './string-table.js';
+import { fromFlatParts } from './parse-fallback.js';
+import { checkSnapshotHeader, MAX_ARRAY_VALUES, type SnapshotHeader } from './snapshot-header.js';
 import { SnapshotScanner, SCANNER_STAGE_VALUES } from './wasm/snapshot-scanner.js';
-import { SnapshotFormatError, allocateSnapshot, type ColumnAllocator, flatEdgeLayout, flatNodeLayout, fromFlatArrays, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot, type SnapshotMeta } from './heap-snapshot.js';
-
-/** What the parser returns (the name predates locations moving into `HeapSnapshot`). */
-export type ParsedSnapshot = HeapSnapshot;
+import { SnapshotFormatError, allocateSnapshot, type ColumnAllocator, flatEdgeLayout, flatNodeLayout, type FlatEdgeLayout, type FlatNodeLayout, type HeapSnapshot } from './heap-snapshot.js';
 
 // Parser states. The four "hot" ones (numbers, strings, skip, key) consume many bytes per call; the others are
 // structural and consume one byte per step.
@@ -62,8 +61,6 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
 const MAX_UINT32 = 0xffff_ffff;
-/** Edges address nodes by a uint32 index into `nodes`, so `nodes` cannot be longer; we hold `edges` to the same. */
-const MAX_ARRAY_VALUES = MAX_UINT32;
 /** Longest string literal or `snapshot` object we collect. V8 caps names at 1024 characters; this only stops runaway input. */
 const MAX_COLLECTED_BYTES = 256 * 1024 * 1024;
 /** Deepest nesting we skip over. V8's trace_tree nests per stack frame and allocation traces are short. */
@@ -77,23 +74,8 @@ const INITIAL_GROWABLE_VALUES = 1024;
  */
 const STAGE_VALUES = SCANNER_STAGE_VALUES;
 
-/** Strings up to this many bytes are copied into the table by a loop rather than `Uint8Array#set` (see appendString). */
-const SHORT_STRING_BYTES = 64;
-
-/** Node fields that `flatNodeLayout()` in heap-snapshot.ts looks up by name. */
-const REQUIRED_NODE_FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count'];
-/** Edge fields that `flatEdgeLayout()` looks up by name. */
-const REQUIRED_EDGE_FIELDS = ['type', 'name_or_index', 'to_node'];
 
 type NumericKey = 'nodes' | 'edges' | 'locations';
-
-/** What `snapshot` told us, checked. */
-interface Header {
-  meta: SnapshotMeta;
-  nodeCount: number;
-  edgeCount: number;
-  locationFields: string[];
-}
 
 export interface SnapshotParserOptions {
   /** Makes the columns' memory: SharedArrayBuffers let a second parser, on another thread, fill part of them. */
@@ -186,7 +168,7 @@ export class SnapshotParser {
   private consumed = 0;
   private failure: unknown = undefined;
   private failed = false;
-  private result: ParsedSnapshot | undefined;
+  private result: HeapSnapshot | undefined;
   /** A high surrogate that ended a string chunk; its low half comes with the next chunk. */
   private pendingSurrogate = '';
   private readonly encoder = new TextEncoder();
@@ -232,15 +214,8 @@ export class SnapshotParser {
   private numExpect = NUM_FIRST;
 
   private strState = STR_FIRST;
-  /**
-   * The strings as they come: their literals' bytes back to back, an offset per string, and which need full
-   * decoding (see string-table.ts). Grown by half again when full.
-   */
-  private strBytes: Uint8Array = new Uint8Array(1 << 20);
-  private strByteCount = 0;
-  private strOffsets: Uint32Array = new Uint32Array(1 << 16);
-  private strComplex: Uint8Array = new Uint8Array(1 << 16);
-  private strCount = 0;
+  /** The strings as they come (string-collector.ts), until `]` makes them the StringTable. */
+  private readonly collected = new StringCollector();
   /** Set while scanLiteral reads an element of `strings`: it then keeps the raw bytes instead of decoding. */
   private literalIsString = false;
 
@@ -251,7 +226,7 @@ export class SnapshotParser {
   private skipScalar = false;
   private skipCapture = false;
 
-  private header: Header | undefined;
+  private header: SnapshotHeader | undefined;
   private nodeFieldsAt: FlatNodeLayout | undefined;
   private edgeFieldsAt: FlatEdgeLayout | undefined;
   /** The columns, allocated once `snapshot` gives the counts. */
@@ -285,7 +260,7 @@ export class SnapshotParser {
   }
 
   /** Finishes the input: checks it is complete and consistent and returns the snapshot. */
-  end(): ParsedSnapshot {
+  end(): HeapSnapshot {
     if (this.failed) throw this.failure;
     if (this.result) return this.result;
     try {
@@ -698,8 +673,8 @@ export class SnapshotParser {
       if (fast && state !== STR_IN) {
         // The fast path reads the plain literals and stops at anything else, which the code below handles.
         const separatorDue = state === STR_SEPARATOR;
-        i = fast.scanStrings(buf, i, end, separatorDue, this.strByteCount);
-        if (fast.count > 0) this.appendScannedStrings(fast);
+        i = fast.scanStrings(buf, i, end, separatorDue, this.collected.byteCount);
+        if (fast.count > 0) this.collected.appendScanned(fast);
         if (fast.expectSeparator) state = STR_SEPARATOR;
         else if (fast.count > 0 || separatorDue) state = STR_VALUE; // the last thing read was a ','
         if (i === end) break;
@@ -721,7 +696,7 @@ export class SnapshotParser {
         let j = i + 1;
         while (j < end && PLAIN_ASCII[buf[j]!] === 1) j++;
         if (j < end && buf[j] === QUOTE) {
-          this.appendString(buf, i + 1, j, 0);
+          this.collected.append(buf, i + 1, j, 0);
           state = STR_SEPARATOR;
           i = j + 1;
           continue;
@@ -733,9 +708,7 @@ export class SnapshotParser {
         state = STR_VALUE;
       } else if (c === CLOSE_BRACKET && state !== STR_VALUE) {
         this.strState = state;
-        const count = this.strCount;
-        this.strOffsets[count] = this.strByteCount;
-        this.strings = new StringTable(this.strBytes.subarray(0, this.strByteCount), this.strOffsets.subarray(0, count + 1), this.strComplex.subarray(0, count));
+        this.strings = this.collected.table();
         this.state = AFTER_VALUE;
         return i + 1;
       } else {
@@ -746,42 +719,6 @@ export class SnapshotParser {
     }
     this.strState = state;
     return i;
-  }
-
-  /** Keeps the strings `fast.scanStrings` read (plain ones: their `strComplex` entries stay 0). */
-  private appendScannedStrings(fast: SnapshotScanner): void {
-    const count = fast.count;
-    const length = fast.textLength;
-    if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownTo(this.strBytes, halfAgain(this.strBytes, this.strByteCount + length));
-    if (this.strCount + count + 1 >= this.strOffsets.length) {
-      this.strOffsets = grownTo(this.strOffsets, halfAgain(this.strOffsets, this.strCount + count + 2));
-      this.strComplex = grownTo(this.strComplex, halfAgain(this.strComplex, this.strCount + count + 1));
-    }
-    this.strBytes.set(fast.text.subarray(0, length), this.strByteCount);
-    this.strOffsets.set(fast.stringStarts.subarray(0, count), this.strCount);
-    this.strCount += count;
-    this.strByteCount += length;
-  }
-
-  /** Keeps the bytes from..to of `buf` (a literal's body) as the next string; `complex` as in StringTable. */
-  private appendString(buf: Uint8Array, from: number, to: number, complex: number): void {
-    const length = to - from;
-    if (this.strByteCount + length > this.strBytes.length) this.strBytes = grownTo(this.strBytes, halfAgain(this.strBytes, this.strByteCount + length));
-    const bytes = this.strBytes;
-    // Most strings are short (ids, property names; millions of them on large heaps): a loop is cheaper for those
-    // than the view that `set` needs.
-    if (length <= SHORT_STRING_BYTES) {
-      for (let k = 0, at = this.strByteCount; k < length; k++) bytes[at + k] = buf[from + k]!;
-    } else bytes.set(buf.subarray(from, to), this.strByteCount);
-    // offsets has room for one more than the strings (the end offset).
-    if (this.strCount + 1 >= this.strOffsets.length) {
-      this.strOffsets = grownTo(this.strOffsets, halfAgain(this.strOffsets, this.strCount + 2));
-      this.strComplex = grownTo(this.strComplex, halfAgain(this.strComplex, this.strCount + 1));
-    }
-    this.strOffsets[this.strCount] = this.strByteCount;
-    this.strComplex[this.strCount] = complex;
-    this.strCount++;
-    this.strByteCount += length;
   }
 
   /** Called on the opening quote of a literal at chunk position `pos`. */
@@ -843,7 +780,7 @@ export class SnapshotParser {
       // UTF-8 is reported with its offset now rather than when someone asks for the string.
       const plain = (flags & LIT_ESCAPE) === 0 && isPlainAscii(bytes, 0, bytes.length);
       if (!plain) this.decodeLiteral(bytes, flags);
-      this.appendString(bytes, 0, bytes.length, plain ? 0 : 1);
+      this.collected.append(bytes, 0, bytes.length, plain ? 0 : 1);
     } else {
       this.literalValue = this.decodeLiteral(bytes, flags);
     }
@@ -948,39 +885,8 @@ export class SnapshotParser {
       this.failAt(`'snapshot' is not valid JSON: ${errorMessage(error)}`, offset);
     }
     this.releaseScratch();
-    const snapshot = value as Record<string, unknown>;
-    const meta = snapshot['meta'];
-    if (!isRecord(meta)) this.failAt("'snapshot' has no 'meta' object", offset);
-    const nodeFields = stringList(meta['node_fields']);
-    const edgeFields = stringList(meta['edge_fields']);
-    if (!nodeFields || nodeFields.length === 0) this.failAt("snapshot meta has no 'node_fields' list", offset);
-    if (!edgeFields || edgeFields.length === 0) this.failAt("snapshot meta has no 'edge_fields' list", offset);
-    // Node 24 (V8 13.6) dropped trace_node_id from node_fields but not its "number" from node_types: 6 fields, 7
-    // types. Entries past the last field describe no field and are ignored, as DevTools does; fewer is an error.
-    const nodeTypes = typeList(meta['node_types'], nodeFields.length, true);
-    const edgeTypes = typeList(meta['edge_types'], edgeFields.length);
-    if (!nodeTypes) this.failAt("snapshot meta 'node_types' does not match 'node_fields'", offset);
-    if (!edgeTypes) this.failAt("snapshot meta 'edge_types' does not match 'edge_fields'", offset);
-    for (const field of REQUIRED_NODE_FIELDS) {
-      if (!nodeFields.includes(field)) this.failAt(`snapshot meta has no '${field}' node field`, offset);
-    }
-    for (const field of REQUIRED_EDGE_FIELDS) {
-      if (!edgeFields.includes(field)) this.failAt(`snapshot meta has no '${field}' edge field`, offset);
-    }
-    if (!Array.isArray(nodeTypes[nodeFields.indexOf('type')])) this.failAt('snapshot meta: node type is not an enum', offset);
-    if (!Array.isArray(edgeTypes[edgeFields.indexOf('type')])) this.failAt('snapshot meta: edge type is not an enum', offset);
-    const nodeCount = snapshot['node_count'];
-    const edgeCount = snapshot['edge_count'];
-    if (!isCount(nodeCount)) this.failAt("'snapshot' has no valid 'node_count'", offset);
-    if (!isCount(edgeCount)) this.failAt("'snapshot' has no valid 'edge_count'", offset);
-    if (nodeCount * nodeFields.length > MAX_ARRAY_VALUES) this.failAt(`node_count ${nodeCount} is too large`, offset);
-    if (edgeCount * edgeFields.length > MAX_ARRAY_VALUES) this.failAt(`edge_count ${edgeCount} is too large`, offset);
-    this.header = {
-      meta: { nodeFields, nodeTypes, edgeFields, edgeTypes },
-      nodeCount,
-      edgeCount,
-      locationFields: stringList(meta['location_fields']) ?? [],
-    };
+    this.header = checkSnapshotHeader(value, offset);
+    const { nodeCount, edgeCount } = this.header;
     this.nodeFieldsAt = flatNodeLayout(this.header.meta);
     this.edgeFieldsAt = flatEdgeLayout(this.header.meta);
     try {
@@ -1013,7 +919,7 @@ export class SnapshotParser {
   }
 
   /** After the last byte: completeness, then the cross-checks that the per-value loops cannot make. */
-  private finish(): ParsedSnapshot {
+  private finish(): HeapSnapshot {
     const at = this.consumed;
     if (at === 0) this.failAt('empty input', 0);
     if (this.state !== DONE) this.failAt(`unexpected end of input ${this.whereAmI()}`, at);
@@ -1029,7 +935,7 @@ export class SnapshotParser {
     if (!this.edgesDone && !this.flatEdges) this.failAt("no 'edges' array in the input", at);
     if (!strings) this.failAt("no 'strings' array in the input", at);
     const { meta, nodeCount, edgeCount } = header;
-    const snapshot = this.flatNodes || this.flatEdges ? this.fromFlat(header, strings) : this.columns!;
+    const snapshot = this.flatNodes || this.flatEdges ? fromFlatParts(header, { nodes: this.flatNodes, edges: this.flatEdges, columns: this.columns! }, strings, this.arrayEnd) : this.columns!;
     snapshot.strings = strings;
     if (snapshot.firstEdge[nodeCount] !== edgeCount || (!this.flatNodes && this.edgeSum !== edgeCount)) {
       const sum = this.flatNodes ? snapshot.firstEdge[nodeCount] : this.edgeSum;
@@ -1049,54 +955,6 @@ export class SnapshotParser {
     return Object.assign(snapshot, { meta, locations, locationFields: header.locationFields });
   }
 
-  /** nodes and/or edges that came before `snapshot` (read flat), with any that came after (in columns). */
-  private fromFlat(header: Header, strings: StringTable): HeapSnapshot {
-    const { meta, nodeCount, edgeCount } = header;
-    const nl = this.nodeFieldsAt!;
-    const el = this.edgeFieldsAt!;
-    const columns = this.columns!;
-    let nodes = this.flatNodes;
-    let edges = this.flatEdges;
-    // Rebuild the flat form of whichever went to columns, then convert both at once: this path is for unusual
-    // writers and small files, not for speed.
-    if (!nodes) {
-      nodes = new Uint32Array(nodeCount * nl.stride);
-      for (let i = 0; i < nodeCount; i++) {
-        const base = i * nl.stride;
-        nodes[base + nl.type] = columns.nodeType[i]!;
-        nodes[base + nl.name] = columns.nodeName[i]!;
-        nodes[base + nl.id] = columns.nodeId[i]!;
-        nodes[base + nl.selfSize] = columns.nodeSelfSize[i]!;
-        nodes[base + nl.edgeCount] = columns.firstEdge[i + 1]! - columns.firstEdge[i]!;
-        if (nl.detachedness >= 0) nodes[base + nl.detachedness] = columns.nodeDetachedness[i]!;
-      }
-    }
-    if (!edges) {
-      edges = new Uint32Array(edgeCount * el.stride);
-      for (let e = 0; e < edgeCount; e++) {
-        const base = e * el.stride;
-        edges[base + el.type] = columns.edgeType[e]!;
-        edges[base + el.nameOrIndex] = columns.edgeNameOrIndex[e]!;
-        edges[base + el.toNode] = columns.edgeToNode[e]! * nl.stride;
-      }
-    }
-    if (nodes.length !== nodeCount * nl.stride) {
-      this.failAt(`'nodes' has ${nodes.length} values but the snapshot header says ${nodeCount * nl.stride} (node_count × node_fields)`, this.arrayEnd.nodes);
-    }
-    if (edges.length !== edgeCount * el.stride) {
-      this.failAt(`'edges' has ${edges.length} values but the snapshot header says ${edgeCount * el.stride} (edge_count × edge_fields)`, this.arrayEnd.edges);
-    }
-    let edgeSum = 0;
-    for (let i = nl.edgeCount; i < nodes.length; i += nl.stride) edgeSum += nodes[i]!;
-    if (edgeSum !== edgeCount) this.failAt(`the nodes' edge_count fields add up to ${edgeSum} but snapshot.edge_count is ${edgeCount}`, this.arrayEnd.nodes);
-    try {
-      return fromFlatArrays(meta, nodes, edges, strings);
-    } catch (error) {
-      if (error instanceof SnapshotFormatError) this.failAt(error.message.replace(/ \(at byte \d+\)$/, ''), this.arrayEnd.edges);
-      throw error;
-    }
-  }
-
   /** Where the input stopped, for the "unexpected end" message. */
   private whereAmI(): string {
     switch (this.state) {
@@ -1105,7 +963,7 @@ export class SnapshotParser {
       case NUMBERS:
         return `inside '${this.numKey}' after ${this.numCount} values`;
       case STRINGS:
-        return `inside 'strings' after ${this.strCount} strings`;
+        return `inside 'strings' after ${this.collected.count} strings`;
       case SKIP:
         return `inside the value of '${this.key}'`;
       case KEY:
@@ -1127,7 +985,7 @@ export class SnapshotParser {
 }
 
 /** Parses a whole snapshot held in memory (a string chunk by chunk, so it is never encoded in one piece). */
-export function parseSnapshot(data: Uint8Array | string, options: SnapshotParserOptions = {}): ParsedSnapshot {
+export function parseSnapshot(data: Uint8Array | string, options: SnapshotParserOptions = {}): HeapSnapshot {
   const parser = new SnapshotParser(options);
   if (typeof data === 'string') {
     const step = 1 << 20;
@@ -1147,11 +1005,6 @@ function plainBytes(chunk: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** A new length for a growing array: half again its length, or `needed` if that is more. */
-function halfAgain(array: { length: number }, needed: number): number {
-  return Math.max(needed, Math.floor(array.length * 1.5));
-}
-
 function isScalarByte(c: number): boolean {
   // Digits, letters (true/false/null, exponent), '.', '+', '-'.
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x2e || c === 0x2b || c === 0x2d;
@@ -1163,27 +1016,4 @@ function describeByte(c: number): string {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function stringList(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : undefined;
-}
-
-/**
- * `node_types` / `edge_types`: one entry per field, each an enum (list of names) or a type name. With `surplus`,
- * trailing type names past the last field are allowed and cut off (the list returned has one entry per field).
- */
-function typeList(value: unknown, length: number, surplus = false): Array<string[] | string> | undefined {
-  if (!Array.isArray(value) || value.length < length || (value.length > length && !surplus)) return undefined;
-  if (!value.slice(length).every((item) => typeof item === 'string')) return undefined;
-  const ok = value.every((item) => typeof item === 'string' || stringList(item) !== undefined);
-  return ok ? (value.slice(0, length) as Array<string[] | string>) : undefined;
 }

@@ -10,7 +10,7 @@
  * Pure: no fs, no process, no timers.
  */
 import { sortedIncludes } from './sort-by-key.js';
-import { computeDominators, groupRetainedSizes, type DominatorTree } from './dominators.js';
+import { groupRetainedSizes, type DominatorTree } from './dominators.js';
 import type { DiffRow, SnapshotDiff } from './diff-snapshots.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import type { SnapshotIds } from './leak-candidates.js';
@@ -102,16 +102,10 @@ export class ClassRetainedSizes {
   }
 }
 
-/** A snapshot with its dominator tree and its constructors' retained sizes. */
+/** A snapshot's dominator tree and its constructors' retained sizes: steps 5-6 of analyze.ts (`retainedSizes`). */
 export interface RetainedSizes {
   tree: DominatorTree;
   byClass: ClassRetainedSizes;
-}
-
-/** The dominator tree of a snapshot and the retained size of each of its constructors. */
-export function retainedSizes(snapshot: HeapSnapshot, grouping: Grouping): RetainedSizes {
-  const tree = computeDominators(snapshot, { selfSizes: grouping.selfSizes });
-  return { tree, byClass: new ClassRetainedSizes(tree, grouping) };
 }
 
 /**

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { diffSnapshots, type DiffRow } from '../../../src/core/snapshot/diff-snapshots.js';
 import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
-import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
+import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
+import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { compareWithDevTools, devToolsUnavailableReason, type DevToolsClassDiff } from '../../helpers/devtools-snapshot-loader.js';
 
 /**
@@ -35,8 +36,8 @@ const SHAPE = '{sessionId, payload}';
 let unavailable: string | undefined;
 let dir: string | undefined;
 const text = { a: '', b: '' };
-let a: ParsedSnapshot;
-let b: ParsedSnapshot;
+let a: HeapSnapshot;
+let b: HeapSnapshot;
 
 before(async () => {
   unavailable = await devToolsUnavailableReason();

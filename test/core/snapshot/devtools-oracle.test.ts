@@ -15,7 +15,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
+import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
+import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { summarize } from '../../../src/core/snapshot/summarize.js';
 import { devToolsUnavailableReason, loadWithDevTools, type DevToolsAggregate, type DevToolsRules } from '../../helpers/devtools-snapshot-loader.js';
@@ -82,7 +83,7 @@ v8.writeHeapSnapshot(process.argv[1]);
 
 let dir = '';
 let text = '';
-let snapshot: ParsedSnapshot;
+let snapshot: HeapSnapshot;
 let unavailable: string | undefined;
 
 before(async () => {
@@ -131,7 +132,7 @@ function sumBy(aggregates: readonly DevToolsAggregate[], keyOf: (a: DevToolsAggr
 }
 
 /** leaktop's counts and sizes by group key (the summary's rows carry names, not keys). */
-function oursByKey(parsed: ParsedSnapshot): Map<string, Row & { name: string }> {
+function oursByKey(parsed: HeapSnapshot): Map<string, Row & { name: string }> {
   const grouping = groupNodes(parsed);
   const rows = new Map<string, Row & { name: string }>();
   for (let i = 0; i < parsed.nodeCount; i++) {
@@ -147,7 +148,7 @@ function oursByKey(parsed: ParsedSnapshot): Map<string, Row & { name: string }> 
 }
 
 /** Objects of self size 0 per leaktop group name, to take out of leaktop's rows (see zeroSizeNodesSkipped). */
-function zeroSizeCounts(parsed: ParsedSnapshot): Map<string, number> {
+function zeroSizeCounts(parsed: HeapSnapshot): Map<string, number> {
   const grouping = groupNodes(parsed);
   const counts = new Map<string, number>();
   for (let i = 0; i < parsed.nodeCount; i++) {

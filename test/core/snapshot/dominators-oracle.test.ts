@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { computeDominators, groupRetainedSizes, type DominatorTree } from '../../../src/core/snapshot/dominators.js';
-import { parseSnapshot, type ParsedSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
+import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
+import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { computeDistances } from '../../../src/core/snapshot/retainer-paths.js';
 import { groupNodes, type Grouping } from '../../../src/core/snapshot/group-nodes.js';
 import { devToolsUnavailableReason, loadNodeDataWithDevTools, type DevToolsNodeData } from '../../helpers/devtools-snapshot-loader.js';
@@ -70,7 +71,7 @@ const timer = setInterval(() => {
 };
 
 interface Loaded {
-  snapshot: ParsedSnapshot;
+  snapshot: HeapSnapshot;
   text: string;
 }
 
@@ -104,7 +105,7 @@ function devToolsKeys(grouping: Grouping): string[] {
   return grouping.keys.map((key, g) => (grouping.locations[g] ? key : `,${key}`));
 }
 
-function describe(snapshot: ParsedSnapshot, n: number): string {
+function describe(snapshot: HeapSnapshot, n: number): string {
   return `${snapshot.nodeTypeNames[snapshot.nodeType[n]!]} '${snapshot.strings.get(snapshot.nodeName[n]!)}' @${snapshot.nodeId[n]}`;
 }
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { SnapshotFormatError, fromFlatArrays, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
-import { SnapshotParser, parseSnapshot, type ParsedSnapshot, type SnapshotParserOptions } from '../../../src/core/snapshot/parse-snapshot.js';
+import { SnapshotParser, parseSnapshot, type SnapshotParserOptions } from '../../../src/core/snapshot/parse-snapshot.js';
 
 const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape', 'wasm object'];
 const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
@@ -96,7 +96,7 @@ function decoded(snapshot: HeapSnapshot): Omit<HeapSnapshot, 'strings'> & { stri
 }
 const TINY_DECODED = decoded(TINY_EXPECTED);
 
-function parseChunksWith(chunks: Iterable<Uint8Array | string>, options: SnapshotParserOptions): ParsedSnapshot {
+function parseChunksWith(chunks: Iterable<Uint8Array | string>, options: SnapshotParserOptions): HeapSnapshot {
   const parser = new SnapshotParser(options);
   for (const chunk of chunks) parser.write(chunk);
   return parser.end();
