@@ -124,6 +124,8 @@ async function run(invocation: Invocation): Promise<void> {
       // ink draws nothing but a last frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci, read when ink is
       // loaded). stdout is a terminal here and the user asked for the full screen, so that guess is wrong.
       for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
+      // Before ink, react and yoga are loaded: their loading is what grows the young generation (see the module).
+      (await import('../ui/young-generation.js')).keepYoungGenerationSmall();
       const { runTop } = await import('./commands/top.js');
       return runTop(invocation);
     }

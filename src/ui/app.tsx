@@ -113,7 +113,8 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
       cpuPercent: tracked.sample.cpuPercent,
       // Sorted by the figure the GROWTH column shows (the judged rate), unknown while the minimum window fills.
       growthBytesPerMin: tracked.shownGrowth.bytesPerMin,
-      place: placeSearchText(tracked.sample),
+      // Only the filter reads it: not worked out for every process on every tick while no filter is typed.
+      place: table.filter.trim() === '' ? undefined : placeSearchText(tracked.sample),
       tracked,
     }));
     const sorted = sortRows(filterRows(all, table.filter), table.sortKey, table.descending).map((r) => r.tracked);
