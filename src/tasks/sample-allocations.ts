@@ -3,6 +3,7 @@
  * a GC (so "alive" is exact), the profile read, the profiler stopped — on every way out, also an abort or the
  * target exiting. With `compare`, a first profile is read half-way (see alloc.ts for why not at the start).
  */
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
 import { ConnectionClosedError } from '../inspector/errors.js';
@@ -24,6 +25,12 @@ export interface SampleAllocationsOptions {
   onProgress?: (progress: SamplingProgress) => void;
   /** Told each forced GC's result (`leaktop why` counts their pauses as the step's cost). */
   onGc?: (result: GcResult) => void;
+  /**
+   * Told how long each profile read took, ms. The target is stopped for it: V8 runs a full GC before it builds the
+   * profile (the inspector starts the sampler with kSamplingForceGC, so a read lists only live objects even without
+   * `gc`), then serializes the tree on the process's main thread.
+   */
+  onProfileRead?: (durationMs: number) => void;
 }
 
 /** The profiles, and when sampling started and stopped (epoch ms). */
@@ -43,7 +50,9 @@ export async function sampleAllocations(session: InspectorSession, options: Samp
     if (options.compare) {
       await waitWhileAttached(session, options.durationMs / 2, options.signal);
       if (options.gc) options.onGc?.(await session.collectGarbage());
+      const readStarted = performance.now();
       before = await profiler.profile();
+      options.onProfileRead?.(performance.now() - readStarted);
       options.onProgress?.({ step: 'half-way' });
       await waitWhileAttached(session, options.durationMs - options.durationMs / 2, options.signal);
     } else {
@@ -55,7 +64,9 @@ export async function sampleAllocations(session: InspectorSession, options: Samp
       options.onGc?.(gc);
     }
     const stoppedAtMs = Date.now();
+    const readStarted = performance.now();
     const after = await profiler.stop();
+    options.onProfileRead?.(performance.now() - readStarted);
     if (!after) throw new ConnectionClosedError(1006, 'closed before the profile was read');
     const times = { startedAtMs: profiler.startedAtMs, stoppedAtMs };
     return before ? { before, after, ...times } : { after, ...times };

@@ -180,9 +180,12 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
           durationMs: options.durationMs,
           intervalBytes,
           compare: true,
-          gc: true,
+          // No GC of ours before each read: V8 runs a full GC before it builds a profile (see onProfileRead), so
+          // the profile is of live objects already; a forced GC first would double it, and the
+          // HeapProfiler.collectGarbage that collectGarbage sends costs the process far more than one GC.
+          gc: false,
           signal,
-          onGc: (gc) => (step('sample').cost.pauseMs += gc.durationMs),
+          onProfileRead: (ms) => (step('sample').cost.pauseMs += ms),
           onProgress: (p) => p.step === 'half-way' && set('sample', { detail: 'first profile read; second half' }),
         });
         profiles = { before: before!, after };
@@ -331,7 +334,9 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
   };
   const gcAndRead = async (): Promise<number> => {
     // Each worker's own GC with the main thread's: the reading after them is a floor of every isolate.
-    const [{ durationMs: gcMs }, ...workerGcs] = await Promise.all([session.collectGarbage(), ...workerSessions.map((w) => withTimeout(w.collectGarbage(), WORKER_GC_TIMEOUT_MS).catch(() => undefined))]);
+    // One plain full GC each (collectGarbageOnce), not DevTools' memory-reducing one, whose after-cost would be
+    // most of why's cost to a busy process (issue 16: ≤ 2 %).
+    const [{ durationMs: gcMs }, ...workerGcs] = await Promise.all([session.collectGarbageOnce(), ...workerSessions.map((w) => withTimeout(w.collectGarbageOnce(), WORKER_GC_TIMEOUT_MS).catch(() => undefined))]);
     pause(gcMs + workerGcs.reduce((sum, gc) => sum + (gc?.durationMs ?? 0), 0));
     await read(true);
     return gcMs;

@@ -65,6 +65,26 @@ describe('attach, GC and detach on real processes', () => {
     await Promise.all([sa.detach(), sb.detach()]);
     assert.deepEqual([...ports(a.pid), ...ports(b.pid)], []);
   });
+
+  it('collectGarbageOnce: one full GC frees what the process dropped, keeps what it holds, and leaves no gc() behind', async () => {
+    const target = await startNodeTarget('idle.cjs');
+    const session = await InspectorSession.attach(target.pid);
+    try {
+      const evaluate = async (expression: string) => (await session.connection.send('Runtime.evaluate', { expression, returnByValue: true })).result.value as unknown;
+      // ~16 MB held and ~16 MB dropped, both in the old space by now (two scavenges promote what survives them).
+      await evaluate("globalThis.kept = Array.from({ length: 2e5 }, (_, i) => ({ i, s: 'k' + i })); globalThis.dropped = Array.from({ length: 2e5 }, (_, i) => ({ i, s: 'd' + i })); 0");
+      await session.collectGarbageOnce();
+      await evaluate('globalThis.dropped = null; 0');
+      const gc = await session.collectGarbageOnce();
+      assert.ok(gc.heapUsedBeforeBytes - gc.heapUsedAfterBytes > 8e6, `the dropped array freed: ${JSON.stringify(gc)}`);
+      assert.equal(await evaluate('globalThis.kept.length'), 2e5, 'what it holds is kept');
+      assert.ok(gc.durationMs > 0);
+      assert.equal(await evaluate('typeof gc'), 'undefined', '--expose-gc is unset again: no gc() left in the process');
+    } finally {
+      await session.detach();
+      await target.kill();
+    }
+  });
 });
 
 describe('refusals: nothing is signalled that should not be', () => {
