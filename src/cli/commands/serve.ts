@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../core/user-error.js';
 import { isLoopback } from '../../core/serve-endpoints.js';
 import { Exporter } from '../../export/exporter.js';
@@ -93,6 +93,7 @@ async function loop(intervalMs: number, signal: AbortSignal, exporter: Exporter,
       return; // stopped: the normal end of serve
     }
     await exporter.tick();
+    await setImmediate(); // a scrape waiting since the tick began is answered before the formatting
     await exposition.refresh();
     await publish();
   }
