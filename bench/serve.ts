@@ -9,8 +9,8 @@
  * 120) after its first tick while scraping /metrics once per interval, as Prometheus would, and reads its CPU time
  * (utime + stime of /proc/PID/stat) over that span and its peak RSS (sampled every second, scrapes included); then
  * times 20 GETs of /metrics back to back. `--leaktop DIR` (repeatable) names checkouts to compare, built, each with
- * node_modules (default: this one), e.g. main's beside a branch's; `--node-options` (repeatable) runs each under
- * those NODE_OPTIONS (default: none). `--runs` repeats the whole set, alternating, and the summary gives the median
+ * node_modules (default: this one), e.g. main's beside a branch's; `--node-options=OPTS` (repeatable; with `=`, as
+ * OPTS starts with a dash) runs each under those NODE_OPTIONS (default: none). `--runs` repeats the whole set, alternating, and the summary gives the median
  * and the spread of each figure. Every process started here is ended by PID before the bench exits.
  */
 import { readFileSync } from 'node:fs';
