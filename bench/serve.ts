@@ -2,14 +2,16 @@
  * What `leaktop serve` costs on a host with many idle Node processes (issue 17: ≤ 0.5 % of a core and ≤ 80 MB at a
  * 15 s interval with 300 processes, /metrics in ≤ 100 ms).
  *
- *   node dist/bench/serve.js [--procs N] [--seconds S] [--interval S]
+ *   node dist/bench/serve.js [--procs N] [--seconds S] [--interval S] [--runs R] [--leaktop DIR]… [--node-options OPTS]…
  *
- * Starts N idle Node processes (default 300) and the real `leaktop serve --interval 15`, lets it run `--seconds`
- * (default 60) after its first tick, and reads its CPU time (utime + stime of /proc/PID/stat) over that span and its
- * RSS; then times 20 GETs of /metrics. Twice: as is, and with NODE_OPTIONS=--max-semi-space-size=2 (the README's
- * systemd unit): most of serve's RSS above Node's own is V8's young generation, which grows to 3 × 16 MB under the
- * garbage of each tick and scrape unless capped, and V8 takes that cap only at start. Every process started here is
- * ended by PID before the bench exits.
+ * Starts N idle Node processes (default 300) and the real `leaktop serve --interval 15 --pid …` (only those
+ * processes, so that other work on the machine does not change what is exported), lets it run `--seconds` (default
+ * 120) after its first tick while scraping /metrics once per interval, as Prometheus would, and reads its CPU time
+ * (utime + stime of /proc/PID/stat) over that span and its peak RSS (sampled every second, scrapes included); then
+ * times 20 GETs of /metrics back to back. `--leaktop DIR` (repeatable) names checkouts to compare, built, each with
+ * node_modules (default: this one), e.g. main's beside a branch's; `--node-options=OPTS` (repeatable; with `=`, as
+ * OPTS starts with a dash) runs each under those NODE_OPTIONS (default: none). `--runs` repeats the whole set, alternating, and the summary gives the median
+ * and the spread of each figure. Every process started here is ended by PID before the bench exits.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -36,33 +38,60 @@ function rssMb(pid: number): number {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const spread = (values: number[], digits: number) => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { procs: { type: 'string', default: '300' }, seconds: { type: 'string', default: '60' }, interval: { type: 'string', default: '15' } } });
+  const { values } = parseArgs({
+    options: {
+      procs: { type: 'string', default: '300' },
+      seconds: { type: 'string', default: '120' },
+      interval: { type: 'string', default: '15' },
+      runs: { type: 'string', default: '1' },
+      leaktop: { type: 'string', multiple: true, default: [repoRoot] },
+      'node-options': { type: 'string', multiple: true, default: [''] },
+    },
+  });
   const procs = Number(values.procs);
   const seconds = Number(values.seconds);
   installSignalCleanup();
   try {
-    console.log(`leaktop serve --interval ${values.interval} with ${procs} idle Node processes, measured over ${seconds} s`);
+    console.log(`leaktop serve --interval ${values.interval} with ${procs} idle Node processes, measured over ${seconds} s (a scrape each interval), ${values.runs} run(s)`);
     // In batches: 300 Node start-ups at once on two busy cores overrun the helper's ready timeout.
     const nodes = [];
     for (let first = 0; first < procs; first += SPAWN_BATCH) nodes.push(...(await spawnIdleNodes(Math.min(SPAWN_BATCH, procs - first), first)));
-    for (const nodeOptions of ['', '--max-semi-space-size=2']) {
-      const result = await measure(values.interval!, seconds, nodeOptions, nodes.map((n) => n.pid));
-      console.log(`  NODE_OPTIONS=${nodeOptions || '(none)'}`);
-      console.log(`    serve's own CPU: ${result.cpuPercent.toFixed(2)} % of one core (target ≤ 0.5 %)`);
-      console.log(`    serve's RSS: ${result.peakRssMb.toFixed(1)} MB at most (target ≤ 80 MB)`);
-      console.log(`    /metrics (${result.kib.toFixed(0)} KiB): median ${median(result.latencies).toFixed(1)} ms, max ${Math.max(...result.latencies).toFixed(1)} ms (target ≤ 100 ms)`);
+    const setups = values.leaktop.flatMap((dir) => values['node-options'].map((nodeOptions) => ({ dir: resolve(dir), nodeOptions })));
+    const results = setups.map(() => [] as Result[]);
+    for (let run = 0; run < Number(values.runs); run++) {
+      for (const [i, setup] of setups.entries()) {
+        const result = await measure(setup.dir, values.interval!, seconds, setup.nodeOptions, nodes.map((n) => n.pid));
+        results[i]!.push(result);
+        console.log(`  run ${run + 1} ${setup.dir} NODE_OPTIONS=${setup.nodeOptions || '(none)'}: CPU ${result.cpuPercent.toFixed(2)} %, peak RSS ${result.peakRssMb.toFixed(1)} MB, /metrics median ${median(result.latencies).toFixed(1)} ms, max ${Math.max(...result.latencies).toFixed(1)} ms (${result.kib.toFixed(0)} KiB)`);
+      }
+    }
+    for (const [i, setup] of setups.entries()) {
+      const r = results[i]!;
+      console.log(`${setup.dir} NODE_OPTIONS=${setup.nodeOptions || '(none)'}, median (min–max) of ${r.length} run(s):`);
+      console.log(`    serve's own CPU: ${spread(r.map((x) => x.cpuPercent), 2)} % of one core (target ≤ 0.5 %)`);
+      console.log(`    serve's peak RSS: ${spread(r.map((x) => x.peakRssMb), 1)} MB (target ≤ 80 MB)`);
+      console.log(`    /metrics: median ${spread(r.map((x) => median(x.latencies)), 1)} ms, max ${spread(r.map((x) => Math.max(...x.latencies)), 1)} ms (target ≤ 100 ms)`);
     }
   } finally {
     await stopAllOwnedAndReport();
   }
 }
 
-/** One run of serve against the idle processes: its CPU and peak RSS over `seconds`, then 20 timed scrapes. */
-async function measure(interval: string, seconds: number, nodeOptions: string, pids: number[]): Promise<{ cpuPercent: number; peakRssMb: number; latencies: number[]; kib: number }> {
+interface Result {
+  cpuPercent: number;
+  peakRssMb: number;
+  latencies: number[];
+  kib: number;
+}
+
+/** One run of serve (of the checkout `dir`) against the idle processes: its CPU and peak RSS over `seconds`, then 20 timed scrapes. */
+async function measure(dir: string, interval: string, seconds: number, nodeOptions: string, pids: number[]): Promise<Result> {
   const env = { ...process.env, NODE_OPTIONS: nodeOptions };
-  const { child, pid } = spawnOwned(process.execPath, [`${repoRoot}/bin/leaktop.js`, 'serve', '--listen', '127.0.0.1:0', '--interval', interval], 'leaktop serve', env);
+  const only = pids.flatMap((pid) => ['--pid', String(pid)]);
+  const { child, pid } = spawnOwned(process.execPath, [`${dir}/bin/leaktop.js`, 'serve', '--listen', '127.0.0.1:0', '--interval', interval, ...only], 'leaktop serve', env);
   const exited = new Promise<void>((done) => child.once('close', () => done()));
   let log = '';
   child.stderr.on('data', (c: Buffer) => (log += c.toString()));
@@ -76,8 +105,13 @@ async function measure(interval: string, seconds: number, nodeOptions: string, p
   const cpuBefore = cpuSeconds(pid);
   let peakRssMb = rssMb(pid);
   const started = performance.now();
+  let scrapedAt = started;
   while (performance.now() - started < seconds * 1000) {
     await sleep(1000);
+    if (performance.now() - scrapedAt >= Number(interval) * 1000) {
+      scrapedAt = performance.now();
+      await (await fetch(url)).text();
+    }
     peakRssMb = Math.max(peakRssMb, rssMb(pid));
   }
   const cpuPercent = ((cpuSeconds(pid) - cpuBefore) / ((performance.now() - started) / 1000)) * 100;
@@ -87,6 +121,7 @@ async function measure(interval: string, seconds: number, nodeOptions: string, p
     const t0 = performance.now();
     body = await (await fetch(url)).text();
     latencies.push(performance.now() - t0);
+    peakRssMb = Math.max(peakRssMb, rssMb(pid));
   }
   const missing = pids.filter((p) => !body.includes(`process_memory_usage_bytes{pid="${p}"`)).length;
   if (missing > 0) throw new Error(`/metrics missed ${missing} of the ${pids.length} idle processes`);

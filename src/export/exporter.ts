@@ -3,9 +3,10 @@ import { placeOf, type ExportTick, type ProcessFigures } from '../core/exported-
 import { isUnavailable } from '../proc/read-file.js';
 import { readMemoryCgroup } from '../proc/read-memory-cgroup.js';
 import { readMeminfo } from '../proc/read-meminfo.js';
-import { ProcessSampler } from '../proc/index.js';
+// Not ../proc/index.js: that also loads the host sampler's systeminformation, which serve never uses.
+import { ProcessSampler } from '../proc/process-sampler.js';
 import { MonitorStore, type TrackedProcess } from '../state/index.js';
-import { HeapSessions } from './heap-sessions.js';
+import type { HeapSessions } from './heap-sessions.js';
 
 /** The newest span the growth judgement looks at (its maxWindowMs default). */
 const JUDGED_SPAN_MS = 120_000;
@@ -33,7 +34,8 @@ export interface ExporterOptions {
 export class Exporter {
   readonly #sampler = new ProcessSampler();
   readonly #store: MonitorStore;
-  readonly #heap: HeapSessions | null;
+  /** With `heap`, from the first tick on: loaded then, so that serve without --heap never loads the inspector client. */
+  #heap: HeapSessions | null = null;
   readonly #options: ExporterOptions;
   /** Each process instance's memory limit, read once (a cgroup and two small files), by key. */
   readonly #limits = new Map<string, number | null>();
@@ -51,7 +53,6 @@ export class Exporter {
       historyCapacity: Math.ceil(retentionMs / options.intervalMs) + 2,
       judge: options.growthWindowMs === undefined ? {} : { minWindowMs: options.growthWindowMs },
     });
-    this.#heap = options.heap ? new HeapSessions(this.#store, options.log) : null;
   }
 
   /** The newest tick; null before the first. */
@@ -59,6 +60,7 @@ export class Exporter {
 
   /** Samples once and replaces the newest tick. */
   async tick(): Promise<ExportTick> {
+    if (this.#options.heap && !this.#heap) this.#heap = new (await import('./heap-sessions.js')).HeapSessions(this.#store, this.#options.log);
     const only = this.#options.pids ?? [];
     const sampled = this.#sampler.sample();
     const harvest = only.length === 0 ? sampled : { ...sampled, processes: sampled.processes.filter((p) => only.includes(p.pid)) };

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 import { UserError } from '../core/user-error.js';
+import type { Exposition } from './exposition.js';
 
 /** Where to listen: an IP literal and a port. */
 export interface ListenAddress {
@@ -8,7 +8,10 @@ export interface ListenAddress {
   port: number;
 }
 
-/** The Prometheus endpoint: GET /metrics; `/` says where it is; anything else is 404. */
+/**
+ * The Prometheus endpoint: GET /metrics answers the newest tick's exposition (formatted once per tick, never per
+ * request); `/` says where it is; anything else is 404.
+ */
 export class MetricsServer {
   readonly #server: Server;
 
@@ -16,7 +19,7 @@ export class MetricsServer {
     this.#server = server;
   }
 
-  static async listen(address: ListenAddress, registry: Registry): Promise<MetricsServer> {
+  static async listen(address: ListenAddress, exposition: () => Exposition | Error): Promise<MetricsServer> {
     const server = createServer((request, response) => {
       const path = (request.url ?? '/').split('?')[0];
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -24,10 +27,9 @@ export class MetricsServer {
         return;
       }
       if (path === '/metrics') {
-        registry.metrics().then(
-          (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(request.method === 'HEAD' ? undefined : text),
-          (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(error)}\n`),
-        );
+        const current = exposition();
+        if (current instanceof Error) response.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(current)}\n`);
+        else response.writeHead(200, { 'content-type': current.contentType, 'content-length': current.body.length }).end(request.method === 'HEAD' ? undefined : current.body);
         return;
       }
       if (path === '/') {

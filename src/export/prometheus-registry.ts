@@ -1,27 +1,100 @@
-import { Gauge, Registry } from 'prom-client';
-import { LABEL_NAMES, METRICS, processLabels, type ExportTick } from '../core/exported-metrics.js';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import { LABEL_NAMES, METRICS, processLabels, type ExportTick, type MetricDefinition, type ProcessFigures } from '../core/exported-metrics.js';
+
+// The two classes serve uses, from their own files: prom-client's index also loads its cluster aggregator, push
+// gateway and default metrics, which serve never uses: 9 MB of a bare serve's RSS (measured). prom-client is pinned.
+const require = createRequire(import.meta.url);
+const Registry = require('prom-client/lib/registry') as typeof PromClient.Registry;
+const Gauge = require('prom-client/lib/gauge') as typeof PromClient.Gauge;
+
+type LabelName = (typeof LABEL_NAMES)[number];
+type Labels = Partial<Record<LabelName, string>>;
+type Series = { labels: Labels; value: number };
 
 /**
- * A prom-client registry whose gauges are filled, on each collect, from the newest tick: a scrape formats what the
- * last tick found and never samples /proc or an inspector itself, so /metrics answers in the time of formatting.
+ * A prom-client registry with one gauge per metric of METRICS, whose series are the newest tick's: a scrape formats
+ * what the last tick found and never samples /proc or an inspector itself.
  */
-export function prometheusRegistry(latest: () => ExportTick | null): Registry {
+export function prometheusRegistry(latest: () => ExportTick | null): PromClient.Registry {
   const registry = new Registry();
-  for (const metric of METRICS) {
-    new Gauge({
-      name: metric.promName,
-      help: metric.help,
-      labelNames: LABEL_NAMES,
-      registers: [registry],
-      collect() {
-        // Processes that exited since the previous scrape leave with their series.
-        this.reset();
-        for (const figures of latest()?.processes ?? []) {
-          const labels = processLabels(figures);
-          for (const point of metric.points(figures)) this.set({ ...labels, ...point.attributes }, point.value);
-        }
-      },
-    });
-  }
+  const labels = new LabelSets();
+  for (const metric of METRICS) new TickGauge(metric, registry, () => labels.series(metric, latest()));
   return registry;
+}
+
+/**
+ * A prom-client Gauge whose values are read from the tick when the registry formats it. Not `collect()` filling the
+ * gauge with `set()`: that hashes and sorts every label set and copies it into the gauge's map, on every format —
+ * with 300 processes, a third of the 15 MB of garbage each exposition made (measured). The registry formats what
+ * `get()` returns, as it does for any gauge.
+ */
+class TickGauge extends Gauge<LabelName> {
+  readonly #metric: MetricDefinition;
+  readonly #series: () => Series[];
+
+  constructor(metric: MetricDefinition, registry: PromClient.Registry, series: () => Series[]) {
+    super({ name: metric.promName, help: metric.help, labelNames: LABEL_NAMES, registers: [registry] });
+    this.#metric = metric;
+    this.#series = series;
+  }
+
+  override get(): Promise<PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>> {
+    // What Gauge#get returns (`type` is the string 'gauge' at run time; the typings declare an enum prom-client does not export).
+    const object = { name: this.#metric.promName, help: this.#metric.help, type: 'gauge', aggregator: 'sum', values: this.#series() };
+    return Promise.resolve(object as unknown as PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>);
+  }
+}
+
+/**
+ * Each process's label sets, made once per process instead of once per series per format: the labels of a process
+ * (pid, command, container …) do not change while it runs, nor do those with a metric's own attribute added
+ * (`verdict="heap"`, `memory="rss"`). Processes gone from the tick are forgotten.
+ */
+class LabelSets {
+  readonly #byPid = new Map<number, { figures: ProcessFigures; base: Labels; withAttribute: Map<string, Labels> }>();
+  #tick: ExportTick | null = null;
+
+  series(metric: MetricDefinition, tick: ExportTick | null): Series[] {
+    if (tick !== this.#tick) this.#forgetGone(tick);
+    const series: Series[] = [];
+    for (const figures of tick?.processes ?? []) {
+      const sets = this.#of(figures);
+      for (const point of metric.points(figures)) {
+        let labels = sets.base;
+        if (point.attributes) {
+          const [name, value] = Object.entries(point.attributes)[0]!;
+          const key = `${name}\u0000${value}`;
+          labels = sets.withAttribute.get(key) ?? sets.withAttribute.set(key, { ...sets.base, ...point.attributes }).get(key)!;
+        }
+        series.push({ labels, value: point.value });
+      }
+    }
+    return series;
+  }
+
+  #of(figures: ProcessFigures): { base: Labels; withAttribute: Map<string, Labels> } {
+    const known = this.#byPid.get(figures.pid);
+    if (known && sameLabels(known.figures, figures)) return known;
+    const sets = { figures, base: processLabels(figures), withAttribute: new Map<string, Labels>() };
+    this.#byPid.set(figures.pid, sets);
+    return sets;
+  }
+
+  #forgetGone(tick: ExportTick | null): void {
+    this.#tick = tick;
+    const live = new Set(tick?.processes.map((figures) => figures.pid));
+    for (const pid of this.#byPid.keys()) if (!live.has(pid)) this.#byPid.delete(pid);
+  }
+}
+
+/** Whether two figures of one PID name the same series (a reused PID, or a redacted command, would not). */
+function sameLabels(a: ProcessFigures, b: ProcessFigures): boolean {
+  return (
+    a.command === b.command &&
+    a.place.containerId === b.place.containerId &&
+    a.place.containerRuntime === b.place.containerRuntime &&
+    a.place.podUid === b.place.podUid &&
+    a.place.unit === b.place.unit
+  );
 }

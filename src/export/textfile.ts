@@ -19,7 +19,7 @@ export class TextfileWriter {
     this.#temporary = join(dir, `.${TEXTFILE_NAME}.${process.pid}.tmp`);
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string | Uint8Array): Promise<void> {
     // Created afresh (O_EXCL): a symlink planted at the temporary name in a shared directory is removed, never
     // followed, and one planted between the two calls makes this write fail rather than write through it.
     await rm(this.#temporary, { force: true });

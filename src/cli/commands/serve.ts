@@ -1,7 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../core/user-error.js';
 import { isLoopback } from '../../core/serve-endpoints.js';
 import { Exporter } from '../../export/exporter.js';
+import { ExpositionCache } from '../../export/exposition.js';
 import { formatAddress, MetricsServer, type ListenAddress } from '../../export/metrics-server.js';
 import type { OtlpPush } from '../../export/otlp-push.js';
 import { prometheusRegistry } from '../../export/prometheus-registry.js';
@@ -34,7 +35,7 @@ const log = (line: string) => writeErr(line);
  */
 export async function runServe(options: ServeOptions, signal: AbortSignal): Promise<void> {
   const exporter = new Exporter({ intervalMs: options.intervalMs, heap: options.heap, pids: options.pids, redactCommand: options.redactCommand, growthWindowMs: options.growthWindowMs, log });
-  const registry = prometheusRegistry(exporter.latest);
+  const exposition = new ExpositionCache(prometheusRegistry(exporter.latest));
   let server: MetricsServer | null = null;
   let otlp: OtlpPush | null = null;
   const textfile = options.textfile === undefined ? null : new TextfileWriter(options.textfile);
@@ -42,13 +43,15 @@ export async function runServe(options: ServeOptions, signal: AbortSignal): Prom
   const otlpState = failureLog('the OTLP push');
   try {
     await exporter.tick();
+    const first = await exposition.refresh();
+    if (first instanceof Error) throw first;
     if (textfile) {
-      await textfile.write(await registry.metrics()).catch((error: NodeJS.ErrnoException) => {
+      await textfile.write(first.body).catch((error: NodeJS.ErrnoException) => {
         throw new UserError(`cannot write ${textfile.path}: ${error.code ?? error.message}`, { hint: "--textfile takes node_exporter's --collector.textfile.directory, which must exist and be writable." });
       });
     }
     if (options.listen) {
-      server = await MetricsServer.listen(options.listen, registry);
+      server = await MetricsServer.listen(options.listen, exposition.current);
       const where = formatAddress(server.address);
       log(`leaktop serve: metrics at http://${where}/metrics${isLoopback(server.address.host) ? '' : ' (not loopback: reachable from other hosts)'}`);
     }
@@ -61,9 +64,12 @@ export async function runServe(options: ServeOptions, signal: AbortSignal): Prom
     // A push to a slow collector (up to its 10 s timeout) must not delay the sampling: it runs beside the loop, and a
     // tick that finds the previous push still under way skips its own.
     let pushing: Promise<void> | null = null;
-    await loop(options.intervalMs, signal, exporter, async () => {
+    await loop(options.intervalMs, signal, exporter, exposition, async () => {
       if (otlp && !pushing) pushing = otlp.push().then(otlpState.ok, otlpState.failed).finally(() => (pushing = null));
-      if (textfile) await registry.metrics().then((text) => textfile.write(text)).then(textfileState.ok, textfileState.failed);
+      if (textfile) {
+        const current = exposition.current();
+        await (current instanceof Error ? Promise.reject(current) : textfile.write(current.body)).then(textfileState.ok, textfileState.failed);
+      }
     });
     log(`leaktop serve: stopping${options.heap ? ' (closing the inspectors it opened)' : ''}`);
   } finally {
@@ -74,8 +80,11 @@ export async function runServe(options: ServeOptions, signal: AbortSignal): Prom
   }
 }
 
-/** Ticks every `intervalMs` until aborted; `publish` after each tick (its failures are logged, not fatal). */
-async function loop(intervalMs: number, signal: AbortSignal, exporter: Exporter, publish: () => Promise<void>): Promise<void> {
+/**
+ * Ticks every `intervalMs` until aborted, formatting each tick's exposition right after it (so a scrape is never
+ * older than the newest tick); `publish` after each tick (its failures are logged, not fatal).
+ */
+async function loop(intervalMs: number, signal: AbortSignal, exporter: Exporter, exposition: ExpositionCache, publish: () => Promise<void>): Promise<void> {
   await publish();
   for (;;) {
     try {
@@ -84,6 +93,8 @@ async function loop(intervalMs: number, signal: AbortSignal, exporter: Exporter,
       return; // stopped: the normal end of serve
     }
     await exporter.tick();
+    await setImmediate(); // a scrape waiting since the tick began is answered before the formatting
+    await exposition.refresh();
     await publish();
   }
 }
