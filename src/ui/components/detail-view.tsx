@@ -1,7 +1,7 @@
 import { shortContainerId, type Place } from '../../core/container-of-cgroup.js';
 import { byteChart } from '../../core/chart.js';
 import { formatBytes, sanitize, truncate, formatDuration, formatPercent } from '../../core/format.js';
-import { growthCellText, shownGrowth } from '../../core/growth/shown-growth.js';
+import { growthCellText } from '../../core/growth/shown-growth.js';
 import type { Attachment, TrackedProcess } from '../../state/index.js';
 import { paint, paintLine, type Paint } from '../paint.js';
 import { useTheme } from '../theme.js';
@@ -46,7 +46,7 @@ const KIND_TEXT = {
  */
 function growthLines(process: TrackedProcess, width: number, nowMs: number, theme: ReturnType<typeof useTheme>): string[] {
   const judged = process.growth;
-  const shown = shownGrowth(judged);
+  const shown = process.shownGrowth;
   const verdict: Array<[string, Paint?]> = shown.leak
     ? [['LEAK? ', { bold: true, color: theme.growthAlarm }], [KIND_TEXT[shown.leak], { bold: true, color: theme.growthAlarm }]]
     : judged.kind === 'none'
@@ -143,7 +143,7 @@ export function DetailView({ process, attachment, width, height, nowMs }: Detail
       [
         [`RSS ${formatBytes(s.rssBytes)}  growth `],
         // Coloured as in the table: only a growth that holds is an alarm.
-        [growthCellText(shownGrowth(process.growth), theme.ascii), growthPaint(theme, shownGrowth(process.growth))],
+        [growthCellText(process.shownGrowth, theme.ascii), growthPaint(theme, process.shownGrowth)],
         [`  CPU ${formatPercent(s.cpuPercent)}%  heap ${formatBytes(process.heapUsedBytes.last())}`],
         [s.inspectable ? '' : '  (binary not confirmed: not inspectable)'],
       ],
