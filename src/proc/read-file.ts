@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * Why a /proc read found nothing: the process is gone (it exited between listing and reading — common and
@@ -24,6 +24,15 @@ function classify(error: unknown): Unavailable {
 export function readProcText(path: string): string | Unavailable {
   try {
     return readFileSync(path, 'latin1');
+  } catch (error) {
+    return classify(error);
+  }
+}
+
+/** Opens a /proc file for reading in parts (the caller closes the fd); a vanished process or a refusal as a value. */
+export function openProcFile(path: string): number | Unavailable {
+  try {
+    return openSync(path, 'r');
   } catch (error) {
     return classify(error);
   }
