@@ -2,13 +2,14 @@
  * What the monitor's inspector scan costs with many idle Node processes (a profile of the TUI put it at 22 % of its
  * CPU with 50 of them, before the scan remembered each process's listening sockets).
  *
- *   node dist/bench/inspector-scan.js [--procs N] [--scans N] [--rounds N] [--against DIR]
+ *   node dist/bench/inspector-scan.js [--procs N] [--scans N] [--rounds N] [--against DIR] [--full-read-every N]
  *
  * Starts N idle Node processes (default 50) and runs `--scans` scans (default 20) with one InspectorScanner, as the
  * TUI does every 5 s, measuring this process's CPU seconds (process.cpuUsage: load on the shared machine moves
  * wall time, not these). With `--against DIR` (a built checkout, e.g. a worktree of main), DIR's scanner runs the
  * same scans in the same rounds, alternating which goes first, and the ratio is printed. Each of our scans also says
- * how many processes' fds it read: 0 when the host's listeners did not change since the last scan. Every process
+ * how many processes' fds it read: 0 when the host's listeners did not change since the last scan. `--full-read-every 1`
+ * makes every scan of ours read every process's fds, as when listeners change between every two scans: the worst case. Every process
  * started here is ended by PID before the bench exits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +41,7 @@ const spread = (values: number[], digits: number) => `${median(values).toFixed(d
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { procs: { type: 'string', default: '50' }, scans: { type: 'string', default: '20' }, rounds: { type: 'string', default: '5' }, against: { type: 'string' } },
+    options: { procs: { type: 'string', default: '50' }, scans: { type: 'string', default: '20' }, rounds: { type: 'string', default: '5' }, against: { type: 'string' }, 'full-read-every': { type: 'string' } },
   });
   const procs = Number(values.procs);
   const scans = Number(values.scans);
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
     });
     // A registry of the bench's own: scanning prunes records, and the host's real one is not the bench's to touch.
     const registry = new OpenedRegistry(join(registryDir, 'leaktop'));
-    const ours = new InspectorScanner({ registry });
+    const fullReadEvery = values['full-read-every'] === undefined ? undefined : Number(values['full-read-every']);
+    const ours = new InspectorScanner({ registry, ...(fullReadEvery === undefined ? {} : { fullReadEvery }) });
     const scanners: Array<{ name: string; scanner: Scanner; cpu: number[] }> = [{ name: 'this checkout', scanner: ours, cpu: [] }];
     if (values.against) {
       const module = (await import(resolve(values.against, 'dist/src/inspector/scan-inspectors.js'))) as { InspectorScanner: new (options: object) => Scanner };
