@@ -47,6 +47,11 @@ export interface InspectorScannerOptions {
   registry?: OpenedRegistry;
   /** How long all the probes of one scan together may take, ms. @default 1000 */
   timeoutMs?: number;
+  /**
+   * Every this many scans, every process's fds are read again even when nothing seems to have changed (see
+   * `#ownedListeners`). @default 12 (a minute at the monitor's 5 s)
+   */
+  fullReadEvery?: number;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
@@ -72,6 +77,9 @@ function connectAddress(address: string): string {
  *   (where SIGUSR1 opens one). An app's own HTTP server is not probed, and a socket that answered "not an
  *   inspector" is remembered by inode and never probed again by this scanner.
  *
+ * Incremental: which listening sockets each process holds is remembered between scans (`#ownedListeners`), so a
+ * scan that finds the same listening sockets as the last one reads no /proc/PID/fd at all (see `scan`).
+ *
  * Blind spot, said in the README: on Node < 24, an inspector the app opens from its own code
  * (`inspector.open(port)`) on a port other than 9229, without any --inspect flag, is not found here (attaching
  * still finds it: `findInspectorPort` probes every socket of the one process).
@@ -84,11 +92,28 @@ export class InspectorScanner {
   readonly #notInspector = new Set<number>();
   /** NODE_OPTIONS of each process instance (`pid:start`), read once: a process's initial environment never changes. */
   readonly #nodeOptions = new Map<string, string | null>();
+  readonly #fullReadEvery: number;
+  /**
+   * For each process instance (`pid:start`) of our namespace whose fds were read: the inodes among them that were
+   * loopback or wildcard listeners then. Reading every Node process's fds was most of a scan's cost (each fd is a
+   * readlink), and most scans find what the last one found.
+   */
+  readonly #ownedListeners = new Map<string, ReadonlySet<number>>();
+  /** The loopback and wildcard listening inodes of our namespace at the last scan; null before the first. */
+  #lastListening: ReadonlySet<number> | null = null;
+  #scansSinceFullRead = 0;
+  #fdReads = 0;
 
   constructor(options: InspectorScannerOptions = {}) {
     this.#procRoot = options.procRoot ?? '/proc';
     this.#registry = options.registry ?? openedRegistry();
     this.#timeoutMs = options.timeoutMs ?? 1000;
+    this.#fullReadEvery = Math.max(1, options.fullReadEvery ?? 12);
+  }
+
+  /** How many processes' fds the last scan read (a full scan reads every listed process of our namespace). */
+  get fdReads(): number {
+    return this.#fdReads;
   }
 
   /** The open inspectors of TARGETS, by PID. Also prunes stale registry records. */
@@ -103,28 +128,70 @@ export class InspectorScanner {
     const tables = new NetNamespaceTables(this.#procRoot);
     const listeners = tables.listenersOf('self');
     if (isUnavailable(ours) || isUnavailable(listeners)) return found;
+    const listening = new Set<number>();
     const reachable = new Map<number, TcpSocket>();
     for (const socket of listeners.sockets) {
-      if ((isLoopback(socket.localAddress) || WILDCARDS.has(socket.localAddress)) && !this.#notInspector.has(socket.inode)) reachable.set(socket.inode, socket);
+      if (!isLoopback(socket.localAddress) && !WILDCARDS.has(socket.localAddress)) continue;
+      listening.add(socket.inode);
+      if (!this.#notInspector.has(socket.inode)) reachable.set(socket.inode, socket);
     }
+    this.#forgetStaleOwners(listening);
+    this.#fdReads = 0;
 
     // Every probe runs at once, each bounded by the timeout, so the whole scan takes at most about `timeoutMs`.
     const probes: Array<Promise<void>> = [];
+    /** The process instances listed now in our namespace: the memory of the others (exited, unlisted) goes. */
+    const live = new Set<string>();
     for (const target of targets) {
       const recorded = new Set(records.filter((r) => r.pid === target.pid && r.startTimeTicks === target.startTimeTicks).map((r) => r.port));
       if (readNetNamespace(target.pid, this.#procRoot) !== ours) {
         probes.push(...this.#recordedElsewhere(target, recorded, tables, found));
         continue;
       }
+      const key = `${target.pid}:${target.startTimeTicks}`;
+      live.add(key);
       if (reachable.size === 0) continue;
-      const inodes = readSocketInodes(target.pid, this.#procRoot);
-      if (isUnavailable(inodes)) continue;
-      const owned = [...inodes].flatMap((inode) => reachable.get(inode) ?? []);
+      const held = this.#ownedListeners.get(key) ?? this.#readOwnedListeners(target.pid, key, listening);
+      if (held === null) continue;
+      const owned = [...held].flatMap((inode) => reachable.get(inode) ?? []);
       if (owned.length === 0) continue;
       for (const socket of owned.filter((s) => this.#mayBeInspector(target, s, recorded))) probes.push(this.#probe(target, socket, found));
     }
+    for (const key of this.#ownedListeners.keys()) if (!live.has(key)) this.#ownedListeners.delete(key);
     await Promise.all(probes);
     return found;
+  }
+
+  /**
+   * Drops what `#ownedListeners` remembers when it may be wrong, given the loopback and wildcard LISTENING inodes of
+   * our namespace now. A new listening inode (an inspector just opened, by any process) may belong to any process:
+   * then every process's fds are read again. An inode that stopped listening is dropped from its owner's set. What
+   * this cannot see — a process receiving an fd of a socket that was already listening (SCM_RIGHTS), or closing its
+   * copy of one another process still holds — never concerns an inspector's socket, which its own process creates
+   * and does not share; the full read every `fullReadEvery` scans bounds even that.
+   */
+  #forgetStaleOwners(listening: ReadonlySet<number>): void {
+    const appeared = this.#lastListening === null || [...listening].some((inode) => !this.#lastListening!.has(inode));
+    this.#scansSinceFullRead++;
+    if (appeared || this.#scansSinceFullRead >= this.#fullReadEvery) {
+      this.#ownedListeners.clear();
+      this.#scansSinceFullRead = 0;
+    } else {
+      for (const [key, held] of this.#ownedListeners) {
+        if ([...held].some((inode) => !listening.has(inode))) this.#ownedListeners.set(key, new Set([...held].filter((inode) => listening.has(inode))));
+      }
+    }
+    this.#lastListening = listening;
+  }
+
+  /** Reads PID's fds and remembers which of LISTENING it holds; null when its fds cannot be read (not remembered). */
+  #readOwnedListeners(pid: number, key: string, listening: ReadonlySet<number>): ReadonlySet<number> | null {
+    this.#fdReads++;
+    const inodes = readSocketInodes(pid, this.#procRoot);
+    if (isUnavailable(inodes)) return null;
+    const held = new Set([...inodes].filter((inode) => listening.has(inode)));
+    this.#ownedListeners.set(key, held);
+    return held;
   }
 
   /**

@@ -63,6 +63,15 @@ export function readProcText(path: string): string | Unavailable {
   }
 }
 
+/** Opens a /proc file for reading in parts (the caller closes the fd); a vanished process or a refusal as a value. */
+export function openProcFile(path: string): number | Unavailable {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    return classify(error);
+  }
+}
+
 /** Reads a /proc file as bytes (cmdline holds NUL separators and arbitrary encodings); a copy the caller may keep. */
 export function readProcBytes(path: string): Buffer | Unavailable {
   try {

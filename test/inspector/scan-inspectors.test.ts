@@ -98,3 +98,72 @@ test('Node 24 names its threads: an inspector opened from code is found by its I
   assert.match(found.get(opened.target.pid)!.nodeVersion, /^v24\./);
   assert.deepEqual(await plain.hitsSoFar(), [], 'no InspectorIo thread: not probed');
 });
+
+/** The next line of TARGET's stdout that matches PATTERN (lines already seen are not looked at again). */
+function nextLine(target: Target, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve) => {
+    let seen = '';
+    target.child.stdout!.on('data', function onData(chunk: Buffer) {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) {
+        target.child.stdout!.off('data', onData);
+        resolve(match);
+      }
+    });
+  });
+}
+
+/** Tells an inspector-toggle.cjs target to open (resolves with the port) or close its inspector. */
+async function toggle(target: Target, command: 'open' | 'close'): Promise<number | null> {
+  const reply = nextLine(target, command === 'open' ? /^opened (\d+)$/m : /^closed$/m);
+  target.child.stdin!.write(`${command}\n`);
+  const match = await reply;
+  return command === 'open' ? Number(match[1]) : null;
+}
+
+const portsOf = (found: Map<number, { port: number }>) => new Map([...found].map(([pid, inspector]) => [pid, inspector.port]));
+
+test('an incremental scan finds what a full one finds: an inspector opened, one closed, a process exited, a new process', async () => {
+  const start = () => startTarget(process.execPath, ['--inspect-port=127.0.0.1:0', fixture('inspector-toggle.cjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const [opensLater, closesLater, exits] = await Promise.all([start(), start(), start()]);
+  const closingPort = await toggle(closesLater, 'open');
+  const exitingPort = await toggle(exits, 'open');
+  const registry = new OpenedRegistry(join(registryRoot, 'leaktop'));
+  // Never a periodic full read here: what is checked is that the remembered mapping alone stays right.
+  const incremental = new InspectorScanner({ registry, timeoutMs: 5000, fullReadEvery: Number.MAX_SAFE_INTEGER });
+  /** A fresh scanner reads every process's fds: the reference. */
+  const full = (targets: ScanTarget[]) => new InspectorScanner({ registry, timeoutMs: 5000 }).scan(targets);
+  let targets = [opensLater, closesLater, exits].map((t) => scanTarget(t.pid));
+  const both = async () => {
+    const found = portsOf(await incremental.scan(targets));
+    assert.deepEqual(found, portsOf(await full(targets)), 'incremental and full scans disagree');
+    return found;
+  };
+
+  assert.deepEqual(await both(), new Map([[closesLater.pid, closingPort], [exits.pid, exitingPort]]));
+  // A function: assert.equal narrows a getter's type to the value it asserted.
+  const fdReads = (): number => incremental.fdReads;
+  assert.equal(fdReads(), 3, 'the first scan reads every process');
+  // Nothing changed: no fd is read. Another process of the host may open a listener between two scans (which
+  // rightly makes the scanner read every fd again), so this is asked of one of a few scans in a row.
+  let quiet = false;
+  for (let i = 0; i < 10 && !quiet; i++) {
+    assert.deepEqual(await both(), new Map([[closesLater.pid, closingPort], [exits.pid, exitingPort]]));
+    quiet = fdReads() === 0;
+  }
+  assert.ok(quiet, 'a scan that finds the same listeners as the last one reads no /proc/PID/fd');
+
+  const openedPort = await toggle(opensLater, 'open');
+  await toggle(closesLater, 'close');
+  // inspector.close() has returned: its socket is closed, so the tables no longer list it.
+  await exits.kill();
+  const newcomer = await start();
+  const newcomerPort = await toggle(newcomer, 'open');
+  // The exited process stays listed, as in a monitor whose process list is a tick old.
+  targets = [...targets, scanTarget(newcomer.pid)];
+  assert.deepEqual(await both(), new Map([[opensLater.pid, openedPort], [newcomer.pid, newcomerPort]]));
+  // And the other way: nothing new, an inspector closes — the remembered mapping drops it without reading fds.
+  await toggle(newcomer, 'close');
+  assert.deepEqual(await both(), new Map([[opensLater.pid, openedPort]]));
+});

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { parseNetTcp, readListeningSockets, TCP_LISTEN } from '../../src/proc/read-net-tcp.js';
@@ -94,4 +97,66 @@ test('reads our own listening sockets, IPv4 and IPv6, and only LISTEN ones', asy
 test('a PID that does not exist is gone', () => {
   const missing = readListeningSockets(2 ** 22 + 1);
   assert.ok(isUnavailable(missing) && missing.unavailable === 'gone');
+});
+
+/** Every LISTEN row of our namespace, from the whole of both tables (what readListeningSockets read before it stopped early). */
+function listenersFromWholeTables(): number[] {
+  const text = ['tcp', 'tcp6'].map((name) => readFileSync(`/proc/self/net/${name}`, 'latin1')).join('\n');
+  return parseNetTcp(text).filter((s) => s.state === TCP_LISTEN).map((s) => s.inode).sort((a, b) => a - b);
+}
+
+test('reading only up to the first non-LISTEN row finds every listener: many of them, IPv4 and IPv6, with connections open', async (t) => {
+  const servers: Server[] = [];
+  const clients: Socket[] = [];
+  t.after(() => {
+    for (const client of clients) client.destroy();
+    for (const server of servers) server.close();
+  });
+  const hosts = ['127.0.0.1', '::1'];
+  for (let i = 0; i < 40; i++) {
+    const server = await listen(hosts[i % 2]!).catch(() => null); // a host without IPv6 still runs the IPv4 half
+    if (server) servers.push(server);
+  }
+  // Established rows in both tables: the read must stop at them, not before a listener.
+  for (const server of servers.slice(0, 2)) {
+    const { address, port } = server.address() as AddressInfo;
+    const client = connect(port, address);
+    clients.push(client);
+    await once(client, 'connect');
+  }
+  const read = () => {
+    const sockets = readListeningSockets('self');
+    assert.ok(!isUnavailable(sockets));
+    assert.ok(sockets.every((s) => s.state === TCP_LISTEN));
+    return sockets.map((s) => s.inode).sort((a, b) => a - b);
+  };
+  const sockets = readListeningSockets('self');
+  assert.ok(!isUnavailable(sockets));
+  for (const server of servers) {
+    const { address, port } = server.address() as AddressInfo;
+    assert.ok(sockets.some((s) => s.localAddress === address && s.localPort === port), `${address}:${port} missing`);
+  }
+  // The same set as the whole tables give. Other processes of the host open and close listeners meanwhile, so this is
+  // asked of one of a few reads in a row.
+  let same = false;
+  for (let i = 0; i < 10 && !same; i++) same = JSON.stringify(read()) === JSON.stringify(listenersFromWholeTables());
+  assert.ok(same, 'the early-stopping read and the whole tables disagree');
+});
+
+test('tcp6 is read only when sockstat6 counts an IPv6 TCP socket in the namespace', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'leaktop-net-tcp-test-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, '7/net'), { recursive: true });
+  writeFileSync(join(root, '7/net/tcp'), tcp);
+  writeFileSync(join(root, '7/net/tcp6'), tcp6);
+  const ports = () => {
+    const sockets = readListeningSockets(7, root);
+    assert.ok(!isUnavailable(sockets));
+    return sockets.map((s) => s.localPort);
+  };
+  // The fixture tables: two LISTEN rows, then a TIME_WAIT row that ends the read (tcp); five LISTEN rows (tcp6).
+  writeFileSync(join(root, '7/net/sockstat6'), 'TCP6: inuse 0\nUDP6: inuse 3\n');
+  assert.deepEqual(ports(), [38741, 2024]);
+  writeFileSync(join(root, '7/net/sockstat6'), 'TCP6: inuse 2\nUDP6: inuse 0\n');
+  assert.deepEqual(ports(), [38741, 2024, 43185, 34539, 40727, 80, 22]);
 });
