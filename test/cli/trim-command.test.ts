@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isAlive, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, startTarget, fixture, type Target } from '../helpers/targets.js';
 import { ping, startTrimTarget } from '../helpers/trim-target.js';
+import { waitFor } from '../helpers/signal-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-trim-'));
 after(async () => {
@@ -61,6 +62,8 @@ test('trim of a process that is not Node, of a stopped one, and of leaktop itsel
   const target = await startNodeTarget('idle.cjs');
   process.kill(target.pid, 'SIGSTOP');
   try {
+    // Stopped once the signal is delivered, not when kill() returns.
+    await waitFor(() => /\) T /.test(readFileSync(`/proc/${target.pid}/stat`, 'utf8')), 'the stopped state');
     const stopped = await runLeaktop(['trim', String(target.pid)]);
     assert.equal(stopped.code, 1);
     assert.match(stopped.stderr, /is stopped \(state T\), so it is left alone\nContinue it first \(kill -CONT \d+\)/);

@@ -121,6 +121,9 @@ describe('a stopped target (issue 14, 2)', () => {
     const target = await startNodeTarget('signal-log.cjs');
     const log = stdoutOf(target);
     process.kill(target.pid, 'SIGSTOP');
+    // The kernel marks it stopped once the signal is delivered, not when kill() returns: until then it is running,
+    // and a SIGUSR1 to a running Node process is what leaktop is meant to send.
+    await waitFor(() => /\) T /.test(readStatLine(target.pid)), 'the stopped state');
     await assert.rejects(InspectorSession.attach(target.pid), (error: unknown) => {
       assert.ok(error instanceof UserError);
       assert.equal(error.message, `process '${target.pid}' is stopped (SIGSTOP or a debugger): resume it first`);
@@ -133,6 +136,7 @@ describe('a stopped target (issue 14, 2)', () => {
   it('with its own inspector: refused at once rather than waiting for a connect', bounded, async () => {
     const target = await startTarget(process.execPath, ['--inspect=127.0.0.1:0', fixture('idle.cjs')]);
     process.kill(target.pid, 'SIGSTOP');
+    await waitFor(() => /\) T /.test(readStatLine(target.pid)), 'the stopped state');
     await assert.rejects(InspectorSession.attach(target.pid), /is stopped/);
     process.kill(target.pid, 'SIGCONT');
   });
