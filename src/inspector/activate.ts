@@ -72,12 +72,12 @@ export function checkSignalSafe(pid: number, startTimeTicks?: number): void {
   if (isUnavailable(exe)) throw unreadableExeError(pid, exe);
   if (!isNodeExecutable(exe)) throw new UserError(`process '${pid}' is not a Node.js process (${exe})`, { hint: 'leaktop only signals processes whose binary is node.' });
   const stat = readStat(pid);
-  if (isUnavailable(stat)) throw new UserError(`process '${pid}' exited`);
+  if (isUnavailable(stat)) throw new UserError(`process '${pid}' exited`, { hint: EXITED_HINT });
   if (startTimeTicks !== undefined && stat.startTimeTicks !== startTimeTicks) {
     throw new UserError(`process '${pid}' is not the one listed: the PID was reused by a new process`, { hint: 'Refresh the list and try again.' });
   }
   const status = readStatus(pid);
-  if (isUnavailable(status)) throw new UserError(`process '${pid}' exited`);
+  if (isUnavailable(status)) throw new UserError(`process '${pid}' exited`, { hint: EXITED_HINT });
   if (((status.sigCaught | status.sigBlocked) & SIGUSR1_MASK) === 0n) {
     throw new UserError(`process '${pid}' does not handle SIGUSR1, so it cannot open an inspector on request`, {
       hint: 'It runs with --disable-sigusr1 (or is not a normal Node process); restart it with --inspect=127.0.0.1:0 to inspect it.',
@@ -133,7 +133,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EPERM') throw new UserError(`not allowed to signal process '${pid}'`, { hint: 'Run leaktop as that user or as root.', cause: error });
-    throw new UserError(`process '${pid}' exited`, { cause: error });
+    throw new UserError(`process '${pid}' exited`, { hint: EXITED_HINT, cause: error });
   }
   const timeoutMs = options.timeoutMs ?? 3000;
   const deadline = Date.now() + timeoutMs;
