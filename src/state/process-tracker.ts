@@ -179,7 +179,7 @@ export class ProcessTracker {
       tracked.workersHeapUsedBytes.push(now, reading?.workersHeapUsedBytes ?? this.#workersHeap(key, heap));
       tracked.oldSpaceUsedBytes.push(now, oldSpaceOf(reading));
       tracked.heapTotalBytes.push(now, reading ? reading.totalBytes : Number.NaN);
-      for (const series of processSeries(tracked)) series.pruneBefore(oldest);
+      pruneSeries(tracked, oldest);
       const marks = tracked.marks.length > 0 && tracked.marks[0]!.atMs < oldest ? tracked.marks.filter((m) => (m.untilMs ?? m.atMs) >= oldest) : tracked.marks;
       let updated: TrackedProcess = { ...tracked, sample, marks };
       if (this.#due(updated, now, reading !== undefined)) {
@@ -336,9 +336,16 @@ export class ProcessTracker {
   }
 }
 
-/** Every series of a process row, for pruning. */
-function processSeries(tracked: TrackedProcess): TimeSeries[] {
-  return [tracked.rssBytes, tracked.cpuPercent, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
+/** Drops every sample of a process row older than `oldestMs`, from each of its series. */
+function pruneSeries(tracked: TrackedProcess, oldestMs: number): void {
+  tracked.rssBytes.pruneBefore(oldestMs);
+  tracked.cpuPercent.pruneBefore(oldestMs);
+  tracked.heapUsedBytes.pruneBefore(oldestMs);
+  tracked.externalBytes.pruneBefore(oldestMs);
+  tracked.arrayBuffersBytes.pruneBefore(oldestMs);
+  tracked.workersHeapUsedBytes.pruneBefore(oldestMs);
+  tracked.oldSpaceUsedBytes.pruneBefore(oldestMs);
+  tracked.heapTotalBytes.pruneBefore(oldestMs);
 }
 
 function oldSpaceOf(reading: HeapReading | undefined): number {
@@ -347,25 +354,39 @@ function oldSpaceOf(reading: HeapReading | undefined): number {
 
 /** The readings of a process since `sinceMs`, as the growth judgement takes them (a NaN figure is unknown). */
 function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading[] {
-  // Only the window is copied out of the rings (the retention holds five times more).
+  // Only the window is read out of the rings (the retention holds five times more), in place: no copy of each
+  // series first. A series of gaps only (the heap figures of a process never attached) is not read at all.
   const count = tracked.rssBytes.countSince(sinceMs);
-  const times = tracked.rssBytes.times(count);
-  const series = [tracked.rssBytes, tracked.heapUsedBytes, tracked.externalBytes, tracked.arrayBuffersBytes, tracked.workersHeapUsedBytes, tracked.oldSpaceUsedBytes, tracked.heapTotalBytes];
-  const [rss, heap, external, arrayBuffers, workers, oldSpace, heapTotal] = series.map((s) => s.values(count));
-  const known = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
-  const readings: MemoryReading[] = [];
+  const read = (series: TimeSeries) => (series.onlyGaps ? null : series);
+  const heap = read(tracked.heapUsedBytes);
+  const external = read(tracked.externalBytes);
+  const arrayBuffers = read(tracked.arrayBuffersBytes);
+  const workers = read(tracked.workersHeapUsedBytes);
+  const oldSpace = read(tracked.oldSpaceUsedBytes);
+  const heapTotal = read(tracked.heapTotalBytes);
+  const readings = new Array<MemoryReading>(count);
   for (let i = 0; i < count; i++) {
-    const reading: MemoryReading = { atMs: times[i]!, rssBytes: rss![i]! };
-    const [h, e, a, w, old, total] = [known(heap![i]), known(external![i]), known(arrayBuffers![i]), known(workers![i]), known(oldSpace![i]), known(heapTotal![i])];
-    if (h !== undefined) reading.heapUsedBytes = h;
-    if (e !== undefined) reading.externalBytes = e;
-    if (a !== undefined) reading.arrayBuffersBytes = a;
-    if (w !== undefined) reading.workersHeapUsedBytes = w;
-    if (old !== undefined) reading.oldSpaceUsedBytes = old;
-    if (total !== undefined) reading.heapTotalBytes = total;
-    readings.push(reading);
+    const reading: MemoryReading = { atMs: tracked.rssBytes.timeAt(tracked.rssBytes.length - count + i), rssBytes: newest(tracked.rssBytes, count, i) };
+    const h = newest(heap, count, i);
+    const e = newest(external, count, i);
+    const a = newest(arrayBuffers, count, i);
+    const w = newest(workers, count, i);
+    const old = newest(oldSpace, count, i);
+    const total = newest(heapTotal, count, i);
+    if (Number.isFinite(h)) reading.heapUsedBytes = h;
+    if (Number.isFinite(e)) reading.externalBytes = e;
+    if (Number.isFinite(a)) reading.arrayBuffersBytes = a;
+    if (Number.isFinite(w)) reading.workersHeapUsedBytes = w;
+    if (Number.isFinite(old)) reading.oldSpaceUsedBytes = old;
+    if (Number.isFinite(total)) reading.heapTotalBytes = total;
+    readings[i] = reading;
   }
   return readings;
+}
+
+/** The `i`th of the newest `count` values of a series (NaN for a gap, or for no series). */
+function newest(series: TimeSeries | null, count: number, i: number): number {
+  return series === null ? Number.NaN : series.valueAt(series.length - count + i);
 }
 
 /**

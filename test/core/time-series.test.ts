@@ -46,3 +46,61 @@ test('empty series and bad capacity', () => {
   assert.deepEqual(s.values(), []);
   assert.throws(() => new TimeSeries(0), RangeError);
 });
+
+/** The plain model a series must agree with: every sample kept in an array, the oldest dropped past the capacity. */
+class ModelSeries {
+  readonly samples: Array<{ t: number; v: number }> = [];
+  constructor(readonly capacity: number) {}
+  push(t: number, v: number) {
+    this.samples.push({ t, v });
+    if (this.samples.length > this.capacity) this.samples.shift();
+  }
+  pruneBefore(t: number) {
+    while (this.samples.length > 0 && this.samples[0]!.t < t) this.samples.shift();
+  }
+}
+
+const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+
+test('growing on demand keeps the same windows as a series that held everything', () => {
+  // Capacities around the doublings (16, 32, …), gaps first then values, prunes that shrink it across wrap-arounds.
+  for (const capacity of [1, 5, 16, 17, 40, 100, 2400]) {
+    const s = new TimeSeries(capacity);
+    const m = new ModelSeries(capacity);
+    for (let tick = 1; tick <= 700; tick++) {
+      const v = tick < 30 || tick % 13 === 0 ? Number.NaN : tick * 3 + (tick % 7);
+      s.push(tick * 1000, v);
+      m.push(tick * 1000, v);
+      if (tick % 50 === 0) {
+        s.pruneBefore((tick - 35) * 1000);
+        m.pruneBefore((tick - 35) * 1000);
+      }
+      assert.equal(s.length, m.samples.length);
+      for (const count of [undefined, 0, 1, 7, 80, 1000]) {
+        const n = count ?? m.samples.length;
+        const want = m.samples.slice(Math.max(0, m.samples.length - n));
+        assert.ok(same(s.values(count), want.map((x) => x.v)), `values(${count}) at tick ${tick}, capacity ${capacity}`);
+        assert.ok(same(s.times(count), want.map((x) => x.t)), `times(${count}) at tick ${tick}, capacity ${capacity}`);
+      }
+      assert.ok(Object.is(s.last(), m.samples.at(-1)?.v));
+      for (let i = 0; i < s.length; i++) {
+        assert.ok(Object.is(s.valueAt(i), m.samples[i]!.v));
+        assert.equal(s.timeAt(i), m.samples[i]!.t);
+      }
+      assert.equal(s.countSince((tick - 9) * 1000), Math.min(10, m.samples.length));
+    }
+  }
+});
+
+test('a series of gaps only says so, and stops saying so at its first value', () => {
+  const s = new TimeSeries(100);
+  assert.equal(s.onlyGaps, true);
+  for (let t = 1; t <= 40; t++) s.push(t, Number.NaN);
+  assert.equal(s.onlyGaps, true);
+  assert.ok(Number.isNaN(s.last()!));
+  assert.ok(s.values(3).every(Number.isNaN));
+  s.push(41, 5);
+  assert.equal(s.onlyGaps, false);
+  assert.equal(s.last(), 5);
+  assert.equal(s.values(41).filter((v) => !Number.isNaN(v)).length, 1);
+});

@@ -21,7 +21,7 @@
  *   includes arrayBuffers), native (RSS growth while none of those grows, which they do not explain).
  */
 import { heapFloors } from './heap-floors.js';
-import { fitQuality, median, theilSenSlope, type Point } from './robust-trend.js';
+import { firstAtOrAfter, fitQuality, inTimeOrder, median, medianValue, theilSenSlope, type Point } from './robust-trend.js';
 
 export type GrowthKind = 'heap' | 'off-heap' | 'native' | 'none' | 'unsure';
 
@@ -121,19 +121,38 @@ function judgeTrend(points: readonly Point[], startMs: number, endMs: number, mi
   if (rate <= 0 || rate * spanMs < minRise) return { state: 'flat', rate, spanMs, r2 };
   const mid = startMs + spanMs / 2;
   const third = spanMs / 3;
-  const first = theilSenSlope(points.filter((p) => p.t < mid));
-  const second = theilSenSlope(points.filter((p) => p.t >= mid));
+  // The halves and thirds are ranges of the points when they are in time order (they are, from the tracker): fitted
+  // and taken the median of in place, where filtering made a copy of each.
+  const ordered = inTimeOrder(points);
+  const before = (t: number): Part => (ordered ? { points, from: 0, to: firstAtOrAfter(points, t) } : whole(points.filter((p) => p.t < t)));
+  const since = (t: number): Part => (ordered ? { points, from: firstAtOrAfter(points, t), to: points.length } : whole(points.filter((p) => p.t >= t)));
+  const slopeOf = (part: Part) => theilSenSlope(part.points, part.from, part.to);
+  const first = slopeOf(before(mid));
+  const second = slopeOf(since(mid));
   // The last third too: a cache filling up rises in a curve that flattens, a leak in a line.
-  const recent = theilSenSlope(points.filter((p) => p.t >= endMs - third));
+  const lastPart = since(endMs - third);
+  const recent = slopeOf(lastPart);
   if (first === null || second === null || recent === null) return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'too few readings in part of the window' };
-  const firstThird = median(points.filter((p) => p.t < startMs + third).map((p) => p.v));
-  const lastThird = median(points.filter((p) => p.t >= endMs - third).map((p) => p.v));
+  const firstPart = before(startMs + third);
+  const firstThird = medianValue(firstPart.points, firstPart.from, firstPart.to);
+  const lastThird = medianValue(lastPart.points, lastPart.from, lastPart.to);
   const thirdsRise = lastThird - firstThird;
   const holdsLately = second >= HALF_SHARE * rate && recent >= HALF_SHARE * rate;
   if (first >= HALF_SHARE * rate && holdsLately && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
   // It rose, but not all along. Flat since: a step that stays (a pool filled, a buffer grown once) is bounded.
   if (!holdsLately) return { state: 'flat', rate, spanMs, r2, note: 'a step, then flat' };
   return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'rose in the last half only' };
+}
+
+/** A range of points: `points[from..to)`. */
+interface Part {
+  points: readonly Point[];
+  from: number;
+  to: number;
+}
+
+function whole(points: readonly Point[]): Part {
+  return { points, from: 0, to: points.length };
 }
 
 /** Is `atMs` disturbed by one of the marks (from 1 s before it to `settleMs` after its end)? */
@@ -233,10 +252,12 @@ function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMa
     segments[segments.length - 1]!.push({ t: r.atMs, v: r.rssBytes });
   }
   // Each run continues from the one before: the medians of three readings on either side of the gap meet, so that
-  // one noisy reading does not set the level of all that follow.
+  // one noisy reading does not set the level of all that follow. A single run (no mark in the window: the usual
+  // case) is the readings as they are, not copied.
+  const runs = segments.filter((segment) => segment.length > 0);
+  if (runs.length <= 1) return runs[0] ?? [];
   const points: Point[] = [];
-  for (const segment of segments) {
-    if (segment.length === 0) continue;
+  for (const segment of runs) {
     const shift = points.length === 0 ? 0 : median(segment.slice(0, 3).map((p) => p.v)) - median(points.slice(-3).map((p) => p.v));
     for (const p of segment) points.push({ t: p.t, v: p.v - shift });
   }
@@ -268,7 +289,8 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   const noRates = { rss: null, heapFloor: null, external: null, native: null, workersHeapFloor: null };
   if (readings.length === 0) return { kind: 'unsure', rates: noRates, windowMs: 0, reason: 'no readings yet', moreMs: o.minWindowMs, holds: false };
   const endMs = readings[readings.length - 1]!.atMs;
-  const inWindow = readings.filter((r) => r.atMs >= endMs - o.maxWindowMs);
+  // The tracker hands over the window only: then it is the readings themselves, not a copy.
+  const inWindow = readings.every((r) => r.atMs >= endMs - o.maxWindowMs) ? readings : readings.filter((r) => r.atMs >= endMs - o.maxWindowMs);
   const startMs = inWindow[0]!.atMs;
 
   // RSS with leaktop's own actions spliced out: a snapshot's or the sampler's memory is not the process's growth.
