@@ -12,7 +12,7 @@
  */
 import { judgeGrowth, type ActionMark, type GrowthJudgement, type JudgeOptions, type MemoryReading } from '../core/growth/judge-growth.js';
 import { shownGrowth, type ShownGrowth } from '../core/growth/shown-growth.js';
-import { TimeSeries } from '../core/time-series.js';
+import { SeriesGroup, TimeSeries } from '../core/time-series.js';
 import type { ProcessHarvest, ProcessSample } from '../proc/index.js';
 
 /** Heap figures of an attached process, from its inspector session, in one tick. */
@@ -121,6 +121,8 @@ export class ProcessTracker {
   readonly #rejudgeMs: number;
   readonly #byKey = new Map<string, TrackedProcess>();
   readonly #judged = new Map<string, JudgedAt>();
+  /** The series of each process row, sampled together: they share one ring of times. */
+  readonly #groups = new Map<string, SeriesGroup>();
   #processes: readonly TrackedProcess[] = [];
   #threads: ReadonlyMap<string, readonly TrackedProcess[]> | undefined = undefined;
   /** Rows created so far: each new one takes the next phase. */
@@ -164,22 +166,27 @@ export class ProcessTracker {
       live.add(key);
       let tracked = this.#byKey.get(key);
       if (!tracked) {
-        tracked = this.#newRow(key, sample, now);
+        const group = new SeriesGroup(this.#capacity, 8);
+        this.#groups.set(key, group);
+        tracked = this.#newRow(key, sample, now, group.series);
         this.#byKey.set(key, tracked);
         // Each new process takes the next phase of the rejudge period; its first tick judges it.
         this.#judged.set(key, { atMs: null, marks: [], phaseMs: ((this.#created++ * PHASE_STEP) % 1) * this.#rejudgeMs });
       }
-      tracked.rssBytes.push(now, sample.rssBytes);
-      tracked.cpuPercent.push(now, sample.cpuPercent ?? Number.NaN);
+      // One time for all of the row's series (they share it), then each one's value.
+      const group = this.#groups.get(key)!;
+      group.push(now);
+      tracked.rssBytes.setNewest(sample.rssBytes);
+      tracked.cpuPercent.setNewest(sample.cpuPercent ?? Number.NaN);
       // Without a session this tick the heap is a gap, so the heap chart starts (and stops) where data does.
       const reading = heap?.get(key);
-      tracked.heapUsedBytes.push(now, reading ? reading.usedBytes : Number.NaN);
-      tracked.externalBytes.push(now, reading?.memory?.external ?? Number.NaN);
-      tracked.arrayBuffersBytes.push(now, reading?.memory?.arrayBuffers ?? Number.NaN);
-      tracked.workersHeapUsedBytes.push(now, reading?.workersHeapUsedBytes ?? this.#workersHeap(key, heap));
-      tracked.oldSpaceUsedBytes.push(now, oldSpaceOf(reading));
-      tracked.heapTotalBytes.push(now, reading ? reading.totalBytes : Number.NaN);
-      pruneSeries(tracked, oldest);
+      tracked.heapUsedBytes.setNewest(reading ? reading.usedBytes : Number.NaN);
+      tracked.externalBytes.setNewest(reading?.memory?.external ?? Number.NaN);
+      tracked.arrayBuffersBytes.setNewest(reading?.memory?.arrayBuffers ?? Number.NaN);
+      tracked.workersHeapUsedBytes.setNewest(reading?.workersHeapUsedBytes ?? this.#workersHeap(key, heap));
+      tracked.oldSpaceUsedBytes.setNewest(oldSpaceOf(reading));
+      tracked.heapTotalBytes.setNewest(reading ? reading.totalBytes : Number.NaN);
+      group.pruneBefore(oldest);
       const marks = tracked.marks.length > 0 && tracked.marks[0]!.atMs < oldest ? tracked.marks.filter((m) => (m.untilMs ?? m.atMs) >= oldest) : tracked.marks;
       let updated: TrackedProcess = { ...tracked, sample, marks };
       if (this.#due(updated, now, reading !== undefined)) {
@@ -194,6 +201,7 @@ export class ProcessTracker {
       if (live.has(key)) continue;
       this.#byKey.delete(key);
       this.#judged.delete(key);
+      this.#groups.delete(key);
     }
     this.#processes = next;
     this.#threads = this.#ingestThreads(now, live, heap);
@@ -257,21 +265,24 @@ export class ProcessTracker {
     return next;
   }
 
-  /** A row with empty histories, as first seen. */
-  #newRow(key: string, sample: ProcessSample, firstSeenAtMs: number): TrackedProcess {
-    const series = () => new TimeSeries(this.#capacity);
+  /**
+   * A row with empty histories, as first seen: a process row's series are its group's eight (pushed together); a
+   * worker row's, series of their own (only its heap and old space are pushed, on its own ticks).
+   */
+  #newRow(key: string, sample: ProcessSample, firstSeenAtMs: number, grouped?: readonly TimeSeries[]): TrackedProcess {
+    const s = grouped ?? Array.from({ length: 8 }, () => new TimeSeries(this.#capacity));
     const growth = judgeGrowth([], [], this.#judge);
     return {
       key,
       sample,
-      rssBytes: series(),
-      cpuPercent: series(),
-      heapUsedBytes: series(),
-      externalBytes: series(),
-      arrayBuffersBytes: series(),
-      workersHeapUsedBytes: series(),
-      oldSpaceUsedBytes: series(),
-      heapTotalBytes: series(),
+      rssBytes: s[0]!,
+      cpuPercent: s[1]!,
+      heapUsedBytes: s[2]!,
+      externalBytes: s[3]!,
+      arrayBuffersBytes: s[4]!,
+      workersHeapUsedBytes: s[5]!,
+      oldSpaceUsedBytes: s[6]!,
+      heapTotalBytes: s[7]!,
       marks: [],
       growth,
       shownGrowth: shownGrowth(growth),
@@ -334,18 +345,6 @@ export class ProcessTracker {
     this.#byKey.set(updated.key, updated);
     this.#processes = this.#processes.map((p) => (p.key === updated.key ? updated : p));
   }
-}
-
-/** Drops every sample of a process row older than `oldestMs`, from each of its series. */
-function pruneSeries(tracked: TrackedProcess, oldestMs: number): void {
-  tracked.rssBytes.pruneBefore(oldestMs);
-  tracked.cpuPercent.pruneBefore(oldestMs);
-  tracked.heapUsedBytes.pruneBefore(oldestMs);
-  tracked.externalBytes.pruneBefore(oldestMs);
-  tracked.arrayBuffersBytes.pruneBefore(oldestMs);
-  tracked.workersHeapUsedBytes.pruneBefore(oldestMs);
-  tracked.oldSpaceUsedBytes.pruneBefore(oldestMs);
-  tracked.heapTotalBytes.pruneBefore(oldestMs);
 }
 
 function oldSpaceOf(reading: HeapReading | undefined): number {

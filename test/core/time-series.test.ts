@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TimeSeries } from '../../src/core/time-series.js';
+import { SeriesGroup, TimeSeries } from '../../src/core/time-series.js';
 
 test('keeps the newest samples, oldest first, once full', () => {
   const s = new TimeSeries(3);
@@ -103,4 +103,30 @@ test('a series of gaps only says so, and stops saying so at its first value', ()
   assert.equal(s.onlyGaps, false);
   assert.equal(s.last(), 5);
   assert.equal(s.values(41).filter((v) => !Number.isNaN(v)).length, 1);
+});
+
+test('series of a group share their times and keep the same windows as series of their own', () => {
+  for (const capacity of [3, 16, 40, 2400]) {
+    const group = new SeriesGroup(capacity, 3);
+    const alone = [0, 1, 2].map(() => new TimeSeries(capacity));
+    for (let tick = 1; tick <= 300; tick++) {
+      group.push(tick * 1000);
+      const values = [tick, tick % 5 === 0 ? tick * 2 : Number.NaN, tick > 100 ? -tick : Number.NaN];
+      // A series left unset this tick holds a gap, not the value its slot held before the ring wrapped.
+      values.forEach((v, i) => (i === 1 && Number.isNaN(v) ? undefined : group.series[i]!.setNewest(v)));
+      values.forEach((v, i) => alone[i]!.push(tick * 1000, v));
+      if (tick % 40 === 0) {
+        group.pruneBefore((tick - 25) * 1000);
+        for (const s of alone) s.pruneBefore((tick - 25) * 1000);
+      }
+      group.series.forEach((s, i) => {
+        assert.ok(same(s.values(), alone[i]!.values()), `series ${i} at tick ${tick}, capacity ${capacity}`);
+        assert.ok(same(s.times(), alone[i]!.times()));
+        assert.ok(Object.is(s.last(), alone[i]!.last()));
+        assert.equal(s.onlyGaps, alone[i]!.onlyGaps);
+      });
+    }
+  }
+  assert.throws(() => new SeriesGroup(5, 2).series[0]!.push(1, 1), /group/);
+  assert.throws(() => new SeriesGroup(5, 2).series[0]!.setNewest(1), /no sample/);
 });
