@@ -216,8 +216,7 @@ export class ProcessTracker {
   #due(row: TrackedProcess, now: number, attached: boolean): boolean {
     const last = this.#judged.get(row.key);
     if (!last || last.atMs === null || attached || row.marks !== last.marks || row.shownGrowth.waitMs !== null || this.#rejudgeMs <= 0) return true;
-    const period = (atMs: number) => Math.floor((atMs + last.phaseMs) / this.#rejudgeMs);
-    return period(now) !== period(last.atMs);
+    return Math.floor((now + last.phaseMs) / this.#rejudgeMs) !== Math.floor((last.atMs + last.phaseMs) / this.#rejudgeMs);
   }
 
   /**
