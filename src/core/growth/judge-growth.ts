@@ -273,6 +273,15 @@ function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMa
   return points;
 }
 
+/** The times of the first and last readings `splicedRss` keeps (null when it keeps none), without splicing. */
+function rssSpan(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number): { firstMs: number; lastMs: number } | null {
+  const keeps = (r: MemoryReading) => Number.isFinite(r.rssBytes) && !nearMark(r.atMs, marks, settleMs);
+  const first = readings.findIndex(keeps);
+  if (first < 0) return null;
+  const last = readings.findLastIndex(keeps);
+  return { firstMs: readings[first]!.atMs, lastMs: readings[last]!.atMs };
+}
+
 /** Two forced-GC floors: the rise between them is the growth (no shape to check with two points). */
 function twoFloors(forced: readonly Point[], startMs: number, endMs: number, minRise: number): SeriesVerdict {
   const a = forced[0]!;
@@ -303,12 +312,15 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   const startMs = inWindow[0]!.atMs;
 
   // RSS with leaktop's own actions spliced out: a snapshot's or the sampler's memory is not the process's growth.
-  const rssPoints = splicedRss(inWindow, marks, o.markSettleMs);
+  // Splicing keeps the times of the readings it keeps: their first and last are the span judged. Below the minimum
+  // window judgeTrend reads the span alone, so the points are not made (the monitor judges every process on every
+  // tick in its first minute, and these were half of the garbage of its judgements).
+  const kept = rssSpan(inWindow, marks, o.markSettleMs);
   const running = marks.find((m) => m.untilMs === Infinity);
   const rss: SeriesVerdict =
-    rssPoints.length === 0
+    kept === null
       ? { state: 'unsure', rate: null, spanMs: 0, r2: null, moreMs: o.minWindowMs, note: "settling after leaktop's own action" }
-      : judgeTrend(rssPoints, rssPoints[0]!.t, rssPoints[rssPoints.length - 1]!.t, o.minRssRiseBytes, o.minWindowMs);
+      : judgeTrend(kept.lastMs - kept.firstMs < o.minWindowMs ? [] : splicedRss(inWindow, marks, o.markSettleMs), kept.firstMs, kept.lastMs, o.minRssRiseBytes, o.minWindowMs);
   if (running) rss.note = `judged until leaktop's ${running.action} started${rss.note ? `; ${rss.note}` : ''}`;
 
   const heap = judgeHeapLike(inWindow, 'heapUsedBytes', marks, startMs, endMs, o);
@@ -317,7 +329,7 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
 
   const perSecond = (v: SeriesVerdict | null) => (v?.rate == null ? null : v.rate * 1000);
   // What RSS growth the heaps explain: the committed heap grows ahead of the used floor (a heap warming up).
-  const committed = theilSenSlope(inWindow.filter((r) => r.heapTotalBytes !== undefined && r.atMs >= (rssPoints[0]?.t ?? endMs)).map((r) => ({ t: r.atMs, v: r.heapTotalBytes! })));
+  const committed = theilSenSlope(inWindow.filter((r) => r.heapTotalBytes !== undefined && r.atMs >= (kept?.firstMs ?? endMs)).map((r) => ({ t: r.atMs, v: r.heapTotalBytes! })));
   const explained = heap ? Math.max(heap.rate ?? 0, committed ?? 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
   const nativeRate = rss.rate !== null && explained !== null ? rss.rate - explained : null;
   const rates = { rss: perSecond(rss), heapFloor: perSecond(heap), external: perSecond(external), native: nativeRate === null ? null : nativeRate * 1000, workersHeapFloor: perSecond(workers) };
