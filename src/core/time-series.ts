@@ -7,6 +7,8 @@ interface Clock {
   timesMs: Float64Array;
   start: number;
   length: number;
+  /** Samples pushed since the start, dropped ones included: numbers every sample for good. */
+  pushed: number;
   /** The series whose values follow these times. */
   readonly members: TimeSeries[];
 }
@@ -41,6 +43,14 @@ export class TimeSeries {
 
   get length(): number {
     return this.#clock.length;
+  }
+
+  /**
+   * How many samples were ever pushed, those dropped since included: the oldest one held is number `pushed - length`
+   * (from 0), so a reader can tell which samples it has seen.
+   */
+  get pushed(): number {
+    return this.#clock.pushed;
   }
 
   /** True when every sample held is a gap (NaN), so a reader can skip the series without copying it. */
@@ -82,6 +92,7 @@ export class TimeSeries {
     const slots = clock.timesMs.length;
     const index = (clock.start + clock.length) % slots;
     clock.timesMs[index] = atMs;
+    clock.pushed++;
     for (const member of clock.members) if (member.#values !== null) member.#values[index] = Number.NaN;
     if (clock.length < slots) clock.length++;
     else clock.start = (clock.start + 1) % slots;
@@ -163,7 +174,7 @@ export class SeriesGroup {
 }
 
 function newClock(capacity: number): Clock {
-  return { capacity, timesMs: new Float64Array(Math.min(capacity, INITIAL_SLOTS)), start: 0, length: 0, members: [] };
+  return { capacity, timesMs: new Float64Array(Math.min(capacity, INITIAL_SLOTS)), start: 0, length: 0, pushed: 0, members: [] };
 }
 
 function pruneClock(clock: Clock, oldestMs: number): void {

@@ -109,6 +109,16 @@ interface JudgedAt {
   phaseMs: number;
 }
 
+/**
+ * The readings of a process's judged window, oldest first: those of its samples `next - readings.length` to
+ * `next - 1` (numbered as `TimeSeries.pushed` counts them). A sample does not change once its tick is over, so
+ * neither does its reading: the next judgement drops the ones that left the window and adds the new ones.
+ */
+interface JudgedWindow {
+  readings: MemoryReading[];
+  next: number;
+}
+
 /** Golden-ratio steps spread consecutive processes' phases evenly over the rejudge period. */
 const PHASE_STEP = 0.618_033_988_75;
 
@@ -123,6 +133,8 @@ export class ProcessTracker {
   readonly #judged = new Map<string, JudgedAt>();
   /** The series of each process row, sampled together: they share one ring of times. */
   readonly #groups = new Map<string, SeriesGroup>();
+  /** The readings each process row was last judged on, extended at its next judgement rather than made afresh. */
+  readonly #readings = new Map<string, JudgedWindow>();
   #processes: readonly TrackedProcess[] = [];
   #threads: ReadonlyMap<string, readonly TrackedProcess[]> | undefined = undefined;
   /** Rows created so far: each new one takes the next phase. */
@@ -190,7 +202,9 @@ export class ProcessTracker {
       const marks = tracked.marks.length > 0 && tracked.marks[0]!.atMs < oldest ? tracked.marks.filter((m) => (m.untilMs ?? m.atMs) >= oldest) : tracked.marks;
       let updated: TrackedProcess = { ...tracked, sample, marks };
       if (this.#due(updated, now, reading !== undefined)) {
-        const growth = judgeGrowth(memoryReadings(updated, now - this.#judgedSpanMs), marks, this.#judge);
+        let window = this.#readings.get(key);
+        if (!window) this.#readings.set(key, (window = { readings: [], next: 0 }));
+        const growth = judgeGrowth(memoryReadings(updated, now - this.#judgedSpanMs, window), marks, this.#judge);
         updated = { ...updated, growth, shownGrowth: shownGrowth(growth) };
         this.#judged.set(key, { atMs: now, marks, phaseMs: this.#judged.get(key)!.phaseMs });
       }
@@ -202,6 +216,7 @@ export class ProcessTracker {
       this.#byKey.delete(key);
       this.#judged.delete(key);
       this.#groups.delete(key);
+      this.#readings.delete(key);
     }
     this.#processes = next;
     this.#threads = this.#ingestThreads(now, live, heap);
@@ -350,11 +365,30 @@ function oldSpaceOf(reading: HeapReading | undefined): number {
   return reading?.spaces?.find((sp) => sp.name === 'old_space')?.usedBytes ?? Number.NaN;
 }
 
-/** The readings of a process since `sinceMs`, as the growth judgement takes them (a NaN figure is unknown). */
-function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading[] {
-  // Only the window is read out of the rings (the retention holds five times more), in place: no copy of each
-  // series first. A series of gaps only (the heap figures of a process never attached) is not read at all.
-  const count = tracked.rssBytes.countSince(sinceMs);
+/**
+ * The readings of a process since `sinceMs`, as the growth judgement takes them (a NaN figure is unknown): `window`
+ * (kept from its last judgement) brought up to date and returned. Only the window is read out of the rings (the
+ * retention holds five times more), in place; the readings already made are kept, so a judgement makes those of the
+ * samples since the last one only (at a 1 s interval, 5 of the 120 of two minutes), where it made all of them.
+ */
+function memoryReadings(tracked: TrackedProcess, sinceMs: number, window: JudgedWindow): MemoryReading[] {
+  const rssBytes = tracked.rssBytes;
+  const count = rssBytes.countSince(sinceMs);
+  const first = rssBytes.pushed - count;
+  const { readings } = window;
+  const keptFrom = window.next - readings.length;
+  // The readings of samples before the window go; kept ones must be a run ending where the new ones begin.
+  if (keptFrom > first || window.next < first || window.next > rssBytes.pushed) readings.length = 0;
+  else readings.splice(0, first - keptFrom);
+  const from = readings.length === 0 ? first : window.next;
+  if (from < rssBytes.pushed) readings.push(...newReadings(tracked, count - (from - first), count));
+  window.next = rssBytes.pushed;
+  return readings;
+}
+
+/** The readings of the newest `n` of the newest `count` samples (so from sample `count - n` of them). */
+function newReadings(tracked: TrackedProcess, n: number, count: number): MemoryReading[] {
+  // A series of gaps only (the heap figures of a process never attached) is not read at all.
   const read = (series: TimeSeries) => (series.onlyGaps ? null : series);
   const heap = read(tracked.heapUsedBytes);
   const external = read(tracked.externalBytes);
@@ -362,8 +396,9 @@ function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading
   const workers = read(tracked.workersHeapUsedBytes);
   const oldSpace = read(tracked.oldSpaceUsedBytes);
   const heapTotal = read(tracked.heapTotalBytes);
-  const readings = new Array<MemoryReading>(count);
-  for (let i = 0; i < count; i++) {
+  const readings = new Array<MemoryReading>(n);
+  for (let k = 0; k < n; k++) {
+    const i = count - n + k;
     const reading: MemoryReading = { atMs: tracked.rssBytes.timeAt(tracked.rssBytes.length - count + i), rssBytes: newest(tracked.rssBytes, count, i) };
     const h = newest(heap, count, i);
     const e = newest(external, count, i);
@@ -377,7 +412,7 @@ function memoryReadings(tracked: TrackedProcess, sinceMs: number): MemoryReading
     if (Number.isFinite(w)) reading.workersHeapUsedBytes = w;
     if (Number.isFinite(old)) reading.oldSpaceUsedBytes = old;
     if (Number.isFinite(total)) reading.heapTotalBytes = total;
-    readings[i] = reading;
+    readings[k] = reading;
   }
   return readings;
 }

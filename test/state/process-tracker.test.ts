@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProcessTracker, type HeapReading } from '../../src/state/index.js';
 import { fakeSample } from '../helpers/process-sample.js';
+import { judgeGrowth, type MemoryReading } from '../../src/core/growth/judge-growth.js';
 
 const PROCESSES = 24;
 
@@ -89,4 +90,44 @@ test('a process with a heap reading, one whose marks changed, and one still in i
   assert.match(growthOf(marked).reason, /until leaktop's snapshot started/);
   assert.equal(tracker.markAction('999@1', 'snapshot', 0), false, 'no mark for a process not tracked');
   assert.equal(tracker.endAction(marked, 'gc', 0), false, 'nothing to end');
+});
+
+/** The readings of a row's window made afresh from its series, as the tracker made them before it kept them. */
+function freshReadings(row: ProcessTracker['processes'][number], sinceMs: number): MemoryReading[] {
+  const count = row.rssBytes.countSince(sinceMs);
+  const [times, rss, heap, external, arrayBuffers, workers, oldSpace, heapTotal] = [row.rssBytes.times(count), ...[row.rssBytes, row.heapUsedBytes, row.externalBytes, row.arrayBuffersBytes, row.workersHeapUsedBytes, row.oldSpaceUsedBytes, row.heapTotalBytes].map((s) => s.values(count))];
+  return times!.map((atMs, i) => {
+    const reading: MemoryReading = { atMs, rssBytes: rss![i]! };
+    const set = (field: Exclude<keyof MemoryReading, 'atMs' | 'rssBytes' | 'afterGc'>, v: number) => Number.isFinite(v) && (reading[field] = v);
+    set('heapUsedBytes', heap![i]!);
+    set('externalBytes', external![i]!);
+    set('arrayBuffersBytes', arrayBuffers![i]!);
+    set('workersHeapUsedBytes', workers![i]!);
+    set('oldSpaceUsedBytes', oldSpace![i]!);
+    set('heapTotalBytes', heapTotal![i]!);
+    return reading;
+  });
+}
+
+test('the readings kept from judgement to judgement give the judgement of readings made afresh', () => {
+  // A small ring (it wraps within the window), heap readings that start late and stop, a mark, a process that exits
+  // and one that starts: the kept readings must follow each.
+  for (const [capacity, rejudgeMs] of [[2400, 5000], [70, 0], [70, 3000]] as const) {
+    const tracker = new ProcessTracker({ historyCapacity: capacity, rejudgeMs, retentionMs: 300_000 });
+    let checked = 0;
+    for (let t = 0; t <= 260; t++) {
+      const pids = [100, 101, t < 150 ? 102 : 103];
+      const heap = new Map<string, HeapReading>();
+      if (t > 40 && t < 200) heap.set('100@100', { usedBytes: 20e6 + (t % 6) * 1e6 + t * 5e4, totalBytes: 40e6, memory: { rss: 0, heapTotal: 40e6, heapUsed: 0, external: 1e6 + t * 1e4, arrayBuffers: 0 }, spaces: [{ name: 'old_space', sizeBytes: 0, usedBytes: 15e6, availableBytes: 0 }] });
+      if (t === 90) tracker.markAction('101@101', 'snapshot', t * 1000, t * 1000 + 3000);
+      const before = new Map(tracker.processes.map((p) => [p.key, p.growth]));
+      tracker.ingest({ sampledAtMs: t * 1000, processes: pids.map((pid) => fakeSample(pid, 60e6 + (pid === 101 ? t * 0.3e6 : ((t * 7) % 5) * 1e5))) }, heap);
+      for (const row of tracker.processes) {
+        if (row.growth === before.get(row.key)) continue;
+        checked++;
+        assert.deepEqual(row.growth, judgeGrowth(freshReadings(row, t * 1000 - 120_000), row.marks), `${row.key} at ${t} s, capacity ${capacity}`);
+      }
+    }
+    assert.ok(checked > 200, `${checked} judgements checked`);
+  }
 });
