@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { heapFloors } from '../../../src/core/growth/heap-floors.js';
-import { fitQuality, median, theilSenSlope } from '../../../src/core/growth/robust-trend.js';
+import { firstAtOrAfter, fitQuality, inTimeOrder, median, medianValue, theilSenSlope } from '../../../src/core/growth/robust-trend.js';
 
 const points = (values: readonly number[]) => values.map((v, i) => ({ t: i * 1000, v }));
 
@@ -50,4 +50,39 @@ test('heap floors: the reading where each fall ends; a series that never falls i
   assert.deepEqual(floors.map((p) => p.v), [4, 3]);
   assert.equal(drops, 2);
   assert.deepEqual(heapFloors(points([1, 2, 2, 3])), { floors: points([1, 2, 2, 3]), drops: 0 });
+});
+
+/** The median by sorting a copy: the definition the selection must agree with. */
+function sortedMedianOf(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+test('a fit over a range of the points is the fit of those points copied out, and the shared scratch leaks nothing between calls', () => {
+  // A GC sawtooth on a leak, and a bounded one: 300 points (thinned to 64 in a fit), ranges of every size.
+  const series = [0.2e6, 0].map((leak) => Array.from({ length: 300 }, (_, i) => ({ t: i * 1000, v: 20e6 + (i % 7) * 2e6 + leak * i + ((i * 7919) % 13) * 1e4 })));
+  for (const points of series) {
+    for (const [from, to] of [[0, 300], [0, 150], [150, 300], [200, 300], [10, 74], [10, 75], [3, 4], [5, 5]] as const) {
+      const copied = theilSenSlope(points.slice(from, to));
+      assert.ok(Object.is(theilSenSlope(points, from, to), copied), `[${from}, ${to})`);
+      assert.ok(Object.is(medianValue(points, from, to), median(points.slice(from, to).map((p) => p.v))));
+    }
+  }
+  const values = series[0]!.map((p) => p.v);
+  for (const n of [1, 2, 3, 64, 65, 300]) {
+    // Twice in a row, a longer call in between: the same answer as sorting each time.
+    assert.equal(median(values.slice(0, n)), sortedMedianOf(values.slice(0, n)));
+    median(values);
+    assert.equal(median(values.slice(0, n)), sortedMedianOf(values.slice(0, n)));
+  }
+  assert.ok(Number.isNaN(median([])));
+  assert.equal(median([3, Number.NaN, 1]), 3, 'a NaN sorts last, as before');
+});
+
+test('time order and the first point at or after a time', () => {
+  const points = [1, 2, 2, 5, 9].map((t) => ({ t, v: 0 }));
+  assert.equal(inTimeOrder(points), true);
+  assert.equal(inTimeOrder([{ t: 2, v: 0 }, { t: 1, v: 0 }]), false);
+  assert.equal(inTimeOrder([{ t: 1, v: 0 }, { t: Number.NaN, v: 0 }]), false);
+  assert.deepEqual([0, 1, 2, 3, 5, 9, 10].map((t) => firstAtOrAfter(points, t)), [0, 0, 1, 3, 3, 4, 5]);
 });
