@@ -13,9 +13,9 @@ import { closeInspector, hostPort, processCondition } from './close-inspector.js
 import { findInspectorPort, isLoopback, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
 import { listeningSockets, type ListeningSocket } from './listening-sockets.js';
 import { routeTo } from './route.js';
+import { EXITED_HINT } from './errors.js';
 
-/** What to try when the process ended under us. */
-export const EXITED_HINT = 'Check its log (and dmesg, for the OOM killer) for why it ended.';
+export { EXITED_HINT };
 
 /** SIGUSR1 is signal 10 on Linux; bit n-1 of SigCgt/SigBlk is signal n. */
 const SIGUSR1_MASK = 1n << 9n;
