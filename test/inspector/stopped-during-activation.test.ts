@@ -12,7 +12,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { UserError } from '../../src/core/user-error.js';
 import { activationTestHooks } from '../../src/inspector/activate.js';
 import { InspectorSession } from '../../src/inspector/session.js';
-import { cgroupDir, parseFreezerMounts } from '../../src/proc/read-freezer.js';
+import { groupDirectory, parseCgroupMounts } from '../../src/proc/cgroup-hierarchy.js';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { ports } from '../helpers/ports.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
@@ -114,8 +114,8 @@ describe('a target stopped between the checks and the SIGUSR1', () => {
  */
 function makeFreezableCgroup(): { dir: string; add(pid: number): void; freeze(on: boolean): void; remove(): void } | null {
   if (process.getuid?.() !== 0) return null;
-  const mounts = parseFreezerMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
-  const parent = mounts.unified ? cgroupDir(mounts.unified, '/') : null;
+  const { v2 } = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'), 'freezer');
+  const parent = v2 ? groupDirectory(v2, '/') : null;
   if (parent === null) return null;
   const dir = join(parent, `leaktop-test-${process.pid}`);
   try {

@@ -1,34 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cgroupDir, freezerStateFrozen, isFrozen, parseFreezerMounts, parseFreezerPaths, unifiedFrozen } from '../../src/proc/read-freezer.js';
+import { parseCgroupMounts, parseCgroupPaths } from '../../src/proc/cgroup-hierarchy.js';
+import { freezerStateFrozen, isFrozen, unifiedFrozen } from '../../src/proc/read-freezer.js';
 
-test('/proc/PID/cgroup: the v2 path and the v1 freezer path, whatever else is listed', () => {
+test('the freezer\'s places: the v1 freezer hierarchy (alone or with others) and the unified one', () => {
   const hybrid = '9:name=systemd:/\n6:freezer:/docker/abc\n4:memory:/x\n0::/system.slice/app.service\n';
-  assert.deepEqual(parseFreezerPaths(hybrid), { unified: '/system.slice/app.service', freezer: '/docker/abc' });
-  assert.deepEqual(parseFreezerPaths('0::/user.slice/a:b\n'), { unified: '/user.slice/a:b', freezer: null }, 'a colon in the path');
-  assert.deepEqual(parseFreezerPaths('3:cpu,freezer,pids:/lxc/c1\n'), { unified: null, freezer: '/lxc/c1' }, 'freezer mounted with others');
-  assert.deepEqual(parseFreezerPaths(''), { unified: null, freezer: null });
-});
-
-test('mountinfo: the cgroup2 mount and the v1 freezer mount, escapes undone', () => {
-  const text = [
-    '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+  assert.deepEqual(parseCgroupPaths(hybrid, 'freezer'), { v1: '/docker/abc', v2: '/system.slice/app.service' });
+  assert.deepEqual(parseCgroupPaths('3:cpu,freezer,pids:/lxc/c1\n', 'freezer'), { v1: '/lxc/c1', v2: null });
+  const mountinfo = [
+    '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
     '37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime shared:9 - cgroup cgroup rw,freezer',
-    '41 31 0:38 /sub /sys/fs/cgroup/my\\040unified rw,relatime - cgroup2 cgroup2 rw',
-    'garbage',
+    '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
   ].join('\n');
-  assert.deepEqual(parseFreezerMounts(text), {
-    unified: { root: '/sub', mountPoint: '/sys/fs/cgroup/my unified' },
-    freezer: { root: '/', mountPoint: '/sys/fs/cgroup/freezer' },
+  assert.deepEqual(parseCgroupMounts(mountinfo, 'freezer'), {
+    v1: { mountPoint: '/sys/fs/cgroup/freezer', root: '/' },
+    v2: { mountPoint: '/sys/fs/cgroup/unified', root: '/' },
   });
-  assert.deepEqual(parseFreezerMounts(''), { unified: null, freezer: null });
-});
-
-test('a cgroup path under a mount that shows all of the hierarchy, or only a subtree', () => {
-  assert.equal(cgroupDir({ root: '/', mountPoint: '/sys/fs/cgroup' }, '/a/b'), '/sys/fs/cgroup/a/b');
-  assert.equal(cgroupDir({ root: '/a', mountPoint: '/m' }, '/a/b'), '/m/b');
-  assert.equal(cgroupDir({ root: '/a', mountPoint: '/m' }, '/a'), '/m');
-  assert.equal(cgroupDir({ root: '/a', mountPoint: '/m' }, '/ab'), null, 'a sibling that merely shares the prefix');
 });
 
 test('frozen: v2 events or a freeze asked for, v1 FROZEN or FREEZING', () => {
