@@ -99,18 +99,20 @@ test('an orphan (its leaktop is dead) is adopted; one whose leaktop runs is not;
   assert.equal(registry.find(process.pid, 40020), undefined);
 });
 
+/** Writes the record of a pending open in this process on PORT, as the leaktop FIELDS name would. */
+function writePending(dir: string, port: number, fields: Record<string, unknown>): void {
+  const start = startOf(process.pid);
+  const entry = { pid: process.pid, startTimeTicks: start, port, openedAtMs: 1, pending: true, ...fields };
+  writeFileSync(join(dir, `${process.pid}-${start}-${port}.json`), JSON.stringify(entry), { mode: 0o600 });
+}
+
 test('a pending open (SIGUSR1 sent to a process stopped before it took it) is no running leaktop\'s: any leaktop adopts it', () => {
   const dir = join(root, 'pending');
   mkdirSync(dir, { mode: 0o700 });
   const registry = new OpenedRegistry(dir);
   const start = startOf(process.pid);
   // Written by a leaktop that still runs (our parent), as the TUI that gave up on the activation would.
-  const write = (port: number, extra: Record<string, unknown> = {}) =>
-    writeFileSync(
-      join(dir, `${process.pid}-${start}-${port}.json`),
-      JSON.stringify({ pid: process.pid, startTimeTicks: start, port, leaktopPid: process.ppid, leaktopStartTimeTicks: startOf(process.ppid), openedAtMs: 1, pending: true, ...extra }),
-      { mode: 0o600 },
-    );
+  const write = (port: number) => writePending(dir, port, { leaktopPid: process.ppid, leaktopStartTimeTicks: startOf(process.ppid) });
   write(40030);
   const entry = registry.find(process.pid, 40030);
   assert.equal(entry?.pending, true);
@@ -141,13 +143,7 @@ test('prune keeps a pending open while its port listens, and drops it only after
   const dir = join(root, 'pending-prune');
   mkdirSync(dir, { mode: 0o700 });
   const registry = new OpenedRegistry(dir);
-  const start = startOf(process.pid);
-  const write = (port: number, extra: Record<string, unknown> = {}) =>
-    writeFileSync(
-      join(dir, `${process.pid}-${start}-${port}.json`),
-      JSON.stringify({ pid: process.pid, startTimeTicks: start, port, leaktopPid: deadPid(), leaktopStartTimeTicks: 1, openedAtMs: 1, pending: true, ...extra }),
-      { mode: 0o600 },
-    );
+  const write = (port: number, extra: Record<string, unknown> = {}) => writePending(dir, port, { leaktopPid: deadPid(), leaktopStartTimeTicks: 1, ...extra });
   // This process runs and holds no SIGUSR1: the signal counts as taken.
   write(40050);
   write(40051, { settledAtMs: 1 });
