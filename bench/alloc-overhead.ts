@@ -24,9 +24,9 @@ import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, SamplingProfiler } from '../src/inspector/sampling-profiler.js';
 import { InspectorSession } from '../src/inspector/session.js';
+import { benchArgs } from './helpers/args.js';
 import { everOwnedPids, killPid, spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { CLOCK_TICKS_PER_SECOND, isAlive, readCpuTicks } from './helpers/proc-usage.js';
 import { summarize } from './helpers/stats.js';
@@ -119,21 +119,7 @@ async function load(port: number, requests: number, concurrency: number): Promis
 // ── driver ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      requests: { type: 'string', default: '20000' },
-      concurrency: { type: 'string', default: '16' },
-      pairs: { type: 'string', default: '6' },
-      interval: { type: 'string', default: String(DEFAULT_SAMPLING_INTERVAL_BYTES) },
-    },
-    strict: true,
-  });
-  const requests = Number(values.requests);
-  const concurrency = Number(values.concurrency);
-  const pairs = Number(values.pairs);
-  const intervalBytes = Number(values.interval);
-  if (![requests, concurrency, pairs, intervalBytes].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--requests, --concurrency, --pairs and --interval take whole numbers ≥ 1');
+  const { requests, concurrency, pairs, interval: intervalBytes } = benchArgs({ requests: 20_000, concurrency: 16, pairs: 6, interval: DEFAULT_SAMPLING_INTERVAL_BYTES });
 
   let session: InspectorSession | undefined;
   const killChildrenNow = () => {

@@ -16,11 +16,11 @@
  */
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { InspectorSession } from '../src/inspector/session.js';
 import { SamplingProfiler } from '../src/inspector/sampling-profiler.js';
 import { readSmapsRollup } from '../src/proc/read-memory-maps.js';
 import { readStatus } from '../src/proc/read-status.js';
+import { benchArgs } from './helpers/args.js';
 import { spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { CLOCK_TICKS_PER_SECOND, readCpuTicks } from './helpers/proc-usage.js';
 import { summarize } from './helpers/stats.js';
@@ -56,20 +56,11 @@ const SUSPECTS: Record<string, Suspect> = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      requests: { type: 'string', default: '20000' },
-      rounds: { type: 'string', default: '5' },
-      'keep-every': { type: 'string', default: '3' },
-      suspects: { type: 'string', default: 'gc-protocol,gc-once,profile-read,reading,sampler' },
-    },
-  });
-  const requests = Number(values.requests);
-  const names = ['none', ...values.suspects.split(',')];
+  const { requests, rounds, 'keep-every': keepEvery, suspects } = benchArgs({ requests: 20_000, rounds: 5, 'keep-every': 3 }, { suspects: 'gc-protocol,gc-once,profile-read,reading,sampler' });
+  const names = ['none', ...suspects.split(',')];
   for (const name of names) if (!SUSPECTS[name]) throw new Error(`unknown suspect ${name} (known: ${Object.keys(SUSPECTS).join(', ')})`);
   console.log(`why's suspects, each alone: the server's CPU for one event + the next ${requests} requests, against the same requests with none; load average ${(await import('node:fs')).readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ')}`);
-  const { child, pid } = spawnOwned(process.execPath, [whyBench, '--child', values['keep-every']], 'why bench server');
+  const { child, pid } = spawnOwned(process.execPath, [whyBench, '--child', String(keepEvery)], 'why bench server');
   child.stderr.resume();
   const port = await new Promise<number>((resolve) => {
     child.stdout.on('data', (data: Buffer) => {
@@ -96,7 +87,7 @@ async function main(): Promise<void> {
     await burst(requests);
     const session = await InspectorSession.attach(pid);
     const cpuMs = new Map<string, number[]>(names.map((n) => [n, []]));
-    for (let round = 0; round < Number(values.rounds); round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const name of names) {
         const suspect = SUSPECTS[name]!;
         const t0 = readCpuTicks(pid);

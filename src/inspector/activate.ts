@@ -1,21 +1,23 @@
 import { existsSync } from 'node:fs';
-import { exposedInspectorFlags, type ExposedInspectorFlag, splitNodeOptions } from '../core/inspector-flags.js';
+import { exposedInspectorFlags, type ExposedInspectorFlag, inspectorFlags, splitNodeOptions } from '../core/inspector-flags.js';
 import { UserError } from '../core/user-error.js';
 import { readCmdline } from '../proc/read-cmdline.js';
 import { readEnviron } from '../proc/read-environ.js';
 import { isNodeExecutable } from '../proc/node-executable.js';
 import { isUnavailable, readProcLink } from '../proc/read-file.js';
+import { isFrozen } from '../proc/read-freezer.js';
 import { readStat } from '../proc/read-stat.js';
 import { readStatus } from '../proc/read-status.js';
 import { readListeningSockets } from '../proc/read-net-tcp.js';
 import { unreadableExeError } from './unreadable-exe.js';
 import { closeInspector, hostPort, processCondition } from './close-inspector.js';
+import { EXITED_HINT } from './errors.js';
 import { findInspectorPort, isLoopback, probeInspector, type InspectorEndpoint } from './find-inspector-port.js';
 import { listeningSockets, type ListeningSocket } from './listening-sockets.js';
+import { openedRegistry } from './opened-registry.js';
 import { routeTo } from './route.js';
 
-/** What to try when the process ended under us. */
-export const EXITED_HINT = 'Check its log (and dmesg, for the OOM killer) for why it ended.';
+export { EXITED_HINT };
 
 /** SIGUSR1 is signal 10 on Linux; bit n-1 of SigCgt/SigBlk is signal n. */
 const SIGUSR1_MASK = 1n << 9n;
@@ -32,10 +34,17 @@ export interface ActivateOptions {
 }
 
 /**
+ * For tests only: `beforeSignal` runs between the last check and the SIGUSR1, the window in which someone else
+ * may stop or freeze the process (the race the end of `activateInspector` handles). Unset in leaktop itself.
+ */
+export const activationTestHooks: { beforeSignal?: (pid: number) => Promise<void> } = {};
+
+/**
  * Refusals that hold whether or not the process already has an inspector. leaktop itself (or one of its worker
  * threads, whose ids /proc also answers to): a SIGUSR1 to ourselves opens 9229 in leaktop and hangs it. A stopped
- * process (SIGSTOP, or a debugger holding it): a signal stays pending and opens an inspector whenever the process
- * resumes, long after leaktop gave up, and a connect to an inspector it has would only wait.
+ * process (SIGSTOP, or a debugger holding it) or a frozen one (a cgroup freezer: docker pause): a signal stays
+ * pending and opens an inspector whenever the process resumes, long after leaktop gave up, and a connect to an
+ * inspector it has would only wait.
  */
 export function checkAttachable(pid: number): void {
   if (pid === process.pid || existsSync(`/proc/self/task/${pid}`)) {
@@ -46,6 +55,23 @@ export function checkAttachable(pid: number): void {
       hint: `kill -CONT ${pid} resumes it (or let the debugger continue it); then try again.`,
     });
   }
+  if (isFrozen(pid)) {
+    throw new UserError(`process '${pid}' is frozen by its cgroup's freezer (docker pause?): thaw it first`, {
+      hint: 'docker unpause (or write 0 to its cgroup.freeze, THAWED to its freezer.state) thaws it; then try again.',
+    });
+  }
+}
+
+/**
+ * The port SIGUSR1 opens PID's inspector on: the one its flags name (command line, NODE_OPTIONS), else 9229; 0 when
+ * they ask for a random one (or it cannot be read).
+ */
+function signalPort(pid: number): number {
+  const argv = readCmdline(pid);
+  const environ = readEnviron(pid);
+  if (isUnavailable(argv) || isUnavailable(environ)) return 0;
+  const flags = inspectorFlags(argv, environ.get('NODE_OPTIONS') ?? null);
+  return flags === null ? DEFAULT_INSPECTOR_PORT : (flags.port ?? 0);
 }
 
 /**
@@ -128,6 +154,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
   const known = new Set(isUnavailable(before) ? [] : before.map(socketKey));
   // Looked at on both sides of the wait: another process may hold 9229 only for a moment, enough to fail the bind.
   const defaultPortTakenBefore = portTaken(pid, DEFAULT_INSPECTOR_PORT);
+  await activationTestHooks.beforeSignal?.(pid);
   try {
     process.kill(pid, 'SIGUSR1');
   } catch (error) {
@@ -152,7 +179,9 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
       }
     }
   }
-  if (processCondition(pid) === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
+  const condition = processCondition(pid);
+  if (condition === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
+  if (condition === 'stopped' || isFrozen(pid)) throw haltedAfterSignal(pid, condition === 'stopped' ? 'stopped' : 'frozen', options.startTimeTicks);
   // Node ignores SIGUSR1 while an inspector is open: one that another leaktop (or a debugger) opened meanwhile.
   if (await findInspectorPort(pid)) {
     throw new UserError(`process '${pid}' got an inspector from another tool while leaktop was opening one (another leaktop?)`, {
@@ -166,6 +195,22 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
   }
   throw new UserError(`no inspector appeared in process '${pid}' within ${timeoutMs} ms of SIGUSR1`, {
     hint: 'The app handles SIGUSR1 itself (process.on("SIGUSR1")) or was started with --disable-sigusr1; restart it with --inspect=127.0.0.1:0.',
+  });
+}
+
+/**
+ * The process was stopped or frozen after the checks, before it took the SIGUSR1 (or while its inspector was
+ * opening): the signal waits in it, and its inspector opens when it resumes, after leaktop has gone. That open is
+ * recorded as pending (opened-registry.ts), so `leaktop close`, the monitor's x or the next attach closes it;
+ * the error says so.
+ */
+function haltedAfterSignal(pid: number, how: 'stopped' | 'frozen', startTimeTicks?: number): UserError {
+  const port = signalPort(pid);
+  openedRegistry().recordPending(pid, port, startTimeTicks);
+  const what = how === 'stopped' ? 'was stopped (SIGSTOP or a debugger)' : "was frozen (its cgroup's freezer)";
+  const where = port === 0 ? 'on a random port' : `on 127.0.0.1:${port}`;
+  return new UserError(`process '${pid}' ${what} before its inspector opened: it opens ${where} when the process resumes`, {
+    hint: `Once it runs again (${how === 'stopped' ? `kill -CONT ${pid}` : 'thawed'}), 'leaktop close ${pid}' closes that inspector (leaktop list shows it left open).`,
   });
 }
 

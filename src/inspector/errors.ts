@@ -1,3 +1,6 @@
+/** What to try when the process ended under us (every "process exited" refusal carries it). */
+export const EXITED_HINT = 'Check its log (and dmesg, for the OOM killer) for why it ended.';
+
 /**
  * Failures of the CDP client itself. They are bugs or transient conditions, not user mistakes; the attach layer
  * turns the ones a person can act on into a UserError with a hint.

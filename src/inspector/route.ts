@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import { UserError } from '../core/user-error.js';
 import { isUnavailable } from '../proc/read-file.js';
 import { readNetNamespace } from '../proc/read-net-namespace.js';
+import { EXITED_HINT } from './errors.js';
 import { getJson } from './http-json.js';
 import { NamespaceRelay } from './namespace-relay.js';
 import { connectWebSocket, type Transport } from './transport.js';
@@ -62,7 +63,7 @@ export function routeTo(pid: number, procRoot = '/proc'): InspectorRoute {
   const theirs = readNetNamespace(pid, procRoot);
   const ours = readNetNamespace('self');
   if (isUnavailable(theirs) || isUnavailable(ours)) {
-    if (isUnavailable(theirs) && theirs.unavailable === 'gone') throw new UserError(`process '${pid}' exited`);
+    if (isUnavailable(theirs) && theirs.unavailable === 'gone') throw new UserError(`process '${pid}' exited`, { hint: EXITED_HINT });
     throw new UserError(`cannot read the network namespace of process '${pid}', so how to reach its inspector is unknown`, {
       hint: 'Run leaktop as the user of that process or as root.',
     });

@@ -7,14 +7,17 @@ import type { TcpSocket } from '../proc/read-net-tcp.js';
 import { readSocketInodes } from '../proc/read-socket-inodes.js';
 import { readThreadNames } from '../proc/read-thread-names.js';
 import { isLoopback, listeningPorts, probeInspector } from './find-inspector-port.js';
-import { ownerAlive, openedRegistry, type OpenedRegistry } from './opened-registry.js';
+import { heldByRunningLeaktop, openedRegistry, type OpenedRegistry } from './opened-registry.js';
 import { directRoute, reachableRoute, type InspectorRoute } from './route.js';
 
 /** Who opened an inspector, as far as leaktop's registry knows. */
 export type InspectorOpener =
   /** A leaktop that still runs (this one or another) opened it and will close it. */
   | 'leaktop-running'
-  /** A leaktop opened it and died without closing it (`leaktop close PID` closes it). */
+  /**
+   * A leaktop opened it and died without closing it, or gave up waiting for it (a pending open: the process was
+   * stopped or frozen when signalled) — no leaktop holds it; `leaktop close PID` closes it.
+   */
   | 'leaktop-died'
   /** Not in the registry: the process was started with --inspect, opened it itself, or another tool did. */
   | 'other';
@@ -205,14 +208,15 @@ export class InspectorScanner {
     const listeners = tables.listenersOf(target.pid);
     const inodes = readSocketInodes(target.pid, this.#procRoot);
     if (isUnavailable(listeners) || isUnavailable(inodes)) return [];
-    const sockets = listeners.sockets.filter((s) => isLoopback(s.localAddress) && inodes.has(s.inode) && recorded.has(s.localPort));
+    const sockets = listeners.sockets.filter((s) => isLoopback(s.localAddress) && inodes.has(s.inode) && (recorded.has(s.localPort) || recorded.has(0)));
     const route = sockets.length > 0 ? reachableRoute(target.pid, this.#procRoot) : null;
     return route === null ? [] : sockets.map((socket) => this.#probe(target, socket, found, route));
   }
 
   /** Whether SOCKET of TARGET shows any sign of being an inspector (see the class comment). */
   #mayBeInspector(target: ScanTarget, socket: TcpSocket, recorded: ReadonlySet<number>): boolean {
-    if (recorded.has(socket.localPort)) return true;
+    // Port 0: a pending open on a random port (opened-registry.ts), which any of its sockets may be.
+    if (recorded.has(socket.localPort) || recorded.has(0)) return true;
     const threads = readThreadNames(target.pid, this.#procRoot);
     if (!isUnavailable(threads)) {
       if (threads.includes('InspectorIo')) return true;
@@ -244,7 +248,9 @@ export class InspectorScanner {
       return;
     }
     const record = this.#registry.find(target.pid, socket.localPort, target.startTimeTicks);
-    const openedBy: InspectorOpener = !record ? 'other' : record.leaktopPid === process.pid || ownerAlive(record) ? 'leaktop-running' : 'leaktop-died';
+    // A pending open on any port has come true here: its record names this port from now on.
+    if (record && record.port !== socket.localPort) this.#registry.claimPending(record, socket.localPort);
+    const openedBy: InspectorOpener = !record ? 'other' : heldByRunningLeaktop(record) ? 'leaktop-running' : 'leaktop-died';
     // One per process: a process has one inspector (a second answer would be the same one on another address).
     if (!found.has(target.pid)) {
       found.set(target.pid, { pid: target.pid, address: socket.localAddress, port: socket.localPort, nodeVersion: info.nodeVersion, openedBy, leaktopPid: record?.leaktopPid ?? null });

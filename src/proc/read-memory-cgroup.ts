@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { groupDirectory, parseCgroupMounts, parseCgroupPaths, type CgroupMount } from './cgroup-hierarchy.js';
 import { readProcText, isUnavailable, type Unavailable } from './read-file.js';
 
 /**
@@ -40,9 +41,9 @@ export interface MemoryCgroup {
 /** Where the memory hierarchies are mounted: a directory per version, absent when that version has no memory controller. */
 export interface CgroupMounts {
   /** The cgroup v1 memory hierarchy's mount point, and which group is mounted there (`/` unless in a container). */
-  v1Memory?: { mountPoint: string; root: string };
+  v1Memory?: CgroupMount;
   /** The cgroup v2 (unified) hierarchy's mount point and root. */
-  v2?: { mountPoint: string; root: string };
+  v2?: CgroupMount;
 }
 
 /** Options of `readMemoryCgroup`. */
@@ -59,50 +60,16 @@ export interface ReadMemoryCgroupOptions {
 /** At or above this, a v1 limit means "no limit" (the kernel's PAGE_COUNTER_MAX × page size, rounded down). */
 const V1_UNLIMITED_BYTES = 2 ** 62;
 
-/** The memory cgroup paths in /proc/PID/cgroup (cgroups(7)): `ID:controllers:/path` lines. */
+/** The memory cgroup paths in /proc/PID/cgroup: the v1 memory hierarchy's and the unified one's. */
 export function parseProcCgroup(text: string): { v1Memory: string | null; v2: string | null } {
-  let v1Memory: string | null = null;
-  let v2: string | null = null;
-  for (const line of text.split('\n')) {
-    // The path may contain ':' itself, so split at the first two only.
-    const first = line.indexOf(':');
-    const second = line.indexOf(':', first + 1);
-    if (first < 0 || second < 0) continue;
-    const id = line.slice(0, first);
-    const controllers = line.slice(first + 1, second);
-    const path = line.slice(second + 1);
-    if (!path.startsWith('/')) continue;
-    if (id === '0' && controllers === '') v2 = path;
-    else if (controllers.split(',').includes('memory')) v1Memory = path;
-  }
-  return { v1Memory, v2 };
+  const { v1, v2 } = parseCgroupPaths(text, 'memory');
+  return { v1Memory: v1, v2 };
 }
 
-/** Octal escapes of mountinfo fields (`\040` is a space). */
-function unescapeMountField(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
-/**
- * The memory hierarchies' mounts from /proc/self/mountinfo (proc_pid_mountinfo(5)): `ID PARENT MAJ:MIN ROOT
- * MOUNTPOINT OPTIONS [OPTIONAL…] - FSTYPE SOURCE SUPEROPTIONS`. v1 is the `cgroup` mount whose super options name
- * `memory`; v2 the `cgroup2` mount. The first of each wins (a later bind mount of the same hierarchy adds nothing).
- */
+/** The memory hierarchies' mounts from /proc/self/mountinfo: the v1 `memory` one and the cgroup2 one. */
 export function parseMountinfo(text: string): CgroupMounts {
-  const mounts: CgroupMounts = {};
-  for (const line of text.split('\n')) {
-    const dash = line.indexOf(' - ');
-    if (dash < 0) continue;
-    const before = line.slice(0, dash).split(' ');
-    const [fsType, , superOptions = ''] = line.slice(dash + 3).split(' ');
-    const root = before[3];
-    const mountPoint = before[4];
-    if (root === undefined || mountPoint === undefined) continue;
-    const mount = { mountPoint: unescapeMountField(mountPoint), root: unescapeMountField(root) };
-    if (fsType === 'cgroup' && superOptions.split(',').includes('memory')) mounts.v1Memory ??= mount;
-    else if (fsType === 'cgroup2') mounts.v2 ??= mount;
-  }
-  return mounts;
+  const { v1, v2 } = parseCgroupMounts(text, 'memory');
+  return { ...(v1 && { v1Memory: v1 }), ...(v2 && { v2 }) };
 }
 
 /** A limit file's value in bytes; null for "no limit" (`max` in v2, the huge value in v1) or anything unreadable. */
@@ -154,20 +121,12 @@ export function ancestorPaths(path: string): string[] {
   return paths;
 }
 
-/** The directory of a group: the mount point plus the path below the mounted root. */
-function groupDirectory(mount: { mountPoint: string; root: string }, path: string): string | null {
-  if (mount.root === '/') return join(mount.mountPoint, path);
-  if (path === mount.root || path.startsWith(`${mount.root}/`)) return join(mount.mountPoint, path.slice(mount.root.length));
-  // A path outside what is mounted here (another cgroup namespace): no directory we can read.
-  return null;
-}
-
 function readText(path: string): string | null {
   const text = readProcText(path);
   return typeof text === 'string' ? text : null;
 }
 
-function readLevel(mount: { mountPoint: string; root: string }, path: string, version: 1 | 2): CgroupLevel | null {
+function readLevel(mount: CgroupMount, path: string, version: 1 | 2): CgroupLevel | null {
   const dir = groupDirectory(mount, path);
   if (dir === null) return null;
   const [limitFile, usageFile] = version === 1 ? ['memory.limit_in_bytes', 'memory.usage_in_bytes'] : ['memory.max', 'memory.current'];

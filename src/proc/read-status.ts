@@ -13,6 +13,9 @@ export interface ProcStatus {
   sigCaught: bigint;
   /** Signals blocked (SigBlk). */
   sigBlocked: bigint;
+  /** Signals sent and not yet taken (SigPnd of the thread, ShdPnd of the process, together): a stopped or frozen
+   * process keeps a SIGUSR1 here until it resumes. */
+  sigPending: bigint;
   /** PID of the process tracing this one (a debugger, strace), 0 when none (TracerPid). */
   tracerPid: number;
   /** The PID as the process's own PID namespace numbers it (last field of NSpid), or null when it is the host's
@@ -43,6 +46,7 @@ export function parseStatus(text: string): ProcStatus | null {
     threads: Number.isInteger(threads) ? threads : null,
     sigCaught: mask('SigCgt'),
     sigBlocked: mask('SigBlk'),
+    sigPending: mask('SigPnd') | mask('ShdPnd'),
     tracerPid: Number(fields.get('TracerPid') ?? 0) || 0,
     nsPid: namespacedPid(fields.get('NSpid'), fields.get('Pid')),
   };

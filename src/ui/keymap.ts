@@ -165,29 +165,25 @@ export const KEYMAP: Readonly<Record<KeymapView, readonly Binding[]>> = {
   help: globals(),
 };
 
+/** The named keys that ink reports as one flag of the key press, by name. */
+const KEY_FLAGS: Readonly<Partial<Record<KeyName, keyof KeyPress>>> = {
+  Up: 'upArrow',
+  Down: 'downArrow',
+  PgUp: 'pageUp',
+  PgDn: 'pageDown',
+  Home: 'home',
+  End: 'end',
+  Enter: 'return',
+  Esc: 'escape',
+  Backspace: 'backspace',
+  Delete: 'delete',
+};
+
 /** Whether `name` is the key pressed (`input` as ink reads it: the text typed, empty for a named key). */
 export function keyMatches(name: KeyName, input: string, key: KeyPress): boolean {
+  const flag = Object.hasOwn(KEY_FLAGS, name) ? KEY_FLAGS[name] : undefined;
+  if (flag) return key[flag] === true;
   switch (name) {
-    case 'Up':
-      return key.upArrow === true;
-    case 'Down':
-      return key.downArrow === true;
-    case 'PgUp':
-      return key.pageUp === true;
-    case 'PgDn':
-      return key.pageDown === true;
-    case 'Home':
-      return key.home === true;
-    case 'End':
-      return key.end === true;
-    case 'Enter':
-      return key.return === true;
-    case 'Esc':
-      return key.escape === true;
-    case 'Backspace':
-      return key.backspace === true;
-    case 'Delete':
-      return key.delete === true;
     case 'Space':
       return input === ' ';
     case 'Ctrl-C':

@@ -5,9 +5,10 @@ import { fixture, type Target } from './targets.js';
  * Asks a target that loads test/fixtures/targets/sampling-probe.cjs (alloc-sites.cjs, version-leak) whether V8's
  * sampling heap profiler runs in it: SIGUSR2 makes it ask itself through an in-process inspector session and print
  * `sampling active|inactive`. This sees the sampler
- * whoever started it, and works after leaktop has closed the inspector port it opened.
+ * whoever started it, and works after leaktop has closed the inspector port it opened. The default wait is long: on a
+ * busy machine the target may be slow to answer, and the answer, not its speed, is what the tests ask.
  */
-export function askSampling(target: Target, timeoutMs = 5000): Promise<'active' | 'inactive'> {
+export function askSampling(target: Target, timeoutMs = 30_000): Promise<'active' | 'inactive'> {
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {

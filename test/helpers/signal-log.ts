@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import type { Target } from './targets.js';
 
-/** Waits until `check` holds (every 20 ms), failing with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/** Waits until `check` holds (every 20 ms, or as soon as an async check answers), failing with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -11,13 +11,16 @@ export function startTui(args: string[] = [], options: { cols?: number; rows?: n
   return PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', ...args], { cols: options.cols ?? 120, rows: options.rows ?? 30, cwd: options.cwd ?? repoRoot, env });
 }
 
-/** Filters the TUI's table down to one target (by a marker in its command line), so it is the selected row. */
-export async function selectOnly(term: PtyTerminal, marker: string, target: Target): Promise<void> {
-  await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+/**
+ * Filters the TUI's table down to one target (by a marker in its command line), so it is the selected row. Its
+ * deadlines are generous: leaktop starts and draws several times slower on a busy machine.
+ */
+export async function selectOnly(term: PtyTerminal, marker: string, target: Target, timeoutMs = 60_000): Promise<void> {
+  await term.waitFor((t) => t.screenText().includes('Node.js process'), timeoutMs, 'the header');
   term.write('/');
-  await term.waitFor('Filter: _');
+  await term.waitFor('Filter: _', timeoutMs);
   term.write(marker);
-  await term.waitFor(`Filter: ${marker}_`);
+  await term.waitFor(`Filter: ${marker}_`, timeoutMs);
   term.write(KEYS.enter);
-  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
+  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), timeoutMs, 'the target alone');
 }

@@ -10,6 +10,7 @@ import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { InspectorSession } from '../../src/inspector/session.js';
 import { fixture, isAlive, killAllTargets, startNodeTarget, startTarget, type Target } from '../helpers/targets.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
+import { attachWhen9229Free } from '../helpers/attach.js';
 
 after(killAllTargets);
 
@@ -24,22 +25,6 @@ async function startFakeInspector(args: string[]): Promise<{ target: Target; por
   const log = stdoutOf(target);
   await waitFor(() => /^ready \d+$/m.test(log()), 'the fake inspector');
   return { target, port: Number(/^ready (\d+)$/m.exec(log())![1]), log };
-}
-
-/**
- * InspectorSession.attach, tried again while another process on this host holds 127.0.0.1:9229 (other tests run
- * at the same time, and 9229 is host-wide): that failure says nothing about what these tests check.
- */
-async function attachWhen9229Free(pid: number): Promise<InspectorSession> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await InspectorSession.attach(pid);
-    } catch (error) {
-      if (!(error instanceof UserError && /port 9229 is taken/.test(error.message)) || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 /** Every test here has a deadline: the failures they guard against are hangs. */

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { OpenedRegistry, registryDir } from '../../src/inspector/opened-registry.js';
+import { heldByRunningLeaktop, OpenedRegistry, registryDir } from '../../src/inspector/opened-registry.js';
 import { readStat } from '../../src/proc/read-stat.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 
@@ -97,4 +97,63 @@ test('an orphan (its leaktop is dead) is adopted; one whose leaktop runs is not;
   // Contents that disagree with the name are not trusted.
   writeFileSync(join(dir, `${process.pid}-${start}-40020.json`), JSON.stringify({ pid: 1, startTimeTicks: start, port: 40020, leaktopPid: dead, leaktopStartTimeTicks: 1, openedAtMs: 1 }));
   assert.equal(registry.find(process.pid, 40020), undefined);
+});
+
+/** Writes the record of a pending open in this process on PORT, as the leaktop FIELDS name would. */
+function writePending(dir: string, port: number, fields: Record<string, unknown>): void {
+  const start = startOf(process.pid);
+  const entry = { pid: process.pid, startTimeTicks: start, port, openedAtMs: 1, pending: true, ...fields };
+  writeFileSync(join(dir, `${process.pid}-${start}-${port}.json`), JSON.stringify(entry), { mode: 0o600 });
+}
+
+test('a pending open (SIGUSR1 sent to a process stopped before it took it) is no running leaktop\'s: any leaktop adopts it', () => {
+  const dir = join(root, 'pending');
+  mkdirSync(dir, { mode: 0o700 });
+  const registry = new OpenedRegistry(dir);
+  const start = startOf(process.pid);
+  // Written by a leaktop that still runs (our parent), as the TUI that gave up on the activation would.
+  const write = (port: number) => writePending(dir, port, { leaktopPid: process.ppid, leaktopStartTimeTicks: startOf(process.ppid) });
+  write(40030);
+  const entry = registry.find(process.pid, 40030);
+  assert.equal(entry?.pending, true);
+  assert.equal(heldByRunningLeaktop(entry!), false, 'no session of that leaktop holds it');
+  assert.equal(registry.adoptOrphan(process.pid, 40030), true);
+  assert.equal(registry.find(process.pid, 40030)?.pending, undefined, 'adopted: an ordinary record of ours now');
+
+  registry.recordPending(process.pid, 40031);
+  assert.equal(registry.find(process.pid, 40031)?.pending, true);
+  assert.equal(registry.find(process.pid, 40031)?.leaktopPid, process.pid);
+  registry.forget(process.pid, 40031);
+  assert.equal(registry.find(process.pid, 40031), undefined);
+  registry.forget(process.pid, 40030);
+  assert.deepEqual(readdirSync(dir), []);
+
+  // A `--inspect-port=0` process: the open is pending on any port; the inspector that appears takes the record.
+  write(0);
+  assert.equal(registry.find(process.pid, 40040)?.port, 0, 'matches any port');
+  registry.claimPending(registry.find(process.pid, 40040)!, 40040);
+  assert.deepEqual(readdirSync(dir), [`${process.pid}-${start}-40040.json`]);
+  assert.equal(registry.find(process.pid, 40040)?.pending, true);
+  write(0);
+  registry.forget(process.pid, 40040);
+  assert.deepEqual(readdirSync(dir), [], 'closing the inspector fulfils the any-port promise too');
+});
+
+test('prune keeps a pending open while its port listens, and drops it only after a grace once the signal is taken and nothing listens', () => {
+  const dir = join(root, 'pending-prune');
+  mkdirSync(dir, { mode: 0o700 });
+  const registry = new OpenedRegistry(dir);
+  const write = (port: number, extra: Record<string, unknown> = {}) => writePending(dir, port, { leaktopPid: deadPid(), leaktopStartTimeTicks: 1, ...extra });
+  // This process runs and holds no SIGUSR1: the signal counts as taken.
+  write(40050);
+  write(40051, { settledAtMs: 1 });
+  registry.prune((entry) => entry.port === 40050);
+  assert.deepEqual(registry.entries().map((e) => [e.port, e.settledAtMs]), [[40050, undefined]], 'listening: kept; settled long ago: gone');
+  registry.prune(() => false);
+  const settled = registry.find(process.pid, 40050);
+  assert.ok(settled?.settledAtMs !== undefined, 'first seen settled: kept, with the time');
+  registry.prune(() => false);
+  assert.equal(registry.find(process.pid, 40050)?.settledAtMs, settled.settledAtMs, 'still within the grace');
+  registry.prune(() => true);
+  assert.equal(registry.find(process.pid, 40050)?.settledAtMs, undefined, 'listening again: the count starts over');
 });

@@ -29,6 +29,12 @@ test('parses uid, RSS in bytes, threads and signal masks', () => {
   assert.equal(parsed.sigCaught, 0x188004602n);
   assert.equal(parsed.sigCaught & 0x200n, 0x200n, 'SIGUSR1 (10) is bit 9');
   assert.equal(parsed.sigBlocked, 0n);
+  assert.equal(parsed.sigPending, 0n);
+});
+
+test('pending signals are the thread\'s and the process\'s together (a SIGUSR1 waiting in a stopped process)', () => {
+  const pending = status.replace('ShdPnd:\t0000000000000000', 'ShdPnd:\t0000000000000200').replace('SigPnd:\t0000000000000000', 'SigPnd:\t0000000000000800');
+  assert.equal(parseStatus(pending)!.sigPending, 0xa00n);
 });
 
 test('a kernel thread or zombie has no VmRSS', () => {

@@ -83,20 +83,78 @@ test('? shows every key within 80x24, Esc goes back; keys typed fast into a filt
   });
 });
 
-test('detail view: Enter opens it, g collects garbage, s asks then y takes a snapshot, Esc goes back', async () => {
-  const store = seededStore();
-  attach(store, 101);
-  const { actions, calls } = recordingActions();
-  await withApp({ store, actions }, async (app) => {
-    await app.press(KEYS.enter, 'Esc Back a/x Attach/Detach g GC s/d Snapshot/Diff');
-    app.type('g');
-    await app.waitFor(() => calls.length === 1, 'the GC call');
-    await app.press('s', 'Heap snapshot of PID 101');
-    await app.press('y', 'Esc Back a/x');
-    assert.deepEqual(calls, [['gc', '101@101'], ['readRoom', '101@101'], ['snapshot', '101@101', { force: false }]]);
-    await app.press(KEYS.escape, TABLE_FOOTER);
+/** A key on attached process 101 that opens a view: the keys pressed there, and the actions they called. */
+interface AttachedViewCase {
+  name: string;
+  /** Set on the attachment (its allocation sampling, say). */
+  attachment?: Partial<Attachment>;
+  props?: Partial<AppProps>;
+  keys(app: AppHarness, store: MonitorStore, calls: readonly unknown[][]): Promise<void>;
+  calls: unknown[][];
+  /** Then Esc goes back to the table. */
+  escapes?: true;
+}
+
+const ATTACHED_VIEW_CASES: AttachedViewCase[] = [
+  {
+    name: 'detail view: Enter opens it, g collects garbage, s asks then y takes a snapshot, Esc goes back',
+    async keys(app, _store, calls) {
+      await app.press(KEYS.enter, 'Esc Back a/x Attach/Detach g GC s/d Snapshot/Diff');
+      app.type('g');
+      await app.waitFor(() => calls.length === 1, 'the GC call');
+      await app.press('s', 'Heap snapshot of PID 101');
+      await app.press('y', 'Esc Back a/x');
+    },
+    calls: [['gc', '101@101'], ['readRoom', '101@101'], ['snapshot', '101@101', { force: false }]],
+    escapes: true,
+  },
+  {
+    name: 'allocation view: l opens it, p m i act on its process',
+    attachment: { alloc: { intervalBytes: 32_768, running: true, startedAtMs: 0, profile: null, profiledAtMs: null, mark: null, cwd: '/srv' } },
+    async keys(app, _store, calls) {
+      await app.press('l', 'Esc Back p Stop/Start t By stack/line m Mark/Unmark i Interval');
+      app.type('p');
+      app.type('m');
+      app.type('i');
+      await app.waitFor(() => calls.length === 3, 'three calls');
+    },
+    calls: [['sample', '101@101'], ['markAllocations', '101@101'], ['setSamplingInterval', '101@101', 131_072]],
+    escapes: true,
+  },
+  {
+    name: 'leak check: L asks, i changes the interval, y starts it and opens its view',
+    props: { leakIntervalMs: 30_000 },
+    async keys(app) {
+      await app.press('L', 'Three heap snapshots, 30 s apart');
+      await app.press('i', 'Three heap snapshots, 60 s apart');
+      await app.press('y', 'Esc Back j/k Select L Run again x Detach/stop q Quit');
+    },
+    calls: [['readRoom', '101@101'], ['detectLeaks', '101@101', 60_000, { force: false }]],
+  },
+  {
+    name: 'why: w on an attached process runs it; Esc stops it and goes back',
+    props: { whyDurationMs: 5000 },
+    async keys(app, store) {
+      await app.press('w', 'Esc Stop and back w Run again');
+      store.setWhyRun({ key: '101@101', pid: 101, durationMs: 5000, progress: null, result: null, running: true, error: null, startedAtMs: 0 });
+      await app.press(KEYS.escape, TABLE_FOOTER);
+    },
+    calls: [['why', '101@101', 5000], ['stopWhy', '101@101']],
+  },
+];
+
+for (const c of ATTACHED_VIEW_CASES) {
+  test(c.name, async () => {
+    const store = seededStore();
+    attach(store, 101, c.attachment);
+    const { actions, calls } = recordingActions();
+    await withApp({ store, actions, ...c.props }, async (app) => {
+      await c.keys(app, store, calls);
+      assert.deepEqual(calls, c.calls);
+      if (c.escapes) await app.press(KEYS.escape, TABLE_FOOTER);
+    });
   });
-});
+}
 
 test('diff view: d opens it when there are two snapshots; its keys; Esc goes back', async () => {
   const store = seededStore();
@@ -110,45 +168,6 @@ test('diff view: d opens it when there are two snapshots; its keys; Esc goes bac
     await app.press('?', /^q Ctrl-C +quit$/m);
     assert.deepEqual(calls, [['diff', '101@101']]);
     await app.press(KEYS.escape, TABLE_FOOTER);
-  });
-});
-
-test('allocation view: l opens it, p m i act on its process', async () => {
-  const store = seededStore();
-  attach(store, 101, { alloc: { intervalBytes: 32_768, running: true, startedAtMs: 0, profile: null, profiledAtMs: null, mark: null, cwd: '/srv' } });
-  const { actions, calls } = recordingActions();
-  await withApp({ store, actions }, async (app) => {
-    await app.press('l', 'Esc Back p Stop/Start t By stack/line m Mark/Unmark i Interval');
-    app.type('p');
-    app.type('m');
-    app.type('i');
-    await app.waitFor(() => calls.length === 3, 'three calls');
-    assert.deepEqual(calls, [['sample', '101@101'], ['markAllocations', '101@101'], ['setSamplingInterval', '101@101', 131_072]]);
-    await app.press(KEYS.escape, TABLE_FOOTER);
-  });
-});
-
-test('leak check: L asks, i changes the interval, y starts it and opens its view', async () => {
-  const store = seededStore();
-  attach(store, 101);
-  const { actions, calls } = recordingActions();
-  await withApp({ store, actions, leakIntervalMs: 30_000 }, async (app) => {
-    await app.press('L', 'Three heap snapshots, 30 s apart');
-    await app.press('i', 'Three heap snapshots, 60 s apart');
-    await app.press('y', 'Esc Back j/k Select L Run again x Detach/stop q Quit');
-    assert.deepEqual(calls, [['readRoom', '101@101'], ['detectLeaks', '101@101', 60_000, { force: false }]]);
-  });
-});
-
-test('why: w on an attached process runs it; Esc stops it and goes back', async () => {
-  const store = seededStore();
-  attach(store, 101);
-  const { actions, calls } = recordingActions();
-  await withApp({ store, actions, whyDurationMs: 5000 }, async (app) => {
-    await app.press('w', 'Esc Stop and back w Run again');
-    store.setWhyRun({ key: '101@101', pid: 101, durationMs: 5000, progress: null, result: null, running: true, error: null, startedAtMs: 0 });
-    await app.press(KEYS.escape, TABLE_FOOTER);
-    assert.deepEqual(calls, [['why', '101@101', 5000], ['stopWhy', '101@101']]);
   });
 });
 

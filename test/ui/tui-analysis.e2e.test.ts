@@ -15,6 +15,14 @@ import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
 
+/**
+ * Deadlines: generous, as a busy machine (both cores taken) makes leaktop's start, its snapshots and its quit
+ * (which closes the inspector it opened) several times slower. The tests wait for what they need, never for a time.
+ */
+const STEP_MS = 60_000;
+const LONG_STEP_MS = 180_000;
+const bounded = { timeout: 600_000 };
+
 /** PIDs of the table rows, and the highlighted (inverse video) one. */
 function tableRows(term: PtyTerminal): number[] {
   return term.screenLines().flatMap((line) => {
@@ -29,7 +37,7 @@ function selectedPid(term: PtyTerminal): number | undefined {
   return y < 0 ? undefined : Number(/^ *\*?(\d+) /.exec(lines[y]!)![1]);
 }
 
-test('j/k and q answer while a diff is being computed; q ends it and closes the inspector', async () => {
+test('j/k and q answer while a diff is being computed; q ends it and closes the inspector', bounded, async () => {
   const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-analysis-`);
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const targets = [await startNodeTarget('idle.cjs', [marker]), await startNodeTarget('idle.cjs', [marker])];
@@ -38,31 +46,32 @@ test('j/k and q answer while a diff is being computed; q ends it and closes the 
   delete env.NO_COLOR;
   const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes'], { cols: 80, rows: 24, cwd: dir, env });
   try {
-    await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+    await term.waitFor((t) => t.screenText().includes('Node.js process'), STEP_MS, 'the header');
     term.write('/');
-    await term.waitFor('Filter: _');
+    await term.waitFor('Filter: _', STEP_MS);
     term.write(`${marker}\r`);
-    await term.waitFor((t) => tableRows(t).length === 2 && pids.every((p) => tableRows(t).includes(p)) && !t.screenText().includes('Filter: _'), 10_000, 'the two targets alone');
+    // The highlight drawn too: the selection is what `s` acts on.
+    await term.waitFor((t) => tableRows(t).length === 2 && pids.every((p) => tableRows(t).includes(p)) && !t.screenText().includes('Filter: _') && selectedPid(t) !== undefined, STEP_MS, 'the two targets alone, one selected');
     const first = selectedPid(term)!;
     const other = pids.find((p) => p !== first)!;
     assert.ok(pids.includes(first), term.describeScreen());
     term.write('s');
-    await term.waitFor(/Saved leaktop-\d+-\d+-\d+\.heapsnapshot/, 30_000, 'the first snapshot');
+    await term.waitFor(/Saved leaktop-\d+-\d+-\d+\.heapsnapshot/, STEP_MS, 'the first snapshot');
     term.write('s');
-    await term.waitFor('d compares the last two', 30_000, 'the second snapshot');
+    await term.waitFor('d compares the last two', STEP_MS, 'the second snapshot');
     term.write('d');
-    await term.waitFor(`Comparing the last two snapshots of PID ${first}`, 10_000, 'the diff view: under way');
+    await term.waitFor(`Comparing the last two snapshots of PID ${first}`, STEP_MS, 'the diff view: under way');
     assert.match(term.screenText(), /Keys work meanwhile/);
     term.write(KEYS.escape);
-    await term.waitFor((t) => selectedPid(t) === first, 10_000, 'back to the table');
+    await term.waitFor((t) => selectedPid(t) === first, STEP_MS, 'back to the table');
     term.write('j');
-    await term.waitFor((t) => selectedPid(t) === other, 10_000, 'j moves the selection during the diff');
+    await term.waitFor((t) => selectedPid(t) === other, STEP_MS, 'j moves the selection during the diff');
     term.write('k');
-    await term.waitFor((t) => selectedPid(t) === first, 10_000, 'k moves it back');
+    await term.waitFor((t) => selectedPid(t) === first, STEP_MS, 'k moves it back');
     assert.match(term.screenText(), /Comparing the last two snapshots/, 'the diff is still being computed');
     assert.ok(ports(first).length > 0, 'attached meanwhile');
     term.write('q');
-    const exit = await term.waitForExit(10_000);
+    const exit = await term.waitForExit(STEP_MS);
     assert.equal(exit.exitCode, 0);
     assert.deepEqual(ports(first), [], 'the inspector leaktop opened is closed');
   } finally {
@@ -71,7 +80,7 @@ test('j/k and q answer while a diff is being computed; q ends it and closes the 
   }
 });
 
-test('L closes the inspector it opened before its analysis; q during the analysis ends leaktop at once, nothing left', async () => {
+test('L closes the inspector it opened before its analysis; q during the analysis ends leaktop at once, nothing left', bounded, async () => {
   const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-analysis-`);
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const target = await startNodeTarget('idle.cjs', [marker]);
@@ -79,17 +88,17 @@ test('L closes the inspector it opened before its analysis; q during the analysi
   delete env.NO_COLOR;
   const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5', '--yes', '--leak-interval', '1'], { cols: 80, rows: 24, cwd: dir, env });
   try {
-    await term.waitFor((t) => t.screenText().includes('Node.js process'), 10_000, 'the header');
+    await term.waitFor((t) => t.screenText().includes('Node.js process'), STEP_MS, 'the header');
     term.write('/');
-    await term.waitFor('Filter: _');
+    await term.waitFor('Filter: _', STEP_MS);
     term.write(`${marker}\r`);
-    await term.waitFor((t) => tableRows(t).length === 1 && tableRows(t)[0] === target.pid && !t.screenText().includes('Filter: _'), 10_000, 'the target alone');
+    await term.waitFor((t) => tableRows(t).length === 1 && tableRows(t)[0] === target.pid && !t.screenText().includes('Filter: _'), STEP_MS, 'the target alone');
     term.write('L');
-    await term.waitFor('finding the candidates', 60_000, 'the analysis after the third snapshot');
+    await term.waitFor('finding the candidates', LONG_STEP_MS, 'the analysis after the third snapshot');
     assert.deepEqual(ports(target.pid), [], 'the inspector L opened is closed while it analyses');
     assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith(`leaktop-leaks-${term.pid}-`)).length, 1, 'its work directory is there');
     term.write('q');
-    const exit = await term.waitForExit(10_000);
+    const exit = await term.waitForExit(STEP_MS);
     assert.equal(exit.exitCode, 0);
     assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith(`leaktop-leaks-${term.pid}-`)), [], 'and gone after q');
   } finally {

@@ -10,11 +10,34 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
+import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
 import { killAllTargets, leaktopBin, startNodeTarget, type Target } from '../helpers/targets.js';
 import { selectOnly } from '../helpers/tui.js';
 import { ports } from '../helpers/ports.js';
 
 after(killAllTargets);
+
+/**
+ * Deadlines for what leaktop does (snapshots, the diff and its retained sizes, the leak check): generous, as a busy
+ * machine (both cores taken) makes each step several times slower. The tests wait for what they need, never for a
+ * time, so a quiet machine does not wait them out.
+ */
+const STEP_MS = 60_000;
+const LONG_STEP_MS = 180_000;
+const bounded = { timeout: 600_000 };
+
+/** How many LeakedSession objects leak-mix.cjs has made so far (it prints the count on SIGUSR2). */
+async function leakedSoFar(target: Target, log: () => string): Promise<number> {
+  const before = log().length;
+  process.kill(target.pid, 'SIGUSR2');
+  let count: number | undefined;
+  await waitFor(() => {
+    const match = /leaked (\d+)\n/.exec(log().slice(before));
+    count = match ? Number(match[1]) : undefined;
+    return count !== undefined;
+  }, 'the leak count', STEP_MS);
+  return count!;
+}
 
 function startLeaktop(cwd: string, args: string[]): PtyTerminal {
   const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
@@ -23,29 +46,32 @@ function startLeaktop(cwd: string, args: string[]): PtyTerminal {
 }
 
 describe('retainer paths and the leak check in the TUI', () => {
-  it('diff view: Enter on the leaked class shows its new objects and the path through its Map; Esc goes back', async () => {
+  it('diff view: Enter on the leaked class shows its new objects and the path through its Map; Esc goes back', bounded, async () => {
     const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-retained-`);
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('leak-mix.cjs', [marker]);
+    const log = stdoutOf(target);
     const term = startLeaktop(dir, ['--yes']);
     try {
       await selectOnly(term, marker, target);
       term.write('s');
-      await term.waitFor(/Saved leaktop-\d+-\d+-\d+\.heapsnapshot/, 30_000, 'the first snapshot');
-      await new Promise((r) => setTimeout(r, 600));
+      await term.waitFor(/Saved leaktop-\d+-\d+-\d+\.heapsnapshot/, STEP_MS, 'the first snapshot');
+      // New LeakedSessions between the two snapshots: the target has leaked more since the first was saved.
+      const leaked = await leakedSoFar(target, log);
+      await waitFor(async () => (await leakedSoFar(target, log)) > leaked, 'more leaked sessions', STEP_MS);
       term.write('s');
-      await term.waitFor('d compares the last two', 30_000, 'the second snapshot');
+      await term.waitFor('d compares the last two', STEP_MS, 'the second snapshot');
       term.write('d');
-      await term.waitFor(/COUNT\+\s+SIZE\+\s+NEW\s+FREED\s+RET\+ CONSTRUCTOR/, 10_000, 'the diff view with RET+');
+      await term.waitFor(/COUNT\+\s+SIZE\+\s+NEW\s+FREED\s+RET\+ CONSTRUCTOR/, STEP_MS, 'the diff view with RET+');
       term.write('/');
-      await term.waitFor('Filter: _', 10_000, 'the filter prompt');
+      await term.waitFor('Filter: _', STEP_MS, 'the filter prompt');
       term.write('LeakedSession\r');
-      await term.waitFor((t) => t.screenLines().filter((l) => /\d/.test(l) && l.trimEnd().endsWith('LeakedSession')).length === 1 && !t.screenText().includes('ChurnItem'), 10_000, 'only LeakedSession');
+      await term.waitFor((t) => t.screenLines().filter((l) => /\d/.test(l) && l.trimEnd().endsWith('LeakedSession')).length === 1 && !t.screenText().includes('ChurnItem'), STEP_MS, 'only LeakedSession');
       const row = term.screenLines().find((l) => l.trimEnd().endsWith('LeakedSession'))!;
       const [countDelta, , fresh, , retained] = row.trim().split(/\s+/);
       assert.ok(Number(countDelta) > 0 && retained!.startsWith('+'), row);
       term.write(KEYS.enter);
-      await term.waitFor(/sessions \(Map\) →/, 20_000, 'the retainer path');
+      await term.waitFor(/sessions \(Map\) →/, STEP_MS, 'the retainer path');
       const screen = term.screenText();
       assert.match(screen, /LeakedSession in PID \d+/);
       assert.match(screen, new RegExp(`\\d+ objects, ${fresh} new; self \\S+, retained \\S+`), 'the new objects counted as in the diff');
@@ -56,29 +82,31 @@ describe('retainer paths and the leak check in the TUI', () => {
       assert.match(screen, /sessions \(Map\) → table →/);
       assert.match(screen, /\[\d+\] \(LeakedSession\)$/m);
       term.write(KEYS.escape);
-      await term.waitFor(/COUNT\+\s+SIZE\+/, 10_000, 'back to the diff');
+      await term.waitFor(/COUNT\+\s+SIZE\+/, STEP_MS, 'back to the diff');
     } finally {
       await term.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('L asks first: n leaves the process alone, i changes the interval', async () => {
+  it('L asks first: n leaves the process alone, i changes the interval', bounded, async () => {
     const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-leaks-`);
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
-    const target = await startNodeTarget('idle.cjs', [marker]);
+    // It logs every SIGUSR1: the proof that leaktop did not try to open its inspector (helpers/signal-log.ts).
+    const target = await startNodeTarget('signal-log.cjs', [marker]);
+    const log = stdoutOf(target);
     const term = startLeaktop(dir, ['--leak-interval', '5']);
     try {
       await selectOnly(term, marker, target);
       term.write('L');
-      await term.waitFor(`Leak check of PID ${target.pid}`, 10_000, 'the question');
+      await term.waitFor(`Leak check of PID ${target.pid}`, STEP_MS, 'the question');
       assert.match(term.screenText(), /Three heap snapshots, 5 s apart/);
       assert.match(term.screenText(), /FROZEN three times/);
       term.write('i');
-      await term.waitFor('10 s apart', 10_000, 'the next interval');
+      await term.waitFor('10 s apart', STEP_MS, 'the next interval');
       term.write('n');
-      await term.waitFor((t) => !t.screenText().includes('Leak check of PID'), 10_000, 'back to the table');
-      await new Promise((r) => setTimeout(r, 500));
+      await term.waitFor((t) => !t.screenText().includes('Leak check of PID'), STEP_MS, 'back to the table');
+      await assertNoSigusr1(target, log);
       assert.deepEqual(ports(target.pid), [], 'nothing was opened');
     } finally {
       await term.dispose();
@@ -86,7 +114,7 @@ describe('retainer paths and the leak check in the TUI', () => {
     }
   });
 
-  it('L with --yes: a countdown, then the leaked class as a candidate with its path; temp files gone, inspector closed', async () => {
+  it('L with --yes: a countdown, then the leaked class as a candidate with its path; temp files gone, inspector closed', bounded, async () => {
     const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-leaks-`);
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('retain-live.cjs', ['leak', marker]);
@@ -94,9 +122,9 @@ describe('retainer paths and the leak check in the TUI', () => {
     try {
       await selectOnly(term, marker, target);
       term.write('L');
-      await term.waitFor(`Leak check of PID ${target.pid}: 3 snapshots 3 s apart`, 10_000, 'the leak view');
-      await term.waitFor(/(target|final) snapshot in [123] s/, 30_000, 'the countdown');
-      await term.waitFor(/COUNT\s+SELF\s+RETAINED CONSTRUCTOR/, 60_000, 'the candidates');
+      await term.waitFor(`Leak check of PID ${target.pid}: 3 snapshots 3 s apart`, STEP_MS, 'the leak view');
+      await term.waitFor(/(target|final) snapshot in [123] s/, STEP_MS, 'the countdown');
+      await term.waitFor(/COUNT\s+SELF\s+RETAINED CONSTRUCTOR/, LONG_STEP_MS, 'the candidates');
       const lines = term.screenLines();
       const header = lines.findIndex((l) => /COUNT\s+SELF\s+RETAINED CONSTRUCTOR/.test(l));
       assert.ok(lines[header + 1]!.trimEnd().endsWith('LeakedRequest'), term.describeScreen());
@@ -110,7 +138,7 @@ describe('retainer paths and the leak check in the TUI', () => {
       // L attached for itself, so it detached right after the last snapshot, before the analysis (issue 13).
       assert.deepEqual(ports(target.pid), [], 'the inspector L opened is closed');
       term.write('x');
-      await term.waitFor('not attached', 10_000, 'x: nothing left to detach');
+      await term.waitFor('not attached', STEP_MS, 'x: nothing left to detach');
     } finally {
       await term.dispose();
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { findInspectorPort } from '../../inspector/find-inspector-port.js';
-import { ownerAlive, openedRegistry } from '../../inspector/opened-registry.js';
+import { heldByRunningLeaktop, openedRegistry } from '../../inspector/opened-registry.js';
 import { closeInspector } from '../../inspector/close-inspector.js';
 import { isUnavailable } from '../../proc/read-file.js';
 import { readStat } from '../../proc/read-stat.js';
@@ -33,7 +33,7 @@ export async function runClose(options: CloseOptions): Promise<void> {
       hint: `It is the process's own (--inspect) or another tool's; 'leaktop close ${pid} --force' closes it anyway.`,
     });
   }
-  if (!force && record && record.leaktopPid !== process.pid && ownerAlive(record)) {
+  if (!force && record && record.leaktopPid !== process.pid && heldByRunningLeaktop(record)) {
     throw new UserError(`the inspector of process '${pid}' on ${where} belongs to leaktop ${record.leaktopPid}, which still runs`, {
       hint: `That leaktop closes it when it detaches (x, or when it exits); --force closes it now.`,
     });

@@ -27,27 +27,19 @@ export function fromFlatParts(header: SnapshotHeader, parts: FlatParts, strings:
   let edges = parts.edges;
   // Rebuild the flat form of whichever went to columns, then convert both at once: this path is for unusual
   // writers and small files, not for speed.
-  if (!nodes) {
-    nodes = new Uint32Array(nodeCount * nl.stride);
-    for (let i = 0; i < nodeCount; i++) {
-      const base = i * nl.stride;
-      nodes[base + nl.type] = columns.nodeType[i]!;
-      nodes[base + nl.name] = columns.nodeName[i]!;
-      nodes[base + nl.id] = columns.nodeId[i]!;
-      nodes[base + nl.selfSize] = columns.nodeSelfSize[i]!;
-      nodes[base + nl.edgeCount] = columns.firstEdge[i + 1]! - columns.firstEdge[i]!;
-      if (nl.detachedness >= 0) nodes[base + nl.detachedness] = columns.nodeDetachedness[i]!;
-    }
-  }
-  if (!edges) {
-    edges = new Uint32Array(edgeCount * el.stride);
-    for (let e = 0; e < edgeCount; e++) {
-      const base = e * el.stride;
-      edges[base + el.type] = columns.edgeType[e]!;
-      edges[base + el.nameOrIndex] = columns.edgeNameOrIndex[e]!;
-      edges[base + el.toNode] = columns.edgeToNode[e]! * nl.stride;
-    }
-  }
+  nodes ??= flatten(nodeCount, nl.stride, [
+    [nl.type, (i) => columns.nodeType[i]!],
+    [nl.name, (i) => columns.nodeName[i]!],
+    [nl.id, (i) => columns.nodeId[i]!],
+    [nl.selfSize, (i) => columns.nodeSelfSize[i]!],
+    [nl.edgeCount, (i) => columns.firstEdge[i + 1]! - columns.firstEdge[i]!],
+    [nl.detachedness, (i) => columns.nodeDetachedness[i]!],
+  ]);
+  edges ??= flatten(edgeCount, el.stride, [
+    [el.type, (e) => columns.edgeType[e]!],
+    [el.nameOrIndex, (e) => columns.edgeNameOrIndex[e]!],
+    [el.toNode, (e) => columns.edgeToNode[e]! * nl.stride],
+  ]);
   if (nodes.length !== nodeCount * nl.stride) {
     failAt(`'nodes' has ${nodes.length} values but the snapshot header says ${nodeCount * nl.stride} (node_count × node_fields)`, arrayEnd.nodes);
   }
@@ -63,6 +55,19 @@ export function fromFlatParts(header: SnapshotHeader, parts: FlatParts, strings:
     if (error instanceof SnapshotFormatError) failAt(error.message.replace(/ \(at byte \d+\)$/, ''), arrayEnd.edges);
     throw error;
   }
+}
+
+/**
+ * The flat form of `count` records of `stride` values: for each field, its offset in a record (negative: the
+ * snapshot has no such field) and its value in record i.
+ */
+function flatten(count: number, stride: number, fields: ReadonlyArray<readonly [offset: number, value: (i: number) => number]>): Uint32Array {
+  const flat = new Uint32Array(count * stride);
+  for (const [offset, value] of fields) {
+    if (offset < 0) continue;
+    for (let i = 0; i < count; i++) flat[i * stride + offset] = value(i);
+  }
+  return flat;
 }
 
 function failAt(message: string, offset: number): never {

@@ -206,9 +206,16 @@ for (const { label, webAssembly } of [
     const body = TINY.slice(1, -1);
     // Top-level entries are separated by ",\n" in TINY; none of the values contains that sequence.
     for (const entry of body.split(',\n')) parts.set(entry.slice(1, entry.indexOf('"', 1)), entry);
-    const order = ['strings', 'edges', 'extra', 'nodes', 'locations', 'snapshot', 'flag'];
-    const text = `{ ${order.map((key) => parts.get(key)).join(' ,\r\n\t')} }\n`;
-    assert.deepEqual(decoded(parse(text)), TINY_DECODED);
+    // Both arrays before `snapshot`, or only one: the other is read into columns and flattened back (parse-fallback.ts).
+    const orders = [
+      ['strings', 'edges', 'extra', 'nodes', 'locations', 'snapshot', 'flag'],
+      ['nodes', 'snapshot', 'edges', 'strings', 'locations', 'extra', 'flag'],
+      ['edges', 'snapshot', 'nodes', 'strings', 'locations', 'extra', 'flag'],
+    ];
+    for (const order of orders) {
+      const text = `{ ${order.map((key) => parts.get(key)).join(' ,\r\n\t')} }\n`;
+      assert.deepEqual(decoded(parse(text)), TINY_DECODED, order.join(' '));
+    }
   });
 
   test(`a Node 24 layout (6 node fields, no trace_node_id) parses and the layout offsets come out right (${label})`, () => {
