@@ -1,6 +1,6 @@
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
-import { styledCharsFromTokens, styledCharsToString, tokenize, type StyledChar } from '@alcalzone/ansi-tokenize';
+import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize, type AnsiCode, type StyledChar } from '@alcalzone/ansi-tokenize';
 
 /**
  * leaktop's replacement for ink's `Output` (ink 6 `build/output.js`), bundled into ink by `scripts/bundle-ink.js`.
@@ -82,6 +82,56 @@ function cachedWidestLine(text: string): number {
 /** The blank cell ink fills a frame with; shared, as nothing writes into a cell. */
 const blankCell: StyledChar = { type: 'char', value: ' ', fullWidth: false, styles: [] };
 
+/**
+ * A character's width as ink counts it (`Math.max(1, stringWidth(value))`). Printable ASCII is string-width's own
+ * fast path (width = length) and needs no lookup.
+ */
+function characterWidth(value: string): number {
+  if (value.length === 1) {
+    const code = value.charCodeAt(0);
+    if (code >= 0x20 && code <= 0x7e) return 1;
+  }
+  return Math.max(1, cachedStringWidth(value));
+}
+
+function sameStyles(a: readonly AnsiCode[], b: readonly AnsiCode[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) {
+    if (a[index]!.code !== b[index]!.code || a[index]!.endCode !== b[index]!.endCode) return false;
+  }
+  return true;
+}
+
+/**
+ * ansi-tokenize's `styledCharsToString`, without its work between characters of the same style: there
+ * `diffAnsiCodes(styles, styles)` is empty (every code of `from` is in `to` and the other way round), and it is what
+ * cost three `Set`s per cell.
+ */
+function styledCharsToString(chars: readonly StyledChar[]): string {
+  let text = '';
+  for (let index = 0; index < chars.length; index++) {
+    const char = chars[index]!;
+    if (index === 0) text += ansiCodesToString(char.styles);
+    else {
+      const previous = chars[index - 1]!.styles;
+      if (!sameStyles(previous, char.styles)) text += ansiCodesToString(diffAnsiCodes(previous, char.styles));
+    }
+    text += char.value;
+    if (index === chars.length - 1) text += ansiCodesToString(diffAnsiCodes(char.styles, []));
+  }
+  return text;
+}
+
+/**
+ * A row with one write at a whole x ≥ 0, as `composeRow` would make it, without the cells: the blanks before the
+ * line style nothing (the first character's codes come out whole either way), the cells a wide character covers
+ * share its styles (nothing between them), and the blanks after it are trimmed away.
+ */
+function composeSingleWrite(cells: number, x: number, line: string): string {
+  return (' '.repeat(Math.min(x, cells)) + styledCharsToString(styledCharsFromTokens(tokenize(line)))).trimEnd();
+}
+
 /** How many cells ink's `for (let x = 0; x < width; x++)` makes. */
 function cellCount(size: number): number {
   return size > 0 ? Math.ceil(size) : 0;
@@ -101,11 +151,11 @@ export function composeRow(cells: number, writes: ReadonlyArray<number | string>
     let offsetX = x;
     for (const character of styledCharsFromTokens(tokenize(line))) {
       row[offsetX] = character;
-      const characterWidth = Math.max(1, cachedStringWidth(character.value));
-      for (let cover = 1; cover < characterWidth; cover++) {
+      const width = characterWidth(character.value);
+      for (let cover = 1; cover < width; cover++) {
         row[offsetX + cover] = { type: 'char', value: '', fullWidth: false, styles: character.styles };
       }
-      offsetX += characterWidth;
+      offsetX += width;
     }
   }
   // A write past the end, or at a negative or fractional x, leaves holes or non-index keys; ink drops both.
@@ -218,7 +268,8 @@ export default class Output {
       const key = rowKey(cells, writes);
       let text = rowCache.get(key);
       if (text === undefined) {
-        text = composeRow(cells, writes);
+        const x = writes[0] as number;
+        text = writes.length === 2 && Number.isInteger(x) && x >= 0 ? composeSingleWrite(cells, x, writes[1] as string) : composeRow(cells, writes);
         rowCache.set(key, text);
       }
       output += text;
