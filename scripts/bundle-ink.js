@@ -6,12 +6,14 @@
 // one `throttle`, which a tree-shaken bundle drops. react stays outside: leaktop's components and ink's reconciler
 // must share one React.
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist/src/ui/ink.js');
+const inkBuild = dirname(createRequire(import.meta.url).resolve('ink'));
 
 const inInk = args => /[\\/]ink[\\/]build$/.test(args.resolveDir);
 
@@ -26,6 +28,12 @@ const leaktopInk = {
     bundle.onResolve({ filter: /^\.\/output\.js$/ }, args => (inInk(args) ? { path: join(root, 'src/ui/ink-output.ts') } : undefined));
     bundle.onResolve({ filter: /^\.\/devtools\.js$/ }, args => (inInk(args) ? { path: 'devtools', namespace: 'leaktop-empty' } : undefined));
     bundle.onLoad({ filter: /.*/, namespace: 'leaktop-empty' }, () => ({ contents: '', loader: 'js' }));
+    // leaktop's Output measures and tokenizes with the very packages ink's would: resolved from ink's folder.
+    bundle.onResolve({ filter: /^(string-width|slice-ansi|@alcalzone\/ansi-tokenize)$/ }, args =>
+      args.importer.endsWith(join('src', 'ui', 'ink-output.ts'))
+        ? bundle.resolve(args.path, { kind: args.kind, resolveDir: inkBuild })
+        : undefined,
+    );
   },
 };
 

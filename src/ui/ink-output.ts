@@ -9,10 +9,12 @@ import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize, type
  * back into a string with three `Set`s per cell — for every line, changed or not (~4.7 MB of garbage a frame at
  * 80x24, about half the monitor's CPU). Here each row of the frame is a pure function of the frame's width and the
  * writes that landed on it (x and the line after clipping and transformers), so a row's string is kept across frames
- * keyed by exactly that, and only rows whose writes changed are composed — by ink's own cell algorithm, so the result
- * is the same string (`test/ui/ink-output.test.ts` holds it against ink's `Output`).
+ * keyed by exactly that, and only rows whose writes changed are composed: a row one write made (every row of
+ * leaktop's screen) straight from its line, others by ink's own cell algorithm; either way styles are diffed only
+ * where they change. The result is the same string (`test/ui/ink-output.test.ts` holds it against ink's `Output`).
  *
- * Same contract as ink's: `write`, `clip`, `unclip`, `get`.
+ * Same contract as ink's: `write`, `clip`, `unclip`, `get`. The packages imported here are ink's own; the bundle
+ * takes them from ink's folder, so they are the versions ink's Output would use.
  */
 
 type OutputTransformer = (line: string, index: number) => string;
