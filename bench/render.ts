@@ -6,7 +6,7 @@
 import './production-env.js';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
-import { Box, Text, render } from 'ink';
+import { Box, Text, render } from '../src/ui/ink.js';
 import { createElement, type ReactElement } from 'react';
 import { layoutColumns } from '../src/core/table-layout.js';
 import { fakeSample } from '../test/helpers/process-sample.js';

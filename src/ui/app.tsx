@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useStdin } from 'ink';
+import { Box, Text, useApp, useStdin } from './ink.js';
 import { useMemo } from 'react';
 import { placeSearchText } from '../core/container-of-cgroup.js';
 import { filterRows, sortRows, type SortKey } from '../core/process-order.js';

@@ -4,7 +4,7 @@
  * terminal's bytes would, so what a test checks is what the keyboard does — in milliseconds, without a pty.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { render } from 'ink';
+import { render } from '../../src/ui/ink.js';
 import type { MonitorStore } from '../../src/state/index.js';
 import { App, type Actions, type AppProps } from '../../src/ui/app.js';
 import { stripPaint } from '../../src/ui/paint.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderToString } from 'ink';
+import { renderToString } from '../../src/ui/ink.js';
 import { layoutColumns } from '../../src/core/table-layout.js';
 import { findRow, MonitorStore, processKeyOf, threadKey, type HeapReading } from '../../src/state/index.js';
 import { ProcessTable } from '../../src/ui/components/process-table.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderToString } from 'ink';
+import { renderToString } from '../../src/ui/ink.js';
 import type { AllocSampling } from '../../src/state/index.js';
 import { AllocView } from '../../src/ui/components/alloc-view.js';
 import { allocKeyAction, allocViewReducer, nextSamplingInterval } from '../../src/ui/hooks/use-alloc-view-state.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderToString, type Key } from 'ink';
+import { renderToString, type Key } from '../../src/ui/ink.js';
 import { MonitorStore, type Attachment, type RoomReading } from '../../src/state/index.js';
 import { ConfirmAction } from '../../src/ui/components/confirm-action.js';
 import { confirmKeyAction } from '../../src/ui/key-actions.js';

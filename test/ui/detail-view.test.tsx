@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderToString } from 'ink';
+import { renderToString } from '../../src/ui/ink.js';
 import { MonitorStore, type HeapReading } from '../../src/state/index.js';
 import { DetailView, placeLines } from '../../src/ui/components/detail-view.js';
 import { ThemeContext, createTheme } from '../../src/ui/theme.js';

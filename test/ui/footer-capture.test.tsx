@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderToString } from 'ink';
+import { renderToString } from '../../src/ui/ink.js';
 import { MonitorStore, type Capture } from '../../src/state/index.js';
 import { Footer } from '../../src/ui/components/footer.js';
 import { stripPaint } from '../../src/ui/paint.js';

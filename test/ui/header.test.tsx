@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderToString } from 'ink';
+import { renderToString } from '../../src/ui/ink.js';
 import type { OpenInspector } from '../../src/inspector/scan-inspectors.js';
 import { MonitorStore } from '../../src/state/index.js';
 import { Header } from '../../src/ui/components/header.js';

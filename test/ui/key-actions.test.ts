@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Key } from 'ink';
+import type { Key } from '../../src/ui/ink.js';
 import { filterKeyAction, globalKeyAction, tableKeyAction } from '../../src/ui/key-actions.js';
 import { viewReducer, initialViewState } from '../../src/ui/hooks/use-view-state.js';
 

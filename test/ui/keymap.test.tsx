@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { renderToString } from 'ink';
+import { renderToString } from '../../src/ui/ink.js';
 import { HelpView } from '../../src/ui/components/help-view.js';
 import { FOOTER_HINTS, HELP_LINES, KEYMAP, footerHints, footerShows, helpKeyLines, keyMatches, lookupKey, type Binding, type FooterView, type KeyName, type KeyPress, type KeymapView } from '../../src/ui/keymap.js';
 import { stripPaint } from '../../src/ui/paint.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderToString } from 'ink';
+import { renderToString } from '../../src/ui/ink.js';
 import { cellWidth } from '../../src/core/format.js';
 import { layoutColumns } from '../../src/core/table-layout.js';
 import { MonitorStore } from '../../src/state/index.js';

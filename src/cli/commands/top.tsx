@@ -1,4 +1,4 @@
-import { render } from 'ink';
+import { render } from '../../ui/ink.js';
 import { localeSupportsUtf8 } from '../../core/sparkline.js';
 import { defaultSamplers } from '../../controller/clock.js';
 import { Controller } from '../../controller/index.js';

@@ -1,4 +1,4 @@
-import { Transform } from 'ink';
+import { Transform } from '../ink.js';
 
 /**
  * Lines that change every tick, drawn without feeding their text to ink's layout.

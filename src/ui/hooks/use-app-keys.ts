@@ -1,4 +1,4 @@
-import type { Key } from 'ink';
+import type { Key } from '../ink.js';
 import { findRow, processKeyOf, type DiffResult, type MonitorStore } from '../../state/index.js';
 import type { DiffSort } from '../../core/snapshot/diff-snapshots.js';
 import type { Actions } from '../app.js';

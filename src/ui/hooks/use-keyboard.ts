@@ -1,4 +1,4 @@
-import { useInput, type Key } from 'ink';
+import { useInput, type Key } from '../ink.js';
 import { useCallback, useRef } from 'react';
 
 /**

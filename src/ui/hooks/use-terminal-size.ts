@@ -1,4 +1,4 @@
-import { useStdout } from 'ink';
+import { useStdout } from '../ink.js';
 import { useEffect, useState } from 'react';
 
 export interface TerminalSize {

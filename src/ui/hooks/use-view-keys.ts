@@ -1,4 +1,4 @@
-import { useStdin, type Key } from 'ink';
+import { useStdin, type Key } from '../ink.js';
 import { useEffect, useRef } from 'react';
 import { lookupKey, type Binding, type KeyCondition, type KeymapView } from '../keymap.js';
 import { useKeyboard } from './use-keyboard.js';
