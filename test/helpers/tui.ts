@@ -22,5 +22,27 @@ export async function selectOnly(term: PtyTerminal, marker: string, target: Targ
   term.write(marker);
   await term.waitFor(`Filter: ${marker}_`, timeoutMs);
   term.write(KEYS.enter);
-  await term.waitFor((t) => t.screenLines().some((l) => l.trimStart().startsWith(`${target.pid} `)) && !t.screenText().includes('Filter: _'), timeoutMs, 'the target alone');
+  await term.waitFor((t) => processRows(t).some((r) => r.pid === target.pid) && !t.screenText().includes('Filter: _'), timeoutMs, 'the target alone');
+}
+
+export interface ProcessRow {
+  /** The row's line on screen. */
+  y: number;
+  pid: number;
+  line: string;
+}
+
+/**
+ * The process table's rows on screen: the lines below the column titles (`PID USER …`, with a sort mark before PID
+ * when sorted by it) that start with a PID (`*` marks an attached one). Only below the titles: the header names other
+ * processes' open inspectors as `PID address`, which would read as a row.
+ */
+export function processRows(term: PtyTerminal): ProcessRow[] {
+  const lines = term.screenLines();
+  const titles = lines.findIndex((line) => /^ *[^\s\d]?PID /.test(line));
+  if (titles < 0) return [];
+  return lines.flatMap((line, y) => {
+    const m = y > titles ? /^ *\*?(\d+) /.exec(line) : null;
+    return m ? [{ y, pid: Number(m[1]), line }] : [];
+  });
 }

@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, test } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
+import { processRows } from '../helpers/tui.js';
 import { killAllTargets, leaktopBin, startNodeTarget } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
 
@@ -25,16 +26,11 @@ const bounded = { timeout: 600_000 };
 
 /** PIDs of the table rows, and the highlighted (inverse video) one. */
 function tableRows(term: PtyTerminal): number[] {
-  return term.screenLines().flatMap((line) => {
-    const m = /^ *\*?(\d+) /.exec(line);
-    return m ? [Number(m[1])] : [];
-  });
+  return processRows(term).map((r) => r.pid);
 }
 function selectedPid(term: PtyTerminal): number | undefined {
   const inverse = new Set(term.inverseRows());
-  const lines = term.screenLines();
-  const y = lines.findIndex((line, i) => inverse.has(i) && /^ *\*?\d+ /.test(line));
-  return y < 0 ? undefined : Number(/^ *\*?(\d+) /.exec(lines[y]!)![1]);
+  return processRows(term).find((r) => inverse.has(r.y))?.pid;
 }
 
 test('j/k and q answer while a diff is being computed; q ends it and closes the inspector', bounded, async () => {

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
+import { processRows } from '../helpers/tui.js';
 
 /** dist/test/ui/ → the repository root. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -75,19 +76,8 @@ function startLeaktop(cols: number, rows: number, lang: string | undefined): Pty
   return PtyTerminal.spawn(process.execPath, [BIN, '--interval', '0.5'], { cols, rows, cwd: ROOT, env: leaktopEnv(lang) });
 }
 
-interface TableRow {
-  y: number;
-  pid: number;
-  line: string;
-}
-
-/** Process rows on screen: lines that start with a PID (the header, column titles and footer never do). */
-function tableRows(term: PtyTerminal): TableRow[] {
-  return term.screenLines().flatMap((line, y) => {
-    const m = /^ *(\d+) /.exec(line);
-    return m ? [{ y, pid: Number(m[1]), line }] : [];
-  });
-}
+/** Process rows on screen (below the column titles: the header can name other processes' inspectors by PID). */
+const tableRows = processRows;
 
 function visiblePids(term: PtyTerminal): number[] {
   return tableRows(term).map((r) => r.pid);
