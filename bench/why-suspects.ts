@@ -11,7 +11,9 @@
  * gc-once (InspectorSession.collectGarbageOnce: one plain full GC, what the watch uses now), profile-read (one
  * profile read — the sampler at 128 KiB started and stopped, stopSampling reads it: V8 runs a full GC first),
  * reading (one watch reading: process.memoryUsage() and the heap spaces through the inspector, /proc/PID/status and
- * smaps_rollup), sampler (the sampler at 128 KiB running during the N requests, its stop and last read included).
+ * smaps_rollup), sampler (the sampler at 128 KiB running during the N requests, its stop and last read included),
+ * sampler@BYTES (the same at another interval), probe@BYTES (the sampler keeping the objects GC collected: why's
+ * allocation-rate probe during the watch).
  * The server is a fresh one grown by the same requests first; its heap grows through the run (the leak).
  */
 import http from 'node:http';
@@ -27,6 +29,14 @@ import { summarize } from './helpers/stats.js';
 
 const whyBench = fileURLToPath(new URL('./why.js', import.meta.url));
 const SAMPLING_INTERVAL = 128 * 1024;
+
+/** The sampler at `intervalBytes` running during the N requests (`sampler@BYTES`); `collected`: the rate probe's flags. */
+const samplerAt = (intervalBytes: number, includeCollected = false): Suspect => ({
+  during: async (session) => {
+    const profiler = await SamplingProfiler.start(session, { intervalBytes, includeCollected });
+    return () => profiler.stop();
+  },
+});
 
 /** One suspect: `before` runs ahead of the measured requests (its cost counted), `during` wraps them. */
 interface Suspect {
@@ -47,13 +57,15 @@ const SUSPECTS: Record<string, Suspect> = {
       readSmapsRollup(session.pid);
     },
   },
-  sampler: {
-    during: async (session) => {
-      const profiler = await SamplingProfiler.start(session, { intervalBytes: SAMPLING_INTERVAL });
-      return () => profiler.stop();
-    },
-  },
+  sampler: samplerAt(SAMPLING_INTERVAL),
 };
+
+/** `sampler@BYTES` and `probe@BYTES` (with the objects collected by GC kept, as why's rate probe) on demand. */
+function suspectNamed(name: string): Suspect | undefined {
+  const match = /^(sampler|probe)@(\d+)$/.exec(name);
+  if (match) return samplerAt(Number(match[2]), match[1] === 'probe');
+  return SUSPECTS[name];
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -67,7 +79,7 @@ async function main(): Promise<void> {
   });
   const requests = Number(values.requests);
   const names = ['none', ...values.suspects.split(',')];
-  for (const name of names) if (!SUSPECTS[name]) throw new Error(`unknown suspect ${name} (known: ${Object.keys(SUSPECTS).join(', ')})`);
+  for (const name of names) if (!suspectNamed(name)) throw new Error(`unknown suspect ${name} (known: ${Object.keys(SUSPECTS).join(', ')}, sampler@BYTES, probe@BYTES)`);
   console.log(`why's suspects, each alone: the server's CPU for one event + the next ${requests} requests, against the same requests with none; load average ${(await import('node:fs')).readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ')}`);
   const { child, pid } = spawnOwned(process.execPath, [whyBench, '--child', values['keep-every']], 'why bench server');
   child.stderr.resume();
@@ -98,7 +110,7 @@ async function main(): Promise<void> {
     const cpuMs = new Map<string, number[]>(names.map((n) => [n, []]));
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const name of names) {
-        const suspect = SUSPECTS[name]!;
+        const suspect = suspectNamed(name)!;
         const t0 = readCpuTicks(pid);
         // Everything a suspect does is inside the measure (the sampler's stop too): what it costs after itself
         // must not land on the next suspect's.
@@ -117,7 +129,7 @@ async function main(): Promise<void> {
       // Each round's event against that round's `none`: the drift of a growing heap cancels.
       const extra = cpuMs.get(name)!.map((ms, i) => ms - none[i]!);
       const s = summarize(extra);
-      console.log(`${name.padEnd(13)} costs the server ${s.median.toFixed(0)} ms of CPU (${s.min.toFixed(0)} … ${s.max.toFixed(0)}, ${s.count} rounds)${name === 'sampler' ? ` over ${requests} requests, its final profile read included: ${((s.median / summarize(none).median) * 100).toFixed(1)} %` : ' per event'}`);
+      console.log(`${name.padEnd(16)} costs the server ${s.median.toFixed(0)} ms of CPU (${s.min.toFixed(0)} … ${s.max.toFixed(0)}, ${s.count} rounds)${name.startsWith('sampler') || name.startsWith('probe') ? ` over ${requests} requests, its final profile read included: ${((s.median / summarize(none).median) * 100).toFixed(1)} %` : ' per event'}`);
     }
   } finally {
     agent.destroy();
