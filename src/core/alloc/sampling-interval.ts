@@ -121,3 +121,35 @@ function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   return `${+(bytes / 1024).toFixed(0)} KiB`;
 }
+
+/** The interval a run used and why: what `why` reports (its JSON's `evidence.sampling`) and `alloc` says. */
+export interface SamplingChoice {
+  intervalBytes: number;
+  /** `option`: given (`--interval`, samplingIntervalBytes); otherwise the bound of chooseSamplingInterval that decided. */
+  chosenBy: 'option' | IntervalChoice['by'];
+  /** The allocation rate the probe saw, bytes/s; null when not measured. */
+  allocationBytesPerSecond: number | null;
+  /** True when that rate is a lower bound (V8 dropped the collected samples). */
+  lowerBound: boolean;
+  /** The growth rate the ceiling went by, bytes/s. */
+  growthBytesPerSecond: number | null;
+  /** The line for a person. */
+  reason: string;
+}
+
+/**
+ * The whole choice: `explicit` wins; otherwise chooseSamplingInterval on the probe's rate. `unmeasured` says why there
+ * is no rate (another tool's sampler, another isolate) when `rate` is null.
+ */
+export function samplingChoice(input: { explicit?: number; rate: AllocationRate | null; growthBytesPerSecond: number | null; windowMs: number; unmeasured?: string }): SamplingChoice {
+  const allocationBytesPerSecond = input.rate ? Math.round(input.rate.bytesPerSecond) : null;
+  const lowerBound = input.rate?.lowerBound ?? false;
+  const base = { allocationBytesPerSecond, lowerBound, growthBytesPerSecond: input.growthBytesPerSecond };
+  if (input.explicit !== undefined) {
+    const rate = allocationBytesPerSecond === null ? '' : ` (${lowerBound ? '≥ ' : ''}${formatBytes(allocationBytesPerSecond)}/s allocated)`;
+    return { intervalBytes: input.explicit, chosenBy: 'option', ...base, reason: `every ${formatBytes(input.explicit)}: as asked${rate}` };
+  }
+  const choice = chooseSamplingInterval({ allocationBytesPerSecond, growthBytesPerSecond: input.growthBytesPerSecond, windowMs: input.windowMs });
+  const reason = allocationBytesPerSecond === null && input.unmeasured ? `every ${formatBytes(choice.intervalBytes)}: the default (allocation rate not measured: ${input.unmeasured})` : describeIntervalChoice(choice, allocationBytesPerSecond, lowerBound);
+  return { intervalBytes: choice.intervalBytes, chosenBy: choice.by, ...base, reason };
+}

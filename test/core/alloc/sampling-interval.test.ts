@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allocationRateOf, chooseSamplingInterval, describeIntervalChoice, MAX_SAMPLING_INTERVAL_BYTES, MIN_GROWTH_SAMPLES, SAMPLES_PER_SECOND_BUDGET } from '../../../src/core/alloc/sampling-interval.js';
+import { allocationRateOf, chooseSamplingInterval, describeIntervalChoice, MAX_SAMPLING_INTERVAL_BYTES, MIN_GROWTH_SAMPLES, SAMPLES_PER_SECOND_BUDGET, samplingChoice } from '../../../src/core/alloc/sampling-interval.js';
 import { DEFAULT_SAMPLING_INTERVAL_BYTES, type SamplingProfile } from '../../../src/core/alloc/sampling-profile.js';
 
 const KiB = 1024;
@@ -88,5 +88,24 @@ describe('describeIntervalChoice', () => {
     assert.equal(describeIntervalChoice(unknown, null), 'every 128 KiB: the default (allocation rate not measured)');
     const growth = chooseSamplingInterval({ allocationBytesPerSecond: 200 * MiB, growthBytesPerSecond: 300 * KiB, windowMs: 20_000 });
     assert.match(describeIntervalChoice(growth, 200 * MiB), /^every \d+ KiB: 200 MiB\/s allocated, ~\d+ samples\/s; no coarser, so that the growth seen gets ≥ 16 samples in the window$/);
+  });
+});
+
+describe('samplingChoice', () => {
+  it('an explicit interval wins, the rate seen still said', () => {
+    const choice = samplingChoice({ explicit: 32 * KiB, rate: { bytesPerSecond: 200 * MiB, samples: 1000, lowerBound: false }, growthBytesPerSecond: MiB, windowMs: 20_000 });
+    assert.equal(choice.intervalBytes, 32 * KiB);
+    assert.equal(choice.chosenBy, 'option');
+    assert.equal(choice.reason, 'every 32 KiB: as asked (200 MiB/s allocated)');
+  });
+
+  it('from the probe\'s rate otherwise; the reason the rate is missing when it is', () => {
+    const chosen = samplingChoice({ rate: { bytesPerSecond: 200 * MiB, samples: 1000, lowerBound: false }, growthBytesPerSecond: 100 * MiB, windowMs: 20_000 });
+    assert.equal(chosen.intervalBytes, 2 * MiB);
+    assert.equal(chosen.chosenBy, 'budget');
+    assert.equal(chosen.allocationBytesPerSecond, 200 * MiB);
+    const unmeasured = samplingChoice({ rate: null, growthBytesPerSecond: MiB, windowMs: 20_000, unmeasured: 'another tool samples allocations' });
+    assert.equal(unmeasured.intervalBytes, DEFAULT_SAMPLING_INTERVAL_BYTES);
+    assert.equal(unmeasured.reason, 'every 128 KiB: the default (allocation rate not measured: another tool samples allocations)');
   });
 });
