@@ -100,12 +100,14 @@ async function main(): Promise<void> {
     const rate = allocationRateOf(profile, 64 * 1024, performance.now() - probeStarted)!;
     const bytesPerRun = rate.samples * 64 * 1024;
     console.log(`one run allocates ~${(bytesPerRun / 1e6).toFixed(0)} MB (${rate.samples} samples at 64 KiB)`);
-    const names = ['off', ...intervals.map(String), `probe@${4 * 1024 * 1024}`];
+    // gc-once: one plain full GC right before the work (the watch's forced floors): its after-cost lands in the work.
+    const names = ['off', ...intervals.map(String), `probe@${4 * 1024 * 1024}`, 'gc-once'];
     const cpu = new Map<string, number[]>(names.map((n) => [n, []]));
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
         const probeRun = name.startsWith('probe@');
-        const interval = name === 'off' ? 0 : probeRun ? Number(name.slice(6)) : Number(name);
+        const interval = name === 'off' || name === 'gc-once' ? 0 : probeRun ? Number(name.slice(6)) : Number(name);
+        if (name === 'gc-once') await session.collectGarbageOnce();
         const sampler = interval > 0 ? await SamplingProfiler.start(session, { intervalBytes: interval, includeCollected: probeRun }) : null;
         cpu.get(name)!.push(await run());
         await sampler?.stop();
@@ -115,6 +117,11 @@ async function main(): Promise<void> {
     const off = cpu.get('off')!;
     console.log(`off: ${summarize(off).median.toFixed(0)} ms of CPU per run (${summarize(off).min.toFixed(0)} … ${summarize(off).max.toFixed(0)})`);
     for (const name of names.slice(1)) {
+      if (name === 'gc-once') {
+        const s = summarize(cpu.get(name)!.map((ms, i) => ms - off[i]!));
+        console.log(`gc-once        +${s.median.toFixed(0)} ms (${s.min.toFixed(0)} … ${s.max.toFixed(0)}) in the work after one plain full GC (the GC itself not counted)`);
+        continue;
+      }
       const interval = name.startsWith('probe@') ? Number(name.slice(6)) : Number(name);
       const samples = bytesPerRun / interval;
       // Each round against that round's `off`.
