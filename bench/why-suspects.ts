@@ -5,7 +5,7 @@
  * The difference is what the event cost the process in all: its own CPU and what the process pays after it
  * (re-growing its young generation, recompiling what a memory-reducing GC dropped).
  *
- *   node dist/bench/why-suspects.js [--requests N] [--rounds R] [--keep-every K] [--suspects a,b,…]
+ *   node dist/bench/why-suspects.js [--requests N] [--rounds R] [--keep-every K] [--suspects a,b,…] [--attach-each]
  *
  * Suspects: gc-protocol (HeapProfiler.collectGarbage: V8's LowMemoryNotification, what `why` used before),
  * gc-once (InspectorSession.collectGarbageOnce: one plain full GC, what the watch uses now), profile-read (one
@@ -13,7 +13,8 @@
  * reading (one watch reading: process.memoryUsage() and the heap spaces through the inspector, /proc/PID/status and
  * smaps_rollup), sampler (the sampler at 128 KiB running during the N requests, its stop and last read included),
  * sampler@BYTES (the same at another interval), probe@BYTES (the sampler keeping the objects GC collected: why's
- * allocation-rate probe during the watch).
+ * allocation-rate probe during the watch), attached (nothing: with --attach-each, where `none` has no inspector
+ * session at all, what the session's mere presence costs).
  * The server is a fresh one grown by the same requests first; its heap grows through the run (the leak).
  */
 import http from 'node:http';
@@ -46,6 +47,7 @@ interface Suspect {
 
 const SUSPECTS: Record<string, Suspect> = {
   none: {},
+  attached: {},
   'gc-protocol': { before: (session) => session.collectGarbage() },
   'gc-once': { before: (session) => session.collectGarbageOnce() },
   // Started and stopped at once: stopSampling reads the profile (and so runs V8's full GC) once.
@@ -75,13 +77,14 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '5' },
       'keep-every': { type: 'string', default: '3' },
       suspects: { type: 'string', default: 'gc-protocol,gc-once,profile-read,reading,sampler' },
+      'attach-each': { type: 'boolean', default: false },
     },
   });
   const requests = Number(values.requests);
   const names = ['none', ...values.suspects.split(',')];
   for (const name of names) if (!suspectNamed(name)) throw new Error(`unknown suspect ${name} (known: ${Object.keys(SUSPECTS).join(', ')}, sampler@BYTES, probe@BYTES)`);
   console.log(`why's suspects, each alone: the server's CPU for one event + the next ${requests} requests, against the same requests with none; load average ${(await import('node:fs')).readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ')}`);
-  const { child, pid } = spawnOwned(process.execPath, [whyBench, '--child', values['keep-every']], 'why bench server');
+  const { child, pid } = spawnOwned(process.execPath, ['--inspect-port=0', whyBench, '--child', values['keep-every']], 'why bench server');
   child.stderr.resume();
   const port = await new Promise<number>((resolve) => {
     child.stdout.on('data', (data: Buffer) => {
@@ -106,11 +109,16 @@ async function main(): Promise<void> {
   };
   try {
     await burst(requests);
-    const session = await InspectorSession.attach(pid);
+    // --attach-each: a session of its own for each suspect, opened before its measure and closed after it, and none
+    // at all for `none` (so `attached` is what the inspector's mere presence costs). Otherwise one for the whole run.
+    const attachEach = values['attach-each'] === true;
+    const shared = attachEach ? null : await InspectorSession.attach(pid);
     const cpuMs = new Map<string, number[]>(names.map((n) => [n, []]));
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const name of names) {
         const suspect = suspectNamed(name)!;
+        const own = attachEach && name !== 'none' ? await InspectorSession.attach(pid) : null;
+        const session = (shared ?? own)!;
         const t0 = readCpuTicks(pid);
         // Everything a suspect does is inside the measure (the sampler's stop too): what it costs after itself
         // must not land on the next suspect's.
@@ -119,10 +127,11 @@ async function main(): Promise<void> {
         await burst(requests);
         await end?.();
         const t1 = readCpuTicks(pid);
+        await own?.detach();
         cpuMs.get(name)!.push(((t1 - t0) / CLOCK_TICKS_PER_SECOND) * 1000);
       }
     }
-    await session.detach();
+    await shared?.detach();
     const none = cpuMs.get('none')!;
     console.log(`none: ${summarize(none).median.toFixed(0)} ms for ${requests} requests (${summarize(none).min.toFixed(0)} … ${summarize(none).max.toFixed(0)})`);
     for (const name of names.slice(1)) {
