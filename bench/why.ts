@@ -3,7 +3,7 @@
  * the server (target ≤ 2 %), and the pause and peak of step 3 (the snapshots) against a bare `leaks --pid` with the
  * same span, each on a fresh server grown as long as the other's was when its snapshots began.
  *
- *   node dist/bench/why.js [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
+ *   node dist/bench/why.js [--variant why|attach|sampler] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
  *
  * The server (this file with --child) answers a small JSON API on 127.0.0.1 and keeps one response in 30 in a cache
  * that never evicts (the heap leak `why` must name); it reports its event loop's longest stall every 100 ms, which
@@ -25,7 +25,10 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { why } from '../src/tasks/why.js';
+import { why, type WhyProgress, type WhyResult } from '../src/tasks/why.js';
+import { InspectorSession } from '../src/inspector/session.js';
+import { SamplingProfiler } from '../src/inspector/sampling-profiler.js';
+import { WHY_STEPS } from '../src/core/why/why-report.js';
 import { readStatus } from '../src/proc/read-status.js';
 import { isUnavailable } from '../src/proc/read-file.js';
 import { spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
@@ -87,7 +90,8 @@ interface Server {
 
 function startServer(keepEvery = 10): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const { child, pid } = spawnOwned(process.execPath, [thisFile, '--child', String(keepEvery)], 'why bench server');
+    // --inspect-port=0: SIGUSR1 opens the inspector on a free port (another process on the machine may hold 9229).
+    const { child, pid } = spawnOwned(process.execPath, ['--inspect-port=0', thisFile, '--child', String(keepEvery)], 'why bench server');
     let buffer = '';
     let maxLag = 0;
     let settled = false;
@@ -232,7 +236,7 @@ const loadavg = () => readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '8' }, rate: { type: 'string', default: '2000' }, 'keep-every': { type: 'string' }, 'no-snapshots': { type: 'boolean', default: false } },
+    options: { variant: { type: 'string', default: 'why' }, interval: { type: 'string' }, duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '8' }, rate: { type: 'string', default: '2000' }, 'keep-every': { type: 'string' }, 'no-snapshots': { type: 'boolean', default: false } },
   });
   const durationMs = Number(values.duration) * 1000;
   const rounds = Number(values.rounds);
@@ -266,11 +270,13 @@ async function main(): Promise<void> {
       const steps: Partial<Record<'watch' | 'sample', { open?: ReturnType<typeof windowOn>; figures?: Window }>> = { watch: {}, sample: {} };
       const whole = windowOn(server.pid, load);
       const started = performance.now();
-      const result = await why({
+      const run = values.variant === 'why' ? why : variantOf(values.variant);
+      const result = await run({
         pid: server.pid,
         durationMs,
         snapshots: false,
         signal: new AbortController().signal,
+        ...(values.interval ? { samplingIntervalBytes: Number(values.interval) } : {}),
         onProgress: (p) => {
           for (const name of ['watch', 'sample'] as const) {
             const state = p.steps.find((s) => s.name === name)!.state;
@@ -300,7 +306,7 @@ async function main(): Promise<void> {
         return `${name} ${pct(ratio)}`;
       });
       console.log(
-        `  round ${round}: wall ${(wallMs / 1000).toFixed(1)} s, verdict ${result.verdict}, top site ${result.sites[0] ? result.sites[0].functionName || '(anonymous)' : '-'}, why's count of pauses ${result.cost.pauseMs} ms; ` +
+        `  round ${round}: ${result.evidence.sampling ? `${result.evidence.sampling.reason}; ` : ''}wall ${(wallMs / 1000).toFixed(1)} s, verdict ${result.verdict}, top site ${result.sites[0] ? result.sites[0].functionName || '(anonymous)' : '-'}, why's count of pauses ${result.cost.pauseMs} ms; ` +
           `CPU per request idle ${before.usPerRequest.toFixed(1)} / ${after.usPerRequest.toFixed(1)} µs → steps 1–2 ${during.usPerRequest.toFixed(1)} µs: ${pct(cpu)} (${stepText.join(', ')}), ${pct(extraCore)} of a core; ` +
           `req/s idle ${before.rate.toFixed(0)} / ${after.rate.toFixed(0)} → ${during.rate.toFixed(0)}: ${pct(rate)} lost; load average ${loadavg()}`,
       );
@@ -338,6 +344,32 @@ async function main(): Promise<void> {
   } finally {
     await stopAllOwnedAndReport();
   }
+}
+
+/**
+ * `--variant`: what runs in place of why, to tell its costs apart on the same load — `attach` (the inspector attached
+ * for both steps' time, nothing read: what its mere presence costs), `sampler` (attached, the sampler at
+ * `--interval` or 128 KiB for the sample step's time, nothing else). Same progress events as why, so the same windows.
+ */
+function variantOf(name: string): (options: { pid: number; durationMs: number; samplingIntervalBytes?: number; onProgress?: (p: WhyProgress) => void }) => Promise<WhyResult> {
+  if (name !== 'attach' && name !== 'sampler') throw new Error(`unknown --variant ${name} (why, attach, sampler)`);
+  return async ({ pid, durationMs, samplingIntervalBytes, onProgress }) => {
+    const state = (watch: string, sample: string) => onProgress?.({ pid, steps: WHY_STEPS.map((s) => ({ name: s, state: (s === 'watch' ? watch : s === 'sample' ? sample : 'waiting') as 'running', detail: '', secondsLeft: null, cost: { pauseMs: 0, peakRssBytes: null, keptRssBytes: null } })) });
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    state('running', 'waiting');
+    const session = await InspectorSession.attach(pid);
+    try {
+      await wait(durationMs);
+      state('done', 'running');
+      const sampler = name === 'sampler' ? await SamplingProfiler.start(session, { intervalBytes: samplingIntervalBytes ?? 128 * 1024 }) : null;
+      await wait(durationMs);
+      await sampler?.stop();
+      state('done', 'done');
+    } finally {
+      await session.detach();
+    }
+    return { verdict: name, sites: [], cost: { pauseMs: 0 }, evidence: {} } as unknown as WhyResult;
+  };
 }
 
 if (process.argv[2] === '--child') childMain(Number(process.argv[3] ?? '10'));

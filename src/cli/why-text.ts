@@ -73,6 +73,8 @@ export function whyText(result: WhyResult, cwd: string | null): string {
     lines.push('', `Allocation sites whose live memory grew (second half of ${Math.round(result.durationMs / 1000)} s against the first):`);
     for (const site of result.sites.slice(0, 5)) lines.push(`  ${fit(`+${formatBytes(site.delta)}`, 8, 'right')}  ${sanitize(frameLabel(site, cwd))}`);
   }
+  // The interval step 2 sampled at, and why (the allocation rate the watch measured): a coarse one sees fewer sites.
+  if (evidence.sampling && !result.skipped.some((s) => s.step === 'sample')) lines.push(`  sampled ${sanitize(evidence.sampling.reason)}`);
   if (result.verdict === 'off-heap') lines.push('', "Buffer and ArrayBuffer contents live outside V8's heap and are not sampled: the sites show only their small JS objects.");
   if (result.skipped.length > 0) {
     lines.push('', 'Skipped:');

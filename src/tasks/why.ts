@@ -25,7 +25,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnalysisWorker } from '../analysis/index.js';
 import { AnalysisWorker as Analysis } from '../analysis/index.js';
 import { allocationSites, compareSites, type SiteGrowth } from '../core/alloc/allocation-sites.js';
-import { DEFAULT_SAMPLING_INTERVAL_BYTES, type SamplingProfile } from '../core/alloc/sampling-profile.js';
+import { allocationRateOf, RATE_PROBE_INTERVAL_BYTES, samplingChoice, type AllocationRate } from '../core/alloc/sampling-interval.js';
+import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
+import { UserError } from '../core/user-error.js';
 import { judgeGrowth, timeToLimitSeconds, type ActionMark, type GrowthJudgement, type MemoryReading } from '../core/growth/judge-growth.js';
 import type { SourceLocation } from '../core/snapshot/heap-snapshot.js';
 import type { LeakCandidate } from '../core/snapshot/leak-candidates.js';
@@ -37,6 +39,7 @@ import type { GlibcArenas, SmapsRollup } from '../core/why/memory-maps.js';
 import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-dir.js';
 import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
 import { readHeapSizeLimit } from '../inspector/heap-limit.js';
+import { SamplingProfiler } from '../inspector/sampling-profiler.js';
 import type { HeapSpace, InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { attachThread, NodeWorkers, type WorkerSession } from '../inspector/worker-sessions.js';
@@ -68,7 +71,10 @@ export interface WhyOptions {
   attach?: (pid: number, options: { startTimeTicks?: number }) => Promise<InspectorSession>;
   /** An analysis worker to use (the TUI's); otherwise one is started for step 3 and ended. */
   analysis?: AnalysisWorker;
-  /** Mean bytes between allocation samples. @default DEFAULT_SAMPLING_INTERVAL_BYTES */
+  /**
+   * Mean bytes between allocation samples. Absent: chosen from the allocation rate the watch measured (a budget of
+   * samples per second, core/alloc/sampling-interval.ts), 128 KiB at least; the result says which and why.
+   */
   samplingIntervalBytes?: number;
 }
 
@@ -139,7 +145,7 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
     // `--thread 0` asks for the main thread: its workers are neither watched nor looked at then.
     if (openedHere && session.threadId === 0 && options.threadId === undefined) workers = await workersOf(session);
     // Step 1: watch.
-    const watch = await watchMemory(session, workers, options.durationMs, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
+    const watch = await watchMemory(session, workers, options.durationMs, options.samplingIntervalBytes === undefined, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
     const { judgement } = watch;
     set('watch', { state: 'done', detail: `${judgement.kind}: ${judgement.reason}`, secondsLeft: null, cost: rss.cost(step('watch').cost.pauseMs, judgement.rates.rss) });
 
@@ -161,20 +167,30 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
       }
     }
     const thread = work.threadId === 0 ? null : work.threadId;
-    const limitInfo = limitFor(pid, judgement, limitWatch, thread !== null && session.threadId === 0 ? judgement.rates.workersHeapFloor : judgement.rates.heapFloor);
+    const heapRate = thread !== null && session.threadId === 0 ? judgement.rates.workersHeapFloor : judgement.rates.heapFloor;
+    const limitInfo = limitFor(pid, judgement, limitWatch, heapRate);
 
-    // Step 2: sample.
+    // Step 2: sample, every so many bytes that a busy process pays for ~100 samples a second, not thousands.
     current = 'sample';
-    const intervalBytes = options.samplingIntervalBytes ?? DEFAULT_SAMPLING_INTERVAL_BYTES;
+    const sampling = samplingChoice({
+      ...(options.samplingIntervalBytes !== undefined ? { explicit: options.samplingIntervalBytes } : {}),
+      // The probe ran on the session's isolate: a worker chosen since allocates at a rate of its own.
+      rate: work === session ? watch.allocationRate : null,
+      growthBytesPerSecond: heapRate,
+      windowMs: options.durationMs,
+      unmeasured: work === session ? (watch.probeUnavailable ?? undefined) : `measured on the main thread, the sampler runs on worker ${work.threadId}`,
+    });
+    const intervalBytes = sampling.intervalBytes;
     let profiles: { before: SamplingProfile; after: SamplingProfile } | null = null;
     let sites: SiteGrowth[] = [];
     const askable = judgement.kind === 'heap' || judgement.kind === 'off-heap';
+    if (askable) watch.evidence.sampling = sampling;
     if (!askable) {
       skip('sample', notAskable(judgement));
     } else {
       rss.restart();
       const countdown = new Countdown(options.durationMs, (secondsLeft) => set('sample', { secondsLeft, cost: rss.cost(step('sample').cost.pauseMs) }));
-      set('sample', { state: 'running', detail: `sampling allocations every ${intervalBytes / 1024} KiB: first half` });
+      set('sample', { state: 'running', detail: `sampling allocations ${sampling.reason}; first half` });
       try {
         const { before, after } = await sampleAllocations(work, {
           durationMs: options.durationMs,
@@ -284,6 +300,10 @@ interface WatchResult {
   heapLimitBytes: number | null;
   lastHeapFloorBytes: number | null;
   lastRssBytes: number | null;
+  /** The allocation rate the probe saw over the watch; null when it did not run. */
+  allocationRate: AllocationRate | null;
+  /** Why the probe did not run, when it was asked for. */
+  probeUnavailable: string | null;
 }
 
 /** One tick's reading with what the judgement does not take. */
@@ -300,7 +320,7 @@ interface Tick {
  * heap spaces through the inspector, ~0.2 ms each), forced GCs at the start, each quarter and the end (their
  * readings are true floors), glibc's arenas at both ends. Judged by judgeGrowth with leaktop's attach marked.
  */
-async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
+async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, probeRate: boolean, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
   const { pid } = session;
   const attachedAtMs = Date.now();
   const heapLimitBytes = await readHeapSizeLimit(session);
@@ -332,11 +352,11 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
       smaps: readSmapsRollup(pid),
     });
   };
-  const gcAndRead = async (): Promise<number> => {
+  const gcAndRead = async (fullGc: () => Promise<{ durationMs: number }> = () => session.collectGarbageOnce()): Promise<number> => {
     // Each worker's own GC with the main thread's: the reading after them is a floor of every isolate.
     // One plain full GC each (collectGarbageOnce), not DevTools' memory-reducing one, whose after-cost would be
     // most of why's cost to a busy process (issue 16: ≤ 2 %).
-    const [{ durationMs: gcMs }, ...workerGcs] = await Promise.all([session.collectGarbageOnce(), ...workerSessions.map((w) => withTimeout(w.collectGarbageOnce(), WORKER_GC_TIMEOUT_MS).catch(() => undefined))]);
+    const [{ durationMs: gcMs }, ...workerGcs] = await Promise.all([fullGc(), ...workerSessions.map((w) => withTimeout(w.collectGarbageOnce(), WORKER_GC_TIMEOUT_MS).catch(() => undefined))]);
     pause(gcMs + workerGcs.reduce((sum, gc) => sum + (gc?.durationMs ?? 0), 0));
     await read(true);
     return gcMs;
@@ -344,29 +364,69 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
   const tickMs = Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, durationMs / TICKS_PER_WINDOW));
   progress('forced GC, first reading', Math.ceil(durationMs / 1000));
   const firstGcMs = await gcAndRead();
-  const startMs = Date.now();
-  const endMs = startMs + durationMs;
-  const between = firstGcMs <= CHEAP_GC_MS ? WATCH_GCS - 2 : 0;
-  const gcAt = Array.from({ length: between }, (_, i) => startMs + ((i + 1) * durationMs) / (between + 1));
-  while (Date.now() < endMs) {
-    await waitWhileAttached(session, Math.max(0, Math.min(tickMs, endMs - Date.now())), signal);
-    signal.throwIfAborted();
-    if (Date.now() >= endMs) break;
-    if (gcAt.length > 0 && Date.now() >= gcAt[0]!) {
-      gcAt.shift();
-      await gcAndRead();
-    } else await read(false);
-    const last = ticks[ticks.length - 1]!.reading;
-    progress(`RSS ${mib(last.rssBytes)}, heap ${mib(last.heapUsedBytes)}, external ${mib(last.externalBytes)}`, Math.max(0, Math.ceil((endMs - Date.now()) / 1000)));
+  // The allocation rate, for step 2's interval: the sampler at a coarse interval keeping what the GC collects, so
+  // that its sample count is every allocation's (core/alloc/sampling-interval.ts). Its stop runs V8's plain full GC
+  // (kSamplingForceGC) before it returns the profile: that GC is the watch's last floor, not one more.
+  const rateProbe = probeRate ? await startRateProbe(session) : null;
+  const probe = rateProbe && 'profiler' in rateProbe ? rateProbe.profiler : null;
+  const probeStartedMs = performance.now();
+  let allocationRate: AllocationRate | null = null;
+  try {
+    const startMs = Date.now();
+    const endMs = startMs + durationMs;
+    const between = firstGcMs <= CHEAP_GC_MS ? WATCH_GCS - 2 : 0;
+    const gcAt = Array.from({ length: between }, (_, i) => startMs + ((i + 1) * durationMs) / (between + 1));
+    while (Date.now() < endMs) {
+      await waitWhileAttached(session, Math.max(0, Math.min(tickMs, endMs - Date.now())), signal);
+      signal.throwIfAborted();
+      if (Date.now() >= endMs) break;
+      if (gcAt.length > 0 && Date.now() >= gcAt[0]!) {
+        gcAt.shift();
+        await gcAndRead();
+      } else await read(false);
+      const last = ticks[ticks.length - 1]!.reading;
+      progress(`RSS ${mib(last.rssBytes)}, heap ${mib(last.heapUsedBytes)}, external ${mib(last.externalBytes)}`, Math.max(0, Math.ceil((endMs - Date.now()) / 1000)));
+    }
+    await gcAndRead(
+      probe
+        ? async () => {
+            const stopAt = performance.now();
+            const profile = await probe.stop();
+            if (profile) allocationRate = allocationRateOf(profile, probe.intervalBytes, stopAt - probeStartedMs);
+            return { durationMs: performance.now() - stopAt };
+          }
+        : undefined,
+    );
+  } finally {
+    // Stopped on every way out (an abort, a lost session): a TUI session stays open after why.
+    if (probe?.isRunning) await probe.stop().catch(() => undefined);
   }
-  await gcAndRead();
   const arenasAfter = readGlibcArenas(pid);
   const readings = ticks.map((t) => t.reading);
   const marks: ActionMark[] = [{ atMs: attachedAtMs, action: 'attach' }];
   const judgement = judgeGrowth(readings, marks, { minWindowMs: Math.round(durationMs * 0.75), maxWindowMs: durationMs * 2, markSettleMs: Math.min(10_000, Math.round(durationMs / 8)) });
   const evidence = evidenceOf(ticks, judgement, arenasBefore, arenasAfter);
   const floors = readings.filter((r) => r.afterGc);
-  return { judgement, evidence, isolates: isolateFloors(ticks, workerSessions), heapLimitBytes, lastHeapFloorBytes: floors[floors.length - 1]?.heapUsedBytes ?? null, lastRssBytes: readings[readings.length - 1]?.rssBytes ?? null };
+  return {
+    judgement,
+    evidence,
+    isolates: isolateFloors(ticks, workerSessions),
+    heapLimitBytes,
+    lastHeapFloorBytes: floors[floors.length - 1]?.heapUsedBytes ?? null,
+    lastRssBytes: readings[readings.length - 1]?.rssBytes ?? null,
+    allocationRate,
+    probeUnavailable: rateProbe && 'unavailable' in rateProbe ? rateProbe.unavailable : null,
+  };
+}
+
+/** The watch's allocation-rate probe, or why it cannot run (another tool's sampler: V8 has one per isolate). */
+async function startRateProbe(session: InspectorSession): Promise<{ profiler: SamplingProfiler } | { unavailable: string }> {
+  try {
+    return { profiler: await SamplingProfiler.start(session, { intervalBytes: RATE_PROBE_INTERVAL_BYTES, includeCollected: true }) };
+  } catch (error) {
+    if (error instanceof UserError) return { unavailable: 'another tool samples allocations in it' };
+    throw error;
+  }
 }
 
 /** Each isolate's floors (the readings after the forced GCs), the main thread first; none without watched workers. */

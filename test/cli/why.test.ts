@@ -28,7 +28,13 @@ interface WhyJson {
   pid: number;
   thread: number | null;
   verdict: string;
-  evidence: { reason: string; rates: { heapFloor: number | null; external: number | null; native: number | null; rss: number | null }; forcedGcs: number; smaps: { end: { anonBytes: number } | null } };
+  evidence: {
+    reason: string;
+    rates: { heapFloor: number | null; external: number | null; native: number | null; rss: number | null };
+    forcedGcs: number;
+    smaps: { end: { anonBytes: number } | null };
+    sampling?: { intervalBytes: number; chosenBy: string; allocationBytesPerSecond: number | null; lowerBound: boolean; growthBytesPerSecond: number | null; reason: string };
+  };
   timeToLimitSeconds: number | null;
   limit: { bytes: number; source: string; cgroupPath?: string } | null;
   culprits: Array<{ name: string | null; count: number | null; retainedSize: number | null; paths: Array<{ count: number; text: string; steps: unknown[] }>; site: { functionName: string; url: string; line: number | null; matchedBy: string } | null }>;
@@ -73,6 +79,26 @@ test('a cache that never evicts: heap; the class, its holder on the top path and
     assert.equal(result.limit?.source, 'v8-heap-limit');
     assert.ok(result.timeToLimitSeconds! > 0);
     assert.ok(result.cost.pauseMs > 0 && result.cost.peakRssBytes! > 0, JSON.stringify(result.cost));
+  } finally {
+    await target.kill();
+  }
+});
+
+test('a busy server (~40 MB/s of garbage): a coarser sampling interval, chosen from the allocation rate the watch measured and said, and the leaking function still named', async () => {
+  // 10 pages per traffic tick instead of 5: twice the garbage, the same leak (a much busier one lags on a loaded
+  // machine, and its floor then rises in steps the judgement calls unsure).
+  const target = await startWhyFixture('cache-server.cjs', ['10']);
+  try {
+    const result = await why(target, ['--no-snapshots'], 10);
+    assert.equal(result.verdict, 'heap', result.evidence.reason);
+    const sampling = result.evidence.sampling!;
+    assert.ok(sampling, 'the interval and why are in the evidence');
+    assert.ok(sampling.allocationBytesPerSecond! > 0, JSON.stringify(sampling));
+    assert.ok(sampling.intervalBytes > 128 * 1024, `coarser than the default: ${JSON.stringify(sampling)}`);
+    assert.ok(['budget', 'growth', 'max'].includes(sampling.chosenBy), sampling.chosenBy);
+    assert.match(sampling.reason, /^every \d+(\.\d)? [KM]iB: [\d.]+ MiB\/s allocated/);
+    assert.equal(result.sites[0]?.functionName, 'rememberResponses', JSON.stringify(result.sites.slice(0, 3)));
+    assert.equal(result.culprits[0]?.site?.functionName, 'rememberResponses');
   } finally {
     await target.kill();
   }

@@ -4,6 +4,7 @@
  * Pure.
  */
 import type { SiteGrowth } from '../alloc/allocation-sites.js';
+import type { SamplingChoice } from '../alloc/sampling-interval.js';
 import type { GrowthJudgement, GrowthKind } from '../growth/judge-growth.js';
 import type { PathJson } from '../snapshot/retainer-paths.js';
 import type { CulpritSite } from './match-sites.js';
@@ -54,6 +55,8 @@ export interface WhyEvidence {
   smaps: { start: Smaps; end: Smaps };
   arenas: { count: number; committedBytes: number; grownBytes: number | null } | null;
   fragmentationLikely: boolean;
+  /** Step 2's interval and why (the allocation rate the watch measured); absent when no rate was asked for or found. */
+  sampling?: SamplingChoice;
 }
 
 /** Arenas at or above this count: glibc made one per thread that contended for malloc (its default cap: 8 per core). */
