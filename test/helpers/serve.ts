@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,11 @@ export async function startPrometheus(target: string, ruleFiles: string[] = []):
     `    static_configs: [{ targets: ["${target}"] }]`,
   ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), `${config}\n`);
+  // Without the binary, spawn gives no pid and only an 'error' event: say what is missing rather than fail on it.
+  if (!existsSync('/usr/bin/prometheus')) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('/usr/bin/prometheus is not installed: `bash .ci/run` installs it (Debian package prometheus)');
+  }
   const child = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
