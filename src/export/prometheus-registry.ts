@@ -27,7 +27,7 @@ export function prometheusRegistry(latest: () => ExportTick | null): PromClient.
  * A prom-client Gauge whose values are read from the tick when the registry formats it. Not `collect()` filling the
  * gauge with `set()`: that hashes and sorts every label set and copies it into the gauge's map, on every format —
  * with 300 processes, a third of the 15 MB of garbage each exposition made (measured). The registry formats what
- * `get()` returns, as it does for any gauge.
+ * `getForPromString()` returns (it asks for that before `get()`, as for a histogram's buckets).
  */
 class TickGauge extends Gauge<LabelName> {
   readonly #metric: MetricDefinition;
@@ -39,12 +39,29 @@ class TickGauge extends Gauge<LabelName> {
     this.#series = series;
   }
 
+  /**
+   * For the text: each series's whole label set as prom-client's `sharedLabels` (and no `labels` of its own), which
+   * the registry formats once per label object and keeps in a WeakMap: a process's labels are escaped and joined
+   * once while it runs instead of on every tick (4,000 series with 300 processes). The text is the same: a series
+   * whose `labels` are empty is written `name{shared} value`.
+   */
+  getForPromString(): Promise<PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>> {
+    return Promise.resolve(this.#object(this.#series().map(({ labels, value }) => ({ labels: NO_LABELS, sharedLabels: labels, value }))));
+  }
+
   override get(): Promise<PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>> {
+    return Promise.resolve(this.#object(this.#series()));
+  }
+
+  #object(values: unknown[]): PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>> {
     // What Gauge#get returns (`type` is the string 'gauge' at run time; the typings declare an enum prom-client does not export).
-    const object = { name: this.#metric.promName, help: this.#metric.help, type: 'gauge', aggregator: 'sum', values: this.#series() };
-    return Promise.resolve(object as unknown as PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>);
+    const object = { name: this.#metric.promName, help: this.#metric.help, type: 'gauge', aggregator: 'sum', values };
+    return object as unknown as PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>;
   }
 }
+
+/** The `labels` of every series in the text: none of their own, all of them shared (see getForPromString). */
+const NO_LABELS: Labels = Object.freeze({});
 
 /**
  * Each process's label sets, made once per process instead of once per series per format: the labels of a process
