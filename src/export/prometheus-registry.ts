@@ -10,7 +10,8 @@ const Gauge = require('prom-client/lib/gauge') as typeof PromClient.Gauge;
 
 type LabelName = (typeof LABEL_NAMES)[number];
 type Labels = Partial<Record<LabelName, string>>;
-type Series = { labels: Labels; value: number };
+/** How a gauge hands prom-client one series: the labels of a process (with a metric's attribute) and the value. */
+type MakeSeries = (labels: Labels, value: number) => unknown;
 
 /**
  * A prom-client registry with one gauge per metric of METRICS, whose series are the newest tick's: a scrape formats
@@ -19,7 +20,7 @@ type Series = { labels: Labels; value: number };
 export function prometheusRegistry(latest: () => ExportTick | null): PromClient.Registry {
   const registry = new Registry();
   const labels = new LabelSets();
-  for (const metric of METRICS) new TickGauge(metric, registry, () => labels.series(metric, latest()));
+  for (const metric of METRICS) new TickGauge(metric, registry, (make) => labels.series(metric, latest(), make));
   return registry;
 }
 
@@ -31,9 +32,9 @@ export function prometheusRegistry(latest: () => ExportTick | null): PromClient.
  */
 class TickGauge extends Gauge<LabelName> {
   readonly #metric: MetricDefinition;
-  readonly #series: () => Series[];
+  readonly #series: (make: MakeSeries) => unknown[];
 
-  constructor(metric: MetricDefinition, registry: PromClient.Registry, series: () => Series[]) {
+  constructor(metric: MetricDefinition, registry: PromClient.Registry, series: (make: MakeSeries) => unknown[]) {
     super({ name: metric.promName, help: metric.help, labelNames: LABEL_NAMES, registers: [registry] });
     this.#metric = metric;
     this.#series = series;
@@ -46,11 +47,11 @@ class TickGauge extends Gauge<LabelName> {
    * whose `labels` are empty is written `name{shared} value`.
    */
   getForPromString(): Promise<PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>> {
-    return Promise.resolve(this.#object(this.#series().map(({ labels, value }) => ({ labels: NO_LABELS, sharedLabels: labels, value }))));
+    return Promise.resolve(this.#object(this.#series((labels, value) => ({ labels: NO_LABELS, sharedLabels: labels, value }))));
   }
 
   override get(): Promise<PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>> {
-    return Promise.resolve(this.#object(this.#series()));
+    return Promise.resolve(this.#object(this.#series((labels, value) => ({ labels, value }))));
   }
 
   #object(values: unknown[]): PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>> {
@@ -69,31 +70,23 @@ const NO_LABELS: Labels = Object.freeze({});
  * (`verdict="heap"`, `memory="rss"`). Processes gone from the tick are forgotten.
  */
 class LabelSets {
-  readonly #byPid = new Map<number, { figures: ProcessFigures; base: Labels; withAttribute: Map<string, Labels> }>();
+  readonly #byPid = new Map<number, ProcessLabelSets>();
   #tick: ExportTick | null = null;
 
-  series(metric: MetricDefinition, tick: ExportTick | null): Series[] {
+  series(metric: MetricDefinition, tick: ExportTick | null, make: MakeSeries): unknown[] {
     if (tick !== this.#tick) this.#forgetGone(tick);
-    const series: Series[] = [];
+    const series: unknown[] = [];
     for (const figures of tick?.processes ?? []) {
       const sets = this.#of(figures);
-      for (const point of metric.points(figures)) {
-        let labels = sets.base;
-        if (point.attributes) {
-          const [name, value] = Object.entries(point.attributes)[0]!;
-          const key = `${name}\u0000${value}`;
-          labels = sets.withAttribute.get(key) ?? sets.withAttribute.set(key, { ...sets.base, ...point.attributes }).get(key)!;
-        }
-        series.push({ labels, value: point.value });
-      }
+      for (const point of metric.points(figures)) series.push(make(point.attributes ? sets.with(point.attributes) : sets.base, point.value));
     }
     return series;
   }
 
-  #of(figures: ProcessFigures): { base: Labels; withAttribute: Map<string, Labels> } {
+  #of(figures: ProcessFigures): ProcessLabelSets {
     const known = this.#byPid.get(figures.pid);
     if (known && sameLabels(known.figures, figures)) return known;
-    const sets = { figures, base: processLabels(figures), withAttribute: new Map<string, Labels>() };
+    const sets = new ProcessLabelSets(figures);
     this.#byPid.set(figures.pid, sets);
     return sets;
   }
@@ -102,6 +95,30 @@ class LabelSets {
     this.#tick = tick;
     const live = new Set(tick?.processes.map((figures) => figures.pid));
     for (const pid of this.#byPid.keys()) if (!live.has(pid)) this.#byPid.delete(pid);
+  }
+}
+
+/** One process's label sets: its own, and with each attribute a metric adds (`memory="rss"`, `verdict="heap"` …). */
+class ProcessLabelSets {
+  readonly base: Labels;
+  /** By attribute name, then value (a name too: `native` is a value of both `memory` and `verdict`). */
+  readonly #with = new Map<string, Map<string, Labels>>();
+
+  constructor(readonly figures: ProcessFigures) {
+    this.base = processLabels(figures);
+  }
+
+  /** The base labels and `attributes` (one name, as every metric of METRICS has), the same object on every tick. */
+  with(attributes: Record<string, string>): Labels {
+    for (const name in attributes) {
+      const value = attributes[name]!;
+      let byValue = this.#with.get(name);
+      if (!byValue) this.#with.set(name, (byValue = new Map()));
+      let labels = byValue.get(value);
+      if (!labels) byValue.set(value, (labels = { ...this.base, ...attributes }));
+      return labels;
+    }
+    return this.base;
   }
 }
 
