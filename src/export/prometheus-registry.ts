@@ -105,9 +105,9 @@ class TickGauge extends Gauge<LabelName> {
   }
 
   /**
-   * For the text: each series's whole label set as prom-client's `sharedLabels` (and no `labels` of its own), which
-   * the registry formats once per label object and keeps in a WeakMap: a process's labels are escaped and joined
-   * once while it runs instead of on every tick (4,000 series with 300 processes). The text is the same: a series
+   * For the text (`registry.metrics()`, and the first formatting of each label set in `bytes`): each series's whole
+   * label set as prom-client's `sharedLabels` (and no `labels` of its own), which the registry escapes and joins
+   * once per label object and keeps in a WeakMap, instead of once per series per call. The text is the same: a series
    * whose `labels` are empty is written `name{shared} value`.
    */
   getForPromString(): Promise<PromClient.MetricObjectWithValues<PromClient.MetricValue<LabelName>>> {
