@@ -38,27 +38,27 @@ export class ExpositionCache {
 
   /** Any registry's text, metric by metric. */
   async #text(): Promise<Buffer> {
-      // Metric by metric into bytes, outside the V8 heap, exactly as `registry.metrics()` joins them (a blank line
-      // between two, a newline at the end): its one string of the whole text (1.6 MB with 300 processes, two bytes a
-      // character as soon as one command label is cut with '…') lived in V8's large-object space until a full GC,
-      // one more per tick (measured).
-      const texts: string[] = [];
-      for (const metric of this.registry.getMetricsAsArray()) {
-        texts.push(await this.registry.getSingleMetricAsString(metric.name));
-        // A scrape that comes meanwhile is answered (the previous tick's bytes) between two metrics, not after all.
-        await setImmediate();
-      }
-      // One allocation of the final size, each text written into it: no copy of the bytes in between.
-      let length = Math.max(0, texts.length - 1) * BLANK_LINE.length + NEWLINE.length;
-      for (const text of texts) length += Buffer.byteLength(text);
-      const body = Buffer.allocUnsafeSlow(length);
-      let at = 0;
-      for (const [i, text] of texts.entries()) {
-        if (i > 0) at += BLANK_LINE.copy(body, at);
-        at += body.write(text, at);
-      }
-      NEWLINE.copy(body, at);
-      return body;
+    // Metric by metric into bytes, outside the V8 heap, exactly as `registry.metrics()` joins them (a blank line
+    // between two, a newline at the end): its one string of the whole text (1.6 MB with 300 processes, two bytes a
+    // character as soon as one command label is cut with '…') lived in V8's large-object space until a full GC,
+    // one more per tick (measured).
+    const texts: string[] = [];
+    for (const metric of this.registry.getMetricsAsArray()) {
+      texts.push(await this.registry.getSingleMetricAsString(metric.name));
+      // A scrape that comes meanwhile is answered (the previous tick's bytes) between two metrics, not after all.
+      await setImmediate();
+    }
+    // One allocation of the final size, each text written into it: no copy of the bytes in between.
+    let length = Math.max(0, texts.length - 1) * BLANK_LINE.length + NEWLINE.length;
+    for (const text of texts) length += Buffer.byteLength(text);
+    const body = Buffer.allocUnsafeSlow(length);
+    let at = 0;
+    for (const [i, text] of texts.entries()) {
+      if (i > 0) at += BLANK_LINE.copy(body, at);
+      at += body.write(text, at);
+    }
+    NEWLINE.copy(body, at);
+    return body;
   }
 }
 
