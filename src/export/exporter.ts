@@ -41,9 +41,12 @@ export class Exporter {
   readonly #limits = new Map<string, number | null>();
   readonly #cpuCount = availableParallelism();
   #latest: ExportTick | null = null;
+  /** `pids` as a set (a list of 300 was searched once per process per tick), or null for every process. */
+  readonly #only: ReadonlySet<number> | null;
 
   constructor(options: ExporterOptions) {
     this.#options = options;
+    this.#only = options.pids && options.pids.length > 0 ? new Set(options.pids) : null;
     // History for the judgement's window and no more: the monitor's default (10 minutes, 2400 samples a series,
     // allocated up front) is 70 MB of series with 300 processes; serve has no chart to draw from it.
     const retentionMs = Math.max(JUDGED_SPAN_MS, options.growthWindowMs ?? 0) + 2 * options.intervalMs;
@@ -61,9 +64,9 @@ export class Exporter {
   /** Samples once and replaces the newest tick. */
   async tick(): Promise<ExportTick> {
     if (this.#options.heap && !this.#heap) this.#heap = new (await import('./heap-sessions.js')).HeapSessions(this.#store, this.#options.log);
-    const only = this.#options.pids ?? [];
     const sampled = this.#sampler.sample();
-    const harvest = only.length === 0 ? sampled : { ...sampled, processes: sampled.processes.filter((p) => only.includes(p.pid)) };
+    const only = this.#only;
+    const harvest = only === null ? sampled : { sampledAtMs: sampled.sampledAtMs, processes: sampled.processes.filter((p) => only.has(p.pid)) };
     const heap = this.#heap ? await this.#heap.read() : undefined;
     this.#store.ingestProcesses(harvest, undefined, heap);
     const processes = this.#store.getState().processes;

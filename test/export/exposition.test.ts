@@ -59,6 +59,27 @@ test('the cached bytes are those of registry.metrics(), two-byte labels and per-
   assert.ok(!(none instanceof Error) && none.body.toString() === (await new Registry().metrics()), 'an empty registry: a lone newline, as prom-client writes it');
 });
 
+test('tick after tick, with label sets formatted once and reused, the bytes stay those of registry.metrics()', async () => {
+  const odd = `node "quoted" back\\slash\nnewline ${'y'.repeat(MAX_COMMAND_LABEL)}`;
+  let tick: ExportTick = { atMs: 1, processes: [figures(30, 'node a.js', 100), figures(31, odd, 200, { place: { unit: 'x.service' } })] };
+  const registry = prometheusRegistry(() => tick);
+  const cache = new ExpositionCache(registry);
+  const ticks: ExportTick[] = [
+    // New values for the same processes (their label sets already formatted), fractions and negative rates.
+    { atMs: 2, processes: [figures(30, 'node a.js', 123_456_789, { cpuUtilization: 0.000123, growth: { rss: -1.5e-7, heapFloor: 2.25, external: 0, native: 1e21 } }), figures(31, odd, 201, { verdict: 'heap' })] },
+    // A process gone, one new, one whose verdict is not judged yet.
+    { atMs: 3, processes: [figures(31, odd, 202, { verdict: 'none', growthHolds: false }), figures(32, 'node c.js', 300, { verdict: null, growthHolds: null })] },
+    { atMs: 4, processes: [] },
+    { atMs: 5, processes: [figures(30, 'node a.js', 5)] },
+  ];
+  for (const next of [tick, ...ticks]) {
+    tick = next;
+    const formatted = await cache.refresh();
+    assert.ok(!(formatted instanceof Error));
+    assert.equal(formatted.body.toString(), await registry.metrics(), `tick ${next.atMs}`);
+  }
+});
+
 test('a scrape gets the newest refreshed tick: new figures, gone processes gone, a reused PID with its new command', async () => {
   let tick: ExportTick = { atMs: 1, processes: [figures(20, 'node a.js', 100), figures(21, 'node b.js', 200)] };
   const cache = new ExpositionCache(prometheusRegistry(() => tick));

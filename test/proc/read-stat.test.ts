@@ -46,3 +46,15 @@ test('reads our own stat, and a PID that does not exist is gone', () => {
   const missing = readStat(2 ** 22 + 1);
   assert.ok(isUnavailable(missing) && missing.unavailable === 'gone');
 });
+
+test('fields are cut where a split on single spaces cuts them: 22 after comm are enough, 21 are not', () => {
+  const fields = tail.split(' ');
+  const exact = parseStat(`9 (n) ${fields.slice(0, 22).join(' ')}`)!;
+  assert.equal(exact.rssPages, 9382, 'rss is the 22nd field after comm, the last one read');
+  assert.equal(parseStat(`9 (n) ${fields.slice(0, 21).join(' ')}`), null);
+  assert.equal(parseStat(`9 (n) ${fields.slice(0, 22).join(' ')}\n`)!.rssPages, 9382, 'a trailing newline');
+  // Two spaces make an empty field (Number('') is 0), shifting the rest by one, as split(' ') did.
+  const doubled = parseStat(`9 (n) S  ${fields.slice(1).join(' ')}`)!;
+  assert.equal(doubled.ppid, 0);
+  assert.equal(doubled.utimeTicks, Number(fields[10]));
+});
