@@ -1,6 +1,14 @@
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
-import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize, type AnsiCode, type StyledChar } from '@alcalzone/ansi-tokenize';
+import {
+  ansiCodesToString,
+  diffAnsiCodes,
+  reduceAnsiCodesIncremental,
+  styledCharsFromTokens,
+  tokenize,
+  type AnsiCode,
+  type StyledChar,
+} from '@alcalzone/ansi-tokenize';
 
 /**
  * leaktop's replacement for ink's `Output` (ink 6 `build/output.js`), bundled into ink by `scripts/bundle-ink.js`.
@@ -131,7 +139,90 @@ function styledCharsToString(chars: readonly StyledChar[]): string {
  * share its styles (nothing between them), and the blanks after it are trimmed away.
  */
 function composeSingleWrite(cells: number, x: number, line: string): string {
-  return (' '.repeat(Math.min(x, cells)) + styledCharsToString(styledCharsFromTokens(tokenize(line)))).trimEnd();
+  const styled = styledLineByRuns(line) ?? styledCharsToString(styledCharsFromTokens(tokenize(line)));
+  return (' '.repeat(Math.min(x, cells)) + styled).trimEnd();
+}
+
+/**
+ * Code points that tokenize as one narrow character each, whatever is next to them: printable ASCII and the
+ * punctuation, arrows, box drawing, blocks and shapes leaktop's screen is made of (sparklines, charts, `▼`, `…`).
+ * Each candidate is asked of ansi-tokenize itself (one `char` token of itself, not full width); none of these ranges
+ * holds a character that joins its neighbour into one grapheme (no marks, joiners, selectors, Hangul or flags).
+ */
+const RUN_SAFE = (() => {
+  const safe = new Uint8Array(0x2600);
+  const candidates: Array<[number, number]> = [
+    [0x20, 0x7e],
+    [0x2010, 0x2027],
+    [0x2190, 0x21ff],
+    [0x2500, 0x25ff],
+  ];
+  for (const [from, to] of candidates) {
+    for (let code = from; code <= to; code++) {
+      const value = String.fromCharCode(code);
+      const tokens = tokenize(value);
+      const only = tokens[0];
+      if (tokens.length === 1 && only!.type === 'char' && only!.value === value && !only!.fullWidth) safe[code] = 1;
+    }
+  }
+  return safe;
+})();
+
+/** The codes of one SGR sequence, as tokenize splits it; null when it is not one tokenize reads as codes alone. */
+const sequenceCodes = new GenerationalCache<AnsiCode[] | null>(512);
+
+function codesOfSequence(sequence: string): AnsiCode[] | null {
+  let codes = sequenceCodes.get(sequence);
+  if (codes === undefined) {
+    const tokens = tokenize(sequence);
+    codes = tokens.length > 0 && tokens.every((token) => token.type === 'ansi') ? (tokens as AnsiCode[]) : null;
+    sequenceCodes.set(sequence, codes);
+  }
+  return codes;
+}
+
+/**
+ * `styledCharsToString(styledCharsFromTokens(tokenize(line)))` for a line of SGR sequences and RUN_SAFE characters,
+ * a run of text at a time instead of a character at a time: between two sequences every character has the same
+ * styles, so the codes come out where a run starts (whole before the first, the difference after) and the run's
+ * text as it is. That is most of what a changed row costs (the table's rows change every tick). Null for any other
+ * line (a wide or combining character, another escape): the caller takes ansi-tokenize's way.
+ */
+export function styledLineByRuns(line: string): string | null {
+  let styles: AnsiCode[] = [];
+  let written: AnsiCode[] | null = null;
+  let text = '';
+  let index = 0;
+  while (index < line.length) {
+    const code = line.charCodeAt(index);
+    if (code === 0x1b) {
+      if (line.charCodeAt(index + 1) !== 0x5b) return null;
+      let end = index + 2;
+      for (; end < line.length; end++) {
+        const c = line.charCodeAt(end);
+        if (c !== 0x3b && (c < 0x30 || c > 0x39)) break;
+      }
+      if (line.charCodeAt(end) !== 0x6d) return null;
+      const codes = codesOfSequence(line.slice(index, end + 1));
+      if (codes === null) return null;
+      styles = reduceAnsiCodesIncremental(styles, codes);
+      index = end + 1;
+      continue;
+    }
+    let end = index;
+    for (; end < line.length; end++) {
+      const c = line.charCodeAt(end);
+      if (c === 0x1b) break;
+      if (c >= RUN_SAFE.length || RUN_SAFE[c] === 0) return null;
+    }
+    if (written === null) text += ansiCodesToString(styles);
+    else if (!sameStyles(written, styles)) text += ansiCodesToString(diffAnsiCodes(written, styles));
+    text += line.slice(index, end);
+    written = styles;
+    index = end;
+  }
+  if (written !== null) text += ansiCodesToString(diffAnsiCodes(written, []));
+  return text;
 }
 
 /** How many cells ink's `for (let x = 0; x < width; x++)` makes. */

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import Output from '../../src/ui/ink-output.js';
+import { styledCharsFromTokens, styledCharsToString, tokenize } from '@alcalzone/ansi-tokenize';
+import Output, { styledLineByRuns } from '../../src/ui/ink-output.js';
 import { paint } from '../../src/ui/paint.js';
 
 /**
@@ -132,4 +133,32 @@ test('the same rows at another width are composed for that width', () => {
   same(10, 3, ops, '10 wide');
   same(1, 3, ops, '1 wide');
   same(0, 3, ops, '0 wide');
+});
+
+test('a line of codes and narrow characters is composed a run at a time, to ansi-tokenize’s very string', () => {
+  const slow = (text: string) => styledCharsToString(styledCharsFromTokens(tokenize(text)));
+  const safePieces = ['a', 'node', ' ', '  ', '12.3 MB', '▁▂▃▅▇█', '│', '~', '▼', '…', '─╭╰┤', '→', ';m[', 'x'];
+  const next = random(7);
+  let fast = 0;
+  for (let index = 0; index < 3000; index++) {
+    let text = '';
+    const parts = Math.floor(next() * 10);
+    for (let part = 0; part < parts; part++) {
+      const roll = next();
+      if (roll < 0.2) text += OPENERS[Math.floor(next() * OPENERS.length)];
+      else if (roll < 0.3) text += CLOSERS[Math.floor(next() * CLOSERS.length)];
+      else if (roll < 0.35) text += '\x1b[1;31;48;5;17m';
+      else if (roll < 0.5) text += paint(safePieces[Math.floor(next() * safePieces.length)]!, { color: next() < 0.5 ? 'red' : 'gray', bold: next() < 0.5, inverse: next() < 0.3 });
+      else text += safePieces[Math.floor(next() * safePieces.length)];
+    }
+    const runs = styledLineByRuns(text);
+    assert.notEqual(runs, null, `case ${index}: ${JSON.stringify(text)} takes the run path`);
+    assert.equal(runs, slow(text), `case ${index}: ${JSON.stringify(text)}`);
+    fast++;
+  }
+  assert.equal(fast, 3000);
+  // Anything else goes ansi-tokenize's way: wide, combining, emoji, a tab, an escape that is not SGR.
+  for (const text of ['漢字', 'e\u0301', '🚀', 'a\tb', '\x1b]8;;https://x\x07link\x1b]8;;\x07', '\x1b[2J', 'ｗ', '\x1b[31', 'é']) {
+    assert.equal(styledLineByRuns(text), null, JSON.stringify(text));
+  }
 });
