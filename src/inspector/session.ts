@@ -7,6 +7,7 @@ import { closeInspector, INSPECTOR_MODULE, processCondition, settledCondition, w
 import { CdpConnection } from './connection.js';
 import { ConnectionClosedError, ProtocolError, RequestTimeoutError } from './errors.js';
 import { findInspectorPort, type InspectorEndpoint } from './find-inspector-port.js';
+import { disconnectWhenExiting } from './node-runtime.js';
 import { openedRegistry } from './opened-registry.js';
 import { routeTo } from './route.js';
 import { withDeadline, withTimeout } from './with-timeout.js';
@@ -109,6 +110,8 @@ export class InspectorSession {
     try {
       const transport = await route.connect(endpoint.webSocketDebuggerUrl, CONNECT_TIMEOUT_MS);
       const session = new InspectorSession(pid, endpoint.port, openedByLeaktop, endpoint.nodeVersion, new CdpConnection(transport));
+      // Node 18/20 cannot exit while a session is connected: be told when it tries, and let it go.
+      disconnectWhenExiting(session, CONNECT_TIMEOUT_MS);
       if (openedByLeaktop) {
         const key = `${pid}:${endpoint.port}`;
         closingSessions.add(key);
@@ -244,6 +247,7 @@ export class InspectorSession {
     } catch (error) {
       // A protocol error from a process that is exiting (`Cannot find context with specified id` while its last
       // context goes) is the exit, said as such; from a live process it is unexpected and stays what it is.
+      if (error instanceof ProtocolError && CONTEXT_GONE.test(error.message)) throw await this.#exiting(what, error);
       if (error instanceof ProtocolError) throw (await conditionError(this.pid, `during ${what}`)) ?? error;
       if (!(error instanceof ConnectionClosedError) && !(error instanceof RequestTimeoutError)) throw error;
       throw (await conditionError(this.pid, `during ${what}`)) ??
@@ -257,6 +261,17 @@ export class InspectorSession {
               cause: error,
             }));
     }
+  }
+
+  /**
+   * The target's JavaScript context is gone: it is exiting, and on Node 18/20 it waits for this session to go
+   * before it can (when the exit began before `disconnectWhenExiting`'s request was read). Lets it go, then says so.
+   */
+  async #exiting(what: string, error: ProtocolError): Promise<UserError> {
+    this.connection.close();
+    await waitUntil(() => processCondition(this.pid) === 'gone', EXIT_AFTER_DISCONNECT_MS).catch(() => undefined);
+    return (await conditionError(this.pid, `during ${what}`)) ??
+      new UserError(`process '${this.pid}' is exiting: its JavaScript context went away during ${what}`, { hint: EXITED_HINT, cause: error });
   }
 
   async #evaluate<T>(expression: string, timeoutMs = 5000): Promise<T> {
@@ -278,6 +293,10 @@ const closingSessions = new Set<string>();
 
 /** How long `detach` waits for each `onDetach` step before it closes the connection anyway, ms. */
 const DETACH_STEP_TIMEOUT_MS = 3000;
+/** What a target's protocol error says when its JavaScript context has gone: it is exiting. */
+const CONTEXT_GONE = /Cannot find context with specified id/;
+/** How long a process whose context has gone may take to exit once leaktop has disconnected, ms. */
+const EXIT_AFTER_DISCONNECT_MS = 3000;
 /** How long a WebSocket to an inspector may take to open, ms. */
 const CONNECT_TIMEOUT_MS = 3000;
 /**
