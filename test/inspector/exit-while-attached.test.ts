@@ -18,6 +18,8 @@ const binaries: Array<[string, string]> = [
   ['18', `${repoRoot}node_modules/node18/bin/node`],
   ['20', process.execPath],
   ['22', `${repoRoot}node_modules/node22/bin/node`],
+  ['24', `${repoRoot}node_modules/node24/bin/node`],
+  ['26', `${repoRoot}node_modules/node26/bin/node`],
 ];
 
 describe('a process leaktop is attached to exits when it is asked to stop', () => {
