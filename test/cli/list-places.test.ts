@@ -39,7 +39,7 @@ test('a Node process in a docker container cgroup: container docker with its id,
   assert.ok(row?.includes(` docker:${group.id.slice(0, 12)} `), row);
 
   await target.kill();
-  group.remove();
+  await group.remove();
   assert.ok(!existsSync(group.dir), 'the group is gone');
 });
 

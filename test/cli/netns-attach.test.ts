@@ -26,7 +26,7 @@ const skip = namespacesUnavailable() ?? memoryCgroupUnavailable() ?? false;
 
 after(async () => {
   await killAllTargets();
-  removeAllMemoryCgroups();
+  await removeAllMemoryCgroups();
   rmSync(runtime.dir, { recursive: true, force: true });
 });
 
@@ -72,7 +72,7 @@ describe('commands on a process in another network namespace', { skip }, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await target.kill();
-      cgroup.remove();
+      await cgroup.remove();
     }
   });
 

@@ -68,7 +68,7 @@ test('a process in a container cgroup is labelled with its container id and runt
   assert.doesNotMatch(text, new RegExp(`pid="${idle.pid}"[^}]*container=`), 'a host process has no container label');
   assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr());
   await target.kill();
-  group.remove();
+  await group.remove();
 });
 
 test('--no-command leaves command lines out; SIGINT exits 0', async () => {

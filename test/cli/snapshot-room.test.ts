@@ -21,7 +21,7 @@ const MB = 1e6;
 
 after(async () => {
   await killAllTargets();
-  removeAllMemoryCgroups();
+  await removeAllMemoryCgroups();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -67,7 +67,7 @@ test('a target in a cgroup too small for its snapshot: refused before it (exit 1
     }
   } finally {
     await target.kill();
-    group.remove();
+    await group.remove();
   }
 });
 
@@ -96,7 +96,7 @@ test('a target in a cgroup with room: the snapshot is taken, and --json carries 
     assert.deepEqual(ports(target.pid), []);
   } finally {
     await target.kill();
-    group.remove();
+    await group.remove();
   }
 });
 
@@ -123,7 +123,7 @@ test('diff --pid checks before EACH snapshot: what the first one kept leaves too
     assert.deepEqual(ports(target.pid), []);
   } finally {
     await target.kill();
-    group.remove();
+    await group.remove();
     rmSync(tmp, { recursive: true, force: true });
   }
 });

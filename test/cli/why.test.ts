@@ -20,7 +20,7 @@ const runtime = privateRuntimeDir();
 const made: string[] = [runtime.dir];
 after(async () => {
   await killAllTargets();
-  removeAllMemoryCgroups();
+  await removeAllMemoryCgroups();
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -122,7 +122,7 @@ test('in a memory cgroup too small for snapshots: the same culprit from sampling
     assert.equal(top.site?.matchedBy, 'sampling');
   } finally {
     await target.kill();
-    group.remove();
+    await group.remove();
   }
 });
 

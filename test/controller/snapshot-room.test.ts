@@ -12,7 +12,7 @@ import { storeWith, waitForState } from '../helpers/store-state.js';
 
 after(async () => {
   await killAllTargets();
-  removeAllMemoryCgroups();
+  await removeAllMemoryCgroups();
 });
 
 test('readRoom puts the room of a process in a memory cgroup into the store (the TUI question reads it there)', { skip: memoryCgroupUnavailable() ?? undefined }, async () => {
@@ -34,7 +34,7 @@ test('readRoom puts the room of a process in a memory cgroup into the store (the
     await target.kill();
   } finally {
     await killAllTargets();
-    group.remove();
+    await group.remove();
   }
 });
 
@@ -65,6 +65,6 @@ test('s in the TUI on a process whose cgroup has no room: refused with the figur
     }
   } finally {
     await killAllTargets();
-    group.remove();
+    await group.remove();
   }
 });

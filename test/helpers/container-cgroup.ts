@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { V1_MEMORY_ROOT } from './memory-cgroup.js';
+import { removeCgroupDir, V1_MEMORY_ROOT } from './memory-cgroup.js';
 import { fixture, isAlive, killAllTargets, startTarget, type Target } from './targets.js';
 
 /**
@@ -15,7 +15,7 @@ export interface DockerLikeCgroup {
   /** `sh -c` that joins the group, then execs `command args…` (same PID), as memory-cgroup.ts's startInside. */
   startInside(command: string, args: string[]): [string, string[]];
   /** Moves what is left in it back to the root group and removes it (and `/docker` when this made it and it is empty). */
-  remove(): void;
+  remove(): Promise<void>;
 }
 
 const made = new Set<DockerLikeCgroup>();
@@ -36,20 +36,11 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
     startInside(command, args) {
       return ['/bin/sh', ['-c', `echo $$ > '${join(dir, 'cgroup.procs')}' && exec "$0" "$@"`, command, ...args]];
     },
-    remove() {
+    async remove() {
       if (removed) return;
       removed = true;
       made.delete(group);
-      if (existsSync(dir)) {
-        for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
-          try {
-            writeFileSync(join(V1_MEMORY_ROOT, 'cgroup.procs'), pid);
-          } catch {
-            // It exited meanwhile.
-          }
-        }
-        rmdirSync(dir);
-      }
+      await removeCgroupDir(dir);
       if (madeParent) {
         try {
           rmdirSync(parent);
@@ -83,5 +74,5 @@ export async function cleanUpContainers(): Promise<void> {
   for (const pid of inner) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   inner.clear();
   await killAllTargets();
-  for (const group of [...made]) group.remove();
+  for (const group of [...made]) await group.remove();
 }

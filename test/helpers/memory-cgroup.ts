@@ -25,7 +25,7 @@ export interface MemoryCgroupForTest {
   usageBytes(): number;
   setLimitBytes(bytes: number): void;
   /** Moves every process left in it back to the root group, then removes the directory. Safe to call twice. */
-  remove(): void;
+  remove(): Promise<void>;
 }
 
 const made = new Set<MemoryCgroupForTest>();
@@ -47,18 +47,9 @@ export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
     setLimitBytes(bytes) {
       writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes));
     },
-    remove() {
+    async remove() {
       made.delete(group);
-      if (!existsSync(dir)) return;
-      const pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
-      for (const pid of pids) {
-        try {
-          writeFileSync(join(V1_MEMORY_ROOT, 'cgroup.procs'), pid);
-        } catch {
-          // It exited meanwhile.
-        }
-      }
-      rmdirSync(dir);
+      await removeCgroupDir(dir);
     },
   };
   made.add(group);
@@ -66,6 +57,36 @@ export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
 }
 
 /** Removes every group a test made and has not removed yet (for an `after` hook). */
-export function removeAllMemoryCgroups(): void {
-  for (const group of [...made]) group.remove();
+export async function removeAllMemoryCgroups(): Promise<void> {
+  for (const group of [...made]) await group.remove();
+}
+
+/**
+ * Removes a cgroup v1 directory a test made: moves every process left in it to the root group, then rmdir. A group
+ * whose last process has just been killed can refuse for a moment (EBUSY: the task is still exiting, or is a zombie
+ * this process has not reaped yet — which happens on this event loop, hence async); tried again until a deadline,
+ * then the error says what is still inside. Nothing to do when the directory is gone.
+ */
+export async function removeCgroupDir(dir: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!existsSync(dir)) return;
+    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      try {
+        writeFileSync(join(V1_MEMORY_ROOT, 'cgroup.procs'), pid);
+      } catch {
+        // It exited meanwhile.
+      }
+    }
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EBUSY' || Date.now() > deadline) {
+        const left = existsSync(dir) ? readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim().split('\n').join(', ') : '';
+        throw new Error(`could not remove ${dir}${left ? ` (processes still in it: ${left})` : ''}: ${(error as Error).message}`);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -140,7 +140,7 @@ describe('a target frozen by a cgroup freezer', () => {
     cgroup.freeze(false);
     await killAllTargets();
     await waitFor(() => /^populated 0$/m.test(readFileSync(join(cgroup.dir, 'cgroup.events'), 'utf8')), 'the test cgroup to empty');
-    cgroup.remove();
+    await cgroup.remove();
   });
 
   it('is refused before any signal (its state in /proc does not say it); after the thaw no inspector opens', { ...bounded, skip: !cgroup && 'needs root and a writable cgroup v2' }, async () => {

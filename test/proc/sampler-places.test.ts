@@ -41,6 +41,6 @@ test('the cgroup is read at first sight only: a process moved out of its contain
   } finally {
     sampler.close();
     await target.kill();
-    group.remove();
+    await group.remove();
   }
 });

@@ -23,7 +23,7 @@ const skip = namespacesUnavailable() ?? memoryCgroupUnavailable() ?? false;
 
 after(async () => {
   await killAllTargets();
-  removeAllMemoryCgroups();
+  await removeAllMemoryCgroups();
   rmSync(runtime.dir, { recursive: true, force: true });
 });
 
@@ -75,7 +75,7 @@ describe('the TUI on a process in another network namespace', { skip }, () => {
       await term.dispose();
       rmSync(dir, { recursive: true, force: true });
       await target.kill();
-      cgroup.remove();
+      await cgroup.remove();
     }
   });
 });
