@@ -121,7 +121,11 @@ export async function findInspectorPort(pid: number, options: FindInspectorOptio
   const route = reachableRoute(pid, procRoot);
   if (route === null) return null;
   const listeners = loopbackListeners(pid, { procRoot });
-  if (isUnavailable(listeners)) return null;
+  if (isUnavailable(listeners) || listeners.length === 0) return null;
+  // A relay into another namespace is a process to start (nsenter, node): on a busy host that alone can take longer
+  // than the probes' time, and an inspector missed here gets a needless SIGUSR1 and a confusing error after it. The
+  // relay's start has its own bound; one that cannot start is said by the activation, which checks it first.
+  if (route.namespace !== null && !(await route.ready().then(() => true, () => false))) return null;
   // The address is kept with the port: a socket on ::1 or 127.0.0.2 is not reachable at 127.0.0.1, and another
   // process could even hold 127.0.0.1 on the same port number.
   const probes = listeners.map(async ({ localAddress, localPort }) => {
