@@ -182,3 +182,22 @@ test('w on a process not attached, then stopped (Esc): the run ends as stopped a
     await end();
   }
 });
+
+test('an attached process told to stop (SIGTERM → process.exit) exits while attached; the attachment goes and the status says so', async () => {
+  const target = await startNodeTarget('graceful-exit.cjs');
+  const { store, key } = storeWith(target.pid);
+  const controller = new Controller(store);
+  try {
+    controller.attach(key);
+    await waitForState(store, (s) => s.status?.text.startsWith('Attached') === true, 'the attach');
+    const exited = new Promise<number | null>((resolve) => target.child.once('exit', (code) => resolve(code)));
+    process.kill(target.pid, 'SIGTERM');
+    // Node holds an exiting process while a session is connected; the session lets it go.
+    const state = await waitForState(store, (s) => s.status?.text.startsWith(`The inspector session with ${target.pid} ended`) === true, 'the session to end with the process');
+    assert.equal(state.attachments.has(key), false);
+    assert.equal(await exited, 0);
+    assert.deepEqual(await controller.detachAll(), [], 'nothing left to close');
+  } finally {
+    await target.kill();
+  }
+});
