@@ -8,7 +8,9 @@ export interface InspectorRecord {
   address: string;
   port: number;
   /** `leaktop-running`: a running leaktop opened it and will close it; `leaktop-died`: a leaktop opened it and was
-   * killed before closing it (`leaktop close PID` closes it); `other`: the process's own or another tool's. */
+   * killed before closing it; `leaktop-gave-up`: a leaktop signalled the process while it was stopped or frozen and
+   * gave up, and it opened when the process resumed (`leaktop close PID` closes either); `other`: the process's own
+   * or another tool's. */
   openedBy: InspectorOpener;
   /** The leaktop that opened it, or null. */
   leaktopPid: number | null;

@@ -52,11 +52,11 @@ export function inspectorLine(record: ProcessRecord): string {
   const inspector = record.inspector;
   if (!inspector) return '';
   const where = `INSPECTOR OPEN ${inspectorAddress(inspector.address, inspector.port)}`;
-  const why =
-    inspector.openedBy === 'leaktop-died'
-      ? `left by a leaktop that died; leaktop close ${record.pid} closes it`
-      : inspector.openedBy === 'leaktop-running'
-        ? `opened by leaktop ${inspector.leaktopPid}, which closes it when it detaches`
-        : `not opened by leaktop; leaktop close ${record.pid} --force closes it`;
-  return `${' '.repeat(8)}${where} (${why})`;
+  const why: Record<typeof inspector.openedBy, string> = {
+    'leaktop-died': `left by a leaktop that died; leaktop close ${record.pid} closes it`,
+    'leaktop-gave-up': `opened after leaktop gave up waiting for it (the process was stopped or frozen); leaktop close ${record.pid} closes it`,
+    'leaktop-running': `opened by leaktop ${inspector.leaktopPid}, which closes it when it detaches`,
+    other: `not opened by leaktop; leaktop close ${record.pid} --force closes it`,
+  };
+  return `${' '.repeat(8)}${where} (${why[inspector.openedBy]})`;
 }

@@ -190,10 +190,10 @@ export class Sessions {
   async #closeLeftOpen(key: string): Promise<unknown> {
     const found = this.#store.getState().openInspectors?.get(key);
     if (!found || this.#store.getState().attachments.has(key)) return;
-    if (found.openedBy !== 'leaktop-died') {
+    if (found.openedBy !== 'leaktop-died' && found.openedBy !== 'leaktop-gave-up') {
       return reportFailure(
         this.#store,
-        new UserError(`the inspector of ${found.pid} on port ${found.port} was not opened by a leaktop that died: it stays open`, {
+        new UserError(`the inspector of ${found.pid} on port ${found.port} was not left open by a leaktop: it stays open`, {
           hint: found.openedBy === 'other' ? `leaktop close ${found.pid} --force closes it anyway` : 'the leaktop that opened it closes it',
         }),
       );

@@ -14,11 +14,14 @@ import { directRoute, reachableRoute, type InspectorRoute } from './route.js';
 export type InspectorOpener =
   /** A leaktop that still runs (this one or another) opened it and will close it. */
   | 'leaktop-running'
-  /**
-   * A leaktop opened it and died without closing it, or gave up waiting for it (a pending open: the process was
-   * stopped or frozen when signalled) — no leaktop holds it; `leaktop close PID` closes it.
-   */
+  /** A leaktop opened it and died without closing it — no leaktop holds it; `leaktop close PID` closes it. */
   | 'leaktop-died'
+  /**
+   * A leaktop signalled the process while it was stopped or frozen and gave up waiting (a pending open); the
+   * inspector opened when the process resumed — no leaktop holds it, whether that one still runs or not; `leaktop
+   * close PID` closes it.
+   */
+  | 'leaktop-gave-up'
   /** Not in the registry: the process was started with --inspect, opened it itself, or another tool did. */
   | 'other';
 
@@ -250,7 +253,7 @@ export class InspectorScanner {
     const record = this.#registry.find(target.pid, socket.localPort, target.startTimeTicks);
     // A pending open on any port has come true here: its record names this port from now on.
     if (record && record.port !== socket.localPort) this.#registry.claimPending(record, socket.localPort);
-    const openedBy: InspectorOpener = !record ? 'other' : heldByRunningLeaktop(record) ? 'leaktop-running' : 'leaktop-died';
+    const openedBy: InspectorOpener = !record ? 'other' : record.pending ? 'leaktop-gave-up' : heldByRunningLeaktop(record) ? 'leaktop-running' : 'leaktop-died';
     // One per process: a process has one inspector (a second answer would be the same one on another address).
     if (!found.has(target.pid)) {
       found.set(target.pid, { pid: target.pid, address: socket.localAddress, port: socket.localPort, nodeVersion: info.nodeVersion, openedBy, leaktopPid: record?.leaktopPid ?? null });

@@ -81,6 +81,10 @@ describe('a target stopped between the checks and the SIGUSR1', () => {
 
     process.kill(target.pid, 'SIGCONT');
     await waitFor(() => ports(target.pid).includes(port), 'the inspector to open once the process resumes', PATIENCE_MS);
+    // Listed for what it is while the leaktop that gave up (this test) still runs: not held by it, not a dead one's.
+    const listed = await runLeaktop(['list', '--json'], { env: runtime.env, timeoutMs: PATIENCE_MS });
+    const inspector = (JSON.parse(listed.stdout) as Array<{ pid: number; inspector: unknown }>).find((r) => r.pid === target.pid)?.inspector;
+    assert.deepEqual(inspector, { address: '127.0.0.1', port, openedBy: 'leaktop-gave-up', leaktopPid: process.pid });
     // Another leaktop, while the one that gave up (this test) still runs: a pending open is nobody's to wait for.
     const closed = await runLeaktop(['close', String(target.pid)], { env: runtime.env, timeoutMs: PATIENCE_MS });
     assert.equal(closed.code, 0, closed.stderr);

@@ -37,3 +37,12 @@ test('every open inspector is on screen: one a dead leaktop left (x closes it) f
   assert.equal(render(store)[1], '10 127.0.0.1:9229 has an inspector open  Mem ...');
   assert.ok(render(store, 30).every((l) => l.length <= 30), 'cut to the width');
 });
+
+test('an inspector opened after a leaktop gave up on a stopped process is worded as such, beside one a dead leaktop left', () => {
+  const store = new MonitorStore();
+  store.setOpenInspectors(new Map([['20@1', found(20, 40123, 'leaktop-died')], ['40@1', found(40, 9229, 'leaktop-gave-up')], ['10@1', found(10, 9339, 'other')]]));
+  assert.equal(
+    render(store, 240)[1],
+    '20 127.0.0.1:40123 left open by a leaktop that died (x closes it); 40 127.0.0.1:9229 opened after leaktop gave up waiting (x closes it); 10 127.0.0.1:9339 has an inspector open  Mem ...',
+  );
+});

@@ -5,19 +5,25 @@ import { useTheme } from '../theme.js';
 import { TextBlock } from './text-block.js';
 
 /**
- * The inspectors the last scan found open in processes leaktop holds no session of its own with, those a killed
- * leaktop left first (x on the process closes them): `4242 127.0.0.1:40123 left by a leaktop that died (x closes
+ * The inspectors the last scan found open in processes leaktop holds no session of its own with, those no leaktop
+ * holds first — a killed leaktop's, and those opened after a leaktop gave up on a stopped process (x on the process
+ * closes them): `4242 127.0.0.1:40123 left by a leaktop that died (x closes
  * it); 10188 127.0.0.1:9229`. Empty when there are none. The scan leaves out what this leaktop opened (its
  * sessions are in the badge).
  */
 function otherInspectors(state: MonitorState): { leftOpen: string; others: string } {
   const found = [...(state.openInspectors ?? new Map()).entries()].filter(([key]) => !state.attachments.get(key)?.openedByLeaktop).map(([, f]) => f);
   const describe = (f: (typeof found)[number]) => `${f.pid} ${inspectorAddress(f.address, f.port)}`;
-  const left = found.filter((f) => f.openedBy === 'leaktop-died');
-  const rest = found.filter((f) => f.openedBy !== 'leaktop-died');
+  const died = found.filter((f) => f.openedBy === 'leaktop-died');
+  const gaveUp = found.filter((f) => f.openedBy === 'leaktop-gave-up');
+  const rest = found.filter((f) => f.openedBy !== 'leaktop-died' && f.openedBy !== 'leaktop-gave-up');
+  const leftOpen = [
+    died.length === 0 ? '' : `${died.map(describe).join(', ')} left open by a leaktop that died (x closes it)`,
+    gaveUp.length === 0 ? '' : `${gaveUp.map(describe).join(', ')} opened after leaktop gave up waiting (x closes it)`,
+  ].filter(Boolean).join('; ');
   return {
-    leftOpen: left.length === 0 ? '' : `${left.map(describe).join(', ')} left open by a leaktop that died (x closes it)`,
-    others: rest.length === 0 ? '' : `${left.length > 0 ? '; ' : ''}${rest.map(describe).join(', ')}${rest.length === 1 ? ' has an inspector open' : ' have inspectors open'}`,
+    leftOpen,
+    others: rest.length === 0 ? '' : `${leftOpen ? '; ' : ''}${rest.map(describe).join(', ')}${rest.length === 1 ? ' has an inspector open' : ' have inspectors open'}`,
   };
 }
 
