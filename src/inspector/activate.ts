@@ -5,7 +5,6 @@ import { readCmdline } from '../proc/read-cmdline.js';
 import { readEnviron } from '../proc/read-environ.js';
 import { isNodeExecutable } from '../proc/node-executable.js';
 import { isUnavailable, readProcLink } from '../proc/read-file.js';
-import { isFrozen } from '../proc/read-freezer.js';
 import { readStat } from '../proc/read-stat.js';
 import { readStatus } from '../proc/read-status.js';
 import { readListeningSockets } from '../proc/read-net-tcp.js';
@@ -50,12 +49,13 @@ export function checkAttachable(pid: number): void {
   if (pid === process.pid || existsSync(`/proc/self/task/${pid}`)) {
     throw new UserError(`process '${pid}' is leaktop itself`, { hint: 'Give the PID of the Node.js process to inspect (leaktop list shows them).' });
   }
-  if (processCondition(pid) === 'stopped') {
+  const condition = processCondition(pid);
+  if (condition === 'stopped') {
     throw new UserError(`process '${pid}' is stopped (SIGSTOP or a debugger): resume it first`, {
       hint: `kill -CONT ${pid} resumes it (or let the debugger continue it); then try again.`,
     });
   }
-  if (isFrozen(pid)) {
+  if (condition === 'frozen') {
     throw new UserError(`process '${pid}' is frozen by its cgroup's freezer (docker pause?): thaw it first`, {
       hint: 'docker unpause (or write 0 to its cgroup.freeze, THAWED to its freezer.state) thaws it; then try again.',
     });
@@ -181,7 +181,13 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
   }
   const condition = processCondition(pid);
   if (condition === 'gone') throw new UserError(`process '${pid}' exited while its inspector was opening`, { hint: EXITED_HINT });
-  if (condition === 'stopped' || isFrozen(pid)) throw haltedAfterSignal(pid, condition === 'stopped' ? 'stopped' : 'frozen', options.startTimeTicks);
+  if (condition === 'stopped' || condition === 'frozen') {
+    const port = signalPort(pid);
+    // The signal waits in it: the inspector opens when it resumes, after leaktop has gone. Recorded as a pending
+    // open (opened-registry.ts), so `leaktop close`, the monitor's x or the next attach closes it.
+    openedRegistry().recordPending(pid, port, options.startTimeTicks);
+    throw haltedAfterSignal(pid, condition, port);
+  }
   // Node ignores SIGUSR1 while an inspector is open: one that another leaktop (or a debugger) opened meanwhile.
   if (await findInspectorPort(pid)) {
     throw new UserError(`process '${pid}' got an inspector from another tool while leaktop was opening one (another leaktop?)`, {
@@ -199,18 +205,14 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
 }
 
 /**
- * The process was stopped or frozen after the checks, before it took the SIGUSR1 (or while its inspector was
- * opening): the signal waits in it, and its inspector opens when it resumes, after leaktop has gone. That open is
- * recorded as pending (opened-registry.ts), so `leaktop close`, the monitor's x or the next attach closes it;
- * the error says so.
+ * The error of a process stopped or frozen after the checks, before it took the SIGUSR1 (or while its inspector
+ * was opening): where its inspector will open when it resumes, and how to close it then.
  */
-function haltedAfterSignal(pid: number, how: 'stopped' | 'frozen', startTimeTicks?: number): UserError {
-  const port = signalPort(pid);
-  openedRegistry().recordPending(pid, port, startTimeTicks);
+function haltedAfterSignal(pid: number, how: 'stopped' | 'frozen', port: number): UserError {
   const what = how === 'stopped' ? 'was stopped (SIGSTOP or a debugger)' : "was frozen (its cgroup's freezer)";
   const where = port === 0 ? 'on a random port' : `on 127.0.0.1:${port}`;
   return new UserError(`process '${pid}' ${what} before its inspector opened: it opens ${where} when the process resumes`, {
-    hint: `Once it runs again (${how === 'stopped' ? `kill -CONT ${pid}` : 'thawed'}), 'leaktop close ${pid}' closes that inspector (leaktop list shows it left open).`,
+    hint: `Once it runs again (${how === 'stopped' ? `kill -CONT ${pid}` : 'thawed'}), 'leaktop close ${pid}' closes that inspector (leaktop list shows it).`,
   });
 }
 

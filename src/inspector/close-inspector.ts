@@ -1,5 +1,6 @@
 import { UserError } from '../core/user-error.js';
 import { isUnavailable } from '../proc/read-file.js';
+import { isFrozen } from '../proc/read-freezer.js';
 import { readStat } from '../proc/read-stat.js';
 import { CdpConnection } from './connection.js';
 import { probeInspector } from './find-inspector-port.js';
@@ -32,19 +33,26 @@ export interface InspectorToClose {
   webSocketDebuggerUrl?: string;
 }
 
-/** What /proc says of a process now: running (any state but stopped), stopped (T or t: SIGSTOP, a debugger), gone. */
-export function processCondition(pid: number): 'running' | 'stopped' | 'gone' {
+/**
+ * What /proc says of a process now: gone; stopped (T or t: SIGSTOP, a debugger); frozen (a cgroup freezer holds it:
+ * docker pause — stat shows S or D, so its cgroup is read); else running. A stopped or frozen process answers
+ * nothing and takes a signal only when it resumes.
+ */
+export function processCondition(pid: number): ProcessCondition {
   const stat = readStat(pid);
   if (isUnavailable(stat)) return stat.unavailable === 'gone' ? 'gone' : 'running';
   if (stat.state === 'Z' || stat.state === 'X') return 'gone';
-  return stat.state === 'T' || stat.state === 't' ? 'stopped' : 'running';
+  if (stat.state === 'T' || stat.state === 't') return 'stopped';
+  return isFrozen(pid) ? 'frozen' : 'running';
 }
+
+export type ProcessCondition = 'running' | 'stopped' | 'frozen' | 'gone';
 
 /**
  * processCondition, looked at again for a short while when the process still looks alive: the socket of a killed
  * process closes a moment before /proc shows it dead.
  */
-export async function settledCondition(pid: number): Promise<'running' | 'stopped' | 'gone'> {
+export async function settledCondition(pid: number): Promise<ProcessCondition> {
   for (let attempt = 0; ; attempt++) {
     const condition = processCondition(pid);
     if (condition !== 'running' || attempt === 4) return condition;
@@ -67,11 +75,13 @@ function stillListens(pid: number, port: number): boolean {
  * The inspector leaktop opened could not be closed: said on every way out, never swallowed. `queued`: the close
  * request sits in the socket of a stopped process, which acts on it when it resumes (seen on Node 18–26).
  */
-export function stillOpenError(pid: number, inspector: InspectorToClose, stopped: boolean, queued = false): UserError {
+export function stillOpenError(pid: number, inspector: InspectorToClose, condition: ProcessCondition, queued = false): UserError {
   const where = hostPort(inspector.address ?? '127.0.0.1', inspector.port);
-  return new UserError(`could not close the inspector of process ${pid} (${stopped ? 'it is stopped' : 'stopped?'}): it still listens on ${where}`, {
+  const why = condition === 'stopped' ? 'it is stopped' : condition === 'frozen' ? 'it is frozen' : 'stopped?';
+  const resume = condition === 'frozen' ? 'is thawed (docker unpause)' : `resumes (kill -CONT ${pid})`;
+  return new UserError(`could not close the inspector of process ${pid} (${why}): it still listens on ${where}`, {
     hint: queued
-      ? `It closes itself when the process resumes (kill -CONT ${pid}): the request is queued. Until then anyone on this host can run code in the process through it.`
+      ? `It closes itself when the process ${resume}: the request is queued. Until then anyone on this host can run code in the process through it.`
       : `Anyone on this host can run code in that process through it; if it still listens once the process runs again, restart the process.`,
   });
 }
@@ -94,13 +104,13 @@ async function closeOnce(pid: number, inspector: InspectorToClose, existing?: Cd
     existing?.close();
     return;
   }
-  if (condition === 'stopped') {
+  if (condition === 'stopped' || condition === 'frozen') {
     // It cannot answer now; the request waits in its socket and runs when it resumes. Nothing is waited for.
     const queued = existing !== undefined && !existing.isClosed;
     if (queued) existing.send('Runtime.evaluate', { expression: `${INSPECTOR_MODULE}.close()`, includeCommandLineAPI: true }).catch(() => undefined);
     existing?.close();
     if (!stillListens(pid, inspector.port)) return;
-    throw stillOpenError(pid, inspector, true, queued);
+    throw stillOpenError(pid, inspector, condition, queued);
   }
   let connection = existing;
   if (!connection) {
@@ -113,7 +123,7 @@ async function closeOnce(pid: number, inspector: InspectorToClose, existing?: Cd
       connection = new CdpConnection(await route.connect(url, CLOSE_CONNECT_TIMEOUT_MS));
     } catch {
       if (!stillListens(pid, inspector.port)) return;
-      throw stillOpenError(pid, inspector, processCondition(pid) === 'stopped');
+      throw stillOpenError(pid, inspector, processCondition(pid));
     }
   }
   connection
@@ -124,7 +134,7 @@ async function closeOnce(pid: number, inspector: InspectorToClose, existing?: Cd
   try {
     await waitUntil(() => !stillListens(pid, inspector.port), PORT_GONE_TIMEOUT_MS);
   } catch {
-    throw stillOpenError(pid, inspector, processCondition(pid) === 'stopped');
+    throw stillOpenError(pid, inspector, processCondition(pid));
   }
 }
 

@@ -315,6 +315,9 @@ async function conditionError(pid: number, during: string): Promise<UserError | 
   if (condition === 'stopped') {
     return new UserError(`process '${pid}' was stopped ${during} (SIGSTOP or a debugger)`, { hint: `Resume it (kill -CONT ${pid}) and try again.` });
   }
+  if (condition === 'frozen') {
+    return new UserError(`process '${pid}' was frozen ${during} (its cgroup's freezer: docker pause?)`, { hint: 'Thaw it (docker unpause) and try again.' });
+  }
   return null;
 }
 

@@ -184,4 +184,22 @@ describe('a target frozen by a cgroup freezer', () => {
     assert.deepEqual(runtime.registryFiles(), []);
     await target.kill();
   });
+
+  it('frozen while attached: detach is bounded, says it is frozen and still listens, and the queued close runs on the thaw', { ...bounded, skip: !cgroup && 'needs root and a writable cgroup v2' }, async () => {
+    const target = await startNodeTarget('idle.cjs');
+    cgroup!.add(target.pid);
+    const session = await InspectorSession.attach(target.pid);
+    cgroup!.freeze(true);
+    await waitFor(frozen, 'the frozen cgroup', PATIENCE_MS);
+    await assert.rejects(session.detach(), (error: unknown) => {
+      assert.ok(error instanceof UserError, String(error));
+      assert.equal(error.message, `could not close the inspector of process ${target.pid} (it is frozen): it still listens on 127.0.0.1:${session.port}`);
+      assert.match(error.hint ?? '', /closes itself when the process is thawed/);
+      return true;
+    });
+    assert.deepEqual(ports(target.pid), [session.port], 'still open while frozen');
+    cgroup!.freeze(false);
+    await waitFor(() => ports(target.pid).length === 0, 'the inspector to close after the thaw', PATIENCE_MS);
+    await target.kill();
+  });
 });
