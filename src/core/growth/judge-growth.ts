@@ -319,14 +319,16 @@ function judgeBeyondCommitted(readings: readonly MemoryReading[], marks: readonl
  * A young process's RSS rises for tens of seconds with nothing leaking: modules loaded, code compiled, V8's young
  * generation grown to 16 MB semispaces, then its old space filled up to its first full GC (RSS 47 → 92 MB over
  * 38 s, then 82–87 MB for good, in session-leak.cjs's bounded control). Without the heap figures that tell it apart,
- * that rise is not taken for growth: RSS growth holds only when it holds after the warm-up too.
+ * that rise is not taken for growth: RSS growth holds only when it holds after the warm-up too. The least rise is
+ * the window's in proportion (what is left is shorter): a line that rises enough over `windowMs` still does.
  */
-function afterWarmUp(readings: readonly MemoryReading[], marks: readonly ActionMark[], startedAtMs: number, o: Required<JudgeOptions>): SeriesVerdict {
+function afterWarmUp(readings: readonly MemoryReading[], marks: readonly ActionMark[], startedAtMs: number, windowMs: number, o: Required<JudgeOptions>): SeriesVerdict {
   const after = readings.filter((r) => r.atMs >= startedAtMs + o.minWindowMs);
   const kept = rssSpan(after, marks, o.markSettleMs);
   // None yet: the first comes when the warm-up ends, and the judgement a minimum window after it.
   if (kept === null) return { state: 'unsure', rate: null, spanMs: 0, r2: null, moreMs: startedAtMs + 2 * o.minWindowMs - (readings[readings.length - 1]?.atMs ?? startedAtMs), note: `0 s of ${seconds(o.minWindowMs)} watched` };
-  return judgeTrend(kept.lastMs - kept.firstMs < o.minWindowMs ? [] : splicedRss(after, marks, o.markSettleMs), kept.firstMs, kept.lastMs, o.minRssRiseBytes, o.minWindowMs);
+  const spanMs = kept.lastMs - kept.firstMs;
+  return judgeTrend(spanMs < o.minWindowMs ? [] : splicedRss(after, marks, o.markSettleMs), kept.firstMs, kept.lastMs, (o.minRssRiseBytes * spanMs) / windowMs, o.minWindowMs);
 }
 
 /** Two forced-GC floors: the rise between them is the growth (no shape to check with two points). */
@@ -420,7 +422,7 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
     describe('RSS', rss);
     if (beyond) describe('beyond the committed heap', beyond);
     if (!heap) {
-      const settled = rss === unexplained && kept !== null && startedAtMs !== undefined && kept.firstMs < startedAtMs + o.minWindowMs ? afterWarmUp(inWindow, marks, startedAtMs, o) : null;
+      const settled = rss === unexplained && kept !== null && startedAtMs !== undefined && kept.firstMs < startedAtMs + o.minWindowMs ? afterWarmUp(inWindow, marks, startedAtMs, kept.lastMs - kept.firstMs, o) : null;
       if (settled?.state === 'flat') return { kind: 'none', rates, windowMs, reason: `bounded: ${parts.join('; ')}; flat since its first ${seconds(o.minWindowMs)} (a young process warming up)`, holds: false };
       if (settled?.state === 'unsure') {
         const moreMs = Math.ceil(settled.moreMs ?? o.minWindowMs / 2);
