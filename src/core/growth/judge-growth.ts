@@ -9,16 +9,20 @@
  * - Nothing is judged before `minWindowMs` (60 s): a slope after 5 samples is warm-up and GC phase, not a trend.
  *   The heap also needs `minFloors` GC floors, spread over the window.
  * - A rise must hold: the Theil–Sen slope over the window, the same sign and at least 30 % of it in each half and in
- *   the last third, and the last third's median floor above the first third's by half of what the slope says. One
- *   step (6 MB of RSS in a bounded process) rises in one half only, a cache filling up flattens in the last third:
- *   "a step, then flat", not growth.
+ *   the last third, the later half at least 30 % of the first half's, and the last third's median floor above the
+ *   first third's by half of what the slope says. One step (6 MB of RSS in a bounded process) rises in one half only,
+ *   a cache filling up flattens in the last third, a young process's warm-up slows to a plateau: not growth.
  * - Scavenges leave promoted garbage that only a full GC frees: the floor is the lower envelope of the troughs, and
  *   with the old space known (the monitor reads the heap spaces) a rise a full GC took back is bounded.
  * - leaktop's own actions (attach, snapshot, gc, sampling, trim) move memory by themselves (+244 MiB/min of RSS after
  *   two snapshots): heap and external readings near a mark are left out, and RSS is spliced there: the readings up to
  *   `markSettleMs` after the mark dropped, the level the action left taken out of those after (see splicedRss).
  * - The kind follows from which series holds its rise: heap (main or workers' heap floor), off-heap (external, which
- *   includes arrayBuffers), native (RSS growth while none of those grows, which they do not explain).
+ *   includes arrayBuffers), native (while none of those grows, RSS beyond the committed heap and external, reading by
+ *   reading, over the readings that carry the committed heap; without it, RSS's rate less theirs).
+ * - RSS alone (no heap figures) does not tell a young process's warm-up (V8's young generation grown to its working
+ *   size, the old space filled to its first full GC: +45 MB in 38 s in a bounded control) from a leak: for a process
+ *   whose window reaches into its first `minWindowMs`, RSS growth holds only when it holds after them too.
  */
 import { heapFloors } from './heap-floors.js';
 import { firstAtOrAfter, fitQuality, inTimeOrder, median, medianValue, theilSenSlope, type Point } from './robust-trend.js';
@@ -201,14 +205,19 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
     const between = theilSenSlope(natural);
     return between !== null && between >= 0.25 * verdict.rate! ? verdict : { ...verdict, state: 'flat', note: 'the floors between the forced GCs do not rise' };
   }
+  // Judged from the first reading no mark disturbs, as RSS is: those after an attach are left out for markSettleMs,
+  // and a window counted from the attach fell short of the minimum by as much (24 s of readings judged as 34: a young
+  // process's old space filling up to its next full GC read as a heap leak).
+  const settled = known.find((r) => !nearMark(r.atMs, marks, o.markSettleMs));
+  const from = settled === undefined ? endMs : Math.max(startMs, settled.atMs);
   if (drops > 0 && natural.length < o.minFloors) {
-    const upper = judgeTrend(raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)), start, endMs, o.minRiseBytes, o.minWindowMs);
+    const upper = judgeTrend(raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)), from, endMs, o.minRiseBytes, o.minWindowMs);
     if (upper.state === 'flat') return { ...upper, note: 'flat even before GC' };
     if (upper.state === 'unsure' && upper.rate === null) return upper;
     const spacing = natural.length >= 2 ? (natural[natural.length - 1]!.t - natural[0]!.t) / (natural.length - 1) : o.minWindowMs / 2;
-    return { state: 'unsure', rate: null, spanMs: endMs - start, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
+    return { state: 'unsure', rate: null, spanMs: endMs - from, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
   }
-  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : lowerEnvelope(natural), start, endMs, o.minRiseBytes, o.minWindowMs);
+  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : lowerEnvelope(natural), from, endMs, o.minRiseBytes, o.minWindowMs);
   return field === 'heapUsedBytes' && verdict.state === 'grows' ? takenBackByFullGc(known, verdict, marks, o) : verdict;
 }
 
@@ -422,7 +431,7 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
     describe('RSS', rss);
     if (beyond) describe('beyond the committed heap', beyond);
     if (!heap) {
-      const settled = rss === unexplained && kept !== null && startedAtMs !== undefined && kept.firstMs < startedAtMs + o.minWindowMs ? afterWarmUp(inWindow, marks, startedAtMs, kept.lastMs - kept.firstMs, o) : null;
+      const settled = kept !== null && startedAtMs !== undefined && kept.firstMs < startedAtMs + o.minWindowMs ? afterWarmUp(inWindow, marks, startedAtMs, kept.lastMs - kept.firstMs, o) : null;
       if (settled?.state === 'flat') return { kind: 'none', rates, windowMs, reason: `bounded: ${parts.join('; ')}; flat since its first ${seconds(o.minWindowMs)} (a young process warming up)`, holds: false };
       if (settled?.state === 'unsure') {
         const moreMs = Math.ceil(settled.moreMs ?? o.minWindowMs / 2);
