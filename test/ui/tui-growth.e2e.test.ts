@@ -11,6 +11,8 @@ import { KEYS, type PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, startNodeTarget, type Target } from '../helpers/targets.js';
 import { selectOnly, startTui } from '../helpers/tui.js';
 import { ports } from '../helpers/ports.js';
+import { port9229Listening } from '../helpers/attach.js';
+import { waitFor as waitUntil } from '../helpers/signal-log.js';
 
 after(killAllTargets);
 
@@ -33,8 +35,20 @@ function leakCell(term: PtyTerminal, pid: number): string | undefined {
  */
 async function attach(term: PtyTerminal, marker: string, target: Target): Promise<void> {
   await selectOnly(term, marker, target);
-  term.write('a');
-  await term.waitFor(`Attached to ${target.pid}`, 60_000, `the attach to ${target.pid}`);
+  // Another process on this host (another test, or another run on a shared machine) may hold 127.0.0.1:9229 for a
+  // moment, where every inspector opens first: the attach then fails with "port 9229 is taken", which says nothing
+  // about the growth column. Pressed once 9229 is free, and again (a few times) after that failure.
+  const starred = (t: PtyTerminal) => rowOf(t, target.pid)?.trimStart().startsWith('*') === true;
+  const attached = (t: PtyTerminal) => t.screenText().includes(`Attached to ${target.pid}`);
+  for (let attempt = 1; ; attempt++) {
+    await waitUntil(() => !port9229Listening(), '127.0.0.1:9229 free', 60_000);
+    term.write('a');
+    // The attempt under way (its row starred), then its outcome: attached, or the row unstarred again.
+    await term.waitFor((t) => starred(t) || attached(t), 60_000, `the attach to ${target.pid} under way`);
+    await term.waitFor((t) => attached(t) || !starred(t), 60_000, `the attach to ${target.pid}`);
+    if (attached(term)) break;
+    if (attempt === 5 || !term.screenText().includes('port 9229 is taken')) throw new Error(`the attach to ${target.pid} failed\n${term.describeScreen()}`);
+  }
   await clearFilter(term, marker);
 }
 
