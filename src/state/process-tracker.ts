@@ -204,7 +204,7 @@ export class ProcessTracker {
       if (this.#due(key, marks, shown, now, reading !== undefined)) {
         let window = this.#readings.get(key);
         if (!window) this.#readings.set(key, (window = { readings: [], next: 0 }));
-        growth = judgeGrowth(memoryReadings(tracked, now - this.#judgedSpanMs, window), marks, this.#judge);
+        growth = judgeGrowth(memoryReadings(tracked, now - this.#judgedSpanMs, window), marks, this.#judge, sample.startTimeMs);
         shown = shownGrowth(growth);
         this.#judged.set(key, { atMs: now, marks, phaseMs: this.#judged.get(key)!.phaseMs });
       }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { UserError } from '../../src/core/user-error.js';
 import { InspectorSession, type AttachOptions } from '../../src/inspector/session.js';
 
@@ -16,4 +17,24 @@ export async function attachWhen9229Free(pid: number, options: AttachOptions = {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+/**
+ * Whether some process on this host (this network namespace) listens on port 9229, where every inspector opens
+ * first: an attach started while one does fails with "port 9229 is taken". From /proc/net/tcp and tcp6 (LISTEN is
+ * state 0A; 9229 is 240D).
+ */
+export function port9229Listening(): boolean {
+  return ['/proc/net/tcp', '/proc/net/tcp6'].some((file) => {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return false;
+    }
+    return text.split('\n').some((line) => {
+      const fields = line.trim().split(/\s+/);
+      return fields[1]?.endsWith(':240D') === true && fields[3] === '0A';
+    });
+  });
 }

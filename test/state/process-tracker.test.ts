@@ -125,7 +125,7 @@ test('the readings kept from judgement to judgement give the judgement of readin
       for (const row of tracker.processes) {
         if (row.growth === before.get(row.key)) continue;
         checked++;
-        assert.deepEqual(row.growth, judgeGrowth(freshReadings(row, t * 1000 - 120_000), row.marks), `${row.key} at ${t} s, capacity ${capacity}`);
+        assert.deepEqual(row.growth, judgeGrowth(freshReadings(row, t * 1000 - 120_000), row.marks, {}, row.sample.startTimeMs), `${row.key} at ${t} s, capacity ${capacity}`);
       }
     }
     assert.ok(checked > 200, `${checked} judgements checked`);

@@ -9,16 +9,20 @@
  * - Nothing is judged before `minWindowMs` (60 s): a slope after 5 samples is warm-up and GC phase, not a trend.
  *   The heap also needs `minFloors` GC floors, spread over the window.
  * - A rise must hold: the Theil–Sen slope over the window, the same sign and at least 30 % of it in each half and in
- *   the last third, and the last third's median floor above the first third's by half of what the slope says. One
- *   step (6 MB of RSS in a bounded process) rises in one half only, a cache filling up flattens in the last third:
- *   "a step, then flat", not growth.
+ *   the last third, the later half at least 30 % of the first half's, and the last third's median floor above the
+ *   first third's by half of what the slope says. One step (6 MB of RSS in a bounded process) rises in one half only,
+ *   a cache filling up flattens in the last third, a young process's warm-up slows to a plateau: not growth.
  * - Scavenges leave promoted garbage that only a full GC frees: the floor is the lower envelope of the troughs, and
  *   with the old space known (the monitor reads the heap spaces) a rise a full GC took back is bounded.
  * - leaktop's own actions (attach, snapshot, gc, sampling, trim) move memory by themselves (+244 MiB/min of RSS after
  *   two snapshots): heap and external readings near a mark are left out, and RSS is spliced there: the readings up to
  *   `markSettleMs` after the mark dropped, the level the action left taken out of those after (see splicedRss).
  * - The kind follows from which series holds its rise: heap (main or workers' heap floor), off-heap (external, which
- *   includes arrayBuffers), native (RSS growth while none of those grows, which they do not explain).
+ *   includes arrayBuffers), native (while none of those grows, RSS beyond the committed heap and external, reading by
+ *   reading, over the readings that carry the committed heap; without it, RSS's rate less theirs).
+ * - RSS alone (no heap figures) does not tell a young process's warm-up (V8's young generation grown to its working
+ *   size, the old space filled to its first full GC: +45 MB in 38 s in a bounded control) from a leak: for a process
+ *   whose window reaches into its first `minWindowMs`, RSS growth holds only when it holds after them too.
  */
 import { heapFloors } from './heap-floors.js';
 import { firstAtOrAfter, fitQuality, inTimeOrder, median, medianValue, theilSenSlope, type Point } from './robust-trend.js';
@@ -138,9 +142,17 @@ function judgeTrend(points: readonly Point[], startMs: number, endMs: number, mi
   const lastThird = medianValue(lastPart.points, lastPart.from, lastPart.to);
   const thirdsRise = lastThird - firstThird;
   const holdsLately = second >= HALF_SHARE * rate && recent >= HALF_SHARE * rate;
-  if (first >= HALF_SHARE * rate && holdsLately && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
+  // The second half must also keep a share of the first half's slope, not only of the whole window's: a process's
+  // first seconds (modules loaded, code compiled, V8's young generation grown to its working size: RSS 41 → 80 MB in
+  // 13 s, then a plateau) lift the whole window's slope, and the plateau's sawtooth (old space filled, then given back
+  // at a full GC) fits slopes that clear 30 % of it in the later half and third one tick in four.
+  const slowing = second < HALF_SHARE * first;
+  if (!slowing && first >= HALF_SHARE * rate && holdsLately && thirdsRise >= 0.5 * rate * 2 * third) return { state: 'grows', rate, spanMs, r2 };
   // It rose, but not all along. Flat since: a step that stays (a pool filled, a buffer grown once) is bounded.
   if (!holdsLately) return { state: 'flat', rate, spanMs, r2, note: 'a step, then flat' };
+  // Much slower since: when what the later half still rose would not count as growth over it, the rise has flattened
+  // (a young process warming up, a cache filling); otherwise it may be a leak under a warm-up: watch on.
+  if (slowing) return second * (spanMs / 2) < minRise ? { state: 'flat', rate, spanMs, r2, note: 'a rise that flattened' } : { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'slowing down' };
   return { state: 'unsure', rate, spanMs, r2, moreMs: spanMs / 2, note: 'rose in the last half only' };
 }
 
@@ -193,14 +205,19 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
     const between = theilSenSlope(natural);
     return between !== null && between >= 0.25 * verdict.rate! ? verdict : { ...verdict, state: 'flat', note: 'the floors between the forced GCs do not rise' };
   }
+  // Judged from the first reading no mark disturbs, as RSS is: those after an attach are left out for markSettleMs,
+  // and a window counted from the attach fell short of the minimum by as much (24 s of readings judged as 34: a young
+  // process's old space filling up to its next full GC read as a heap leak).
+  const settled = known.find((r) => !nearMark(r.atMs, marks, o.markSettleMs));
+  const from = settled === undefined ? endMs : Math.max(startMs, settled.atMs);
   if (drops > 0 && natural.length < o.minFloors) {
-    const upper = judgeTrend(raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)), start, endMs, o.minRiseBytes, o.minWindowMs);
+    const upper = judgeTrend(raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)), from, endMs, o.minRiseBytes, o.minWindowMs);
     if (upper.state === 'flat') return { ...upper, note: 'flat even before GC' };
     if (upper.state === 'unsure' && upper.rate === null) return upper;
     const spacing = natural.length >= 2 ? (natural[natural.length - 1]!.t - natural[0]!.t) / (natural.length - 1) : o.minWindowMs / 2;
-    return { state: 'unsure', rate: null, spanMs: endMs - start, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
+    return { state: 'unsure', rate: null, spanMs: endMs - from, r2: null, moreMs: Math.max(1000, spacing * (o.minFloors - natural.length)), note: `${natural.length} GC floors of ${o.minFloors}` };
   }
-  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : lowerEnvelope(natural), start, endMs, o.minRiseBytes, o.minWindowMs);
+  const verdict = judgeTrend(drops === 0 ? raw.filter((p) => !nearMark(p.t, marks, o.markSettleMs)) : lowerEnvelope(natural), from, endMs, o.minRiseBytes, o.minWindowMs);
   return field === 'heapUsedBytes' && verdict.state === 'grows' ? takenBackByFullGc(known, verdict, marks, o) : verdict;
 }
 
@@ -249,16 +266,17 @@ function takenBackByFullGc(known: readonly MemoryReading[], verdict: SeriesVerdi
  * (a leak goes on showing across an attach), while a staircase of snapshots no longer reads as growth. While an action
  * runs (`untilMs` Infinity: the sampler) the readings since it started are not judged.
  */
-function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number): Point[] {
+function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number, value: (r: MemoryReading) => number = rssOf): Point[] {
   // The runs of readings between marks.
   const segments: Point[][] = [[]];
   for (const r of readings) {
-    if (!Number.isFinite(r.rssBytes)) continue;
+    const v = value(r);
+    if (!Number.isFinite(v)) continue;
     if (nearMark(r.atMs, marks, settleMs)) {
       if (segments[segments.length - 1]!.length > 0) segments.push([]);
       continue;
     }
-    segments[segments.length - 1]!.push({ t: r.atMs, v: r.rssBytes });
+    segments[segments.length - 1]!.push({ t: r.atMs, v });
   }
   // Each run continues from the one before: the medians of three readings on either side of the gap meet, so that
   // one noisy reading does not set the level of all that follow. A single run (no mark in the window: the usual
@@ -274,12 +292,52 @@ function splicedRss(readings: readonly MemoryReading[], marks: readonly ActionMa
 }
 
 /** The times of the first and last readings `splicedRss` keeps (null when it keeps none), without splicing. */
-function rssSpan(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number): { firstMs: number; lastMs: number } | null {
-  const keeps = (r: MemoryReading) => Number.isFinite(r.rssBytes) && !nearMark(r.atMs, marks, settleMs);
+function rssSpan(readings: readonly MemoryReading[], marks: readonly ActionMark[], settleMs: number, value: (r: MemoryReading) => number = rssOf): { firstMs: number; lastMs: number } | null {
+  const keeps = (r: MemoryReading) => Number.isFinite(value(r)) && !nearMark(r.atMs, marks, settleMs);
   const first = readings.findIndex(keeps);
   if (first < 0) return null;
   const last = readings.findLastIndex(keeps);
   return { firstMs: readings[first]!.atMs, lastMs: readings[last]!.atMs };
+}
+
+function rssOf(r: MemoryReading): number {
+  return r.rssBytes;
+}
+
+/**
+ * The RSS that neither the committed heap nor external holds, in one reading; NaN without the committed heap. A heap
+ * commits pages ahead of use (V8 grows the young generation's semispaces to 16 MB each in a process's first seconds,
+ * and the old space a page at a time until a full GC gives them back), and RSS follows those pages as they are
+ * touched: RSS minus heapTotal cancels both the warm-up and the old space's sawtooth, where a slope of heapTotal
+ * (a step, its Theil–Sen slope near 0) did not. external is malloc'ed (Buffers, ArrayBuffers), judged on its own.
+ */
+function beyondCommittedOf(r: MemoryReading): number {
+  return r.heapTotalBytes === undefined ? Number.NaN : r.rssBytes - r.heapTotalBytes - (r.externalBytes ?? 0);
+}
+
+/** RSS beyond the committed heap and external (`beyondCommittedOf`), spliced at leaktop's own actions as RSS is. */
+function judgeBeyondCommitted(readings: readonly MemoryReading[], marks: readonly ActionMark[], o: Required<JudgeOptions>): SeriesVerdict {
+  const kept = rssSpan(readings, marks, o.markSettleMs, beyondCommittedOf);
+  if (kept === null) return { state: 'unsure', rate: null, spanMs: 0, r2: null, moreMs: o.minWindowMs, note: "settling after leaktop's own action" };
+  const points = kept.lastMs - kept.firstMs < o.minWindowMs ? [] : splicedRss(readings, marks, o.markSettleMs, beyondCommittedOf);
+  return judgeTrend(points, kept.firstMs, kept.lastMs, o.minRssRiseBytes, o.minWindowMs);
+}
+
+/**
+ * RSS after a process's first `minWindowMs`, for a process with no heap figures whose window reaches back into them.
+ * A young process's RSS rises for tens of seconds with nothing leaking: modules loaded, code compiled, V8's young
+ * generation grown to 16 MB semispaces, then its old space filled up to its first full GC (RSS 47 → 92 MB over
+ * 38 s, then 82–87 MB for good, in session-leak.cjs's bounded control). Without the heap figures that tell it apart,
+ * that rise is not taken for growth: RSS growth holds only when it holds after the warm-up too. The least rise is
+ * the window's in proportion (what is left is shorter): a line that rises enough over `windowMs` still does.
+ */
+function afterWarmUp(readings: readonly MemoryReading[], marks: readonly ActionMark[], startedAtMs: number, windowMs: number, o: Required<JudgeOptions>): SeriesVerdict {
+  const after = readings.filter((r) => r.atMs >= startedAtMs + o.minWindowMs);
+  const kept = rssSpan(after, marks, o.markSettleMs);
+  // None yet: the first comes when the warm-up ends, and the judgement a minimum window after it.
+  if (kept === null) return { state: 'unsure', rate: null, spanMs: 0, r2: null, moreMs: startedAtMs + 2 * o.minWindowMs - (readings[readings.length - 1]?.atMs ?? startedAtMs), note: `0 s of ${seconds(o.minWindowMs)} watched` };
+  const spanMs = kept.lastMs - kept.firstMs;
+  return judgeTrend(spanMs < o.minWindowMs ? [] : splicedRss(after, marks, o.markSettleMs), kept.firstMs, kept.lastMs, (o.minRssRiseBytes * spanMs) / windowMs, o.minWindowMs);
 }
 
 /** Two forced-GC floors: the rise between them is the growth (no shape to check with two points). */
@@ -292,9 +350,10 @@ function twoFloors(forced: readonly Point[], startMs: number, endMs: number, min
 
 /**
  * Judges the growth of one process from its readings (oldest first) and the marks of leaktop's own actions on it.
- * Only the newest `maxWindowMs` are judged.
+ * Only the newest `maxWindowMs` are judged. `startedAtMs`, when the process started (epoch ms), when known: RSS alone
+ * does not say a young process's warm-up from a leak (see `afterWarmUp`).
  */
-export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly ActionMark[], options: JudgeOptions = {}): GrowthJudgement {
+export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly ActionMark[], options: JudgeOptions = {}, startedAtMs?: number): GrowthJudgement {
   const o: Required<JudgeOptions> = {
     minWindowMs: options.minWindowMs ?? 60_000,
     maxWindowMs: options.maxWindowMs ?? 120_000,
@@ -327,11 +386,15 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   const external = judgeHeapLike(inWindow, 'externalBytes', marks, startMs, endMs, o);
   const workers = judgeHeapLike(inWindow, 'workersHeapUsedBytes', marks, startMs, endMs, o);
 
+  // Native growth, judged reading by reading as RSS beyond the committed heap and external over the readings that
+  // carry the committed heap (the monitor's and serve's: attached), so over the span the heap was read, not over RSS
+  // read before the attach (a young process's first seconds, whose rise no heap figure covers). Without the committed
+  // heap (why's readings), RSS's rate less what the heaps and external grow.
+  const beyond = heap && inWindow.some((r) => r.heapTotalBytes !== undefined) ? judgeBeyondCommitted(inWindow, marks, o) : null;
   const perSecond = (v: SeriesVerdict | null) => (v?.rate == null ? null : v.rate * 1000);
-  // What RSS growth the heaps explain: the committed heap grows ahead of the used floor (a heap warming up).
-  const committed = theilSenSlope(inWindow.filter((r) => r.heapTotalBytes !== undefined && r.atMs >= (kept?.firstMs ?? endMs)).map((r) => ({ t: r.atMs, v: r.heapTotalBytes! })));
-  const explained = heap ? Math.max(heap.rate ?? 0, committed ?? 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
-  const nativeRate = rss.rate !== null && explained !== null ? rss.rate - explained : null;
+  const explained = heap ? Math.max(heap.rate ?? 0, 0) + (external?.rate ?? 0) + (workers?.rate ?? 0) : null;
+  // The workers' heaps are in RSS and not in the main isolate's heapTotal: their rate is taken off either way.
+  const nativeRate = beyond ? (beyond.rate === null ? null : beyond.rate - (workers?.rate ?? 0)) : rss.rate !== null && explained !== null ? rss.rate - explained : null;
   const rates = { rss: perSecond(rss), heapFloor: perSecond(heap), external: perSecond(external), native: nativeRate === null ? null : nativeRate * 1000, workersHeapFloor: perSecond(workers) };
   const windowMs = endMs - startMs;
 
@@ -350,8 +413,11 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   // Native only when the heap-like series are flat, not merely unconfirmed: a growing heap takes more RSS than its
   // used bytes (pages committed ahead, fragmentation), and that surplus is not a second leak.
   const flatOrAbsent = (v: SeriesVerdict | null) => v === null || v.state === 'flat';
-  const nativeHolds = growing.length === 0 && heap?.state === 'flat' && flatOrAbsent(external) && flatOrAbsent(workers) && rss.state === 'grows' && nativeRate !== null && nativeRate >= 0.5 * rss.rate! && nativeRate * rss.spanMs >= o.minRssRiseBytes;
-  if (nativeHolds) growing.push({ kind: 'native', rate: nativeRate, label: 'native (RSS beyond heap + external)', verdict: { ...rss, rate: nativeRate } });
+  const heapsFlat = growing.length === 0 && heap?.state === 'flat' && flatOrAbsent(external) && flatOrAbsent(workers) && nativeRate !== null;
+  // What of RSS the judgement has to account for: beyond the committed heap when known, else RSS itself.
+  const unexplained = beyond ?? rss;
+  const nativeHolds = heapsFlat && unexplained.state === 'grows' && nativeRate * unexplained.spanMs >= o.minRssRiseBytes && (beyond !== null || nativeRate >= 0.5 * rss.rate!);
+  if (nativeHolds) growing.push({ kind: 'native', rate: nativeRate, label: beyond ? 'native (RSS beyond the committed heap + external)' : 'native (RSS beyond heap + external)', verdict: { ...unexplained, rate: nativeRate } });
   growing.sort((a, b) => b.rate - a.rate);
 
   if (growing.length > 0) {
@@ -361,23 +427,33 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
     if (top.kind !== 'native') describe('RSS', rss);
     return { kind: top.kind, rates, windowMs, reason: parts.join('; '), holds: true };
   }
-  if (rss.state === 'grows') {
+  if (unexplained.state === 'grows') {
     describe('RSS', rss);
-    if (!heap) return { kind: 'unsure', rates, windowMs, reason: `${parts.join('; ')}; no heap figures to tell heap from native growth (attach)`, holds: true };
+    if (beyond) describe('beyond the committed heap', beyond);
+    if (!heap) {
+      const settled = kept !== null && startedAtMs !== undefined && kept.firstMs < startedAtMs + o.minWindowMs ? afterWarmUp(inWindow, marks, startedAtMs, kept.lastMs - kept.firstMs, o) : null;
+      if (settled?.state === 'flat') return { kind: 'none', rates, windowMs, reason: `bounded: ${parts.join('; ')}; flat since its first ${seconds(o.minWindowMs)} (a young process warming up)`, holds: false };
+      if (settled?.state === 'unsure') {
+        const moreMs = Math.ceil(settled.moreMs ?? o.minWindowMs / 2);
+        return { kind: 'unsure', rates, windowMs, reason: `${parts.join('; ')}; a young process: judged after its first ${seconds(o.minWindowMs)}${settled.note ? ` (${settled.note})` : ''}`, moreMs, holds: false };
+      }
+      return { kind: 'unsure', rates, windowMs, reason: `${parts.join('; ')}; no heap figures to tell heap from native growth (attach)`, holds: true };
+    }
     describe('heap floor', heap);
     describe('external', external);
   }
-  const unsure = [rss, heap, external, workers].filter((v): v is SeriesVerdict => v?.state === 'unsure');
-  if (unsure.length > 0 || rss.state === 'grows') {
-    if (rss.state !== 'grows') for (const [label, v] of [['heap floor', heap], ['external', external], ["workers' heap floor", workers], ['RSS', rss]] as const) if (v?.state === 'unsure') describe(label, v);
+  const unsure = [unexplained, heap, external, workers].filter((v): v is SeriesVerdict => v?.state === 'unsure');
+  if (unsure.length > 0 || unexplained.state === 'grows') {
+    if (unexplained.state !== 'grows') for (const [label, v] of [['heap floor', heap], ['external', external], ["workers' heap floor", workers], [beyond ? 'RSS beyond the committed heap' : 'RSS', unexplained]] as const) if (v?.state === 'unsure') describe(label, v);
     const more = unsure.map((v) => v.moreMs).filter((ms): ms is number => ms !== undefined);
-    const moreMs = more.length > 0 ? Math.max(...more) : rss.state === 'grows' ? o.maxWindowMs / 2 : undefined;
+    const moreMs = more.length > 0 ? Math.max(...more) : unexplained.state === 'grows' ? o.maxWindowMs / 2 : undefined;
     return { kind: 'unsure', rates, windowMs, reason: parts.join('; ') || 'too short to judge', ...(moreMs === undefined ? {} : { moreMs: Math.ceil(moreMs) }), holds: false };
   }
   describe('heap floor', heap);
   describe("workers' heap floor", workers);
   describe('external', external);
   describe('RSS', rss);
+  if (beyond && rss.state !== 'flat') describe('beyond the committed heap', beyond);
   return { kind: 'none', rates, windowMs, reason: `bounded: ${parts.join('; ')}`, holds: false };
 }
 
