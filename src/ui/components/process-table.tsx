@@ -1,6 +1,6 @@
 import { placeLabel } from '../../core/container-of-cgroup.js';
 import { cellWidth, fit, formatBytes, formatPercent, truncate, truncateMiddle } from '../../core/format.js';
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import { growthCellText, type ShownGrowth } from '../../core/growth/shown-growth.js';
 import { shortenCommands } from '../../core/shorten-commands.js';
 import { sparkline } from '../../core/sparkline.js';
@@ -207,7 +207,7 @@ export function ProcessTable({ rows, columns, selectedKey, top, height, sortColu
   const commandWidth = columns.find((c) => c.id === 'command')?.width ?? 0;
   const commands = useShortenedCommands(rows, commandWidth);
   const rowLine = useRowLines();
-  const layout = columns.map((c) => `${c.id}:${c.width}:${c.align}`).join(',');
+  const layout = useMemo(() => columns.map((c) => `${c.id}:${c.width}:${c.align}`).join(','), [columns]);
   visible.forEach((row, i) => lines.push(rowLine(row, columns, layout, theme, row.key === selectedKey, attachments?.has(row.key) ?? false, commands[top + i])));
   return <TextBlock lines={lines} width={width} />;
 }
