@@ -131,7 +131,7 @@ async function main(): Promise<void> {
         const f = await measureTui({ repoRoot: dirs[i] as string, cols: options.cols, rows: options.rows, warmupMs: options.warmupMs, windowMs: options.windowMs });
         figures[i]?.push(f);
         console.log(
-          `  run ${run + 1} ${label(dirs, i)}: CPU ${f.cpuPercentOfOneCore.toFixed(2)} % of a core (${f.cpuTicks} ticks / ${(f.windowMs / 1000).toFixed(1)} s), ` +
+          `  run ${run + 1} ${label(dirs, i)}: CPU ${f.cpuPercentOfOneCore.toFixed(2)} % of a core (${f.cpuTicks} ticks / ${(f.windowMs / 1000).toFixed(1)} s, ${f.cpuTicks - f.mainThreadTicks} of them off the main thread), ` +
             `RSS ${(f.rssBytes / 1e6).toFixed(1)} MB (${(f.rssStartBytes / 1e6).toFixed(1)} at the window's start), ` +
             `${(f.outputBytesPerSecond / 1000).toFixed(2)} kB/s out, ${f.ended}; load ${loadAverage()}`,
         );
