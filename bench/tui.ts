@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { spawnIdleNodes } from './helpers/idle-nodes.js';
 import { installSignalCleanup, stopAllOwnedAndReport } from './helpers/owned.js';
 import { summarize } from './helpers/stats.js';
+import { CLOCK_TICKS_PER_SECOND } from './helpers/proc-usage.js';
 import { measureTui, type TuiFigures } from './helpers/tui.js';
 
 const USAGE =
@@ -143,9 +144,14 @@ async function main(): Promise<void> {
   console.log(`\nmedian (min…max) over ${options.runs} run(s); load average at the end ${loadAverage()}`);
   const cpu = (i: number) => figures[i]?.map((f) => f.cpuPercentOfOneCore) ?? [];
   const rss = (i: number) => figures[i]?.map((f) => f.rssBytes / 1e6) ?? [];
+  // The main thread's share is leaktop's own JavaScript; the rest (V8's GC helpers and optimizing compilers) swings
+  // more from run to run, most in the first minute, while the JIT still compiles.
+  const main = (i: number) => figures[i]?.map((f) => (f.mainThreadTicks / CLOCK_TICKS_PER_SECOND / (f.windowMs / 1000)) * 100) ?? [];
   for (let i = 0; i < dirs.length; i++) {
     const ratio = i === 0 ? '' : `   ratio to A: CPU ${(summarize(cpu(i)).median / summarize(cpu(0)).median).toFixed(2)}×, RSS ${(summarize(rss(i)).median / summarize(rss(0)).median).toFixed(2)}×`;
+    const mainRatio = i === 0 ? '' : ` (${(summarize(main(i)).median / summarize(main(0)).median).toFixed(2)}×)`;
     console.log(`  ${label(dirs, i)}: CPU ${range(cpu(i), 2)} % of a core (target ≤ 1), RSS ${range(rss(i), 1)} MB (target ≤ 100)${ratio}`);
+    console.log(`      of which the main thread ${range(main(i), 2)} %${mainRatio}`);
   }
 }
 
