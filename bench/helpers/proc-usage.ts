@@ -7,11 +7,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 export const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
- * CPU time a process has used so far (user + system), in clock ticks: fields 14 and 15 of /proc/PID/stat
+ * CPU time a process (or one of its threads) has used so far (user + system), in clock ticks: fields 14 and 15 of /proc/PID/stat
  * (proc_pid_stat(5)). The comm field (2) may contain spaces and ')', so fields are counted after the LAST ')'.
  */
-export function readCpuTicks(pid: number): number {
-  const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+export function readCpuTicks(pid: number, thread?: number): number {
+  // /proc/PID/task/TID/stat: the same fields, for one thread (the main thread's TID is the PID).
+  const text = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'latin1');
   const afterComm = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // afterComm[0] is field 3 (state), so field n is afterComm[n - 3].
   const utimeTicks = Number(afterComm[14 - 3]);

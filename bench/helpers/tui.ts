@@ -18,6 +18,8 @@ export interface TuiFigures {
   /** Wall time between the two CPU readings, as measured (a little over the requested window). */
   windowMs: number;
   cpuTicks: number;
+  /** Of `cpuTicks`, the main thread's (JavaScript); the rest ran on V8's and libuv's threads (GC helpers, compilers). */
+  mainThreadTicks: number;
   /** CPU used over the window, percent of one core (100 = one core fully busy). */
   cpuPercentOfOneCore: number;
   /** VmRSS at the start of the window, after warm-up. */
@@ -73,11 +75,13 @@ export async function measureTui(options: TuiOptions): Promise<TuiFigures> {
 
   const startMs = performance.now();
   const startTicks = readCpuTicks(pid);
+  const startMainTicks = readCpuTicks(pid, pid);
   const rssStartBytes = readRssBytes(pid);
   const startOutputBytes = outputBytes;
   await sleep(options.windowMs);
   assertRunning('during the window');
   const cpuTicks = readCpuTicks(pid) - startTicks;
+  const mainThreadTicks = readCpuTicks(pid, pid) - startMainTicks;
   const windowMs = performance.now() - startMs;
   const rssBytes = readRssBytes(pid);
   const windowOutputBytes = outputBytes - startOutputBytes;
@@ -88,6 +92,7 @@ export async function measureTui(options: TuiOptions): Promise<TuiFigures> {
     pid,
     windowMs,
     cpuTicks,
+    mainThreadTicks,
     cpuPercentOfOneCore: (cpuTicks / CLOCK_TICKS_PER_SECOND / (windowMs / 1000)) * 100,
     rssStartBytes,
     rssBytes,

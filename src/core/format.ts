@@ -49,9 +49,18 @@ export function formatDuration(ms: number): string {
 const segmenter = new Intl.Segmenter();
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
+/**
+ * Printable ASCII and the few other characters leaktop itself draws in every frame — `…` (the GROWTH column's
+ * wait), arrows, box drawing and block elements (sparklines, `└`), the sort marks `▲▼` — all one cell each, one
+ * UTF-16 unit each, so such text is as wide as it is long. Only up to U+25FC: U+25FD/25FE are wide emoji.
+ * `test/core/format.test.ts` holds every character of this class to `string-width`.
+ */
+export const ONE_CELL_CHARACTERS = /^[\x20-\x7e\u2026\u2190-\u2193\u2500-\u25fc]*$/;
+
 /** Terminal cells `text` takes: 2 for wide (CJK, most emoji) characters, 0 for combining marks. */
 export function cellWidth(text: string): number {
-  return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+  // The fast path: measuring a line grapheme by grapheme was a tenth of the monitor's CPU (a GROWTH cell's `…`).
+  return ONE_CELL_CHARACTERS.test(text) ? text.length : stringWidth(text);
 }
 
 /**
@@ -84,7 +93,7 @@ export function sanitize(text: string): string {
 
 /** The longest prefix of `text` that fits `width` cells, whole grapheme clusters only. */
 function prefixOfWidth(text: string, width: number): string {
-  if (PRINTABLE_ASCII.test(text)) return text.slice(0, Math.max(0, width));
+  if (ONE_CELL_CHARACTERS.test(text)) return text.slice(0, Math.max(0, width));
   let out = '';
   let used = 0;
   for (const { segment } of segmenter.segment(text)) {
@@ -98,7 +107,7 @@ function prefixOfWidth(text: string, width: number): string {
 
 /** The longest suffix of `text` that fits `width` cells. */
 function suffixOfWidth(text: string, width: number): string {
-  if (PRINTABLE_ASCII.test(text)) return width > 0 ? text.slice(-width) : '';
+  if (ONE_CELL_CHARACTERS.test(text)) return width > 0 ? text.slice(-width) : '';
   const parts = Array.from(segmenter.segment(text), (s) => s.segment);
   let out = '';
   let used = 0;

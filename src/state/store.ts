@@ -286,6 +286,8 @@ export class MonitorStore {
 
   /** The result of an inspector scan (see InspectorScanner), replacing the previous one. */
   setOpenInspectors(openInspectors: ReadonlyMap<string, OpenInspector>): void {
+    // Nothing changed (most scans: none open, every 5 s): no new state, so no frame is drawn for it.
+    if (this.#state.openInspectors && sameInspectors(this.#state.openInspectors, openInspectors)) return;
     this.#set({ openInspectors });
   }
 
@@ -360,4 +362,19 @@ export class MonitorStore {
     this.#state = { ...this.#state, ...patch };
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** Every field of an OpenInspector: the compiler fails here when one is added and not listed. */
+const INSPECTOR_FIELDS = ['pid', 'address', 'port', 'nodeVersion', 'openedBy', 'leaktopPid'] as const satisfies ReadonlyArray<keyof OpenInspector>;
+const allInspectorFieldsListed: Exclude<keyof OpenInspector, (typeof INSPECTOR_FIELDS)[number]> extends never ? true : never = true;
+void allInspectorFieldsListed;
+
+/** Whether two inspector scans found the same inspectors, field by field. */
+function sameInspectors(a: ReadonlyMap<string, OpenInspector>, b: ReadonlyMap<string, OpenInspector>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, x] of a) {
+    const y = b.get(key);
+    if (!y || INSPECTOR_FIELDS.some((field) => x[field] !== y[field])) return false;
+  }
+  return true;
 }

@@ -123,6 +123,11 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
   }, [state.processes, state.threads, table.filter, table.sortKey, table.descending]);
   const rowKeys = useMemo(() => rows.map((r) => r.key), [rows]);
   const pageSize = Math.max(1, height - CHROME_ROWS);
+  // The table's columns, laid out again only when what they depend on changes (not on every tick).
+  const heapKnown = rows.some((r) => Number.isFinite(r.heapUsedBytes.last()));
+  const placeWidth = widestPlaceLabel(rows);
+  const leakShown = rows.some((r) => r.shownGrowth.leak !== null);
+  const columns = useMemo(() => layoutColumns(width, { heapKnown, placeWidth, leakShown }), [width, heapKnown, placeWidth, leakShown]);
 
   useAppKeys({
     store,
@@ -188,7 +193,7 @@ export function App({ store, actions, confirmAttach = true, leakIntervalMs = 30_
     body = (
       <ProcessTable
         rows={rows}
-        columns={layoutColumns(width, { heapKnown: rows.some((r) => Number.isFinite(r.heapUsedBytes.last())), placeWidth: widestPlaceLabel(rows), leakShown: rows.some((r) => r.shownGrowth.leak !== null) })}
+        columns={columns}
         selectedKey={rowKeys[index] ?? null}
         top={visibleTop(table, rowKeys, pageSize)}
         height={pageSize}

@@ -182,6 +182,80 @@ function codesOfSequence(sequence: string): AnsiCode[] | null {
 }
 
 /**
+ * A style in force within a line (the codes `reduceAnsiCodesIncremental` keeps), interned: one object per distinct
+ * list of codes, so two runs have the same styles exactly when they have the same state, and what is written at a
+ * run's start, between two runs and at the line's end is worked out once per pair of states, not once per run.
+ * ansi-tokenize reads only `code` and `endCode` of a code (to reduce, diff, undo and write them), so those are the key.
+ */
+interface StyleState {
+  codes: AnsiCode[];
+  /** Written before the line's first run: the codes whole. */
+  open: string;
+  /** Written after its last run: every code undone. */
+  close: string;
+  /** The state after each SGR sequence, by the sequence's text; null when tokenize does not read it as codes alone. */
+  after: Map<string, StyleState | null>;
+  /** Written between a run in this state and a run in another. */
+  to: Map<StyleState, string>;
+}
+
+const styleStates = new Map<string, StyleState>();
+/** Entries in `styleStates` and every state's `after` and `to`; past the limit all are dropped and made again. */
+let styleEntries = 0;
+const STYLE_ENTRY_LIMIT = 4096;
+
+function newStyleState(codes: AnsiCode[]): StyleState {
+  return { codes, open: ansiCodesToString(codes), close: ansiCodesToString(diffAnsiCodes(codes, [])), after: new Map(), to: new Map() };
+}
+
+/** The state with no codes, where every line starts; kept through a reset of the others. */
+const unstyled = newStyleState([]);
+
+function styleState(codes: AnsiCode[]): StyleState {
+  if (codes.length === 0) return unstyled;
+  let key = '';
+  for (const code of codes) key += `${code.code}\u0000${code.endCode}\u0001`;
+  let state = styleStates.get(key);
+  if (state === undefined) {
+    state = newStyleState(codes);
+    styleStates.set(key, state);
+    countStyleEntry();
+  }
+  return state;
+}
+
+/** Counts one more cached entry; past the limit forgets every state but `unstyled` (and its maps). */
+function countStyleEntry(): void {
+  if (++styleEntries <= STYLE_ENTRY_LIMIT) return;
+  styleStates.clear();
+  unstyled.after.clear();
+  unstyled.to.clear();
+  styleEntries = 0;
+}
+
+function afterSequence(state: StyleState, sequence: string): StyleState | null {
+  let next = state.after.get(sequence);
+  if (next === undefined) {
+    const codes = codesOfSequence(sequence);
+    next = codes === null ? null : styleState(reduceAnsiCodesIncremental(state.codes, codes));
+    state.after.set(sequence, next);
+    countStyleEntry();
+  }
+  return next;
+}
+
+function between(from: StyleState, to: StyleState): string {
+  let text = from.to.get(to);
+  if (text === undefined) {
+    // After a reset of the states, two objects may hold the same codes: nothing is written between them.
+    text = sameStyles(from.codes, to.codes) ? '' : ansiCodesToString(diffAnsiCodes(from.codes, to.codes));
+    from.to.set(to, text);
+    countStyleEntry();
+  }
+  return text;
+}
+
+/**
  * `styledCharsToString(styledCharsFromTokens(tokenize(line)))` for a line of SGR sequences and RUN_SAFE characters,
  * a run of text at a time instead of a character at a time: between two sequences every character has the same
  * styles, so the codes come out where a run starts (whole before the first, the difference after) and the run's
@@ -189,8 +263,8 @@ function codesOfSequence(sequence: string): AnsiCode[] | null {
  * line (a wide or combining character, another escape): the caller takes ansi-tokenize's way.
  */
 export function styledLineByRuns(line: string): string | null {
-  let styles: AnsiCode[] = [];
-  let written: AnsiCode[] | null = null;
+  let state = unstyled;
+  let written: StyleState | null = null;
   let text = '';
   let index = 0;
   while (index < line.length) {
@@ -203,9 +277,9 @@ export function styledLineByRuns(line: string): string | null {
         if (c !== 0x3b && (c < 0x30 || c > 0x39)) break;
       }
       if (line.charCodeAt(end) !== 0x6d) return null;
-      const codes = codesOfSequence(line.slice(index, end + 1));
-      if (codes === null) return null;
-      styles = reduceAnsiCodesIncremental(styles, codes);
+      const next = afterSequence(state, line.slice(index, end + 1));
+      if (next === null) return null;
+      state = next;
       index = end + 1;
       continue;
     }
@@ -215,13 +289,13 @@ export function styledLineByRuns(line: string): string | null {
       if (c === 0x1b) break;
       if (c >= RUN_SAFE.length || RUN_SAFE[c] === 0) return null;
     }
-    if (written === null) text += ansiCodesToString(styles);
-    else if (!sameStyles(written, styles)) text += ansiCodesToString(diffAnsiCodes(written, styles));
+    if (written === null) text += state.open;
+    else if (written !== state) text += between(written, state);
     text += line.slice(index, end);
-    written = styles;
+    written = state;
     index = end;
   }
-  if (written !== null) text += ansiCodesToString(diffAnsiCodes(written, []));
+  if (written !== null) text += written.close;
   return text;
 }
 

@@ -81,3 +81,20 @@ test('sanitize shows bidi, zero-width and other invisible characters as escapes,
   assert.equal(sanitize(sanitize('x\u202ey\n')), 'x\\u202ey?');
   assert.equal(sanitize('plain ünïcode 服务 é'), 'plain ünïcode 服务 é', 'visible text is left alone');
 });
+
+test("cellWidth's fast path agrees with string-width on every character it takes as one cell", async () => {
+  const { ONE_CELL_CHARACTERS, cellWidth, fit: fitCells } = await import('../../src/core/format.js');
+  const { default: stringWidth } = await import('string-width');
+  let checked = 0;
+  for (let code = 0; code <= 0xffff; code++) {
+    const char = String.fromCharCode(code);
+    if (!ONE_CELL_CHARACTERS.test(char)) continue;
+    assert.equal(stringWidth(char), 1, `U+${code.toString(16)}`);
+    checked++;
+  }
+  assert.ok(checked > 300, 'ASCII, the arrows, box drawing and block elements');
+  assert.equal(ONE_CELL_CHARACTERS.test('◽'), false, 'U+25FD is a wide emoji');
+  assert.equal(cellWidth('…59s'), 4);
+  assert.equal(fitCells('▁▂▃▄▅▆▇█', 5), '▁▂▃▄~');
+  assert.equal(fitCells('└ 2', 5, 'right'), '  └ 2');
+});

@@ -92,3 +92,25 @@ test('marks older than the retention are dropped with the history', () => {
   for (let i = 1; i < 10; i++) store.ingestProcesses({ sampledAtMs: i * 1000, processes: [sample(10, 5, 1e6)] });
   assert.deepEqual(store.getState().processes[0]!.marks, []);
 });
+
+test('an inspector scan that finds what the last one found changes nothing and notifies no one', () => {
+  const store = new MonitorStore();
+  let notified = 0;
+  store.subscribe(() => notified++);
+  const found = (port: number) => ({ pid: 10, address: '127.0.0.1', port, nodeVersion: 'v22.0.0', openedBy: 'other' as const, leaktopPid: null });
+  store.setOpenInspectors(new Map());
+  assert.equal(notified, 1, 'the first scan is news even when it finds none');
+  const before = store.getState();
+  store.setOpenInspectors(new Map());
+  assert.equal(notified, 1);
+  assert.equal(store.getState(), before, 'the same state object: nothing to draw');
+  store.setOpenInspectors(new Map([['10@1', found(9229)]]));
+  assert.equal(notified, 2);
+  store.setOpenInspectors(new Map([['10@1', found(9229)]]));
+  assert.equal(notified, 2);
+  store.setOpenInspectors(new Map([['10@1', found(9230)]]));
+  assert.equal(notified, 3, 'another port');
+  assert.equal(store.getState().openInspectors?.get('10@1')?.port, 9230);
+  store.setOpenInspectors(new Map());
+  assert.equal(notified, 4);
+});

@@ -146,6 +146,16 @@ test('a line of codes and narrow characters is composed a run at a time, to ansi
     assert.notEqual(runs, null, `case ${index}: ${JSON.stringify(text)} takes the run path`);
     assert.equal(runs, slow(text), `case ${index}: ${JSON.stringify(text)}`);
   }
+  // More styles than the run path keeps (its interned style states are dropped past a few thousand and made again):
+  // every 256-colour foreground over a few backgrounds, twice round, each line still ansi-tokenize's very string.
+  for (let round = 0; round < 2; round++) {
+    for (let bg = 40; bg < 48; bg++) {
+      for (let fg = 0; fg < 256; fg++) {
+        const text = `\x1b[${bg}mx\x1b[38;5;${fg}m▂y\x1b[1m z\x1b[22;39m…\x1b[0mw`;
+        assert.equal(styledLineByRuns(text), slow(text), JSON.stringify(text));
+      }
+    }
+  }
   // Anything else goes ansi-tokenize's way: wide, combining, emoji, a tab, an escape that is not SGR.
   for (const text of ['漢字', 'e\u0301', '🚀', 'a\tb', '\x1b]8;;https://x\x07link\x1b]8;;\x07', '\x1b[2J', 'ｗ', '\x1b[31', 'é']) {
     assert.equal(styledLineByRuns(text), null, JSON.stringify(text));

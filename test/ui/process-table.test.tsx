@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderToString } from '../../src/ui/ink.js';
+import { PassThrough, Writable } from 'node:stream';
+import { render as inkRender, renderToString } from '../../src/ui/ink.js';
 import { cellWidth } from '../../src/core/format.js';
 import { layoutColumns } from '../../src/core/table-layout.js';
 import { MonitorStore } from '../../src/state/index.js';
-import { ProcessTable } from '../../src/ui/components/process-table.js';
+import { ProcessTable, type ProcessTableProps } from '../../src/ui/components/process-table.js';
 import { ThemeContext, createTheme } from '../../src/ui/theme.js';
 import { stripPaint } from '../../src/ui/paint.js';
 import { fakeSample } from '../helpers/process-sample.js';
@@ -95,4 +96,48 @@ test('after the minimum window: the judged rate, and a LEAK? column with the kin
   assert.match(steady, / bounded\s+(node )?worker\.js/, 'one 6 MB step: bounded, no rate and no LEAK? mark');
   assert.ok(!/ rss /.test(steady), steady);
   for (const line of lines) assert.ok(Array.from(line).length <= 80, line);
+});
+
+test('a table drawn frame after frame (rows whose cells did not change kept from the last frame) shows what a table drawn afresh shows', () => {
+  const theme = createTheme({ color: true, ascii: false });
+  const store = new MonitorStore();
+  let frame = '';
+  const stdout = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((frame = String(chunk)), done()) }), { isTTY: true, columns: 120, rows: 40 });
+  const stdin = Object.assign(new PassThrough(), { isTTY: false, setRawMode() {}, ref() {}, unref() {} });
+  const table = (props: ProcessTableProps) => (
+    <ThemeContext.Provider value={theme}>
+      <ProcessTable {...props} />
+    </ThemeContext.Provider>
+  );
+  // One steady row, one growing, one whose CPU changes, one that appears late, one that leaves; past the minimum
+  // window, so GROWTH turns from the wait to rates and colours.
+  const tick = (i: number) =>
+    store.ingestProcesses({
+      sampledAtMs: i * 5000,
+      processes: [
+        sample(10, 40e6, 'node steady.js'),
+        sample(20, 40e6 + i * 3e6, 'node leaky.js'),
+        { ...sample(30, 60e6, 'node busy.js'), cpuPercent: i % 3 },
+        ...(i >= 8 ? [sample(40, 20e6, 'node late.js')] : []),
+        ...(i < 12 ? [sample(50, 10e6, 'node gone.js')] : []),
+      ],
+    });
+  const propsAt = (i: number): ProcessTableProps => {
+    const rows = store.getState().processes;
+    const width = i === 15 ? 100 : 120;
+    return { rows, columns: layoutColumns(width), selectedKey: rows[i % rows.length]!.key, top: i === 17 ? 1 : 0, height: 10, sortColumn: 'rss', descending: true, width };
+  };
+  tick(0);
+  const instance = inkRender(table(propsAt(0)), { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false, exitOnCtrlC: false });
+  try {
+    for (let i = 1; i <= 30; i++) {
+      tick(i);
+      const props = propsAt(i);
+      instance.rerender(table(props));
+      const fresh = renderToString(table(props), { columns: props.width });
+      assert.equal(frame.trimEnd(), fresh.trimEnd(), `frame ${i}`);
+    }
+  } finally {
+    instance.unmount();
+  }
 });

@@ -1,6 +1,6 @@
 import { placeLabel } from '../../core/container-of-cgroup.js';
 import { cellWidth, fit, formatBytes, formatPercent, truncate, truncateMiddle } from '../../core/format.js';
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import { growthCellText, type ShownGrowth } from '../../core/growth/shown-growth.js';
 import { shortenCommands } from '../../core/shorten-commands.js';
 import { sparkline } from '../../core/sparkline.js';
@@ -79,15 +79,16 @@ function threadCellText(column: Column, row: TrackedProcess, ascii: boolean): st
   }
 }
 
-/**
- * One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. `command` is
- * the row's command as shortened together with the other rows (`shortenCommands`); without it, on its own.
- */
-export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean, attached = false, command?: string): string {
-  const cells = columns.map((column) => {
+/** A row's cells as text, before they are fitted to their columns and painted. */
+function rawCells(row: TrackedProcess, columns: readonly Column[], ascii: boolean, attached: boolean, command: string | undefined): string[] {
+  return columns.map((column) => (row.thread ? threadCellText(column, row, ascii) : cellText(column, row, ascii, attached, command)));
+}
+
+/** The raw cells fitted to their columns, painted, joined: the line. */
+function paintRow(raw: readonly string[], row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean): string {
+  const cells = columns.map((column, i) => {
     // Sparklines are exactly `width` one-cell characters already; measuring them is a frame's most costly step.
-    const raw = row.thread ? threadCellText(column, row, theme.ascii) : cellText(column, row, theme.ascii, attached, command);
-    const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw : fit(raw, column.width, column.align);
+    const text = column.id === 'rssSpark' || column.id === 'heapSpark' ? raw[i]! : fit(raw[i]!, column.width, column.align);
     if (selected) return text;
     if (column.id === 'growth') return paint(text, growthPaint(theme, row.shownGrowth));
     if (column.id === 'leak') return paint(text, { color: theme.growthAlarm, bold: true });
@@ -97,6 +98,55 @@ export function formatProcessRow(row: TrackedProcess, columns: readonly Column[]
   });
   const line = cells.join(' ');
   return selected ? paint(line, { inverse: true }) : line;
+}
+
+/**
+ * One table line. The selected row is one inverse bar; other rows colour their growth and sparklines. `command` is
+ * the row's command as shortened together with the other rows (`shortenCommands`); without it, on its own.
+ */
+export function formatProcessRow(row: TrackedProcess, columns: readonly Column[], theme: Theme, selected: boolean, attached = false, command?: string): string {
+  return paintRow(rawCells(row, columns, theme.ascii, attached, command), row, columns, theme, selected);
+}
+
+/** A row's line as last drawn, and what it was drawn from: the raw cells and how the row was painted. */
+interface DrawnRow {
+  raw: string[];
+  /** The layout, selection and growth colour it was painted with (see `paintKey`). */
+  paint: string;
+  line: string;
+}
+
+/** What a row's painting depends on besides its raw cells: the columns' layout, the selection, the growth colour. */
+function paintKey(layout: string, theme: Theme, row: TrackedProcess, selected: boolean): string {
+  if (selected) return `${layout}|s`;
+  const growth = growthPaint(theme, row.shownGrowth);
+  return `${layout}|${growth.dim ? 'd' : ''}${growth.bold ? 'b' : ''}${growth.color ?? ''}`;
+}
+
+/**
+ * The visible rows' lines, each one painted again only when its raw cells or its painting changed: at a 1 s
+ * interval most rows of an idle host show the same text tick after tick, and fitting and painting their cells was
+ * most of the table's cost. Kept per table (a ref), for the rows drawn last (so it holds a screenful at most).
+ */
+function useRowLines(): (row: TrackedProcess, columns: readonly Column[], layout: string, theme: Theme, selected: boolean, attached: boolean, command: string | undefined) => string {
+  const drawn = useRef<{ theme: Theme | null; last: Map<string, DrawnRow>; next: Map<string, DrawnRow> }>({ theme: null, last: new Map(), next: new Map() });
+  const cache = drawn.current;
+  // The rows drawn by the previous render become the ones to reuse; those not drawn again are let go.
+  [cache.last, cache.next] = [cache.next, cache.last];
+  cache.next.clear();
+  return (row, columns, layout, theme, selected, attached, command) => {
+    if (cache.theme !== theme) {
+      cache.theme = theme;
+      cache.last.clear();
+    }
+    const raw = rawCells(row, columns, theme.ascii, attached, command);
+    const key = paintKey(layout, theme, row, selected);
+    const before = cache.last.get(row.key);
+    const same = before !== undefined && before.paint === key && before.raw.length === raw.length && before.raw.every((text, i) => text === raw[i]);
+    const kept = same ? before : { raw, paint: key, line: paintRow(raw, row, columns, theme, selected) };
+    cache.next.set(row.key, kept);
+    return kept.line;
+  };
 }
 
 /** The column titles, with an arrow on the sort column. */
@@ -156,7 +206,9 @@ export function ProcessTable({ rows, columns, selectedKey, top, height, sortColu
   // Shortened over every row that matches, not only the visible ones, so scrolling does not change how lines read.
   const commandWidth = columns.find((c) => c.id === 'command')?.width ?? 0;
   const commands = useShortenedCommands(rows, commandWidth);
-  visible.forEach((row, i) => lines.push(formatProcessRow(row, columns, theme, row.key === selectedKey, attachments?.has(row.key) ?? false, commands[top + i])));
+  const rowLine = useRowLines();
+  const layout = useMemo(() => columns.map((c) => `${c.id}:${c.width}:${c.align}`).join(','), [columns]);
+  visible.forEach((row, i) => lines.push(rowLine(row, columns, layout, theme, row.key === selectedKey, attachments?.has(row.key) ?? false, commands[top + i])));
   return <TextBlock lines={lines} width={width} />;
 }
 
