@@ -19,11 +19,13 @@
  * the median and the spread (min … max) of the rounds. The throughput ratio is printed too; on a loaded machine
  * it swings. Children are ended by PID at the end, also on an error or a signal.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { why, type WhyProgress, type WhyResult } from '../src/tasks/why.js';
 import { InspectorSession } from '../src/inspector/session.js';
@@ -54,6 +56,19 @@ function childMain(keepEvery: number): void {
   let served = 0;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // The bench's controls: /__reset empties the cache (each window starts from the same heap, so that windows
+    // compare: the heap, and its GCs' cost, no longer grows through the bench); /__inspector?open|close opens or
+    // closes this process's inspector with no session on it (what activation alone costs).
+    if (url.pathname === '/__reset') {
+      cache.clear();
+      return void res.end('ok');
+    }
+    if (url.pathname === '/__inspector') {
+      const inspector = process.getBuiltinModule('node:inspector');
+      if (url.searchParams.has('open')) inspector.open(0, '127.0.0.1');
+      else inspector.close();
+      return void res.end(inspector.url() ?? 'closed');
+    }
     const page = Number(url.searchParams.get('page') ?? '0');
     const items = Array.from({ length: 40 }, (_, i) => ({ id: page * 40 + i, name: `item-${page}-${i}`, seen: served }));
     const body = JSON.stringify({ page, items });
@@ -88,10 +103,13 @@ interface Server {
   resetLag(): void;
 }
 
-function startServer(keepEvery = 10): Promise<Server> {
+/** `taskset -c CPU` before a command when pinned (taskset execs it: the PID stays the command's). */
+const pinned = (cpu: string | undefined, args: string[]): [string, string[]] => (cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', cpu, process.execPath, ...args]]);
+
+function startServer(keepEvery = 10, cpu?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     // --inspect-port=0: SIGUSR1 opens the inspector on a free port (another process on the machine may hold 9229).
-    const { child, pid } = spawnOwned(process.execPath, ['--inspect-port=0', thisFile, '--child', String(keepEvery)], 'why bench server');
+    const { child, pid } = spawnOwned(...pinned(cpu, ['--inspect-port=0', thisFile, '--child', String(keepEvery)]), 'why bench server');
     let buffer = '';
     let maxLag = 0;
     let settled = false;
@@ -192,9 +210,9 @@ function loadMain(port: number, concurrency: number, rate: number): void {
 }
 
 /** A load process on `port`: the requests it has seen answered so far. */
-function startLoad(port: number, concurrency: number, rate: number): Promise<{ served: () => number }> {
+function startLoad(port: number, concurrency: number, rate: number, cpu?: string): Promise<{ served: () => number }> {
   return new Promise((resolve, reject) => {
-    const { child } = spawnOwned(process.execPath, [thisFile, '--load', String(port), String(concurrency), String(rate)], 'why bench load');
+    const { child } = spawnOwned(...pinned(cpu, [thisFile, '--load', String(port), String(concurrency), String(rate)]), 'why bench load');
     let served = 0;
     let buffer = '';
     child.stdout.on('data', (data: Buffer) => {
@@ -236,87 +254,127 @@ const loadavg = () => readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { variant: { type: 'string', default: 'why' }, interval: { type: 'string' }, duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '8' }, rate: { type: 'string', default: '2000' }, 'keep-every': { type: 'string' }, 'no-snapshots': { type: 'boolean', default: false } },
+    options: {
+      variant: { type: 'string', default: 'why' },
+      against: { type: 'string' },
+      interval: { type: 'string' },
+      duration: { type: 'string', default: '20' },
+      rounds: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '8' },
+      rate: { type: 'string', default: '2000' },
+      'keep-every': { type: 'string' },
+      'no-snapshots': { type: 'boolean', default: false },
+      pin: { type: 'boolean', default: false },
+    },
   });
   const durationMs = Number(values.duration) * 1000;
   const rounds = Number(values.rounds);
   const concurrency = Number(values.concurrency);
   const rate = Number(values.rate);
+  const variant = values.variant;
+  if (!VARIANTS.includes(variant as Variant)) throw new Error(`unknown --variant ${variant} (${VARIANTS.join(', ')})`);
   // The leak: ~270 KB/s of kept responses either way (1 in 30 at the ~20,000 req/s a saturated server answers on a
   // quiet machine; 1 in 3 at 2,000 req/s), enough for the watch to see it grow within a 20 s window.
   const keepEvery = Number(values['keep-every'] ?? (rate > 0 && rate < 10_000 ? 3 : 30));
+  const pin = values.pin ? { server: '0', load: String(Math.min(1, cpus().length - 1)) } : null;
+  const thisBuild = await buildAt(fileURLToPath(new URL('../', import.meta.url)));
+  const baseBuild = values.against ? await buildAt(join(values.against, 'dist')) : null;
   console.log('leaktop why benchmark: a leaking JSON API under load');
   console.log(`date:    ${new Date().toISOString()}`);
   console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}; load average ${loadavg()}`);
-  console.log(`target:  steps 1–2 cost the server ≤ ${TARGET_LOSS * 100} % (CPU per request, throughput); --duration ${durationMs / 1000} s, --rounds ${rounds}, load ${rate > 0 ? `${rate} req/s (open loop)` : `saturating (closed loop on ${concurrency} connections)`}, one response in ${keepEvery} kept`);
+  console.log(`target:  steps 1–2 cost the server ≤ ${TARGET_LOSS * 100} % (CPU per request, throughput); --variant ${variant}, --duration ${durationMs / 1000} s, --rounds ${rounds}, load ${rate > 0 ? `${rate} req/s (open loop)` : `saturating (closed loop on ${concurrency} connections)`}, one response in ${keepEvery} kept${pin ? `, server pinned to CPU ${pin.server}, load to CPU ${pin.load}` : ''}`);
+  if (baseBuild) console.log(`against: ${values.against} (${baseBuild.commit}), this build ${thisBuild.commit}`);
   try {
-    // 1. Steps 1–2 (no snapshots) against the idle windows on either side, `rounds` times on one server.
-    const server = await startServer(keepEvery);
-    const load = await startLoad(server.port, concurrency, rate);
+    // 1. Steps 1–2 (no snapshots): windows taking turns on one server — idle (no inspector), this build's variant,
+    // and with --against the other build's — each arm once a round, the order rotated every round, each window
+    // from an emptied cache, so that every window starts from the same heap.
+    const server = await startServer(keepEvery, pin?.server);
+    const load = await startLoad(server.port, concurrency, rate, pin?.load);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    await sleep(5000);
-    const idle = async () => {
-      const w = windowOn(server.pid, load);
-      await sleep(durationMs);
-      return w.close();
-    };
-    const cpuRatios: number[] = [];
-    const rateRatios: number[] = [];
-    const coreShares: number[] = [];
-    const stepRatios = { watch: [] as number[], sample: [] as number[] };
-    let before = await idle();
-    for (let round = 1; round <= rounds; round++) {
-      // Each step's own window, opened and closed on why's progress events.
+    // Warm-up: the server's JIT and heap settle before the first window.
+    await sleep(10_000);
+    type Arm = 'idle' | 'this' | 'base';
+    const arms: Arm[] = baseBuild ? ['idle', 'base', 'this'] : ['idle', 'this'];
+    interface Run {
+      whole: Window;
+      steps: Partial<Record<'watch' | 'sample', Window>>;
+      result: WhyResult | null;
+      wallMs: number;
+    }
+    const runArm = async (arm: Arm): Promise<Run> => {
+      await control(server.port, '/__reset');
       const steps: Partial<Record<'watch' | 'sample', { open?: ReturnType<typeof windowOn>; figures?: Window }>> = { watch: {}, sample: {} };
       const whole = windowOn(server.pid, load);
       const started = performance.now();
-      const run = values.variant === 'why' ? why : variantOf(values.variant);
-      const result = await run({
-        pid: server.pid,
-        durationMs,
-        snapshots: false,
-        signal: new AbortController().signal,
-        ...(values.interval ? { samplingIntervalBytes: Number(values.interval) } : {}),
-        onProgress: (p) => {
-          for (const name of ['watch', 'sample'] as const) {
-            const state = p.steps.find((s) => s.name === name)!.state;
-            const step = steps[name]!;
-            if (state === 'running' && !step.open) step.open = windowOn(server.pid, load);
-            else if (state !== 'running' && step.open && !step.figures) step.figures = step.open.close();
-          }
-        },
-      });
-      const wallMs = performance.now() - started;
-      const during = whole.close();
-      const after = await idle();
-      const baseline = { usPerRequest: (before.usPerRequest + after.usPerRequest) / 2, rate: (before.rate + after.rate) / 2 };
-      const cpu = during.usPerRequest / baseline.usPerRequest - 1;
-      const rate = 1 - during.rate / baseline.rate;
-      // The CPU why added to the server, as a share of one core: what a saturated single-threaded server would lose
-      // of its throughput to why's fixed costs (GCs, reads) — more telling than the per-request ratio at a low rate.
-      const extraCore = ((during.usPerRequest - baseline.usPerRequest) * during.rate) / 1e6;
-      cpuRatios.push(cpu);
-      coreShares.push(extraCore);
-      rateRatios.push(rate);
-      const stepText = (['watch', 'sample'] as const).map((name) => {
-        const figures = steps[name]!.figures;
-        if (!figures) return `${name} -`;
-        const ratio = figures.usPerRequest / baseline.usPerRequest - 1;
-        stepRatios[name].push(ratio);
-        return `${name} ${pct(ratio)}`;
-      });
-      console.log(
-        `  round ${round}: ${result.evidence.sampling ? `${result.evidence.sampling.reason}; ` : ''}wall ${(wallMs / 1000).toFixed(1)} s, verdict ${result.verdict}, top site ${result.sites[0] ? result.sites[0].functionName || '(anonymous)' : '-'}, why's count of pauses ${result.cost.pauseMs} ms; ` +
-          `CPU per request idle ${before.usPerRequest.toFixed(1)} / ${after.usPerRequest.toFixed(1)} µs → steps 1–2 ${during.usPerRequest.toFixed(1)} µs: ${pct(cpu)} (${stepText.join(', ')}), ${pct(extraCore)} of a core; ` +
-          `req/s idle ${before.rate.toFixed(0)} / ${after.rate.toFixed(0)} → ${during.rate.toFixed(0)}: ${pct(rate)} lost; load average ${loadavg()}`,
-      );
-      before = after;
+      let result: WhyResult | null = null;
+      if (arm === 'idle') await sleep(2 * durationMs);
+      else
+        result = await runVariant(variant as Variant, arm === 'this' ? thisBuild : baseBuild!, {
+          pid: server.pid,
+          port: server.port,
+          durationMs,
+          ...(values.interval ? { samplingIntervalBytes: Number(values.interval) } : {}),
+          onProgress: (p) => {
+            for (const name of ['watch', 'sample'] as const) {
+              const state = p.steps.find((s) => s.name === name)!.state;
+              const step = steps[name]!;
+              if (state === 'running' && !step.open) step.open = windowOn(server.pid, load);
+              else if (state !== 'running' && step.open && !step.figures) step.figures = step.open.close();
+            }
+          },
+        });
+      const figures: Run['steps'] = {};
+      for (const name of ['watch', 'sample'] as const) if (steps[name]!.figures) figures[name] = steps[name]!.figures;
+      return { whole: whole.close(), steps: figures, result, wallMs: performance.now() - started };
+    };
+    const cpu: Record<Exclude<Arm, 'idle'> | 'thisVsBase', number[]> = { this: [], base: [], thisVsBase: [] };
+    const lost: Record<Exclude<Arm, 'idle'> | 'thisVsBase', number[]> = { this: [], base: [], thisVsBase: [] };
+    const stepCpu = { watch: [] as number[], sample: [] as number[] };
+    const coreShares: number[] = [];
+    const idleUs: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const order = arms.map((_, i) => arms[(i + round - 1) % arms.length]!);
+      const runs = new Map<Arm, Run>();
+      for (const arm of order) runs.set(arm, await runArm(arm));
+      const idle = runs.get('idle')!.whole;
+      idleUs.push(idle.usPerRequest);
+      const words: string[] = [];
+      for (const arm of arms) {
+        const run = runs.get(arm)!;
+        const { usPerRequest: us, rate: r } = run.whole;
+        let text = `${arm} ${us.toFixed(1)} µs/req ${r.toFixed(0)} req/s`;
+        if (arm !== 'idle') {
+          cpu[arm].push(us / idle.usPerRequest - 1);
+          lost[arm].push(1 - r / idle.rate);
+          text += ` (${pct(us / idle.usPerRequest - 1)} CPU/req, ${pct(1 - r / idle.rate)} req/s lost; wall ${(run.wallMs / 1000).toFixed(1)} s`;
+          if (run.result?.evidence?.sampling) text += `; ${run.result.verdict}, ${run.result.evidence.sampling.reason}, top site ${run.result.sites[0] ? run.result.sites[0].functionName || '(anonymous)' : '-'}, pauses ${run.result.cost.pauseMs} ms`;
+          else if (run.result?.verdict) text += `; ${run.result.verdict}`;
+          text += ')';
+        }
+        words.push(text);
+      }
+      const mine = runs.get('this')!;
+      coreShares.push(((mine.whole.usPerRequest - idle.usPerRequest) * mine.whole.rate) / 1e6);
+      for (const name of ['watch', 'sample'] as const) if (mine.steps[name]) stepCpu[name].push(mine.steps[name]!.usPerRequest / idle.usPerRequest - 1);
+      if (baseBuild) {
+        const base = runs.get('base')!.whole;
+        cpu.thisVsBase.push(mine.whole.usPerRequest / base.usPerRequest - 1);
+        lost.thisVsBase.push(1 - mine.whole.rate / base.rate);
+      }
+      console.log(`  round ${round} (${order.join(', ')}): ${words.join('; ')}; load average ${loadavg()}`);
     }
-    const cpuMedian = summarize(cpuRatios).median;
-    console.log(`  steps 1–2 vs the idle windows on either side (no inspector), server CPU per request: ${spread(cpuRatios)} → ${cpuMedian <= TARGET_LOSS ? 'met' : 'MISSED'} (target ≤ ${TARGET_LOSS * 100} %)`);
-    console.log(`    of which watch ${stepRatios.watch.length > 0 ? spread(stepRatios.watch) : '-'}; sample ${stepRatios.sample.length > 0 ? spread(stepRatios.sample) : '-'}`);
-    console.log(`  CPU added to the server, share of one core: ${spread(coreShares)}`);
-    console.log(`  throughput lost (swings with the machine's other load): ${spread(rateRatios)}`);
+    const idleSummary = summarize(idleUs);
+    console.log(`  idle windows: ${idleSummary.median.toFixed(1)} µs/req (${idleSummary.min.toFixed(1)} … ${idleSummary.max.toFixed(1)})`);
+    const cpuMedian = summarize(cpu.this).median;
+    console.log(`  this build's ${variant} vs idle (no inspector), server CPU per request: ${spread(cpu.this)} → ${cpuMedian <= TARGET_LOSS ? 'met' : 'MISSED'} (target ≤ ${TARGET_LOSS * 100} %)`);
+    if (stepCpu.watch.length + stepCpu.sample.length > 0) console.log(`    of which watch ${stepCpu.watch.length > 0 ? spread(stepCpu.watch) : '-'}; sample ${stepCpu.sample.length > 0 ? spread(stepCpu.sample) : '-'}`);
+    console.log(`    CPU added to the server, share of one core: ${spread(coreShares)}`);
+    console.log(`    throughput lost: ${spread(lost.this)}`);
+    if (baseBuild) {
+      console.log(`  ${values.against}'s ${variant} vs idle: CPU per request ${spread(cpu.base)}; throughput lost ${spread(lost.base)}`);
+      console.log(`  this vs ${values.against}, same rounds: CPU per request ${spread(cpu.thisVsBase)}; throughput lost ${spread(lost.thisVsBase)}`);
+    }
+    console.log(`  load average at the end ${loadavg()}`);
     if (values['no-snapshots']) return;
 
     // 2. Step 3 against a bare `leaks --pid` of the same span, each on a fresh server grown for the same time.
@@ -347,29 +405,123 @@ async function main(): Promise<void> {
 }
 
 /**
- * `--variant`: what runs in place of why, to tell its costs apart on the same load — `attach` (the inspector attached
- * for both steps' time, nothing read: what its mere presence costs), `sampler` (attached, the sampler at
- * `--interval` or 128 KiB for the sample step's time, nothing else). Same progress events as why, so the same windows.
+ * `--variant`: what runs in the non-idle windows, to tell why's costs apart on the same load —
+ * `why` (steps 1–2), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
+ * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `attach` (a session attached for both
+ * steps' time, nothing read: what its mere presence costs), `activate` (the server opens its own inspector, no
+ * session: the inspector's agent and IO thread alone), `sampler` (attached, the sampler at `--interval` or 128 KiB
+ * for the second half). Same progress events as why, so the same windows.
  */
-function variantOf(name: string): (options: { pid: number; durationMs: number; samplingIntervalBytes?: number; onProgress?: (p: WhyProgress) => void }) => Promise<WhyResult> {
-  if (name !== 'attach' && name !== 'sampler') throw new Error(`unknown --variant ${name} (why, attach, sampler)`);
-  return async ({ pid, durationMs, samplingIntervalBytes, onProgress }) => {
-    const state = (watch: string, sample: string) => onProgress?.({ pid, steps: WHY_STEPS.map((s) => ({ name: s, state: (s === 'watch' ? watch : s === 'sample' ? sample : 'waiting') as 'running', detail: '', secondsLeft: null, cost: { pauseMs: 0, peakRssBytes: null, keptRssBytes: null } })) });
-    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    state('running', 'waiting');
-    const session = await InspectorSession.attach(pid);
+const VARIANTS = ['why', 'watch', 'reads', 'attach', 'activate', 'sampler'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+/** The modules a variant uses, from one build (this one, or `--against`'s). */
+interface Build {
+  commit: string;
+  why: typeof why;
+  InspectorSession: typeof InspectorSession;
+  SamplingProfiler: typeof SamplingProfiler;
+}
+
+async function buildAt(dist: string): Promise<Build> {
+  const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(dist, path)).href)) as T;
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['-C', dist, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '?';
+    }
+  })();
+  return {
+    commit,
+    why: (await load<{ why: typeof why }>('src/tasks/why.js')).why,
+    InspectorSession: (await load<{ InspectorSession: typeof InspectorSession }>('src/inspector/session.js')).InspectorSession,
+    SamplingProfiler: (await load<{ SamplingProfiler: typeof SamplingProfiler }>('src/inspector/sampling-profiler.js')).SamplingProfiler,
+  };
+}
+
+/** A GET of one of the server's controls (`/__reset`, `/__inspector?open`). */
+function control(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+}
+
+async function runVariant(
+  name: Variant,
+  build: Build,
+  { pid, port, durationMs, samplingIntervalBytes, onProgress }: { pid: number; port: number; durationMs: number; samplingIntervalBytes?: number; onProgress: (p: WhyProgress) => void },
+): Promise<WhyResult | null> {
+  if (name === 'why') return build.why({ pid, durationMs, snapshots: false, signal: new AbortController().signal, onProgress, ...(samplingIntervalBytes ? { samplingIntervalBytes } : {}) });
+  if (name === 'watch') {
+    // why, stopped as its step 2 begins (or would): the watch's window is the whole window.
+    const stop = new AbortController();
+    let watched = false;
+    await build
+      .why({
+        pid,
+        durationMs,
+        snapshots: false,
+        signal: stop.signal,
+        onProgress: (p) => {
+          onProgress(p);
+          if (p.steps.find((s) => s.name === 'watch')!.state !== 'running' && !stop.signal.aborted) {
+            watched = true;
+            stop.abort();
+          }
+        },
+      })
+      .catch((error: unknown) => {
+        if (!watched) throw error;
+      });
+    return null;
+  }
+  const state = (watch: string, sample: string) => onProgress({ pid, steps: WHY_STEPS.map((s) => ({ name: s, state: (s === 'watch' ? watch : s === 'sample' ? sample : 'waiting') as 'running', detail: '', secondsLeft: null, cost: { pauseMs: 0, peakRssBytes: null, keptRssBytes: null } })) });
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  state('running', 'waiting');
+  if (name === 'activate') {
+    await control(port, '/__inspector?open');
     try {
       await wait(durationMs);
       state('done', 'running');
-      const sampler = name === 'sampler' ? await SamplingProfiler.start(session, { intervalBytes: samplingIntervalBytes ?? 128 * 1024 }) : null;
       await wait(durationMs);
-      await sampler?.stop();
       state('done', 'done');
     } finally {
-      await session.detach();
+      await control(port, '/__inspector?close');
     }
-    return { verdict: name, sites: [], cost: { pauseMs: 0 }, evidence: {} } as unknown as WhyResult;
-  };
+    return null;
+  }
+  const session = await build.InspectorSession.attach(pid);
+  try {
+    if (name === 'reads') {
+      // why's watch ticks: a reading every window / 40 (0.25–2 s), memoryUsage and the heap spaces together.
+      const tickMs = Math.min(2000, Math.max(250, durationMs / 40));
+      const end = performance.now() + 2 * durationMs;
+      let half = false;
+      while (performance.now() < end) {
+        await wait(Math.min(tickMs, end - performance.now()));
+        await Promise.all([session.memoryUsage(), session.heapSpaces()]);
+        if (!half && performance.now() > end - durationMs) {
+          half = true;
+          state('done', 'running');
+        }
+      }
+    } else {
+      await wait(durationMs);
+      state('done', 'running');
+      const sampler = name === 'sampler' ? await build.SamplingProfiler.start(session, { intervalBytes: samplingIntervalBytes ?? 128 * 1024 }) : null;
+      await wait(durationMs);
+      await sampler?.stop();
+    }
+    state('done', 'done');
+  } finally {
+    await session.detach();
+  }
+  return null;
 }
 
 if (process.argv[2] === '--child') childMain(Number(process.argv[3] ?? '10'));
