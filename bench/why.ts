@@ -22,6 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -201,10 +202,37 @@ function loadMain(port: number, concurrency: number, rate: number): void {
       for (; sent < owed; sent++) void get();
     }, 10);
   } else {
-    const worker = async () => {
-      for (;;) await get();
+    // Saturating: raw sockets with PIPELINE requests in flight on each, written as one preformatted chunk and
+    // counted by their headers' ends — a load that costs a fraction of what the server spends per request, so that
+    // the server always has a queue (the same batching in every window, whatever else the machine runs; an HTTP
+    // client in a closed loop, slowed by other load, left the server idle between requests and moved its CPU per
+    // request by ±15 %).
+    const PIPELINE = 16;
+    const request = (i: number) => `GET /items?page=${i % 200} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    const open = () => {
+      const socket = net.connect(port, '127.0.0.1');
+      let tail = '';
+      let next = 0;
+      const send = (n: number) => {
+        let text = '';
+        for (let i = 0; i < n; i++) text += request(next++);
+        socket.write(text);
+      };
+      socket.setNoDelay(true);
+      socket.on('connect', () => send(PIPELINE));
+      socket.on('data', (data: Buffer) => {
+        // Each response's header block ends in a blank line; the bodies are JSON, with no CR in them.
+        const text = tail + data.toString('latin1');
+        let answered = 0;
+        for (let at = text.indexOf('\r\n\r\n'); at !== -1; at = text.indexOf('\r\n\r\n', at + 4)) answered++;
+        tail = text.slice(-3);
+        served += answered;
+        if (answered > 0) send(answered);
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => setTimeout(open, 10));
     };
-    for (let i = 0; i < concurrency; i++) void worker();
+    for (let i = 0; i < concurrency; i++) open();
   }
   setInterval(() => process.stdout.write(`n ${served}\n`), 50);
 }
@@ -231,18 +259,35 @@ function startLoad(port: number, concurrency: number, rate: number, cpu?: string
 interface Window {
   usPerRequest: number;
   rate: number;
+  /** The twin's figures over the same window (--twin): the same server under the same load, never looked at. */
+  twin?: { usPerRequest: number; rate: number };
 }
 
-/** Opens a window on the server: `close()` gives its figures. */
-function windowOn(pid: number, load: { served: () => number }): { close: () => Window } {
-  const [ticks, served, started] = [readCpuTicks(pid), load.served(), performance.now()];
-  return {
-    close: () => {
+/** A server under load: its PID and the requests its load has seen answered. */
+interface Loaded {
+  pid: number;
+  load: { served: () => number };
+}
+
+/** Opens a window on the server (and its twin): `close()` gives its figures. */
+function windowOn(target: Loaded, twin?: Loaded): { close: () => Window } {
+  const one = ({ pid, load }: Loaded) => {
+    const [ticks, served, started] = [readCpuTicks(pid), load.served(), performance.now()];
+    return () => {
       const requests = Math.max(1, load.served() - served);
       return { usPerRequest: (((readCpuTicks(pid) - ticks) / CLOCK_TICKS_PER_SECOND) * 1e6) / requests, rate: requests / ((performance.now() - started) / 1000) };
-    },
+    };
   };
+  const [mine, theirs] = [one(target), twin ? one(twin) : null];
+  return { close: () => ({ ...mine(), ...(theirs ? { twin: theirs() } : {}) }) };
 }
+
+/**
+ * The figures a ratio is taken of: with a twin, the server's over its twin's in the same window — the machine's
+ * other load slows both alike (a busy sibling hyperthread, caches), so it cancels out of the ratio.
+ */
+const cpuOf = (w: Window) => (w.twin ? w.usPerRequest / w.twin.usPerRequest : w.usPerRequest);
+const rateOf = (w: Window) => (w.twin ? w.rate / w.twin.rate : w.rate);
 
 const pct = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %`;
 const spread = (ratios: number[]) => {
@@ -265,14 +310,18 @@ async function main(): Promise<void> {
       'keep-every': { type: 'string' },
       'no-snapshots': { type: 'boolean', default: false },
       pin: { type: 'boolean', default: false },
+      twin: { type: 'boolean', default: false },
     },
   });
   const durationMs = Number(values.duration) * 1000;
   const rounds = Number(values.rounds);
   const concurrency = Number(values.concurrency);
   const rate = Number(values.rate);
-  const variant = values.variant;
-  if (!VARIANTS.includes(variant as Variant)) throw new Error(`unknown --variant ${variant} (${VARIANTS.join(', ')})`);
+  // Each variant may name its own sampling interval, `sampler:1048576` (else --interval's).
+  const variants = values.variant.split(',');
+  const variantOf = (label: string) => label.split(':')[0] as Variant;
+  const intervalOf = (label: string) => (label.includes(':') ? Number(label.split(':')[1]) : values.interval ? Number(values.interval) : undefined);
+  for (const v of variants) if (!VARIANTS.includes(variantOf(v)) || Number.isNaN(intervalOf(v))) throw new Error(`unknown --variant ${v} (${VARIANTS.join(', ')}, each with an optional :INTERVAL_BYTES, several with commas)`);
   // The leak: ~270 KB/s of kept responses either way (1 in 30 at the ~20,000 req/s a saturated server answers on a
   // quiet machine; 1 in 3 at 2,000 req/s), enough for the watch to see it grow within a 20 s window.
   const keepEvery = Number(values['keep-every'] ?? (rate > 0 && rate < 10_000 ? 3 : 30));
@@ -282,19 +331,31 @@ async function main(): Promise<void> {
   console.log('leaktop why benchmark: a leaking JSON API under load');
   console.log(`date:    ${new Date().toISOString()}`);
   console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}; load average ${loadavg()}`);
-  console.log(`target:  steps 1–2 cost the server ≤ ${TARGET_LOSS * 100} % (CPU per request, throughput); --variant ${variant}, --duration ${durationMs / 1000} s, --rounds ${rounds}, load ${rate > 0 ? `${rate} req/s (open loop)` : `saturating (closed loop on ${concurrency} connections)`}, one response in ${keepEvery} kept${pin ? `, server pinned to CPU ${pin.server}, load to CPU ${pin.load}` : ''}`);
+  console.log(`target:  steps 1–2 cost the server ≤ ${TARGET_LOSS * 100} % (CPU per request, throughput); --variant ${variants.join(',')}, --duration ${durationMs / 1000} s, --rounds ${rounds}, load ${rate > 0 ? `${rate} req/s (open loop)` : `saturating (closed loop on ${concurrency} connections)`}, one response in ${keepEvery} kept${pin ? `, server pinned to CPU ${pin.server}, load to CPU ${pin.load}` : ''}`);
   if (baseBuild) console.log(`against: ${values.against} (${baseBuild.commit}), this build ${thisBuild.commit}`);
   try {
-    // 1. Steps 1–2 (no snapshots): windows taking turns on one server — idle (no inspector), this build's variant,
-    // and with --against the other build's — each arm once a round, the order rotated every round, each window
-    // from an emptied cache, so that every window starts from the same heap.
+    // 1. Steps 1–2 (no snapshots): windows taking turns on one server — idle (no inspector), each variant of this
+    // build, and with --against the same variants of the other build — each arm once a round, the order rotated
+    // every round, each window from an emptied cache, so that every window starts from the same heap.
     const server = await startServer(keepEvery, pin?.server);
     const load = await startLoad(server.port, concurrency, rate, pin?.load);
+    const target: Loaded = { pid: server.pid, load };
+    const twinServer = values.twin ? await startServer(keepEvery, pin?.server) : null;
+    const twin: Loaded | undefined = twinServer ? { pid: twinServer.pid, load: await startLoad(twinServer.port, concurrency, rate, pin?.load) } : undefined;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // Warm-up: the server's JIT and heap settle before the first window.
     await sleep(10_000);
-    type Arm = 'idle' | 'this' | 'base';
-    const arms: Arm[] = baseBuild ? ['idle', 'base', 'this'] : ['idle', 'this'];
+    interface Arm {
+      label: string;
+      variant: Variant | 'idle';
+      build: Build;
+      intervalBytes?: number;
+    }
+    const arms: Arm[] = [{ label: 'idle', variant: 'idle', build: thisBuild }];
+    for (const v of new Set(variants)) {
+      if (baseBuild) arms.push({ label: `${v}@base`, variant: variantOf(v), build: baseBuild, intervalBytes: intervalOf(v) });
+      arms.push({ label: v, variant: variantOf(v), build: thisBuild, intervalBytes: intervalOf(v) });
+    }
     interface Run {
       whole: Window;
       steps: Partial<Record<'watch' | 'sample', Window>>;
@@ -302,23 +363,23 @@ async function main(): Promise<void> {
       wallMs: number;
     }
     const runArm = async (arm: Arm): Promise<Run> => {
-      await control(server.port, '/__reset');
+      await Promise.all([control(server.port, '/__reset'), twinServer ? control(twinServer.port, '/__reset') : null]);
       const steps: Partial<Record<'watch' | 'sample', { open?: ReturnType<typeof windowOn>; figures?: Window }>> = { watch: {}, sample: {} };
-      const whole = windowOn(server.pid, load);
+      const whole = windowOn(target, twin);
       const started = performance.now();
       let result: WhyResult | null = null;
-      if (arm === 'idle') await sleep(2 * durationMs);
+      if (arm.variant === 'idle' || arm.variant === 'none') await sleep(2 * durationMs);
       else
-        result = await runVariant(variant as Variant, arm === 'this' ? thisBuild : baseBuild!, {
+        result = await runVariant(arm.variant, arm.build, {
           pid: server.pid,
           port: server.port,
           durationMs,
-          ...(values.interval ? { samplingIntervalBytes: Number(values.interval) } : {}),
+          ...(arm.intervalBytes ? { samplingIntervalBytes: arm.intervalBytes } : {}),
           onProgress: (p) => {
             for (const name of ['watch', 'sample'] as const) {
               const state = p.steps.find((s) => s.name === name)!.state;
               const step = steps[name]!;
-              if (state === 'running' && !step.open) step.open = windowOn(server.pid, load);
+              if (state === 'running' && !step.open) step.open = windowOn(target, twin);
               else if (state !== 'running' && step.open && !step.figures) step.figures = step.open.close();
             }
           },
@@ -327,52 +388,50 @@ async function main(): Promise<void> {
       for (const name of ['watch', 'sample'] as const) if (steps[name]!.figures) figures[name] = steps[name]!.figures;
       return { whole: whole.close(), steps: figures, result, wallMs: performance.now() - started };
     };
-    const cpu: Record<Exclude<Arm, 'idle'> | 'thisVsBase', number[]> = { this: [], base: [], thisVsBase: [] };
-    const lost: Record<Exclude<Arm, 'idle'> | 'thisVsBase', number[]> = { this: [], base: [], thisVsBase: [] };
-    const stepCpu = { watch: [] as number[], sample: [] as number[] };
-    const coreShares: number[] = [];
+    const cpu = new Map<string, number[]>();
+    const lost = new Map<string, number[]>();
+    const shares = new Map<string, number[]>();
+    const push = (map: Map<string, number[]>, key: string, value: number) => map.set(key, [...(map.get(key) ?? []), value]);
     const idleUs: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       const order = arms.map((_, i) => arms[(i + round - 1) % arms.length]!);
-      const runs = new Map<Arm, Run>();
-      for (const arm of order) runs.set(arm, await runArm(arm));
+      const runs = new Map<string, Run>();
+      for (const arm of order) runs.set(arm.label, await runArm(arm));
       const idle = runs.get('idle')!.whole;
       idleUs.push(idle.usPerRequest);
       const words: string[] = [];
       for (const arm of arms) {
-        const run = runs.get(arm)!;
+        const run = runs.get(arm.label)!;
         const { usPerRequest: us, rate: r } = run.whole;
-        let text = `${arm} ${us.toFixed(1)} µs/req ${r.toFixed(0)} req/s`;
-        if (arm !== 'idle') {
-          cpu[arm].push(us / idle.usPerRequest - 1);
-          lost[arm].push(1 - r / idle.rate);
-          text += ` (${pct(us / idle.usPerRequest - 1)} CPU/req, ${pct(1 - r / idle.rate)} req/s lost; wall ${(run.wallMs / 1000).toFixed(1)} s`;
+        let text = `${arm.label} ${us.toFixed(1)} µs/req ${r.toFixed(0)} req/s${run.whole.twin ? ` (twin ${run.whole.twin.usPerRequest.toFixed(1)} µs/req ${run.whole.twin.rate.toFixed(0)} req/s)` : ''}`;
+        const [c, q] = [cpuOf(run.whole) / cpuOf(idle) - 1, 1 - rateOf(run.whole) / rateOf(idle)];
+        if (arm.variant !== 'idle') {
+          push(cpu, arm.label, c);
+          push(lost, arm.label, q);
+          // CPU added per second, as a share of one core: the CPU per request's rise times the rate.
+          push(shares, arm.label, (c * idle.usPerRequest * r) / 1e6);
+          for (const name of ['watch', 'sample'] as const) if (run.steps[name]) push(cpu, `${arm.label}: ${name}`, cpuOf(run.steps[name]!) / cpuOf(idle) - 1);
+          text += ` (${pct(c)} CPU/req, ${pct(q)} req/s lost; wall ${(run.wallMs / 1000).toFixed(1)} s`;
           if (run.result?.evidence?.sampling) text += `; ${run.result.verdict}, ${run.result.evidence.sampling.reason}, top site ${run.result.sites[0] ? run.result.sites[0].functionName || '(anonymous)' : '-'}, pauses ${run.result.cost.pauseMs} ms`;
           else if (run.result?.verdict) text += `; ${run.result.verdict}`;
           text += ')';
+          const base = runs.get(`${arm.label}@base`);
+          if (base) {
+            push(cpu, `${arm.label} vs its @base`, cpuOf(run.whole) / cpuOf(base.whole) - 1);
+            push(lost, `${arm.label} vs its @base`, 1 - rateOf(run.whole) / rateOf(base.whole));
+          }
         }
         words.push(text);
       }
-      const mine = runs.get('this')!;
-      coreShares.push(((mine.whole.usPerRequest - idle.usPerRequest) * mine.whole.rate) / 1e6);
-      for (const name of ['watch', 'sample'] as const) if (mine.steps[name]) stepCpu[name].push(mine.steps[name]!.usPerRequest / idle.usPerRequest - 1);
-      if (baseBuild) {
-        const base = runs.get('base')!.whole;
-        cpu.thisVsBase.push(mine.whole.usPerRequest / base.usPerRequest - 1);
-        lost.thisVsBase.push(1 - mine.whole.rate / base.rate);
-      }
-      console.log(`  round ${round} (${order.join(', ')}): ${words.join('; ')}; load average ${loadavg()}`);
+      console.log(`  round ${round} (${order.map((a) => a.label).join(', ')}): ${words.join('; ')}; load average ${loadavg()}`);
     }
     const idleSummary = summarize(idleUs);
-    console.log(`  idle windows: ${idleSummary.median.toFixed(1)} µs/req (${idleSummary.min.toFixed(1)} … ${idleSummary.max.toFixed(1)})`);
-    const cpuMedian = summarize(cpu.this).median;
-    console.log(`  this build's ${variant} vs idle (no inspector), server CPU per request: ${spread(cpu.this)} → ${cpuMedian <= TARGET_LOSS ? 'met' : 'MISSED'} (target ≤ ${TARGET_LOSS * 100} %)`);
-    if (stepCpu.watch.length + stepCpu.sample.length > 0) console.log(`    of which watch ${stepCpu.watch.length > 0 ? spread(stepCpu.watch) : '-'}; sample ${stepCpu.sample.length > 0 ? spread(stepCpu.sample) : '-'}`);
-    console.log(`    CPU added to the server, share of one core: ${spread(coreShares)}`);
-    console.log(`    throughput lost: ${spread(lost.this)}`);
-    if (baseBuild) {
-      console.log(`  ${values.against}'s ${variant} vs idle: CPU per request ${spread(cpu.base)}; throughput lost ${spread(lost.base)}`);
-      console.log(`  this vs ${values.against}, same rounds: CPU per request ${spread(cpu.thisVsBase)}; throughput lost ${spread(lost.thisVsBase)}`);
+    console.log(`  idle windows (no inspector): ${idleSummary.median.toFixed(1)} µs/req (${idleSummary.min.toFixed(1)} … ${idleSummary.max.toFixed(1)})`);
+    console.log(`  server CPU per request against the idle window of the same round (A/B: against the other build's), then throughput lost, then the CPU added as a share of one core; median (min … max):`);
+    for (const [label, ratios] of cpu) {
+      const extra = [lost.get(label) ? `throughput lost ${spread(lost.get(label)!)}` : '', shares.get(label) ? `${spread(shares.get(label)!)} of a core` : ''].filter(Boolean).join('; ');
+      const verdict = label === variants[0] ? ` → ${summarize(ratios).median <= TARGET_LOSS ? 'met' : 'MISSED'} (target ≤ ${TARGET_LOSS * 100} %)` : '';
+      console.log(`    ${label.padEnd(label.includes(' vs ') ? 0 : 16)}: ${spread(ratios)}${verdict}${extra ? `; ${extra}` : ''}`);
     }
     console.log(`  load average at the end ${loadavg()}`);
     if (values['no-snapshots']) return;
@@ -410,9 +469,10 @@ async function main(): Promise<void> {
  * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `attach` (a session attached for both
  * steps' time, nothing read: what its mere presence costs), `activate` (the server opens its own inspector, no
  * session: the inspector's agent and IO thread alone), `sampler` (attached, the sampler at `--interval` or 128 KiB
- * for the second half). Same progress events as why, so the same windows.
+ * for the second half), `none` (an idle window again: the A/A spread, what the bench cannot tell apart). Same progress
+ * events as why, so the same windows.
  */
-const VARIANTS = ['why', 'watch', 'reads', 'attach', 'activate', 'sampler'] as const;
+const VARIANTS = ['why', 'watch', 'reads', 'attach', 'activate', 'sampler', 'none'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** The modules a variant uses, from one build (this one, or `--against`'s). */
