@@ -3,21 +3,29 @@
  * the server (target ≤ 2 %), and the pause and peak of step 3 (the snapshots) against a bare `leaks --pid` with the
  * same span, each on a fresh server grown as long as the other's was when its snapshots began.
  *
- *   node dist/bench/why.js [--variant why|attach|sampler] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
+ *   node dist/bench/why.js [--variant V[:INTERVAL][,V…]] [--against CHECKOUT] [--twin] [--pin] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
+ *
+ * Steps 1–2's cost on a saturated server, to tell 2 % apart on a shared, loaded 2-core machine:
+ *   node dist/bench/why.js --no-snapshots --rate 0 --twin --pin --duration 10 --rounds 6 --variant why --against /path/to/main
  *
  * The server (this file with --child) answers a small JSON API on 127.0.0.1 and keeps one response in 30 in a cache
  * that never evicts (the heap leak `why` must name); it reports its event loop's longest stall every 100 ms, which
  * is the pause a snapshot or a GC inflicts as the server sees it.
  *
- * Steps 1–2's cost, measured to hold on a busy machine (2 cores shared by several people): the load comes from a
- * child process of its own (this file with --load: C keep-alive connections, closed loop, its count of answered
- * requests every 50 ms), so leaktop's own work in this process does not slow the load; the figure is the server's
- * CPU seconds per request (utime+stime from /proc/PID/stat), which the machine's other load moves far less than
- * the request rate; the baseline is named — the idle windows (no inspector attached, same load) right before and
- * right after each run of steps 1–2, so a leak's own slowdown as its heap grows and the machine's load drift are
- * centred on the run — and the run is repeated `--rounds` times, interleaved with the idle windows: the figures are
- * the median and the spread (min … max) of the rounds. The throughput ratio is printed too; on a loaded machine
- * it swings. Children are ended by PID at the end, also on an error or a signal.
+ * How steps 1–2's cost is measured. The load is a child process of its own (this file with --load): at --rate 0, C
+ * raw sockets with 16 pipelined requests each, so the server always has a queue whatever the load process gets of
+ * the CPU (an HTTP client in a closed loop let the server idle between requests when the machine was busy, which
+ * moved its CPU per request by ±15 %). The figure is the server's CPU per request (utime+stime of all its threads
+ * from /proc/PID/stat over the requests answered). Windows take turns on the one server, each arm once a round in a
+ * rotated order: idle (no inspector: the named baseline), each `--variant` of this build, and with `--against` the
+ * same variant of another checkout's build (its `dist/`, built) — the A/B of two builds in the same rounds. Each
+ * window starts by emptying the server's cache (`/__reset`), so the heap, and what its GCs cost, does not grow
+ * through the bench. `--twin` starts a second identical server under its own identical load that nothing looks at,
+ * and every ratio is of the server's figure over its twin's in the same window; `--pin` puts both servers on CPU 0
+ * and both loads on CPU 1 (taskset), so the twins share one core's contention exactly: the machine's other load,
+ * which moved the bare CPU per request by 38…55 µs at load average 10–15, then moves the A/A ratio (`--variant
+ * none`) by −1.7 … +0.4 %. Figures: the median and the spread (min … max) of the rounds. Children are ended by PID
+ * at the end, also on an error or a signal.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -36,7 +44,7 @@ import { readStatus } from '../src/proc/read-status.js';
 import { isUnavailable } from '../src/proc/read-file.js';
 import { spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { summarize } from './helpers/stats.js';
-import { CLOCK_TICKS_PER_SECOND, readCpuTicks } from './helpers/proc-usage.js';
+import { CLOCK_TICKS_PER_SECOND, readCpuTicks, readRssBytes } from './helpers/proc-usage.js';
 import { runJsonChild } from './helpers/run-json-child.js';
 
 const thisFile = fileURLToPath(import.meta.url);
@@ -423,7 +431,10 @@ async function main(): Promise<void> {
         }
         words.push(text);
       }
-      console.log(`  round ${round} (${order.map((a) => a.label).join(', ')}): ${words.join('; ')}; load average ${loadavg()}`);
+      // The idle window's server/twin ratio round after round: a rise is a cost that outlives the run (it drifted
+      // from 1.01 to 1.21 over five rounds of attaches and samplers once).
+      const drift = idle.twin ? `; idle server/twin ${(idle.usPerRequest / idle.twin.usPerRequest).toFixed(3)}, RSS ${mb(readRssBytes(server.pid))} / twin ${mb(readRssBytes(twinServer!.pid))}` : '';
+      console.log(`  round ${round} (${order.map((a) => a.label).join(', ')}): ${words.join('; ')}${drift}; load average ${loadavg()}`);
     }
     const idleSummary = summarize(idleUs);
     console.log(`  idle windows (no inspector): ${idleSummary.median.toFixed(1)} µs/req (${idleSummary.min.toFixed(1)} … ${idleSummary.max.toFixed(1)})`);
