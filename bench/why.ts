@@ -477,13 +477,14 @@ async function main(): Promise<void> {
 /**
  * `--variant`: what runs in the non-idle windows, to tell why's costs apart on the same load —
  * `why` (steps 1–2), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
- * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `attach` (a session attached for both
+ * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `gc` (a session forcing the watch's five
+ * plain full GCs, nothing else), `attach` (a session attached for both
  * steps' time, nothing read: what its mere presence costs), `activate` (the server opens its own inspector, no
  * session: the inspector's agent and IO thread alone), `sampler` (attached, the sampler at `--interval` or 128 KiB
  * for the second half), `none` (an idle window again: the A/A spread, what the bench cannot tell apart). Same progress
  * events as why, so the same windows.
  */
-const VARIANTS = ['why', 'watch', 'reads', 'attach', 'activate', 'sampler', 'none'] as const;
+const VARIANTS = ['why', 'watch', 'reads', 'gc', 'attach', 'activate', 'sampler', 'none'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** The modules a variant uses, from one build (this one, or `--against`'s). */
@@ -568,7 +569,14 @@ async function runVariant(
   }
   const session = await build.InspectorSession.attach(pid);
   try {
-    if (name === 'reads') {
+    if (name === 'gc') {
+      // The watch's forced GCs alone: one plain full GC (collectGarbageOnce) at the start, each quarter and the end.
+      for (let i = 0; i < 5; i++) {
+        if (i > 0) await wait(durationMs / 2);
+        await session.collectGarbageOnce();
+        if (i === 2) state('done', 'running');
+      }
+    } else if (name === 'reads') {
       // why's watch ticks: a reading every window / 40 (0.25–2 s), memoryUsage and the heap spaces together.
       const tickMs = Math.min(2000, Math.max(250, durationMs / 40));
       const end = performance.now() + 2 * durationMs;
