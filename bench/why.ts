@@ -62,6 +62,10 @@ function childMain(keepEvery: number): void {
     ) {}
   }
   const cache = new Map<string, CachedResponse>();
+  const v8 = process.getBuiltinModule('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  const keptGc = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+  v8.setFlagsFromString('--no-expose-gc');
   let served = 0;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -71,6 +75,13 @@ function childMain(keepEvery: number): void {
     if (url.pathname === '/__reset') {
       cache.clear();
       return void res.end('ok');
+    }
+    if (url.pathname === '/__gc') {
+      // One full GC by a gc() taken once at start (--variant gc-kept): the GC alone, without the fresh context and
+      // the flag changes of leaktop's way (--variant gc).
+      const started = performance.now();
+      keptGc();
+      return void res.end(String(performance.now() - started));
     }
     if (url.pathname === '/__inspector') {
       const inspector = process.getBuiltinModule('node:inspector');
@@ -478,13 +489,14 @@ async function main(): Promise<void> {
  * `--variant`: what runs in the non-idle windows, to tell why's costs apart on the same load —
  * `why` (steps 1–2), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
  * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `gc` (a session forcing the watch's five
- * plain full GCs, nothing else), `attach` (a session attached for both
+ * plain full GCs, nothing else), `gc-kept` (the same GCs by a gc() the server took once at start: the GC
+ * without leaktop's fresh context and flag changes), `attach` (a session attached for both
  * steps' time, nothing read: what its mere presence costs), `activate` (the server opens its own inspector, no
  * session: the inspector's agent and IO thread alone), `sampler` (attached, the sampler at `--interval` or 128 KiB
  * for the second half), `none` (an idle window again: the A/A spread, what the bench cannot tell apart). Same progress
  * events as why, so the same windows.
  */
-const VARIANTS = ['why', 'watch', 'reads', 'gc', 'attach', 'activate', 'sampler', 'none'] as const;
+const VARIANTS = ['why', 'watch', 'reads', 'gc', 'gc-kept', 'attach', 'activate', 'sampler', 'none'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** The modules a variant uses, from one build (this one, or `--against`'s). */
@@ -555,6 +567,14 @@ async function runVariant(
   const state = (watch: string, sample: string) => onProgress({ pid, steps: WHY_STEPS.map((s) => ({ name: s, state: (s === 'watch' ? watch : s === 'sample' ? sample : 'waiting') as 'running', detail: '', secondsLeft: null, cost: { pauseMs: 0, peakRssBytes: null, keptRssBytes: null } })) });
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
   state('running', 'waiting');
+  if (name === 'gc-kept') {
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) await wait(durationMs / 2);
+      await control(port, '/__gc');
+      if (i === 2) state('done', 'running');
+    }
+    return null;
+  }
   if (name === 'activate') {
     await control(port, '/__inspector?open');
     try {
