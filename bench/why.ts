@@ -493,7 +493,7 @@ async function main(): Promise<void> {
 
 /**
  * `--variant`: what runs in the non-idle windows, to tell why's costs apart on the same load —
- * `why` (steps 1–2), `why2` (why with the watch's forced GCs at its start and end only: `watchGcs: 2`), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
+ * `why` (steps 1–2), `why2`, `why3` (why with the watch's forced GCs at its start and end only, or with one at its middle too: `watchGcs`), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
  * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `gc` (a session forcing the watch's five
  * plain full GCs, nothing else), `gc-kept` (the same GCs by a gc() the server took once at start: the GC
  * without leaktop's fresh context and flag changes), `attach` (a session attached for both
@@ -502,7 +502,7 @@ async function main(): Promise<void> {
  * for the second half), `none` (an idle window again: the A/A spread, what the bench cannot tell apart). Same progress
  * events as why, so the same windows.
  */
-const VARIANTS = ['why', 'why2', 'watch', 'reads', 'gc', 'gc-kept', 'attach', 'activate', 'sampler', 'none'] as const;
+const VARIANTS = ['why', 'why2', 'why3', 'watch', 'reads', 'gc', 'gc-kept', 'attach', 'activate', 'sampler', 'none'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** The modules a variant uses, from one build (this one, or `--against`'s). */
@@ -546,7 +546,7 @@ async function runVariant(
   build: Build,
   { pid, port, durationMs, samplingIntervalBytes, onProgress }: { pid: number; port: number; durationMs: number; samplingIntervalBytes?: number; onProgress: (p: WhyProgress) => void },
 ): Promise<WhyResult | null> {
-  if (name === 'why' || name === 'why2') return build.why({ pid, durationMs, snapshots: false, signal: new AbortController().signal, onProgress, ...(samplingIntervalBytes ? { samplingIntervalBytes } : {}), ...(name === 'why2' ? { watchGcs: 2 } : {}) });
+  if (name === 'why' || name === 'why2' || name === 'why3') return build.why({ pid, durationMs, snapshots: false, signal: new AbortController().signal, onProgress, ...(samplingIntervalBytes ? { samplingIntervalBytes } : {}), ...(name === 'why' ? {} : { watchGcs: Number(name.slice(3)) }) });
   if (name === 'watch') {
     // why, stopped as its step 2 begins (or would): the watch's window is the whole window.
     const stop = new AbortController();

@@ -77,8 +77,8 @@ export interface WhyOptions {
    */
   samplingIntervalBytes?: number;
   /**
-   * Forced full GCs of the watch, start and end included (2 or more; WATCH_GCS by default). Each has a cost that
-   * outlives it in a busy server (docs/performance.md, issue 16), so the bench measures fewer.
+   * Forced full GCs of the watch, start and end included: 2 or more, WATCH_GCS (5: each quarter) by default. Each
+   * costs a busy server more than its pause (docs/performance.md, issue 16): the bench compares fewer.
    */
   watchGcs?: number;
 }
@@ -87,6 +87,9 @@ export interface WhyOptions {
  * Forced GCs of the watch: at its start, at each quarter and at its end — true floors, enough to judge their trend
  * in both halves. Only the first and the last when the first took longer than CHEAP_GC_MS: a full GC of a large heap
  * stops the process for a noticeable time (~0.3 s at 300 MB), and the judgement then leans on the natural GC troughs.
+ * They are most of steps 1–2's cost to a busy server (issue 16, `bench/why.js --twin --pin`: +10.8 % with 5, +5.3 %
+ * with 2), but the judgement needs them as it stands: with 2 the why test's bounded churn read as native growth, with
+ * 3 the bench's leak read as unsure (docs/performance.md).
  */
 const WATCH_GCS = 5;
 const CHEAP_GC_MS = 50;
