@@ -6,7 +6,9 @@
  *   node dist/bench/why.js [--variant V[:INTERVAL][,V…]] [--against CHECKOUT] [--twin] [--pin] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
  *
  * Steps 1–2's cost on a saturated server, to tell 2 % apart on a shared, loaded 2-core machine:
- *   node dist/bench/why.js --no-snapshots --rate 0 --twin --pin --duration 10 --rounds 6 --variant why --against /path/to/main
+ *   node dist/bench/why.js --no-snapshots --rate 0 --twin --pin --keep-every 3 --duration 10 --rounds 6 --variant why,why2,attach
+ * (add `--against /path/to/other/checkout` for its build's same variants in the same rounds; --keep-every 3: a leak
+ * that a 10 s watch of a server sharing its core with its twin sees as heap)
  *
  * The server (this file with --child) answers a small JSON API on 127.0.0.1 and keeps one response in 30 in a cache
  * that never evicts (the heap leak `why` must name); it reports its event loop's longest stall every 100 ms, which
@@ -448,8 +450,8 @@ async function main(): Promise<void> {
         }
         words.push(text);
       }
-      // The idle window's server/twin ratio round after round: a rise is a cost that outlives the run (it drifted
-      // from 1.01 to 1.21 over five rounds of attaches and samplers once).
+      // The idle window's server/twin ratio round after round: a rise is a cost that outlives the run (forced full
+      // GCs leave the server 15–21 % above its twin for minutes: docs/performance.md).
       const drift = idle.twin ? `; idle server/twin ${(idle.usPerRequest / idle.twin.usPerRequest).toFixed(3)}, RSS ${mb(readRssBytes(server.pid))} / twin ${mb(readRssBytes(twinServer!.pid))}` : '';
       console.log(`  round ${round} (${order.map((a) => a.label).join(', ')}): ${words.join('; ')}${drift}; load average ${loadavg()}`);
     }
