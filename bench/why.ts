@@ -32,12 +32,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import inspector from 'node:inspector';
 import net from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { why, type WhyProgress, type WhyResult } from '../src/tasks/why.js';
 import { InspectorSession } from '../src/inspector/session.js';
 import { SamplingProfiler } from '../src/inspector/sampling-profiler.js';
@@ -64,9 +67,8 @@ function childMain(keepEvery: number): void {
     ) {}
   }
   const cache = new Map<string, CachedResponse>();
-  const v8 = process.getBuiltinModule('node:v8');
   v8.setFlagsFromString('--expose-gc');
-  const keptGc = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+  const keptGc = vm.runInNewContext('gc') as () => void;
   v8.setFlagsFromString('--no-expose-gc');
   let served = 0;
   const server = http.createServer((req, res) => {
@@ -86,7 +88,6 @@ function childMain(keepEvery: number): void {
       return void res.end(String(performance.now() - started));
     }
     if (url.pathname === '/__inspector') {
-      const inspector = process.getBuiltinModule('node:inspector');
       if (url.searchParams.has('open')) inspector.open(0, '127.0.0.1');
       else inspector.close();
       return void res.end(inspector.url() ?? 'closed');
