@@ -3,7 +3,7 @@
  * the server (target ≤ 2 %), and the pause and peak of step 3 (the snapshots) against a bare `leaks --pid` with the
  * same span, each on a fresh server grown as long as the other's was when its snapshots began.
  *
- *   node dist/bench/why.js [--variant V[:INTERVAL][,V…]] [--against CHECKOUT] [--twin] [--pin] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
+ *   node dist/bench/why.js [--variant V[:INTERVAL][,V…]] [--against CHECKOUT] [--twin] [--pin] [--server-flags='NODE_FLAGS'] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
  *
  * Steps 1–2's cost on a saturated server, to tell 2 % apart on a shared, loaded 2-core machine:
  *   node dist/bench/why.js --no-snapshots --rate 0 --twin --pin --keep-every 3 --duration 10 --rounds 6 --variant why,why2,attach
@@ -35,7 +35,7 @@ import http from 'node:http';
 import inspector from 'node:inspector';
 import net from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -67,6 +67,15 @@ function childMain(keepEvery: number): void {
     ) {}
   }
   const cache = new Map<string, CachedResponse>();
+  // The server's GCs by kind, count and ms (`/__gcs`): whether a forced GC changes how often the server collects after.
+  const gcs = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) [gcs.major, gcs.majorMs] = [gcs.major + 1, gcs.majorMs + entry.duration];
+      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) [gcs.minor, gcs.minorMs] = [gcs.minor + 1, gcs.minorMs + entry.duration];
+    }
+  }).observe({ entryTypes: ['gc'] });
   v8.setFlagsFromString('--expose-gc');
   const keptGc = vm.runInNewContext('gc') as () => void;
   v8.setFlagsFromString('--no-expose-gc');
@@ -80,6 +89,7 @@ function childMain(keepEvery: number): void {
       cache.clear();
       return void res.end('ok');
     }
+    if (url.pathname === '/__gcs') return void res.end(JSON.stringify(gcs));
     if (url.pathname === '/__gc') {
       // One full GC by a gc() taken once at start (--variant gc-kept): the GC alone, without the fresh context and
       // the flag changes of leaktop's way (--variant gc).
@@ -129,10 +139,10 @@ interface Server {
 /** `taskset -c CPU` before a command when pinned (taskset execs it: the PID stays the command's). */
 const pinned = (cpu: string | undefined, args: string[]): [string, string[]] => (cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', cpu, process.execPath, ...args]]);
 
-function startServer(keepEvery = 10, cpu?: string): Promise<Server> {
+function startServer(keepEvery = 10, cpu?: string, nodeFlags: string[] = []): Promise<Server> {
   return new Promise((resolve, reject) => {
     // --inspect-port=0: SIGUSR1 opens the inspector on a free port (another process on the machine may hold 9229).
-    const { child, pid } = spawnOwned(...pinned(cpu, ['--inspect-port=0', thisFile, '--child', String(keepEvery)]), 'why bench server');
+    const { child, pid } = spawnOwned(...pinned(cpu, ['--inspect-port=0', ...nodeFlags, thisFile, '--child', String(keepEvery)]), 'why bench server');
     let buffer = '';
     let maxLag = 0;
     let settled = false;
@@ -333,6 +343,7 @@ async function main(): Promise<void> {
       'no-snapshots': { type: 'boolean', default: false },
       pin: { type: 'boolean', default: false },
       twin: { type: 'boolean', default: false },
+      'server-flags': { type: 'string', default: '' },
     },
   });
   const durationMs = Number(values.duration) * 1000;
@@ -359,10 +370,12 @@ async function main(): Promise<void> {
     // 1. Steps 1–2 (no snapshots): windows taking turns on one server — idle (no inspector), each variant of this
     // build, and with --against the same variants of the other build — each arm once a round, the order rotated
     // every round, each window from an emptied cache, so that every window starts from the same heap.
-    const server = await startServer(keepEvery, pin?.server);
+    // --server-flags: node/V8 flags for both servers (e.g. --no-flush-bytecode, to test what a forced GC leaves behind).
+    const serverFlags = values['server-flags'].split(' ').filter(Boolean);
+    const server = await startServer(keepEvery, pin?.server, serverFlags);
     const load = await startLoad(server.port, concurrency, rate, pin?.load);
     const target: Loaded = { pid: server.pid, load };
-    const twinServer = values.twin ? await startServer(keepEvery, pin?.server) : null;
+    const twinServer = values.twin ? await startServer(keepEvery, pin?.server, serverFlags) : null;
     const twin: Loaded | undefined = twinServer ? { pid: twinServer.pid, load: await startLoad(twinServer.port, concurrency, rate, pin?.load) } : undefined;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // Warm-up: the server's JIT and heap settle before the first window. A full GC in each server first: V8's first
@@ -453,7 +466,11 @@ async function main(): Promise<void> {
       }
       // The idle window's server/twin ratio round after round: a rise is a cost that outlives the run (forced full
       // GCs leave the server 15–21 % above its twin for minutes: docs/performance.md).
-      const drift = idle.twin ? `; idle server/twin ${(idle.usPerRequest / idle.twin.usPerRequest).toFixed(3)}, RSS ${mb(readRssBytes(server.pid))} / twin ${mb(readRssBytes(twinServer!.pid))}` : '';
+      const gcsOf = async (port: number) => {
+        const g = JSON.parse(await control(port, '/__gcs')) as { minor: number; minorMs: number; major: number; majorMs: number };
+        return `${g.major} major (${g.majorMs.toFixed(0)} ms), ${g.minor} minor (${g.minorMs.toFixed(0)} ms)`;
+      };
+      const drift = idle.twin ? `; idle server/twin ${(idle.usPerRequest / idle.twin.usPerRequest).toFixed(3)}, RSS ${mb(readRssBytes(server.pid))} / twin ${mb(readRssBytes(twinServer!.pid))}; GCs so far ${await gcsOf(server.port)} / twin ${await gcsOf(twinServer!.port)}` : '';
       console.log(`  round ${round} (${order.map((a) => a.label).join(', ')}): ${words.join('; ')}${drift}; load average ${loadavg()}`);
     }
     const idleSummary = summarize(idleUs);
