@@ -378,11 +378,10 @@ async function main(): Promise<void> {
     const twinServer = values.twin ? await startServer(keepEvery, pin?.server, serverFlags) : null;
     const twin: Loaded | undefined = twinServer ? { pid: twinServer.pid, load: await startLoad(twinServer.port, concurrency, rate, pin?.load) } : undefined;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    // Warm-up: the server's JIT and heap settle before the first window. A full GC in each server first: V8's first
-    // old-generation limit is a large default, so a young process does no full GC for a long time, and the first
-    // one (a forced GC of why's, say) sets the limit from the live heap — full GCs every few seconds from then on,
-    // for good. Measured: 5 forced GCs left the server 15–21 % above its twin in CPU per request in every later
-    // window. A server that has run for a while has had that GC already; so do both servers here.
+    // Warm-up: the server's JIT and heap settle before the first window, with one forced full GC in each, so that
+    // neither is a process that has never had one. (It does not remove what forced GCs leave behind: 5 of them left
+    // the server 15–21 % above its twin for minutes with or without it, with no more GCs than the forced ones —
+    // docs/performance.md. The first round's figure is the one for a server never forced before.)
     await sleep(2000);
     await Promise.all([control(server.port, '/__gc'), twinServer ? control(twinServer.port, '/__gc') : null]);
     await sleep(8000);
