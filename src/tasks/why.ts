@@ -76,12 +76,20 @@ export interface WhyOptions {
    * samples per second, core/alloc/sampling-interval.ts), 128 KiB at least; the result says which and why.
    */
   samplingIntervalBytes?: number;
+  /**
+   * Forced full GCs of the watch, start and end included: 2 or more, WATCH_GCS (5: each quarter) by default. Each
+   * costs a busy server more than its pause (docs/performance.md, issue 16): the bench compares fewer.
+   */
+  watchGcs?: number;
 }
 
 /**
  * Forced GCs of the watch: at its start, at each quarter and at its end — true floors, enough to judge their trend
  * in both halves. Only the first and the last when the first took longer than CHEAP_GC_MS: a full GC of a large heap
  * stops the process for a noticeable time (~0.3 s at 300 MB), and the judgement then leans on the natural GC troughs.
+ * They are most of steps 1–2's cost to a busy server (issue 16, `bench/why.js --twin --pin`: +10.8 % with 5, +5.3 %
+ * with 2), but the judgement needs them as it stands: with 2 the why test's bounded churn read as native growth, with
+ * 3 the bench's leak read as unsure (docs/performance.md).
  */
 const WATCH_GCS = 5;
 const CHEAP_GC_MS = 50;
@@ -145,7 +153,7 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
     // `--thread 0` asks for the main thread: its workers are neither watched nor looked at then.
     if (openedHere && session.threadId === 0 && options.threadId === undefined) workers = await workersOf(session);
     // Step 1: watch.
-    const watch = await watchMemory(session, workers, options.durationMs, options.samplingIntervalBytes === undefined, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
+    const watch = await watchMemory(session, workers, options.durationMs, options.samplingIntervalBytes === undefined, Math.max(2, options.watchGcs ?? WATCH_GCS), signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
     const { judgement } = watch;
     set('watch', { state: 'done', detail: `${judgement.kind}: ${judgement.reason}`, secondsLeft: null, cost: rss.cost(step('watch').cost.pauseMs, judgement.rates.rss) });
 
@@ -320,7 +328,7 @@ interface Tick {
  * heap spaces through the inspector, ~0.2 ms each), forced GCs at the start, each quarter and the end (their
  * readings are true floors), glibc's arenas at both ends. Judged by judgeGrowth with leaktop's attach marked.
  */
-async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, probeRate: boolean, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
+async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, probeRate: boolean, forcedGcs: number, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
   const { pid } = session;
   const attachedAtMs = Date.now();
   const heapLimitBytes = await readHeapSizeLimit(session);
@@ -374,7 +382,7 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
   try {
     const startMs = Date.now();
     const endMs = startMs + durationMs;
-    const between = firstGcMs <= CHEAP_GC_MS ? WATCH_GCS - 2 : 0;
+    const between = firstGcMs <= CHEAP_GC_MS ? forcedGcs - 2 : 0;
     const gcAt = Array.from({ length: between }, (_, i) => startMs + ((i + 1) * durationMs) / (between + 1));
     while (Date.now() < endMs) {
       await waitWhileAttached(session, Math.max(0, Math.min(tickMs, endMs - Date.now())), signal);
