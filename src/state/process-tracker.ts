@@ -107,6 +107,8 @@ interface JudgedAt {
   atMs: number | null;
   marks: readonly ActionMark[];
   phaseMs: number;
+  /** The wait that judgement showed (GROWTH's countdown), ms, or null. */
+  waitMs: number | null;
 }
 
 /**
@@ -183,7 +185,7 @@ export class ProcessTracker {
         tracked = this.#newRow(key, sample, now, group.series);
         this.#byKey.set(key, tracked);
         // Each new process takes the next phase of the rejudge period; its first tick judges it.
-        this.#judged.set(key, { atMs: null, marks: [], phaseMs: ((this.#created++ * PHASE_STEP) % 1) * this.#rejudgeMs });
+        this.#judged.set(key, { atMs: null, marks: [], phaseMs: ((this.#created++ * PHASE_STEP) % 1) * this.#rejudgeMs, waitMs: null });
       }
       // One time for all of the row's series (they share it), then each one's value.
       const group = this.#groups.get(key)!;
@@ -201,12 +203,16 @@ export class ProcessTracker {
       group.pruneBefore(oldest);
       const marks = tracked.marks.length > 0 && tracked.marks[0]!.atMs < oldest ? tracked.marks.filter((m) => (m.untilMs ?? m.atMs) >= oldest) : tracked.marks;
       let { growth, shownGrowth: shown } = tracked;
-      if (this.#due(key, marks, shown, now, reading !== undefined)) {
+      if (this.#due(key, marks, now, reading !== undefined)) {
         let window = this.#readings.get(key);
         if (!window) this.#readings.set(key, (window = { readings: [], next: 0 }));
         growth = judgeGrowth(memoryReadings(tracked, now - this.#judgedSpanMs, window), marks, this.#judge, sample.startTimeMs);
         shown = shownGrowth(growth);
-        this.#judged.set(key, { atMs: now, marks, phaseMs: this.#judged.get(key)!.phaseMs });
+        this.#judged.set(key, { atMs: now, marks, phaseMs: this.#judged.get(key)!.phaseMs, waitMs: shown.waitMs });
+      } else if (shown.waitMs !== null) {
+        // Between judgements GROWTH's wait counts down from what the last one said, without judging again.
+        const last = this.#judged.get(key)!;
+        shown = { ...shown, waitMs: Math.max(0, last.waitMs! - (now - last.atMs!)) };
       }
       const updated = processRow(tracked, sample, marks, growth, shown);
       this.#byKey.set(key, updated);
@@ -225,13 +231,15 @@ export class ProcessTracker {
 
   /**
    * Is the process's judgement to be redone this tick? Always with a heap reading (attached: its heap floor is what
-   * the user watches), after its marks changed (a mark is judged from the next tick on), and while GROWTH shows the
-   * wait (it counts down, and is cheap: nothing is fitted before the minimum window). Otherwise once per rejudge
-   * period, at the process's own phase in it.
+   * the user watches), after its marks changed (a mark is judged from the next tick on), and when the wait GROWTH
+   * showed has run out. Otherwise once per rejudge period, at the process's own phase in it — also while the wait
+   * counts down (in the first minute every process waits: judging each on every tick was a quarter of the
+   * monitor's work then, issue 18).
    */
-  #due(key: string, marks: readonly ActionMark[], shown: ShownGrowth, now: number, attached: boolean): boolean {
+  #due(key: string, marks: readonly ActionMark[], now: number, attached: boolean): boolean {
     const last = this.#judged.get(key);
-    if (!last || last.atMs === null || attached || marks !== last.marks || shown.waitMs !== null || this.#rejudgeMs <= 0) return true;
+    if (!last || last.atMs === null || attached || marks !== last.marks || this.#rejudgeMs <= 0) return true;
+    if (last.waitMs !== null && now - last.atMs >= last.waitMs) return true;
     return Math.floor((now + last.phaseMs) / this.#rejudgeMs) !== Math.floor((last.atMs + last.phaseMs) / this.#rejudgeMs);
   }
 

@@ -32,8 +32,8 @@ test('an unattached process is judged once per rejudge period, at spread phases,
     let judged = 0;
     for (const [i, row] of lazy.processes.entries()) {
       if (row.growth === before.get(row.key)) {
-        // Not judged: the judgement of an earlier tick, never a wait (a countdown is judged on every tick).
-        assert.equal(row.shownGrowth.waitMs, null, `${row.key} at ${t} s`);
+        // Not judged: the judgement of an earlier tick; a wait counts down as judging on every tick would say it.
+        assert.equal(row.shownGrowth.waitMs, eager.processes[i]!.shownGrowth.waitMs, `${row.key} at ${t} s`);
         continue;
       }
       judged++;
@@ -59,7 +59,7 @@ test('an unattached process is judged once per rejudge period, at spread phases,
   );
 });
 
-test('a process with a heap reading, one whose marks changed, and one still in its growth window are judged on every tick', () => {
+test('a process with a heap reading and one whose marks changed are judged on every tick; one still in its growth window counts down on every tick', () => {
   const tracker = new ProcessTracker();
   const attached = '100@100';
   const marked = '101@101';
