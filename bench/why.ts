@@ -3,7 +3,7 @@
  * the server (target ≤ 2 %), and the pause and peak of step 3 (the snapshots) against a bare `leaks --pid` with the
  * same span, each on a fresh server grown as long as the other's was when its snapshots began.
  *
- *   node dist/bench/why.js [--variant V[:INTERVAL][,V…]] [--against CHECKOUT] [--twin] [--pin] [--server-flags='NODE_FLAGS'] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
+ *   node dist/bench/why.js [--variant V[:INTERVAL][,V…]] [--against CHECKOUT] [--twin] [--pin] [--server-flags='NODE_FLAGS'] [--recent N] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
  *
  * Steps 1–2's cost on a saturated server, to tell 2 % apart on a shared, loaded 2-core machine:
  *   node dist/bench/why.js --no-snapshots --rate 0 --twin --pin --keep-every 3 --duration 10 --rounds 6 --variant why,why2,attach
@@ -59,7 +59,7 @@ const BATCH = 500;
 
 // ── the child: a JSON API whose response cache never evicts ─────────────────────────────────────────────────
 
-function childMain(keepEvery: number): void {
+function childMain(keepEvery: number, recentSize: number): void {
   class CachedResponse {
     constructor(
       readonly url: string,
@@ -80,6 +80,9 @@ function childMain(keepEvery: number): void {
   const keptGc = vm.runInNewContext('gc') as () => void;
   v8.setFlagsFromString('--no-expose-gc');
   let served = 0;
+  // --recent N: the last N responses' items stay reachable for a while (as a real server keeps recent sessions or
+  // requests), so they die old: the server then runs natural full GCs, as most production servers do.
+  const recent: unknown[] = new Array(recentSize);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     // The bench's controls: /__reset empties the cache (each window starts from the same heap, so that windows
@@ -106,6 +109,7 @@ function childMain(keepEvery: number): void {
     const items = Array.from({ length: 40 }, (_, i) => ({ id: page * 40 + i, name: `item-${page}-${i}`, seen: served }));
     const body = JSON.stringify({ page, items });
     // One response in KEEP_EVERY is kept for good (10: ~1 MB/min per 1,000 req/s, a leak that takes hours to kill it).
+    if (recentSize > 0) recent[served % recentSize] = items;
     if (served++ % keepEvery === 0) cache.set(`${req.url}#${served}`, new CachedResponse(req.url ?? '/', body.slice(0, 200)));
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -139,10 +143,10 @@ interface Server {
 /** `taskset -c CPU` before a command when pinned (taskset execs it: the PID stays the command's). */
 const pinned = (cpu: string | undefined, args: string[]): [string, string[]] => (cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', cpu, process.execPath, ...args]]);
 
-function startServer(keepEvery = 10, cpu?: string, nodeFlags: string[] = []): Promise<Server> {
+function startServer(keepEvery = 10, cpu?: string, nodeFlags: string[] = [], recentSize = 0): Promise<Server> {
   return new Promise((resolve, reject) => {
     // --inspect-port=0: SIGUSR1 opens the inspector on a free port (another process on the machine may hold 9229).
-    const { child, pid } = spawnOwned(...pinned(cpu, ['--inspect-port=0', ...nodeFlags, thisFile, '--child', String(keepEvery)]), 'why bench server');
+    const { child, pid } = spawnOwned(...pinned(cpu, ['--inspect-port=0', ...nodeFlags, thisFile, '--child', String(keepEvery), String(recentSize)]), 'why bench server');
     let buffer = '';
     let maxLag = 0;
     let settled = false;
@@ -344,6 +348,7 @@ async function main(): Promise<void> {
       pin: { type: 'boolean', default: false },
       twin: { type: 'boolean', default: false },
       'server-flags': { type: 'string', default: '' },
+      recent: { type: 'string', default: '0' },
     },
   });
   const durationMs = Number(values.duration) * 1000;
@@ -372,10 +377,11 @@ async function main(): Promise<void> {
     // every round, each window from an emptied cache, so that every window starts from the same heap.
     // --server-flags: node/V8 flags for both servers (e.g. --no-flush-bytecode, to test what a forced GC leaves behind).
     const serverFlags = values['server-flags'].split(' ').filter(Boolean);
-    const server = await startServer(keepEvery, pin?.server, serverFlags);
+    const recentSize = Number(values.recent);
+    const server = await startServer(keepEvery, pin?.server, serverFlags, recentSize);
     const load = await startLoad(server.port, concurrency, rate, pin?.load);
     const target: Loaded = { pid: server.pid, load };
-    const twinServer = values.twin ? await startServer(keepEvery, pin?.server, serverFlags) : null;
+    const twinServer = values.twin ? await startServer(keepEvery, pin?.server, serverFlags, recentSize) : null;
     const twin: Loaded | undefined = twinServer ? { pid: twinServer.pid, load: await startLoad(twinServer.port, concurrency, rate, pin?.load) } : undefined;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // Warm-up: the server's JIT and heap settle before the first window, with one forced full GC in each, so that
@@ -648,7 +654,7 @@ async function runVariant(
   return null;
 }
 
-if (process.argv[2] === '--child') childMain(Number(process.argv[3] ?? '10'));
+if (process.argv[2] === '--child') childMain(Number(process.argv[3] ?? '10'), Number(process.argv[4] ?? '0'));
 else if (process.argv[2] === '--load') loadMain(Number(process.argv[3]), Number(process.argv[4] ?? '8'), Number(process.argv[5] ?? '0'));
 else
   main().catch((error: unknown) => {
