@@ -24,7 +24,10 @@ export interface MemoryCgroupForTest {
   startInside(command: string, args: string[]): [string, string[]];
   usageBytes(): number;
   setLimitBytes(bytes: number): void;
-  /** Moves every process left in it back to the root group, then removes the directory. Safe to call twice. */
+  /**
+   * Moves every process left in it back to the root group, then removes the directory. Safe to call twice; a group
+   * that could not be removed stays known, so `removeAllMemoryCgroups` tries it again.
+   */
   remove(): Promise<void>;
 }
 
@@ -48,8 +51,8 @@ export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
       writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes));
     },
     async remove() {
-      made.delete(group);
       await removeCgroupDir(dir);
+      made.delete(group);
     },
   };
   made.add(group);
@@ -58,7 +61,18 @@ export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
 
 /** Removes every group a test made and has not removed yet (for an `after` hook). */
 export async function removeAllMemoryCgroups(): Promise<void> {
-  for (const group of [...made]) await group.remove();
+  await removeEach([...made]);
+}
+
+/**
+ * Removes every one of GROUPS, each tried even when one before it failed (one left behind must not keep the others
+ * on the host), then throws one error naming every failure.
+ */
+export async function removeEach(groups: Array<{ remove(): Promise<void> }>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const group of groups) await group.remove().catch((error: unknown) => failures.push(error));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, failures.map((error) => (error as Error).message).join('; '));
 }
 
 /**
