@@ -25,9 +25,12 @@ process.env.XDG_RUNTIME_DIR = runtime.dir;
 const skip = namespacesUnavailable() ?? memoryCgroupUnavailable() ?? false;
 
 after(async () => {
-  await killAllTargets();
-  await removeAllMemoryCgroups();
-  rmSync(runtime.dir, { recursive: true, force: true });
+  try {
+    await killAllTargets();
+    await removeAllMemoryCgroups();
+  } finally {
+    rmSync(runtime.dir, { recursive: true, force: true });
+  }
 });
 
 describe('commands on a process in another network namespace', { skip }, () => {
