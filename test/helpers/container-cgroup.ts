@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeCgroupDir, removeEach, V1_MEMORY_ROOT } from './memory-cgroup.js';
+import { removeAfterExit, removeCgroupDir, removeEach, V1_MEMORY_ROOT } from './memory-cgroup.js';
 import { fixture, isAlive, killAllTargets, startTarget, type Target } from './targets.js';
 
 /**
@@ -32,6 +32,7 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
   const id = randomBytes(32).toString('hex');
   const dir = join(parent, id);
   mkdirSync(dir);
+  const forget = removeAfterExit(dir, madeParent ? parent : undefined);
   let removed = false;
   const group: DockerLikeCgroup = {
     id,
@@ -44,6 +45,7 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
       await removeCgroupDir(dir);
       removed = true;
       made.delete(group);
+      forget();
       if (madeParent) {
         try {
           rmdirSync(parent);
