@@ -47,7 +47,7 @@ import { SamplingProfiler } from '../src/inspector/sampling-profiler.js';
 import { WHY_STEPS } from '../src/core/why/why-report.js';
 import { readStatus } from '../src/proc/read-status.js';
 import { isUnavailable } from '../src/proc/read-file.js';
-import { spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
+import { installSignalCleanup, spawnOwned, stopAllOwnedAndReport } from './helpers/owned.js';
 import { summarize } from './helpers/stats.js';
 import { CLOCK_TICKS_PER_SECOND, readCpuTicks, readRssBytes } from './helpers/proc-usage.js';
 import { runJsonChild } from './helpers/run-json-child.js';
@@ -333,6 +333,8 @@ const spread = (ratios: number[]) => {
 const loadavg = () => readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
 
 async function main(): Promise<void> {
+  // Before anything is spawned: a Ctrl-C or a kill then ends the servers, load generators and runs by PID too.
+  installSignalCleanup();
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {

@@ -30,13 +30,13 @@ export interface ActivateOptions {
   startTimeTicks?: number;
   /** How long to wait for the inspector to listen after the signal. @default 3000 */
   timeoutMs?: number;
+  /**
+   * @internal For tests only: runs between the last check and the SIGUSR1, the window in which someone else may stop
+   * or freeze the process (the race the end of `activateInspector` handles). leaktop itself never sets it, and
+   * without it nothing is awaited in that window.
+   */
+  beforeSignal?: (pid: number) => Promise<void>;
 }
-
-/**
- * For tests only: `beforeSignal` runs between the last check and the SIGUSR1, the window in which someone else
- * may stop or freeze the process (the race the end of `activateInspector` handles). Unset in leaktop itself.
- */
-export const activationTestHooks: { beforeSignal?: (pid: number) => Promise<void> } = {};
 
 /**
  * Refusals that hold whether or not the process already has an inspector. leaktop itself (or one of its worker
@@ -154,7 +154,7 @@ export async function activateInspector(pid: number, options: ActivateOptions = 
   const known = new Set(isUnavailable(before) ? [] : before.map(socketKey));
   // Looked at on both sides of the wait: another process may hold 9229 only for a moment, enough to fail the bind.
   const defaultPortTakenBefore = portTaken(pid, DEFAULT_INSPECTOR_PORT);
-  await activationTestHooks.beforeSignal?.(pid);
+  if (options.beforeSignal) await options.beforeSignal(pid);
   try {
     process.kill(pid, 'SIGUSR1');
   } catch (error) {

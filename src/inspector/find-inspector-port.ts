@@ -111,10 +111,12 @@ export interface FindInspectorOptions {
 
 /**
  * Finds the inspector of PID, whether started by --inspect or later by SIGUSR1, on any port: it probes every loopback
- * port PID listens on (a Node server also listens on its own HTTP port), all at once, so the whole search takes at
- * most `timeoutMs`. Null when PID has no inspector, is gone or denied. A PID in another network namespace (its
- * loopback is not ours: the same port here would be some other process) is probed from inside its namespace
- * through a relay when leaktop may enter it (root, nsenter; route.ts), and is null otherwise.
+ * port PID listens on (a Node server also listens on its own HTTP port), all at once, so the probes take at most
+ * `timeoutMs`. Null when PID has no inspector, is gone or denied. A PID in another network namespace (its loopback
+ * is not ours: the same port here would be some other process) is probed from inside its namespace through a relay
+ * when leaktop may enter it (root, nsenter; route.ts), and is null otherwise; the search then first waits for the
+ * relay to start (bounded by its own START_TIMEOUT_MS, namespace-relay.ts), and throws the route's UserError when
+ * it does not: whether PID has an inspector is then unknown, not "no".
  */
 export async function findInspectorPort(pid: number, options: FindInspectorOptions = {}): Promise<InspectorEndpoint | null> {
   const { timeoutMs = 1000, procRoot = '/proc' } = options;
@@ -123,9 +125,12 @@ export async function findInspectorPort(pid: number, options: FindInspectorOptio
   const listeners = loopbackListeners(pid, { procRoot });
   if (isUnavailable(listeners) || listeners.length === 0) return null;
   // A relay into another namespace is a process to start (nsenter, node): on a busy host that alone can take longer
-  // than the probes' time, and an inspector missed here gets a needless SIGUSR1 and a confusing error after it. The
-  // relay's start has its own bound; one that cannot start is said by the activation, which checks it first.
-  if (route.namespace !== null && !(await route.ready().then(() => true, () => false))) return null;
+  // than the probes' time, so the probes wait for it (its start has its own bound). One that did not start is passed
+  // on rather than read as "no inspector": the attach would then go on to activate, start a fresh relay that may well
+  // work, and send SIGUSR1 to a process whose inspector is already open — a needless signal and "got an inspector
+  // from another tool". (Probing again in the activation, after its own route.ready(), would leave it handing back an
+  // inspector it did not open, which its caller would then close on detach.)
+  if (route.namespace !== null) await route.ready();
   // The address is kept with the port: a socket on ::1 or 127.0.0.2 is not reachable at 127.0.0.1, and another
   // process could even hold 127.0.0.1 on the same port number.
   const probes = listeners.map(async ({ localAddress, localPort }) => {

@@ -3,12 +3,12 @@ import type { InspectorSession } from './session.js';
 /**
  * The NodeRuntime domain of Node's inspector (not in devtools-protocol, which is Chrome's).
  *
- * Why leaktop needs it: on Node 18 and 20, a process whose inspector has a session connected cannot exit. At exit
- * (process.exit or an empty event loop) it prints "Waiting for the debugger to disconnect...", destroys its
- * JavaScript context (every later evaluation answers "Cannot find context with specified id") and waits until
- * every session has gone — for as long as leaktop stays attached. So a service told to stop (systemd's SIGTERM,
- * a pm2 restart) would hang until SIGKILL. Measured here with SIGUSR1-opened inspectors as leaktop opens them:
- * Node 18 and 20 wait, Node 22, 24 and 26 exit at once.
+ * Why leaktop needs it: a process whose inspector has a session connected may not exit. At exit (process.exit or
+ * an empty event loop) it prints "Waiting for the debugger to disconnect...", destroys its JavaScript context
+ * (every later evaluation answers "Cannot find context with specified id") and waits until every session has gone
+ * — for as long as leaktop stays attached. So a service told to stop (systemd's SIGTERM, a pm2 restart) would hang
+ * until SIGKILL. Measured here with SIGUSR1-opened inspectors as leaktop opens them: Node 18 and 20 wait for any
+ * connected session, Node 22, 24 and 26 once the session has sent a request — which every leaktop session has.
  *
  * `notifyWhenWaitingForDisconnect` makes Node tell the session instead (`waitingForDisconnect`, context kept),
  * and the session then closes its connection so the process exits at once.

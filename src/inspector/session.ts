@@ -42,6 +42,8 @@ export interface AttachOptions {
   startTimeTicks?: number;
   /** Wait for a new inspector at most this long. @default 3000 */
   activationTimeoutMs?: number;
+  /** @internal For tests only: handed to activateInspector (see ActivateOptions.beforeSignal). */
+  beforeSignal?: (pid: number) => Promise<void>;
 }
 
 const V8_MODULE = "(process.getBuiltinModule?.('v8') ?? require('v8'))";
@@ -365,7 +367,7 @@ function oneAtATime(pid: number, run: () => Promise<InspectorEndpoint>, budgetMs
 
 /** SIGUSR1, then off 9229 (closing it again if the move fails, so nothing is left half-open). */
 async function openInspector(pid: number, options: AttachOptions): Promise<InspectorEndpoint> {
-  const endpoint = await activateInspector(pid, { startTimeTicks: options.startTimeTicks, timeoutMs: options.activationTimeoutMs });
+  const endpoint = await activateInspector(pid, { startTimeTicks: options.startTimeTicks, timeoutMs: options.activationTimeoutMs, beforeSignal: options.beforeSignal });
   // Recorded at once: if leaktop is killed from here on, the next run knows this inspector is leaktop's.
   openedRegistry().record(pid, endpoint.port, options.startTimeTicks);
   if (endpoint.port !== DEFAULT_INSPECTOR_PORT) return endpoint;

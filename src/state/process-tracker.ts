@@ -7,8 +7,9 @@
  * Judging is the costly part (0.2–0.4 ms a process: Theil–Sen fits over the two-minute window), and a judgement
  * over two minutes moves little from one tick to the next. So a process without a heap reading this tick is judged
  * again once every `rejudgeMs` (1/24 of the window, 5 s by default), each at its own phase so that the work spreads
- * over the ticks; an attached process (its heap read this tick), a worker thread's row, a process whose marks
- * changed and one whose GROWTH cell still counts down the wait are judged on every tick.
+ * over the ticks — also while its GROWTH cell counts down the wait: between judgements the wait counts down from
+ * what the last one said, and a wait that has run out is judged at once. An attached process (its heap read this
+ * tick), a worker thread's row and a process whose marks changed are judged on every tick.
  */
 import { judgeGrowth, type ActionMark, type GrowthJudgement, type JudgeOptions, type MemoryReading } from '../core/growth/judge-growth.js';
 import { shownGrowth, type ShownGrowth } from '../core/growth/shown-growth.js';

@@ -25,9 +25,12 @@ process.env.XDG_RUNTIME_DIR = runtime.dir;
 const skip = namespacesUnavailable() ?? memoryCgroupUnavailable() ?? false;
 
 after(async () => {
-  await killAllTargets();
-  await removeAllMemoryCgroups();
-  rmSync(runtime.dir, { recursive: true, force: true });
+  try {
+    await killAllTargets();
+    await removeAllMemoryCgroups();
+  } finally {
+    rmSync(runtime.dir, { recursive: true, force: true });
+  }
 });
 
 describe('commands on a process in another network namespace', { skip }, () => {
@@ -208,6 +211,25 @@ describe('refusals when the namespace cannot be entered', { skip }, () => {
       );
       await assertNoSigusr1(target, log);
       assert.deepEqual(namespaceListeningPorts(target.pid), []);
+    } finally {
+      await target.kill();
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('the relay fails at the search for an open inspector: that error, and no signal (a second relay could work)', async () => {
+    // Its inspector is open already: a SIGUSR1 would be needless (and, handled here, is logged).
+    const target = await startNamespacedTarget('signal-log.cjs', [], undefined, { nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const log = stdoutOf(target);
+    const bin = mkdtempSync(join(tmpdir(), 'leaktop-fake-nsenter-'));
+    try {
+      // The first relay does not start (as one that timed out on a busy host); every later one is the real nsenter.
+      const failed = join(bin, 'failed-once');
+      writeFileSync(join(bin, 'nsenter'), `#!/bin/sh\nif [ ! -e '${failed}' ]; then : > '${failed}'; echo 'nsenter: busy' >&2; exit 1; fi\nexec /usr/bin/nsenter "$@"\n`, { mode: 0o755 });
+      const run = await runLeaktop(['gc', String(target.pid)], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr.split('\n')[0], `leaktop: could not enter the network namespace of process '${target.pid}': the relay into the network namespace ended: nsenter: busy`);
+      await assertNoSigusr1(target, log);
     } finally {
       await target.kill();
       rmSync(bin, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { removeAtExit } from '../helpers/exit-cleanup.js';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { ports } from '../helpers/ports.js';
 import { killAllServes, procRssBytes, startPrometheus, startServe, type Prometheus, type Serve } from '../helpers/serve.js';
@@ -17,12 +18,13 @@ let leaking: Target;
 let steady: Target;
 let serve: Serve;
 let prometheus: Prometheus;
-let ruleDir: string;
+let ruleDir: string | undefined;
 const runtime = privateRuntimeDir();
 
 /** The example rules with `for:` cut to 2 s, so that the test sees them fire. */
 function shortRules(): string {
   ruleDir = mkdtempSync(join(tmpdir(), 'leaktop-rules-test-'));
+  removeAtExit(ruleDir);
   const text = readFileSync(join(repoRoot, 'examples/prometheus/leaktop-rules.yml'), 'utf8').replace(/for: \d+m/g, 'for: 2s');
   const file = join(ruleDir, 'rules.yml');
   writeFileSync(file, text);
@@ -38,11 +40,15 @@ before(async () => {
 });
 
 after(async () => {
-  await prometheus?.stop();
-  await killAllServes();
-  await killAllTargets();
-  rmSync(ruleDir, { recursive: true, force: true });
-  rmSync(runtime.dir, { recursive: true, force: true });
+  try {
+    await prometheus?.stop();
+    await killAllServes();
+    await killAllTargets();
+  } finally {
+    // Undefined when a `before` step failed before the rules were written.
+    if (ruleDir !== undefined) rmSync(ruleDir, { recursive: true, force: true });
+    rmSync(runtime.dir, { recursive: true, force: true });
+  }
 });
 
 /** Queries until `check` holds of the result (every 500 ms), failing with `what` after `timeoutMs`. */

@@ -20,9 +20,12 @@ const dir = mkdtempSync(join(tmpdir(), 'leaktop-snapshot-room-'));
 const MB = 1e6;
 
 after(async () => {
-  await killAllTargets();
-  await removeAllMemoryCgroups();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await killAllTargets();
+    await removeAllMemoryCgroups();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** big-heap.cjs holding `megabytes` of small objects, started inside `group`. */

@@ -19,9 +19,12 @@ import { fixture, isAlive, killAllTargets, runLeaktop, startTarget, type Target 
 const runtime = privateRuntimeDir();
 const made: string[] = [runtime.dir];
 after(async () => {
-  await killAllTargets();
-  await removeAllMemoryCgroups();
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  try {
+    await killAllTargets();
+    await removeAllMemoryCgroups();
+  } finally {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 interface WhyJson {

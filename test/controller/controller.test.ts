@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { Controller, type ControllerOptions } from '../../src/controller/index.js';
 import type { Capture } from '../../src/state/index.js';
 import { ports } from '../helpers/ports.js';
-import { storeWith, waitForState } from '../helpers/store-state.js';
+import { attachInStore, storeWith, waitForState } from '../helpers/store-state.js';
 import { isAlive, killAllTargets, startNodeTarget } from '../helpers/targets.js';
 
 after(killAllTargets);
@@ -115,8 +115,7 @@ test('attach, GC, two snapshots, diff, the objects of a class, detach: each repo
 test('allocation sampling: its profile refreshed on the clock into the store, a mark, the stop', async () => {
   const { target, store, key, controller, end } = await controlled({ allocRefreshMs: 200 });
   try {
-    controller.attach(key);
-    await waitForState(store, (s) => s.status?.text.startsWith('Attached') === true, 'the attach');
+    await attachInStore(controller, store, key);
     controller.sample(key);
     let state = await waitForState(store, (s) => s.status?.text.startsWith('Sampling allocations') === true, 'the sampler');
     assert.equal(state.attachments.get(key)!.alloc!.running, true);
@@ -188,8 +187,8 @@ test('an attached process told to stop (SIGTERM → process.exit) exits while at
   const { store, key } = storeWith(target.pid);
   const controller = new Controller(store);
   try {
-    controller.attach(key);
-    await waitForState(store, (s) => s.status?.text.startsWith('Attached') === true, 'the attach');
+    // Through 9229: another test holding it for a moment would fail the attach, not what this checks.
+    await attachInStore(controller, store, key);
     const exited = new Promise<number | null>((resolve) => target.child.once('exit', (code) => resolve(code)));
     process.kill(target.pid, 'SIGTERM');
     // Node holds an exiting process while a session is connected; the session lets it go.

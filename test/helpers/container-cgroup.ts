@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeCgroupDir, V1_MEMORY_ROOT } from './memory-cgroup.js';
+import { removeAfterExit, removeCgroupDir, removeEach, V1_MEMORY_ROOT } from './memory-cgroup.js';
 import { fixture, isAlive, killAllTargets, startTarget, type Target } from './targets.js';
 
 /**
@@ -14,7 +14,10 @@ export interface DockerLikeCgroup {
   dir: string;
   /** `sh -c` that joins the group, then execs `command args…` (same PID), as memory-cgroup.ts's startInside. */
   startInside(command: string, args: string[]): [string, string[]];
-  /** Moves what is left in it back to the root group and removes it (and `/docker` when this made it and it is empty). */
+  /**
+   * Moves what is left in it back to the root group and removes it (and `/docker` when this made it and it is empty).
+   * One that could not be removed stays known, for `cleanUpContainers` to try again.
+   */
   remove(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
   const id = randomBytes(32).toString('hex');
   const dir = join(parent, id);
   mkdirSync(dir);
+  const forget = removeAfterExit(dir, madeParent ? parent : undefined);
   let removed = false;
   const group: DockerLikeCgroup = {
     id,
@@ -38,9 +42,10 @@ export function makeDockerLikeCgroup(): DockerLikeCgroup {
     },
     async remove() {
       if (removed) return;
+      await removeCgroupDir(dir);
       removed = true;
       made.delete(group);
-      await removeCgroupDir(dir);
+      forget();
       if (madeParent) {
         try {
           rmdirSync(parent);
@@ -74,5 +79,5 @@ export async function cleanUpContainers(): Promise<void> {
   for (const pid of inner) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   inner.clear();
   await killAllTargets();
-  for (const group of [...made]) await group.remove();
+  await removeEach([...made]);
 }

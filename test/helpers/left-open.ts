@@ -3,11 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killAtExit, removeAtExit } from './exit-cleanup.js';
 import { leaktopBin } from './targets.js';
 
-/** An XDG_RUNTIME_DIR of a test's own, so the registry of opened inspectors it sees is its own; remove `dir` after. */
+/**
+ * An XDG_RUNTIME_DIR of a test's own, so the registry of opened inspectors it sees is its own; remove `dir` after.
+ * It is also removed when the test file exits or is killed (SIGINT, SIGTERM) before its `after` does.
+ */
 export function privateRuntimeDir(): { dir: string; env: NodeJS.ProcessEnv; registryFiles(): string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'leaktop-runtime-test-'));
+  removeAtExit(dir);
   return {
     dir,
     env: { ...process.env, XDG_RUNTIME_DIR: dir },
@@ -28,6 +33,7 @@ export function privateRuntimeDir(): { dir: string; env: NodeJS.ProcessEnv; regi
  */
 export async function attachAndKillLeaktop(pid: number, env: NodeJS.ProcessEnv): Promise<{ port: number; leaktopPid: number }> {
   const watch = spawn(process.execPath, [leaktopBin, 'watch', String(pid), '--heap', '--json', '--interval', '0.25'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  killAtExit(watch);
   const closed = new Promise<void>((resolve) => watch.once('close', () => resolve()));
   try {
     const line = await new Promise<string>((resolve, reject) => {

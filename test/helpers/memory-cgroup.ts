@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { atExit } from './exit-cleanup.js';
 
 /** Where this host's cgroup v1 memory hierarchy is mounted. */
 export const V1_MEMORY_ROOT = '/sys/fs/cgroup/memory';
@@ -24,7 +26,10 @@ export interface MemoryCgroupForTest {
   startInside(command: string, args: string[]): [string, string[]];
   usageBytes(): number;
   setLimitBytes(bytes: number): void;
-  /** Moves every process left in it back to the root group, then removes the directory. Safe to call twice. */
+  /**
+   * Moves every process left in it back to the root group, then removes the directory. Safe to call twice; a group
+   * that could not be removed stays known, so `removeAllMemoryCgroups` tries it again.
+   */
   remove(): Promise<void>;
 }
 
@@ -35,6 +40,7 @@ export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
   const name = `leaktop-test-${process.pid}-${label}`;
   const dir = join(V1_MEMORY_ROOT, name);
   mkdirSync(dir);
+  const forget = removeAfterExit(dir);
   const group: MemoryCgroupForTest = {
     path: `/${name}`,
     dir,
@@ -48,8 +54,9 @@ export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
       writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes));
     },
     async remove() {
-      made.delete(group);
       await removeCgroupDir(dir);
+      made.delete(group);
+      forget();
     },
   };
   made.add(group);
@@ -58,7 +65,32 @@ export function makeMemoryCgroup(label: string): MemoryCgroupForTest {
 
 /** Removes every group a test made and has not removed yet (for an `after` hook). */
 export async function removeAllMemoryCgroups(): Promise<void> {
-  for (const group of [...made]) await group.remove();
+  await removeEach([...made]);
+}
+
+/**
+ * Removes every one of GROUPS, each tried even when one before it failed (one left behind must not keep the others
+ * on the host), then throws one error naming every failure.
+ */
+export async function removeEach(groups: Array<{ remove(): Promise<void> }>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const group of groups) await group.remove().catch((error: unknown) => failures.push(error));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, failures.map((error) => (error as Error).message).join('; '));
+}
+
+/**
+ * When the test file is killed (SIGINT, SIGTERM) or exits with the group DIR still there: a detached shell removes it
+ * (and then PARENT, when given and empty) once it can. Not this process: the targets it just killed stay zombies in
+ * the group, and the group busy, until this process is gone and they are reaped. The shell gives up after 20 s.
+ * The function returned unregisters it (the group was removed in order).
+ */
+export function removeAfterExit(dir: string, parent?: string): () => void {
+  return atExit(() => {
+    const thenParent = parent === undefined ? '' : ` && rmdir '${parent}' 2>/dev/null`;
+    const script = `for i in $(seq 200); do rmdir '${dir}' 2>/dev/null${thenParent}; [ -d '${dir}' ] || exit 0; for p in $(cat '${dir}/cgroup.procs' 2>/dev/null); do echo $p > '${V1_MEMORY_ROOT}/cgroup.procs' 2>/dev/null; done; sleep 0.1; done`;
+    spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { RELAY_SCRIPT } from '../../src/inspector/namespace-relay.js';
+import { atExit } from './exit-cleanup.js';
 import { fixture, startTarget, type Target } from './targets.js';
 import type { MemoryCgroupForTest } from './memory-cgroup.js';
 import { waitFor } from './signal-log.js';
@@ -37,16 +38,22 @@ export async function startNamespacedTarget(name: string, args: string[] = [], c
     throw new Error(`unshare ${outer.pid} has children '${children.join(' ')}', not one`);
   }
   const pid = children[0]!;
+  // The target first: it is its PID namespace's init, so everything in there ends with it. (unshare's --kill-child
+  // alone is not enough: setpriv's change of user clears the parent-death signal.) Only while it is still unshare's
+  // child: a PID that ended may be another process's now.
+  const killInner = () => {
+    if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(outer.pid)) process.kill(pid, 'SIGKILL');
+  };
+  // Also when the test file is killed (SIGINT, SIGTERM): registered after unshare's own, so it runs before it.
+  const forget = atExit(killInner);
   return {
     pid,
     outerPid: outer.pid,
     child: outer.child,
     async kill() {
-      // The target first: it is its PID namespace's init, so everything in there ends with it. (unshare's
-      // --kill-child alone is not enough: setpriv's change of user clears the parent-death signal.)
+      forget();
       try {
-        // Only while it is still unshare's child: a PID that ended may be another process's now.
-        if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(outer.pid)) process.kill(pid, 'SIGKILL');
+        killInner();
       } catch {
         // already gone
       }

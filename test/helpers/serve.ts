@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killAtExit, removeAtExit } from './exit-cleanup.js';
 import { leaktopBin } from './targets.js';
 import { waitFor } from './signal-log.js';
 
@@ -26,6 +27,7 @@ const running = new Set<Serve>();
 /** Starts `leaktop serve ARGS` and waits until it says it runs (its "sampled every" line). */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Serve> {
   const child = spawn(process.execPath, [leaktopBin, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  killAtExit(child, 'SIGTERM');
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   child.stdout.resume();
@@ -108,10 +110,13 @@ export interface Prometheus {
 
 /**
  * Starts Prometheus on a free loopback port scraping `target` (host:port) every second, evaluating `ruleFiles`
- * every second, and waits until it is ready. Never Debian's service (port 9090): its own binary and temp dirs.
+ * every second, and waits until it is ready. Never Debian's service (port 9090): its own binary and temp dirs. A test
+ * file killed (SIGINT, SIGTERM) or ended before `stop` kills it by PID and removes its directory, which an orphaned
+ * Prometheus would go on writing into.
  */
 export async function startPrometheus(target: string, ruleFiles: string[] = []): Promise<Prometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'leaktop-prometheus-test-'));
+  const forgetDir = removeAtExit(dir);
   const port = await freePort();
   const config = [
     'global:',
@@ -127,11 +132,13 @@ export async function startPrometheus(target: string, ruleFiles: string[] = []):
   // Without the binary, spawn gives no pid and only an 'error' event: say what is missing rather than fail on it.
   if (!existsSync('/usr/bin/prometheus')) {
     rmSync(dir, { recursive: true, force: true });
+    forgetDir();
     throw new Error('/usr/bin/prometheus is not installed: `bash .ci/run` installs it (Debian package prometheus)');
   }
   const child = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  killAtExit(child);
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -142,6 +149,7 @@ export async function startPrometheus(target: string, ruleFiles: string[] = []):
     if (!gone) process.kill(child.pid!, 'SIGTERM');
     await exited;
     rmSync(dir, { recursive: true, force: true });
+    forgetDir();
   };
   const deadline = Date.now() + 30_000;
   for (;;) {

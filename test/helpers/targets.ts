@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killAtExit } from './exit-cleanup.js';
 
 /** The repository root (tests run from dist/test/…). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -18,7 +19,8 @@ const started = new Set<Target>();
 
 /**
  * Starts a process and waits until it prints `ready` (or, with `ready: false`, until it is spawned). Every target is
- * remembered so that `killAllTargets` can end it even when a test fails half-way.
+ * remembered so that `killAllTargets` can end it even when a test fails half-way, and is killed by PID when the test
+ * file is (SIGINT, SIGTERM) or exits without `killAllTargets`: fixtures like idle.cjs would run forever.
  */
 export async function startTarget(command: string, args: string[], options: SpawnOptions & { ready?: boolean } = {}): Promise<Target> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -40,6 +42,7 @@ export async function startTarget(command: string, args: string[], options: Spaw
   };
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   started.add(target);
+  killAtExit(child);
   if (options.ready !== false) {
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -86,6 +89,7 @@ export function runLeaktop(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [leaktopBin, ...args], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    killAtExit(child, 'SIGTERM'); // a `watch` or `serve` would outlive a test file killed meanwhile
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {

@@ -1,8 +1,9 @@
 /**
- * A process leaktop is attached to can still stop. On Node 18 and 20 a process with a connected inspector session
- * waits at exit ("Waiting for the debugger to disconnect...") until every session has gone, so a service that
- * leaktop watches in the TUI would hang on systemd's SIGTERM until SIGKILL. The session asks to be told
- * (NodeRuntime.notifyWhenWaitingForDisconnect) and lets it go. Node 22 and later do not wait: the control.
+ * A process leaktop is attached to can still stop. A process with a connected inspector session waits at exit
+ * ("Waiting for the debugger to disconnect...") until every session has gone — Node 18 and 20 for any session, Node
+ * 22 and later once the session has sent a request, as this one has (heapUsage) — so a service that leaktop watches
+ * in the TUI would hang on systemd's SIGTERM until SIGKILL. The session asks to be told
+ * (NodeRuntime.notifyWhenWaitingForDisconnect) and lets it go: every version here needs it.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -39,7 +40,6 @@ describe('a process leaktop is attached to exits when it is asked to stop', () =
       } finally {
         await session.detach();
       }
-      assert.ok(session.connection.isClosed);
     });
   }
 });

@@ -8,11 +8,11 @@ import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, afterEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { UserError } from '../../src/core/user-error.js';
-import { activationTestHooks } from '../../src/inspector/activate.js';
 import { InspectorSession } from '../../src/inspector/session.js';
 import { groupDirectory, parseCgroupMounts } from '../../src/proc/cgroup-hierarchy.js';
+import { attachWhen9229Free } from '../helpers/attach.js';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { ports } from '../helpers/ports.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
@@ -24,9 +24,6 @@ process.env.XDG_RUNTIME_DIR = runtime.dir;
 after(async () => {
   await killAllTargets();
   rmSync(runtime.dir, { recursive: true, force: true });
-});
-afterEach(() => {
-  delete activationTestHooks.beforeSignal;
 });
 
 /** Generous: these tests wait for conditions, and a busy machine only makes them slower. */
@@ -58,14 +55,16 @@ async function targetWithInspectPort(): Promise<{ target: Target; port: number }
   return { target: await startTarget(process.execPath, [`--inspect-port=127.0.0.1:${port}`, fixture('idle.cjs')]), port };
 }
 
+/** Stops PID (SIGSTOP) and waits until /proc says so: run between activateInspector's checks and its SIGUSR1. */
+async function stop(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  await waitFor(() => statState(pid) === 'T', 'the stopped state', PATIENCE_MS);
+}
+
 describe('a target stopped between the checks and the SIGUSR1', () => {
   it('gets a clear error and a pending record; after SIGCONT, leaktop close leaves no inspector listening', bounded, async () => {
     const { target, port } = await targetWithInspectPort();
-    activationTestHooks.beforeSignal = async (pid) => {
-      process.kill(pid, 'SIGSTOP');
-      await waitFor(() => statState(pid) === 'T', 'the stopped state', PATIENCE_MS);
-    };
-    await assert.rejects(InspectorSession.attach(target.pid, { activationTimeoutMs: 500 }), (error: unknown) => {
+    await assert.rejects(InspectorSession.attach(target.pid, { activationTimeoutMs: 500, beforeSignal: stop }), (error: unknown) => {
       assert.ok(error instanceof UserError, String(error));
       assert.equal(
         error.message,
@@ -95,12 +94,7 @@ describe('a target stopped between the checks and the SIGUSR1', () => {
 
   it('the next attach adopts the inspector that appeared, and its detach closes it', bounded, async () => {
     const { target, port } = await targetWithInspectPort();
-    activationTestHooks.beforeSignal = async (pid) => {
-      process.kill(pid, 'SIGSTOP');
-      await waitFor(() => statState(pid) === 'T', 'the stopped state', PATIENCE_MS);
-    };
-    await assert.rejects(InspectorSession.attach(target.pid, { activationTimeoutMs: 500 }), /was stopped .* before its inspector opened/);
-    delete activationTestHooks.beforeSignal;
+    await assert.rejects(InspectorSession.attach(target.pid, { activationTimeoutMs: 500, beforeSignal: stop }), /was stopped .* before its inspector opened/);
     process.kill(target.pid, 'SIGCONT');
     await waitFor(() => ports(target.pid).includes(port), 'the inspector to open once the process resumes', PATIENCE_MS);
     const session = await InspectorSession.attach(target.pid);
@@ -166,11 +160,11 @@ describe('a target frozen by a cgroup freezer', () => {
   it('frozen between the checks and the SIGUSR1: a clear error, and after the thaw leaktop close closes what opened', { ...bounded, skip: !cgroup && 'needs root and a writable cgroup v2' }, async () => {
     const { target, port } = await targetWithInspectPort();
     cgroup!.add(target.pid);
-    activationTestHooks.beforeSignal = async () => {
+    const freeze = async () => {
       cgroup!.freeze(true);
       await waitFor(frozen, 'the frozen cgroup', PATIENCE_MS);
     };
-    await assert.rejects(InspectorSession.attach(target.pid, { activationTimeoutMs: 500 }), (error: unknown) => {
+    await assert.rejects(InspectorSession.attach(target.pid, { activationTimeoutMs: 500, beforeSignal: freeze }), (error: unknown) => {
       assert.ok(error instanceof UserError, String(error));
       assert.equal(error.message, `process '${target.pid}' was frozen (its cgroup's freezer) before its inspector opened: it opens on 127.0.0.1:${port} when the process resumes`);
       return true;
@@ -188,7 +182,8 @@ describe('a target frozen by a cgroup freezer', () => {
   it('frozen while attached: detach is bounded, says it is frozen and still listens, and the queued close runs on the thaw', { ...bounded, skip: !cgroup && 'needs root and a writable cgroup v2' }, async () => {
     const target = await startNodeTarget('idle.cjs');
     cgroup!.add(target.pid);
-    const session = await InspectorSession.attach(target.pid);
+    // Through 9229: another test holding it for a moment would fail the attach, not what this checks.
+    const session = await attachWhen9229Free(target.pid);
     cgroup!.freeze(true);
     await waitFor(frozen, 'the frozen cgroup', PATIENCE_MS);
     await assert.rejects(session.detach(), (error: unknown) => {

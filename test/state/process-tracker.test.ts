@@ -1,7 +1,8 @@
 /**
  * The process tracker's cost rule: a process with no heap reading is judged again once per rejudge period, at its
- * own phase, and gets the judgement it would have got on every tick; an attached process, a changed mark and the
- * countdown before the growth window are judged on every tick. A row not judged keeps its judgement object, so
+ * own phase, and gets the judgement it would have got on every tick; an attached process and a changed mark are
+ * judged on every tick. GROWTH's wait before the growth window counts down on every tick from the last judgement,
+ * which is redone when the wait runs out or at the process's phase. A row not judged keeps its judgement object, so
  * "judged this tick" is "a new `growth` object".
  */
 import assert from 'node:assert/strict';

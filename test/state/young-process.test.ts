@@ -12,9 +12,7 @@ import { defaultSamplers } from '../../src/controller/clock.js';
 import { Controller } from '../../src/controller/index.js';
 import { ProcessSampler } from '../../src/proc/index.js';
 import { MonitorStore, type MonitorState } from '../../src/state/index.js';
-import { port9229Listening } from '../helpers/attach.js';
-import { waitFor as waitUntil } from '../helpers/signal-log.js';
-import { waitForState } from '../helpers/store-state.js';
+import { attachInStore, waitForState } from '../helpers/store-state.js';
 import { killAllTargets, startNodeTarget } from '../helpers/targets.js';
 
 after(killAllTargets);
@@ -49,6 +47,7 @@ test('bounded processes judged in their first minute, attached at 8, 10, 12 s or
       () => controller.readHeaps(),
     ),
   );
+  let left: unknown[] | undefined;
   try {
     for (const [i, atMs] of ATTACH_AT_MS.entries()) {
       if (atMs === null) continue;
@@ -56,14 +55,7 @@ test('bounded processes judged in their first minute, attached at 8, 10, 12 s or
       const state = await waitForState(store, (s) => { const row = rowOf(s, pid); return row !== undefined && Date.now() - row.sample.startTimeMs >= atMs; }, `process ${pid} ${atMs / 1000} s old`, 60_000);
       const key = rowOf(state, pid)!.key;
       // Tried again when another process on the host held 127.0.0.1:9229 (test/helpers/attach.ts says why).
-      for (let attempt = 1; ; attempt++) {
-        await waitUntil(() => !port9229Listening(), '127.0.0.1:9229 free', 60_000);
-        const before = store.getState().status;
-        controller.attach(key);
-        const done = await waitForState(store, (s) => s.attachments.get(key)?.phase === 'attached' || (s.status !== before && s.status?.level === 'error' && !s.attachments.has(key)), `the attach to ${pid}`, 60_000);
-        if (done.attachments.get(key)?.phase === 'attached') break;
-        if (attempt === 5 || !/port 9229 is taken/.test(done.status!.text)) throw new Error(`the attach to ${pid}: ${done.status!.text}`);
-      }
+      await attachInStore(controller, store, key);
     }
     await waitForState(store, () => held.length > 0 || bounded.size === pids.size, 'each control judged bounded', 180_000).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; bounded: ${[...bounded].join(', ')} of ${[...pids].join(', ')}; ${store.getState().processes.map((p) => `${p.sample.pid}: ${p.growth.kind}: ${p.growth.reason}`).join(' | ')}`);
@@ -72,8 +64,14 @@ test('bounded processes judged in their first minute, attached at 8, 10, 12 s or
   } finally {
     unsubscribe();
     controller.clock.stop();
-    assert.deepEqual(await controller.detachAll(), [], 'every inspector closed');
-    sampler.close();
-    await killAllTargets();
+    // The sampler is closed and the targets are killed whatever detachAll does; its answer is checked after, and only
+    // when the test itself passed (an assert in here would run before them, and hide the test's own failure).
+    try {
+      left = await controller.detachAll();
+    } finally {
+      sampler.close();
+      await killAllTargets();
+    }
   }
+  assert.deepEqual(left, [], 'every inspector closed');
 });

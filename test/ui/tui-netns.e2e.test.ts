@@ -22,9 +22,12 @@ const runtime = privateRuntimeDir();
 const skip = namespacesUnavailable() ?? memoryCgroupUnavailable() ?? false;
 
 after(async () => {
-  await killAllTargets();
-  await removeAllMemoryCgroups();
-  rmSync(runtime.dir, { recursive: true, force: true });
+  try {
+    await killAllTargets();
+    await removeAllMemoryCgroups();
+  } finally {
+    rmSync(runtime.dir, { recursive: true, force: true });
+  }
 });
 
 describe('the TUI on a process in another network namespace', { skip }, () => {
