@@ -6,7 +6,7 @@
  *   node dist/bench/why.js [--variant V[:INTERVAL][,V…]] [--against CHECKOUT] [--twin] [--pin] [--server-flags='NODE_FLAGS'] [--recent N] [--interval BYTES] [--duration SECONDS] [--rounds N] [--rate REQ_PER_S | 0] [--keep-every N] [--concurrency C] [--no-snapshots]
  *
  * Steps 1–2's cost on a saturated server, to tell 2 % apart on a shared, loaded 2-core machine:
- *   node dist/bench/why.js --no-snapshots --rate 0 --twin --pin --keep-every 3 --duration 10 --rounds 6 --variant why,why2,attach
+ *   node dist/bench/why.js --no-snapshots --rate 0 --twin --pin --keep-every 3 --duration 10 --rounds 6 --variant why,why5,attach
  * (add `--against /path/to/other/checkout` for its build's same variants in the same rounds; --keep-every 3: a leak
  * that a 10 s watch of a server sharing its core with its twin sees as heap)
  *
@@ -520,7 +520,7 @@ async function main(): Promise<void> {
 
 /**
  * `--variant`: what runs in the non-idle windows, to tell why's costs apart on the same load —
- * `why` (steps 1–2), `why2`, `why3` (why with the watch's forced GCs at its start and end only, or with one at its middle too: `watchGcs`), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
+ * `why` (steps 1–2; its watch forces 2 full GCs, start and end), `why2`, `why3`, `why5` (why with that many forced GCs in the watch, `watchGcs`: start and end, then spread evenly between; 5 was the watch's schedule until the why-floors branch), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
  * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `gc` (a session forcing the watch's five
  * plain full GCs, nothing else), `gc-kept` (the same GCs by a gc() the server took once at start: the GC
  * without leaktop's fresh context and flag changes), `attach` (a session attached for both
@@ -529,7 +529,7 @@ async function main(): Promise<void> {
  * for the second half), `none` (an idle window again: the A/A spread, what the bench cannot tell apart). Same progress
  * events as why, so the same windows.
  */
-const VARIANTS = ['why', 'why2', 'why3', 'watch', 'reads', 'gc', 'gc-kept', 'attach', 'activate', 'sampler', 'none'] as const;
+const VARIANTS = ['why', 'why2', 'why3', 'why5', 'watch', 'reads', 'gc', 'gc-kept', 'attach', 'activate', 'sampler', 'none'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** The modules a variant uses, from one build (this one, or `--against`'s). */
@@ -573,7 +573,7 @@ async function runVariant(
   build: Build,
   { pid, port, durationMs, samplingIntervalBytes, onProgress }: { pid: number; port: number; durationMs: number; samplingIntervalBytes?: number; onProgress: (p: WhyProgress) => void },
 ): Promise<WhyResult | null> {
-  if (name === 'why' || name === 'why2' || name === 'why3') return build.why({ pid, durationMs, snapshots: false, signal: new AbortController().signal, onProgress, ...(samplingIntervalBytes ? { samplingIntervalBytes } : {}), ...(name === 'why' ? {} : { watchGcs: Number(name.slice(3)) }) });
+  if (name === 'why' || name === 'why2' || name === 'why3' || name === 'why5') return build.why({ pid, durationMs, snapshots: false, signal: new AbortController().signal, onProgress, ...(samplingIntervalBytes ? { samplingIntervalBytes } : {}), ...(name === 'why' ? {} : { watchGcs: Number(name.slice(3)) }) });
   if (name === 'watch') {
     // why, stopped as its step 2 begins (or would): the watch's window is the whole window.
     const stop = new AbortController();

@@ -3,8 +3,8 @@
  * lowest cost that answers it (issue 16). One workflow, four steps, each cheaper than the next and run only when
  * the one before says it can answer something:
  *
- * 1. watch (free): /proc and the inspector's cheap reads over the window, forced GCs spread over it so that garbage
- *    is not growth; the verdict from the growth judgement (core/growth/judge-growth.ts) and the time to the limit;
+ * 1. watch (free): /proc and the inspector's cheap reads over the window, forced GCs at its start and end so that
+ *    garbage is not growth; the verdict from the growth judgement (core/growth/judge-growth.ts) and the time to the limit;
  * 2. sample (cheap; heap and off-heap verdicts): V8's allocation sampler, the sites whose live memory grew from the
  *    first half of a window to the second (tasks/sample-allocations.ts, as `alloc --compare`);
  * 3. snapshots (costly; only with room, never forced): the three-snapshot leak check (tasks/leak-check.ts, every
@@ -77,21 +77,25 @@ export interface WhyOptions {
    */
   samplingIntervalBytes?: number;
   /**
-   * Forced full GCs of the watch, start and end included: 2 or more, WATCH_GCS (5: each quarter) by default. Each
-   * costs a busy server more than its pause (docs/performance.md, issue 16): the bench compares fewer.
+   * Forced full GCs of the watch, start and end included: 2 or more, WATCH_GCS (2: the start and the end) by default;
+   * more are spread evenly between. Each costs a busy server more than its pause (docs/performance.md, issue 16): the
+   * bench compares counts.
    */
   watchGcs?: number;
 }
 
 /**
- * Forced GCs of the watch: at its start, at each quarter and at its end — true floors, enough to judge their trend
- * in both halves. Only the first and the last when the first took longer than CHEAP_GC_MS: a full GC of a large heap
- * stops the process for a noticeable time (~0.3 s at 300 MB), and the judgement then leans on the natural GC troughs.
- * They are most of steps 1–2's cost to a busy server (issue 16, `bench/why.js --twin --pin`: +10.8 % with 5, +5.3 %
- * with 2), but the judgement needs them as it stands: with 2 the why test's bounded churn read as native growth, with
- * 3 the bench's leak read as unsure (docs/performance.md).
+ * Forced GCs of the watch: at its start and at its end (the allocation-rate probe's stop, which is a full GC already)
+ * — two true floors, whose difference is the heap's growth over the window. Each forced full GC leaves a busy Node 20
+ * server 10–20 % slower per request for a minute or more, and they were most of steps 1–2's cost (issue 16,
+ * `bench/why.js --twin --pin`: +10.8 % with 5, +5.3 % with 2). Two floors have no shape: the judgement takes it from
+ * the full GCs the process runs by itself between them (the old space read at every tick: a cache that filled, then
+ * stopped, is bounded; core/growth/judge-growth.ts flattenedBetweenForced). With 2 the why test's bounded churn once
+ * read as native growth: the watch did not hand the judgement heapTotal, so a young heap committing its pages read
+ * as RSS beyond the heap; it does now. More (`watchGcs`) are spread evenly between, only when the first took at
+ * most CHEAP_GC_MS: a full GC of a large heap stops the process for a noticeable time (~0.3 s at 300 MB).
  */
-const WATCH_GCS = 5;
+const WATCH_GCS = 2;
 const CHEAP_GC_MS = 50;
 /** The least rise of an isolate's heap floor over the watch that names it (the judgement's own for a heap floor). */
 const ISOLATE_MIN_RISE_BYTES = 2 * 1024 * 1024;
@@ -325,8 +329,9 @@ interface Tick {
 
 /**
  * Step 1: readings every tick over the window (RSS and smaps_rollup from /proc; `process.memoryUsage()` and the
- * heap spaces through the inspector, ~0.2 ms each), forced GCs at the start, each quarter and the end (their
- * readings are true floors), glibc's arenas at both ends. Judged by judgeGrowth with leaktop's attach marked.
+ * heap spaces through the inspector, ~0.2 ms each), forced GCs at the start and the end (their readings are true
+ * floors), glibc's arenas at both ends. Judged by judgeGrowth with leaktop's attach marked, on heapTotal too (native
+ * is RSS beyond the committed heap) and the old space (its falls are the process's own full GCs).
  */
 async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, probeRate: boolean, forcedGcs: number, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
   const { pid } = session;
@@ -344,15 +349,18 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
     const status = readStatus(pid);
     const rssBytes = isUnavailable(status) || status.rssBytes === null ? memory.rss : status.rssBytes;
     // Their sum only when every worker answered: one missing would read as a fall, then as growth.
+    const oldSpace = spaces?.find((s) => s.name === 'old_space')?.usedBytes;
     const workersHeap = workerHeaps.length > 0 && workerHeaps.every((w) => w.usedBytes !== null) ? workerHeaps.reduce((sum, w) => sum + w.usedBytes!, 0) : undefined;
     ticks.push({
       reading: {
         atMs: Date.now(),
         rssBytes,
         heapUsedBytes: memory.heapUsed,
+        heapTotalBytes: memory.heapTotal,
         externalBytes: memory.external,
         arrayBuffersBytes: memory.arrayBuffers,
         ...(workersHeap !== undefined ? { workersHeapUsedBytes: workersHeap } : {}),
+        ...(oldSpace !== undefined ? { oldSpaceUsedBytes: oldSpace } : {}),
         ...(afterGc ? { afterGc: true } : {}),
       },
       workerHeaps,

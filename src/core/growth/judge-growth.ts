@@ -183,7 +183,8 @@ const FIELD_READERS: Record<HeapField, (r: MemoryReading) => number | undefined>
 /**
  * A heap-like series (heapUsed, external, the workers' heaps) judged on its post-GC floor. Forced-GC readings
  * (`afterGc`), when two or more span the minimum window, are true floors and carry the rate; the troughs between
- * them must not contradict it. Otherwise the troughs of the sawtooth; with too few of them, the raw series is an
+ * them must not contradict it, and with only two (why's start and end) the process's own full GCs between them must
+ * not show that the rise had flattened (flattenedBetweenForced). Otherwise the troughs of the sawtooth; with too few of them, the raw series is an
  * upper bound of the floor: when even it does not rise, neither does the floor.
  */
 function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, marks: readonly ActionMark[], startMs: number, endMs: number, o: Required<JudgeOptions>): SeriesVerdict | null {
@@ -201,7 +202,11 @@ function judgeHeapLike(readings: readonly MemoryReading[], field: HeapField, mar
   const forced = raw.filter((p) => forcedAt.has(p.t));
   if (forced.length >= 2 && forced[forced.length - 1]!.t - forced[0]!.t >= o.minWindowMs) {
     const verdict = forced.length >= 3 ? judgeTrend(forced, start, endMs, o.minRiseBytes, o.minWindowMs) : twoFloors(forced, start, endMs, o.minRiseBytes);
-    if (verdict.state !== 'grows' || natural.length < o.minFloors) return verdict;
+    if (verdict.state !== 'grows') return verdict;
+    // Two floors have no shape: the full GCs the process ran by itself between them give it one, where they show.
+    const flattened = forced.length === 2 && field === 'heapUsedBytes' ? flattenedBetweenForced(known, marks, o) : null;
+    if (flattened !== null) return { ...verdict, state: 'flat', note: flattened };
+    if (natural.length < o.minFloors) return verdict;
     const between = theilSenSlope(natural);
     return between !== null && between >= 0.25 * verdict.rate! ? verdict : { ...verdict, state: 'flat', note: 'the floors between the forced GCs do not rise' };
   }
@@ -237,6 +242,41 @@ function lowerEnvelope(troughs: readonly Point[]): Point[] {
   }
   return envelope;
 }
+
+/**
+ * Between two forced floors (why's watch: a forced full GC at its start and its end, no more, since each one leaves a
+ * busy server slower for a minute or more), whether the rise was over before the end: a cache that filled, then
+ * stopped. Two floors give the rise, not its shape; the full GCs the process ran by itself between them give the
+ * shape, where they show: the old space falls at a full GC (a scavenge only adds to it), and right after one it holds
+ * what is live, as after a forced GC. The scavenges' troughs cannot stand in: they carry what the scavenges promoted
+ * until a full GC frees it (a bounded churn's old space rose 3.7 → 9.5 MB in 7 s with no full GC, as fast as the
+ * cache fixture's leak), and the young generation's contents (up to its 16 MB semispaces) at the moment of reading.
+ *
+ * The old space is compared with itself: at the first forced floor, after each natural full GC, at the last forced
+ * floor. When, after a natural full GC at least a third of the window before its end, the old space rose by less than
+ * HALF_SHARE of its share of the whole rise (what judgeTrend asks of a later half or third) less `minRiseBytes / 2`
+ * (what was promoted between that GC and the reading, up to a tick's worth), the rise had flattened: the note, else
+ * null. No natural full GC in the window (a short watch, a clean leak promotes little garbage) proves nothing: null.
+ */
+function flattenedBetweenForced(known: readonly MemoryReading[], marks: readonly ActionMark[], o: Required<JudgeOptions>): string | null {
+  const old = known.filter((r) => r.oldSpaceUsedBytes !== undefined && Number.isFinite(r.oldSpaceUsedBytes) && (r.afterGc || !nearMark(r.atMs, marks, o.markSettleMs)));
+  const first = old.find((r) => r.afterGc);
+  const last = old.findLast((r) => r.afterGc);
+  if (first === undefined || last === undefined || last === first) return null;
+  const spanMs = last.atMs - first.atMs;
+  const rise = last.oldSpaceUsedBytes! - first.oldSpaceUsedBytes!;
+  if (rise < o.minRiseBytes / 2) return null;
+  for (let i = old.indexOf(first) + 1; i < old.length && old[i]!.atMs <= last.atMs - spanMs / 3; i++) {
+    const r = old[i]!;
+    if (r.afterGc || old[i - 1]!.oldSpaceUsedBytes! - r.oldSpaceUsedBytes! < MiB) continue;
+    const leftMs = last.atMs - r.atMs;
+    const riseSince = last.oldSpaceUsedBytes! - r.oldSpaceUsedBytes!;
+    if (riseSince < HALF_SHARE * rise * (leftMs / spanMs) - o.minRiseBytes / 2) return `the old space rose ${mib(Math.max(0, riseSince))} in the last ${seconds(leftMs)} (after a full GC of its own), of ${mib(rise)}: a rise that flattened`;
+  }
+  return null;
+}
+
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 
 /**
  * A rise of the heap floor that a full GC took back. When the readings carry the old space, a full GC shows as a fall
