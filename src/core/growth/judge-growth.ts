@@ -454,10 +454,18 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
   // used bytes (pages committed ahead, fragmentation), and that surplus is not a second leak.
   const flatOrAbsent = (v: SeriesVerdict | null) => v === null || v.state === 'flat';
   const heapsFlat = growing.length === 0 && heap?.state === 'flat' && flatOrAbsent(external) && flatOrAbsent(workers) && nativeRate !== null;
-  // What of RSS the judgement has to account for: beyond the committed heap when known, else RSS itself.
-  const unexplained = beyond ?? rss;
-  const nativeHolds = heapsFlat && unexplained.state === 'grows' && nativeRate * unexplained.spanMs >= o.minRssRiseBytes && (beyond !== null || nativeRate >= 0.5 * rss.rate!);
-  if (nativeHolds) growing.push({ kind: 'native', rate: nativeRate, label: beyond ? 'native (RSS beyond the committed heap + external)' : 'native (RSS beyond heap + external)', verdict: { ...unexplained, rate: nativeRate } });
+  // What of RSS the judgement has to account for: beyond the committed heap when known, else RSS itself — but RSS
+  // when that is flat (or falls): beyond the committed heap then "rises" only because the heap gave pages back or
+  // Buffers were freed, which is memory returned, not a leak.
+  const unexplained = beyond !== null && rss.state !== 'flat' ? beyond : rss;
+  // RSS itself must grow too (not merely be unsure), and native memory cannot grow faster than RSS does.
+  const nativeHolds =
+    heapsFlat &&
+    unexplained.state === 'grows' &&
+    nativeRate * unexplained.spanMs >= o.minRssRiseBytes &&
+    (beyond !== null ? rss.state === 'grows' && rss.rate! * rss.spanMs >= o.minRssRiseBytes : nativeRate >= 0.5 * rss.rate!);
+  const shownNativeRate = nativeHolds && beyond !== null ? Math.min(nativeRate!, rss.rate!) : nativeRate!;
+  if (nativeHolds) growing.push({ kind: 'native', rate: shownNativeRate, label: beyond ? 'native (RSS beyond the committed heap + external)' : 'native (RSS beyond heap + external)', verdict: { ...unexplained, rate: shownNativeRate } });
   growing.sort((a, b) => b.rate - a.rate);
 
   if (growing.length > 0) {

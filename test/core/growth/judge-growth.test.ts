@@ -240,3 +240,24 @@ test('RSS growing with the committed heap while the used floor is flat (a heap w
   assert.notEqual(judged.kind, 'native', judged.reason);
   assert.equal(judged.holds, false);
 });
+
+test('memory given back (Buffers freed, the committed heap shrinking) while RSS is flat or falls is not native growth', () => {
+  // RSS flat while external falls 40 → 10 MB: RSS beyond the committed heap and external "rises" 30 MB.
+  const freed = series({ ...churn, rss: () => 120 * MB, external: (t) => 40 * MB - (t * 30 * MB) / 120, seconds: 120 });
+  for (const r of freed) r.heapTotalBytes = 30 * MB;
+  const afterBurst = judgeGrowth(freed, []);
+  assert.notEqual(afterBurst.kind, 'native', afterBurst.reason);
+  assert.equal(afterBurst.holds, false);
+  // RSS falling 130 → 120 MB while the committed heap shrinks 60 → 30 MB.
+  const shrinking = series({ ...churn, rss: (t) => 130 * MB - (t * 10 * MB) / 120, seconds: 120 });
+  for (const r of shrinking) r.heapTotalBytes = 60 * MB - (((r.atMs - T0) / 1000) * 30 * MB) / 120;
+  const judged = judgeGrowth(shrinking, []);
+  assert.notEqual(judged.kind, 'native', judged.reason);
+  assert.equal(judged.holds, false);
+  // The control: the same committed heap with RSS growing beyond it is native, at no more than RSS's own rate.
+  const growing = series({ ...churn, rss: (t) => 120 * MB + (t * 20 * MB) / 120, seconds: 120 });
+  for (const r of growing) r.heapTotalBytes = 30 * MB;
+  const native = judgeGrowth(growing, []);
+  assert.equal(native.kind, 'native', native.reason);
+  assert.ok(native.rates.native! <= native.rates.rss! * 1.05, `native ${native.rates.native} vs RSS ${native.rates.rss}`);
+});
