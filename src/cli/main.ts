@@ -126,6 +126,8 @@ async function run(invocation: Invocation): Promise<void> {
       for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
       // Before ink, react and yoga are loaded: their loading is what grows the young generation (see the module).
       (await import('../ui/young-generation.js')).keepYoungGenerationSmall();
+      // Also before they load: the optimizing compiler's work in the first minute (see the module).
+      (await import('../ui/optimizing-compiler.js')).delayOptimizingCompiler();
       const { runTop } = await import('./commands/top.js');
       return runTop(invocation);
     }

@@ -63,7 +63,7 @@ test('detail view: a growth that holds is red and bold from the alarm level, yel
 
 test('detail view: no figure before the minimum window, a dim wait instead; flat or one step is plain and bounded', () => {
   const early = growthStyle(detail({ seconds: 12, rss: (t) => 50 * MB + t * MB }));
-  assert.equal(early.figure, '…48s');
+  assert.equal(early.figure, '…50s', '48 s left, shown in 5 s steps rounded up');
   assert.ok(early.codes.includes('\x1b[2m'), JSON.stringify(early.codes));
   const flat = detail({ seconds: 120, rss: () => 50 * MB });
   assert.deepEqual(growthStyle(flat), { codes: '', figure: 'bounded' });

@@ -41,7 +41,7 @@ test('draws the header and one line per process, each within the width', () => {
   assert.match(lines[0]!, /PID USER\s+CPU%\s+vRSS RSS HIST/);
   const leaky = lines.find((l) => l.includes('4242'))!;
   assert.match(leaky, /^\s+4242 app\s+2\.5\s+68\.7M/);
-  assert.match(leaky, / \.\.49s /, 'no growth figure before the minimum window: the time left');
+  assert.match(leaky, / \.\.50s /, 'no growth figure before the minimum window: the time left (49 s, in 5 s steps rounded up)');
   assert.match(leaky, / leaky\/server\.js ~$/, 'the script by its directory and file, cut at the end (issue 16)');
   assert.match(lines.find((l) => l.includes(' 77 '))!, / node worker\.js\s*$/, 'a short line whole, not shortened because another is long');
   for (const line of lines) assert.ok(Array.from(line).length <= 80, line);

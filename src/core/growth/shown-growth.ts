@@ -35,9 +35,19 @@ export function shownGrowth(judged: GrowthJudgement): ShownGrowth {
   return { bytesPerMin: bounded ? 0 : perMin(rate), waitMs, leak, bounded };
 }
 
-/** The GROWTH cell: `+6.10M/m`, `bounded`, or `…42s` (ASCII `..42s`) while the minimum window fills, `-` when unknown. */
+/**
+ * The wait GROWTH shows counts down in steps of this many ms. In the monitor's first minute every process waits, so a
+ * countdown by the second changed every row every second and the table repainted them all on every tick; in 5 s
+ * steps a row's cell changes once per 5 s.
+ */
+export const WAIT_STEP_MS = 5_000;
+
+/**
+ * The GROWTH cell: `+6.10M/m`, `bounded`, or `…45s` (ASCII `..45s`) while the minimum window fills — the wait rounded
+ * up to a `WAIT_STEP_MS` step, so it never says less than is left — `-` when unknown.
+ */
 export function growthCellText(shown: ShownGrowth, ascii: boolean): string {
-  if (shown.waitMs !== null) return `${ascii ? '..' : '…'}${formatDuration(Math.ceil(shown.waitMs / 1000) * 1000)}`;
+  if (shown.waitMs !== null) return `${ascii ? '..' : '…'}${formatDuration(Math.ceil(shown.waitMs / WAIT_STEP_MS) * WAIT_STEP_MS)}`;
   if (shown.bounded) return 'bounded';
   return formatRate(shown.bytesPerMin);
 }
