@@ -64,6 +64,8 @@ test('detail view: a growth that holds is red and bold from the alarm level, yel
 test('detail view: no figure before the minimum window, a dim wait instead; flat or one step is plain and bounded', () => {
   const early = growthStyle(detail({ seconds: 12, rss: (t) => 50 * MB + t * MB }));
   assert.equal(early.figure, '…50s', '48 s left, shown in 5 s steps rounded up');
+  // The verdict line says the same wait as the cell counts it down, not what the last judgement (up to 5 s ago) said.
+  for (const seconds of [11, 12, 13, 14]) assert.match(verdict(detail({ seconds, rss: (t) => 50 * MB + t * MB })), new RegExp(`^growth: unsure: watching ${60 - seconds}s more`));
   assert.ok(early.codes.includes('\x1b[2m'), JSON.stringify(early.codes));
   const flat = detail({ seconds: 120, rss: () => 50 * MB });
   assert.deepEqual(growthStyle(flat), { codes: '', figure: 'bounded' });

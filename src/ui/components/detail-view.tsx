@@ -51,7 +51,8 @@ function growthLines(process: TrackedProcess, width: number, nowMs: number, them
     ? [['LEAK? ', { bold: true, color: theme.growthAlarm }], [KIND_TEXT[shown.leak], { bold: true, color: theme.growthAlarm }]]
     : judged.kind === 'none'
       ? [['bounded']]
-      : [[shown.waitMs !== null || judged.moreMs !== undefined ? `unsure: watching ${formatDuration(judged.moreMs ?? 0)} more` : 'unsure']];
+      : // The wait as GROWTH counts it down (shown.waitMs), not as the last judgement said it: they differ between judgements.
+        [[shown.waitMs !== null || judged.moreMs !== undefined ? `unsure: watching ${formatDuration(shown.waitMs ?? judged.moreMs ?? 0)} more` : 'unsure']];
   const lines = wrap(judged.reason, width - 2)
     .slice(0, 2)
     .map((l) => `  ${l}`);
