@@ -13,12 +13,12 @@
  * `rules` switches off individual DevTools rules that leaktop does not implement yet, so the oracle test can compare
  * the rest exactly; each switch patches the one method that implements the rule (see `DevToolsRules`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { tempDir } from './temp-dir.js';
 
 /** DevTools rules that can be switched off. All default to true: DevTools as shipped. */
 export interface DevToolsRules {
@@ -130,7 +130,7 @@ const POLYFILL =
 
 let bundled: Promise<{ bundle: Bundle; workerFile: string }> | undefined;
 
-/** Bundles the DevTools worker into a temporary directory (removed when the process exits) and imports it. */
+/** Bundles the DevTools worker into a temporary directory (removed when the process exits or is killed) and imports it. */
 function loadBundle(): Promise<{ bundle: Bundle; workerFile: string }> {
   bundled ??= (async () => {
     let esbuild: typeof import('esbuild');
@@ -142,8 +142,7 @@ function loadBundle(): Promise<{ bundle: Bundle; workerFile: string }> {
       throw new DevToolsUnavailableError(`chrome-devtools-frontend or esbuild is not installed: ${(error as Error).message}`, { cause: error });
     }
     const workerDir = join(frontEnd, 'entrypoints', 'heap_snapshot_worker');
-    const dir = mkdtempSync(join(tmpdir(), 'leaktop-devtools-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('leaktop-devtools-');
     writeFileSync(join(dir, 'main.ts'), MAIN_ENTRY(workerDir));
     writeFileSync(join(dir, 'worker.ts'), WORKER_ENTRY(workerDir));
     try {

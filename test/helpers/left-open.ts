@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { killAtExit, removeAtExit } from './exit-cleanup.js';
+import { killAtExit } from './exit-cleanup.js';
 import { leaktopBin } from './targets.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * An XDG_RUNTIME_DIR of a test's own, so the registry of opened inspectors it sees is its own; remove `dir` after.
  * It is also removed when the test file exits or is killed (SIGINT, SIGTERM) before its `after` does.
  */
 export function privateRuntimeDir(): { dir: string; env: NodeJS.ProcessEnv; registryFiles(): string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-runtime-test-'));
-  removeAtExit(dir);
+  const dir = tempDir('leaktop-runtime-test-');
   return {
     dir,
     env: { ...process.env, XDG_RUNTIME_DIR: dir },

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fixture } from './targets.js';
+import { tempDir } from './temp-dir.js';
 
 /** Node's own headers: `include/node` beside the node binary (the official builds and most packages ship them). */
 export function nodeHeadersDir(nodeBinary = process.execPath): string {
@@ -26,7 +27,7 @@ export function nativeAddonUnavailable(): string | null {
  * be bound to the node binary that loads it. Returns the file's path.
  */
 export function buildLeakAddon(parent = tmpdir()): string {
-  const dir = mkdtempSync(join(parent, 'leaktop-addon-'));
+  const dir = tempDir('leaktop-addon-', parent);
   const out = join(dir, 'leak.node');
   execFileSync('gcc', ['-shared', '-fPIC', '-O1', '-I', nodeHeadersDir(), '-o', out, fixture('why/native-leak.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
   return out;

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killAtExit, removeAtExit } from './exit-cleanup.js';
+import { killAtExit } from './exit-cleanup.js';
 import { leaktopBin } from './targets.js';
 import { waitFor } from './signal-log.js';
+import { removeTempDir, tempDir } from './temp-dir.js';
 
 /** A running `leaktop serve`. */
 export interface Serve {
@@ -115,8 +115,8 @@ export interface Prometheus {
  * Prometheus would go on writing into.
  */
 export async function startPrometheus(target: string, ruleFiles: string[] = []): Promise<Prometheus> {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-prometheus-test-'));
-  const forgetDir = removeAtExit(dir);
+  // Registered before the child is (killAtExit below), so at exit Prometheus is killed before its directory goes.
+  const dir = tempDir('leaktop-prometheus-test-');
   const port = await freePort();
   const config = [
     'global:',
@@ -131,8 +131,7 @@ export async function startPrometheus(target: string, ruleFiles: string[] = []):
   writeFileSync(join(dir, 'prometheus.yml'), `${config}\n`);
   // Without the binary, spawn gives no pid and only an 'error' event: say what is missing rather than fail on it.
   if (!existsSync('/usr/bin/prometheus')) {
-    rmSync(dir, { recursive: true, force: true });
-    forgetDir();
+    removeTempDir(dir);
     throw new Error('/usr/bin/prometheus is not installed: `bash .ci/run` installs it (Debian package prometheus)');
   }
   const child = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
@@ -148,8 +147,7 @@ export async function startPrometheus(target: string, ruleFiles: string[] = []):
   const stop = async () => {
     if (!gone) process.kill(child.pid!, 'SIGTERM');
     await exited;
-    rmSync(dir, { recursive: true, force: true });
-    forgetDir();
+    removeTempDir(dir);
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
