@@ -5,8 +5,7 @@
  * analysis at once.
  */
 import assert from 'node:assert/strict';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { after, before, test } from 'node:test';
@@ -14,6 +13,7 @@ import { AnalysisWorker } from '../../src/analysis/index.js';
 import { analyzeSnapshotFile } from '../../src/cli/read-snapshot-file.js';
 import { summarize } from '../../src/core/snapshot/summarize.js';
 import { UserError } from '../../src/core/user-error.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 class AnalysisWorkerMarker {
   constructor(readonly n: number) {}
@@ -26,7 +26,7 @@ let second = '';
 let shapes = '';
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-analysis-'));
+  dir = tempDir('leaktop-analysis-');
   for (let i = 0; i < 100; i++) kept.push(new AnalysisWorkerMarker(i));
   first = writeHeapSnapshot(join(dir, 'a.heapsnapshot'));
   for (let i = 0; i < 250; i++) kept.push(new AnalysisWorkerMarker(i));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { TextfileWriter } from '../../src/export/textfile.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-textfile-test-'));
+const dir = tempDir('leaktop-textfile-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a symlink planted at the temporary name (a shared directory) is replaced, never written through', async () => {

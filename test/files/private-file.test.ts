@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdtempSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, openSync, closeSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { UserError } from '../../src/core/user-error.js';
 import { createPrivateFile, findStalePartials, makePrivateTempDir, publishPrivateFile, stalePartialsMessage, writePrivateFile } from '../../src/files/private-file.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-private-'));
+const dir = tempDir('leaktop-private-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -97,7 +97,7 @@ test('publish without replace refuses an existing regular file and keeps it', as
 });
 
 test('stale .partial files: the ones no process holds open are found and reported, never deleted', async () => {
-  const sub = mkdtempSync(join(dir, 'stale-'));
+  const sub = tempDir('stale-', dir);
   const stale = join(sub, 'leaktop-1-20200101-000000.heapsnapshot.partial');
   const busy = join(sub, 'leaktop-2-20200101-000000.heapsnapshot.partial');
   writeFileSync(stale, '{"snapshot":');

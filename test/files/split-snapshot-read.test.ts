@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeHeapSnapshot } from 'node:v8';
@@ -11,6 +10,7 @@ import { summarize } from '../../src/core/snapshot/summarize.js';
 import { readSnapshotInTwo, type SplitRead } from '../../src/files/split-snapshot-read.js';
 import { analyze } from '../../src/core/snapshot/analyze.js';
 import { analyzeSnapshotFile, readSnapshotFile } from '../../src/cli/read-snapshot-file.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const COLUMNS = ['nodeType', 'nodeName', 'nodeId', 'nodeSelfSize', 'nodeDetachedness', 'firstEdge', 'edgeType', 'edgeNameOrIndex', 'edgeToNode'] as const;
 
@@ -19,7 +19,7 @@ let file: string;
 let whole: HeapSnapshot;
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-split-'));
+  dir = tempDir('leaktop-split-');
   // A real snapshot of this process (a few MB): V8's own layout, which the split relies on.
   file = writeHeapSnapshot(join(dir, 'self.heapsnapshot'));
   whole = parseSnapshot(readFileSync(file));

@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeWorkDir, removeStaleWorkDirs } from '../../src/files/work-dir.js';
 import { leaktopBin } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('makeWorkDir: private, named after this process', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'leaktop-workdir-test-'));
+  const parent = tempDir('leaktop-workdir-test-');
   try {
     const dir = makeWorkDir('leaktop-leaks-', parent);
     assert.match(dir.slice(parent.length + 1), new RegExp(`^leaktop-leaks-${process.pid}-\\w{6}$`));
@@ -24,7 +24,7 @@ test('makeWorkDir: private, named after this process', () => {
 });
 
 test('removeStaleWorkDirs: a dead leaktop\'s and a reused PID\'s go; its own, a running leaktop\'s and others stay', async () => {
-  const parent = mkdtempSync(join(tmpdir(), 'leaktop-workdir-test-'));
+  const parent = tempDir('leaktop-workdir-test-');
   // A PID that has exited, one that runs something else (a reused PID), one that runs leaktop.
   const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
   const other = spawn('sleep', ['30']);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { GONE, readProcBytes, readProcText } from '../../src/proc/read-file.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-read-file-test-'));
+const dir = tempDir('leaktop-read-file-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('reads /proc files (size 0 to stat) whole, as readFileSync does', () => {

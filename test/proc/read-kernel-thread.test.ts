@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readKernelThread } from '../../src/proc/read-kernel-thread.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'leaktop-kthread-'));
+const root = tempDir('leaktop-kthread-');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function fakeStat(pid: number, comm: string, state: string, flags: number): void {

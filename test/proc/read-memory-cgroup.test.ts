@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
@@ -14,9 +13,10 @@ import {
   tightestLimit,
 } from '../../src/proc/read-memory-cgroup.js';
 import { parseMeminfo, readMeminfo } from '../../src/proc/read-meminfo.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const MiB = 1024 * 1024;
-const temp = mkdtempSync(join(tmpdir(), 'leaktop-cgroup-test-'));
+const temp = tempDir('leaktop-cgroup-test-');
 after(() => rmSync(temp, { recursive: true, force: true }));
 
 /** Writes files under `root`: `{ 'a/b/memory.max': '100' }`. */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { parseNetTcp, readListeningSockets, TCP_LISTEN } from '../../src/proc/read-net-tcp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Written after real /proc/PID/net/tcp and tcp6 of a little-endian host (x86-64): fixed-width rows padded with
 // trailing spaces, TIME_WAIT rows (06) shorter and with inode 0.
@@ -144,7 +144,7 @@ test('reading only up to the first non-LISTEN row finds every listener: many of 
 });
 
 test('tcp6 is read only when sockstat6 counts an IPv6 TCP socket in the namespace', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'leaktop-net-tcp-test-'));
+  const root = tempDir('leaktop-net-tcp-test-');
   t.after(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, '7/net'), { recursive: true });
   writeFileSync(join(root, '7/net/tcp'), tcp);

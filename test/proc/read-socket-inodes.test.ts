@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { readListeningSockets } from '../../src/proc/read-net-tcp.js';
 import { readSocketInodes } from '../../src/proc/read-socket-inodes.js';
 import { killAllTargets, startNodeTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -41,7 +41,7 @@ test("a child's sockets are its own: its stdio socketpairs, not our listener", a
 });
 
 test('keeps socket:[N] links only, from a hand-made fd directory', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'leaktop-fd-'));
+  const root = tempDir('leaktop-fd-');
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const fd = join(root, '42', 'fd');
   mkdirSync(fd, { recursive: true });

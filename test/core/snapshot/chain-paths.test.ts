@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { analyzeLeaks, snapshotIds, type LeakCandidate } from '../../../src/core/snapshot/leak-candidates.js';
 import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { fixture } from '../../helpers/targets.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Requests per phase of the fixture, per mode: the RequestContexts made between baseline and target. */
 const PREFILL = { emitter: 20_000, abort: 2_000, race: 4_000 } as const;
@@ -23,7 +23,7 @@ let dir = '';
 const found = new Map<Mode, LeakCandidate[]>();
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-chains-'));
+  dir = tempDir('leaktop-chains-');
   for (const mode of Object.keys(PREFILL) as Mode[]) {
     const files = ['a', 'b', 'c'].map((s) => join(dir, `${mode}-${s}.heapsnapshot`));
     const child = spawnSync(process.execPath, [fixture('listener-leaks.cjs'), mode, '--prefill', String(PREFILL[mode]), ...files], { encoding: 'utf8', timeout: 120_000 });

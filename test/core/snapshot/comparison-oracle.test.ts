@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { diffSnapshots, type DiffRow } from '../../../src/core/snapshot/diff-snapshots.js';
@@ -15,6 +14,7 @@ import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
 import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { compareWithDevTools, devToolsUnavailableReason, type DevToolsClassDiff } from '../../helpers/devtools-snapshot-loader.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /**
  * One process, two snapshots (V8 keeps object ids across them): in A a single `{sessionId, payload}` object — too
@@ -42,7 +42,7 @@ let b: HeapSnapshot;
 before(async () => {
   unavailable = await devToolsUnavailableReason();
   if (unavailable !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-comparison-'));
+  dir = tempDir('leaktop-comparison-');
   const [fileA, fileB] = [join(dir, 'a.heapsnapshot'), join(dir, 'b.heapsnapshot')];
   const child = spawnSync(process.execPath, ['-e', TARGET, fileA, fileB], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(child.status, 0, `target process failed: ${child.stderr}`);

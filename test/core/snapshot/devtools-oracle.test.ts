@@ -11,8 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
@@ -20,6 +19,7 @@ import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { summarize } from '../../../src/core/snapshot/summarize.js';
 import { devToolsUnavailableReason, loadWithDevTools, type DevToolsAggregate, type DevToolsRules } from '../../helpers/devtools-snapshot-loader.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /**
  * DevTools rules group-nodes.ts does not follow (yet). All are in
@@ -89,7 +89,7 @@ let unavailable: string | undefined;
 before(async () => {
   unavailable = await devToolsUnavailableReason();
   if (unavailable !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-oracle-'));
+  dir = tempDir('leaktop-oracle-');
   const file = join(dir, 'target.heapsnapshot');
   const child = spawnSync(process.execPath, ['-e', TARGET, file], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(child.status, 0, `target process failed: ${child.stderr}`);

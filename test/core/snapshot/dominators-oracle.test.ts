@@ -11,8 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { computeDominators, groupRetainedSizes, type DominatorTree } from '../../../src/core/snapshot/dominators.js';
@@ -21,6 +20,7 @@ import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { computeDistances } from '../../../src/core/snapshot/retainer-paths.js';
 import { groupNodes, type Grouping } from '../../../src/core/snapshot/group-nodes.js';
 import { devToolsUnavailableReason, loadNodeDataWithDevTools, type DevToolsNodeData } from '../../helpers/devtools-snapshot-loader.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Two heaps: a mixed one, and one that also ran a while (timers, GC, optimised code) before the snapshot. */
 const TARGETS: Record<string, string> = {
@@ -82,7 +82,7 @@ let unavailable: string | undefined;
 before(async () => {
   unavailable = await devToolsUnavailableReason();
   if (unavailable !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-dominators-'));
+  dir = tempDir('leaktop-dominators-');
   for (const [name, source] of Object.entries(TARGETS)) {
     const file = join(dir, `${name}.heapsnapshot`);
     const child = spawnSync(process.execPath, ['-e', source, file], { encoding: 'utf8', timeout: 60_000 });

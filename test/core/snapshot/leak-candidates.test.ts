@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
@@ -15,6 +14,7 @@ import { analyzeLeaks, findLeakCandidates, newSurvivors } from '../../../src/cor
 import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
 import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { fixture } from '../../helpers/targets.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Ticks between baseline and target in the fixture (its PHASE). */
 const PHASE = 120;
@@ -25,7 +25,7 @@ const runs = new Map<string, [HeapSnapshot, HeapSnapshot, HeapSnapshot]>();
 const reports = new Map<string, { mode: string; ticks: number; kept: number; sink: boolean }>();
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-leaks-'));
+  dir = tempDir('leaktop-leaks-');
   for (const mode of ['leak', 'steady']) {
     const files = ['a', 'b', 'c'].map((s) => join(dir, `${mode}-${s}.heapsnapshot`));
     const child = spawnSync(process.execPath, [fixture('retain-leaker.cjs'), mode, ...files], { encoding: 'utf8', timeout: 60_000 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { SnapshotFormatError, fromFlatArrays, type HeapSnapshot } from '../../../src/core/snapshot/heap-snapshot.js';
 import { SnapshotParser, parseSnapshot, type SnapshotParserOptions } from '../../../src/core/snapshot/parse-snapshot.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape', 'wasm object'];
 const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
@@ -406,7 +406,7 @@ function countObjectsNamed(snapshot: HeapSnapshot, name: string): number {
 }
 
 test('a snapshot of this process finds exactly the 3000 live instances of a uniquely named class, then none', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-parse-'));
+  const dir = tempDir('leaktop-parse-');
   try {
     kept = Array.from({ length: 3000 }, (_, i) => new Probe(i));
     const { parsed, file } = snapshotSelf(dir, 'with.heapsnapshot');

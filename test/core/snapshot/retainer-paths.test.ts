@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseSnapshot } from '../../../src/core/snapshot/parse-snapshot.js';
@@ -15,12 +14,13 @@ import { buildRetainers, computeDistances, NO_DISTANCE, pathGroupJson, RetainerP
 import { groupNodes } from '../../../src/core/snapshot/group-nodes.js';
 import { fixture } from '../../helpers/targets.js';
 import { buildGraph, object, synthetic } from './graph-builder.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let dir = '';
 let groupsOf: (name: string) => PathGroup[];
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-paths-'));
+  dir = tempDir('leaktop-paths-');
   const file = join(dir, 'paths.heapsnapshot');
   const child = spawnSync(process.execPath, [fixture('retain-paths.cjs'), file], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(child.status, 0, `fixture failed: ${child.stderr}`);

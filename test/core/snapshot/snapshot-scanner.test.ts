@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { SnapshotParser, parseSnapshot } from '../../../src/core/snapshot/parse-
 import { SnapshotScanner } from '../../../src/core/snapshot/wasm/snapshot-scanner.js';
 import { SCAN_SNAPSHOT_WASM_BASE64 } from '../../../src/core/snapshot/wasm/scan-snapshot.wasm.js';
 import { WAT_FILE, compileWat } from '../../helpers/wasm-from-wat.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function parseInChunks(bytes: Uint8Array, size: number, webAssembly: boolean): HeapSnapshot {
   const parser = new SnapshotParser({ webAssembly });
@@ -54,7 +54,7 @@ test('the embedded WebAssembly is scan-snapshot.wat compiled (run `npm run wasm`
 });
 
 test('a real snapshot gives the same columns through WebAssembly as through JavaScript, at any chunk size', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-scanner-'));
+  const dir = tempDir('leaktop-scanner-');
   try {
     // Enough values that the stage fills many times, and more than one window of input per chunk below.
     const kept = Array.from({ length: 20_000 }, (_, i) => ({ i, tag: `t${i}`, list: [i, i + 1] }));
