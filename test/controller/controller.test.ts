@@ -3,8 +3,7 @@
  * A real Node target, a real inspector, real snapshots parsed in the real analysis worker.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Controller, type ControllerOptions } from '../../src/controller/index.js';
@@ -12,6 +11,7 @@ import type { Capture } from '../../src/state/index.js';
 import { ports } from '../helpers/ports.js';
 import { attachInStore, storeWith, waitForState } from '../helpers/store-state.js';
 import { isAlive, killAllTargets, startNodeTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -37,7 +37,7 @@ async function controlled(options: ControllerOptions = {}) {
 }
 
 test('attach, GC, two snapshots, diff, the objects of a class, detach: each reported in the store', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-controller-'));
+  const dir = tempDir('leaktop-controller-');
   const { target, store, key, controller, captures, end } = await controlled({ snapshotDir: dir });
   try {
     assert.equal(controller.attach(key), undefined, 'an action returns nothing');

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { Controller } from '../../src/controller/index.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
@@ -9,6 +7,7 @@ import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { fixture, isAlive, killAllTargets, startTarget } from '../helpers/targets.js';
 import { storeWith, waitForState } from '../helpers/store-state.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(async () => {
   await killAllTargets();
@@ -45,7 +44,7 @@ test('s in the TUI on a process whose cgroup has no room: refused with the figur
     const target = await startTarget(command, args);
     group.setLimitBytes(group.usageBytes() + 64 * 1024 * 1024);
     const { store, key } = storeWith(target.pid);
-    const snapshotDir = mkdtempSync(join(tmpdir(), 'leaktop-sessions-room-'));
+    const snapshotDir = tempDir('leaktop-sessions-room-');
     const controller = new Controller(store, { snapshotDir });
     try {
       controller.snapshot(key);

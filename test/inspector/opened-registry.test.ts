@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { heldByRunningLeaktop, OpenedRegistry, registryDir } from '../../src/inspector/opened-registry.js';
 import { readStat } from '../../src/proc/read-stat.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'leaktop-registry-test-'));
+const root = tempDir('leaktop-registry-test-');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const startOf = (pid: number) => {

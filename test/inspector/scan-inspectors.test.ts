@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { OpenedRegistry } from '../../src/inspector/opened-registry.js';
@@ -10,8 +9,9 @@ import { readCmdline } from '../../src/proc/read-cmdline.js';
 import { readStat } from '../../src/proc/read-stat.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { fixture, killAllTargets, repoRoot, startTarget, type Target } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const registryRoot = mkdtempSync(join(tmpdir(), 'leaktop-scan-test-'));
+const registryRoot = tempDir('leaktop-scan-test-');
 after(async () => {
   await killAllTargets();
   rmSync(registryRoot, { recursive: true, force: true });

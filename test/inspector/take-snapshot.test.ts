@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UserError } from '../../src/core/user-error.js';
@@ -9,8 +8,9 @@ import { InspectorSession } from '../../src/inspector/session.js';
 import { defaultSnapshotName, takeSnapshot, unusedSnapshotPath, type SnapshotSidecar } from '../../src/inspector/take-snapshot.js';
 import { isUnavailable } from '../../src/proc/read-file.js';
 import { isAlive, killAllTargets, startNodeTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-take-snapshot-'));
+const dir = tempDir('leaktop-take-snapshot-');
 
 after(async () => {
   await killAllTargets();
@@ -36,7 +36,7 @@ describe('defaultSnapshotName', () => {
   });
 
   it('unusedSnapshotPath adds -2, -3… when a snapshot, its sidecar or a capture under way has the name (two in one second)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leaktop-names-'));
+    const dir = tempDir('leaktop-names-');
     try {
       const at = new Date(Date.UTC(2026, 10, 26, 1, 15, 0));
       const first = join(dir, 'leaktop-9-20261126-011500.heapsnapshot');
@@ -55,7 +55,7 @@ describe('defaultSnapshotName', () => {
 describe('takeSnapshot of a real process', () => {
   it('writes exactly what V8 sent, with a sidecar; ids are shared within a session only', async () => {
     const target = await startNodeTarget('idle.cjs');
-    const subdir = mkdtempSync(join(dir, 'ok-'));
+    const subdir = tempDir('ok-', dir);
     const session = await InspectorSession.attach(target.pid);
     const chunks: string[] = [];
     const progress: Array<[number, number]> = [];
@@ -101,7 +101,7 @@ describe('takeSnapshot of a real process', () => {
 
   it('a target killed mid-snapshot: a UserError at once, and neither file nor .partial', async () => {
     const target = await startNodeTarget('big-heap.cjs', ['20']);
-    const subdir = mkdtempSync(join(dir, 'killed-'));
+    const subdir = tempDir('killed-', dir);
     const session = await InspectorSession.attach(target.pid);
     const path = join(subdir, 'killed.heapsnapshot');
     let killedAt = 0;
@@ -132,7 +132,7 @@ describe('takeSnapshot of a real process', () => {
 
   it('an abort stops writing at once, settles after the target is done, and the session detaches cleanly', async () => {
     const target = await startNodeTarget('idle.cjs');
-    const subdir = mkdtempSync(join(dir, 'abort-'));
+    const subdir = tempDir('abort-', dir);
     const session = await InspectorSession.attach(target.pid);
     const path = join(subdir, 'aborted.heapsnapshot');
     const abort = new AbortController();

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/user-error.js';
 import { ConnectionClosedError } from '../../src/inspector/errors.js';
@@ -16,6 +15,7 @@ import { InspectorSession } from '../../src/inspector/session.js';
 import { attachThread, NodeWorkers, WorkerSession } from '../../src/inspector/worker-sessions.js';
 import { fixture, killAllTargets, startNodeTarget, startTarget } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -68,7 +68,7 @@ describe('worker sessions', () => {
       await gone;
       assert.ok(!workers.threads.some((t) => t.threadId === late.threadId), 'no longer listed');
       await assert.rejects(lateSession.heapUsage(), (error: Error) => /closed/.test(error.message));
-      const dir = mkdtempSync(join(tmpdir(), 'leaktop-worker-session-'));
+      const dir = tempDir('leaktop-worker-session-');
       try {
         await assert.rejects(takeSnapshot(lateSession, { path: join(dir, 'late.heapsnapshot'), gc: false }), (error: Error) =>
           error instanceof UserError && new RegExp(`^worker thread ${late.threadId} of process '${target.pid}' ended during the snapshot .*; no file was written$`).test(error.message),
