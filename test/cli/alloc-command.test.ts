@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { askSampling, functionLine } from '../helpers/sampling-probe.js';
 import { fixture, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, type Target } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -50,7 +50,7 @@ async function untilSampling(target: Target, timeoutMs = 10_000): Promise<void> 
 }
 
 test('--compare --json: the leaking function is the first growing site, the garbage one does not grow; -o writes a DevTools profile', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-alloc-'));
+  const dir = tempDir('leaktop-alloc-');
   try {
     const target = await startNodeTarget('alloc-sites.cjs');
     const file = join(dir, 'run.heapprofile');
@@ -96,7 +96,7 @@ test('text, --by stack: the site at its first line with its callers, and the not
 });
 
 test('SIGTERM mid-run: the sampler is stopped, the inspector closed, one line, exit 143, no file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-alloc-'));
+  const dir = tempDir('leaktop-alloc-');
   try {
     const target = await startNodeTarget('alloc-sites.cjs');
     const file = join(dir, 'never.heapprofile');

@@ -6,16 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ports } from '../helpers/ports.js';
 import { goBinary, goPprofTop, readPprof } from '../helpers/pprof.js';
 import { askSampling, functionLine } from '../helpers/sampling-probe.js';
 import { fixture, killAllTargets, repoRoot, runLeaktop, startNodeTarget, startTarget, type Target } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -28,13 +28,9 @@ async function assertLetGo(target: Target): Promise<void> {
   assert.deepEqual(ports(target.pid), [], 'the inspector leaktop opened is closed');
 }
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'leaktop-pprof-'));
-}
-
 /** Runs `fn` with a new temporary directory, removed afterwards whatever happens. */
 async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
+  const dir = tempDir('leaktop-pprof-');
   try {
     await fn(dir);
   } finally {
@@ -202,7 +198,7 @@ test('--push: one POST to /ingest with the name, the process labels, the run tim
 
 test('--push refused (HTTP 400) or unreachable: the report, then one line saying so, exit 1; -o kept', async () => {
   const refusing = await startReceiver(400, 'invalid profile: unknown sample type\n');
-  const dir = tempDir();
+  const dir = tempDir('leaktop-pprof-');
   try {
     const target = await startNodeTarget('alloc-sites.cjs');
     const file = join(dir, 'kept.pb.gz');
@@ -250,7 +246,7 @@ test('unwritable -o: a missing directory is refused before attaching; a full fil
   assert.deepEqual(ports(target.pid), [], 'refused before attaching');
 
   // A real full file system: a 4 KiB tmpfs filled up. Creating the .partial succeeds, writing it fails.
-  const dir = tempDir();
+  const dir = tempDir('leaktop-pprof-');
   const mnt = join(dir, 'full');
   mkdirSync(mnt);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mnt]);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isUnavailable } from '../../src/proc/read-file.js';
@@ -9,6 +8,7 @@ import { listeningSockets } from '../../src/inspector/listening-sockets.js';
 import { fixture, isAlive, killAllTargets, leaktopBin, startTarget, type Target } from '../helpers/targets.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -156,7 +156,7 @@ describe('leaktop given its own PID (issue 14, 5)', () => {
   const commands = [['gc', '$$'], ['snapshot', '$$'], ['alloc', '--pid', '$$', '--duration', '1'], ['diff', '--pid', '$$', '--wait', '1'], ['leaks', '--pid', '$$', '--interval', '1'], ['watch', '$$', '--heap', '--count', '1']];
   for (const args of commands) {
     it(`${args[0]} ${args.slice(1).join(' ')} through exec: refused, nothing opened`, bounded, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'leaktop-self-'));
+      const dir = tempDir('leaktop-self-');
       try {
         const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
           const child = spawn('bash', ['-c', `exec "${process.execPath}" "${leaktopBin}" ${args.join(' ')}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });

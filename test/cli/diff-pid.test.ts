@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -7,6 +7,7 @@ import { isUnavailable } from '../../src/proc/read-file.js';
 import { listeningPorts } from '../../src/inspector/find-inspector-port.js';
 import { defaultSnapshotName } from '../../src/inspector/take-snapshot.js';
 import { killAllTargets, runLeaktop, startNodeTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -43,7 +44,7 @@ test('diff --pid ranks the leaked class first with its exact number of new objec
 
 test('diff --pid --keep leaves both snapshots and their sidecars in --dir; without --keep nothing is left', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-keep-'));
+  const dir = tempDir('leaktop-keep-');
   try {
     const kept = await runLeaktop(['diff', '--pid', String(target.pid), '--wait', '0', '--keep', '--dir', dir, '--top', '3'], { timeoutMs: 60_000 });
     assert.equal(kept.code, 0, kept.stderr);
@@ -63,7 +64,7 @@ test('diff --pid --keep leaves both snapshots and their sidecars in --dir; witho
 
 test('diff --pid --keep into a directory whose names are taken (an earlier run in the same second): -2 names, nothing replaced', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-keep-taken-'));
+  const dir = tempDir('leaktop-keep-taken-');
   try {
     // The names the run would take, for every second of the next minute: as if another run had just used them.
     const planted: string[] = [];

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { killAllTargets, runLeaktop, startNodeTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let a: string;
@@ -13,7 +13,7 @@ let b: string;
 
 /** Two snapshots of a child that adds 500 objects of a class between them, and gzip copies of both. */
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-gzip-'));
+  dir = tempDir('leaktop-gzip-');
   a = join(dir, 'a.heapsnapshot');
   b = join(dir, 'b.heapsnapshot');
   const script = `
@@ -86,7 +86,7 @@ test('summary --json and diff --json carry every row unless --top is given', asy
 
 test('leaks A B C reads gzip copies of one session\'s snapshots, with the sidecars of the files they came from', async () => {
   const target = await startNodeTarget('leaky.cjs');
-  const keep = mkdtempSync(join(dir, 'keep-'));
+  const keep = tempDir('keep-', dir);
   const run = await runLeaktop(['leaks', '--pid', String(target.pid), '--interval', '0.5', '--keep', '--dir', keep, '--json'], { timeoutMs: 60_000 });
   assert.equal(run.code, 0, run.stderr);
   const files = readdirSync(keep).filter((n) => n.endsWith('.heapsnapshot')).sort().map((n) => join(keep, n));

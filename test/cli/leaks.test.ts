@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { killAllTargets, leaktopBin, runLeaktop, startNodeTarget } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -23,7 +24,7 @@ const leaksTempDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('le
 
 test('leaks --pid on a leaking child: exactly the leaked class, with its Map in the path; the files read back give the same', async () => {
   const target = await startNodeTarget('retain-live.cjs', ['leak']);
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-leaks-keep-'));
+  const dir = tempDir('leaktop-leaks-keep-');
   try {
     const live = await runLeaktop(['leaks', '--pid', String(target.pid), '--interval', '1', '--json', '--keep', '--dir', dir], { timeoutMs: 90_000 });
     assert.equal(live.code, 0, live.stderr);

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ProcessRecord } from '../../src/cli/process-record.js';
@@ -17,6 +16,7 @@ import { assertNothingLeft, namespaceListeningPorts, namespacesUnavailable, rela
 import { ports } from '../helpers/ports.js';
 import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
 import { fixture, killAllTargets, leaktopBin, repoRoot, runLeaktop, startTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const runtime = privateRuntimeDir();
 const { env, registryFiles } = runtime;
@@ -37,7 +37,7 @@ describe('commands on a process in another network namespace', { skip }, () => {
   it('gc, snapshot, diff --pid, leaks --pid and alloc attach from inside its namespace and leave nothing open', async () => {
     const cgroup = makeMemoryCgroup('netns');
     const target = await startNamespacedTarget('leak-mix.cjs', [], cgroup);
-    const dir = mkdtempSync(join(tmpdir(), 'leaktop-netns-'));
+    const dir = tempDir('leaktop-netns-');
     try {
       assert.notEqual(readlinkSync(`/proc/${target.pid}/ns/net`), readlinkSync('/proc/self/ns/net'), 'its own network namespace');
       assert.match(readFileSync(`/proc/${target.pid}/status`, 'utf8'), new RegExp(`NSpid:\\s+${target.pid}\\s+1\\n`), 'PID 1 in its own PID namespace');
@@ -200,7 +200,7 @@ describe('refusals when the namespace cannot be entered', { skip }, () => {
   it('nsenter refused (as without CAP_SYS_ADMIN): one line saying so, before any signal', async () => {
     const target = await startNamespacedTarget('signal-log.cjs');
     const log = stdoutOf(target);
-    const bin = mkdtempSync(join(tmpdir(), 'leaktop-fake-nsenter-'));
+    const bin = tempDir('leaktop-fake-nsenter-');
     try {
       writeFileSync(join(bin, 'nsenter'), "#!/bin/sh\necho \"nsenter: reassociate to namespace 'ns/net' failed: Operation not permitted\" >&2\nexit 1\n", { mode: 0o755 });
       const run = await runLeaktop(['gc', String(target.pid)], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
@@ -221,7 +221,7 @@ describe('refusals when the namespace cannot be entered', { skip }, () => {
     // Its inspector is open already: a SIGUSR1 would be needless (and, handled here, is logged).
     const target = await startNamespacedTarget('signal-log.cjs', [], undefined, { nodeArgs: ['--inspect=127.0.0.1:0'] });
     const log = stdoutOf(target);
-    const bin = mkdtempSync(join(tmpdir(), 'leaktop-fake-nsenter-'));
+    const bin = tempDir('leaktop-fake-nsenter-');
     try {
       // The first relay does not start (as one that timed out on a busy host); every later one is the real nsenter.
       const failed = join(bin, 'failed-once');

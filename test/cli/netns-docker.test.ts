@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { assertNothingLeft } from '../helpers/netns-target.js';
 import { waitFor } from '../helpers/signal-log.js';
 import { fixture, runLeaktop } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const runtime = privateRuntimeDir();
 const { env, registryFiles } = runtime;
@@ -61,7 +61,7 @@ function imageTarball(dir: string): string {
 
 describe('a process in a Docker container', { skip }, () => {
   it('gc, snapshot, diff --pid and alloc reach it from the host through the relay', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leaktop-docker-'));
+    const dir = tempDir('leaktop-docker-');
     try {
       docker('import', imageTarball(dir), image);
       docker('run', '-d', '--name', container, '--memory', '512m', image, '/usr/bin/node', '/app/leak-mix.cjs');

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { defaultSnapshotName } from '../../src/inspector/take-snapshot.js';
 import { isAlive, killAllTargets, runLeaktop, startNodeTarget } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** Heap contents are private: every file leaktop writes from a heap is 0600, and none is written through a link. */
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-private-files-'));
+const dir = tempDir('leaktop-private-files-');
 // leaktop inherits the umask: 000 would make every file it creates without care world-writable.
 const previousUmask = process.umask(0);
 
@@ -22,7 +23,7 @@ after(async () => {
 const mode = (path: string) => statSync(path).mode & 0o777;
 test('snapshot, diff --pid --keep, leaks --pid --keep and alloc -o under umask 000: every file 0600', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const sub = mkdtempSync(join(dir, 'modes-'));
+  const sub = tempDir('modes-', dir);
   const file = join(sub, 'one.heapsnapshot');
   const snapshot = await runLeaktop(['snapshot', String(target.pid), '-o', file]);
   assert.equal(snapshot.code, 0, snapshot.stderr);
@@ -45,7 +46,7 @@ test('snapshot, diff --pid --keep, leaks --pid --keep and alloc -o under umask 0
 
 test('snapshot -o with a link planted at FILE.partial: refused before attaching, nothing written through it', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const sub = mkdtempSync(join(dir, 'partial-link-'));
+  const sub = tempDir('partial-link-', dir);
   const victim = join(sub, 'victim.txt');
   writeFileSync(victim, 'original\n');
   const missing = join(sub, 'created-by-root.txt');
@@ -68,7 +69,7 @@ test('snapshot -o with a link planted at FILE.partial: refused before attaching,
 
 test('snapshot -o with links at the final name and at the sidecar: the links are replaced, their targets untouched', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const sub = mkdtempSync(join(dir, 'final-link-'));
+  const sub = tempDir('final-link-', dir);
   const victim = join(sub, 'victim.txt');
   writeFileSync(victim, 'original\n');
   const missing = join(sub, 'created-by-root.txt');
@@ -88,7 +89,7 @@ test('snapshot -o with links at the final name and at the sidecar: the links are
 
 test('snapshot --dir with links planted at the default names: another name is used, the links are left alone', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const sub = mkdtempSync(join(dir, 'default-link-'));
+  const sub = tempDir('default-link-', dir);
   const missing = join(sub, 'created-by-root.txt');
   // The default name carries the time to the second: links for the next minute cover it whenever leaktop runs.
   const now = Date.now();
@@ -112,7 +113,7 @@ test('snapshot --dir with links planted at the default names: another name is us
 
 test('a stale .partial from a killed run is reported on stderr and left in place; the snapshot is taken', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const sub = mkdtempSync(join(dir, 'stale-'));
+  const sub = tempDir('stale-', dir);
   const stale = join(sub, 'leaktop-4242-20250101-000000.heapsnapshot.partial');
   writeFileSync(stale, '{"snapshot":{"meta":');
   const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '--dir', sub]);
@@ -129,7 +130,7 @@ test('a stale .partial from a killed run is reported on stderr and left in place
 
 test('diff --pid without --keep under umask 000: its temp directory is 0700, the snapshots in it 0600, all gone at the end', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const temp = mkdtempSync(join(dir, 'tmpdir-'));
+  const temp = tempDir('tmpdir-', dir);
   const run = runLeaktop(['diff', '--pid', String(target.pid), '--wait', '3', '--json'], { env: { ...process.env, TMPDIR: temp }, timeoutMs: 60_000 });
   // While it waits between the two snapshots, the first one is in its temp directory.
   let seen = null as { dirMode: number; fileModes: number[] } | null;

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fixture, killAllTargets, runLeaktop, startNodeTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 interface PathJson {
   count: number;
@@ -22,7 +22,7 @@ let dir = '';
 let file = '';
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-retained-'));
+  dir = tempDir('leaktop-retained-');
   file = join(dir, 'paths.heapsnapshot');
   const child = spawnSync(process.execPath, [fixture('retain-paths.cjs'), file], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(child.status, 0, child.stderr);

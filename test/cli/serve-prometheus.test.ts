@@ -4,8 +4,7 @@
  * example alerting rule evaluated by that Prometheus.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { removeAtExit } from '../helpers/exit-cleanup.js';
@@ -13,6 +12,7 @@ import { privateRuntimeDir } from '../helpers/left-open.js';
 import { ports } from '../helpers/ports.js';
 import { killAllServes, procRssBytes, startPrometheus, startServe, type Prometheus, type Serve } from '../helpers/serve.js';
 import { fixture, killAllTargets, repoRoot, startNodeTarget, startTarget, type Target } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let leaking: Target;
 let steady: Target;
@@ -23,7 +23,7 @@ const runtime = privateRuntimeDir();
 
 /** The example rules with `for:` cut to 2 s, so that the test sees them fire. */
 function shortRules(): string {
-  ruleDir = mkdtempSync(join(tmpdir(), 'leaktop-rules-test-'));
+  ruleDir = tempDir('leaktop-rules-test-');
   removeAtExit(ruleDir);
   const text = readFileSync(join(repoRoot, 'examples/prometheus/leaktop-rules.yml'), 'utf8').replace(/for: \d+m/g, 'for: 2s');
   const file = join(ruleDir, 'rules.yml');

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
@@ -12,6 +11,7 @@ import { ports } from '../helpers/ports.js';
 import { freePort, killAllServes, procRssBytes, seriesValue, startServe } from '../helpers/serve.js';
 import { waitFor } from '../helpers/signal-log.js';
 import { fixture, killAllTargets, repoRoot, runLeaktop, startNodeTarget, startTarget, type Target } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 let idle: Target;
@@ -28,8 +28,9 @@ after(async () => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-serve-test-'));
+/** A temp directory removed by the `after` above (and, should the file be killed, at exit). */
+function serveTempDir(): string {
+  const dir = tempDir('leaktop-serve-test-');
   tempDirs.push(dir);
   return dir;
 }
@@ -81,7 +82,7 @@ test('--no-command leaves command lines out; SIGINT exits 0', async () => {
 });
 
 test('--textfile: leaktop.prom written atomically, valid for promtool check metrics, removed on exit', async () => {
-  const dir = tempDir();
+  const dir = serveTempDir();
   const serve = await startServe(['--no-listen', '--textfile', dir, '--interval', '0.25']);
   const file = join(dir, 'leaktop.prom');
   assert.ok(existsSync(file), 'written before serve says it runs');
@@ -177,7 +178,7 @@ test('bad input: one line, non-zero exit, no stack', async () => {
     [['serve', '--otlp', 'ftp://127.0.0.1/x'], 2, /is not an http\(s\) URL/],
     [['serve', '--no-listen'], 2, /needs --textfile DIR or --otlp URL/],
     [['serve', '--listen', `127.0.0.1:${port}`], 1, /the port is taken/],
-    [['serve', '--no-listen', '--textfile', join(tempDir(), 'missing')], 1, /cannot write .*leaktop\.prom: ENOENT/],
+    [['serve', '--no-listen', '--textfile', join(serveTempDir(), 'missing')], 1, /cannot write .*leaktop\.prom: ENOENT/],
   ];
   try {
     for (const [args, code, message] of cases) {

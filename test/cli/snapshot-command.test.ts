@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { SnapshotSidecar } from '../../src/inspector/take-snapshot.js';
 import { isAlive, killAllTargets, leaktopBin, runLeaktop, startNodeTarget } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-snapshot-command-'));
+const dir = tempDir('leaktop-snapshot-command-');
 
 after(async () => {
   await killAllTargets();
@@ -17,7 +17,7 @@ after(async () => {
 
 test('snapshot PID -o FILE: prints the path, writes file and sidecar, closes the inspector it opened', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const subdir = mkdtempSync(join(dir, 'o-'));
+  const subdir = tempDir('o-', dir);
   const file = join(subdir, 'mine.heapsnapshot');
   const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '-o', file]);
   assert.equal(code, 0, stderr);
@@ -36,7 +36,7 @@ test('snapshot PID -o FILE: prints the path, writes file and sidecar, closes the
 
 test('snapshot PID --dir DIR --json --no-gc: the default name in DIR, and a JSON object', async () => {
   const target = await startNodeTarget('idle.mjs');
-  const subdir = mkdtempSync(join(dir, 'dir-'));
+  const subdir = tempDir('dir-', dir);
   const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '--dir', subdir, '--json', '--no-gc']);
   assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout) as { path: string; sidecarPath: string; bytes: number; durationMs: number; pid: number; rssBeforeBytes: number; rssAfterBytes: number };
@@ -88,7 +88,7 @@ test('snapshot into a missing directory: exit 1 naming the path, and the target 
 
 test('a write error mid-snapshot (ulimit -f): exit 1 naming the path, no .partial, inspector closed', async () => {
   const target = await startNodeTarget('idle.cjs');
-  const subdir = mkdtempSync(join(dir, 'fsize-'));
+  const subdir = tempDir('fsize-', dir);
   const file = join(subdir, 'big.heapsnapshot');
   // 1 MiB per file; the idle target's snapshot is ~4 MB. Node ignores SIGXFSZ, so the write fails with EFBIG.
   const child = spawn('bash', ['-c', 'ulimit -f 1024 && exec "$0" "$@"', process.execPath, leaktopBin, 'snapshot', String(target.pid), '-o', file], {
@@ -105,7 +105,7 @@ test('a write error mid-snapshot (ulimit -f): exit 1 naming the path, no .partia
 
 test('SIGTERM mid-snapshot: the partial is deleted, the inspector closed, exit 143', async () => {
   const target = await startNodeTarget('big-heap.cjs', ['20']);
-  const subdir = mkdtempSync(join(dir, 'term-'));
+  const subdir = tempDir('term-', dir);
   const file = join(subdir, 'stopped.heapsnapshot');
   const leaktop = spawn(process.execPath, [leaktopBin, 'snapshot', String(target.pid), '-o', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => leaktop.on('close', resolve));

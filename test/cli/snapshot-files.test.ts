@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runLeaktop } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let a: string;
@@ -11,7 +11,7 @@ let b: string;
 
 /** Two snapshots of a child that adds 500 objects of a class between them (files from v8.writeHeapSnapshot). */
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'leaktop-files-'));
+  dir = tempDir('leaktop-files-');
   a = join(dir, 'a.heapsnapshot');
   b = join(dir, 'b.heapsnapshot');
   const script = `

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { estimateSnapshotCost } from '../../src/core/snapshot/snapshot-cost.js';
@@ -8,6 +7,7 @@ import { neededBytes } from '../../src/core/snapshot/snapshot-room.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups, type MemoryCgroupForTest } from '../helpers/memory-cgroup.js';
 import { fixture, isAlive, killAllTargets, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * The room check against real cgroup v1 memory limits: a target in a group too small for its snapshot is refused
@@ -16,7 +16,7 @@ import { ports } from '../helpers/ports.js';
  */
 
 const skip = memoryCgroupUnavailable() ?? undefined;
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-snapshot-room-'));
+const dir = tempDir('leaktop-snapshot-room-');
 const MB = 1e6;
 
 after(async () => {
@@ -48,7 +48,7 @@ test('a target in a cgroup too small for its snapshot: refused before it (exit 1
     // What it uses now plus 100 MB: a 40 MB heap of small objects needs several hundred.
     const limitBytes = group.usageBytes() + 100 * MB;
     group.setLimitBytes(limitBytes);
-    const out = mkdtempSync(join(dir, 'small-'));
+    const out = tempDir('small-', dir);
     for (const args of [
       ['snapshot', String(target.pid), '--dir', out],
       ['diff', '--pid', String(target.pid), '--wait', '0', '--keep', '--dir', out],
@@ -81,7 +81,7 @@ test('a target in a cgroup with room: the snapshot is taken, and --json carries 
     const heap = await heapUsedBytes(target.pid);
     const need = neededBytes(estimateSnapshotCost(heap, process.version));
     group.setLimitBytes(group.usageBytes() + need + 100 * MB);
-    const out = mkdtempSync(join(dir, 'roomy-'));
+    const out = tempDir('roomy-', dir);
     const { code, stdout, stderr } = await runLeaktop(['snapshot', String(target.pid), '--dir', out, '--json'], { timeoutMs: 60_000 });
     assert.equal(code, 0, stderr);
     const result = JSON.parse(stdout) as {
@@ -106,7 +106,7 @@ test('a target in a cgroup with room: the snapshot is taken, and --json carries 
 test('diff --pid checks before EACH snapshot: what the first one kept leaves too little room for the second', { skip }, async () => {
   const group = makeMemoryCgroup('series');
   const target = await startInside(group, 10);
-  const tmp = mkdtempSync(join(dir, 'tmp-'));
+  const tmp = tempDir('tmp-', dir);
   try {
     const heap = await heapUsedBytes(target.pid);
     const cost = estimateSnapshotCost(heap, process.version);

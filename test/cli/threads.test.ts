@@ -5,12 +5,12 @@
  * leave no listener behind.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { killAllTargets, runLeaktop, startNodeTarget, type Target } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -45,7 +45,7 @@ describe('a process whose worker leaks while its main thread is flat', () => {
   let target: Target;
   let leaky: number;
   let idle: number;
-  const dir = mkdtempSync(join(tmpdir(), 'leaktop-threads-test-'));
+  const dir = tempDir('leaktop-threads-test-');
 
   before(async () => {
     target = await startNodeTarget('worker-leak.cjs');

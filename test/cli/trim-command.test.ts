@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isAlive, killAllTargets, leaktopBin, runLeaktop, startNodeTarget, startTarget, fixture, type Target } from '../helpers/targets.js';
 import { ping, startTrimTarget } from '../helpers/trim-target.js';
 import { waitFor } from '../helpers/signal-log.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-trim-'));
+const dir = tempDir('leaktop-trim-');
 after(async () => {
   await killAllTargets();
   rmSync(dir, { recursive: true, force: true });
