@@ -16,14 +16,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { askSampling, functionLine } from '../helpers/sampling-probe.js';
 import { fixture, isAlive, killAllTargets, repoRoot, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -100,7 +100,7 @@ for (const version of VERSIONS) {
       before(async () => {
         nodeVersion = execFileSync(version.bin, ['--version'], { encoding: 'utf8' }).trim();
         assert.match(nodeVersion, new RegExp(`^v${version.major}\\.`), `${version.bin} is Node ${version.major}`);
-        dir = mkdtempSync(join(tmpdir(), 'leaktop-compat-'));
+        dir = tempDir('leaktop-compat-');
         target = await startTarget(version.bin, [file]);
         target.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       });

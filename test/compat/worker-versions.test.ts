@@ -12,12 +12,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fixture, isAlive, killAllTargets, repoRoot, runLeaktop, startTarget, type Target } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -42,7 +42,7 @@ for (const major of [18, 22, 24, 26]) {
 
     before(async () => {
       assert.match(execFileSync(bin, ['--version'], { encoding: 'utf8' }), new RegExp(`^v${major}\\.`));
-      dir = mkdtempSync(join(tmpdir(), 'leaktop-worker-compat-'));
+      dir = tempDir('leaktop-worker-compat-');
       target = await startTarget(bin, [fixture('worker-leak.cjs')]);
     });
     after(async () => {

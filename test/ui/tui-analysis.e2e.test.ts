@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, test } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { processRows } from '../helpers/tui.js';
 import { killAllTargets, leaktopBin, startNodeTarget } from '../helpers/targets.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -34,7 +35,7 @@ function selectedPid(term: PtyTerminal): number | undefined {
 }
 
 test('j/k and q answer while a diff is being computed; q ends it and closes the inspector', bounded, async () => {
-  const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-analysis-`);
+  const dir = tempDir('leaktop-tui-analysis-');
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const targets = [await startNodeTarget('idle.cjs', [marker]), await startNodeTarget('idle.cjs', [marker])];
   const pids = targets.map((t) => t.pid);
@@ -77,7 +78,7 @@ test('j/k and q answer while a diff is being computed; q ends it and closes the 
 });
 
 test('L closes the inspector it opened before its analysis; q during the analysis ends leaktop at once, nothing left', bounded, async () => {
-  const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-analysis-`);
+  const dir = tempDir('leaktop-tui-analysis-');
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const target = await startNodeTarget('idle.cjs', [marker]);
   const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', LEAKTOP_TEST_ANALYSIS_DELAY_MS: '600000' };

@@ -9,6 +9,7 @@ import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, leaktopBin, repoRoot, startNodeTarget } from '../helpers/targets.js';
 import { selectOnly, startTui } from '../helpers/tui.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -90,9 +91,8 @@ describe('inspector keys in the TUI', () => {
 
 describe('snapshots and the diff view in the TUI', () => {
   it('s asks with the cost, takes two snapshots, d shows the leaked class with its new objects, w writes it', async () => {
-    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-snap-`);
+    const { readdirSync, readFileSync, rmSync } = await import('node:fs');
+    const dir = tempDir('leaktop-tui-snap-');
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('leak-mix.cjs', [marker]);
     const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };

@@ -5,9 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { privateRuntimeDir } from '../helpers/left-open.js';
 import { makeMemoryCgroup, memoryCgroupUnavailable, removeAllMemoryCgroups } from '../helpers/memory-cgroup.js';
@@ -17,6 +15,7 @@ import { PtyTerminal } from '../helpers/pty-terminal.js';
 import { waitFor } from '../helpers/signal-log.js';
 import { killAllTargets, leaktopBin } from '../helpers/targets.js';
 import { selectOnly } from '../helpers/tui.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const runtime = privateRuntimeDir();
 const skip = namespacesUnavailable() ?? memoryCgroupUnavailable() ?? false;
@@ -35,7 +34,7 @@ describe('the TUI on a process in another network namespace', { skip }, () => {
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const cgroup = makeMemoryCgroup('tui-netns');
     const target = await startNamespacedTarget('leak-mix.cjs', [marker], cgroup);
-    const dir = mkdtempSync(join(tmpdir(), 'leaktop-tui-netns-'));
+    const dir = tempDir('leaktop-tui-netns-');
     const env: Record<string, string | undefined> = { ...runtime.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
     delete env.NO_COLOR;
     const term = PtyTerminal.spawn(process.execPath, [leaktopBin, '--interval', '0.5'], { cols: 120, rows: 30, cwd: dir, env });

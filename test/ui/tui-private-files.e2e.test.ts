@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, leaktopBin, startNodeTarget } from '../helpers/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The pty's child inherits it: under umask 000 a file created without care would be world-writable.
 const previousUmask = process.umask(0);
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-tui-private-'));
+const dir = tempDir('leaktop-tui-private-');
 
 after(async () => {
   process.umask(previousUmask);

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
@@ -14,6 +14,7 @@ import { assertNoSigusr1, stdoutOf, waitFor } from '../helpers/signal-log.js';
 import { killAllTargets, leaktopBin, startNodeTarget, type Target } from '../helpers/targets.js';
 import { selectOnly } from '../helpers/tui.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -47,7 +48,7 @@ function startLeaktop(cwd: string, args: string[]): PtyTerminal {
 
 describe('retainer paths and the leak check in the TUI', () => {
   it('diff view: Enter on the leaked class shows its new objects and the path through its Map; Esc goes back', bounded, async () => {
-    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-retained-`);
+    const dir = tempDir('leaktop-tui-retained-');
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('leak-mix.cjs', [marker]);
     const log = stdoutOf(target);
@@ -90,7 +91,7 @@ describe('retainer paths and the leak check in the TUI', () => {
   });
 
   it('L asks first: n leaves the process alone, i changes the interval', bounded, async () => {
-    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-leaks-`);
+    const dir = tempDir('leaktop-tui-leaks-');
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     // It logs every SIGUSR1: the proof that leaktop did not try to open its inspector (helpers/signal-log.ts).
     const target = await startNodeTarget('signal-log.cjs', [marker]);
@@ -115,7 +116,7 @@ describe('retainer paths and the leak check in the TUI', () => {
   });
 
   it('L with --yes: a countdown, then the leaked class as a candidate with its path; temp files gone, inspector closed', bounded, async () => {
-    const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-leaks-`);
+    const dir = tempDir('leaktop-tui-leaks-');
     const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
     const target = await startNodeTarget('retain-live.cjs', ['leak', marker]);
     const term = startLeaktop(dir, ['--yes', '--leak-interval', '3']);

@@ -4,15 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { fixture, killAllTargets, leaktopBin, startTarget, type Target } from '../helpers/targets.js';
 import { selectOnly } from '../helpers/tui.js';
 import { ping } from '../helpers/trim-target.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-trim-`);
+const dir = tempDir('leaktop-tui-trim-');
 after(async () => {
   await killAllTargets();
   rmSync(dir, { recursive: true, force: true });

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { KEYS, PtyTerminal } from '../helpers/pty-terminal.js';
 import { killAllTargets, startNodeTarget } from '../helpers/targets.js';
 import { selectOnly, startTui } from '../helpers/tui.js';
 import { ports } from '../helpers/ports.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 after(killAllTargets);
 
@@ -23,7 +23,7 @@ function selectedLine(term: PtyTerminal): string {
 }
 
 test('worker rows under an attached process; s, s, d, g on a worker row work on its isolate; x and q close all', async () => {
-  const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-workers-`);
+  const dir = tempDir('leaktop-tui-workers-');
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const target = await startNodeTarget('worker-leak.cjs', [marker]);
   const term = startTui(['--yes'], { cwd: dir });
@@ -101,7 +101,7 @@ test('worker rows under an attached process; s, s, d, g on a worker row work on 
 });
 
 test("L on a worker row: the leak check of that worker's isolate finds WorkerLeak; the process stays attached", async () => {
-  const dir = mkdtempSync(`${tmpdir()}/leaktop-tui-workers-`);
+  const dir = tempDir('leaktop-tui-workers-');
   const marker = `leaktop-e2e-${randomBytes(4).toString('hex')}`;
   const target = await startNodeTarget('worker-leak.cjs', [marker]);
   const term = startTui(['--yes', '--leak-interval', '1'], { cwd: dir });
