@@ -182,6 +182,19 @@ test('a bounded churn: none, and nothing costlier runs', async () => {
   }
 });
 
+test('a heap limit too small for a GC V8 starts itself (--max-old-space-size=128): the watch forces its floors, and says why', async () => {
+  const target = await startTarget(process.execPath, ['--max-old-space-size=128', fixture('why/bounded-churn.cjs')]);
+  try {
+    const result = await why(target, [], 8);
+    assert.equal(result.verdict, 'none', result.evidence.reason);
+    assert.equal(result.evidence.fullGcs, 2);
+    assert.equal(result.evidence.forcedGcs, 2, 'both floors forced');
+    assert.match(result.evidence.unforcedUnavailable ?? '', /heap limit is too small/);
+  } finally {
+    await target.kill();
+  }
+});
+
 test('why on a PID that is not a Node.js process: one line, exit 1, nothing attached', async () => {
   const { code, stdout, stderr } = await runLeaktop(['why', '1', '--duration', '1'], { env: runtime.env });
   assert.equal(code, 1);
