@@ -138,6 +138,12 @@ interface Server {
   /** The longest stall reported since `resetLag`, ms. */
   maxLagMs(): number;
   resetLag(): void;
+  /**
+   * Optimized functions V8 marked for deoptimization because objects their code embeds died ("reason: weak objects":
+   * what a forced full GC does to a busy server, docs/performance.md), counted from the start; only with
+   * `--server-flags=--trace-deopt`, which prints them.
+   */
+  weakDeopts(): number;
 }
 
 /** `taskset -c CPU` before a command when pinned (taskset execs it: the PID stays the command's). */
@@ -149,6 +155,7 @@ function startServer(keepEvery = 10, cpu?: string, nodeFlags: string[] = [], rec
     const { child, pid } = spawnOwned(...pinned(cpu, ['--inspect-port=0', ...nodeFlags, thisFile, '--child', String(keepEvery), String(recentSize)]), 'why bench server');
     let buffer = '';
     let maxLag = 0;
+    let weakDeopts = 0;
     let settled = false;
     child.stdout.on('data', (data: Buffer) => {
       buffer += data.toString();
@@ -156,10 +163,11 @@ function startServer(keepEvery = 10, cpu?: string, nodeFlags: string[] = [], rec
       buffer = lines.pop()!;
       for (const line of lines) {
         if (line.startsWith('lag ')) maxLag = Math.max(maxLag, Number(line.slice(4)));
+        else if (line.startsWith('[marking dependent code') && line.endsWith('for deoptimization, reason: weak objects]')) weakDeopts++;
         else if (!settled && line.startsWith('{')) {
           settled = true;
           const { port } = JSON.parse(line) as { port: number };
-          resolve({ pid, port, maxLagMs: () => maxLag, resetLag: () => (maxLag = 0) });
+          resolve({ pid, port, maxLagMs: () => maxLag, resetLag: () => (maxLag = 0), weakDeopts: () => weakDeopts });
         }
       }
     });
@@ -377,7 +385,8 @@ async function main(): Promise<void> {
     // 1. Steps 1–2 (no snapshots): windows taking turns on one server — idle (no inspector), each variant of this
     // build, and with --against the same variants of the other build — each arm once a round, the order rotated
     // every round, each window from an emptied cache, so that every window starts from the same heap.
-    // --server-flags: node/V8 flags for both servers (e.g. --no-flush-bytecode, to test what a forced GC leaves behind).
+    // --server-flags: node/V8 flags for both servers (e.g. --no-flush-bytecode, to test what a forced GC leaves behind;
+    // --trace-deopt: each arm's "weak objects" deoptimizations are counted and shown).
     const serverFlags = values['server-flags'].split(' ').filter(Boolean);
     const recentSize = Number(values.recent);
     const server = await startServer(keepEvery, pin?.server, serverFlags, recentSize);
@@ -409,12 +418,15 @@ async function main(): Promise<void> {
       steps: Partial<Record<'watch' | 'sample', Window>>;
       result: WhyResult | null;
       wallMs: number;
+      /** The server's "weak objects" deoptimizations during the arm (with --trace-deopt). */
+      weakDeopts: number;
     }
     const runArm = async (arm: Arm): Promise<Run> => {
       await Promise.all([control(server.port, '/__reset'), twinServer ? control(twinServer.port, '/__reset') : null]);
       const steps: Partial<Record<'watch' | 'sample', { open?: ReturnType<typeof windowOn>; figures?: Window }>> = { watch: {}, sample: {} };
       const whole = windowOn(target, twin);
       const started = performance.now();
+      const deoptsBefore = server.weakDeopts();
       let result: WhyResult | null = null;
       if (arm.variant === 'idle' || arm.variant === 'none') await sleep(2 * durationMs);
       else
@@ -434,7 +446,7 @@ async function main(): Promise<void> {
         });
       const figures: Run['steps'] = {};
       for (const name of ['watch', 'sample'] as const) if (steps[name]!.figures) figures[name] = steps[name]!.figures;
-      return { whole: whole.close(), steps: figures, result, wallMs: performance.now() - started };
+      return { whole: whole.close(), steps: figures, result, wallMs: performance.now() - started, weakDeopts: server.weakDeopts() - deoptsBefore };
     };
     const cpu = new Map<string, number[]>();
     const lost = new Map<string, number[]>();
@@ -453,6 +465,7 @@ async function main(): Promise<void> {
         const { usPerRequest: us, rate: r } = run.whole;
         let text = `${arm.label} ${us.toFixed(1)} µs/req ${r.toFixed(0)} req/s${run.whole.twin ? ` (twin ${run.whole.twin.usPerRequest.toFixed(1)} µs/req ${run.whole.twin.rate.toFixed(0)} req/s)` : ''}`;
         const [c, q] = [cpuOf(run.whole) / cpuOf(idle) - 1, 1 - rateOf(run.whole) / rateOf(idle)];
+        if (arm.variant === 'idle' && serverFlags.includes('--trace-deopt')) text += ` (${run.weakDeopts} weak-object deopts)`;
         if (arm.variant !== 'idle') {
           push(cpu, arm.label, c);
           push(lost, arm.label, q);
@@ -460,8 +473,9 @@ async function main(): Promise<void> {
           push(shares, arm.label, (c * idle.usPerRequest * r) / 1e6);
           for (const name of ['watch', 'sample'] as const) if (run.steps[name]) push(cpu, `${arm.label}: ${name}`, cpuOf(run.steps[name]!) / cpuOf(idle) - 1);
           text += ` (${pct(c)} CPU/req, ${pct(q)} req/s lost; wall ${(run.wallMs / 1000).toFixed(1)} s`;
-          if (run.result?.evidence?.sampling) text += `; ${run.result.verdict}, ${run.result.evidence.sampling.reason}, top site ${run.result.sites[0] ? run.result.sites[0].functionName || '(anonymous)' : '-'}, pauses ${run.result.cost.pauseMs} ms`;
+          if (run.result?.evidence?.sampling) text += `; ${run.result.verdict}, ${run.result.evidence.sampling.reason}, top site ${run.result.sites[0] ? run.result.sites[0].functionName || '(anonymous)' : '-'}, pauses ${run.result.cost.pauseMs} ms, watch GCs forced ${run.result.evidence.forcedGcs ?? '?'} of ${run.result.evidence.fullGcs ?? run.result.evidence.forcedGcs}`;
           else if (run.result?.verdict) text += `; ${run.result.verdict}`;
+          if (serverFlags.includes('--trace-deopt')) text += `; ${run.weakDeopts} weak-object deopts`;
           text += ')';
           const base = runs.get(`${arm.label}@base`);
           if (base) {
@@ -520,7 +534,11 @@ async function main(): Promise<void> {
 
 /**
  * `--variant`: what runs in the non-idle windows, to tell why's costs apart on the same load —
- * `why` (steps 1–2; its watch forces 2 full GCs, start and end), `why2`, `why3`, `why5` (why with that many forced GCs in the watch, `watchGcs`: start and end, then spread evenly between; 5 was the watch's schedule until the why-floors branch), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
+ * `why` (steps 1–2; its watch reads 2 floors, start and end, after full GCs V8 starts itself — none forced where the
+ * server's Node has v8.GCProfiler), `why-forced` (the same with both floors' GCs forced and the allocation rate from
+ * the sampler's probe, whose stop is the second: the watch until the why-incremental branch), `why2`, `why3`, `why5`
+ * (why with that many forced GCs in the watch, `watchGcs` with `forceGcs`: start and end, then spread evenly
+ * between; 5 was the watch's schedule until the why-floors branch), `watch` (why stopped when its step 1 ends), `reads` (a session reading what the watch reads at its
  * tick — memoryUsage and the heap spaces — with no GC and no rate probe), `gc` (a session forcing the watch's five
  * plain full GCs, nothing else), `gc-kept` (the same GCs by a gc() the server took once at start: the GC
  * without leaktop's fresh context and flag changes), `attach` (a session attached for both
@@ -529,7 +547,7 @@ async function main(): Promise<void> {
  * for the second half), `none` (an idle window again: the A/A spread, what the bench cannot tell apart). Same progress
  * events as why, so the same windows.
  */
-const VARIANTS = ['why', 'why2', 'why3', 'why5', 'watch', 'reads', 'gc', 'gc-kept', 'attach', 'activate', 'sampler', 'none'] as const;
+const VARIANTS = ['why', 'why-forced', 'why2', 'why3', 'why5', 'watch', 'reads', 'gc', 'gc-kept', 'attach', 'activate', 'sampler', 'none'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** The modules a variant uses, from one build (this one, or `--against`'s). */
@@ -573,7 +591,10 @@ async function runVariant(
   build: Build,
   { pid, port, durationMs, samplingIntervalBytes, onProgress }: { pid: number; port: number; durationMs: number; samplingIntervalBytes?: number; onProgress: (p: WhyProgress) => void },
 ): Promise<WhyResult | null> {
-  if (name === 'why' || name === 'why2' || name === 'why3' || name === 'why5') return build.why({ pid, durationMs, snapshots: false, signal: new AbortController().signal, onProgress, ...(samplingIntervalBytes ? { samplingIntervalBytes } : {}), ...(name === 'why' ? {} : { watchGcs: Number(name.slice(3)) }) });
+  if (name === 'why' || name === 'why-forced' || name === 'why2' || name === 'why3' || name === 'why5') {
+    const forced = name === 'why' ? {} : { forceGcs: true, ...(name === 'why-forced' ? {} : { watchGcs: Number(name.slice(3)) }) };
+    return build.why({ pid, durationMs, snapshots: false, signal: new AbortController().signal, onProgress, ...(samplingIntervalBytes ? { samplingIntervalBytes } : {}), ...forced });
+  }
   if (name === 'watch') {
     // why, stopped as its step 2 begins (or would): the watch's window is the whole window.
     const stop = new AbortController();

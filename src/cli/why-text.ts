@@ -83,6 +83,8 @@ export function whyText(result: WhyResult, cwd: string | null): string {
   lines.push('', 'What it cost the process:');
   for (const [label, cost] of Object.entries(result.stepCosts)) if (!result.skipped.some((s) => s.step === label)) lines.push(costLine(label, cost));
   lines.push(costLine('total', result.cost));
+  // A forced full GC costs a busy process more than its pause (V8 drops optimized code): say when the watch had to.
+  if (evidence.forcedGcs > 0 && evidence.unforcedUnavailable) lines.push(`  the watch forced ${evidence.forcedGcs} of its ${evidence.fullGcs} full GCs: V8 could not be asked to start them (${sanitize(evidence.unforcedUnavailable)})`);
   const moreSeconds = evidence.moreSeconds ?? 60;
   lines.push(
     '',

@@ -3,8 +3,8 @@
  * lowest cost that answers it (issue 16). One workflow, four steps, each cheaper than the next and run only when
  * the one before says it can answer something:
  *
- * 1. watch (free): /proc and the inspector's cheap reads over the window, forced GCs at its start and end so that
- *    garbage is not growth; the verdict from the growth judgement (core/growth/judge-growth.ts) and the time to the limit;
+ * 1. watch (free): /proc and the inspector's cheap reads over the window, full GCs at its start and end so that
+ *    garbage is not growth (started by V8 itself where it can be asked to, so that none is forced); the verdict from the growth judgement (core/growth/judge-growth.ts) and the time to the limit;
  * 2. sample (cheap; heap and off-heap verdicts): V8's allocation sampler, the sites whose live memory grew from the
  *    first half of a window to the second (tasks/sample-allocations.ts, as `alloc --compare`);
  * 3. snapshots (costly; only with room, never forced): the three-snapshot leak check (tasks/leak-check.ts, every
@@ -15,7 +15,7 @@
  * the sampler stopped and the inspector the workflow opened closed — on every way out.
  *
  * Worker threads (issue 16): with `threadId` (`--thread`) every step runs on that worker's isolate. Otherwise, on
- * a session this run opens, the watch also reads each worker's heap (its own GC forced with the main thread's, so
+ * a session this run opens, the watch also reads each worker's heap (its own full GC with the main thread's, so
  * its readings after them are floors too) and judges their sum as the workers' heap: a worker's leak is `heap`, not
  * `native`. When the isolate whose floor grows most is a worker (core/why/growing-isolate.ts), the sample and
  * snapshot steps run on that worker and `thread` names it. The TUI's session keeps its own worker list: there the
@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnalysisWorker } from '../analysis/index.js';
 import { AnalysisWorker as Analysis } from '../analysis/index.js';
 import { allocationSites, compareSites, type SiteGrowth } from '../core/alloc/allocation-sites.js';
+import { allocationRateFromGcs } from '../core/alloc/gc-allocation.js';
 import { allocationRateOf, RATE_PROBE_INTERVAL_BYTES, samplingChoice, type AllocationRate } from '../core/alloc/sampling-interval.js';
 import type { SamplingProfile } from '../core/alloc/sampling-profile.js';
 import { UserError } from '../core/user-error.js';
@@ -40,6 +41,7 @@ import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from '../files/work-d
 import { SnapshotRoomRefused } from '../inspector/check-snapshot-room.js';
 import { readHeapSizeLimit } from '../inspector/heap-limit.js';
 import { SamplingProfiler } from '../inspector/sampling-profiler.js';
+import { GcTally, unforcedFullGc, type UnforcedFloor } from '../inspector/unforced-gc.js';
 import type { HeapSpace, InspectorSession } from '../inspector/session.js';
 import { withTimeout } from '../inspector/with-timeout.js';
 import { attachThread, NodeWorkers, type WorkerSession } from '../inspector/worker-sessions.js';
@@ -77,23 +79,27 @@ export interface WhyOptions {
    */
   samplingIntervalBytes?: number;
   /**
-   * Forced full GCs of the watch, start and end included: 2 or more, WATCH_GCS (2: the start and the end) by default;
-   * more are spread evenly between. Each costs a busy server more than its pause (docs/performance.md, issue 16): the
-   * bench compares counts.
+   * Full GCs of the watch (its floors), start and end included: 2 or more, WATCH_GCS (2: the start and the end) by
+   * default; more are spread evenly between. Each forced one costs a busy server more than its pause
+   * (docs/performance.md, issue 16): the bench compares counts.
    */
   watchGcs?: number;
+  /** True: every floor's GC forced, as before V8 was asked to start them (the bench's baseline). */
+  forceGcs?: boolean;
 }
 
 /**
- * Forced GCs of the watch: at its start and at its end (the allocation-rate probe's stop, which is a full GC already)
- * — two true floors, whose difference is the heap's growth over the window. Each forced full GC leaves a busy Node 20
- * server 10–20 % slower per request for a minute or more, and they were most of steps 1–2's cost (issue 16,
- * `bench/why.js --twin --pin`: +10.8 % with 5, +5.3 % with 2). Two floors have no shape: the judgement takes it from
- * the full GCs the process runs by itself between them (the old space read at every tick: a cache that filled, then
- * stopped, is bounded; core/growth/judge-growth.ts flattenedBetweenForced). With 2 the why test's bounded churn once
- * read as native growth: the watch did not hand the judgement heapTotal, so a young heap committing its pages read
- * as RSS beyond the heap; it does now. More (`watchGcs`) are spread evenly between, only when the first took at
- * most CHEAP_GC_MS: a full GC of a large heap stops the process for a noticeable time (~0.3 s at 300 MB).
+ * Full GCs of the watch: at its start and at its end — two true floors, whose difference is the heap's growth over
+ * the window. Each forced full GC leaves a busy Node 20 server 10–20 % slower per request for a minute or more (V8
+ * throws away optimized code that embeds request-lived objects), and they were most of steps 1–2's cost (issue 16,
+ * `bench/why.js --twin --pin`: +10.8 % with 5, +5.3 % with 2): so the watch asks V8 to start them itself
+ * (inspector/unforced-gc.ts), forcing one only where V8 cannot be asked (Node < 18.15, a heap limit too small, an
+ * event loop that does not answer). Two floors have no shape: the judgement takes it from the full GCs the process
+ * runs by itself between them (the old space read at every tick: a cache that filled, then stopped, is bounded;
+ * core/growth/judge-growth.ts flattenedBetweenForced). With 2 the why test's bounded churn once read as native
+ * growth: the watch did not hand the judgement heapTotal, so a young heap committing its pages read as RSS beyond the
+ * heap; it does now. More (`watchGcs`) are spread evenly between, only when the first paused the process at most
+ * CHEAP_GC_MS: a full GC of a large heap stops the process for a noticeable time (~0.3 s at 300 MB).
  */
 const WATCH_GCS = 2;
 const CHEAP_GC_MS = 50;
@@ -157,7 +163,7 @@ export async function why(options: WhyOptions): Promise<WhyResult> {
     // `--thread 0` asks for the main thread: its workers are neither watched nor looked at then.
     if (openedHere && session.threadId === 0 && options.threadId === undefined) workers = await workersOf(session);
     // Step 1: watch.
-    const watch = await watchMemory(session, workers, options.durationMs, options.samplingIntervalBytes === undefined, Math.max(2, options.watchGcs ?? WATCH_GCS), signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
+    const watch = await watchMemory(session, workers, options.durationMs, options.samplingIntervalBytes === undefined, Math.max(2, options.watchGcs ?? WATCH_GCS), options.forceGcs !== true, signal, (detail, secondsLeft) => set('watch', { detail, secondsLeft, cost: rss.cost(step('watch').cost.pauseMs) }), (ms) => (step('watch').cost.pauseMs += ms));
     const { judgement } = watch;
     set('watch', { state: 'done', detail: `${judgement.kind}: ${judgement.reason}`, secondsLeft: null, cost: rss.cost(step('watch').cost.pauseMs, judgement.rates.rss) });
 
@@ -329,11 +335,11 @@ interface Tick {
 
 /**
  * Step 1: readings every tick over the window (RSS and smaps_rollup from /proc; `process.memoryUsage()` and the
- * heap spaces through the inspector, ~0.2 ms each), forced GCs at the start and the end (their readings are true
+ * heap spaces through the inspector, ~0.2 ms each), full GCs at the start and the end (their readings are true
  * floors), glibc's arenas at both ends. Judged by judgeGrowth with leaktop's attach marked, on heapTotal too (native
  * is RSS beyond the committed heap) and the old space (its falls are the process's own full GCs).
  */
-async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, probeRate: boolean, forcedGcs: number, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
+async function watchMemory(session: InspectorSession, workers: NodeWorkers | null, durationMs: number, probeRate: boolean, floorCount: number, unforced: boolean, signal: AbortSignal, progress: (detail: string, secondsLeft: number | null) => void, pause: (ms: number) => void): Promise<WatchResult> {
   const { pid } = session;
   const attachedAtMs = Date.now();
   const heapLimitBytes = await readHeapSizeLimit(session);
@@ -368,29 +374,57 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
       smaps: readSmapsRollup(pid),
     });
   };
-  const gcAndRead = async (fullGc: () => Promise<{ durationMs: number }> = () => session.collectGarbageOnce()): Promise<number> => {
+  // Each floor: a full GC in every isolate, then the reading. The GC is one V8 starts itself where it can
+  // (inspector/unforced-gc.ts: no code thrown away, so the busy server does not pay for minutes after), forced where
+  // not; its figures are the heap right after it, not a read some ms later.
+  let forcedGcs = 0;
+  let unforcedUnavailable: string | null = null;
+  const fullGc = async (isolate: InspectorSession): Promise<{ pauseMs: number; floor: UnforcedFloor | null }> => {
+    if (unforced) {
+      const result = await unforcedFullGc(isolate);
+      if (!('unavailable' in result)) return { pauseMs: result.pauseMs, floor: result };
+      if (isolate === session) unforcedUnavailable ??= result.unavailable;
+    }
+    const { durationMs } = await isolate.collectGarbageOnce();
+    if (isolate === session) forcedGcs++;
+    return { pauseMs: durationMs, floor: null };
+  };
+  const floorAndRead = async (mainGc: () => Promise<{ pauseMs: number; floor: UnforcedFloor | null }> = () => fullGc(session)): Promise<{ pauseMs: number; heapUsedBytes: number }> => {
     // Each worker's own GC with the main thread's: the reading after them is a floor of every isolate.
-    // One plain full GC each (collectGarbageOnce), not DevTools' memory-reducing one, whose after-cost would be
-    // most of why's cost to a busy process (issue 16: ≤ 2 %).
-    const [{ durationMs: gcMs }, ...workerGcs] = await Promise.all([fullGc(), ...workerSessions.map((w) => withTimeout(w.collectGarbageOnce(), WORKER_GC_TIMEOUT_MS).catch(() => undefined))]);
-    pause(gcMs + workerGcs.reduce((sum, gc) => sum + (gc?.durationMs ?? 0), 0));
+    const [main, ...workerGcs] = await Promise.all([mainGc(), ...workerSessions.map((w) => withTimeout(fullGc(w), WORKER_GC_TIMEOUT_MS).catch(() => undefined))]);
+    pause(main.pauseMs + workerGcs.reduce((sum, gc) => sum + (gc?.pauseMs ?? 0), 0));
     await read(true);
-    return gcMs;
+    const tick = ticks[ticks.length - 1]!;
+    if (main.floor) {
+      const { heapUsedBytes, heapTotalBytes, oldSpaceUsedBytes } = main.floor;
+      Object.assign(tick.reading, { heapUsedBytes, heapTotalBytes, ...(oldSpaceUsedBytes !== null ? { oldSpaceUsedBytes } : {}) });
+    }
+    workerGcs.forEach((gc, i) => {
+      const worker = tick.workerHeaps[i];
+      if (gc?.floor && worker) worker.usedBytes = gc.floor.heapUsedBytes;
+    });
+    if (tick.reading.workersHeapUsedBytes !== undefined) tick.reading.workersHeapUsedBytes = tick.workerHeaps.reduce((sum, w) => sum + w.usedBytes!, 0);
+    return { pauseMs: main.pauseMs, heapUsedBytes: tick.reading.heapUsedBytes ?? 0 };
   };
   const tickMs = Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, durationMs / TICKS_PER_WINDOW));
-  progress('forced GC, first reading', Math.ceil(durationMs / 1000));
-  const firstGcMs = await gcAndRead();
-  // The allocation rate, for step 2's interval: the sampler at a coarse interval keeping what the GC collects, so
-  // that its sample count is every allocation's (core/alloc/sampling-interval.ts). Its stop runs V8's plain full GC
-  // (kSamplingForceGC) before it returns the profile: that GC is the watch's last floor, not one more.
-  const rateProbe = probeRate ? await startRateProbe(session) : null;
+  progress('full GC, first reading', Math.ceil(durationMs / 1000));
+  const first = await floorAndRead();
+  const firstAtMs = performance.now();
+  // The allocation rate, for step 2's interval. Where the target has v8.GCProfiler: the heap before and after every
+  // GC over the window (core/alloc/gc-allocation.ts), read each tick. Otherwise the sampler at a coarse interval
+  // keeping what the GC collects, so that its sample count is every allocation's (core/alloc/sampling-interval.ts);
+  // its stop runs V8's plain full GC (kSamplingForceGC) before it returns the profile: that GC is the watch's last
+  // floor then, not one more.
+  const tally = probeRate && unforced ? await GcTally.start(session) : null;
+  const rateProbe = probeRate && !tally ? await startRateProbe(session) : null;
   const probe = rateProbe && 'profiler' in rateProbe ? rateProbe.profiler : null;
   const probeStartedMs = performance.now();
   let allocationRate: AllocationRate | null = null;
+  let tallyLost = false;
   try {
     const startMs = Date.now();
     const endMs = startMs + durationMs;
-    const between = firstGcMs <= CHEAP_GC_MS ? forcedGcs - 2 : 0;
+    const between = first.pauseMs <= CHEAP_GC_MS ? floorCount - 2 : 0;
     const gcAt = Array.from({ length: between }, (_, i) => startMs + ((i + 1) * durationMs) / (between + 1));
     while (Date.now() < endMs) {
       await waitWhileAttached(session, Math.max(0, Math.min(tickMs, endMs - Date.now())), signal);
@@ -398,30 +432,36 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
       if (Date.now() >= endMs) break;
       if (gcAt.length > 0 && Date.now() >= gcAt[0]!) {
         gcAt.shift();
-        await gcAndRead();
+        await floorAndRead();
       } else await read(false);
+      // Its records emptied each tick: the target keeps a tick's GCs, not the window's.
+      if (tally && !tallyLost && !(await tally.read().catch(() => false))) tallyLost = true;
       const last = ticks[ticks.length - 1]!.reading;
       progress(`RSS ${mib(last.rssBytes)}, heap ${mib(last.heapUsedBytes)}, external ${mib(last.externalBytes)}`, Math.max(0, Math.ceil((endMs - Date.now()) / 1000)));
     }
-    await gcAndRead(
+    await floorAndRead(
       probe
         ? async () => {
             const stopAt = performance.now();
             const profile = await probe.stop();
+            forcedGcs++;
             if (profile) allocationRate = allocationRateOf(profile, probe.intervalBytes, stopAt - probeStartedMs);
-            return { durationMs: performance.now() - stopAt };
+            return { pauseMs: performance.now() - stopAt, floor: null };
           }
         : undefined,
     );
+    const closedAtMs = performance.now();
+    if (tally && (await tally.stop()) && !tallyLost) allocationRate = allocationRateFromGcs(first.heapUsedBytes, tally.gcs, closedAtMs - firstAtMs);
   } finally {
     // Stopped on every way out (an abort, a lost session): a TUI session stays open after why.
     if (probe?.isRunning) await probe.stop().catch(() => undefined);
+    await tally?.stop().catch(() => undefined);
   }
   const arenasAfter = readGlibcArenas(pid);
   const readings = ticks.map((t) => t.reading);
   const marks: ActionMark[] = [{ atMs: attachedAtMs, action: 'attach' }];
   const judgement = judgeGrowth(readings, marks, { minWindowMs: Math.round(durationMs * 0.75), maxWindowMs: durationMs * 2, markSettleMs: Math.min(10_000, Math.round(durationMs / 8)) });
-  const evidence = evidenceOf(ticks, judgement, arenasBefore, arenasAfter);
+  const evidence = evidenceOf(ticks, judgement, arenasBefore, arenasAfter, { forcedGcs, unforcedUnavailable });
   const floors = readings.filter((r) => r.afterGc);
   return {
     judgement,
@@ -431,7 +471,7 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
     lastHeapFloorBytes: floors[floors.length - 1]?.heapUsedBytes ?? null,
     lastRssBytes: readings[readings.length - 1]?.rssBytes ?? null,
     allocationRate,
-    probeUnavailable: rateProbe && 'unavailable' in rateProbe ? rateProbe.unavailable : null,
+    probeUnavailable: rateProbe && 'unavailable' in rateProbe ? rateProbe.unavailable : tallyLost ? 'the GC tally in the process stopped early' : null,
   };
 }
 
@@ -445,7 +485,7 @@ async function startRateProbe(session: InspectorSession): Promise<{ profiler: Sa
   }
 }
 
-/** Each isolate's floors (the readings after the forced GCs), the main thread first; none without watched workers. */
+/** Each isolate's floors (the readings after the full GCs), the main thread first; none without watched workers. */
 function isolateFloors(ticks: readonly Tick[], workerSessions: readonly WorkerSession[]): IsolateFloors[] {
   if (workerSessions.length === 0) return [];
   const floors = ticks.filter((t) => t.reading.afterGc);
@@ -474,8 +514,8 @@ async function workersOf(session: InspectorSession): Promise<NodeWorkers | null>
   return workers;
 }
 
-/** The figures behind the verdict, first against last (floors: first and last forced GC). */
-function evidenceOf(ticks: readonly Tick[], judgement: GrowthJudgement, arenasBefore: GlibcArenas | null, arenasAfter: GlibcArenas | null): WhyEvidence {
+/** The figures behind the verdict, first against last (floors: first and last full GC). */
+function evidenceOf(ticks: readonly Tick[], judgement: GrowthJudgement, arenasBefore: GlibcArenas | null, arenasAfter: GlibcArenas | null, gcs: { forcedGcs: number; unforcedUnavailable: string | null }): WhyEvidence {
   const first = ticks[0]!;
   const last = ticks[ticks.length - 1]!;
   const floors = ticks.filter((t) => t.reading.afterGc);
@@ -491,7 +531,9 @@ function evidenceOf(ticks: readonly Tick[], judgement: GrowthJudgement, arenasBe
   return {
     windowMs,
     readings: ticks.length,
-    forcedGcs: floors.length,
+    fullGcs: floors.length,
+    forcedGcs: gcs.forcedGcs,
+    ...(gcs.forcedGcs > 0 && gcs.unforcedUnavailable ? { unforcedUnavailable: gcs.unforcedUnavailable } : {}),
     reason: judgement.reason,
     ...(judgement.moreMs !== undefined ? { moreSeconds: Math.ceil(judgement.moreMs / 1000) } : {}),
     rates: judgement.rates,

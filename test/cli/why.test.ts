@@ -34,7 +34,9 @@ interface WhyJson {
   evidence: {
     reason: string;
     rates: { heapFloor: number | null; external: number | null; native: number | null; rss: number | null };
+    fullGcs: number;
     forcedGcs: number;
+    unforcedUnavailable?: string;
     smaps: { end: { anonBytes: number } | null };
     sampling?: { intervalBytes: number; chosenBy: string; allocationBytesPerSecond: number | null; lowerBound: boolean; growthBytesPerSecond: number | null; reason: string };
   };
@@ -70,7 +72,9 @@ test('a cache that never evicts: heap; the class, its holder on the top path and
     const result = await why(target);
     assert.equal(result.verdict, 'heap', result.evidence.reason);
     assert.ok(result.evidence.rates.heapFloor! > 0);
-    assert.ok(result.evidence.forcedGcs >= 2, 'forced GCs at the start and the end at least');
+    assert.ok(result.evidence.fullGcs >= 2, 'full GCs at the start and the end at least');
+    // Node 20 has v8.GCProfiler and the default heap limit: V8 started both itself, none was forced.
+    assert.equal(result.evidence.forcedGcs, 0, result.evidence.unforcedUnavailable);
     assert.deepEqual(result.skipped, []);
     const top = result.culprits[0]!;
     assert.equal(top.name, 'CachedResponse');
@@ -173,6 +177,19 @@ test('a bounded churn: none, and nothing costlier runs', async () => {
     assert.deepEqual(result.skipped.map((s) => s.step), ['sample', 'snapshots']);
     assert.deepEqual(result.culprits, []);
     assert.equal(result.timeToLimitSeconds, null);
+  } finally {
+    await target.kill();
+  }
+});
+
+test('a heap limit too small for a GC V8 starts itself (--max-old-space-size=128): the watch forces its floors, and says why', async () => {
+  const target = await startTarget(process.execPath, ['--max-old-space-size=128', fixture('why/bounded-churn.cjs')]);
+  try {
+    const result = await why(target, [], 8);
+    assert.equal(result.verdict, 'none', result.evidence.reason);
+    assert.equal(result.evidence.fullGcs, 2);
+    assert.equal(result.evidence.forcedGcs, 2, 'both floors forced');
+    assert.match(result.evidence.unforcedUnavailable ?? '', /heap limit is too small/);
   } finally {
     await target.kill();
   }

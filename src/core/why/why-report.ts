@@ -39,7 +39,12 @@ type Smaps = { anonBytes: number; fileBytes: number; shmemBytes: number } | null
 export interface WhyEvidence {
   windowMs: number;
   readings: number;
+  /** Full GCs the floors were read after (the start and the end at least). */
+  fullGcs: number;
+  /** Of those, the ones leaktop forced; the others V8 started itself (inspector/unforced-gc.ts). */
   forcedGcs: number;
+  /** Why the main thread's GC was forced, when one was. */
+  unforcedUnavailable?: string;
   /** The judgement's one line. */
   reason: string;
   /** For an unsure verdict: how much longer to watch. */
@@ -47,7 +52,7 @@ export interface WhyEvidence {
   /** Bytes per second. */
   rates: GrowthJudgement['rates'];
   rss: Span;
-  /** After the first and the last forced GC. */
+  /** After the first and the last full GC. */
   heapFloor: Span;
   external: Span;
   arrayBuffers: Span;

@@ -14,7 +14,7 @@ export interface WhyViewProps {
 
 /** What each step is, for the rows before it has started. */
 const STEP_NOTES: Readonly<Record<WhyStepState['name'], string>> = {
-  watch: 'free: /proc and cheap inspector reads, forced GCs',
+  watch: 'free: /proc and cheap inspector reads, full GCs',
   sample: 'cheap: allocation sampler, first half against second',
   snapshots: 'costly: 3 snapshots, only with room',
   report: 'verdict, culprits, cost',
