@@ -500,8 +500,15 @@ export function judgeGrowth(readings: readonly MemoryReading[], marks: readonly 
       const moreMs = Math.ceil(settled.moreMs ?? o.minWindowMs / 2);
       return { kind: 'unsure', rates, windowMs, reason: `${parts.join('; ')}; a young process: judged after its first ${seconds(o.minWindowMs)}${settled.note ? ` (${settled.note})` : ''}`, moreMs, holds: false, warmingUp: true };
     }
-    // It rises after the warm-up: the whole window's verdict, below — it holds when that rise holds too (a bounded
-    // control's sawtooth after its warm-up fits a rise over 32 s, its whole window "a rise that flattened").
+    // It rises after the warm-up: it holds when the whole window's rise holds too (below). When that did not, the
+    // two disagree — the demo's leaky server "a rise that flattened" over a window that began with its warm-up, a
+    // bounded control's sawtooth after its warm-up fitting a rise over 32 s — and neither is told: the wait, at
+    // most until the window no longer reaches into the first minute (then the ordinary judgement).
+    if (rss.state !== 'grows') {
+      describe('RSS', rss);
+      const moreMs = Math.ceil(startedAtMs + o.minWindowMs + o.maxWindowMs - endMs);
+      return { kind: 'unsure', rates, windowMs, reason: `${parts.join('; ')}; a young process: rising after its first ${seconds(o.minWindowMs)}, not over the window`, moreMs, holds: false, warmingUp: true };
+    }
   }
   if (unexplained.state === 'grows') {
     describe('RSS', rss);
