@@ -23,7 +23,7 @@
  * - RSS alone (no heap figures) does not tell a young process's warm-up (V8's young generation grown to its working
  *   size, the old space filled to its first full GC: +45 MB in 38 s in a bounded control) from a leak: for a process
  *   whose window reaches into its first `minWindowMs`, a rise of RSS is judged after them — it holds only when it
- *   holds after them too, it is bounded only when flat after them, and until then it waits (`warmingUp`).
+ *   holds after them too, it is bounded when flat after them, and otherwise it waits (`warmingUp`).
  */
 import { heapFloors } from './heap-floors.js';
 import { firstAtOrAfter, fitQuality, inTimeOrder, median, medianValue, theilSenSlope, type Point } from './robust-trend.js';
