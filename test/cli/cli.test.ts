@@ -50,11 +50,12 @@ test('watch of a PID that is not a Node process: exit 1, one line, no stack', as
 
 test('watch --json prints one NDJSON line per tick for the watched PID, with growth once known', async () => {
   const target = await startNodeTarget('leaky.cjs');
-  // GROWTH's judgement with a 10 s window (60 s by default), so that 24 ticks of 0.5 s judge it.
-  const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--json', '--interval', '0.5', '--count', '24', '--growth-window', '10'], { timeoutMs: 30_000 });
+  // GROWTH's judgement with a 10 s window (60 s by default). The target started just now: its RSS rise is judged
+  // after its first window, over a window (afterWarmUp in judge-growth.ts), so 48 ticks of 0.5 s judge it.
+  const { code, stdout, stderr } = await runLeaktop(['watch', String(target.pid), '--json', '--interval', '0.5', '--count', '48', '--growth-window', '10'], { timeoutMs: 60_000 });
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.equal(lines.length, 24);
+  assert.equal(lines.length, 48);
   for (const line of lines) {
     assert.equal(line.pid, target.pid);
     for (const key of ['ppid', 'user', 'command', 'startTime', 'cpuPercent', 'rssBytes', 'heapUsedBytes', 'growthBytesPerMin', 'inspectorPort', 'time']) assert.ok(key in line, key);

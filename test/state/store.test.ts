@@ -14,7 +14,9 @@ test('ingest builds history per process and computes growth once there is enough
   // The judged growth (what GROWTH, list and watch show): nothing before the growth window, then the rate.
   assert.equal(tracked!.shownGrowth.bytesPerMin, null);
   assert.ok(tracked!.shownGrowth.waitMs! > 0, 'GROWTH counts down the wait');
-  for (let i = 12; i <= 70; i++) ingest(i);
+  // The process started at the first tick (fakeSample's start time): its rise is judged after its first minute, so
+  // the rate comes a minimum window after it.
+  for (let i = 12; i <= 130; i++) ingest(i);
   [tracked] = store.getState().processes;
   assert.ok(Math.abs(tracked!.shownGrowth.bytesPerMin! - 6e6) < 1, String(tracked!.shownGrowth.bytesPerMin));
   assert.ok(Number.isNaN(tracked!.heapUsedBytes.last()!), 'heap unknown is a gap, not a zero');

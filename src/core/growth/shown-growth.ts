@@ -11,7 +11,10 @@ export type LeakMark = 'heap' | 'off-heap' | 'native' | 'rss';
 export interface ShownGrowth {
   /** The rate of what grows (the heap floor for heap growth, external for off-heap, …), else RSS; bytes per minute. */
   bytesPerMin: number | null;
-  /** Before the minimum window: how long until there is a figure, ms; null once there is one. */
+  /**
+   * Before the minimum window, or while a young process's warm-up is not yet told from a leak: how long until there
+   * is a figure, ms; null once there is one.
+   */
   waitMs: number | null;
   /** Set when the growth holds. */
   leak: LeakMark | null;
@@ -30,9 +33,11 @@ export function shownGrowth(judged: GrowthJudgement): ShownGrowth {
   else if (judged.kind === 'off-heap') rate = rates.external;
   else if (judged.kind === 'native') rate = rates.native;
   const leak: LeakMark | null = judged.kind === 'heap' || judged.kind === 'off-heap' || judged.kind === 'native' ? judged.kind : judged.holds ? 'rss' : null;
-  const waitMs = rate === null && judged.moreMs !== undefined ? judged.moreMs : null;
+  // A young process's RSS rate while its warm-up is not yet told from a leak (`warmingUp`) is no figure either: the
+  // wait until it is told, as before the minimum window.
+  const waitMs = (rate === null || judged.warmingUp === true) && judged.moreMs !== undefined ? judged.moreMs : null;
   const bounded = judged.kind === 'none' && waitMs === null;
-  return { bytesPerMin: bounded ? 0 : perMin(rate), waitMs, leak, bounded };
+  return { bytesPerMin: bounded ? 0 : waitMs !== null ? null : perMin(rate), waitMs, leak, bounded };
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { growthCellText, WAIT_STEP_MS, type ShownGrowth } from '../../../src/core/growth/shown-growth.js';
+import { formatRate } from '../../../src/core/format.js';
+import { growthCellText, shownGrowth, WAIT_STEP_MS, type ShownGrowth } from '../../../src/core/growth/shown-growth.js';
 
 const waiting = (waitMs: number): ShownGrowth => ({ bytesPerMin: null, waitMs, leak: null, bounded: false });
 
@@ -36,4 +37,14 @@ test('the wait is shown in 5 s steps, rounded up, never less than is left', () =
 test('a figure, bounded and unknown are unchanged', () => {
   assert.equal(growthCellText({ bytesPerMin: 0, waitMs: null, leak: null, bounded: true }, false), 'bounded');
   assert.equal(growthCellText({ bytesPerMin: null, waitMs: null, leak: null, bounded: false }, false), '-');
+});
+
+test('a young process’s rise not yet judged after its first minute (warmingUp) shows the wait, not its RSS rate', () => {
+  const rates = { rss: 200_000, heapFloor: null, external: null, native: null, workersHeapFloor: null };
+  const judged = { kind: 'unsure', rates, windowMs: 70_000, reason: 'RSS +11 MiB/min over 70 s', moreMs: 50_000, holds: false } as const;
+  // The same judgement without the flag shows its figure (an unconfirmed rise of a process past its first minute).
+  assert.equal(growthCellText(shownGrowth(judged), false), formatRate(12_000_000));
+  const waiting = shownGrowth({ ...judged, warmingUp: true });
+  assert.deepEqual(waiting, { bytesPerMin: null, waitMs: 50_000, leak: null, bounded: false });
+  assert.equal(growthCellText(waiting, false), '…50s');
 });

@@ -93,11 +93,12 @@ test('native is judged on RSS beyond the committed heap: a semispace step that R
 
 test('RSS alone, from the process’s start: a leak holds once it holds after the first window; a warm-up that plateaus never', () => {
   const leak = made(130, (t) => ({ rssBytes: 45 * MB + (10 * MB * t) / 60 }));
-  // 70 s in: only 10 s after its first minute, not yet (the figure is shown, the mark waits).
+  // 70 s in: only 10 s after its first minute, not yet (the rate is known; GROWTH shows the wait: `warmingUp`).
   const early = judgeGrowth(leak.slice(0, 71), [], {}, STARTED);
   assert.equal(early.holds, false, early.reason);
   assert.equal(early.kind, 'unsure');
   assert.ok(early.moreMs! > 0 && early.rates.rss! > 0, early.reason);
+  assert.equal(early.warmingUp, true, early.reason);
   const later = judgeGrowth(leak, [], {}, STARTED);
   assert.equal(later.holds, true, later.reason);
   // The same line with no start known (a process older than the window): it holds at its first judgement.
