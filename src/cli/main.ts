@@ -128,6 +128,8 @@ async function run(invocation: Invocation): Promise<void> {
       (await import('../ui/young-generation.js')).keepYoungGenerationSmall();
       // Also before they load: the optimizing compiler's work in the first minute (see the module).
       (await import('../ui/optimizing-compiler.js')).delayOptimizingCompiler();
+      // And the full GCs V8's memory reducer runs after start-up: one a round instead of two or three (see the module).
+      (await import('../ui/memory-reducer.js')).oneMemoryReducingGc();
       const { runTop } = await import('./commands/top.js');
       return runTop(invocation);
     }

@@ -86,14 +86,22 @@ export class TimeSeries {
     if (clock.length === clock.timesMs.length && clock.length < clock.capacity) {
       const slots = Math.min(clock.capacity, clock.timesMs.length * 2);
       clock.timesMs = unwrapped(clock, clock.timesMs, slots);
-      for (const member of clock.members) if (member.#values !== null) member.#values = unwrapped(clock, member.#values, slots).fill(Number.NaN, clock.length);
+      for (let m = 0; m < clock.members.length; m++) {
+        const member = clock.members[m]!;
+        if (member.#values !== null) member.#values = unwrapped(clock, member.#values, slots).fill(Number.NaN, clock.length);
+      }
       clock.start = 0;
     }
     const slots = clock.timesMs.length;
     const index = (clock.start + clock.length) % slots;
     clock.timesMs[index] = atMs;
     clock.pushed++;
-    for (const member of clock.members) if (member.#values !== null) member.#values[index] = Number.NaN;
+    // Indexed, not `for…of`: this runs for every process every tick, mostly unoptimized in the monitor's first
+    // minute (optimizing-compiler.ts), where `for…of` allocates an iterator result per series (~17 kB/s, issue 18).
+    for (let m = 0; m < clock.members.length; m++) {
+      const values = clock.members[m]!.#values;
+      if (values !== null) values[index] = Number.NaN;
+    }
     if (clock.length < slots) clock.length++;
     else clock.start = (clock.start + 1) % slots;
   }

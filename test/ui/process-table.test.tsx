@@ -4,6 +4,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { render as inkRender, renderToString } from '../../src/ui/ink.js';
 import { cellWidth } from '../../src/core/format.js';
 import { layoutColumns } from '../../src/core/table-layout.js';
+import { shortenCommands } from '../../src/core/shorten-commands.js';
 import { MonitorStore } from '../../src/state/index.js';
 import { ProcessTable, type ProcessTableProps } from '../../src/ui/components/process-table.js';
 import { ThemeContext, createTheme } from '../../src/ui/theme.js';
@@ -140,4 +141,56 @@ test('a table drawn frame after frame (rows whose cells did not change kept from
   } finally {
     instance.unmount();
   }
+});
+
+test('commands shortened together stay right frame after frame: rows re-sorted, one leaving, one arriving, a worker row sharing its process\'s command', () => {
+  const theme = createTheme({ color: false, ascii: true });
+  let frame = '';
+  const stdout = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((frame = String(chunk)), done()) }), { isTTY: true, columns: 60, rows: 20 });
+  const stdin = Object.assign(new PassThrough(), { isTTY: false, setRawMode() {}, ref() {}, unref() {} });
+  const table = (props: ProcessTableProps) => (
+    <ThemeContext.Provider value={theme}>
+      <ProcessTable {...props} />
+    </ThemeContext.Provider>
+  );
+  // Scripts that share a file name: each keeps as much of its path as tells it from the others, so the set listed
+  // decides how each reads (with `orders` gone, `billing/dist/index.js` no longer needs its service's directory).
+  const store = new MonitorStore();
+  const commands = ['node /srv/orders/dist/index.js --port 8080', 'node /srv/billing/dist/index.js --port 8081', 'node /srv/billing/lib/worker.js --queue jobs', 'node /opt/tools/report.js --daily'];
+  // One sample per process instance, its argv array kept from tick to tick as the sampler keeps it (read once, at
+  // identification): the cache knows a command line by that array.
+  const instances = [...commands.map((command, p) => sample(100 + p, 40e6 + p * 1e6, command)), sample(1100, 40e6, commands[0]!)];
+  const tick = (i: number) =>
+    store.ingestProcesses({
+      sampledAtMs: i * 1000,
+      // `orders` leaves at tick 6 and comes back (a new process: a new argv) at tick 9; `report` arrives at tick 3.
+      processes: instances.flatMap((base, p) =>
+        (p === 0 && i >= 6) || (p === 3 && i < 3) || (p === 4 && i < 9) ? [] : [{ ...base, rssBytes: base.rssBytes + ((i * (p + 1)) % 3) * 1e6 }],
+      ),
+    });
+  const propsAt = (i: number): ProcessTableProps => {
+    const processes = store.getState().processes;
+    // Sorted differently from one tick to the next (as a sort by CPU does); on some ticks a row twice (a worker
+    // thread's row shares its process's sample).
+    const sorted = i % 2 === 0 ? [...processes].reverse() : [...processes];
+    const rows = i % 4 === 1 ? [...sorted, { ...sorted[0]!, key: `${sorted[0]!.key}/t1` }] : sorted;
+    return { rows, columns: layoutColumns(60), selectedKey: null, top: 0, height: 10, sortColumn: 'rss', descending: true, width: 60 };
+  };
+  tick(0);
+  const instance = inkRender(table(propsAt(0)), { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false, exitOnCtrlC: false });
+  try {
+    for (let i = 1; i <= 12; i++) {
+      tick(i);
+      const props = propsAt(i);
+      instance.rerender(table(props));
+      const fresh = renderToString(table(props), { columns: props.width });
+      assert.equal(frame.trimEnd(), fresh.trimEnd(), `frame ${i}`);
+    }
+  } finally {
+    instance.unmount();
+  }
+  // The case the test is for: a row reads differently once the set listed changes (else this proves nothing).
+  const width = layoutColumns(60).find((c) => c.id === 'command')!.width;
+  const billing = (listed: string[]) => shortenCommands(listed.map((command, p) => sample(p, 1, command)), width)[1];
+  assert.notEqual(billing(commands), billing(commands.map((c, p) => (p === 0 ? 'node other.js' : c))));
 });

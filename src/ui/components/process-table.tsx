@@ -159,25 +159,47 @@ export function formatTableHeader(columns: readonly Column[], theme: Theme, sort
   return paint(titles.join(' '), { bold: true, color: theme.accent });
 }
 
-/** A shortening of the rows' commands, kept by the table that made it. */
+/** A shortening of the rows' commands, kept by the table that made it: each row's command by its argv. */
 interface Shortened {
   width: number;
-  argvs: ReadonlyArray<readonly string[]>;
-  commands: string[];
+  /** `seenAt`: the last lookup that met this argv (so rows sharing one argv count once). */
+  byArgv: Map<readonly string[], { command: string; seenAt: number }>;
+  lookups: number;
 }
 
 /**
- * The rows' commands shortened together, the last shortening reused while the rows' command lines and the width
- * stay (most frames: only figures change). Kept per table (a ref), not in the module.
+ * The rows' commands shortened together, the last shortening reused while the same command lines are listed at the
+ * same width, in whatever order (most frames: only figures change, and a sort by RSS or CPU reorders rows from one
+ * tick to the next — which made every such tick shorten every command again). A row's shortening depends on the set
+ * of command lines only, not on their order or how often one appears (`shortenCommands`; a worker thread's row
+ * shares its process's). Kept per table (a ref), not in the module.
  */
 function useShortenedCommands(rows: readonly TrackedProcess[], width: number): string[] {
   const last = useRef<Shortened | null>(null);
   const kept = last.current;
   // A process's argv is read once (at identification), so the same array means the same command line.
-  const same = kept !== null && kept.width === width && kept.argvs.length === rows.length && rows.every((r, i) => r.sample.argv === kept.argvs[i]);
-  if (same) return kept.commands;
-  last.current = { width, argvs: rows.map((r) => r.sample.argv), commands: shortenCommands(rows.map((r) => r.sample), width) };
-  return last.current.commands;
+  if (kept !== null && kept.width === width) {
+    const lookup = ++kept.lookups;
+    const commands = new Array<string>(rows.length);
+    let distinct = 0;
+    let same = true;
+    for (let i = 0; i < rows.length && same; i++) {
+      const entry = kept.byArgv.get(rows[i]!.sample.argv);
+      if (entry === undefined) same = false;
+      else {
+        if (entry.seenAt !== lookup) distinct++;
+        entry.seenAt = lookup;
+        commands[i] = entry.command;
+      }
+    }
+    // Every argv known, and every known one listed: the same set of command lines.
+    if (same && distinct === kept.byArgv.size) return commands;
+  }
+  const commands = shortenCommands(rows.map((r) => r.sample), width);
+  const byArgv: Shortened['byArgv'] = new Map();
+  rows.forEach((row, i) => byArgv.set(row.sample.argv, { command: commands[i]!, seenAt: 0 }));
+  last.current = { width, byArgv, lookups: 0 };
+  return commands;
 }
 
 export interface ProcessTableProps {
