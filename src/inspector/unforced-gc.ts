@@ -29,10 +29,16 @@ export const UNFORCED_GC_BYTES = 80 * 1024 * 1024;
  * machines, rounded up.
  */
 const YOUNG_GENERATION_ALLOWANCE_BYTES = 64 * 1024 * 1024;
+/**
+ * How long the target's event loop may take to turn once before anything is done, ms. The GC's end reaches the
+ * process's JavaScript as an event: in a loop that does not turn, the recorder would run (and grow) for as long as
+ * it is blocked, so nothing starts until the loop has turned, and not at all once leaktop has given up waiting.
+ */
+const LOOP_TURN_WAIT_MS = 2000;
 /** How long the target waits for the mark-compact (measured 10–57 ms on a busy server), ms. */
 const MARK_COMPACT_WAIT_MS = 3000;
-/** How long leaktop waits for the whole evaluation, ms: the target's event loop must run for its answer. */
-const ANSWER_TIMEOUT_MS = MARK_COMPACT_WAIT_MS + 2000;
+/** How long leaktop waits for the whole evaluation, ms. */
+const ANSWER_TIMEOUT_MS = LOOP_TURN_WAIT_MS + MARK_COMPACT_WAIT_MS + 2000;
 
 /** The heap right after a full GC V8 ran by itself. */
 export interface UnforcedFloor {
@@ -64,6 +70,9 @@ const UNFORCED_GC_EXPRESSION = `(async () => {
   const v8 = ${V8_MODULE};
   const perf = ${PERF_HOOKS_MODULE};
   if (typeof v8.GCProfiler !== 'function') return { unavailable: 'its Node has no v8.GCProfiler (Node < 18.15)' };
+  const asked = Date.now();
+  await new Promise((resolve) => setImmediate(resolve));
+  if (Date.now() - asked > ${LOOP_TURN_WAIT_MS}) return { unavailable: 'its event loop did not turn within ${LOOP_TURN_WAIT_MS / 1000} s' };
   const before = process.memoryUsage();
   const hardLimit = (v8.getHeapStatistics().heap_size_limit - ${YOUNG_GENERATION_ALLOWANCE_BYTES}) / 2;
   if (before.external + ${UNFORCED_GC_BYTES} > hardLimit) return { unavailable: 'its heap limit is too small for a GC started by V8 (it would run an atomic one)' };

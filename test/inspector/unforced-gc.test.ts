@@ -68,7 +68,10 @@ test('a heap limit too small for it (--max-old-space-size=128): refused, with th
 });
 
 test('an event loop that never turns: no answer in time, said as such; the process lives and a forced GC still works', bounded, async () => {
-  const target = await startTarget(process.execPath, [fixture('busy.cjs')]);
+  // V8 says when and why it starts incremental marking: the 80 MiB would start it for "external memory pressure".
+  const target = await startTarget(process.execPath, ['--trace-incremental-marking', fixture('busy.cjs')]);
+  let trace = '';
+  target.child.stdout!.on('data', (chunk: Buffer) => (trace += chunk.toString()));
   let session: InspectorSession | undefined;
   try {
     session = await attachWhen9229Free(target.pid);
@@ -76,6 +79,8 @@ test('an event loop that never turns: no answer in time, said as such; the proce
     assert.ok('unavailable' in result);
     assert.match(result.unavailable, /did not answer/);
     assert.ok(isAlive(target.pid));
+    // Nothing was started in it (its loop never turned): no 80 MiB allocated, so no recorder runs either.
+    assert.doesNotMatch(trace, /Start \(external memory pressure\)/, 'nothing allocated in a loop that does not turn');
     const forced = await session.collectGarbageOnce();
     assert.ok(forced.heapUsedAfterBytes > 0);
   } finally {
