@@ -396,8 +396,10 @@ async function watchMemory(session: InspectorSession, workers: NodeWorkers | nul
     await read(true);
     const tick = ticks[ticks.length - 1]!;
     if (main.floor) {
-      const { heapUsedBytes, heapTotalBytes, oldSpaceUsedBytes } = main.floor;
-      Object.assign(tick.reading, { heapUsedBytes, heapTotalBytes, ...(oldSpaceUsedBytes !== null ? { oldSpaceUsedBytes } : {}) });
+      // External and ArrayBuffers too: the floor's are settled (V8's count of external memory can lag the freed
+      // allocation that started the GC), a read just after it may not be.
+      const { heapUsedBytes, heapTotalBytes, oldSpaceUsedBytes, externalBytes, arrayBuffersBytes } = main.floor;
+      Object.assign(tick.reading, { heapUsedBytes, heapTotalBytes, externalBytes, arrayBuffersBytes, ...(oldSpaceUsedBytes !== null ? { oldSpaceUsedBytes } : {}) });
     }
     workerGcs.forEach((gc, i) => {
       const worker = tick.workerHeaps[i];
