@@ -36,7 +36,10 @@ export async function captureDemoScreen(options: { waitForGrowthMs?: number; att
     term.write('/index.js');
     term.write(KEYS.enter);
     const rowsOf = (lines: string[]) => apps.filter((app) => lines.some((line) => line.trimStart().replace(/^\*/, '').startsWith(`${app.pid} `))).length;
-    await term.waitFor((t) => rowsOf(t.screenLines()) === apps.length && !t.screenText().includes('Filter: /index.js_'), 15_000, 'both demo rows');
+    // The filter applied, not only typed: right after the keys are sent the screen may still be the unfiltered one,
+    // where both demo rows show too — and every other Node process of the machine, whose command lines change how
+    // the demo's are shortened (they are shortened together).
+    await term.waitFor((t) => rowsOf(t.screenLines()) === apps.length && t.screenText().includes('Filter: /index.js (Esc clears)'), 15_000, 'both demo rows, filtered');
     if (options.attach) {
       // Both rows attached (`a`, then `j` and `a`): HEAP, its sparkline and the verdict on the heap floor show.
       for (const [i, key] of ['a', 'j', 'a'].entries()) {
