@@ -37,9 +37,14 @@ export async function captureDemoScreen(options: { waitForGrowthMs?: number; att
     term.write(KEYS.enter);
     const rowsOf = (lines: string[]) => apps.filter((app) => lines.some((line) => line.trimStart().replace(/^\*/, '').startsWith(`${app.pid} `))).length;
     // The filter applied, not only typed: right after the keys are sent the screen may still be the unfiltered one,
-    // where both demo rows show too — and every other Node process of the machine, whose command lines change how
-    // the demo's are shortened (they are shortened together).
-    await term.waitFor((t) => rowsOf(t.screenLines()) === apps.length && t.screenText().includes('Filter: /index.js (Esc clears)'), 15_000, 'both demo rows, filtered');
+    // where both demo rows show too — and every other Node process of the machine (leaktop's own at least), whose
+    // command lines change how the demo's are shortened (they are shortened together). So: the prompt closed, and
+    // no row but the demo's.
+    const pidRows = (lines: string[]) => lines.filter((line) => /^\s*\*?\d+\s/.test(line)).length;
+    await term.waitFor((t) => {
+      const lines = t.screenLines();
+      return rowsOf(lines) === apps.length && pidRows(lines) === apps.length && !lines.some((line) => /Filter: .*_\s*$/.test(line));
+    }, 15_000, 'both demo rows, and only them');
     if (options.attach) {
       // Both rows attached (`a`, then `j` and `a`): HEAP, its sparkline and the verdict on the heap floor show.
       for (const [i, key] of ['a', 'j', 'a'].entries()) {
