@@ -99,17 +99,37 @@ test('after the minimum window: the judged rate, and a LEAK? column with the kin
   for (const line of lines) assert.ok(Array.from(line).length <= 80, line);
 });
 
-test('a table drawn frame after frame (rows whose cells did not change kept from the last frame) shows what a table drawn afresh shows', () => {
-  const theme = createTheme({ color: true, ascii: false });
-  const store = new MonitorStore();
+/**
+ * Draws the table with ink frame after frame (`tick(i)` then `propsAt(i)` for frames 1…`frames`, after frame 0), and
+ * holds each frame to the same props drawn afresh: what the kept-across-frames paths must show.
+ */
+function assertFramesAsFresh(theme: ReturnType<typeof createTheme>, size: { columns: number; rows: number }, tick: (i: number) => void, propsAt: (i: number) => ProcessTableProps, frames: number): void {
   let frame = '';
-  const stdout = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((frame = String(chunk)), done()) }), { isTTY: true, columns: 120, rows: 40 });
+  const stdout = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((frame = String(chunk)), done()) }), { isTTY: true, ...size });
   const stdin = Object.assign(new PassThrough(), { isTTY: false, setRawMode() {}, ref() {}, unref() {} });
   const table = (props: ProcessTableProps) => (
     <ThemeContext.Provider value={theme}>
       <ProcessTable {...props} />
     </ThemeContext.Provider>
   );
+  tick(0);
+  const instance = inkRender(table(propsAt(0)), { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false, exitOnCtrlC: false });
+  try {
+    for (let i = 1; i <= frames; i++) {
+      tick(i);
+      const props = propsAt(i);
+      instance.rerender(table(props));
+      const fresh = renderToString(table(props), { columns: props.width });
+      assert.equal(frame.trimEnd(), fresh.trimEnd(), `frame ${i}`);
+    }
+  } finally {
+    instance.unmount();
+  }
+}
+
+test('a table drawn frame after frame (rows whose cells did not change kept from the last frame) shows what a table drawn afresh shows', () => {
+  const theme = createTheme({ color: true, ascii: false });
+  const store = new MonitorStore();
   // One steady row, one growing, one whose CPU changes, one that appears late, one that leaves; past the minimum
   // window, so GROWTH turns from the wait to rates and colours.
   const tick = (i: number) =>
@@ -128,31 +148,11 @@ test('a table drawn frame after frame (rows whose cells did not change kept from
     const width = i === 15 ? 100 : 120;
     return { rows, columns: layoutColumns(width), selectedKey: rows[i % rows.length]!.key, top: i === 17 ? 1 : 0, height: 10, sortColumn: 'rss', descending: true, width };
   };
-  tick(0);
-  const instance = inkRender(table(propsAt(0)), { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false, exitOnCtrlC: false });
-  try {
-    for (let i = 1; i <= 30; i++) {
-      tick(i);
-      const props = propsAt(i);
-      instance.rerender(table(props));
-      const fresh = renderToString(table(props), { columns: props.width });
-      assert.equal(frame.trimEnd(), fresh.trimEnd(), `frame ${i}`);
-    }
-  } finally {
-    instance.unmount();
-  }
+  assertFramesAsFresh(theme, { columns: 120, rows: 40 }, tick, propsAt, 30);
 });
 
 test('commands shortened together stay right frame after frame: rows re-sorted, one leaving, one arriving, a worker row sharing its process\'s command', () => {
   const theme = createTheme({ color: false, ascii: true });
-  let frame = '';
-  const stdout = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((frame = String(chunk)), done()) }), { isTTY: true, columns: 60, rows: 20 });
-  const stdin = Object.assign(new PassThrough(), { isTTY: false, setRawMode() {}, ref() {}, unref() {} });
-  const table = (props: ProcessTableProps) => (
-    <ThemeContext.Provider value={theme}>
-      <ProcessTable {...props} />
-    </ThemeContext.Provider>
-  );
   // Scripts that share a file name: each keeps as much of its path as tells it from the others, so the set listed
   // decides how each reads (with `orders` gone, `billing/dist/index.js` no longer needs its service's directory).
   const store = new MonitorStore();
@@ -176,19 +176,7 @@ test('commands shortened together stay right frame after frame: rows re-sorted, 
     const rows = i % 4 === 1 ? [...sorted, { ...sorted[0]!, key: `${sorted[0]!.key}/t1` }] : sorted;
     return { rows, columns: layoutColumns(60), selectedKey: null, top: 0, height: 10, sortColumn: 'rss', descending: true, width: 60 };
   };
-  tick(0);
-  const instance = inkRender(table(propsAt(0)), { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false, exitOnCtrlC: false });
-  try {
-    for (let i = 1; i <= 12; i++) {
-      tick(i);
-      const props = propsAt(i);
-      instance.rerender(table(props));
-      const fresh = renderToString(table(props), { columns: props.width });
-      assert.equal(frame.trimEnd(), fresh.trimEnd(), `frame ${i}`);
-    }
-  } finally {
-    instance.unmount();
-  }
+  assertFramesAsFresh(theme, { columns: 60, rows: 20 }, tick, propsAt, 12);
   // The case the test is for: a row reads differently once the set listed changes (else this proves nothing).
   const width = layoutColumns(60).find((c) => c.id === 'command')!.width;
   const billing = (listed: string[]) => shortenCommands(listed.map((command, p) => sample(p, 1, command)), width)[1];
