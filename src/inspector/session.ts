@@ -46,7 +46,8 @@ export interface AttachOptions {
   beforeSignal?: (pid: number) => Promise<void>;
 }
 
-const V8_MODULE = "(process.getBuiltinModule?.('v8') ?? require('v8'))";
+/** `v8` in a Runtime.evaluate (with the command line API's `require` where Node has no getBuiltinModule). */
+export const V8_MODULE = "(process.getBuiltinModule?.('v8') ?? require('v8'))";
 const VM_MODULE = "(process.getBuiltinModule?.('vm') ?? require('vm'))";
 
 /** A full GC inside the target, returning its duration in ms (see collectGarbage). */

@@ -19,7 +19,7 @@
  * process has allocated again.
  */
 import { ProtocolError, RequestTimeoutError } from './errors.js';
-import type { InspectorSession } from './session.js';
+import { V8_MODULE, type InspectorSession } from './session.js';
 
 /** The allocation that starts the GC: past V8's soft external limit (64 MiB) with room to spare. */
 export const UNFORCED_GC_BYTES = 80 * 1024 * 1024;
@@ -64,7 +64,6 @@ export interface NoUnforcedFloor {
   unavailable: string;
 }
 
-const V8_MODULE = "(process.getBuiltinModule?.('v8') ?? require('v8'))";
 const PERF_HOOKS_MODULE = "(process.getBuiltinModule?.('perf_hooks') ?? require('perf_hooks'))";
 
 /** The evaluation in the target (awaited): the allocation, the wait for the mark-compact, its figures. */
